@@ -1,0 +1,65 @@
+"""The package's one background event loop.
+
+All network work runs here, on a daemon thread, so that sync calls work in a script, in IPython,
+inside a Jupyter kernel whose own loop is running and under papermill, without patching any loop
+(nest-asyncio is archived and breaks on Python 3.12+; see docs/architecture in shared design).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import threading
+from collections.abc import Coroutine
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+
+_lock = threading.Lock()
+_loop: asyncio.AbstractEventLoop | None = None
+_thread: threading.Thread | None = None
+
+
+def get_loop() -> asyncio.AbstractEventLoop:
+    """The background loop, started on first use."""
+    global _loop, _thread
+    with _lock:
+        if _loop is None or _loop.is_closed() or _thread is None or not _thread.is_alive():
+            loop = asyncio.new_event_loop()
+            ready = threading.Event()
+
+            def _run() -> None:
+                asyncio.set_event_loop(loop)
+                loop.call_soon(ready.set)
+                loop.run_forever()
+
+            _thread = threading.Thread(target=_run, name="nemo-widgets-loop", daemon=True)
+            _thread.start()
+            ready.wait()
+            _loop = loop
+        return _loop
+
+
+def on_loop() -> bool:
+    """True when called from the background loop's own thread."""
+    return _thread is not None and threading.current_thread() is _thread
+
+
+def submit(coro: Coroutine[Any, Any, T]) -> concurrent.futures.Future[T]:
+    """Schedule `coro` on the background loop and return at once."""
+    return asyncio.run_coroutine_threadsafe(coro, get_loop())
+
+
+def run(coro: Coroutine[Any, Any, T], timeout: float | None = None) -> T:
+    """Run `coro` on the background loop and wait for its result (the sync facade)."""
+    if on_loop():
+        coro.close()
+        raise RuntimeError("a blocking nemo_widgets call was made from the background loop")
+    return submit(coro).result(timeout)
+
+
+async def arun(coro: Coroutine[Any, Any, T]) -> T:
+    """Await `coro` on the background loop from any other loop (the async facade)."""
+    if on_loop():
+        return await coro
+    return await asyncio.wrap_future(submit(coro))
