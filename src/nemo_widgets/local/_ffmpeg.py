@@ -1,0 +1,128 @@
+"""The ffmpeg binary shipped by imageio-ffmpeg, and a runner that reports progress.
+
+`ffmpeg_exe()` is the one place the rest of `local/` gets ffmpeg from, so the offline backend needs
+no system ffmpeg. `run_ffmpeg()` runs a command with `-progress pipe:1`, turns `out_time_us` into a
+0..1 fraction of the expected duration, and raises `FFmpegError` with the tail of stderr on failure.
+"""
+
+from __future__ import annotations
+
+import collections
+import functools
+import os
+import subprocess
+import threading
+from collections.abc import Callable, Sequence
+from typing import IO
+
+__all__ = ["FFmpegError", "ffmpeg_exe", "run_ffmpeg"]
+
+_STDERR_TAIL_LINES = 30
+
+
+class FFmpegError(RuntimeError):
+    """ffmpeg could not be found, or exited with an error (the message holds stderr's tail)."""
+
+    def __init__(self, message: str, *, returncode: int | None = None, stderr: str = "") -> None:
+        self.returncode = returncode
+        self.stderr = stderr
+        super().__init__(message)
+
+
+@functools.lru_cache(maxsize=1)
+def ffmpeg_exe() -> str:
+    """Path of the ffmpeg executable from imageio-ffmpeg (or `IMAGEIO_FFMPEG_EXE` if set)."""
+    try:
+        import imageio_ffmpeg
+    except ImportError as exc:  # the `local` extra is missing
+        raise FFmpegError(
+            "imageio-ffmpeg is not installed: pip install 'nemo-widgets[local]'"
+        ) from exc
+    try:
+        return str(imageio_ffmpeg.get_ffmpeg_exe())
+    except RuntimeError as exc:
+        raise FFmpegError(f"no ffmpeg binary available: {exc}") from exc
+
+
+def _drain(stream: IO[str], tail: collections.deque[str]) -> None:
+    # stderr is read on its own thread: if nobody reads it, a chatty ffmpeg fills the pipe and
+    # blocks while we wait on stdout.
+    for line in stream:
+        tail.append(line.rstrip("\n"))
+
+
+def run_ffmpeg(
+    args: Sequence[str],
+    *,
+    duration_s: float | None = None,
+    progress: Callable[[float], None] | None = None,
+    cwd: str | os.PathLike[str] | None = None,
+) -> None:
+    """Run `ffmpeg <args>`; call `progress(0..1)` as it goes; raise `FFmpegError` if it fails.
+
+    `args` excludes the executable and the global flags this function adds itself
+    (`-hide_banner -nostdin -y -progress pipe:1 -nostats`). Progress needs `duration_s`, the
+    length of the output; the last call is always `progress(1.0)` on success.
+    """
+    cmd = [
+        ffmpeg_exe(),
+        "-hide_banner",
+        "-nostdin",
+        "-y",
+        "-loglevel",
+        "error",
+        "-progress",
+        "pipe:1",
+        "-nostats",
+        *args,
+    ]
+    tail: collections.deque[str] = collections.deque(maxlen=_STDERR_TAIL_LINES)
+    try:
+        proc = subprocess.Popen(
+            cmd,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            encoding="utf-8",
+            errors="replace",
+            cwd=cwd,
+        )
+    except OSError as exc:
+        raise FFmpegError(f"could not start ffmpeg ({cmd[0]}): {exc}") from exc
+    assert proc.stdout is not None and proc.stderr is not None
+    reader = threading.Thread(target=_drain, args=(proc.stderr, tail), daemon=True)
+    reader.start()
+    last = -1.0
+    try:
+        for line in proc.stdout:
+            key, _, value = line.strip().partition("=")
+            if key != "out_time_us" or not progress or not duration_s or duration_s <= 0:
+                continue
+            try:
+                done = int(value) / 1e6 / duration_s
+            except ValueError:  # "N/A" before the first frame is written
+                continue
+            done = min(max(done, 0.0), 0.999)  # 1.0 is kept for "finished and the file is closed"
+            if done > last:
+                last = done
+                progress(done)
+        proc.wait()
+    except BaseException:
+        # A failing progress callback (or Ctrl-C) must not leave an orphan ffmpeg behind.
+        proc.kill()
+        proc.wait()
+        raise
+    finally:
+        reader.join(timeout=5)
+        proc.stdout.close()
+        proc.stderr.close()
+    if proc.returncode != 0:
+        stderr = "\n".join(tail)
+        raise FFmpegError(
+            f"ffmpeg exited with code {proc.returncode}:\n{stderr or '(no stderr output)'}",
+            returncode=proc.returncode,
+            stderr=stderr,
+        )
+    if progress:
+        progress(1.0)
