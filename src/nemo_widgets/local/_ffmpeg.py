@@ -1,8 +1,9 @@
 """The ffmpeg binary shipped by imageio-ffmpeg, and a runner that reports progress.
 
 `ffmpeg_exe()` is the one place the rest of `local/` gets ffmpeg from, so the offline backend needs
-no system ffmpeg. `run_ffmpeg()` runs a command with `-progress pipe:1`, turns `out_time_us` into a
-0..1 fraction of the expected duration, and raises `FFmpegError` with the tail of stderr on failure.
+no system ffmpeg. `probe_streams()` lists a file's streams (imageio-ffmpeg ships no ffprobe).
+`run_ffmpeg()` runs a command with `-progress pipe:1`, turns `out_time_us` into a 0..1 fraction of
+the expected duration, and raises `FFmpegError` with the tail of stderr on failure.
 """
 
 from __future__ import annotations
@@ -10,12 +11,13 @@ from __future__ import annotations
 import collections
 import functools
 import os
+import re
 import subprocess
 import threading
 from collections.abc import Callable, Sequence
-from typing import IO
+from typing import IO, NamedTuple
 
-__all__ = ["FFmpegError", "ffmpeg_exe", "run_ffmpeg"]
+__all__ = ["FFmpegError", "Streams", "ffmpeg_exe", "probe_streams", "run_ffmpeg"]
 
 _STDERR_TAIL_LINES = 30
 
@@ -126,3 +128,38 @@ def run_ffmpeg(
         )
     if progress:
         progress(1.0)
+
+
+class Streams(NamedTuple):
+    """What `probe_streams` found in a media file."""
+
+    has_video: bool  # a real picture stream (an MP3's cover art does not count)
+    has_audio: bool
+    duration_ms: int | None
+
+
+def probe_streams(path: str | os.PathLike[str]) -> Streams:
+    """The streams and duration of a media file, read from `ffmpeg -i` (no ffprobe needed)."""
+    try:
+        # "-i" with no output makes ffmpeg print the stream list and exit with an error: expected.
+        proc = subprocess.run(
+            [ffmpeg_exe(), "-hide_banner", "-nostdin", "-i", os.fspath(path)],
+            capture_output=True,
+            text=True,
+            errors="replace",
+            timeout=60,
+            check=False,
+        )
+    except (OSError, subprocess.SubprocessError) as exc:
+        raise FFmpegError(f"could not probe {os.fspath(path)}: {exc}") from exc
+    streams = re.findall(r"Stream #\d+:\d+.*?: (Video|Audio): (.*)", proc.stderr)
+    duration = re.search(r"Duration: (\d+):(\d\d):(\d\d(?:\.\d+)?)", proc.stderr)
+    ms = None
+    if duration:
+        hours, minutes, seconds = duration.groups()
+        ms = round((int(hours) * 3600 + int(minutes) * 60 + float(seconds)) * 1000)
+    return Streams(
+        has_video=any(kind == "Video" and "attached pic" not in rest for kind, rest in streams),
+        has_audio=any(kind == "Audio" for kind, _ in streams),
+        duration_ms=ms,
+    )

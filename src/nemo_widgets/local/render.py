@@ -1,0 +1,389 @@
+"""Render a draft (docs/draft-format.md) into an H.264 + AAC MP4 with one ffmpeg run.
+
+The whole composition is one `filter_complex` graph:
+
+    video  the first video track is a `concat` of pieces (each image or clip scaled to fit and
+           padded black to the canvas, black pieces for the gaps), renumbered frame by frame so
+           every piece lands on its exact frame; later video tracks are overlaid segment by segment
+    text   each text segment is drawn by Pillow into a small transparent PNG (wrapped, outlined,
+           in a CJK font) and overlaid with `enable` for its time span
+    audio  every audio segment, and every clip's own sound, is trimmed, set to its volume and
+           delayed to its start, then mixed (`amix`, no normalisation) over a silent bed
+
+Images are decoded and scaled once, then repeated with `loop`: an image shown for 3 s costs one
+scale, not 90. Unknown track types and keys are ignored; segments running past the draft's `d`
+are cut there; bad input (missing media, negative or overlapping times, ffmpeg failing) raises
+`RenderError`. The output is written to `<out>.part.mp4` and renamed once complete.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import tempfile
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+from PIL import ImageColor
+
+from ._ffmpeg import FFmpegError, Streams, probe_streams, run_ffmpeg
+from .fonts import FontNotFound, cjk_font, text_image
+
+__all__ = ["RenderError", "render_draft"]
+
+TT_VIDEO, TT_AUDIO, TT_TEXT = 0, 1, 7
+DEFAULT_CANVAS = (1080, 1920, 30)
+_IMAGE_EXTS = {".jpg", ".jpeg", ".png", ".gif", ".webp", ".bmp", ".tif", ".tiff"}
+_SAMPLE_RATE = 48000
+# Default font sizes at a 1080-px-wide canvas, scaled with the canvas's short side.
+_DEFAULT_FS = {"title": 96, "subtitle": 56}
+
+
+class RenderError(RuntimeError):
+    """The draft cannot be rendered: bad times, missing media, or ffmpeg failed (message says)."""
+
+
+@dataclass(frozen=True)
+class _Canvas:
+    w: int
+    h: int
+    fps: Fraction
+
+    def frame(self, ms: int) -> int:
+        """The frame index at `ms` on the timeline (boundaries round to the nearest frame)."""
+        return round(ms * self.fps / 1000)
+
+
+@dataclass(frozen=True)
+class _Seg:
+    id: str
+    kind: str
+    st: int
+    d: int
+    raw: Mapping[str, Any]
+
+
+class _Graph:
+    """The ffmpeg inputs and filter chains being built."""
+
+    def __init__(self) -> None:
+        self.inputs: list[str] = []
+        self.chains: list[str] = []
+        self._n = 0
+
+    def add_input(self, path: Path, *opts: str) -> int:
+        self.inputs += [*opts, "-i", str(path)]
+        return self.inputs.count("-i") - 1
+
+    def label(self, prefix: str) -> str:
+        self._n += 1
+        return f"{prefix}{self._n}"
+
+    def chain(self, sources: str, filters: str, prefix: str) -> str:
+        out = self.label(prefix)
+        self.chains.append(f"{sources}{filters}[{out}]")
+        return out
+
+
+def _ms(seg_id: str, key: str, value: Any, default: int | None = None) -> int:
+    if value is None and default is not None:
+        return default
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        raise RenderError(f"segment {seg_id}: `{key}` must be a number of milliseconds: {value!r}")
+    if value < 0:
+        raise RenderError(f"segment {seg_id}: `{key}` is negative ({value} ms)")
+    return round(value)
+
+
+def _canvas(meta: Any) -> _Canvas:
+    meta = meta if isinstance(meta, Mapping) else {}
+    w, h, fps = (
+        meta.get(k) or dflt for k, dflt in zip(("w", "h", "fps"), DEFAULT_CANVAS, strict=True)
+    )
+    for key, value, top in (("w", w, 7680), ("h", h, 7680), ("fps", fps, 120)):
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not 1 <= value <= top:
+            raise RenderError(f"draft `m.{key}` is out of range: {value!r}")
+    # libx264 with yuv420p needs even sizes.
+    return _Canvas(int(w) // 2 * 2, int(h) // 2 * 2, Fraction(str(fps)).limit_denominator(1001))
+
+
+def _tracks(draft: Mapping[str, Any]) -> list[tuple[int, list[_Seg]]]:
+    tracks = draft.get("t") or []
+    if not isinstance(tracks, list):
+        raise RenderError("draft `t` must be a list of tracks")
+    out = []
+    for track in tracks:
+        if not isinstance(track, Mapping) or track.get("tt") not in (TT_VIDEO, TT_AUDIO, TT_TEXT):
+            continue  # other track types may exist; the renderer does not draw them
+        segs = []
+        for i, raw in enumerate(track.get("sg") or []):
+            if not isinstance(raw, Mapping):
+                raise RenderError(f"track {track.get('id')}: segment {i} is not an object")
+            seg_id = str(raw.get("id", f"{track.get('id')}[{i}]"))
+            st, d = _ms(seg_id, "st", raw.get("st"), 0), _ms(seg_id, "d", raw.get("d"))
+            segs.append(_Seg(seg_id, str(raw.get("k") or ""), st, d, raw))
+        segs.sort(key=lambda s: s.st)
+        for prev, nxt in itertools.pairwise(segs):
+            if nxt.st < prev.st + prev.d:
+                raise RenderError(f"segments {prev.id} and {nxt.id} overlap on one track")
+        out.append((int(track["tt"]), segs))
+    return out
+
+
+def _volume(seg: _Seg) -> float:
+    v = seg.raw.get("v", 1.0)
+    if isinstance(v, bool) or not isinstance(v, (int, float)) or not 0 <= v <= 10:
+        raise RenderError(f"segment {seg.id}: volume `v` must be a number from 0 to 1: {v!r}")
+    return float(v)
+
+
+class _Planner:
+    """Turns validated tracks into a `_Graph`; owns media lookup and the temp files."""
+
+    def __init__(self, canvas: _Canvas, total_ms: int, resolve: Callable[[str], Path], tmp: Path):
+        self.cv, self.total, self.resolve, self.tmp = canvas, total_ms, resolve, tmp
+        self.g = _Graph()
+        self.audio: list[str] = []  # labels of audio streams to mix
+        self._probes: dict[Path, Streams] = {}
+
+    def media(self, seg: _Seg) -> Path:
+        src = seg.raw.get("src")
+        if not isinstance(src, str) or not src:
+            raise RenderError(f"segment {seg.id}: no media (`src`)")
+        try:
+            path = Path(self.resolve(src))
+        except Exception as exc:  # whatever the store raises, the user needs "which media"
+            raise RenderError(f"segment {seg.id}: media {src!r} not found ({exc})") from exc
+        if not path.is_file():
+            raise RenderError(f"segment {seg.id}: media {src!r} not found at {path}")
+        return path
+
+    def probe(self, path: Path) -> Streams:
+        if path not in self._probes:
+            try:
+                self._probes[path] = probe_streams(path)
+            except FFmpegError as exc:
+                raise RenderError(f"cannot read {path.name}: {exc}") from exc
+        return self._probes[path]
+
+    def fit(self) -> str:
+        w, h = self.cv.w, self.cv.h
+        return (
+            # out_range=tv: JPEGs decode full-range, and players expect H.264 in limited range.
+            f"scale={w}:{h}:force_original_aspect_ratio=decrease:force_divisible_by=2:out_range=tv,"
+            f"pad={w}:{h}:(ow-iw)/2:(oh-ih)/2:black,setsar=1,format=yuv420p"
+        )
+
+    def piece(self, seg: _Seg, frames: int) -> str:
+        """A stream of exactly `frames` canvas-sized frames showing the segment's media."""
+        path = self.media(seg)
+        is_image = seg.kind == "image" or (
+            seg.kind != "video" and path.suffix.lower() in _IMAGE_EXTS
+        )
+        if is_image:
+            i = self.g.add_input(path)
+            # Decode and scale one frame, then repeat it: the scale runs once, not per frame.
+            return self.g.chain(
+                f"[{i}:v]",
+                f"trim=end_frame=1,{self.fit()},loop=loop={frames - 1}:size=1,"
+                f"trim=end_frame={frames}",
+                "img",
+            )
+        info = self.probe(path)
+        if not info.has_video:
+            raise RenderError(f"segment {seg.id}: {path.name} has no video stream")
+        in_ms = _ms(seg.id, "in", seg.raw.get("in"), 0)
+        if info.duration_ms is not None and in_ms >= info.duration_ms:
+            raise RenderError(
+                f"segment {seg.id}: in-point {in_ms} ms is past the end of {path.name} "
+                f"({info.duration_ms} ms)"
+            )
+        # Read only what is shown (+0.5 s of slack for frame rounding); a clip shorter than its
+        # segment holds its last frame.
+        i = self.g.add_input(path, "-ss", f"{in_ms / 1000:.3f}", "-t", f"{seg.d / 1000 + 0.5:.3f}")
+        if info.has_audio:
+            self.add_audio(f"[{i}:a]", seg)
+        return self.g.chain(
+            f"[{i}:v]",
+            f"setpts=PTS-STARTPTS,fps={self.cv.fps},{self.fit()},"
+            f"tpad=stop=-1:stop_mode=clone,trim=end_frame={frames}",
+            "vid",
+        )
+
+    def black(self, frames: int) -> str:
+        return self.g.chain(
+            "",
+            f"color=c=black:s={self.cv.w}x{self.cv.h}:r={self.cv.fps},"
+            f"format=yuv420p,trim=end_frame={frames}",
+            "gap",
+        )
+
+    def video_track(self, segs: list[_Seg], base: str | None) -> str:
+        """The first track (base None) as a concat of pieces and gaps; later ones overlaid."""
+        pieces, cursor = [], 0
+        for seg in segs:
+            start, end = self.cv.frame(seg.st), self.cv.frame(min(seg.st + seg.d, self.total))
+            if end <= start:
+                continue
+            if base is None:
+                if start > cursor:
+                    pieces.append(self.black(start - cursor))
+                pieces.append(self.piece(seg, end - start))
+                cursor = end
+            else:
+                shifted = self.g.chain(
+                    f"[{self.piece(seg, end - start)}]",
+                    f"settb=1/({self.cv.fps}),setpts={start}+N",
+                    "at",
+                )
+                base = self.g.chain(f"[{base}][{shifted}]", "overlay=eof_action=pass", "ov")
+        if base is not None:
+            return base
+        end = max(1, self.cv.frame(self.total))  # a draft shorter than a frame still gets one
+        if end > cursor:
+            pieces.append(self.black(end - cursor))
+        # concat's own timestamps drift at piece boundaries; renumbering by frame index is exact
+        # because every piece has exactly its frame count.
+        joined = "".join(f"[{p}]" for p in pieces)
+        return self.g.chain(
+            joined, f"concat=n={len(pieces)}:v=1:a=0,settb=1/({self.cv.fps}),setpts=N", "base"
+        )
+
+    def add_audio(self, source: str, seg: _Seg) -> None:
+        volume = _volume(seg)
+        d = min(seg.d, self.total - seg.st)
+        if volume == 0 or d <= 0:
+            return
+        self.audio.append(
+            self.g.chain(
+                source,
+                f"aresample={_SAMPLE_RATE},aformat=sample_fmts=fltp:channel_layouts=stereo,"
+                f"atrim=duration={d / 1000:.3f},asetpts=PTS-STARTPTS,volume={volume:g},"
+                f"adelay=delays={seg.st}:all=1",
+                "aud",
+            )
+        )
+
+    def audio_segment(self, seg: _Seg) -> None:
+        path = self.media(seg)
+        if not self.probe(path).has_audio:
+            raise RenderError(f"segment {seg.id}: {path.name} has no audio stream")
+        in_ms = _ms(seg.id, "in", seg.raw.get("in"), 0)
+        i = self.g.add_input(path, "-ss", f"{in_ms / 1000:.3f}", "-t", f"{seg.d / 1000 + 0.1:.3f}")
+        self.add_audio(f"[{i}:a]", seg)
+
+    def text(self, seg: _Seg, base: str) -> str:
+        txt = seg.raw.get("txt")
+        if not isinstance(txt, str) or not txt.strip() or seg.d == 0:
+            return base
+        kind = seg.kind if seg.kind in _DEFAULT_FS else "subtitle"
+        fs = seg.raw.get("fs") or round(_DEFAULT_FS[kind] * min(self.cv.w, self.cv.h) / 1080)
+        if isinstance(fs, bool) or not isinstance(fs, (int, float)) or fs <= 0:
+            raise RenderError(f"segment {seg.id}: font size `fs` must be a positive number: {fs!r}")
+        try:
+            color = ImageColor.getrgb(str(seg.raw.get("c") or "#ffffff"))[:3]
+        except ValueError as exc:
+            raise RenderError(f"segment {seg.id}: unknown colour {seg.raw.get('c')!r}") from exc
+        pos = seg.raw.get("pos") or ("center" if kind == "title" else "bottom")
+        try:
+            font = cjk_font()
+        except FontNotFound as exc:
+            raise RenderError(str(exc)) from exc
+        size = int(min(fs, self.cv.h // 4))
+        img = text_image(
+            txt, canvas=(self.cv.w, self.cv.h), size=size, color=color, pos=pos, font_path=font
+        )
+        png = self.tmp / f"text{len(self.g.chains)}.png"
+        img.image.save(png, compress_level=1)
+        i = self.g.add_input(png)
+        a, b = seg.st / 1000, min(seg.st + seg.d, self.total) / 1000
+        return self.g.chain(
+            f"[{base}][{i}:v]",
+            f"overlay=x={img.x}:y={img.y}:enable='gte(t,{a:.3f})*lt(t,{b:.3f})'",
+            "txt",
+        )
+
+    def plan(self, tracks: list[tuple[int, list[_Seg]]]) -> tuple[str, str]:
+        """Build the graph; return the labels of the final video and audio streams."""
+        base: str | None = None
+        for tt, segs in tracks:
+            if tt == TT_VIDEO:
+                base = self.video_track(segs, base)
+        if base is None:  # a draft with only audio or text still gets a (black) picture
+            base = self.video_track([], None)
+        for tt, segs in tracks:
+            for seg in segs:
+                if seg.st >= self.total:
+                    continue
+                if tt == TT_TEXT:
+                    base = self.text(seg, base)
+                elif tt == TT_AUDIO:
+                    self.audio_segment(seg)
+        total_s = f"{self.total / 1000:.3f}"
+        bed = self.g.chain(
+            "", f"anullsrc=r={_SAMPLE_RATE}:cl=stereo,atrim=duration={total_s}", "bed"
+        )
+        if self.audio:
+            mixed = "".join(f"[{a}]" for a in [bed, *self.audio])
+            # normalize=0: each track keeps the volume the draft asks for (amix would divide).
+            audio = self.g.chain(
+                mixed,
+                f"amix=inputs={len(self.audio) + 1}:duration=first:normalize=0,"
+                f"atrim=duration={total_s}",
+                "mix",
+            )
+        else:
+            audio = bed
+        return base, audio
+
+
+def _total_ms(draft: Mapping[str, Any], tracks: list[tuple[int, list[_Seg]]]) -> int:
+    ends = [s.st + s.d for _, segs in tracks for s in segs]
+    total = _ms("draft", "d", draft.get("d"), max(ends, default=0))
+    if total <= 0:
+        raise RenderError("the draft is empty: its duration `d` is 0")
+    return total
+
+
+def render_draft(
+    draft: dict[str, Any],
+    resolve: Callable[[str], Path],
+    out: Path,
+    progress: Callable[[float], None] | None = None,
+) -> None:
+    """Render `draft` to the MP4 `out`, with media ids mapped to files by `resolve` (blocking)."""
+    if not isinstance(draft, Mapping):
+        raise RenderError("the draft must be a JSON object")
+    canvas = _canvas(draft.get("m"))
+    tracks = _tracks(draft)
+    total = _total_ms(draft, tracks)
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    part = out.with_name(out.name + ".part.mp4")
+    with tempfile.TemporaryDirectory(prefix="nemo-render-") as tmp:
+        planner = _Planner(canvas, total, resolve, Path(tmp))
+        video, audio = planner.plan(tracks)
+        gop = max(1, round(canvas.fps * 2))  # a keyframe every 2 s keeps browser seeking snappy
+        args = [
+            *planner.g.inputs,
+            "-filter_complex",
+            ";".join(planner.g.chains),
+            "-map", f"[{video}]", "-map", f"[{audio}]",
+            "-c:v", "libx264", "-preset", "veryfast", "-crf", "22", "-pix_fmt", "yuv420p",
+            "-r", str(canvas.fps), "-g", str(gop), "-threads", "0",
+            "-c:a", "aac", "-b:a", "160k", "-ar", str(_SAMPLE_RATE), "-ac", "2",
+            "-movflags", "+faststart",
+            "-f", "mp4", str(part),
+        ]  # fmt: skip
+        try:
+            run_ffmpeg(args, duration_s=total / 1000, progress=progress)
+        except FFmpegError as exc:
+            part.unlink(missing_ok=True)
+            raise RenderError(f"rendering failed: {exc}") from exc
+        except BaseException:
+            part.unlink(missing_ok=True)
+            raise
+    part.replace(out)
