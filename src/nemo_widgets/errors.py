@@ -11,7 +11,8 @@
     ├── RenderFailed          a render job failed twice
     ├── StreamTimeout         the chat stream sent only heartbeats for too long
     ├── BackendUnavailable    connection refused, time-outs, 5xx after retries, non-envelope bodies
-    └── DraftError            a draft that cannot be read, written or exported
+    ├── DraftError            a draft that cannot be read, written or exported
+    └── InputError            (also a ValueError) a path or URL that cannot be uploaded at all
 
 No message ever contains the token: messages are built from codes, paths and server messages,
 and `redact()` scrubs anything token-shaped from server text before it is used.
@@ -28,6 +29,7 @@ __all__ = [
     "DraftError",
     "ExportBlocked",
     "FileTooLarge",
+    "InputError",
     "NemoError",
     "NoCredits",
     "RateLimited",
@@ -133,6 +135,12 @@ class DraftError(NemoError):
     """A draft that cannot be read, written or exported."""
 
     default_hint = "Fix the named track and segment, then try again."
+
+
+class InputError(NemoError, ValueError):
+    """A path or URL that cannot be uploaded at all (missing, a directory, malformed)."""
+
+    default_hint = "Give existing media files, globs such as 'shots/*.jpg', or http(s) URLs."
 
 
 _BY_CODE: dict[int, type[NemoError]] = {

@@ -1,18 +1,26 @@
 """The session object held in kernel state: one per notebook, every rule of the workflow.
 
-SKELETON written to fix the interface between the layers; the client issue (#3) fills in the
-bodies, the chat issue (#4) provides `nemo_widgets._chat`, the widgets (#6) only call what is here.
-
 Threading: every `a…` coroutine runs on the package's background loop (`_loop`), the sync twin
-waits for it; observers are called on the background loop's thread and must not block.
+waits for it; observers are called on the background loop's thread and must not block. Upload
+checks live in `_upload`, job records in `_jobs`, export polling in `_export`, connect() in
+`_connect`.
 """
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
-from collections.abc import AsyncIterator, Callable, Sequence
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from os import PathLike
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from . import _loop
+from ._jobs import JobBook, RenderJob
+from ._options import Options
+from .api import AsyncClient, Credits, Media, State
+from .api._progress import ProgressArg, caller_progress
+from .errors import SessionNotFound
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -21,47 +29,8 @@ if TYPE_CHECKING:
 
 __all__ = ["Credits", "Media", "RenderJob", "Reply", "Session", "State", "connect", "current"]
 
-
-@dataclasses.dataclass(frozen=True)
-class Credits:
-    """The credit balance: `available` to spend, `frozen` held by running work, `total`."""
-
-    available: int
-    frozen: int
-    total: int
-
-
-@dataclasses.dataclass(frozen=True)
-class State:
-    """The backend's latest state of the session (see docs/draft-format.md)."""
-
-    draft: dict[str, Any]
-    video_infos: list[dict[str, Any]]
-    canvas_config: dict[str, Any]
-    generated_media: list[dict[str, Any]]
-
-
-@dataclasses.dataclass(frozen=True)
-class Media:
-    """One uploaded file as the backend knows it."""
-
-    id: str
-    name: str
-    type: str
-    size: int
-    url: str | None = None
-
-
-@dataclasses.dataclass
-class RenderJob:
-    """An export: `pending → processing → completed | failed`, then downloaded to `path`."""
-
-    id: str
-    status: str = "pending"
-    percent: float = 0.0
-    url: str | None = None
-    path: str | None = None
-    error: str | None = None
+T = TypeVar("T")
+log = logging.getLogger("nemo_widgets.session")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -76,78 +45,232 @@ class Reply:
 
 
 # Observer callback: (kind, payload). Kinds: "state" (State), "job" (RenderJob),
-# "upload" (dict: name, sent, total), "chat" (Event), "credits" (Credits), "notice" (str).
+# "upload" (dict: name, sent, total), "download" (dict: id, sent, total), "chat" (Event),
+# "credits" (Credits), "notice" (str).
 Observer = Callable[[str, Any], None]
 
 
 class Session:
     """One editing session on a backend; see `connect()`."""
 
-    backend: str  # "cloud" | "local"
-    api_url: str
-    session_id: str
-    task_id: str
-    language: str
-    history: list[dict[str, Any]]  # {"role": "user"|"assistant", "text": ..., "route": ...}
-    last_state: State | None
-    jobs: list[RenderJob]
+    def __init__(
+        self,
+        api: AsyncClient,
+        *,
+        backend: str = "cloud",
+        language: str = "en",
+        options: Options | None = None,
+        record_key: str | None = None,
+        book: JobBook | None = None,
+    ) -> None:
+        self._api = api
+        self.backend = backend
+        self.api_url = api.api_url
+        self.language = language
+        self.options = options or api.options
+        self.session_id = ""
+        self.task_id = ""
+        self.history: list[dict[str, Any]] = []
+        self.last_state: State | None = None
+        self.last_credits: Credits | None = None
+        self.jobs: list[RenderJob] = []
+        self.closed = False
+        self.server: Any = None  # the offline backend this session started, if any
+        self._observers: list[Observer] = []
+        self._record_key = record_key
+        self._book = book if record_key else None
+        self._on_close: list[Callable[[], None]] = []
+        self._sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep
 
-    # -- observers (widgets subscribe here) -------------------------------------------------
+    def __repr__(self) -> str:
+        parts = [self.backend, f"session_id={self.session_id!r}", f"task_id={self.task_id!r}"]
+        if self.last_credits is not None:
+            parts.append(f"credits={self.last_credits.available}/{self.last_credits.total}")
+        if self.jobs:
+            parts.append(f"jobs={len(self.jobs)} (last: {self.jobs[-1].status})")
+        if self.closed:
+            parts.append("closed")
+        return f"<Session {' '.join(parts)}>"
+
+    # -- lifecycle (called by connect) -----------------------------------------------------------
+    async def _start(self, resume: bool = True) -> None:
+        """Re-attach to the recorded session (and its jobs), or start a new one."""
+        rec = self._book.load(self._record_key) if self._book and self._record_key else None
+        if resume and rec is not None:
+            self.session_id, self.task_id = rec.session_id, rec.task_id
+            self._api.bind_id = rec.task_id or rec.session_id
+            try:
+                await self._fetch_state()
+            except SessionNotFound:
+                self._emit("notice", "The previous session is gone; starting a new one.")
+            else:
+                self.jobs = [RenderJob.from_record(j, self) for j in rec.jobs]
+                return
+        await self._new_session()
+
+    async def _new_session(self) -> None:
+        ids = await self._api.create_session(self.language)
+        self.session_id, self.task_id = ids["session_id"], ids["task_id"]
+        self._api.bind_id = self.task_id or self.session_id
+        self.jobs = []
+        self.last_state = None
+        if self._book and self._record_key:
+            self._book.save_session(self._record_key, self.session_id, self.task_id, self.language)
+
+    async def _recovering(self, call: Callable[[], Awaitable[T]]) -> T:
+        """Run `call`; if the backend forgot the session (1002), make a new one, say so, retry."""
+        try:
+            return await call()
+        except SessionNotFound:
+            await self._new_session()
+            self._emit("notice", "The backend had lost this session: started a new one.")
+            return await call()
+
+    def _record_job(self, job: RenderJob) -> None:
+        """Persist a job's record and tell observers."""
+        if self._book and self._record_key:
+            try:
+                self._book.save_job(self._record_key, job.to_record())
+            except OSError as exc:  # a full or read-only disk must not break the export
+                log.warning("could not record render job %s: %s", job.id, exc)
+        self._emit("job", job)
+
+    # -- observers -------------------------------------------------------------------------------
     def subscribe(self, observer: Observer) -> Callable[[], None]:
         """Call `observer(kind, payload)` on every change; returns the unsubscribe function."""
-        raise NotImplementedError
+        self._observers.append(observer)
 
-    # -- I/O, each with its async twin -----------------------------------------------------
-    def upload(self, *paths_or_urls: str | PathLike[str], progress: Any = None) -> list[Media]:
-        """Upload files (globs allowed) or http(s) URLs."""
-        raise NotImplementedError
+        def unsubscribe() -> None:
+            if observer in self._observers:
+                self._observers.remove(observer)
 
-    async def aupload(self, *paths_or_urls: str | PathLike[str], progress: Any = None) -> list[Media]:
+        return unsubscribe
+
+    def _emit(self, kind: str, payload: Any) -> None:
+        """Tell every observer; an observer's failure is logged, never raised into the workflow."""
+        for observer in list(self._observers):
+            try:
+                observer(kind, payload)
+            except Exception:
+                log.exception("observer %r failed on %r", observer, kind)
+
+    # -- upload ----------------------------------------------------------------------------------
+    def upload(
+        self, *paths_or_urls: str | PathLike[str], progress: ProgressArg = None
+    ) -> list[Media]:
+        """Upload files (globs allowed) or http(s) URLs; every check runs before any request."""
+        feed, close = caller_progress(progress, "upload")
+        try:
+            return _loop.run(self._upload(paths_or_urls, feed))
+        finally:
+            close()
+
+    async def aupload(
+        self, *paths_or_urls: str | PathLike[str], progress: ProgressArg = None
+    ) -> list[Media]:
         """Async twin of `upload`."""
-        raise NotImplementedError
+        feed, close = caller_progress(progress, "upload")
+        try:
+            return await _loop.arun(self._upload(paths_or_urls, feed))
+        finally:
+            close()
 
+    async def _upload(
+        self, items: Sequence[str | PathLike[str]], progress: ProgressArg
+    ) -> list[Media]:
+        from ._upload import resolve
+
+        files, urls = resolve(items)
+        media: list[Media] = []
+        if files:
+            names = ", ".join(f.name for f in files)
+
+            def hook(sent: int, total: int) -> None:
+                self._emit("upload", {"name": names, "sent": sent, "total": total})
+
+            media += await self._recovering(
+                lambda: self._api.upload_files(self.session_id, files, progress, hook)
+            )
+        if urls:
+            media += await self._recovering(lambda: self._api.upload_urls(self.session_id, urls))
+        return media
+
+    # -- credits, state, views of the draft ------------------------------------------------------
     def credits(self) -> Credits:
         """The current balance."""
-        raise NotImplementedError
+        return _loop.run(self._credits())
 
     async def acredits(self) -> Credits:
         """Async twin of `credits`."""
-        raise NotImplementedError
+        return await _loop.arun(self._credits())
+
+    async def _credits(self) -> Credits:
+        self.last_credits = await self._api.credits()
+        self._emit("credits", self.last_credits)
+        return self.last_credits
 
     def state(self) -> State:
         """The latest state; also stored in `last_state` and published to observers."""
-        raise NotImplementedError
+        return _loop.run(self._state())
 
     async def astate(self) -> State:
         """Async twin of `state`."""
-        raise NotImplementedError
+        return await _loop.arun(self._state())
+
+    async def _fetch_state(self) -> State:
+        self.last_state = await self._api.state(self.session_id)
+        self._emit("state", self.last_state)
+        return self.last_state
+
+    async def _state(self) -> State:
+        return await self._recovering(self._fetch_state)
+
+    def _known_state(self) -> State:
+        # the chat helper calls summary() on the background loop, where blocking is not allowed:
+        # there it uses the state it has just read
+        if self.last_state is None and not _loop.on_loop():
+            return self.state()
+        return self.last_state or State({}, [], {}, [])
 
     def timeline(self) -> pd.DataFrame:
         """The draft as a DataFrame (`nemo_widgets.draft.draft_to_frame`)."""
-        raise NotImplementedError
+        from .draft import draft_to_frame
+
+        return draft_to_frame(self._known_state().draft)
 
     def summary(self) -> str:
         """The one-line track summary (`nemo_widgets.draft.summarize`)."""
-        raise NotImplementedError
+        from .draft import summarize
+
+        return summarize(self._known_state().draft)
 
     def link(self) -> str:
         """The web link to open this project (a claim token, never the real token)."""
-        raise NotImplementedError
+        return _loop.run(self._link())
 
     async def alink(self) -> str:
         """Async twin of `link`."""
-        raise NotImplementedError
+        return await _loop.arun(self._link())
 
+    async def _link(self) -> str:
+        claim = await self._api.claim_token(self.task_id, self.session_id)
+        return str(claim["url"])
+
+    # -- export ----------------------------------------------------------------------------------
     def export(
         self,
         draft: dict[str, Any] | pd.DataFrame | None = None,
         quality: str = "high",
         wait: bool = True,
         download_to: str | PathLike[str] | None = None,
-        progress: Any = None,
+        progress: ProgressArg = None,
     ) -> RenderJob:
         """Render the draft (default: the session's), wait, download."""
-        raise NotImplementedError
+        feed, close = caller_progress(progress, "download")
+        try:
+            return _loop.run(self._export(draft, quality, wait, download_to, feed))
+        finally:
+            close()
 
     async def aexport(
         self,
@@ -155,30 +278,106 @@ class Session:
         quality: str = "high",
         wait: bool = True,
         download_to: str | PathLike[str] | None = None,
-        progress: Any = None,
+        progress: ProgressArg = None,
     ) -> RenderJob:
         """Async twin of `export`."""
-        raise NotImplementedError
+        feed, close = caller_progress(progress, "download")
+        try:
+            return await _loop.arun(self._export(draft, quality, wait, download_to, feed))
+        finally:
+            close()
 
+    async def _export(self, *args: Any) -> RenderJob:
+        from ._export import run_export
+
+        return await run_export(self, *args)
+
+    def resume(
+        self,
+        job: RenderJob | None = None,
+        download_to: str | PathLike[str] | None = None,
+        progress: ProgressArg = None,
+    ) -> RenderJob:
+        """Follow a started job (default: the last) to its end and download it."""
+        feed, close = caller_progress(progress, "download")
+        try:
+            return _loop.run(self._resume(job, download_to, feed))
+        finally:
+            close()
+
+    async def aresume(
+        self,
+        job: RenderJob | None = None,
+        download_to: str | PathLike[str] | None = None,
+        progress: ProgressArg = None,
+    ) -> RenderJob:
+        """Async twin of `resume`."""
+        feed, close = caller_progress(progress, "download")
+        try:
+            return await _loop.arun(self._resume(job, download_to, feed))
+        finally:
+            close()
+
+    async def _resume(self, *args: Any) -> RenderJob:
+        from ._export import resume
+
+        return await resume(self, *args)
+
+    # -- chat (nemo_widgets._chat does the work) ---------------------------------------------------
     def chat(self, text: str) -> Reply:
         """Send a message (or run the routed action) and wait for the whole reply."""
-        raise NotImplementedError
+        from . import _chat
+
+        return _loop.run(_chat.run_chat(self, text))
 
     async def achat(self, text: str) -> Reply:
         """Async twin of `chat`."""
-        raise NotImplementedError
+        from . import _chat
+
+        return await _loop.arun(_chat.run_chat(self, text))
 
     def stream(self, text: str) -> AsyncIterator[Event]:
         """Yield the reply's events as they arrive (used by the chat widget)."""
-        raise NotImplementedError
+        from . import _chat
 
+        return _chat.stream_chat(self, text)
+
+    def retry_last(self) -> Reply:
+        """Send the last chat message again: only when sure it did not run (it may charge)."""
+        return _loop.run(self._retry_last())
+
+    async def aretry_last(self) -> Reply:
+        """Async twin of `retry_last`."""
+        return await _loop.arun(self._retry_last())
+
+    async def _retry_last(self) -> Reply:
+        from . import _chat
+
+        sent = [h for h in self.history if h.get("role") == "user" and h.get("route") == "chat"]
+        if not sent:
+            raise LookupError("no chat message has been sent in this session")
+        return await _chat.run_chat(self, str(sent[-1]["text"]))
+
+    # -- closing ---------------------------------------------------------------------------------
     def close(self) -> None:
         """Close the HTTP client (and the offline backend this session started)."""
-        raise NotImplementedError
+        if not self.closed:
+            _loop.run(self._api.aclose())
+            self._finish_close()
 
     async def aclose(self) -> None:
         """Async twin of `close`."""
-        raise NotImplementedError
+        if not self.closed:
+            await _loop.arun(self._api.aclose())
+            await asyncio.to_thread(self._finish_close)
+
+    def _finish_close(self) -> None:
+        self.closed = True
+        while self._on_close:
+            self._on_close.pop()()
+        from . import _connect
+
+        _connect.forget(self)
 
 
 def connect(
@@ -186,12 +385,38 @@ def connect(
     api_url: str | None = None,
     token: str | None = None,
     language: str = "en",
-    **options: Any,
+    *,
+    options: Options | None = None,
+    data_dir: str | PathLike[str] | None = None,
+    resume: bool = True,
+    web_url: str | None = None,
+    **overrides: Any,
 ) -> Session:
-    """Connect (or re-use the live session of an identical earlier call) and make it current."""
-    raise NotImplementedError
+    """Connect (or re-use the live session of an identical earlier call) and make it current.
+
+    `backend="local"` starts the offline backend in-process (in `data_dir`, default a temporary
+    folder); with `api_url` it uses one already running. `resume` re-attaches to the session and
+    render jobs recorded for this backend and identity by an earlier run; `overrides` set single
+    `Options` fields (`poll_interval=0.1`). The token comes from `token`, `NEMO_TOKEN`, or an
+    anonymous sign-in.
+    """
+    from ._connect import connect as _connect
+
+    return _connect(
+        backend,
+        api_url,
+        token,
+        language,
+        options=options,
+        data_dir=data_dir,
+        resume=resume,
+        web_url=web_url,
+        **overrides,
+    )
 
 
 def current() -> Session:
     """The session made by the last `connect()`."""
-    raise NotImplementedError
+    from ._connect import current as _current
+
+    return _current()

@@ -1,0 +1,206 @@
+"""Who we are to the backend: the token, the client id and the attribution platform.
+
+The token lives in this object's private attribute only: never in a repr, a log line, an error
+message or a URL. Refreshing is the request core's job (`api._client`); this module only holds,
+finds and stores. An anonymous token is also kept in `tokens.json` (mode 0600) in the config dir:
+the contract allows one per client id per 7 days, so a restarted kernel must reuse it (as the
+skill's own instructions do with NEMO_TOKEN) instead of being refused with 429 for a week.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import time
+import uuid
+from collections.abc import Mapping
+from pathlib import Path
+
+__all__ = [
+    "Credentials",
+    "TokenCache",
+    "client_id_path",
+    "config_dir",
+    "detect_platform",
+    "load_client_id",
+]
+
+
+def config_dir(env: Mapping[str, str] | None = None) -> Path:
+    """`$XDG_CONFIG_HOME/nemovideo`, else `~/.config/nemovideo` (HOME honoured, for tests)."""
+    env = os.environ if env is None else env
+    base = env.get("XDG_CONFIG_HOME") or str(Path(env.get("HOME") or Path.home()) / ".config")
+    return Path(base) / "nemovideo"
+
+
+def client_id_path(env: Mapping[str, str] | None = None) -> Path:
+    """Where the client id is kept between runs."""
+    return config_dir(env) / "client_id"
+
+
+def _valid_uuid(text: str) -> bool:
+    try:
+        uuid.UUID(text)
+    except ValueError:
+        return False
+    return True
+
+
+def load_client_id(env: Mapping[str, str] | None = None, *, renew: bool = False) -> str:
+    """`NEMO_CLIENT_ID`, else the stored id, else a new UUID written to the config dir.
+
+    `renew=True` makes and stores a new id (the contract's answer to HTTP 400).
+    """
+    env = os.environ if env is None else env
+    if not renew and env.get("NEMO_CLIENT_ID"):
+        return env["NEMO_CLIENT_ID"].strip()
+    path = client_id_path(env)
+    if not renew:
+        try:
+            stored = path.read_text(encoding="utf-8").strip()
+        except OSError:
+            stored = ""
+        if _valid_uuid(stored):
+            return stored
+    new = str(uuid.uuid4())
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".client_id.{new[:8]}.tmp")
+        tmp.write_text(new + "\n", encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError:
+        pass  # a read-only home still works, with a new id per process
+    return new
+
+
+def detect_platform(env: Mapping[str, str] | None = None, install_path: str | None = None) -> str:
+    """`SKILL_SOURCE`, else the skill host found from where the package is installed."""
+    env = os.environ if env is None else env
+    if env.get("SKILL_SOURCE"):
+        return env["SKILL_SOURCE"]
+    where = Path(install_path or __file__).resolve().as_posix()
+    home = Path(env.get("HOME") or Path.home()).resolve().as_posix()
+    if where.startswith(f"{home}/.clawhub/"):
+        return "clawhub"
+    if where.startswith(f"{home}/.cursor/skills/"):
+        return "cursor"
+    return "unknown"
+
+
+class TokenCache:
+    """Anonymous tokens by backend and client id, in a file only the user can read."""
+
+    KEEP = 20  # entries kept (the offline backend on port 0 makes a new key per run)
+
+    def __init__(self, path: Path | None = None) -> None:
+        self.path = path or config_dir() / "tokens.json"
+
+    def _read(self) -> dict[str, dict[str, object]]:
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+        return data if isinstance(data, dict) else {}
+
+    def load(self, key: str, client_id: str) -> str | None:
+        """The stored token for `key` and `client_id`, unless it is about to expire."""
+        rec = self._read().get(key)
+        if not isinstance(rec, dict) or rec.get("client_id") != client_id:
+            return None
+        token, expires = rec.get("token"), rec.get("expires_at")
+        if not isinstance(token, str) or not isinstance(expires, (int, float)):
+            return None
+        return token if expires > time.time() + 60 else None
+
+    def save(self, key: str, client_id: str, token: str, expires_in: float | None) -> None:
+        """Store a token (best effort: a read-only home only costs a new token next run)."""
+        data = self._read()
+        ttl = float(expires_in) if isinstance(expires_in, (int, float)) else 6 * 24 * 3600.0
+        data[key] = {"client_id": client_id, "token": token, "expires_at": time.time() + ttl}
+        now = time.time()
+
+        def expiry(item: tuple[str, dict[str, object]]) -> float:
+            value = item[1].get("expires_at") if isinstance(item[1], dict) else None
+            return float(value) if isinstance(value, (int, float)) else 0.0
+
+        live = sorted((kv for kv in data.items() if expiry(kv) > now), key=expiry)
+        keep = dict(live[-self.KEEP :])
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = self.path.with_name(f".tokens.{secrets.token_hex(4)}.tmp")
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w", encoding="utf-8") as f:
+                json.dump(keep, f)
+            os.replace(tmp, self.path)
+        except OSError:
+            pass
+
+
+class Credentials:
+    """The bearer token (given, or anonymous and renewable) and the client id."""
+
+    def __init__(
+        self,
+        token: str | None = None,
+        client_id: str | None = None,
+        cache_key: str | None = None,
+        cache: TokenCache | None = None,
+    ) -> None:
+        self.__token = token or None
+        self.anonymous = not token  # only anonymous tokens are renewed behind the user's back
+        self._client_id = client_id
+        self.cache_key = cache_key  # None: keep anonymous tokens in memory only
+        self._cache = cache
+        self.generation = 0  # bumped on every new token, so concurrent 1001s renew only once
+
+    def load_cached(self) -> bool:
+        """Take a stored anonymous token if there is a live one; True when one was taken."""
+        if not self.anonymous or self.cache_key is None or self.__token is not None:
+            return False
+        self._cache = self._cache or TokenCache()
+        token = self._cache.load(self.cache_key, self.client_id)
+        if token:
+            self.__token = token
+            self.generation += 1
+        return token is not None
+
+    @property
+    def client_id(self) -> str:
+        """The client id, read or created on first use."""
+        if self._client_id is None:
+            self._client_id = load_client_id()
+        return self._client_id
+
+    def renew_client_id(self) -> str:
+        """A fresh client id (after HTTP 400 on the anonymous-token call)."""
+        self._client_id = load_client_id(renew=True)
+        return self._client_id
+
+    @property
+    def has_token(self) -> bool:
+        """Whether a token is held."""
+        return self.__token is not None
+
+    def set_token(self, token: str, expires_in: float | None = None) -> None:
+        """Hold a new token (and store it, when anonymous and a cache key is set)."""
+        self.__token = token
+        self.generation += 1
+        if self.anonymous and self.cache_key is not None:
+            self._cache = self._cache or TokenCache()
+            self._cache.save(self.cache_key, self.client_id, token, expires_in)
+
+    def header(self) -> dict[str, str]:
+        """The Authorization header, or nothing before a token is held."""
+        return {"Authorization": f"Bearer {self.__token}"} if self.__token else {}
+
+    def fingerprint(self) -> str:
+        """A stable, non-reversible name for this identity (for cache keys and file names)."""
+        import hashlib
+
+        basis = self.__token if not self.anonymous and self.__token else f"anon:{self.client_id}"
+        return hashlib.sha256(basis.encode()).hexdigest()[:16]
+
+    def __repr__(self) -> str:
+        kind = "anonymous" if self.anonymous else "given"
+        return f"Credentials({kind}, token={'set' if self.__token else 'none'})"

@@ -1,0 +1,174 @@
+"""Sessions and render jobs recorded on disk, so a restarted kernel re-attaches to them.
+
+The contract warns that leaving before a render completes orphans the job; the record lets the
+next `connect()` find the session and its jobs again (`session.jobs[-1]`). One JSON file in the
+config dir, keyed by backend + API (or data dir) + identity; no token is ever written.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import json
+import os
+import secrets
+import time
+from collections.abc import Iterator
+from os import PathLike
+from pathlib import Path
+from typing import Any
+
+from ._auth import config_dir
+
+__all__ = ["JobBook", "RecordedSession", "RenderJob", "jobs_path"]
+
+KEEP_SESSIONS = 50  # records kept per file (oldest dropped first)
+KEEP_JOBS = 20  # jobs kept per session
+
+
+def jobs_path() -> Path:
+    """The record file (honours HOME / XDG_CONFIG_HOME like the client id)."""
+    return config_dir() / "jobs.json"
+
+
+@dataclasses.dataclass
+class RenderJob:
+    """An export: `pending → processing → completed | failed`, then downloaded to `path`."""
+
+    id: str
+    status: str = "pending"
+    percent: float = 0.0
+    url: str | None = None
+    path: str | None = None
+    error: str | None = None
+    session_id: str = ""
+    created: float = dataclasses.field(default_factory=time.time)
+    # the live session that follows this job (None when read back from disk without one)
+    _session: Any = dataclasses.field(default=None, repr=False, compare=False)
+
+    @property
+    def done(self) -> bool:
+        """True once completed and downloaded, or failed."""
+        return self.status == "failed" or (self.status == "completed" and self.path is not None)
+
+    def wait(
+        self, download_to: str | PathLike[str] | None = None, progress: Any = None
+    ) -> RenderJob:
+        """Poll this job to its end and download it (after a restart too: see `Session.jobs`)."""
+        if self._session is None:
+            raise RuntimeError("this job belongs to no live session")
+        return self._session.resume(self, download_to=download_to, progress=progress)
+
+    def to_record(self) -> dict[str, Any]:
+        """The JSON-able record kept on disk."""
+        # not dataclasses.asdict: it would deep-copy the live session
+        return {
+            f.name: getattr(self, f.name) for f in dataclasses.fields(self) if f.name != "_session"
+        }
+
+    @classmethod
+    def from_record(cls, rec: dict[str, Any], session: Any = None) -> RenderJob:
+        """A job read back from disk."""
+        names = {f.name for f in dataclasses.fields(cls)} - {"_session"}
+        job = cls(**{k: v for k, v in rec.items() if k in names})
+        job._session = session
+        return job
+
+
+@dataclasses.dataclass
+class RecordedSession:
+    """What is needed to re-attach: the ids and the jobs (as plain dicts)."""
+
+    session_id: str
+    task_id: str
+    language: str
+    jobs: list[dict[str, Any]] = dataclasses.field(default_factory=list)
+    updated: float = 0.0
+
+
+@contextlib.contextmanager
+def _locked(path: Path) -> Iterator[None]:
+    # two kernels may record at once: serialize read-modify-write where the OS allows it
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path.with_name(path.name + ".lock"), "a+") as lock:
+        try:
+            import fcntl
+        except ImportError:  # Windows: last writer wins, the file stays valid (atomic replace)
+            yield
+            return
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+class JobBook:
+    """Reads and writes the record file."""
+
+    def __init__(self, path: Path | None = None) -> None:
+        self.path = path or jobs_path()
+
+    def _read(self) -> dict[str, Any]:
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}  # missing or damaged: start afresh rather than fail connect()
+        return data if isinstance(data, dict) else {}
+
+    def _write(self, data: dict[str, Any]) -> None:
+        tmp = self.path.with_name(f".{self.path.name}.{secrets.token_hex(4)}.tmp")
+        tmp.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
+        os.replace(tmp, self.path)
+
+    def load(self, key: str) -> RecordedSession | None:
+        """The recorded session for `key`, if any."""
+        rec = self._read().get(key)
+        if not isinstance(rec, dict) or not rec.get("session_id"):
+            return None
+        jobs = [j for j in rec.get("jobs", []) if isinstance(j, dict) and j.get("id")]
+        return RecordedSession(
+            session_id=str(rec["session_id"]),
+            task_id=str(rec.get("task_id", "")),
+            language=str(rec.get("language", "en")),
+            jobs=jobs,
+            updated=float(rec.get("updated", 0.0)),
+        )
+
+    def save_session(self, key: str, session_id: str, task_id: str, language: str) -> None:
+        """Record (or replace) the session for `key`; a new session starts with no jobs."""
+        with _locked(self.path):
+            data = self._read()
+            old = data.get(key)
+            old = old if isinstance(old, dict) else {}
+            jobs = old.get("jobs", []) if old.get("session_id") == session_id else []
+            data[key] = {
+                "session_id": session_id,
+                "task_id": task_id,
+                "language": language,
+                "jobs": jobs,
+                "updated": time.time(),
+            }
+            if len(data) > KEEP_SESSIONS:
+                ordered = sorted(
+                    data,
+                    key=lambda k: data[k].get("updated", 0) if isinstance(data[k], dict) else 0,
+                )
+                for stale in ordered[: len(data) - KEEP_SESSIONS]:
+                    del data[stale]
+            self._write(data)
+
+    def save_job(self, key: str, job: dict[str, Any]) -> None:
+        """Insert or update one job of the session recorded under `key`."""
+        with _locked(self.path):
+            data = self._read()
+            rec = data.get(key)
+            if not isinstance(rec, dict):
+                return
+            jobs = [j for j in rec.get("jobs", []) if j.get("id") != job["id"]]
+            old = next((j for j in rec.get("jobs", []) if j.get("id") == job["id"]), None)
+            position = rec.get("jobs", []).index(old) if old is not None else len(jobs)
+            jobs.insert(position, job)
+            rec["jobs"] = jobs[-KEEP_JOBS:]
+            rec["updated"] = time.time()
+            self._write(data)

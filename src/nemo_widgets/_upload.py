@@ -1,0 +1,130 @@
+"""What may be uploaded: every check runs before the first byte is sent.
+
+Paths are expanded (`~`, globs), then each file is checked for existence, kind, emptiness, size
+(≤ 500 MB) and type by extension AND by its first bytes, so a renamed file is caught here and not
+after a 500 MB transfer. URLs must be absolute http(s) URLs.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+from collections.abc import Iterable
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from .errors import SUPPORTED_FORMATS, FileTooLarge, InputError, UnsupportedFile
+
+__all__ = ["MAX_BYTES", "InputError", "check_file", "resolve", "sniff"]
+
+MAX_BYTES = 500 * 1000 * 1000  # "500 MB" per file (decimal, the stricter reading for the cloud)
+
+# extension -> the content families that may carry it
+_EXTENSIONS = {
+    "mp4": {"iso"},
+    "mov": {"iso"},
+    "m4a": {"iso"},
+    "avi": {"avi"},
+    "wav": {"wav"},
+    "webp": {"webp"},
+    "webm": {"ebml"},
+    "mkv": {"ebml"},
+    "jpg": {"jpeg"},
+    "jpeg": {"jpeg"},
+    "png": {"png"},
+    "gif": {"gif"},
+    "mp3": {"mp3"},
+    "aac": {"aac", "iso"},
+}
+
+
+def sniff(head: bytes) -> str | None:
+    """The content family of a file from its first bytes, or None when unknown."""
+    if len(head) >= 12 and head[4:8] in (b"ftyp", b"moov", b"mdat", b"wide", b"free", b"skip"):
+        return "iso"
+    if head[:4] == b"RIFF" and len(head) >= 12:
+        return {b"AVI ": "avi", b"WAVE": "wav", b"WEBP": "webp"}.get(head[8:12])
+    if head[:4] == b"\x1a\x45\xdf\xa3":
+        return "ebml"
+    if head[:3] == b"\xff\xd8\xff":
+        return "jpeg"
+    if head[:8] == b"\x89PNG\r\n\x1a\n":
+        return "png"
+    if head[:6] in (b"GIF87a", b"GIF89a"):
+        return "gif"
+    if head[:3] == b"ID3":
+        return "mp3"
+    if head[:4] == b"ADIF":
+        return "aac"
+    if len(head) >= 2 and head[0] == 0xFF:
+        if head[1] & 0xF6 == 0xF0:  # ADTS sync word, layer 0
+            return "aac"
+        if head[1] & 0xE0 == 0xE0:  # MPEG audio frame sync
+            return "mp3"
+    return None
+
+
+def check_file(path: Path) -> Path:
+    """Raise the typed error that uploading `path` would end in; return it if fine."""
+    if not path.exists():
+        raise InputError(f"no such file: {path}")
+    if path.is_dir():
+        raise InputError(f"{path} is a directory; give the files in it (e.g. '{path}/*.mp4')")
+    ext = path.suffix.lower().lstrip(".")
+    if ext not in _EXTENSIONS:
+        raise UnsupportedFile(f"{path.name}: .{ext or '(no extension)'} files are not accepted")
+    size = path.stat().st_size
+    if size == 0:
+        raise UnsupportedFile(f"{path.name} is empty", hint="Check that the file was fully saved.")
+    if size > MAX_BYTES:
+        raise FileTooLarge(f"{path.name} is {size / 1e6:.0f} MB; the limit is 500 MB per file")
+    with open(path, "rb") as f:
+        family = sniff(f.read(64))
+    if family not in _EXTENSIONS[ext]:
+        found = f"its content is {family.upper()}" if family else "its content is not a media type"
+        raise UnsupportedFile(
+            f"{path.name} is named .{ext} but {found}",
+            hint=f"Convert it or give it its real extension ({SUPPORTED_FORMATS}).",
+        )
+    return path
+
+
+def _is_url(text: str) -> bool:
+    return "://" in text or text.lower().startswith(("http:", "https:", "www."))
+
+
+def _check_url(text: str) -> str:
+    parts = urlsplit(text)
+    if parts.scheme.lower() not in ("http", "https"):
+        raise InputError(f"not an http(s) URL: {text!r}")
+    if not parts.hostname or any(c.isspace() for c in text) or ".." in parts.hostname:
+        raise InputError(f"malformed URL: {text!r}")
+    try:
+        parts.port  # noqa: B018 - raises on a bad port
+    except ValueError:
+        raise InputError(f"malformed URL (bad port): {text!r}") from None
+    return text
+
+
+def resolve(items: Iterable[str | os.PathLike[str]]) -> tuple[list[Path], list[str]]:
+    """Expand and check everything; returns (files, urls) or raises before any request."""
+    files: list[Path] = []
+    urls: list[str] = []
+    for item in items:
+        text = os.fspath(item)
+        if isinstance(item, str) and _is_url(text):
+            urls.append(_check_url(text))
+            continue
+        text = os.path.expanduser(text)
+        if any(c in text for c in "*?["):
+            matches = sorted(glob.glob(text, recursive=True))
+            matches = [m for m in matches if not os.path.isdir(m)]
+            if not matches:
+                raise InputError(f"no file matches {text!r}")
+            files.extend(check_file(Path(m)) for m in matches)
+        else:
+            files.append(check_file(Path(text)))
+    if not files and not urls:
+        raise InputError("nothing to upload")
+    unique = list({f.resolve(): f for f in files}.values())  # a file named twice goes once
+    return unique, urls

@@ -1,0 +1,393 @@
+"""The async core: one coroutine per endpoint of the contract, over one request core that does
+auth, attribution, envelope parsing, typed errors and the recovery rules, once."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+
+from .._auth import Credentials
+from .._options import Options
+from ..errors import BackendUnavailable, NemoError, NoCredits, redact
+from ._models import Credits, Media, RenderStatus, State
+from ._multipart import MultipartFiles
+from ._progress import Progress, ProgressArg
+from ._request import attribution_headers, first, parse_body, to_error
+from ._retry import parse_retry_after, retry_delay
+
+__all__ = ["DEFAULT_API_URL", "DEFAULT_WEB_URL", "AsyncClient"]
+
+DEFAULT_API_URL = "https://mega-api-prod.nemovideo.ai"
+DEFAULT_WEB_URL = "https://nemovideo.com"
+ANON_PATH = "/api/auth/anonymous-token"
+_DEFAULT: Any = object()
+log = logging.getLogger("nemo_widgets.api")
+
+
+class AsyncClient:
+    """The NemoVideo API as coroutines; use it from one event loop (the session uses the package's
+    background loop). The token comes from `token`, `NEMO_TOKEN`, or an anonymous sign-in."""
+
+    def __init__(
+        self,
+        api_url: str | None = None,
+        token: str | None = None,
+        *,
+        options: Options | None = None,
+        client_id: str | None = None,
+        web_url: str | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+        sleep: Callable[[float], Awaitable[Any]] | None = None,
+        token_cache_key: Any = _DEFAULT,
+    ) -> None:
+        self.api_url = (api_url or os.environ.get("NEMO_API_URL") or DEFAULT_API_URL).rstrip("/")
+        self.web_url = (web_url or os.environ.get("NEMO_WEB_URL") or DEFAULT_WEB_URL).rstrip("/")
+        self.options = options or Options()
+        # anonymous tokens are stored per backend (see _auth.TokenCache); None keeps them in memory
+        self.credentials = Credentials(
+            token or os.environ.get("NEMO_TOKEN"),
+            client_id,
+            cache_key=self.api_url if token_cache_key is _DEFAULT else token_cache_key,
+        )
+        self.bind_id: str | None = None  # for the registration link of a 2001 (set by the session)
+        self._transport = transport
+        self._sleep = sleep or asyncio.sleep
+        self._http: httpx.AsyncClient | None = None
+        self._renewing: asyncio.Lock | None = None
+
+    def __repr__(self) -> str:
+        return f"AsyncClient({self.api_url!r}, {self.credentials!r})"
+
+    async def __aenter__(self) -> AsyncClient:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        """Close the connections."""
+        if self._http is not None:
+            await self._http.aclose()
+            self._http = None
+
+    @property
+    def http(self) -> httpx.AsyncClient:
+        """The httpx client, made on first use (inside the loop that will use it)."""
+        if self._http is None:
+            self._http = httpx.AsyncClient(
+                base_url=self.api_url,
+                transport=self._transport,
+                timeout=httpx.Timeout(self.options.timeout),
+                headers=attribution_headers(self.options),
+                follow_redirects=True,
+            )
+        return self._http
+
+    # -- the request core ------------------------------------------------------------------------
+    def _same_origin(self, url: str) -> bool:
+        if not url.startswith(("http://", "https://")):
+            return True
+        a, b = urlsplit(url), urlsplit(self.api_url)
+        return (a.scheme, a.netloc) == (b.scheme, b.netloc)
+
+    async def _renew_token(self, seen_generation: int) -> None:
+        if self._renewing is None:
+            self._renewing = asyncio.Lock()
+        async with self._renewing:
+            if self.credentials.generation == seen_generation:  # nobody renewed meanwhile
+                await self.anonymous_token()
+
+    async def _call(
+        self,
+        method: str,
+        path: str,
+        what: str,
+        *,
+        json: Any = None,
+        body: MultipartFiles | None = None,
+        progress: Progress | None = None,
+        headers: dict[str, str] | None = None,
+        auth: bool = True,
+        stream: str | None = None,
+        bare_ok: bool = False,
+        timeout: httpx.Timeout | None = None,
+    ) -> Any:
+        """Send one request with every recovery rule; return the envelope's data, or (with
+        `stream="sse"` / `"bytes"`) the open response, which the caller must close."""
+        attempt = rate_waits = 0
+        renewed = new_client_id = False
+        path_only = urlsplit(path).path or path
+        while True:
+            hdrs = dict(headers or {})
+            if auth and self._same_origin(path):
+                if not self.credentials.has_token and not self.credentials.load_cached():
+                    await self._renew_token(self.credentials.generation)
+                hdrs.update(self.credentials.header())
+            generation = self.credentials.generation
+            if path == ANON_PATH:
+                hdrs["X-Client-Id"] = self.credentials.client_id
+            content: Any = None
+            if body is not None:
+                content = body.stream(progress)
+                hdrs["Content-Type"] = body.content_type
+                hdrs["Content-Length"] = str(body.content_length)
+            request = self.http.build_request(
+                method, path, json=json, content=content, headers=hdrs, timeout=timeout
+            )
+            status: int | None = None
+            retry_after = None
+            try:
+                response = await self.http.send(request, stream=True)
+                status = response.status_code
+                if stream and status < 300 and self._streamable(response, stream):
+                    return response
+                try:
+                    raw = await response.aread()
+                finally:
+                    await response.aclose()
+            except httpx.TransportError as exc:
+                outcome = None
+                problem = f"{what}: {type(exc).__name__}: {redact(str(exc)) or 'connection failed'}"
+            else:
+                outcome = parse_body(status, raw, bare_ok=bare_ok)
+                if outcome.ok:
+                    if stream:  # a JSON answer where a stream or a file was expected
+                        raise BackendUnavailable(f"{what}: expected {stream}, got JSON")
+                    return outcome.data
+                problem = ""
+                retry_after = parse_retry_after(response.headers.get("retry-after"))
+            code = outcome.code if outcome else None
+            log.debug("%s %s -> %s (code %s, attempt %d)", method, path_only, status, code, attempt)
+            if code == 1001 and auth and self.credentials.anonymous and not renewed:
+                renewed = True  # the contract: a new anonymous token (same client id), once
+                await self._renew_token(generation)
+                continue
+            if code == 400 and path == ANON_PATH and not new_client_id:
+                new_client_id = True  # the contract: 400 here means a missing/bad client id
+                self.credentials.renew_client_id()
+                continue
+            limited = status == 429 or code == 429
+            delay = retry_delay(
+                method,
+                path_only,
+                status,
+                code,
+                rate_waits if limited else attempt,
+                retry_after,
+                max_retries=self.options.max_retries,
+                rate_limit_wait=self.options.rate_limit_wait,
+            )
+            if delay is not None:
+                log.debug("retrying %s %s in %.2fs", method, path_only, delay)
+                await self._sleep(delay)
+                if limited:
+                    rate_waits += 1
+                else:
+                    attempt += 1
+                continue
+            if outcome is None:
+                raise BackendUnavailable(problem)
+            raise self._error(outcome, what)
+
+    def _error(self, outcome: Any, what: str) -> NemoError:
+        if outcome.code == 2001 and self.credentials.anonymous:
+            bind = first(first(outcome.data, "data"), "bind_id", "bindId") or self.bind_id
+            link = f"{self.web_url}/register" + (f"?bind={bind}" if bind else "")
+            return NoCredits(f"{what}: {outcome.message or 'no credits'}", register_url=link)
+        return to_error(outcome, what)
+
+    @staticmethod
+    def _streamable(response: httpx.Response, kind: str) -> bool:
+        ctype = response.headers.get("content-type", "")
+        if kind == "sse":
+            return ctype.startswith("text/event-stream")
+        return not ctype.startswith("application/json")  # an envelope error may come as 200
+
+    # -- endpoints -------------------------------------------------------------------------------
+    async def anonymous_token(self) -> dict[str, Any]:
+        """Get (and hold) an anonymous token for the client id; returns its `credits`."""
+        data = await self._call("POST", ANON_PATH, "anonymous sign-in", auth=False)
+        token = first(data, "token", "access_token", "accessToken")
+        if not isinstance(token, str) or not token:
+            raise BackendUnavailable("anonymous sign-in: the answer holds no token")
+        expires_in = data.get("expires_in")
+        self.credentials.set_token(token, expires_in if isinstance(expires_in, int) else None)
+        return {"credits": first(data, "credits", "balance"), "expires_in": data.get("expires_in")}
+
+    async def create_session(
+        self, language: str = "en", task_name: str = "project"
+    ) -> dict[str, str]:
+        """Start an editing session: `{"task_id", "session_id"}`."""
+        data = await self._call(
+            "POST",
+            "/api/tasks/me/with-session/nemo_agent",
+            "create session",
+            json={"task_name": task_name, "language": language},
+        )
+        session = data.get("session") if isinstance(data.get("session"), dict) else {}
+        sid = first(data, "session_id", "sessionId") or first(session, "id", "session_id")
+        tid = first(data, "task_id", "taskId", "id") or first(data.get("task"), "id")
+        if not sid:
+            raise BackendUnavailable("create session: the answer holds no session id")
+        return {"task_id": str(tid or ""), "session_id": str(sid)}
+
+    async def claim_token(self, task_id: str, session_id: str) -> dict[str, Any]:
+        """A short-lived claim token and the web link that uses it (never the real token)."""
+        data = await self._call(
+            "POST",
+            "/api/auth/claim-token",
+            "claim link",
+            json={"task_id": task_id, "session_id": session_id},
+        )
+        claim = first(data, "claim_token", "claimToken", "token")
+        if not claim:
+            raise BackendUnavailable("claim link: the answer holds no claim token")
+        url = f"{self.web_url}/workspace/claim?ct={claim}"
+        return {"claim_token": claim, "expires_in": data.get("expires_in"), "url": url}
+
+    @contextlib.asynccontextmanager
+    async def open_chat(
+        self, session_id: str, text: str, *, streaming: bool = True
+    ) -> AsyncIterator[httpx.Response]:
+        """POST /run_sse and yield the open event-stream response (errors before the stream
+        starts raise typed errors; the message is never sent twice)."""
+        body = {
+            "app_name": "nemo_agent",
+            "user_id": "me",
+            "session_id": session_id,
+            "new_message": {"role": "user", "parts": [{"text": text}]},
+            "streaming": streaming,
+        }
+        timeout = httpx.Timeout(self.options.timeout, read=self.options.heartbeat_timeout)
+        response = await self._call(
+            "POST",
+            "/run_sse",
+            "chat",
+            json=body,
+            headers={"Accept": "text/event-stream"},
+            stream="sse",
+            timeout=timeout,
+        )
+        try:
+            yield response
+        finally:
+            await response.aclose()
+
+    async def upload_files(
+        self,
+        session_id: str,
+        paths: Sequence[str | os.PathLike[str]],
+        progress: ProgressArg = None,
+        hook: Callable[[int, int], Any] | None = None,
+    ) -> list[Media]:
+        """Upload files as one streamed multipart request (field `files`)."""
+        body = MultipartFiles(paths)
+        bar = Progress(progress, "upload", body.file_bytes, hook)
+        # the server may take a while to store and probe 500 MB after the last byte
+        timeout = httpx.Timeout(self.options.timeout, read=max(self.options.timeout, 600.0))
+        try:
+            data = await self._call(
+                "POST",
+                f"/api/upload-video/nemo_agent/me/{session_id}",
+                "upload",
+                body=body,
+                progress=bar,
+                timeout=timeout,
+            )
+        finally:
+            bar.close()
+        return Media.list_from_data(data)
+
+    async def upload_urls(self, session_id: str, urls: Sequence[str]) -> list[Media]:
+        """Have the backend fetch media from http(s) URLs."""
+        data = await self._call(
+            "POST",
+            f"/api/upload-video/nemo_agent/me/{session_id}",
+            "upload",
+            json={"urls": list(urls), "source_type": "url"},
+        )
+        return Media.list_from_data(data)
+
+    async def credits(self) -> Credits:
+        """The credit balance."""
+        return Credits.from_data(await self._call("GET", "/api/credits/balance/simple", "credits"))
+
+    async def state(self, session_id: str) -> State:
+        """The session's latest state."""
+        path = f"/api/state/nemo_agent/me/{session_id}/latest"
+        return State.from_data(await self._call("GET", path, "state"))
+
+    async def render(
+        self, job_id: str, session_id: str, draft: dict[str, Any], quality: str = "high"
+    ) -> RenderStatus:
+        """Submit a render job `job_id` (`render_<ms>`)."""
+        body = {
+            "id": job_id,
+            "sessionId": session_id,
+            "draft": draft,
+            "output": {"format": "mp4", "quality": quality},
+        }
+        path = "/api/render/proxy/lambda"
+        data = await self._call("POST", path, "export", json=body, bare_ok=True)
+        return RenderStatus.from_data(job_id, data)
+
+    async def render_status(self, job_id: str) -> RenderStatus:
+        """One poll of a render job."""
+        path = f"/api/render/proxy/lambda/{job_id}"
+        return RenderStatus.from_data(job_id, await self._call("GET", path, "export", bare_ok=True))
+
+    async def download(
+        self,
+        job_id: str,
+        dest: str | os.PathLike[str],
+        *,
+        url: str | None = None,
+        progress: ProgressArg = None,
+        hook: Callable[[int, int], Any] | None = None,
+    ) -> Path:
+        """Stream the rendered MP4 to `dest`: `url` first, then the download route."""
+        dest = Path(dest)
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        routes = [u for u in (url, f"/api/render/proxy/{job_id}/download") if u]
+        failure: NemoError | None = None
+        for route in routes:
+            try:
+                await self._fetch(route, dest, progress, hook)
+                return dest
+            except NemoError as exc:
+                log.debug("download route failed (%s), %d left", type(exc).__name__, len(routes))
+                failure = exc
+        assert failure is not None
+        raise failure
+
+    async def _fetch(
+        self, route: str, dest: Path, progress: ProgressArg, hook: Callable[[int, int], Any] | None
+    ) -> None:
+        response = await self._call("GET", route, "download", stream="bytes")
+        part = dest.with_name(f".{dest.name}.part")
+        total = int(response.headers.get("content-length") or 0)
+        bar = Progress(progress, "download", total, hook)
+        try:
+            with open(part, "wb") as f:
+                done = 0
+                async for chunk in response.aiter_bytes(1 << 20):
+                    await asyncio.to_thread(f.write, chunk)
+                    done += len(chunk)
+                    bar.update(done)
+            if total and done != total:
+                raise BackendUnavailable(f"download: got {done} of {total} bytes")
+            os.replace(part, dest)
+        except httpx.TransportError as exc:
+            raise BackendUnavailable(f"download broke off: {type(exc).__name__}") from None
+        finally:
+            bar.close()
+            await response.aclose()
+            part.unlink(missing_ok=True)

@@ -1,0 +1,82 @@
+"""Progress of uploads and downloads: a user callback, observer events and an optional tqdm bar."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from typing import Any
+
+__all__ = ["Progress", "ProgressArg", "caller_progress"]
+
+# `progress=` everywhere: a callable(done, total), True (a bar), False (nothing), None (a bar when
+# someone is watching: a terminal or a notebook kernel)
+ProgressArg = Callable[[int, int], Any] | bool | None
+
+
+def _watched() -> bool:
+    stream = sys.stderr
+    return bool(getattr(stream, "isatty", lambda: False)()) or "ipykernel" in sys.modules
+
+
+class Progress:
+    """Reports `done` of `total` bytes to everyone interested; cheap to call per chunk."""
+
+    def __init__(
+        self,
+        progress: ProgressArg,
+        label: str,
+        total: int,
+        hook: Callable[[int, int], Any] | None = None,
+    ) -> None:
+        self.total = total
+        self.done = 0
+        self._callback = progress if callable(progress) else None
+        self._hook = hook
+        self._bar: Any = None
+        if progress is True or (progress is None and _watched()):
+            try:
+                from tqdm.auto import tqdm  # optional: not a core dependency
+            except ImportError:
+                pass
+            else:
+                self._bar = tqdm(total=total, desc=label, unit="B", unit_scale=True, leave=False)
+
+    def update(self, done: int) -> None:
+        """`done` bytes of `total` are through."""
+        if self._bar is not None:
+            self._bar.update(done - self.done)
+        self.done = done
+        if self._callback is not None:
+            self._callback(done, self.total)
+        if self._hook is not None:
+            self._hook(done, self.total)
+
+    def close(self) -> None:
+        """The transfer ended (well or not)."""
+        if self._bar is not None:
+            self._bar.close()
+            self._bar = None
+
+
+def caller_progress(progress: ProgressArg, label: str) -> tuple[ProgressArg, Callable[[], None]]:
+    """Make the tqdm bar now, in the caller's thread, and hand back a callback that feeds it.
+
+    A bar made on the background loop's thread would be displayed from that thread, and since
+    ipykernel 7 such output has no cell to land in. Returns (progress for the worker, close).
+    """
+    if not (progress is True or (progress is None and _watched())):
+        return progress, lambda: None
+    try:
+        from tqdm.auto import tqdm
+    except ImportError:
+        return False, lambda: None
+    bar = tqdm(total=0, desc=label, unit="B", unit_scale=True, leave=False)
+    state = {"done": 0}
+
+    def feed(done: int, total: int) -> None:
+        if bar.total != total:
+            bar.total = total
+        bar.update(done - state["done"])
+        state["done"] = done
+
+    return feed, bar.close
