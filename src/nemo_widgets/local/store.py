@@ -95,7 +95,7 @@ class Store:
     def issue_token(self, client_id: str, now: float | None = None) -> dict[str, Any]:
         """A new anonymous token with the starting credits."""
         now = time.time() if now is None else now
-        rec = {
+        rec: dict[str, Any] = {
             "token": new_id("nmv_usr_", 16),
             "client_id": client_id,
             "user_id": "usr_" + client_id.replace("-", "")[:16],
@@ -152,7 +152,8 @@ class Store:
             "video_infos": [],
             "canvas_config": {"width": 1080, "height": 1920, "ratio": "9:16", "fps": 30},
             "generated_media": [],
-            "media_keys": {},
+            "media_key": new_id("", 12),  # opens media URLs without the bearer (<video>)
+            "media_files": {},  # media id → file path relative to root
         }
         with self._lock:
             self.sessions[s["session_id"]] = s
@@ -181,7 +182,7 @@ class Store:
     # -- claim tokens ------------------------------------------------------------------------
     def create_claim(self, session_id: str, ttl: float) -> dict[str, Any]:
         """A claim token for the browser link of a session."""
-        rec = {"claim_token": new_id("clm_", 16), "session_id": session_id}
+        rec: dict[str, Any] = {"claim_token": new_id("clm_", 16), "session_id": session_id}
         rec["expires_at"] = time.time() + ttl
         with self._lock:
             self.claims[rec["claim_token"]] = rec

@@ -1,0 +1,132 @@
+"""The `nemo-widgets` command: `serve` runs the offline backend, `demo` runs the demo."""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+import threading
+from collections.abc import Sequence
+from typing import Any
+
+__all__ = ["main"]
+
+
+def _serve_parser(sub: Any) -> None:
+    p = sub.add_parser("serve", help="run the offline backend (needs the 'local' extra)")
+    p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    p.add_argument("--port", type=int, default=8765, help="port (0 = any free port)")
+    p.add_argument("--data-dir", default=None, help="where to keep state (default: temp dir)")
+    p.add_argument("--log-level", default="info")
+    t = p.add_argument_group("timings and limits")
+    t.add_argument("--heartbeat-interval", type=float)
+    t.add_argument("--step-delay", type=float, help="seconds one edit step takes")
+    t.add_argument(
+        "--generation-delay", type=float, help="seconds a generation's first stage takes"
+    )
+    t.add_argument("--silent-rate", type=float, help="share of edits with no reply text")
+    t.add_argument("--max-upload-bytes", type=int)
+    t.add_argument("--initial-credits", type=int)
+    t.add_argument("--render-concurrency", type=int)
+    f = p.add_argument_group("fault injection")
+    f.add_argument(
+        "--drop-stream-after", type=int, metavar="N", help="drop every chat stream after N events"
+    )
+    f.add_argument(
+        "--error-stream-after",
+        type=int,
+        metavar="N",
+        help="send an error event after N chat events",
+    )
+    f.add_argument(
+        "--fail",
+        action="append",
+        default=[],
+        metavar="ENDPOINT[:K]",
+        help="answer 5xx to the next K (default 1) calls of ENDPOINT (repeatable)",
+    )
+    f.add_argument("--fail-status", type=int, default=503)
+    f.add_argument("--fail-html", action="store_true", help="answer injected 5xx with HTML")
+    f.add_argument("--latency", type=float, default=0.0, help="seconds added to every response")
+    f.add_argument("--fail-next-render", type=int, default=0, metavar="N")
+    f.add_argument(
+        "--silent-next", type=int, default=0, metavar="N", help="the next N edits end with no text"
+    )
+    f.add_argument("--token-ttl", type=float, help="seconds a token lives (default 7 days)")
+
+
+def _serve(args: argparse.Namespace) -> int:
+    try:
+        from .local import Faults, LocalServer
+    except ImportError as e:  # pragma: no cover - depends on the install
+        print(
+            f"the offline backend needs: pip install 'nemo-widgets[local]' ({e})", file=sys.stderr
+        )
+        return 2
+    fail_next: dict[str, int] = {}
+    for spec in args.fail:
+        name, _, times = spec.partition(":")
+        fail_next[name] = fail_next.get(name, 0) + int(times or 1)
+    faults = Faults(
+        drop_stream_after=args.drop_stream_after,
+        error_stream_after=args.error_stream_after,
+        fail_next=fail_next,
+        fail_status=args.fail_status,
+        fail_html=args.fail_html,
+        latency=args.latency,
+        fail_next_render=args.fail_next_render,
+        silent_next=args.silent_next,
+    )
+    names = [
+        "heartbeat_interval",
+        "step_delay",
+        "generation_delay",
+        "silent_rate",
+        "max_upload_bytes",
+        "initial_credits",
+        "render_concurrency",
+        "token_ttl",
+    ]
+    opts = {n: getattr(args, n) for n in names if getattr(args, n) is not None}
+    server = LocalServer.start(
+        port=args.port,
+        data_dir=args.data_dir,
+        faults=faults,
+        host=args.host,
+        log_level=args.log_level,
+        **opts,
+    )
+    print(f"nemo-widgets offline backend on {server.url} (data: {server.data_dir})", flush=True)
+    done = threading.Event()
+
+    def _stop(*_: object) -> None:
+        done.set()
+
+    signal.signal(signal.SIGINT, _stop)
+    signal.signal(signal.SIGTERM, _stop)
+    try:
+        while not done.wait(0.5):
+            if not server.running:
+                return 1
+    finally:
+        server.stop()
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of `nemo-widgets`."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["demo"]:  # everything after `demo` belongs to the demo's own parser
+        from .demo import main as demo_main  # written separately; imported only when asked
+
+        return int(demo_main(argv[1:]) or 0)
+    parser = argparse.ArgumentParser(prog="nemo-widgets", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    _serve_parser(sub)
+    sub.add_parser("demo", help="upload → chat → timeline → export on the offline backend")
+    args = parser.parse_args(argv)
+    return _serve(args)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,17 @@
+"""The offline backend: a real local server that speaks the NemoVideo contract.
+
+    with nemo_widgets.local.serve() as server:     # background thread, free port
+        server.url                                 # http://127.0.0.1:PORT
+
+Install with the `local` extra. See `app` for the endpoints and error codes, `agent` for the
+editing agent and the draft keys it writes, `faults` for fault injection.
+"""
+
+from __future__ import annotations
+
+from ._common import ServerOptions
+from ._server import LocalServer, serve
+from .app import create_app
+from .faults import Faults
+
+__all__ = ["Faults", "LocalServer", "ServerOptions", "create_app", "serve"]

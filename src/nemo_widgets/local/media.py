@@ -1,0 +1,214 @@
+"""Media helpers of the offline backend: type sniffing from magic bytes, probing duration and size,
+and the generated background music.
+
+`sniff(head)` looks at the first bytes only; `check_type(name, head)` combines it with the file
+name's extension (the contract's accepted list) and raises `MediaError` (code 4001) for unknown,
+empty or spoofed files. `probe(path, kind)` reads width/height with Pillow for images and
+duration/size from `ffmpeg -i` for audio and video (imageio-ffmpeg ships no ffprobe).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import subprocess
+import wave
+from pathlib import Path
+from typing import Any
+
+__all__ = [
+    "ACCEPTED",
+    "MediaError",
+    "check_type",
+    "ffmpeg_exe",
+    "generate_bgm",
+    "kind_of",
+    "probe",
+    "sniff",
+]
+
+# extension → (kind, mime)
+ACCEPTED: dict[str, tuple[str, str]] = {
+    "mp4": ("video", "video/mp4"),
+    "mov": ("video", "video/quicktime"),
+    "avi": ("video", "video/x-msvideo"),
+    "webm": ("video", "video/webm"),
+    "mkv": ("video", "video/x-matroska"),
+    "jpg": ("image", "image/jpeg"),
+    "png": ("image", "image/png"),
+    "gif": ("image", "image/gif"),
+    "webp": ("image", "image/webp"),
+    "mp3": ("audio", "audio/mpeg"),
+    "wav": ("audio", "audio/wav"),
+    "m4a": ("audio", "audio/mp4"),
+    "aac": ("audio", "audio/aac"),
+}
+_ALIASES = {"jpeg": "jpg"}
+# containers that share one magic: an extension of the family matches any sniffed member
+_FAMILY = {"mp4": "iso", "mov": "iso", "m4a": "iso", "webm": "ebml", "mkv": "ebml"}
+
+
+class MediaError(Exception):
+    """A file the backend refuses; `code` is 4001 (type) or 4002 (size)."""
+
+    def __init__(self, message: str, code: int = 4001):
+        super().__init__(message)
+        self.code = code
+
+
+def sniff(head: bytes) -> str | None:
+    """The format told by the first bytes (an ACCEPTED extension), or None."""
+    if len(head) >= 12 and head[4:8] == b"ftyp":
+        brand = head[8:12]
+        if brand == b"qt  ":
+            return "mov"
+        if brand in (b"M4A ", b"M4B ", b"M4P "):
+            return "m4a"
+        return "mp4"
+    if len(head) >= 12 and head[:4] == b"RIFF":
+        sub = head[8:12]
+        return {b"AVI ": "avi", b"WAVE": "wav", b"WEBP": "webp"}.get(sub)
+    if head[:4] == b"\x1a\x45\xdf\xa3":
+        return "webm" if b"webm" in head[:64] else "mkv"
+    if head[:3] == b"\xff\xd8\xff":
+        return "jpg"
+    if head[:8] == b"\x89PNG\r\n\x1a\n":
+        return "png"
+    if head[:6] in (b"GIF87a", b"GIF89a"):
+        return "gif"
+    if head[:3] == b"ID3":
+        return "mp3"
+    if len(head) >= 2 and head[0] == 0xFF and (head[1] & 0xE0) == 0xE0:
+        layer = (head[1] >> 1) & 0x03
+        if layer == 0 and (head[1] & 0xF6) == 0xF0:
+            return "aac"  # ADTS: sync 0xFFF, layer 00
+        if layer != 0:
+            return "mp3"  # MPEG audio frame sync
+    return None
+
+
+def extension(name: str) -> str:
+    """The normalised lower-case extension of a file name ('' if none)."""
+    ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    return _ALIASES.get(ext, ext)
+
+
+def check_type(name: str, head: bytes) -> tuple[str, str, str]:
+    """(extension, kind, mime) of an accepted file; MediaError 4001 if unknown or spoofed."""
+    ext = extension(name)
+    if ext not in ACCEPTED:
+        raise MediaError(f"unsupported file type {ext or '(none)'!r} for {name!r}")
+    if not head:
+        raise MediaError(f"{name!r} is empty")
+    found = sniff(head)
+    if found is None and ext == "aac" and head[:3] == b"ID3":
+        found = "aac"
+    if found is None:
+        raise MediaError(f"{name!r}: content is not a recognised media file")
+    same = found == ext or (
+        _FAMILY.get(found) is not None and _FAMILY.get(found) == _FAMILY.get(ext)
+    )
+    if not same:
+        raise MediaError(f"{name!r}: the content is {found}, not {ext} (spoofed extension?)")
+    kind, mime = ACCEPTED[ext]
+    return ext, kind, mime
+
+
+def kind_of(name: str) -> str | None:
+    """'video' | 'image' | 'audio' by extension, or None."""
+    entry = ACCEPTED.get(extension(name))
+    return entry[0] if entry else None
+
+
+def ffmpeg_exe() -> str:
+    """The ffmpeg executable: the renderer's choice when present, else imageio-ffmpeg's."""
+    try:
+        from ._ffmpeg import ffmpeg_exe as exe  # owned by the renderer
+
+        return str(exe())
+    except ImportError:
+        import imageio_ffmpeg
+
+        return str(imageio_ffmpeg.get_ffmpeg_exe())
+
+
+_DUR = re.compile(r"Duration:\s*(\d+):(\d+):(\d+(?:\.\d+)?)")
+_VIDEO = re.compile(r"Stream #\S+.*?Video:.*?(?<![0-9])(\d{2,5})x(\d{2,5})(?![0-9])")
+_AUDIO = re.compile(r"Stream #\S+.*?Audio:")
+
+
+def probe(path: Path, kind: str) -> dict[str, Any]:
+    """`{"duration_ms", "width", "height", "has_audio"}` of a file; MediaError if unreadable."""
+    if kind == "image":
+        from PIL import Image
+
+        try:
+            with Image.open(path) as im:
+                im.verify()
+            with Image.open(path) as im:
+                w, h = im.size
+        except Exception as e:
+            raise MediaError(f"cannot read the image: {type(e).__name__}") from None
+        return {"duration_ms": None, "width": w, "height": h, "has_audio": False}
+    try:
+        out = subprocess.run(
+            [ffmpeg_exe(), "-hide_banner", "-nostdin", "-i", str(path)],
+            capture_output=True,
+            timeout=60,
+        ).stderr.decode("utf-8", "replace")
+    except (OSError, subprocess.TimeoutExpired) as e:
+        raise MediaError(f"cannot probe the file: {type(e).__name__}") from None
+    m = _DUR.search(out)
+    v = _VIDEO.search(out)
+    has_audio = _AUDIO.search(out) is not None
+    if (kind == "video" and v is None) or (kind == "audio" and not has_audio):
+        raise MediaError(f"cannot read the {kind}: no {kind} stream found")
+    dur = None
+    if m:
+        dur = round((int(m[1]) * 3600 + int(m[2]) * 60 + float(m[3])) * 1000)
+    return {
+        "duration_ms": dur,
+        "width": int(v[1]) if v else None,
+        "height": int(v[2]) if v else None,
+        "has_audio": has_audio,
+    }
+
+
+# C – G – Am – F, each chord two seconds, arpeggiated in eighth notes over a soft pad
+_CHORDS = [
+    (261.63, 329.63, 392.00),
+    (196.00, 246.94, 293.66),
+    (220.00, 261.63, 329.63),
+    (174.61, 220.00, 261.63),
+]
+
+
+def generate_bgm(path: Path, duration_ms: int, rate: int = 44100) -> Path:
+    """Write a pleasant, deterministic chord/arpeggio loop as 16-bit mono WAV; returns `path`."""
+    import numpy as np
+
+    n = max(1, int(rate * duration_ms / 1000))
+    t = np.arange(n) / rate
+    chord = (t // 2.0).astype(int) % len(_CHORDS)
+    freqs = np.array(_CHORDS)[chord]  # (n, 3)
+    step = (t // 0.25).astype(int)
+    note = freqs[np.arange(n), step % 3] * np.where((step // 3) % 2 == 1, 2.0, 1.0)
+    local = t - step * 0.25
+    arp = np.sin(2 * math.pi * note * t) * np.exp(-5.0 * local) * 0.35
+    pad = sum(np.sin(2 * math.pi * freqs[:, i] / 2 * t) for i in range(3)) * 0.08
+    bass = np.sin(2 * math.pi * freqs[:, 0] / 4 * t) * 0.15
+    sig = arp + pad + bass
+    fade = min(n // 2, int(rate * 0.5))
+    if fade:
+        env = np.ones(n)
+        env[:fade] = np.linspace(0, 1, fade)
+        env[-fade:] = np.linspace(1, 0, fade)
+        sig = sig * env
+    pcm = (np.clip(sig, -1, 1) * 32000).astype("<i2")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with wave.open(str(path), "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(rate)
+        w.writeframes(pcm.tobytes())
+    return path

@@ -1,0 +1,180 @@
+"""Fault injection knobs, request counters, the serve() helper and the `serve` command."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+import nemo_widgets.local as local
+from nemo_widgets.local import Faults, LocalServer
+
+from .conftest import Api, png
+
+
+def test_fail_next_k_calls_of_an_endpoint(api: Api) -> None:
+    api.server.faults.fail("credits", times=2, status=502)
+    codes = [api.get("/api/credits/balance/simple").status_code for _ in range(3)]
+    assert codes == [502, 502, 200]
+    assert api.get(f"/api/state/nemo_agent/me/{api.sid}/latest").status_code == 200
+    assert api.server.count("GET", "/api/credits/balance/simple") == 3
+
+
+def test_fail_by_path_template_and_html_body(api: Api) -> None:
+    api.server.faults.fail_html = True
+    api.server.faults.fail_next["/run_sse"] = 1
+    r = api.post("/run_sse", json=api.chat_body("hi"))
+    assert r.status_code == 503 and r.text.startswith("<html>")
+    assert api.chat("hi")  # the next one goes through
+    api.server.faults.fail_html = False
+
+
+def test_latency(api: Api) -> None:
+    api.server.faults.latency = 0.3
+    t0 = time.monotonic()
+    api.get("/api/credits/balance/simple")
+    assert time.monotonic() - t0 >= 0.3
+    api.server.faults.latency = 0.0
+
+
+def test_counts_per_method_and_route(api: Api) -> None:
+    api.chat("hi")
+    api.chat("hello")
+    api.get(f"/api/state/nemo_agent/me/{api.sid}/latest")
+    assert api.server.count("POST", "/run_sse") == 2
+    assert api.server.counts[("GET", "/api/state/nemo_agent/me/{session_id}/latest")] == 1
+    assert api.server.count("POST", "/api/auth/anonymous-token") == 1
+
+
+def test_faults_from_the_constructor_are_per_instance(local_server_factory) -> None:  # type: ignore[no-untyped-def]
+    a = local_server_factory(faults=Faults(fail_next={"credits": 1}))
+    b = local_server_factory()
+    api_a, api_b = Api(a), Api(b)
+    assert api_b.get("/api/credits/balance/simple").status_code == 200
+    assert api_a.get("/api/credits/balance/simple").status_code == 503
+    assert api_a.get("/api/credits/balance/simple").status_code == 200
+    assert a.faults is not b.faults
+    api_a.close()
+    api_b.close()
+
+
+def test_faults_reset(api: Api) -> None:
+    f = api.server.faults
+    f.fail("state", 5)
+    f.latency = 0.1
+    f.reset()
+    assert f.fail_next == {} and f.latency == 0.0
+    assert api.get(f"/api/state/nemo_agent/me/{api.sid}/latest").status_code == 200
+
+
+def test_drop_every_stream(api: Api) -> None:
+    api.upload(("a.png", png()))
+    api.server.faults.drop_stream_after = 0
+    for _ in range(2):
+        with pytest.raises(httpx.RemoteProtocolError):
+            api.chat_raw("hello")
+    api.server.faults.drop_stream_after = None
+    assert api.chat("hello")
+
+
+def test_serve_context_manager_twice_and_cleanup() -> None:
+    threads_before = {t.name for t in threading.enumerate()}
+    dirs = []
+    for _ in range(2):
+        with local.serve() as server:
+            assert re.fullmatch(r"http://127\.0\.0\.1:\d+", server.url)
+            assert server.port > 0 and server.data_dir.is_dir()
+            r = httpx.post(f"{server.url}/api/auth/anonymous-token", headers={"X-Client-Id": "c"})
+            assert r.status_code == 200
+            dirs.append(server.data_dir)
+        assert not server.running
+        with pytest.raises(httpx.ConnectError):
+            httpx.get(f"{server.url}/api/credits/balance/simple")
+    assert all(not d.exists() for d in dirs)  # temp data dirs removed on stop
+    leftover = {t.name for t in threading.enumerate()} - threads_before
+    assert not {n for n in leftover if n.startswith("nemo-local")}
+
+
+def test_start_without_with_keeps_a_given_data_dir(tmp_path: Path) -> None:
+    server = LocalServer.start(data_dir=tmp_path / "keep", step_delay=0.01)
+    try:
+        assert server.options.step_delay == 0.01
+    finally:
+        server.stop()
+    server.stop()  # idempotent
+    assert (tmp_path / "keep" / "sessions").is_dir()
+    with pytest.raises(TypeError):
+        LocalServer(no_such_option=1)
+
+
+def test_cli_serve(tmp_path: Path) -> None:
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "nemo_widgets.cli",
+            "serve",
+            "--port",
+            "0",
+            "--data-dir",
+            str(tmp_path / "d"),
+            "--fail",
+            "credits:1",
+            "--latency",
+            "0",
+            "--log-level",
+            "warning",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    try:
+        assert proc.stdout is not None
+        line = proc.stdout.readline()
+        url = re.search(r"http://127\.0\.0\.1:\d+", line)
+        assert url, line + (proc.stderr.read() if proc.stderr else "")
+        r = httpx.post(f"{url.group(0)}/api/auth/anonymous-token", headers={"X-Client-Id": "x"})
+        tok = r.json()["data"]["token"]
+        h = {"Authorization": f"Bearer {tok}"}
+        assert httpx.get(f"{url.group(0)}/api/credits/balance/simple", headers=h).status_code == 503
+        assert httpx.get(f"{url.group(0)}/api/credits/balance/simple", headers=h).status_code == 200
+    finally:
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(20) == 0
+        if proc.stdout:
+            proc.stdout.close()
+        if proc.stderr:
+            proc.stderr.close()
+    assert (tmp_path / "d" / "tokens.json").is_file()
+
+
+def test_stop_with_an_open_chat_stream_is_quick(local_server_factory) -> None:  # type: ignore[no-untyped-def]
+    server = local_server_factory(generation_delay=30.0, heartbeat_interval=0.1)
+    api = Api(server)
+    api.upload(("a.png", png()))
+    lines: list[str] = []
+
+    def read() -> None:
+        lines.extend(api.chat_raw("make a video"))
+
+    reader = threading.Thread(target=read)
+    reader.start()
+    time.sleep(0.5)
+    t0 = time.monotonic()
+    server.stop()
+    assert time.monotonic() - t0 < 2.0
+    reader.join(5)
+    assert not reader.is_alive()
+    assert '"the server is shutting down"' in lines[-2]  # an error event, then the stream closes
+    api.close()
