@@ -20,6 +20,8 @@ from .session import Session
 
 __all__ = ["connect", "current", "forget"]
 
+LOCAL_CREDITS = 100_000  # starter credits of the in-process offline backend
+
 _lock = threading.Lock()
 _current: Session | None = None
 _signatures: dict[int, tuple[Any, ...]] = {}  # id(session) -> the connect() arguments
@@ -33,7 +35,15 @@ def _start_local(stack: contextlib.ExitStack, data_dir: str | os.PathLike[str] |
             f"backend='local' needs the offline backend's dependencies ({exc.name} is missing)",
             hint="pip install 'nemo-widgets[local]'",
         ) from None
-    return stack.enter_context(serve(port=0, data_dir=None if data_dir is None else Path(data_dir)))
+    # The contract's 100 starter credits pay for one generation only; an offline backend on the
+    # user's own machine costs nothing, so it starts with enough for a long notebook session.
+    return stack.enter_context(
+        serve(
+            port=0,
+            data_dir=None if data_dir is None else Path(data_dir),
+            initial_credits=LOCAL_CREDITS,
+        )
+    )
 
 
 def _open(

@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from .faults import Faults
     from .store import Store
 
-MAX_UPLOAD = 500 * 1024 * 1024  # bytes per file (contract)
+MAX_UPLOAD = 500 * 1000 * 1000  # bytes per file: the contract's "500 MB", read as decimal
 
 
 @dataclasses.dataclass

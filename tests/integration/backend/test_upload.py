@@ -109,7 +109,7 @@ def _rss_peak_mb() -> float:
 
 
 def test_default_limit_500mb_plus_one_streams_without_holding_memory(api: Api) -> None:
-    limit = 500 * 1024 * 1024
+    limit = 500 * 1000 * 1000
     before = _rss_peak_mb()
     boundary = "nemoBoundary42"
     r = api.post(

@@ -10,6 +10,7 @@ import pytest
 from client_helpers import draft_of
 
 import nemo_widgets as nw
+from nemo_widgets._connect import LOCAL_CREDITS
 from nemo_widgets.local import LocalServer
 
 
@@ -84,6 +85,8 @@ def test_connect_local_starts_and_stops_its_own_backend(png: Path) -> None:
     try:
         assert s.backend == "local" and s.server is not None and s.server.running
         assert s.upload(png)[0].name == "photo.png"
+        # the in-process backend is generous: a notebook can generate and edit many times
+        assert s.credits().available == LOCAL_CREDITS
     finally:
         s.close()
     assert not s.server.running
