@@ -1,0 +1,226 @@
+// The chat cell: the transcript (a trait), the live reply (appended deltas with their offset,
+// redrawn at most 30 times a second), a quiet activity line, notices and routed-action cards.
+import { Coalescer, StreamText } from "./lib/coalesce";
+import { clear, errorBox, h } from "./lib/dom";
+import { renderMarkdown } from "./lib/markdown";
+import { channelFor, type Model, type Msg } from "./lib/protocol";
+
+interface Entry {
+  role: "user" | "assistant";
+  text: string;
+  route?: string;
+  offer?: string;
+}
+
+interface Live {
+  turn: number;
+  text: string;
+  activity: string;
+  notice: string;
+}
+
+type Listener = () => void;
+
+function sameEntry(a: Entry | undefined, b: Entry): boolean {
+  return !!a && a.role === b.role && a.text === b.text && (a.route ?? "chat") === (b.route ?? "chat");
+}
+
+/** The state of one front-end model, shared by all its views. */
+export class ChatStore {
+  live: Live | null = null;
+  private stream = new StreamText();
+  private listeners = new Set<Listener>();
+  private syncing = false;
+
+  constructor(private readonly model: Model) {}
+
+  get transcript(): Entry[] {
+    return (this.model.get("transcript") as Entry[]) ?? [];
+  }
+
+  /** Ask the kernel for what this front end misses; streams flow only after this. */
+  async sync(): Promise<void> {
+    if (this.syncing) return;
+    this.syncing = true;
+    try {
+      const have = this.transcript.length;
+      const r = await channelFor(this.model).request("ready", { have });
+      if (Array.isArray(r.transcript)) this.setTranscript(r.transcript as Entry[]);
+      else if (Array.isArray(r.missing) && r.missing.length) this.setTranscript([...this.transcript, ...(r.missing as Entry[])]);
+      this.live = r.live ? { ...(r.live as Live) } : null;
+      this.stream.reset(this.live?.text ?? "");
+      this.emit();
+    } finally {
+      this.syncing = false;
+    }
+  }
+
+  /** Apply one kernel message. */
+  handle(msg: Msg): void {
+    switch (msg.kind) {
+      case "append": {
+        // Each view has its own store (anywidget gives every view its own model proxy): the
+        // first one to see a message updates the shared model, the others find it done.
+        if (msg.index === this.transcript.length - 1 && sameEntry(this.transcript[msg.index], msg.entry)) break;
+        if (msg.index !== this.transcript.length) return void this.sync();
+        this.setTranscript([...this.transcript, msg.entry as Entry]);
+        break;
+      }
+      case "delta": {
+        if (!this.live || this.live.turn !== msg.turn) {
+          // The first message of a reply opens it; anything else means this view missed some.
+          if (msg.offset !== 0 || msg.turn !== this.transcript.length || msg.replace !== undefined) return void this.sync();
+          this.live = { turn: msg.turn, text: "", activity: "", notice: "" };
+          this.stream.reset("");
+        }
+        if (typeof msg.replace === "string") this.stream.reset(msg.replace);
+        if (this.stream.apply(msg.offset, msg.text ?? "") === "gap") return void this.sync();
+        this.live.text = this.stream.text;
+        if (typeof msg.activity === "string") this.live.activity = msg.activity;
+        if (typeof msg.notice === "string") this.live.notice = msg.notice;
+        break;
+      }
+      case "end": {
+        const live = this.live;
+        if (!live || live.turn !== msg.turn || live.text.length !== msg.length) return void this.sync();
+        if (msg.turn === this.transcript.length - 1 && this.transcript[msg.turn].text === live.text) {
+          this.live = null; // another view of this model stored it already
+          break;
+        }
+        if (msg.turn !== this.transcript.length) return void this.sync();
+        // The kernel stored the same entry without sending it again: the deltas already carried it.
+        const entry: Entry = { role: "assistant", text: live.text, route: msg.route ?? "chat" };
+        if (msg.offer) entry.offer = msg.offer;
+        this.setTranscript([...this.transcript, entry]);
+        this.live = null;
+        break;
+      }
+      default:
+        return;
+    }
+    this.emit();
+  }
+
+  on(l: Listener): () => void {
+    this.listeners.add(l);
+    return () => this.listeners.delete(l);
+  }
+
+  private setTranscript(t: Entry[]): void {
+    // Local only (no save_changes): the kernel holds the same list already.
+    this.model.set("transcript", t);
+  }
+
+  private emit(): void {
+    for (const l of this.listeners) l();
+  }
+}
+
+const stores = new WeakMap<Model, ChatStore>();
+
+function storeFor(model: Model): ChatStore {
+  let s = stores.get(model);
+  if (!s) {
+    const store = new ChatStore(model);
+    stores.set(model, store);
+    channelFor(model).listen((msg) => store.handle(msg));
+    s = store;
+  }
+  return s;
+}
+
+const ROUTE_LABEL: Record<string, string> = {
+  error: "⚠️ Error",
+  credits: "💳 Credits",
+  status: "🎞 Timeline",
+  export: "🎬 Export",
+  upload: "📤 Upload",
+};
+
+function entryNode(e: Entry): HTMLElement {
+  const route = e.route ?? "chat";
+  const offer = e.offer ? h("div", { class: "nemo-muted nemo-offer", text: e.offer }) : null;
+  if (e.role === "assistant" && route !== "chat") {
+    return h("div", { class: "nemo-card", "data-route": route },
+      h("div", { class: "nemo-card-title", text: ROUTE_LABEL[route] ?? route }),
+      h("div", { class: "nemo-card-body", text: e.text }), offer);
+  }
+  const body = h("div", { class: "nemo-msg-body" });
+  if (e.role === "assistant") body.innerHTML = renderMarkdown(e.text);
+  else body.textContent = e.text;
+  return h("div", { class: `nemo-msg nemo-${e.role}` }, body, offer);
+}
+
+function render({ model, el }: { model: Model; el: HTMLElement }): () => void {
+  const store = storeFor(model);
+  const list = h("div", { class: "nemo-chat-list", role: "log", "aria-live": "polite" });
+  const liveBody = h("div", { class: "nemo-msg-body" });
+  const liveBox = h("div", { class: "nemo-msg nemo-assistant nemo-live" }, liveBody);
+  const activity = h("div", { class: "nemo-activity" });
+  const errors = h("div");
+  const input = h("textarea", { class: "nemo-input", rows: 1, placeholder: model.get("placeholder") ?? "" });
+  const button = h("button", { class: "nemo-btn nemo-primary", type: "button", text: "Send" });
+  el.classList.add("nemo-root", "nemo-chat");
+  el.append(list, activity, errors, h("div", { class: "nemo-row" }, input, button));
+
+  let drawn = -1;
+  const drawTranscript = () => {
+    const t = store.transcript;
+    if (t.length < drawn) {
+      clear(list);
+      drawn = 0;
+    }
+    for (let i = Math.max(drawn, 0); i < t.length; i++) list.append(entryNode(t[i]));
+    drawn = t.length;
+    list.append(liveBox);
+  };
+  // Rendering Markdown of the whole live text is cheap at 30 Hz; per token it is not.
+  const painter = new Coalescer(() => paint(), 30);
+  const paint = () => {
+    const live = store.live;
+    liveBox.hidden = !live;
+    liveBody.innerHTML = live ? renderMarkdown(live.text) || '<span class="nemo-dots">…</span>' : "";
+    activity.textContent = live ? live.notice || live.activity : "";
+    const busy = Boolean(model.get("busy"));
+    button.disabled = busy;
+    list.scrollTop = list.scrollHeight;
+  };
+  const onTranscript = () => {
+    drawTranscript();
+    paint();
+  };
+  const off = store.on(() => painter.push("x"));
+  model.on("change:transcript", onTranscript);
+  model.on("change:busy", paint);
+
+  const send = async () => {
+    const text = input.value.trim();
+    if (!text || model.get("busy")) return;
+    clear(errors);
+    input.value = "";
+    try {
+      await channelFor(model).request("send", { text });
+    } catch (err) {
+      input.value = text;
+      errors.append(errorBox((err as Error).message));
+    }
+  };
+  input.addEventListener("keydown", (ev: KeyboardEvent) => {
+    if (ev.key === "Enter" && !ev.shiftKey && !ev.isComposing) {
+      ev.preventDefault();
+      void send();
+    }
+  });
+  button.addEventListener("click", () => void send());
+
+  onTranscript();
+  store.sync().catch((err: Error) => errors.append(errorBox(err.message)));
+  return () => {
+    off();
+    painter.dispose();
+    model.off("change:transcript", onTranscript);
+    model.off("change:busy", paint);
+  };
+}
+
+export default { render };

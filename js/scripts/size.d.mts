@@ -1,0 +1,2 @@
+export const BUDGET: number;
+export function sizes(): Array<{ file: string; bytes: number }>;

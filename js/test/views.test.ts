@@ -1,0 +1,183 @@
+// @vitest-environment happy-dom
+// The views in a DOM, driven by a fake model: what the user sees and what goes to the kernel.
+import { describe, expect, it } from "vitest";
+import chat from "../chat";
+import exportView from "../export";
+import timeline from "../timeline";
+import upload from "../upload";
+import type { Model } from "../lib/protocol";
+
+/** A model double: traits in a map, messages to the kernel recorded, kernel messages injected. */
+function fakeModel(traits: Record<string, unknown>) {
+  const handlers = new Map<string, Set<(...a: any[]) => void>>();
+  const sent: Array<{ content: any; buffers?: any[] }> = [];
+  const saved: string[] = [];
+  const model: Model = {
+    get: (k) => traits[k],
+    set: (k, v) => {
+      traits[k] = v;
+      for (const h of handlers.get(`change:${k}`) ?? []) h();
+    },
+    save_changes: () => void saved.push("save"),
+    on: (e, cb) => {
+      if (!handlers.has(e)) handlers.set(e, new Set());
+      handlers.get(e)!.add(cb);
+    },
+    off: (e, cb) => void handlers.get(e)?.delete(cb!),
+    send: (content, _cb, buffers) => void sent.push({ content, buffers: buffers as any[] }),
+  };
+  const fromKernel = (msg: any, buffers: DataView[] = []) => {
+    for (const h of handlers.get("msg:custom") ?? []) h(msg, buffers);
+  };
+  const answer = (kind: string, body: Record<string, unknown> = {}) => {
+    const req = [...sent].reverse().find((s) => s.content.kind === kind);
+    if (!req) throw new Error(`no ${kind} request`);
+    fromKernel({ kind: "reply", id: req.content.id, ok: true, ...body });
+  };
+  return { model, sent, saved, fromKernel, answer, traits };
+}
+
+const tick = (ms = 80) => new Promise((r) => setTimeout(r, ms));
+
+describe("chat view", () => {
+  it("syncs, sends on Enter, and grows the reply from deltas", async () => {
+    const m = fakeModel({ transcript: [], busy: false, placeholder: "Ask" });
+    const el = document.createElement("div");
+    const cleanup = chat.render({ model: m.model, el });
+    expect(m.sent[0].content.kind).toBe("ready");
+    m.answer("ready", { missing: [], live: null });
+    await tick(0);
+    const input = el.querySelector("textarea")!;
+    input.value = "make it <b>bold</b>";
+    input.dispatchEvent(new KeyboardEvent("keydown", { key: "Enter" }));
+    expect(m.sent.at(-1)!.content).toMatchObject({ kind: "send", text: "make it <b>bold</b>" });
+    m.answer("send");
+    m.fromKernel({ kind: "append", index: 0, entry: { role: "user", text: "make it <b>bold</b>", route: "chat" } });
+    m.fromKernel({ kind: "delta", turn: 1, offset: 0, text: "**Done**", activity: "🔧 add_title…" });
+    await tick();
+    expect(el.querySelector(".nemo-user")!.textContent).toBe("make it <b>bold</b>");
+    expect(el.querySelector(".nemo-user b")).toBeNull(); // the user's text is never HTML
+    expect(el.querySelector(".nemo-live strong")!.textContent).toBe("Done");
+    expect(el.querySelector(".nemo-activity")!.textContent).toBe("🔧 add_title…");
+    m.fromKernel({ kind: "delta", turn: 1, offset: 8, text: " — title added.", activity: "" });
+    m.fromKernel({ kind: "end", turn: 1, length: 23, route: "chat" });
+    await tick();
+    expect(m.traits.transcript).toHaveLength(2);
+    const replies = el.querySelectorAll(".nemo-assistant:not(.nemo-live)");
+    expect(replies[0].textContent).toBe("Done — title added.");
+    expect((el.querySelector(".nemo-live") as HTMLElement).hidden).toBe(true);
+    cleanup();
+  });
+
+  it("shows routed actions as cards", async () => {
+    const transcript = [
+      { role: "user", text: "余额", route: "chat" },
+      { role: "assistant", text: "💳 90 available", route: "credits" },
+    ];
+    const m = fakeModel({ transcript, busy: false, placeholder: "" });
+    const el = document.createElement("div");
+    chat.render({ model: m.model, el });
+    expect(el.querySelector(".nemo-card-title")!.textContent).toBe("💳 Credits");
+    expect(el.querySelector(".nemo-card-body")!.textContent).toBe("💳 90 available");
+  });
+});
+
+describe("upload view", () => {
+  it("refuses a bad file before sending, and sends a good one in chunks", async () => {
+    const m = fakeModel({ accept: ["png"], max_size: 1000, chunk_size: 4, media: [], transfers: [] });
+    const el = document.createElement("div");
+    upload.render({ model: m.model, el });
+    const input = el.querySelector("input[type=file]") as HTMLInputElement;
+    const bad = new File(["x"], "virus.exe");
+    Object.defineProperty(input, "files", { value: [bad], configurable: true });
+    input.dispatchEvent(new Event("change"));
+    expect(el.querySelector(".nemo-error")!.textContent).toContain("not accepted");
+    expect(m.sent).toEqual([]);
+
+    const good = new File([new Uint8Array([1, 2, 3, 4, 5, 6])], "a.png", { type: "image/png" });
+    Object.defineProperty(input, "files", { value: [good], configurable: true });
+    input.dispatchEvent(new Event("change"));
+    await tick(0);
+    expect(m.sent.at(-1)!.content).toMatchObject({ kind: "upload_start", name: "a.png", size: 6 });
+    m.answer("upload_start", { upload: "u1", chunk_size: 4 });
+    await tick(10);
+    expect(m.sent.at(-1)!.content).toMatchObject({ kind: "upload_chunk", upload: "u1", seq: 0, offset: 0 });
+    expect(new Uint8Array(m.sent.at(-1)!.buffers![0])).toEqual(new Uint8Array([1, 2, 3, 4]));
+    m.answer("upload_chunk", { held: 4 });
+    await tick(10);
+    expect(m.sent.at(-1)!.content).toMatchObject({ kind: "upload_chunk", seq: 1, offset: 4 });
+    m.answer("upload_chunk", { held: 6 });
+    await tick(10);
+    expect(m.sent.at(-1)!.content).toMatchObject({ kind: "upload_end", upload: "u1" });
+    m.answer("upload_end", { upload: "u1" });
+    m.model.set("media", [{ id: "med_1", name: "a.png", type: "image", size: 6, url: null }]);
+    await tick(10);
+    expect(el.querySelector("figcaption")!.textContent).toBe("a.png");
+  });
+});
+
+describe("timeline view", () => {
+  it("draws lanes and rows, and selecting a row highlights its bar", () => {
+    const m = fakeModel({
+      columns: ["track", "label"],
+      rows: [{ track: 0, label: "a.jpg" }, { track: 1, label: "Lo-fi" }],
+      tracks: [
+        { index: 0, name: "Video", type: "video", segments: [{ row: 0, start: 0, end: 5000, label: "a.jpg", kind: "image" }] },
+        { index: 1, name: "BGM", type: "audio", segments: [{ row: 1, start: 0, end: 10000, label: "Lo-fi", kind: "audio" }] },
+      ],
+      duration: 10000,
+      summary: "Timeline (2 tracks)",
+      selected: -1,
+      total_rows: 2,
+    });
+    const el = document.createElement("div");
+    timeline.render({ model: m.model, el });
+    expect(el.querySelectorAll(".nemo-bar")).toHaveLength(2);
+    expect((el.querySelector(".nemo-type-video") as HTMLElement).style.width).toBe("50%");
+    (el.querySelectorAll("tbody tr")[1] as HTMLElement).click();
+    expect(m.traits.selected).toBe(1);
+    expect(m.saved).toEqual(["save"]);
+    expect(el.querySelector(".nemo-bar.nemo-selected")!.getAttribute("data-row")).toBe("1");
+  });
+});
+
+describe("export view", () => {
+  it("exports, shows the phases and plays the direct URL", async () => {
+    const m = fakeModel({ qualities: ["high", "low"], quality: "high", job: null, jobs: [], video_url: "", local_port: 0, local_path: "", video_size: 0, cap: 100 });
+    const el = document.createElement("div");
+    exportView.render({ model: m.model, el });
+    (el.querySelector(".nemo-primary") as HTMLButtonElement).click();
+    expect(m.sent.at(-1)!.content).toMatchObject({ kind: "export", quality: "high" });
+    m.model.set("job", { id: "render_1", status: "processing", percent: 40 });
+    expect(el.querySelector(".nemo-step.nemo-on")!.textContent).toBe("processing");
+    m.traits.video_url = "http://127.0.0.1:9/r.mp4";
+    m.model.set("job", { id: "render_1", status: "completed", percent: 100, path: "/tmp/r.mp4" });
+    await tick(0);
+    expect(el.querySelector("video")!.getAttribute("src")).toBe("http://127.0.0.1:9/r.mp4");
+    expect(el.querySelector("a[download]")!.getAttribute("href")).toBe("http://127.0.0.1:9/r.mp4");
+  });
+
+  it("streams through the channel when there is no URL, and refuses past the cap", async () => {
+    const m = fakeModel({ qualities: ["high"], quality: "high", job: null, jobs: [], video_url: "", local_port: 0, local_path: "", video_size: 6, cap: 100 });
+    const el = document.createElement("div");
+    exportView.render({ model: m.model, el });
+    m.model.set("job", { id: "render_1", status: "completed", percent: 100, path: "/tmp/r.mp4" });
+    await tick(0);
+    const req = m.sent.at(-1)!.content;
+    expect(req).toMatchObject({ kind: "fetch", job: "render_1" });
+    m.fromKernel({ kind: "video_chunk", fetch: req.fetch, seq: 0, offset: 0, total: 6 }, [new DataView(new Uint8Array([1, 2, 3]).buffer)]);
+    m.fromKernel({ kind: "video_chunk", fetch: req.fetch, seq: 1, offset: 3, total: 6 }, [new DataView(new Uint8Array([4, 5, 6]).buffer)]);
+    m.answer("fetch", { total: 6 });
+    await tick(10);
+    expect(el.querySelector("video")!.getAttribute("src")).toMatch(/^blob:/);
+
+    const big = fakeModel({ qualities: ["high"], quality: "high", job: null, jobs: [], video_url: "", local_port: 0, local_path: "", video_size: 500, cap: 100 });
+    const el2 = document.createElement("div");
+    exportView.render({ model: big.model, el: el2 });
+    big.model.set("job", { id: "r2", status: "completed", percent: 100, path: "/tmp/big.mp4" });
+    await tick(0);
+    expect(big.sent.find((s) => s.content.kind === "fetch")).toBeUndefined();
+    expect(el2.textContent).toContain("over the");
+    expect(el2.textContent).toContain("/tmp/big.mp4");
+  });
+});

@@ -1,0 +1,152 @@
+"""What every widget shares: the bundle paths, the session, and the `kind`/`id` message protocol.
+
+Browser → kernel messages are `{"kind": ..., "id": ..., ...}` (bytes in the comm buffers). A
+handler answers with a dict, a coroutine (run on the package's background loop, answered when it
+ends) or an exception; the answer is `{"kind": "reply", "id": <request id>, "ok": ...}` and an
+error travels as data (`{"type", "message", "hint"}`), never as a traceback in the kernel.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+import threading
+from collections.abc import Callable, Coroutine
+from concurrent.futures import Future
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import anywidget
+import traitlets
+
+from .. import _loop
+from ..errors import NemoError
+
+if TYPE_CHECKING:
+    from ..session import Session
+
+log = logging.getLogger(__name__)
+
+STATIC = Path(__file__).resolve().parent.parent / "static"
+CSS = STATIC / "styles.css"
+
+Handler = Callable[[dict[str, Any], list[bytes]], Any]
+REPLIED = object()  # a handler's result when it has sent its reply itself
+
+
+def error_data(exc: BaseException) -> dict[str, Any]:
+    """An exception as the data a view shows: class name, message and the contract's hint."""
+    if isinstance(exc, NemoError):
+        return {"type": type(exc).__name__, "message": exc.message, "hint": exc.hint}
+    # Unexpected failures still reach the user, without a traceback in the page.
+    return {"type": type(exc).__name__, "message": str(exc) or type(exc).__name__, "hint": ""}
+
+
+def resolve_session(session: Session | None) -> Session:
+    """The given session, else the current one (`nemo_widgets.current()`)."""
+    if session is not None:
+        return session
+    from ..session import current
+
+    return current()
+
+
+class NemoWidget(anywidget.AnyWidget):
+    """Base of the widgets: a session, one intent dispatcher, replies and cleanup."""
+
+    _css = CSS
+
+    def __init__(self, session: Session | None = None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._session = resolve_session(session)
+        self._handlers: dict[str, Handler] = {}
+        self._send_lock = threading.RLock()
+        self._unsubscribe: Callable[[], None] | None = None
+        self.on_msg(self._dispatch)
+
+    @property
+    def session(self) -> Session:
+        """The session this widget is a view of."""
+        return self._session
+
+    # -- protocol ---------------------------------------------------------------------------------
+    def _handle(self, kind: str, handler: Handler) -> None:
+        self._handlers[kind] = handler
+
+    def _observe_session(self, observer: Callable[[str, Any], None]) -> None:
+        self._unsubscribe = self._session.subscribe(observer)
+
+    def _dispatch(self, _widget: object, content: Any, buffers: list[Any]) -> None:
+        if not isinstance(content, dict) or not isinstance(content.get("kind"), str):
+            return
+        msg_id = content.get("id")
+        handler = self._handlers.get(content["kind"])
+        if handler is None:
+            self._reply(msg_id, error=NemoError(f"unknown request {content['kind']!r}"))
+            return
+        try:
+            result = handler(content, [bytes(b) for b in buffers or []])
+        except Exception as exc:
+            self._reply(msg_id, error=exc)
+            return
+        if isinstance(result, Coroutine):
+            self._run(result, lambda fut: self._reply_future(msg_id, fut))
+        elif result is not REPLIED:
+            self._reply(msg_id, result)
+
+    def _run(
+        self, coro: Coroutine[Any, Any, Any], done: Callable[[Future[Any]], None]
+    ) -> Future[Any]:
+        # Widget work runs on the background loop: the cell (and the next ones) never wait for it.
+        fut = _loop.submit(coro)
+        fut.add_done_callback(done)
+        return fut
+
+    def _reply_future(self, msg_id: Any, fut: Future[Any]) -> None:
+        if fut.cancelled():
+            self._reply(msg_id, error=NemoError("cancelled"))
+        elif fut.exception() is not None:
+            self._reply(msg_id, error=fut.exception())
+        else:
+            self._reply(msg_id, fut.result())
+
+    def _reply(
+        self, msg_id: Any, body: dict[str, Any] | None = None, error: BaseException | None = None
+    ) -> None:
+        if error is not None:
+            if not isinstance(error, NemoError):
+                log.warning("widget request failed", exc_info=error)
+            self._post({"kind": "reply", "id": msg_id, "ok": False, "error": error_data(error)})
+        else:
+            self._post({"kind": "reply", "id": msg_id, "ok": True, **(body or {})})
+
+    def _post(self, content: dict[str, Any], buffers: list[bytes] | None = None) -> None:
+        """Send a custom message; safe from the background thread (ipykernel ≥ 6 hands IOPub
+        sends to its IO thread, and one lock keeps this widget's messages in order)."""
+        with self._send_lock:
+            self.send(content, buffers)
+
+    # -- lifecycle and fallbacks -----------------------------------------------------------------
+    def close(self) -> None:
+        """Stop observing the session and close the widget."""
+        if self._unsubscribe is not None:
+            self._unsubscribe()
+            self._unsubscribe = None
+        super().close()
+
+    def _fallback(self) -> tuple[str, str]:
+        """(text, HTML) shown where no widget front-end runs (nbconvert, GitHub, a terminal)."""
+        return type(self).__name__, html.escape(type(self).__name__)
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> tuple[dict[str, Any], dict[str, Any]] | None:
+        bundle = super()._repr_mimebundle_(**kwargs)
+        if bundle is None:
+            return None
+        data, meta = bundle
+        text, markup = self._fallback()
+        return {**data, "text/plain": text, "text/html": markup}, meta
+
+
+def list_trait() -> traitlets.List:
+    """A synced list of JSON dicts."""
+    return traitlets.List(traitlets.Dict()).tag(sync=True)

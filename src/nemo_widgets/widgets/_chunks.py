@@ -1,0 +1,165 @@
+"""The kernel end of the browser → kernel file transfer: chunks into a temporary file.
+
+Every chunk is checked against what came before: its sequence number, its offset, its size (at
+most `MAX_CHUNK`) and the size declared at the start. A chunk sent again after a lost answer (same
+sequence, offset and length as the last one) is acknowledged without being written twice.
+Anything else is refused with a typed error and the temporary file is removed at once.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import FileTooLarge, NemoError, UnsupportedFile
+
+__all__ = ["ACCEPTED", "MAX_CHUNK", "MAX_SIZE", "ChunkReceiver", "TransferError"]
+
+MAX_CHUNK = 4 * 1024 * 1024  # per message, far under Tornado's 10 MB websocket cap
+MAX_SIZE = 500 * 1024 * 1024  # the backend's limit per file
+ACCEPTED = (
+    *("mp4", "mov", "avi", "webm", "mkv"),  # video
+    *("jpg", "jpeg", "png", "gif", "webp"),  # images
+    *("mp3", "wav", "m4a", "aac"),  # audio
+)
+
+
+class TransferError(NemoError):
+    """A chunk that does not fit the transfer (forged, out of order, truncated, too large)."""
+
+    default_hint = "Upload the file again."
+
+
+@dataclass
+class _Upload:
+    name: str
+    size: int
+    path: Path
+    held: int = 0
+    next_seq: int = 0
+    last: tuple[int, int, int] | None = None  # (seq, offset, length) of the last chunk written
+
+
+def safe_name(name: str) -> str:
+    """A file name without any directory part or control characters."""
+    base = re.split(r"[\\/]", name)[-1]
+    base = re.sub(r"[\x00-\x1f]", "", base).strip().lstrip(".")
+    return base[:200] or "upload"
+
+
+class ChunkReceiver:
+    """Open transfers, each writing into its own temporary directory."""
+
+    def __init__(
+        self,
+        accepted: tuple[str, ...] = ACCEPTED,
+        max_size: int = MAX_SIZE,
+        max_chunk: int = MAX_CHUNK,
+        root: str | None = None,
+    ) -> None:
+        self.accepted = accepted
+        self.max_size = max_size
+        self.max_chunk = max_chunk
+        self.root = root
+        self._open: dict[str, _Upload] = {}
+        self._ids = itertools.count(1)
+
+    def start(self, name: str, size: object) -> str:
+        """Check name and declared size, create the temporary file, return the upload id."""
+        name = safe_name(str(name))
+        ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+        if ext not in self.accepted:
+            raise UnsupportedFile(f"{name}: type .{ext or '?'} is not accepted.")
+        if not isinstance(size, int) or isinstance(size, bool) or size <= 0:
+            raise TransferError(f"{name}: declared size {size!r} is not a positive byte count.")
+        if size > self.max_size:
+            raise FileTooLarge(
+                f"{name} is {size / 1e6:.0f} MB, over the {self.max_size // 2**20} MB limit."
+            )
+        folder = Path(tempfile.mkdtemp(prefix="nemo-upload-", dir=self.root))
+        if shutil.disk_usage(folder).free < size:
+            shutil.rmtree(folder, ignore_errors=True)
+            raise TransferError(f"{name}: not enough free disk space on the kernel's machine.")
+        path = folder / name
+        path.touch()
+        uid = f"u{next(self._ids)}"
+        self._open[uid] = _Upload(name, size, path)
+        return uid
+
+    def write(self, uid: object, seq: object, offset: object, data: bytes) -> int:
+        """Write one chunk; returns the bytes held. Any mismatch drops the transfer."""
+        up = self._get(uid)
+        assert isinstance(uid, str)
+        n = len(data)
+        if up.last is not None and (seq, offset, n) == up.last:
+            return up.held  # the same chunk again: its answer was lost, it is already written
+        problem = None
+        if seq != up.next_seq:
+            problem = f"chunk {seq!r} arrived, expected chunk {up.next_seq}"
+        elif offset != up.held:
+            problem = f"chunk {seq} starts at byte {offset!r}, expected {up.held}"
+        elif n == 0:
+            problem = f"chunk {seq} is empty"
+        elif n > self.max_chunk:
+            problem = f"chunk {seq} has {n} bytes, over the {self.max_chunk}-byte chunk limit"
+        elif up.held + n > up.size:
+            problem = f"chunk {seq} goes past the declared size of {up.size} bytes"
+        if problem:
+            self.cancel(uid)
+            raise TransferError(f"{up.name}: {problem}; transfer dropped.")
+        try:
+            with open(up.path, "r+b") as fh:
+                fh.seek(up.held)
+                fh.write(data)
+        except OSError as exc:
+            self.cancel(uid)
+            raise TransferError(f"{up.name}: could not write the temporary file ({exc}).") from exc
+        up.last = (up.next_seq, up.held, n)
+        up.held += n
+        up.next_seq += 1
+        return up.held
+
+    def finish(self, uid: str) -> Path:
+        """The complete file's path (the caller removes it with `discard`); refuses a short one."""
+        up = self._get(uid)
+        if up.held != up.size:
+            self.cancel(uid)
+            raise TransferError(f"{up.name}: got {up.held} of {up.size} bytes; transfer dropped.")
+        del self._open[uid]
+        return up.path
+
+    def cancel(self, uid: object) -> bool:
+        """Drop a transfer and its temporary file; False when there was none."""
+        up = self._open.pop(uid, None) if isinstance(uid, str) else None
+        if up is None:
+            return False
+        discard(up.path)
+        return True
+
+    def cancel_all(self) -> None:
+        """Drop every open transfer (the widget is closing)."""
+        for uid in list(self._open):
+            self.cancel(uid)
+
+    def _get(self, uid: object) -> _Upload:
+        up = self._open.get(uid) if isinstance(uid, str) else None
+        if up is None:
+            raise TransferError(f"unknown or finished upload {uid!r}.")
+        return up
+
+    @property
+    def open_count(self) -> int:
+        """Transfers in progress."""
+        return len(self._open)
+
+
+def discard(path: Path) -> None:
+    """Remove a received file and the temporary folder made for it."""
+    if path.parent.name.startswith("nemo-upload-"):
+        shutil.rmtree(path.parent, ignore_errors=True)
+    else:
+        path.unlink(missing_ok=True)

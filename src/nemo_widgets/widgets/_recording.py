@@ -1,0 +1,97 @@
+"""A comm that records what a widget would send to the browser (tests and the benchmark).
+
+with recording() as comms:
+    cell = ChatCell(session)
+comms[-1].custom("delta")          # the custom messages of that kind
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import threading
+from collections.abc import Callable, Iterator
+from typing import Any
+
+__all__ = ["RecordingComm", "recording"]
+
+
+class RecordingComm:
+    """Stands in for the kernel's comm and keeps every message sent to the browser."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        self.comm_id = kwargs.get("comm_id") or f"comm{id(self)}"
+        self.kernel = object()  # ipywidgets only sends when a kernel is attached
+        self.opened = kwargs
+        self.sent: list[tuple[dict[str, Any], list[bytes]]] = []
+        self.times: list[float] = []
+        self.clock: Callable[[], float] | None = None
+        self.closed = False
+        self._lock = threading.Lock()
+
+    def send(self, data: Any = None, metadata: Any = None, buffers: Any = None) -> None:
+        """Record one message (any thread)."""
+        with self._lock:
+            self.sent.append((data, [bytes(b) for b in buffers or []]))
+            if self.clock is not None:
+                self.times.append(self.clock())
+
+    def on_msg(self, callback: Callable[..., Any]) -> None:
+        """Messages from the browser are injected with the widget's `_handle_custom_msg`."""
+        self.callback = callback
+
+    def close(self, *args: Any, **kwargs: Any) -> None:
+        """Mark closed."""
+        self.closed = True
+
+    def custom(self, kind: str | None = None) -> list[dict[str, Any]]:
+        """Custom messages sent (optionally of one kind)."""
+        with self._lock:
+            out = [d["content"] for d, _ in self.sent if d.get("method") == "custom"]
+        return [m for m in out if kind is None or m.get("kind") == kind]
+
+    def buffers(self, kind: str) -> list[tuple[dict[str, Any], list[bytes]]]:
+        """Custom messages of `kind` with their buffers."""
+        with self._lock:
+            return [
+                (d["content"], b)
+                for d, b in self.sent
+                if d.get("method") == "custom" and d["content"].get("kind") == kind
+            ]
+
+    def updates(self, key: str) -> list[Any]:
+        """Values of trait `key` sent as state updates."""
+        with self._lock:
+            return [
+                d["state"][key]
+                for d, _ in self.sent
+                if d.get("method") == "update" and key in d["state"]
+            ]
+
+    def bytes_sent(self, since: int = 0) -> int:
+        """Bytes of the messages' data (compact JSON, UTF-8) plus their buffers."""
+        with self._lock:
+            return sum(
+                len(json.dumps(d, ensure_ascii=False, separators=(",", ":")).encode())
+                + sum(map(len, b))
+                for d, b in self.sent[since:]
+            )
+
+
+@contextlib.contextmanager
+def recording(factory: Callable[..., Any] = RecordingComm) -> Iterator[list[Any]]:
+    """Widgets created inside get a comm made by `factory` (listed in creation order)."""
+    import comm as comm_module
+
+    made: list[Any] = []
+    original = comm_module.create_comm
+
+    def create_comm(**kwargs: Any) -> Any:
+        made.append(factory(**kwargs))
+        return made[-1]
+
+    comm_module.create_comm = create_comm
+    try:
+        yield made
+    finally:
+        comm_module.create_comm = original

@@ -1,0 +1,238 @@
+"""`ChatCell`: a chat with the session whose reply streams in as appended, paced deltas.
+
+Messages to the browser (all carry the turn, the index the reply will take in `transcript`):
+    {"kind": "append", "index", "entry"}     an entry added to the transcript (the user's message)
+    {"kind": "delta", "turn", "offset", "text", ["replace"], ["activity"], ["notice"]}
+    {"kind": "end", "turn", "length", "route", ["offer"]}
+The finished reply is stored in the `transcript` trait without sending it again when a view is
+live (the deltas carried it; the view appends it itself), so the bytes sent stay close to the
+reply's own size. A view that missed something asks again with `ready` and gets what it lacks.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import html
+import time
+from concurrent.futures import Future
+from typing import TYPE_CHECKING, Any
+
+import traitlets
+
+from .. import events as ev
+from ..errors import NemoError
+from ._base import REPLIED, STATIC, NemoWidget, list_trait
+from ._coalesce import DeltaCoalescer, utf16_len
+
+if TYPE_CHECKING:
+    from ..session import Session
+
+__all__ = ["ChatCell"]
+
+
+class ChatCell(NemoWidget):
+    """A chat with the session: transcript, streamed reply, tool activity, input box."""
+
+    _esm = STATIC / "chat.js"
+    transcript = list_trait()
+    busy = traitlets.Bool(False).tag(sync=True)
+    placeholder = traitlets.Unicode("Ask for an edit… (Enter sends)").tag(sync=True)
+
+    def __init__(self, session: Session | None = None, *, max_rate: float = 30.0) -> None:
+        super().__init__(session)
+        self.max_rate = max_rate
+        self._ready = False
+        self._quiet = False
+        self._live: dict[str, Any] | None = None  # what has been sent of the running reply
+        self._future: Future[dict[str, Any]] | None = None
+        history = getattr(self._session, "history", None) or []
+        self.transcript = [
+            _entry(h.get("role", "assistant"), h.get("text", ""), h.get("route")) for h in history
+        ]
+        self._handle("ready", self._on_ready)
+        self._handle("send", self._on_send)
+
+    # -- public -----------------------------------------------------------------------------------
+    def ask(self, text: str) -> Future[dict[str, Any]]:
+        """Send `text` and return at once; the future gives the reply's transcript entry."""
+        text = text.strip()
+        if not text:
+            raise NemoError("Nothing to send.", hint="Type a message first.")
+        if self.busy:
+            # Never send while a reply runs: the backend would charge twice for one request.
+            raise NemoError("A reply is still streaming.", hint="Wait for it, then send again.")
+        self.busy = True
+        turn = len(self.transcript) + 1
+        coalescer = DeltaCoalescer(self.max_rate)
+        self._append(_entry("user", text, "chat"))
+        coalescer.mark(time.monotonic())
+        self._future = self._run(self._turn(text, turn, coalescer), self._turn_done)
+        return self._future
+
+    # -- requests from the browser ----------------------------------------------------------------
+    def _on_ready(self, msg: dict[str, Any], _buffers: list[bytes]) -> object:
+        have = msg.get("have")
+        # One lock around snapshot and reply: no delta can slip in between the two.
+        with self._send_lock:
+            self._ready = True
+            entries = list(self.transcript)
+            body: dict[str, Any] = {"live": dict(self._live) if self._live else None}
+            if isinstance(have, int) and 0 <= have <= len(entries):
+                body["missing"] = entries[have:]
+            else:
+                body["transcript"] = entries
+            self._reply(msg.get("id"), body)
+        return REPLIED
+
+    def _on_send(self, msg: dict[str, Any], _buffers: list[bytes]) -> dict[str, Any]:
+        self.ask(str(msg.get("text", "")))
+        return {}
+
+    # -- the turn, on the background loop ---------------------------------------------------------
+    async def _turn(self, text: str, turn: int, co: DeltaCoalescer) -> dict[str, Any]:
+        shown = ""  # the reply as the view will show it (sent + queued)
+        route, offer, finished = "chat", None, False
+        changed = asyncio.Event()
+        self._live = {"turn": turn, "text": "", "activity": "", "notice": ""}
+        co.status("activity", "", time.monotonic())  # opens the reply bubble at once
+
+        async def consume() -> None:
+            nonlocal shown, route, offer, finished
+            streamed = False
+            try:
+                async for event in self._session.stream(text):
+                    now = time.monotonic()
+                    if isinstance(event, ev.TextDelta):
+                        streamed = True
+                        if self._live and (self._live["activity"] or self._live["notice"]):
+                            co.status("activity", "", now)
+                            co.status("notice", "", now)
+                        shown += event.text
+                        co.add(event.text, now)
+                    elif isinstance(event, ev.Text):
+                        if event.text.startswith(shown):
+                            co.add(event.text[len(shown) :], now)
+                        else:
+                            co.replace(event.text, now)
+                        shown = event.text
+                    elif isinstance(event, ev.ToolCall):
+                        co.status("activity", f"🔧 {event.name or 'working'}…", now)
+                    elif isinstance(event, ev.Notice):
+                        co.status("notice", event.text, now)
+                    elif isinstance(event, ev.StreamError):
+                        co.status("activity", f"⚠️ {event.message}", now)
+                    elif isinstance(event, ev.Routed) and not streamed:
+                        # A routed request is a card; an action the reply triggers after its
+                        # own streamed text (GUI translation) stays part of a chat message.
+                        route = event.action
+                    elif isinstance(event, ev.Offer):
+                        offer = event.text
+                    elif isinstance(event, ev.End):
+                        break
+                    changed.set()
+            except Exception as exc:  # shown in the reply: the user must see why it stopped
+                err = str(exc) if isinstance(exc, NemoError) else f"{type(exc).__name__}: {exc}"
+                suffix = ("\n\n" if shown else "") + f"⚠️ {err}"
+                shown += suffix
+                co.add(suffix, time.monotonic())
+                route = route if route != "chat" else "error"
+            finally:
+                finished = True
+                changed.set()
+
+        task = asyncio.ensure_future(consume())
+        try:
+            while True:
+                wait = co.due(time.monotonic(), final=finished)
+                if wait is None:
+                    if finished:
+                        break
+                    changed.clear()
+                    await changed.wait()
+                elif wait > 0:
+                    changed.clear()
+                    with contextlib.suppress(asyncio.TimeoutError):
+                        await asyncio.wait_for(changed.wait(), wait)
+                else:
+                    self._flush(co)
+        finally:
+            task.cancel()
+        await asyncio.sleep(co.slot(time.monotonic()))  # the end message keeps the pace too
+        entry = _entry("assistant", shown or "(no reply)", route, offer)
+        if not shown:
+            co.add(entry["text"], time.monotonic())
+            self._flush(co)
+            await asyncio.sleep(co.slot(time.monotonic()))
+        self._finish(turn, entry)
+        return entry
+
+    def _flush(self, co: DeltaCoalescer) -> None:
+        with self._send_lock:
+            body = co.take(time.monotonic())
+            live = self._live
+            if live is not None:
+                if "replace" in body:
+                    live["text"] = body["replace"]
+                live["text"] += body["text"]
+                for field in ("activity", "notice"):
+                    if field in body:
+                        live[field] = body[field]
+            if self._ready and live is not None:
+                self._post({"kind": "delta", "turn": live["turn"], **body})
+
+    def _finish(self, turn: int, entry: dict[str, Any]) -> None:
+        with self._send_lock:
+            self._live = None
+            self._set_transcript([*self.transcript, entry])
+            if self._ready:
+                end = {"kind": "end", "turn": turn, "length": utf16_len(entry["text"])}
+                end.update({k: entry[k] for k in ("route", "offer") if k in entry})
+                self._post(end)
+
+    def _turn_done(self, fut: Future[Any]) -> None:
+        self.busy = False
+
+    # -- transcript without resending what the view already has -----------------------------------
+    def _append(self, entry: dict[str, Any]) -> None:
+        with self._send_lock:
+            index = len(self.transcript)
+            self._set_transcript([*self.transcript, entry])
+            if self._ready:
+                self._post({"kind": "append", "index": index, "entry": entry})
+
+    def _set_transcript(self, value: list[dict[str, Any]]) -> None:
+        # With a live view the messages above carried the change; without one, sync normally.
+        self._quiet = self._ready
+        try:
+            self.transcript = value
+        finally:
+            self._quiet = False
+
+    def _should_send_property(self, key: str, value: Any) -> bool:
+        if key == "transcript" and self._quiet:
+            return False
+        return bool(super()._should_send_property(key, value))
+
+    # -- outside a widget front-end ---------------------------------------------------------------
+    def _fallback(self) -> tuple[str, str]:
+        entries = list(self.transcript)
+        if self._live:
+            entries.append(_entry("assistant", self._live["text"] + " …", "chat"))
+        if not entries:
+            return "ChatCell (no messages yet)", "<p><em>ChatCell: no messages yet</em></p>"
+        text = "\n\n".join(f"{e['role']}: {e['text']}" for e in entries)
+        rows = "".join(
+            f"<p><strong>{html.escape(e['role'])}</strong>"
+            f"{' [' + html.escape(e['route']) + ']' if e.get('route', 'chat') != 'chat' else ''}: "
+            f"<span style='white-space:pre-wrap'>{html.escape(e['text'])}</span></p>"
+            for e in entries
+        )
+        return text, f"<div class='nemo-chat-fallback'>{rows}</div>"
+
+
+def _entry(role: str, text: str, route: str | None, offer: str | None = None) -> dict[str, Any]:
+    entry: dict[str, Any] = {"role": role, "text": text, "route": route or "chat"}
+    if offer:
+        entry["offer"] = offer
+    return entry

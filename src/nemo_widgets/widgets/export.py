@@ -1,0 +1,227 @@
+"""`ExportPanel`: render the session's draft, follow the job, play the result inline.
+
+The player's source is chosen in the browser: the job's URL when the browser can reach it (the
+offline backend on the same machine), Colab's kernel port proxy for a kernel-local URL, else the
+file streams through the widget channel (`fetch`) in chunks, paced under the IOPub data-rate
+limit (about 1 MB/s) and refused past `cap` bytes with a message saying where the file is.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import os
+import time
+from concurrent.futures import Future
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+import traitlets
+
+from ..errors import NemoError
+from ._base import STATIC, NemoWidget, list_trait
+
+if TYPE_CHECKING:
+    from ..session import RenderJob, Session
+
+__all__ = ["ExportPanel"]
+
+CHUNK = 512 * 1024  # bytes per message: far under the 10 MB websocket cap
+RATE = 800_000  # bytes per second, sustained: under jupyter_server's 1 MB/s IOPub limit
+CAP = 200 * 1024 * 1024  # larger videos are not pushed through the notebook channel
+_LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1", "0.0.0.0"}
+
+
+class ExportPanel(NemoWidget):
+    """Quality, Export button, progress, inline player, download, project link, past renders."""
+
+    _esm = STATIC / "export.js"
+    qualities = traitlets.List(traitlets.Unicode(), ["high", "medium", "low"]).tag(sync=True)
+    quality = traitlets.Unicode("high").tag(sync=True)
+    job = traitlets.Dict(allow_none=True, default_value=None).tag(sync=True)
+    jobs = list_trait()
+    video_url = traitlets.Unicode("").tag(sync=True)
+    local_port = traitlets.Int(0).tag(sync=True)
+    local_path = traitlets.Unicode("").tag(sync=True)
+    video_size = traitlets.Int(0).tag(sync=True)
+    cap = traitlets.Int(CAP).tag(sync=True)
+
+    def __init__(
+        self,
+        session: Session | None = None,
+        *,
+        download_to: str | None = None,
+        rate: int = RATE,
+        chunk: int = CHUNK,
+        cap: int = CAP,
+    ) -> None:
+        super().__init__(session, cap=cap)
+        self.download_to = download_to  # where renders are saved (None: the session's default)
+        self.rate, self.chunk = rate, chunk
+        self._sleep = asyncio.sleep  # the pacing wait (tests record it instead of waiting)
+        self._export: Future[Any] | None = None
+        self._fetches: dict[str, tuple[asyncio.AbstractEventLoop, asyncio.Task[Any]]] = {}
+        self._last_progress = 0.0
+        jobs = list(getattr(self._session, "jobs", None) or [])
+        self.jobs = [_job_dict(j) for j in jobs]
+        if jobs:
+            self._show_job(jobs[-1])
+        self._handle("export", self._on_export)
+        self._handle("link", lambda _m, _b: self._link())
+        self._handle("fetch", self._on_fetch)
+        self._handle("fetch_cancel", self._on_fetch_cancel)
+        self._observe_session(self._on_session)
+
+    # -- public -----------------------------------------------------------------------------------
+    def export(self, quality: str | None = None) -> Future[Any]:
+        """Start an export of the session's draft and return at once (a future of the job)."""
+        if self._export is not None and not self._export.done():
+            raise NemoError("An export is already running.", hint="Wait for it to finish.")
+        if quality is not None:
+            self.quality = quality
+        if self.quality not in self.qualities:
+            raise NemoError(
+                f"Unknown quality {self.quality!r}.", hint=f"Use one of {self.qualities}."
+            )
+        self.job = {"id": "", "status": "pending", "percent": 0}
+
+        def progress(done: int, total: int) -> None:
+            now = time.monotonic()
+            if done < total and now - self._last_progress < 0.1:
+                return
+            self._last_progress = now
+            if self.job:
+                self.job = {**self.job, "downloaded": done, "size": total}
+
+        async def go() -> dict[str, Any]:
+            job = await self._session.aexport(
+                quality=self.quality, wait=True, download_to=self.download_to, progress=progress
+            )
+            self._show_job(job)
+            return {"job": _job_dict(job)}
+
+        def done(fut: Future[Any]) -> None:
+            exc = None if fut.cancelled() else fut.exception()
+            if exc is not None and self.job is not None and self.job.get("status") != "failed":
+                self.job = {**self.job, "status": "failed", "error": str(exc)}
+
+        self._export = self._run(go(), done)
+        return self._export
+
+    # -- requests from the browser ----------------------------------------------------------------
+    def _on_export(self, msg: dict[str, Any], _b: list[bytes]) -> Any:
+        fut = self.export(str(msg.get("quality") or self.quality))
+        return _wait(fut)
+
+    async def _link(self) -> dict[str, Any]:
+        # The claim link is a credential for the project: handed to the browser, never a trait.
+        return {"url": await self._session.alink()}
+
+    def _on_fetch(self, msg: dict[str, Any], _b: list[bytes]) -> Any:
+        fid = str(msg.get("fetch") or "")
+        job = next((j for j in getattr(self._session, "jobs", []) if j.id == msg.get("job")), None)
+        if not fid or job is None or not job.path or not os.path.isfile(job.path):
+            raise NemoError("That render has no downloaded file here.", hint="Export again.")
+        size = os.path.getsize(job.path)
+        if size > self.cap:
+            raise NemoError(
+                f"The video is {size / 2**20:.0f} MB, over the {self.cap // 2**20} MB that can go "
+                "through the notebook channel.",
+                hint=f"Open it on the kernel's machine: {job.path}",
+            )
+        return self._stream(fid, job.path, size)
+
+    def _on_fetch_cancel(self, msg: dict[str, Any], _b: list[bytes]) -> dict[str, Any]:
+        running = self._fetches.pop(str(msg.get("fetch")), None)
+        if running is not None:
+            loop, task = running
+            loop.call_soon_threadsafe(task.cancel)  # the task lives on the background loop
+        return {"cancelled": running is not None}
+
+    async def _stream(self, fid: str, path: str, size: int) -> dict[str, Any]:
+        task = asyncio.current_task()
+        assert task is not None
+        self._fetches[fid] = (asyncio.get_running_loop(), task)
+        try:
+            start = time.monotonic()
+            sent = 0
+            with open(path, "rb") as fh:
+                seq = 0
+                while sent < size:
+                    data = fh.read(self.chunk)
+                    if not data:
+                        break
+                    self._post(
+                        {
+                            "kind": "video_chunk",
+                            "fetch": fid,
+                            "seq": seq,
+                            "offset": sent,
+                            "total": size,
+                        },
+                        [data],
+                    )
+                    sent += len(data)
+                    seq += 1
+                    # Pace to the rate: IOPub drops what goes faster (jupyter_server's limit).
+                    await self._sleep(max(0.0, start + sent / self.rate - time.monotonic()))
+            return {"total": sent}
+        finally:
+            self._fetches.pop(fid, None)
+
+    # -- session events ---------------------------------------------------------------------------
+    def _on_session(self, kind: str, payload: Any) -> None:
+        if kind == "job":
+            self._show_job(payload)
+
+    def _show_job(self, job: RenderJob) -> None:
+        d = _job_dict(job)
+        if self.job and self.job.get("id") == job.id:
+            d = {**self.job, **d}  # keep the download progress fields
+        with self.hold_sync():
+            self.job = d
+            self.jobs = [*(j for j in self.jobs if j["id"] != job.id), _job_dict(job)]
+            if job.status == "completed" and job.path:
+                self._point_player(job)
+
+    def _point_player(self, job: RenderJob) -> None:
+        url = job.url or ""
+        parts = urlsplit(url)
+        self.video_size = os.path.getsize(job.path) if job.path and os.path.isfile(job.path) else 0
+        if parts.scheme in ("http", "https"):
+            self.video_url = url
+            local = (parts.hostname or "") in _LOCAL_HOSTS
+            self.local_port = (
+                (parts.port or (443 if parts.scheme == "https" else 80)) if local else 0
+            )
+            self.local_path = (
+                (parts.path + (f"?{parts.query}" if parts.query else "")) if local else ""
+            )
+        else:
+            self.video_url, self.local_port, self.local_path = "", 0, ""
+
+    def close(self) -> None:
+        """Stop streaming and close."""
+        for loop, task in list(self._fetches.values()):
+            loop.call_soon_threadsafe(task.cancel)
+        self._fetches.clear()
+        super().close()
+
+    def _fallback(self) -> tuple[str, str]:
+        job = self.job
+        if not job:
+            return "ExportPanel: no export yet", "<p><em>ExportPanel: no export yet</em></p>"
+        where = job.get("path") or job.get("url") or ""
+        percent = float(job.get("percent") or 0)
+        line = f"Render {job.get('id')}: {job.get('status')} {percent:.0f}% {where}".strip()
+        if job.get("error"):
+            line += f" — {job['error']}"
+        return line, f"<p>{html.escape(line)}</p>"
+
+
+async def _wait(fut: Future[Any]) -> Any:
+    return await asyncio.wrap_future(fut)
+
+
+def _job_dict(job: RenderJob) -> dict[str, Any]:
+    return {k: getattr(job, k, None) for k in ("id", "status", "percent", "url", "path", "error")}

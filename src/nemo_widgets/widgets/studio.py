@@ -1,0 +1,67 @@
+"""`Studio`: the upload picker, chat, timeline and export panel on one session."""
+
+from __future__ import annotations
+
+import html
+from typing import TYPE_CHECKING, Any
+
+import ipywidgets
+
+from ._base import resolve_session
+from .chat import ChatCell
+from .export import ExportPanel
+from .timeline import TimelineTable
+from .upload import UploadPicker
+
+if TYPE_CHECKING:
+    from ..session import Session
+
+__all__ = ["Studio"]
+
+
+class Studio(ipywidgets.VBox):
+    """The four widgets together: composed by ipywidgets, so no extra bundle is needed."""
+
+    def __init__(self, session: Session | None = None) -> None:
+        session = resolve_session(session)
+        self.session = session
+        self.upload = UploadPicker(session)
+        self.chat = ChatCell(session)
+        self.timeline = TimelineTable(session)
+        self.export = ExportPanel(session)
+        header = ipywidgets.HTML(
+            f"<b>NemoVideo studio</b> · {html.escape(session.backend)} backend · "
+            f"session <code>{html.escape(session.session_id)}</code>"
+        )
+        left = ipywidgets.VBox(
+            [self.upload, self.chat], layout=ipywidgets.Layout(flex="1 1 420px", min_width="320px")
+        )
+        right = ipywidgets.VBox(
+            [self.timeline, self.export],
+            layout=ipywidgets.Layout(flex="1 1 420px", min_width="320px"),
+        )
+        body = ipywidgets.HBox([left, right], layout=ipywidgets.Layout(flex_flow="row wrap"))
+        # Spacing comes from the shared stylesheet (Layout has no flex gap).
+        body.add_class("nemo-studio-body")
+        super().__init__([header, body])
+        self.add_class("nemo-studio")
+
+    @property
+    def parts(self) -> tuple[UploadPicker, ChatCell, TimelineTable, ExportPanel]:
+        """The four widgets."""
+        return self.upload, self.chat, self.timeline, self.export
+
+    def close(self) -> None:
+        """Close the four widgets and the layout."""
+        for part in self.parts:
+            part.close()
+        super().close()
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> Any:
+        bundle = super()._repr_mimebundle_(**kwargs)
+        if bundle is None:
+            return None
+        data = bundle[0] if isinstance(bundle, tuple) else bundle
+        texts, htmls = zip(*(p._fallback() for p in self.parts), strict=True)
+        data = {**data, "text/plain": "\n\n".join(texts), "text/html": "".join(htmls)}
+        return (data, bundle[1]) if isinstance(bundle, tuple) else data

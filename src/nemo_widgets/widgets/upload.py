@@ -1,0 +1,211 @@
+"""`UploadPicker`: files from the browser (chunked), from the kernel's disk, or from a URL.
+
+Two legs, both with progress: browser → kernel in binary chunks (see `_chunks`), then kernel →
+backend through `Session.aupload` on the background loop. The `transfers` trait shows the second
+leg (the first is drawn by the view that sends); `media` lists what the session holds.
+"""
+
+from __future__ import annotations
+
+import html
+import itertools
+import time
+from concurrent.futures import Future
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import traitlets
+
+from ..errors import NemoError
+from ._base import STATIC, NemoWidget, list_trait
+from ._chunks import ACCEPTED, MAX_CHUNK, MAX_SIZE, ChunkReceiver, discard
+
+if TYPE_CHECKING:
+    from ..session import Media, Session, State
+
+__all__ = ["UploadPicker"]
+
+_PROGRESS_INTERVAL = 0.1  # seconds between progress updates of one transfer (trait syncs)
+
+
+class UploadPicker(NemoWidget):
+    """Drop zone, file dialog, path and URL fields; uploads go to the session."""
+
+    _esm = STATIC / "upload.js"
+    accept = traitlets.List(traitlets.Unicode(), list(ACCEPTED)).tag(sync=True)
+    max_size = traitlets.Int(MAX_SIZE).tag(sync=True)
+    chunk_size = traitlets.Int(MAX_CHUNK).tag(sync=True)
+    media = list_trait()
+    transfers = list_trait()
+
+    def __init__(self, session: Session | None = None, *, temp_dir: str | None = None) -> None:
+        super().__init__(session)
+        self._receiver = ChunkReceiver(tuple(self.accept), self.max_size, self.chunk_size, temp_dir)
+        self._running: dict[str, Future[Any]] = {}
+        self._ids = itertools.count(1)
+        self._last_progress: dict[str, float] = {}
+        state = getattr(self._session, "last_state", None)
+        if state is not None:
+            self._merge_media(_from_state(state))
+        for kind, handler in {
+            "upload_start": self._on_start,
+            "upload_chunk": self._on_chunk,
+            "upload_end": self._on_end,
+            "upload_cancel": self._on_cancel,
+            "path": self._on_path,
+            "url": self._on_url,
+        }.items():
+            self._handle(kind, handler)
+        self._observe_session(self._on_session)
+
+    # -- public -----------------------------------------------------------------------------------
+    def add(self, *paths_or_urls: str) -> Future[Any]:
+        """Upload files on the kernel's machine (globs allowed) or URLs; returns at once."""
+        label = ", ".join(str(p) for p in paths_or_urls)
+        return self._to_backend(label, list(paths_or_urls), size=0, temp=None)
+
+    # -- browser → kernel leg ---------------------------------------------------------------------
+    def _on_start(self, msg: dict[str, Any], _b: list[bytes]) -> dict[str, Any]:
+        uid = self._receiver.start(str(msg.get("name", "")), msg.get("size"))
+        return {"upload": uid, "chunk_size": self.chunk_size}
+
+    def _on_chunk(self, msg: dict[str, Any], buffers: list[bytes]) -> dict[str, Any]:
+        if len(buffers) != 1:
+            self._receiver.cancel(str(msg.get("upload")))
+            raise NemoError("a chunk must carry exactly one binary buffer")
+        held = self._receiver.write(
+            msg.get("upload"), msg.get("seq"), msg.get("offset"), buffers[0]
+        )
+        return {"held": held}
+
+    def _on_end(self, msg: dict[str, Any], _b: list[bytes]) -> dict[str, Any]:
+        uid = str(msg.get("upload"))
+        path = self._receiver.finish(uid)
+        self._to_backend(path.name, [str(path)], size=path.stat().st_size, temp=path, uid=uid)
+        return {"upload": uid}
+
+    def _on_cancel(self, msg: dict[str, Any], _b: list[bytes]) -> dict[str, Any]:
+        uid = str(msg.get("upload"))
+        dropped = self._receiver.cancel(uid)
+        fut = self._running.get(uid)
+        if fut is not None:
+            dropped = fut.cancel() or dropped
+        return {"cancelled": dropped}
+
+    def _on_path(self, msg: dict[str, Any], _b: list[bytes]) -> Any:
+        path = str(msg.get("path", "")).strip()
+        if not path:
+            raise NemoError("No path given.", hint="Type a path on the kernel's machine.")
+        return self._await(self.add(str(Path(path).expanduser()) if "://" not in path else path))
+
+    def _on_url(self, msg: dict[str, Any], _b: list[bytes]) -> Any:
+        url = str(msg.get("url", "")).strip()
+        if not url.startswith(("http://", "https://")):
+            raise NemoError(
+                f"Not an http(s) URL: {url[:200]!r}", hint="Paste a full https:// link."
+            )
+        return self._await(self.add(url))
+
+    async def _await(self, fut: Future[Any]) -> dict[str, Any]:
+        import asyncio
+
+        media = await asyncio.wrap_future(fut)
+        return {"media": media}
+
+    # -- kernel → backend leg ---------------------------------------------------------------------
+    def _to_backend(
+        self, label: str, items: list[str], size: int, temp: Path | None, uid: str | None = None
+    ) -> Future[Any]:
+        uid = uid or f"k{next(self._ids)}"
+        self._set_transfer(
+            uid,
+            {
+                "uid": uid,
+                "name": label,
+                "size": size,
+                "sent": 0,
+                "leg": "backend",
+                "status": "uploading",
+            },
+        )
+
+        async def go() -> list[dict[str, Any]]:
+            def progress(sent: int, total: int) -> None:
+                self._progress(uid, sent, total)
+
+            try:
+                media = await self._session.aupload(*items, progress=progress)
+            finally:
+                if temp is not None:
+                    discard(temp)
+            return [_media_dict(m) for m in media]
+
+        fut = self._run(go(), lambda f: self._backend_done(uid, f))
+        self._running[uid] = fut
+        return fut
+
+    def _progress(self, uid: str, sent: int, total: int) -> None:
+        now = time.monotonic()
+        if sent < total and now - self._last_progress.get(uid, 0.0) < _PROGRESS_INTERVAL:
+            return
+        self._last_progress[uid] = now
+        self._update_transfer(uid, sent=sent, size=total)
+
+    def _backend_done(self, uid: str, fut: Future[Any]) -> None:
+        self._running.pop(uid, None)
+        self._last_progress.pop(uid, None)
+        if fut.cancelled():
+            self._update_transfer(uid, status="cancelled")
+        elif fut.exception() is not None:
+            exc = fut.exception()
+            self._update_transfer(uid, status="error", error=str(exc))
+        else:
+            self._merge_media(fut.result())
+            # Finished transfers leave the list: the media list shows the result.
+            self.transfers = [t for t in self.transfers if t["uid"] != uid]
+
+    def _set_transfer(self, uid: str, value: dict[str, Any]) -> None:
+        self.transfers = [*(t for t in self.transfers if t["uid"] != uid), value]
+
+    def _update_transfer(self, uid: str, **fields: Any) -> None:
+        self.transfers = [{**t, **fields} if t["uid"] == uid else t for t in self.transfers]
+
+    # -- media list -------------------------------------------------------------------------------
+    def _on_session(self, kind: str, payload: Any) -> None:
+        if kind == "state":
+            self._merge_media(_from_state(payload))
+
+    def _merge_media(self, items: list[dict[str, Any]]) -> None:
+        seen = {m["id"]: m for m in self.media}
+        for m in items:
+            seen[m["id"]] = {**seen.get(m["id"], {}), **m}
+        self.media = list(seen.values())
+
+    def close(self) -> None:
+        """Drop open transfers and their temporary files, then close."""
+        self._receiver.cancel_all()
+        for fut in list(self._running.values()):
+            fut.cancel()
+        super().close()
+
+    def _fallback(self) -> tuple[str, str]:
+        if not self.media:
+            return (
+                "UploadPicker: no media yet",
+                "<p><em>UploadPicker: no media uploaded yet</em></p>",
+            )
+        lines = [
+            f"{m['name']} ({m.get('type', '?')}, {m.get('size', 0)} bytes) {m['id']}"
+            for m in self.media
+        ]
+        items = "".join(f"<li>{html.escape(line)}</li>" for line in lines)
+        return "Media:\n" + "\n".join(lines), f"<p>Media</p><ul>{items}</ul>"
+
+
+def _media_dict(m: Media | dict[str, Any]) -> dict[str, Any]:
+    get = m.get if isinstance(m, dict) else lambda k: getattr(m, k, None)
+    return {k: get(k) for k in ("id", "name", "type", "size", "url")}
+
+
+def _from_state(state: State) -> list[dict[str, Any]]:
+    return [_media_dict(v) for v in state.video_infos if isinstance(v, dict) and "id" in v]

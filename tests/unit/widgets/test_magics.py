@@ -1,0 +1,116 @@
+"""`%nemo` and `%%nemo` in an IPython shell, on a scripted session."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from IPython.core.error import UsageError
+from IPython.core.interactiveshell import InteractiveShell
+from IPython.utils.capture import capture_output
+from widget_fakes import FakeSession, RecordingComm
+
+from nemo_widgets import events as ev
+from nemo_widgets import session as session_module
+from nemo_widgets.errors import NoCredits
+from nemo_widgets.magics import register
+from nemo_widgets.widgets import ChatCell, Studio, TimelineTable
+
+
+@pytest.fixture
+def shell(monkeypatch: pytest.MonkeyPatch, comms: list[RecordingComm]) -> InteractiveShell:
+    ip = InteractiveShell.instance()
+    register(ip)
+    return ip
+
+
+@pytest.fixture
+def fake(monkeypatch: pytest.MonkeyPatch) -> FakeSession:
+    s = FakeSession()
+    monkeypatch.setattr(session_module, "current", lambda: s)
+    return s
+
+
+@pytest.mark.parametrize(
+    "line", ["bogus", "studio extra", "export --quality ultra", "connect mars"]
+)
+def test_bad_commands_are_usage_errors(
+    shell: InteractiveShell, fake: FakeSession, line: str
+) -> None:
+    with pytest.raises(UsageError, match="Usage:"):
+        shell.run_line_magic("nemo", line)
+
+
+def test_help_prints_usage(shell: InteractiveShell) -> None:
+    with capture_output() as out:
+        shell.run_line_magic("nemo", "")
+    assert "%nemo connect" in out.stdout
+
+
+def test_no_session_yet_says_how_to_connect(
+    shell: InteractiveShell, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(
+        session_module, "current", lambda: (_ for _ in ()).throw(RuntimeError("none"))
+    )
+    with pytest.raises(UsageError, match="%nemo connect local"):
+        shell.run_line_magic("nemo", "credits")
+
+
+def test_cell_magic_streams_the_reply_into_one_display(
+    shell: InteractiveShell, fake: FakeSession
+) -> None:
+    fake.script = [
+        ev.ToolCall("add_title", {}),
+        ev.TextDelta("Title "),
+        ev.TextDelta("added."),
+        ev.Text("Title added."),
+    ]
+    with capture_output() as out:
+        assert shell.run_cell_magic("nemo", "", "  add a title  \n") is None
+    assert fake.sent == ["add a title"]
+    final = out.outputs[-1].data
+    assert final["text/plain"] == "Title added." and final["text/markdown"] == "Title added."
+
+
+def test_cell_magic_no_wait_shows_a_chat_cell(shell: InteractiveShell, fake: FakeSession) -> None:
+    fake.script = [ev.TextDelta("ok")]
+    with capture_output() as out:
+        shell.run_cell_magic("nemo", "--no-wait", "hello")
+    shown = [o for o in out.outputs if "application/vnd.jupyter.widget-view+json" in o.data]
+    assert len(shown) == 1
+    assert "user: hello" in shown[0].data["text/plain"]  # the fallback has the message
+    end = time.monotonic() + 10
+    while fake.sent != ["hello"]:  # sent on the background loop, after the cell returned
+        assert time.monotonic() < end
+        time.sleep(0.005)
+
+
+def test_empty_cell_is_a_usage_error(shell: InteractiveShell, fake: FakeSession) -> None:
+    with pytest.raises(UsageError, match="empty"):
+        shell.run_cell_magic("nemo", "", "  \n")
+
+
+def test_studio_and_status_return_widgets(shell: InteractiveShell, fake: FakeSession) -> None:
+    from nemo_widgets import State
+
+    studio = shell.run_line_magic("nemo", "studio")
+    assert isinstance(studio, Studio) and isinstance(studio.chat, ChatCell)
+    assert all(p.session is fake for p in studio.parts)
+    data = studio._repr_mimebundle_()  # ipywidgets boxes give the data dict alone
+    assert "application/vnd.jupyter.widget-view+json" in data
+    for words in ("no media", "no messages", "Empty timeline", "no export"):
+        assert words in data["text/plain"] and words in data["text/html"]
+    fake.last_state = State({}, [], {}, [])
+    fake.state = lambda: fake.last_state  # type: ignore[attr-defined]
+    assert isinstance(shell.run_line_magic("nemo", "status"), TimelineTable)
+
+
+def test_a_nemo_error_is_printed_not_raised(shell: InteractiveShell, fake: FakeSession) -> None:
+    def no_credits() -> None:
+        raise NoCredits("balance too low", register_url="https://nemovideo.com/register?bind=x")
+
+    fake.credits = no_credits  # type: ignore[attr-defined]
+    with capture_output() as out:
+        assert shell.run_line_magic("nemo", "credits") is None
+    assert "❌ balance too low" in out.stdout and "Register" in out.stdout
