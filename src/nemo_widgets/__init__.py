@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import typing as _typing
+
 from .errors import (
     AuthError,
     BackendUnavailable,
@@ -19,14 +21,21 @@ from .errors import (
 )
 from .session import Credits, Media, RenderJob, Reply, Session, State, connect, current
 
+if _typing.TYPE_CHECKING:
+    from .widgets import ChatCell, ExportPanel, Studio, TimelineTable, UploadPicker
+
+_WIDGETS = ("ChatCell", "ExportPanel", "Studio", "TimelineTable", "UploadPicker")
+
 __version__ = "0.1.0"
 
 __all__ = [
     "AuthError",
     "BackendUnavailable",
+    "ChatCell",
     "Credits",
     "DraftError",
     "ExportBlocked",
+    "ExportPanel",
     "FileTooLarge",
     "InputError",
     "Media",
@@ -40,7 +49,10 @@ __all__ = [
     "SessionNotFound",
     "State",
     "StreamTimeout",
+    "Studio",
+    "TimelineTable",
     "UnsupportedFile",
+    "UploadPicker",
     "__version__",
     "connect",
     "current",
@@ -53,3 +65,12 @@ def load_ipython_extension(ipython: object) -> None:
     from .magics import register
 
     register(ipython)
+
+
+def __getattr__(name: str) -> _typing.Any:
+    # widgets import anywidget and the front-end bundles: only when first asked for
+    if name in _WIDGETS:
+        from . import widgets
+
+        return getattr(widgets, name)
+    raise AttributeError(f"module 'nemo_widgets' has no attribute {name!r}")
