@@ -1,0 +1,79 @@
+"""ADK-shaped `/run_sse` bodies for the decoder tests (as google-adk 2.x and 1.x send them)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from nemo_widgets.events import ChatTurn, Event
+
+_ACTIONS: dict[str, Any] = {"stateDelta": {}, "artifactDelta": {}, "requestedAuthConfigs": {}}
+
+
+def sse(*events: dict[str, Any] | str) -> bytes:
+    """An SSE body: dicts become `data: <compact JSON>` messages, strings are sent verbatim."""
+    out = []
+    for ev in events:
+        if isinstance(ev, str):
+            out.append(ev)
+        else:
+            out.append(
+                "data: " + json.dumps(ev, separators=(",", ":"), ensure_ascii=False) + "\n\n"
+            )
+    return "".join(out).encode()
+
+
+def text_event(
+    text: str, *, partial: bool | None = None, id: str = "ev-1", **extra: Any
+) -> dict[str, Any]:
+    """A model text event, camelCase as ADK sends it; `partial` left out when None."""
+    ev: dict[str, Any] = {
+        "content": {"parts": [{"text": text}], "role": "model"},
+        "invocationId": "e-42",
+        "author": "nemo_agent",
+        "actions": _ACTIONS,
+        "id": id,
+        "timestamp": 1764300000.5,
+    }
+    if partial is not None:
+        ev["partial"] = partial
+    ev.update(extra)
+    return ev
+
+
+def call_event(name: str, args: dict[str, Any], call_id: str = "call-1") -> dict[str, Any]:
+    """A function call event."""
+    part = {"functionCall": {"id": call_id, "name": name, "args": args}}
+    return {"content": {"parts": [part], "role": "model"}, "author": "nemo_agent", "id": "ev-c"}
+
+
+def result_event(name: str, response: Any, call_id: str = "call-1") -> dict[str, Any]:
+    """A function response event (ADK gives it the user role)."""
+    part = {"functionResponse": {"id": call_id, "name": name, "response": response}}
+    return {"content": {"parts": [part], "role": "user"}, "author": "nemo_agent", "id": "ev-r"}
+
+
+def decode(body: bytes, cuts: list[int] | None = None) -> list[Event]:
+    """Feed `body` to a fresh ChatTurn cut at the given offsets, then close it."""
+    turn = ChatTurn()
+    events: list[Event] = []
+    last = 0
+    for cut in sorted(cuts or []):
+        events += turn.feed(body[last:cut])
+        last = cut
+    events += turn.feed(body[last:])
+    events += turn.close()
+    return events
+
+
+def shown(events: list[Event]) -> str:
+    """What a view shows after drawing the events by the rules in `nemo_widgets.events`."""
+    from nemo_widgets.events import Text, TextDelta
+
+    text = ""
+    for ev in events:
+        if isinstance(ev, TextDelta):
+            text += ev.text
+        elif isinstance(ev, Text):
+            text = ev.text
+    return text

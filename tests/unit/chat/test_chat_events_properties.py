@@ -1,0 +1,148 @@
+"""Properties of ChatTurn: byte splits do not matter; garbage never raises, it is only reported."""
+
+from __future__ import annotations
+
+import json
+from typing import Any, get_args
+
+from chat_streams import call_event, decode, result_event, shown, sse, text_event
+from hypothesis import assume, example, given, settings
+from hypothesis import strategies as st
+
+from nemo_widgets.events import ChatTurn, End, Event, Heartbeat, StreamError
+
+EVENT_TYPES = get_args(Event)
+texts = st.text(max_size=20)
+
+
+@st.composite
+def valid_streams(draw: st.DrawFn) -> list[dict[str, Any] | str]:
+    """A plausible ADK stream: streamed texts with their finals, tool use, heartbeats."""
+    items: list[dict[str, Any] | str] = []
+    for _ in range(draw(st.integers(0, 5))):
+        kind = draw(st.sampled_from(["streamed", "whole", "tool", "heartbeat", "comment"]))
+        if kind == "streamed":
+            chunks = draw(st.lists(texts.filter(bool), min_size=1, max_size=4))
+            items += [text_event(c, partial=True) for c in chunks]
+            items.append(text_event("".join(chunks), partial=False))
+        elif kind == "whole":
+            items.append(text_event(draw(texts.filter(bool))))
+        elif kind == "tool":
+            name = draw(st.sampled_from(["add_title", "trim", "添加字幕"]))
+            items += [call_event(name, {"x": draw(texts)}), result_event(name, {"ok": True})]
+        elif kind == "heartbeat":
+            items.append("data:\n\n")
+        else:
+            items.append(": ping\n\n")
+    return items
+
+
+@settings(max_examples=100, deadline=None)
+@given(stream=valid_streams(), data=st.data())
+def test_any_byte_split_gives_the_same_events(stream: list[Any], data: st.DataObject) -> None:
+    body = sse(*stream)
+    cuts = data.draw(st.lists(st.integers(0, len(body)), max_size=12))
+    whole = decode(body)
+    assert decode(body, cuts) == whole
+    # One byte at a time is the extreme split.
+    turn = ChatTurn()
+    one_by_one = [ev for i in range(len(body)) for ev in turn.feed(body[i : i + 1])]
+    assert one_by_one + turn.close() == whole
+
+
+@settings(max_examples=100, deadline=None)
+@given(stream=valid_streams())
+def test_valid_streams_show_each_text_once(stream: list[Any]) -> None:
+    finals = [
+        ev["content"]["parts"][0]["text"]
+        for ev in stream
+        if isinstance(ev, dict) and "text" in ev["content"]["parts"][0] and not ev.get("partial")
+    ]
+    events = decode(sse(*stream))
+    assert shown(events) == "\n\n".join(finals)
+    assert not any(isinstance(ev, StreamError) for ev in events)
+
+
+@settings(max_examples=150, deadline=None)
+@given(raw=st.binary(max_size=300), cuts=st.lists(st.integers(0, 300), max_size=6))
+@example(raw=b"data: " + b"[" * 5000 + b"\n\n", cuts=[])  # nesting deeper than json can read
+@example(raw=b"\r\r\n\rdata:\xff\n\n", cuts=[1])
+@example(raw=b'event: error\ndata: {"message": 1}\n\n', cuts=[])
+@example(raw=b'data: {"content": {"parts": [{"text": 5}]}}\n\n', cuts=[])
+@example(raw=b'data: {"error": null, "errorCode": 0}\n\n', cuts=[])
+def test_arbitrary_bytes_never_raise(raw: bytes, cuts: list[int]) -> None:
+    events = decode(raw, [c for c in cuts if c <= len(raw)])
+    assert events[-1] == End()
+    assert all(isinstance(ev, EVENT_TYPES) for ev in events)
+
+
+garbage_line = st.one_of(
+    st.text(max_size=40),
+    st.text(max_size=40).map(lambda t: "data: " + t),
+    st.text(max_size=40).map(lambda t: "data: {" + t),
+).filter(lambda line: "\n" not in line and "\r" not in line)
+
+
+def _is_real_event(line: str) -> bool:
+    """A garbage line that happens to be a readable JSON object is not garbage."""
+    if not line.startswith("data"):
+        return False
+    try:
+        return isinstance(json.loads(line.partition(":")[2]), dict)
+    except ValueError:
+        return False
+
+
+@settings(max_examples=100, deadline=None)
+@given(stream=valid_streams(), garbage=st.lists(garbage_line, max_size=5), data=st.data())
+@example(stream=[text_event("ok")], garbage=["event: error"], data=None)
+@example(stream=[text_event("ok")], garbage=["data: {"], data=None)
+def test_garbage_lines_are_reported_and_the_rest_is_unchanged(
+    stream: list[Any], garbage: list[str], data: st.DataObject | None
+) -> None:
+    assume(not any(_is_real_event(g) for g in garbage))
+    mixed = list(stream)
+    for g in garbage:
+        at = data.draw(st.integers(0, len(mixed))) if data is not None else 0
+        mixed.insert(at, g + "\n\n")
+    clean = [ev for ev in decode(sse(*stream)) if not isinstance(ev, Heartbeat)]
+    events = decode(sse(*mixed))
+    errors = [ev for ev in events if isinstance(ev, StreamError)]
+    rest = [ev for ev in events if not isinstance(ev, StreamError | Heartbeat)]
+    assert rest == clean
+    assert len(errors) <= len(garbage)
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4),
+    max_leaves=20,
+)
+
+
+@st.composite
+def adk_like_events(draw: st.DrawFn) -> dict[str, Any]:
+    """Text chunks and other events with arbitrary values where ADK puts its envelope."""
+    event = draw(st.dictionaries(st.sampled_from(["id", "actions", "x", "partial"]), json_values))
+    if draw(st.booleans()):
+        part = draw(st.one_of(st.fixed_dictionaries({"text": json_values}), json_values))
+        event["content"] = {"parts": [part], "role": draw(st.sampled_from(["model", "user"]))}
+    return event
+
+
+@settings(max_examples=150, deadline=None)
+@given(stream=st.lists(adk_like_events(), max_size=4))
+@example(stream=[{"content": {"parts": [{"text": "a"}]}, "partial": True, "id": 2**70}])
+@example(stream=[{"content": {"parts": [{"functionCall": {"name": "f", "args": {"n": 2**70}}}]}}])
+@example(stream=[{"content": {"parts": [{"text": "a"}]}, "partial": float("inf")}])
+def test_the_fast_parser_never_changes_what_is_read(stream: list[dict[str, Any]]) -> None:
+    from nemo_widgets import events
+
+    body = sse(*stream)
+    reference = events._fast_loads
+    try:
+        events._fast_loads = events._stdlib_loads
+        with_stdlib = decode(body)
+    finally:
+        events._fast_loads = reference
+    assert repr(decode(body)) == repr(with_stdlib)
