@@ -225,7 +225,6 @@ async def _chat(session: Any, text: str, out: _Outcome) -> AsyncIterator[Batch]:
 
 # Transport failures that happen only before a request leaves: the message was not delivered.
 _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.UnsupportedProtocol)
-_SENT_NAMES = ("ReadTimeout", "ReadError", "RemoteProtocolError", "WriteTimeout", "WriteError")
 
 
 def _maybe_delivered(exc: BaseException) -> bool:
@@ -233,10 +232,7 @@ def _maybe_delivered(exc: BaseException) -> bool:
     (a time-out waiting for the response headers, say): then it must not be offered for resending
     as if nothing happened."""
     cause = exc if isinstance(exc, httpx.TransportError) else exc.__cause__
-    if isinstance(cause, httpx.TransportError):
-        return not isinstance(cause, _NOT_SENT)
-    # The client's BackendUnavailable names the transport error in its message.
-    return any(f": {name}" in str(exc) for name in _SENT_NAMES)
+    return isinstance(cause, httpx.TransportError) and not isinstance(cause, _NOT_SENT)
 
 
 async def _read(response: httpx.Response, turn: ChatTurn, options: Any) -> AsyncIterator[Batch]:

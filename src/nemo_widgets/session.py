@@ -343,20 +343,23 @@ class Session:
         return _chat.stream_chat(self, text)
 
     def retry_last(self) -> Reply:
-        """Send the last chat message again: only when sure it did not run (it may charge)."""
-        return _loop.run(self._retry_last())
+        """Send again the last message whose stream dropped with no change seen (it may charge)."""
+        from . import _chat
+
+        return _loop.run(_chat.run_retry(self))
 
     async def aretry_last(self) -> Reply:
         """Async twin of `retry_last`."""
-        return await _loop.arun(self._retry_last())
-
-    async def _retry_last(self) -> Reply:
         from . import _chat
 
-        sent = [h for h in self.history if h.get("role") == "user" and h.get("route") == "chat"]
-        if not sent:
-            raise LookupError("no chat message has been sent in this session")
-        return await _chat.run_chat(self, str(sent[-1]["text"]))
+        return await _loop.arun(_chat.run_retry(self))
+
+    @property
+    def can_retry(self) -> bool:
+        """Whether `retry_last()` has a dropped message to send again."""
+        from . import _chat
+
+        return _chat.has_retry(self)
 
     # -- closing ---------------------------------------------------------------------------------
     def close(self) -> None:

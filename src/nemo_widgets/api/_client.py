@@ -144,6 +144,7 @@ class AsyncClient:
             )
             status: int | None = None
             retry_after = None
+            cause: httpx.TransportError | None = None
             try:
                 response = await self.http.send(request, stream=True)
                 status = response.status_code
@@ -154,7 +155,7 @@ class AsyncClient:
                 finally:
                     await response.aclose()
             except httpx.TransportError as exc:
-                outcome = None
+                outcome, cause = None, exc
                 problem = f"{what}: {type(exc).__name__}: {redact(str(exc)) or 'connection failed'}"
             else:
                 outcome = parse_body(status, raw, bare_ok=bare_ok)
@@ -194,7 +195,8 @@ class AsyncClient:
                     attempt += 1
                 continue
             if outcome is None:
-                raise BackendUnavailable(problem)
+                # chained so callers can tell "never sent" from "sent, no answer" by the cause
+                raise BackendUnavailable(problem) from cause
             raise self._error(outcome, what)
 
     def _error(self, outcome: Any, what: str) -> NemoError:

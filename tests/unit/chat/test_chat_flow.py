@@ -264,6 +264,14 @@ def test_open_the_timeline_instruction_shows_the_track_summary() -> None:
     assert any(isinstance(ev, Routed) and ev.action == "status" for ev in reply.events)
 
 
+def _chained(cause: httpx.TransportError) -> BackendUnavailable:
+    """A BackendUnavailable as the client raises it: chained to the transport error."""
+    try:
+        raise BackendUnavailable(f"chat: {type(cause).__name__}") from cause
+    except BackendUnavailable as err:
+        return err
+
+
 @pytest.mark.parametrize(
     ("exc", "delivered"),
     [
@@ -271,8 +279,8 @@ def test_open_the_timeline_instruction_shows_the_track_summary() -> None:
         (httpx.ConnectTimeout("no answer"), False),
         (httpx.ReadTimeout("no headers"), True),
         (httpx.RemoteProtocolError("closed without a response"), True),
-        (BackendUnavailable("chat: ConnectError: All connection attempts failed"), False),
-        (BackendUnavailable("chat: ReadTimeout: timed out"), True),
+        (_chained(httpx.ConnectError("All connection attempts failed")), False),
+        (_chained(httpx.ReadTimeout("timed out")), True),
         (BackendUnavailable("chat: HTTP 503"), False),
     ],
     ids=lambda v: type(v).__name__ if isinstance(v, Exception) else str(v),
@@ -283,7 +291,7 @@ def test_maybe_delivered(exc: Exception, delivered: bool) -> None:
 
 def test_time_out_waiting_for_the_headers_is_handled_like_a_drop() -> None:
     s = FakeSession(
-        refuse=BackendUnavailable("chat: ReadTimeout: timed out"),
+        refuse=_chained(httpx.ReadTimeout("timed out")),
         drafts=[VIDEO_ONLY, WITH_TITLE],
     )
     reply = chat(s, "add a title Urban Dreams")
