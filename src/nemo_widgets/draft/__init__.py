@@ -1,0 +1,51 @@
+"""The draft as data: a typed model, a lossless DataFrame view, summary, diff, checks, OTIO.
+
+    df = draft_to_frame(draft)                 # one row per segment, times in integer ms
+    df.loc[df.track_type == "text", "text"] = "城市之梦"
+    edited = frame_to_draft(df, base=draft)    # untouched rows come back exactly as they were
+    summarize(edited); diff_drafts(draft, edited); validate(edited); to_otio(edited)
+
+pandas is imported only by the frame functions, so `summarize` and `diff_drafts` stay light.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from ._diff import Change, diff_drafts
+from ._model import Draft, Segment, Track
+from ._otio import to_otio
+from ._summary import summarize
+from ._validate import problems, validate
+
+if TYPE_CHECKING:
+    from ._frame import COLUMNS, draft_to_frame
+    from ._unframe import frame_to_draft
+
+__all__ = [
+    "COLUMNS",
+    "Change",
+    "Draft",
+    "Segment",
+    "Track",
+    "diff_drafts",
+    "draft_to_frame",
+    "frame_to_draft",
+    "problems",
+    "summarize",
+    "to_otio",
+    "validate",
+]
+
+_LAZY = {"COLUMNS": "_frame", "draft_to_frame": "_frame", "frame_to_draft": "_unframe"}
+
+
+def __getattr__(name: str) -> Any:
+    """Import the pandas-backed names on first use."""
+    if name in _LAZY:
+        import importlib
+
+        value = getattr(importlib.import_module(f"{__name__}.{_LAZY[name]}"), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,0 +1,89 @@
+"""Is a draft ready for export and valid? `DraftError` naming the track and segment if not.
+
+Ready: at least one track has segments. Valid: every segment has a start and a duration, starts at
+0 or later, has a duration of 0 or more, ends by the draft's `d`, and no two segments of one track
+overlap (touching is fine; a zero-length segment overlaps nothing).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..errors import DraftError
+from ._model import Draft, Segment, Track
+from ._summary import track_name
+
+__all__ = ["problems", "validate"]
+
+_NOTHING = "the draft has nothing to export yet: no track has segments"
+_SHOWN = 3  # problems spelled out in the error message; the rest are counted
+
+
+def _s(ms: float) -> str:
+    text = f"{ms / 1000:.1f}s"
+    return f"{ms:g} ms" if ms and text in ("0.0s", "-0.0s") else text  # never "-0.0s"
+
+
+def _seg(track: Track, t: int, seg: Segment, j: int) -> str:
+    ident = f" ({seg.id})" if seg.id else ""
+    return f"track {t + 1} ({track_name(track, t)}), segment {j + 1}{ident}"
+
+
+def _overlaps(track: Track, t: int) -> list[str]:
+    """One problem per segment that overlaps an earlier one of the same track."""
+    timed = [
+        (s.start, s.end, j, s)
+        for j, s in enumerate(track.items)
+        if s.start is not None and s.duration is not None and s.duration > 0
+    ]
+    timed.sort(key=lambda x: (x[0], x[1]))
+    out, last = [], None
+    for start, end, j, seg in timed:
+        if last is not None and start < last[1]:
+            _, prev_end, pj, prev = last
+            out.append(
+                f"track {t + 1} ({track_name(track, t)}): segments {pj + 1} ({prev.id}) and "
+                f"{j + 1} ({seg.id}) overlap from {_s(start)} to {_s(min(end, prev_end))}"
+            )
+        if last is None or end > last[1]:
+            last = (start, end, j, seg)
+    return out
+
+
+def problems(draft: Any) -> list[str]:
+    """Every reason the draft cannot be exported, as sentences (empty when it can)."""
+    model = draft if isinstance(draft, Draft) else Draft.from_dict(draft)
+    if not any(t.items for t in model.items):
+        return [_NOTHING]
+    out = []
+    end = model.duration
+    if end is None:
+        out.append("the draft has no duration d")
+    elif end < 0:
+        out.append(f"the draft's duration is negative ({_s(end)})")
+    for t, track in enumerate(model.items):
+        for j, seg in enumerate(track.items):
+            where = _seg(track, t, seg, j)
+            if seg.start is None or seg.duration is None:
+                missing = "start st" if seg.start is None else "duration d"
+                out.append(f"{where}: has no {missing}")
+                continue
+            if seg.start < 0:
+                out.append(f"{where}: starts at {_s(seg.start)}, before the start of the draft")
+            if seg.duration < 0:
+                out.append(f"{where}: has a negative duration ({_s(seg.duration)})")
+            if end is not None and end >= 0 and seg.end > end:
+                out.append(f"{where}: ends at {_s(seg.end)}, past the draft's end {_s(end)}")
+        out += _overlaps(track, t)
+    return out
+
+
+def validate(draft: Any) -> None:
+    """Raise `DraftError` (naming track and segment) unless the draft is ready for export."""
+    found = problems(draft)
+    if found == [_NOTHING]:
+        raise DraftError(_NOTHING, hint="Upload media and ask for an edit first.")
+    if found:
+        more = len(found) - _SHOWN
+        text = "; ".join(found[:_SHOWN]) + (f"; and {more} more" if more > 0 else "")
+        raise DraftError(text)

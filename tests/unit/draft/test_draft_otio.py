@@ -1,0 +1,90 @@
+"""The OTIO timeline, read back by OpenTimelineIO itself."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from _draft_samples import format_doc
+
+from nemo_widgets.draft import to_otio
+from nemo_widgets.errors import DraftError
+
+otio = pytest.importorskip("opentimelineio")  # the extra `otio`; installed in dev
+
+
+def _read_back(draft: object) -> Any:
+    text = otio.adapters.write_to_string(to_otio(draft), "otio_json")
+    return otio.adapters.read_from_string(text, "otio_json")
+
+
+def test_tracks_clips_gaps_and_durations_survive_json() -> None:
+    draft = format_doc()
+    timeline = _read_back(draft)
+    tracks = list(timeline.tracks)
+    assert [t.name for t in tracks] == ["Video", "BGM", "Title", "Subtitles"]
+    assert [t.kind for t in tracks] == ["Video", "Audio", "Video", "Video"]
+    clips = [c for t in tracks for c in t.find_clips()]
+    segs = [s for t in draft["t"] for s in t["sg"]]
+    assert len(clips) == len(segs) == 5
+    assert [c.source_range.duration.to_seconds() * 1000 for c in clips] == [s["d"] for s in segs]
+    assert timeline.duration().to_seconds() == 10.0
+    for track in tracks:
+        assert track.duration().to_seconds() == 10.0  # padded to the draft's d
+    video = clips[1]
+    assert video.media_reference.target_url == "med_cd34"
+    assert video.source_range.start_time.to_seconds() == 1.5  # the in-point
+    title = clips[3]
+    assert title.media_reference.generator_kind == "text"
+    assert title.media_reference.parameters["text"] == "城市之梦"
+    assert dict(title.metadata["nemo"]) == draft["t"][2]["sg"][0]
+    assert timeline.metadata["nemo"]["m"]["ratio"] == "9:16"
+
+
+def test_gaps_between_segments() -> None:
+    draft = {
+        "d": 6000,
+        "t": [
+            {
+                "tt": 0,
+                "sg": [
+                    {"id": "b", "nm": "b", "st": 4000, "d": 1000},
+                    {"id": "a", "nm": "a", "st": 1000, "d": 1000},
+                ],
+            }
+        ],
+    }
+    track = _read_back(draft).tracks[0]
+    kinds = [(type(item).__name__, item.duration().to_seconds()) for item in track]
+    assert kinds == [("Gap", 1.0), ("Clip", 1.0), ("Gap", 2.0), ("Clip", 1.0), ("Gap", 1.0)]
+    assert [c.name for c in track.find_clips()] == ["a", "b"]
+
+
+@pytest.mark.parametrize(
+    "draft",
+    [
+        {"d": 10, "t": [{"sg": [{"st": 0, "d": 5}, {"st": 2, "d": 5}]}]},
+        {"t": [{"sg": [{"st": -1, "d": 5}]}]},
+        {"t": [{"sg": [{"d": 5}]}]},
+        {"t": [{"sg": [{"st": "0"}]}]},
+    ],
+    ids=["overlap", "negative", "no-start", "garbage"],
+)
+def test_drafts_otio_cannot_hold(draft: object) -> None:
+    with pytest.raises(DraftError):
+        to_otio(draft)
+
+
+def test_empty_draft_is_an_empty_timeline() -> None:
+    assert len(_read_back({}).tracks) == 0
+
+
+def test_a_clear_error_without_the_extra(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(__import__("sys").modules, "opentimelineio", None)  # import fails
+    with pytest.raises(ImportError, match=r"nemo-widgets\[otio\]"):
+        to_otio(format_doc())
+
+
+def test_metadata_otio_cannot_hold_is_a_draft_error() -> None:
+    with pytest.raises(DraftError, match="OTIO"):
+        to_otio({"x": 2**63})  # beyond OTIO's int64 metadata
