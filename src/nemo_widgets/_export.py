@@ -37,14 +37,6 @@ def check_draft(draft: Any) -> dict[str, Any]:
 
     if not isinstance(draft, dict):
         raise DraftError(f"a draft is a dict of the compact format, not {type(draft).__name__}")
-    tracks = draft.get("t")
-    if not isinstance(tracks, list) or not any(
-        isinstance(t, dict) and isinstance(t.get("sg"), list) and t["sg"] for t in tracks
-    ):
-        raise DraftError(
-            "the draft has nothing to render yet",
-            hint="Upload media and ask for an edit first (session.summary() shows the tracks).",
-        )
     validate(draft)  # raises DraftError naming the track and segment
     return draft
 
@@ -111,6 +103,9 @@ async def follow(
     return job
 
 
+QUALITIES = ("high", "medium", "low")
+
+
 async def run_export(
     session: Session,
     draft: Any,
@@ -122,6 +117,8 @@ async def run_export(
     """The whole export; a failed render is retried once with a new id."""
     from ._jobs import RenderJob
 
+    if quality not in QUALITIES:
+        raise NemoError(f"unknown export quality {quality!r}", hint=f"Use one of {QUALITIES}.")
     body = await resolve_draft(session, draft)
     failures: list[str] = []
     for attempt in range(2):

@@ -26,6 +26,7 @@ from IPython.display import HTML, display
 
 from . import _loop
 from . import events as ev
+from ._export import QUALITIES
 from .errors import NemoError
 
 __all__ = ["NemoMagics", "register"]
@@ -128,7 +129,7 @@ class NemoMagics(Magics):
     def _cmd_export(self, args: list[str]) -> Any:
         from .widgets import ExportPanel
 
-        ns = _parse(args, ("--quality", {"default": "high", "choices": ["high", "medium", "low"]}))
+        ns = _parse(args, ("--quality", {"default": "high", "choices": QUALITIES}))
         session = _session()
         job = session.export(quality=ns.quality)
         print(f"🎬 {job.id}: {job.status} → {job.path or job.url}")

@@ -140,7 +140,13 @@ class AsyncClient:
                 hdrs["Content-Type"] = body.content_type
                 hdrs["Content-Length"] = str(body.content_length)
             request = self.http.build_request(
-                method, path, json=json, content=content, headers=hdrs, timeout=timeout
+                method,
+                path,
+                json=json,
+                content=content,
+                headers=hdrs,
+                # an explicit None would switch httpx's time-outs off: fall back to Options.timeout
+                timeout=httpx.USE_CLIENT_DEFAULT if timeout is None else timeout,
             )
             status: int | None = None
             retry_after = None

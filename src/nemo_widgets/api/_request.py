@@ -96,6 +96,8 @@ def to_error(outcome: Outcome, what: str, **kw: Any) -> NemoError:
     """The typed error for a failed outcome of the call named `what`."""
     message = redact(outcome.message) or "request failed"
     text = f"{what}: {message}"
+    if outcome.status == 429:  # the status decides, whatever code the body carries
+        return error_for(429, text, **kw)
     if outcome.code is None or (outcome.status >= 500 and outcome.code not in KNOWN_CODES):
         return BackendUnavailable(text, code=outcome.code)
     return error_for(outcome.code, text, **kw)

@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 
 import traitlets
 
+from .._export import QUALITIES
 from ..errors import NemoError
 from ._base import STATIC, NemoWidget, list_trait
 
@@ -36,7 +37,7 @@ class ExportPanel(NemoWidget):
     """Quality, Export button, progress, inline player, download, project link, past renders."""
 
     _esm = STATIC / "export.js"
-    qualities = traitlets.List(traitlets.Unicode(), ["high", "medium", "low"]).tag(sync=True)
+    qualities = traitlets.List(traitlets.Unicode(), list(QUALITIES)).tag(sync=True)
     quality = traitlets.Unicode("high").tag(sync=True)
     job = traitlets.Dict(allow_none=True, default_value=None).tag(sync=True)
     jobs = list_trait()
