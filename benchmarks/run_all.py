@@ -1,7 +1,7 @@
 """Run every benchmark (each writes benchmarks/results/<topic>.md), then assemble RESULTS.md.
 
-    python benchmarks/run_all.py            # all
-    python benchmarks/run_all.py render     # only bench_render.py, then re-assemble
+python benchmarks/run_all.py            # all
+python benchmarks/run_all.py render     # only bench_render.py, then re-assemble
 """
 
 from __future__ import annotations
@@ -20,8 +20,9 @@ def assemble() -> Path:
     """Join the per-topic sections into benchmarks/RESULTS.md."""
     parts = [
         "# Benchmark results\n",
-        "Each section is written by its `bench_<topic>.py`, which runs ours and the baseline side by "
-        "side in one run and reports ratios (absolute times drift on shared 2-core machines).\n",
+        "Each section is written by its `bench_<topic>.py`, which runs ours and the baseline "
+        "side by side in one run and reports ratios (absolute times drift on shared 2-core "
+        "machines).\n",
         f"Assembled {dt.date.today().isoformat()} on {platform.machine()}, Python "
         f"{platform.python_version()}, {len(list(RESULTS.glob('*.md')))} sections.\n",
     ]

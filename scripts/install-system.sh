@@ -1,15 +1,31 @@
 #!/usr/bin/env bash
 # System packages the project needs: a CJK font for rendered text, ffmpeg's ffprobe for checks,
-# and (with --browser) Debian's Chromium for the browser tests. Installs only what is missing.
+# and (with --browser) Debian's Chromium, an emoji font and Node.js for the widget bundles.
+# Installs only what is missing; never downloads a browser any other way.
 set -euo pipefail
 want=()
-fc-list 2>/dev/null | grep -qi "wqy\|noto sans cjk" || want+=(fonts-wqy-zenhei fontconfig)
+fonts=$(fc-list 2>/dev/null || true)  # read once: `fc-list | grep -q` fails under pipefail
+grep -qi "wqy\|noto sans cjk" <<<"$fonts" || want+=(fonts-wqy-zenhei fontconfig)
 command -v ffprobe >/dev/null || want+=(ffmpeg)
+# a distribution's own Python refuses pip installs: scripts/_python.sh then makes a venv
+if command -v python3 >/dev/null && python3 - <<'CHECK' 2>/dev/null; then want+=(python3-venv); fi
+import os, sys, sysconfig
+managed = os.path.exists(os.path.join(sysconfig.get_paths()["stdlib"], "EXTERNALLY-MANAGED"))
+try:
+    import ensurepip  # noqa: F401  (what `python3 -m venv` needs; Debian ships it separately)
+except ImportError:
+    sys.exit(0 if managed and sys.prefix == sys.base_prefix else 1)
+sys.exit(1)
+CHECK
 if [[ "${1:-}" == "--browser" ]]; then
-  command -v chromium >/dev/null || want+=(chromium)
+  command -v chromium >/dev/null || [[ -x /usr/bin/chromium ]] || want+=(chromium)
+  command -v npm >/dev/null || want+=(nodejs npm)
+  # the widgets' status icons are emoji: without a colour emoji font Chromium draws boxes
+  grep -qi "color emoji" <<<"$fonts" || want+=(fonts-noto-color-emoji)
 fi
 if ((${#want[@]})); then
   SUDO=""; [[ $(id -u) == 0 ]] || SUDO="sudo"
+  echo "installing system packages: ${want[*]}"
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${want[@]}" >/dev/null
 fi

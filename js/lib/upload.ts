@@ -9,8 +9,8 @@ export const ACCEPTED = [
   "mp4", "mov", "avi", "webm", "mkv", "jpg", "jpeg", "png", "gif", "webp", "mp3", "wav", "m4a", "aac",
 ];
 
-/** The backend's limit per file. */
-export const MAX_SIZE = 500 * 1024 * 1024;
+/** The limit per file ("500 MB", decimal); the kernel sends its own value in the `max_size` trait. */
+export const MAX_SIZE = 500_000_000;
 
 /** What the browser checks before any byte is sent: null when fine, else the reason. */
 export function checkFile(
@@ -30,10 +30,10 @@ export function checkFile(
   return null;
 }
 
-/** Bytes as a short human size. */
+/** Bytes as a short human size, in decimal units like the "500 MB" limit. */
 export function mb(n: number): string {
-  if (n < 1024 * 1024) return `${Math.max(1, Math.round(n / 1024))} KB`;
-  return `${(n / 1024 / 1024).toFixed(n < 10 * 1024 * 1024 ? 1 : 0)} MB`;
+  if (n < 1e6) return `${Math.max(1, Math.round(n / 1e3))} KB`;
+  return `${(n / 1e6).toFixed(n < 1e7 ? 1 : 0)} MB`;
 }
 
 /** The kernel side of an upload, as the uploader sees it. */

@@ -110,7 +110,9 @@ describe("checkFile", () => {
     [{ name: "a.exe", size: 10 }, "not accepted"],
     [{ name: "noext", size: 10 }, "not accepted"],
     [{ name: "a.png", size: 0 }, "empty"],
-    [{ name: "a.png", size: 501 * 1024 * 1024 }, "over the 500 MB limit"],
+    [{ name: "a.png", size: 501_000_000 }, "over the 500 MB limit"],
+    [{ name: "b.png", size: 500_000_001 }, "over the 500 MB limit"],
+    [{ name: "c.png", size: 500_000_000 }, null],
   ])("%o", (f, want) => {
     const got = checkFile(f);
     if (want === null) expect(got).toBeNull();

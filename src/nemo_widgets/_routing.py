@@ -19,11 +19,11 @@ from __future__ import annotations
 import dataclasses
 import re
 
+from ._upload import ACCEPTED
+
 __all__ = ["Route", "route"]
 
-# The contract's accepted upload types (plus jpeg, the other spelling of jpg).
-MEDIA_EXTENSIONS: tuple[str, ...] = ("mp4", "mov", "avi", "webm", "mkv", "jpg", "jpeg", "png")
-MEDIA_EXTENSIONS += ("gif", "webp", "mp3", "wav", "m4a", "aac")
+MEDIA_EXTENSIONS = ACCEPTED  # a path with one of these endings is an upload request
 
 # Quoted spans in ASCII and CJK quotes; an apostrophe inside a word ("what's") is not a quote.
 QUOTED = re.compile(

@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 
 from .errors import SUPPORTED_FORMATS, FileTooLarge, InputError, UnsupportedFile
 
-__all__ = ["MAX_BYTES", "InputError", "check_file", "resolve", "sniff"]
+__all__ = ["ACCEPTED", "MAX_BYTES", "InputError", "check_file", "resolve", "sniff"]
 
 MAX_BYTES = 500 * 1000 * 1000  # "500 MB" per file (decimal, the stricter reading for the cloud)
 
@@ -36,6 +36,7 @@ _EXTENSIONS = {
     "mp3": {"mp3"},
     "aac": {"aac", "iso"},
 }
+ACCEPTED: tuple[str, ...] = tuple(_EXTENSIONS)  # the contract's upload types, jpeg included
 
 
 def sniff(head: bytes) -> str | None:

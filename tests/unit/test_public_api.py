@@ -1,4 +1,4 @@
-"""The public surface: `__all__` is sorted, complete and importable; every public name documented."""
+"""The public surface: `__all__` sorted, complete, importable; every public name documented."""
 
 import inspect
 

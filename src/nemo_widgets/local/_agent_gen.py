@@ -76,7 +76,7 @@ def generate(media: list[dict[str, Any]], message: str, seed: int, zh: bool) -> 
             2,
         )
     )
-    title = (tx.title_text(message) if re.search(r"title|标题", message, re.I) else None) or (
+    title = (tx.title_text(message) if re.search(r"\btitle\b|标题", message, re.I) else None) or (
         tx.say(zh, "My Video", "精彩短片")
     )
     ed.set_title(draft, title)

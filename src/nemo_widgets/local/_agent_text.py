@@ -98,7 +98,7 @@ def title_text(text: str) -> str | None:
     if q:
         return q[0]
     m = re.search(
-        r"(?:title|heading|标题)\s*(?:to|as|:|：|改成|改为|换成|设为|设置为|为|是|叫做|叫)?\s*(.+)$",
+        r"(?:\btitle\b|\bheading\b|标题)\s*(?:to|as|:|：|改成|改为|换成|设为|设置为|为|是|叫做|叫)?\s*(.+)$",
         text,
         re.I,
     )

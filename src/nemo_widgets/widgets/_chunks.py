@@ -15,17 +15,13 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from .._upload import ACCEPTED, MAX_BYTES
 from ..errors import FileTooLarge, NemoError, UnsupportedFile
 
 __all__ = ["ACCEPTED", "MAX_CHUNK", "MAX_SIZE", "ChunkReceiver", "TransferError"]
 
 MAX_CHUNK = 4 * 1024 * 1024  # per message, far under Tornado's 10 MB websocket cap
-MAX_SIZE = 500 * 1024 * 1024  # the backend's limit per file
-ACCEPTED = (
-    *("mp4", "mov", "avi", "webm", "mkv"),  # video
-    *("jpg", "jpeg", "png", "gif", "webp"),  # images
-    *("mp3", "wav", "m4a", "aac"),  # audio
-)
+MAX_SIZE = MAX_BYTES  # the same per-file limit as Session.upload
 
 
 class TransferError(NemoError):

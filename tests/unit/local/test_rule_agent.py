@@ -90,6 +90,14 @@ def test_generate_uses_uploaded_music_and_asked_title_and_subtitles() -> None:
     _valid(d)
 
 
+def test_subtitles_are_not_mistaken_for_a_title() -> None:
+    turn = respond({}, MEDIA, "make a video with subtitles: first line; second line", seed=3)
+    title = _track(turn.draft, "Title")["sg"][0]["txt"]  # type: ignore[index]
+    assert not title.startswith("s") and "first line" not in title
+    subs = _track(turn.draft, "Subtitles")["sg"]  # type: ignore[index]
+    assert [s["txt"] for s in subs] == ["first line", "second line"]
+
+
 def test_generate_without_visuals_asks_for_uploads() -> None:
     turn = respond({}, [MUSIC], "make a video", seed=1)
     assert turn.kind == "chat" and turn.draft == {} and "Upload" in turn.reply

@@ -1,0 +1,58 @@
+"""Run a notebook from notebooks/ top to bottom in a real ipykernel (nbclient), in a temporary
+directory, against the offline backend; then ask the same kernel for facts to check."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+from notebook_helpers import Executed
+
+ROOT = Path(__file__).resolve().parents[3]
+NOTEBOOKS = ROOT / "notebooks"
+CELL_TIMEOUT = 240
+
+
+@pytest.fixture
+def run_notebook(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[[str, str], Executed]:
+    """`run_notebook(name, probe)`: execute notebooks/<name>, then the probe cell, whose last
+    line must print one JSON document; returns `Executed`."""
+    for key in list(os.environ):
+        if key.startswith("NEMO_"):
+            monkeypatch.delenv(key)
+    paths = (str(ROOT / "src"), os.environ.get("PYTHONPATH", ""))
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join(p for p in paths if p))
+    # the client id and the job records go to a private config dir
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    monkeypatch.setenv("NEMO_CLIENT_ID", "00000000-0000-4000-8000-0000000000ab")
+    monkeypatch.setenv("TQDM_DISABLE", "1")
+
+    def run(name: str, probe: str) -> Executed:
+        cwd = tmp_path / "work"
+        cwd.mkdir()
+        shutil.copy(NOTEBOOKS / name, cwd / name)
+        nb = nbformat.read(cwd / name, as_version=4)
+        client = NotebookClient(
+            nb,
+            timeout=CELL_TIMEOUT,
+            kernel_name="python3",
+            resources={"metadata": {"path": str(cwd)}},
+        )
+        with client.setup_kernel(cwd=str(cwd)):
+            for index, cell in enumerate(nb.cells):
+                client.execute_cell(cell, index)
+            probe_cell = nbformat.v4.new_code_cell(probe)
+            nb.cells.append(probe_cell)
+            client.execute_cell(probe_cell, len(nb.cells) - 1)
+            nb.cells.pop()
+        streams = [o["text"] for o in probe_cell.outputs if o.get("output_type") == "stream"]
+        assert streams, f"the probe printed nothing: {probe_cell.outputs}"
+        return Executed(nb, cwd, json.loads("".join(streams).strip().splitlines()[-1]))
+
+    return run
