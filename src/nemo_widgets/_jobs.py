@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import html
 import json
 import os
 import secrets
@@ -58,6 +59,24 @@ class RenderJob:
         if self._session is None:
             raise RuntimeError("this job belongs to no live session")
         return self._session.resume(self, download_to=download_to, progress=progress)
+
+    def _repr_html_(self) -> str:
+        # `job` as the last line of a cell: the status, and a player once the video exists. The
+        # URL is the backend's download link (never carries the token); a browser that cannot
+        # reach it (Colab, remote hubs) gets the ExportPanel widget's proxied/chunked player.
+        line = f"<b>{html.escape(self.id)}</b> · {html.escape(self.status)}"
+        if self.status in ("pending", "processing"):
+            line += f" · {self.percent:.0f}%"
+        if self.error:
+            line += f" · {html.escape(self.error)}"
+        if self.path:
+            line += f" · <code>{html.escape(self.path)}</code>"
+        player = ""
+        if self.status == "completed" and self.url and self.url.startswith(("http://", "https://")):
+            src = html.escape(self.url, quote=True)
+            player = f'<br><video src="{src}" controls preload="metadata" style="max-height:360px">'
+            player += "</video>"
+        return f'<div class="nemo-job">{line}{player}</div>'
 
     def to_record(self) -> dict[str, Any]:
         """The JSON-able record kept on disk."""
