@@ -14,8 +14,14 @@ ProgressArg = Callable[[int, int], Any] | bool | None
 
 
 def _watched() -> bool:
-    stream = sys.stderr
-    return bool(getattr(stream, "isatty", lambda: False)()) or "ipykernel" in sys.modules
+    """A person is looking: stderr is a terminal, or this runs in a kernel's shell."""
+    if getattr(sys.stderr, "isatty", lambda: False)():
+        return True
+    # ipykernel being imported is not enough (a test run or a library may import it): ask for
+    # the running shell, which only a kernel has
+    ipython = sys.modules.get("IPython")
+    shell = ipython.get_ipython() if ipython is not None else None
+    return shell is not None and hasattr(shell, "kernel")
 
 
 class Progress:
