@@ -7,6 +7,7 @@ kernel and the session usable: each case is followed by a call that must succeed
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -248,7 +249,8 @@ def _then_usable(w: UploadPicker, comm: RecordingComm, png: Path, session: nw.Se
 
 
 def _temp_files(w: UploadPicker) -> list[Path]:
-    return [p for p in Path(str(w._receiver.root)).rglob("*") if p.is_file()]
+    # os.walk, not rglob: a temp folder may be going away on the picker's thread
+    return [Path(d, f) for d, _, files in os.walk(str(w._receiver.root)) for f in files]
 
 
 CHUNK_CASES: list[tuple[str, dict[str, Any], str, str]] = [

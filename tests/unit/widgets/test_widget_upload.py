@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 from pathlib import Path
 
@@ -49,7 +50,8 @@ def picker(
 
 
 def temp_files(tmp_path: Path) -> list[Path]:
-    return [p for p in tmp_path.rglob("*") if p.is_file()]
+    # os.walk, not rglob: the picker may be removing a temp folder on another thread right now
+    return [Path(d, f) for d, _, files in os.walk(tmp_path) for f in files]
 
 
 def send_all(w: UploadPicker, comm: RecordingComm, data: bytes, name: str = "photo.png") -> str:
