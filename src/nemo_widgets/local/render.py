@@ -7,8 +7,9 @@ The whole composition is one `filter_complex` graph:
            every piece lands on its exact frame; later video tracks are overlaid segment by segment
     text   each text segment is drawn by Pillow into a small transparent PNG (wrapped, outlined,
            in a CJK font) and overlaid with `enable` for its time span
-    audio  every audio segment, and every clip's own sound, is trimmed, set to its volume and
-           delayed to its start, then mixed (`amix`, no normalisation) over a silent bed
+    audio  every audio segment (repeated when shorter than the segment), and every clip's own
+           sound, is trimmed, set to its volume and delayed to its start, then mixed (`amix`, no
+           normalisation) over a silent bed
 
 Images are decoded and scaled once, then repeated with `loop`: an image shown for 3 s costs one
 scale, not 90. Unknown track types and keys are ignored; segments running past the draft's `d`
@@ -272,7 +273,13 @@ class _Planner:
         if not self.probe(path).has_audio:
             raise RenderError(f"segment {seg.id}: {path.name} has no audio stream")
         in_ms = _ms(seg.id, "in", seg.raw.get("in"), 0)
-        i = self.g.add_input(path, "-ss", f"{in_ms / 1000:.3f}", "-t", f"{seg.d / 1000 + 0.1:.3f}")
+        # Music shorter than its segment repeats (a 10 s loop under a 30 s video), as background
+        # music does in editors; `-t` still ends the read at the segment's length.
+        i = self.g.add_input(
+            path,
+            *("-stream_loop", "-1"),
+            *("-ss", f"{in_ms / 1000:.3f}", "-t", f"{seg.d / 1000 + 0.1:.3f}"),
+        )
         self.add_audio(f"[{i}:a]", seg)
 
     def text(self, seg: _Seg, base: str) -> str:

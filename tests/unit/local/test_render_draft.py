@@ -255,6 +255,13 @@ def test_audio_is_delayed_to_its_start(media: dict[str, Path], tmp_path: Path) -
     assert second > -30
 
 
+def test_music_shorter_than_its_segment_repeats(media: dict[str, Path], tmp_path: Path) -> None:
+    seg = {"id": "m", "k": "audio", "src": "tone", "st": 0, "d": 5000}  # tone.wav lasts 3 s
+    out = render(media, tmp_path, draft(5000, track(1, seg)))
+    assert mean_volume_of(out, 3.5, 1.0) > -30  # sounding after the file's own end
+    assert abs(mean_volume_of(out, 0.5, 1.0) - mean_volume_of(out, 3.5, 1.0)) < 3
+
+
 def mean_volume_of(path: Path, start: float, length: float) -> float:
     err = ff("-ss", f"{start}", "-t", f"{length}", "-i", str(path), "-map", "0:a",
              "-af", "volumedetect", "-f", "null", "-")  # fmt: skip
