@@ -111,6 +111,7 @@ class ChatCell(NemoWidget):
                         shown += event.text
                         co.add(event.text, now)
                     elif isinstance(event, ev.Text):
+                        streamed = True  # a reply sent whole (no partial chunks) is text too
                         if event.text.startswith(shown):
                             co.add(event.text[len(shown) :], now)
                         else:

@@ -185,6 +185,14 @@ def test_an_action_after_streamed_text_stays_a_chat_message(comms: list[Recordin
     assert entry["route"] == "chat" and entry["text"].endswith("Timeline (1 track)")
 
 
+def test_an_action_after_a_whole_reply_stays_a_chat_message(comms: list[RecordingComm]) -> None:
+    # A backend that does not stream partial chunks sends the reply as one final text.
+    script = [ev.Text("I can edit."), ev.Routed("status", "Timeline (1 track)", None)]
+    script.append(ev.Text("I can edit.\n\nTimeline (1 track)"))
+    entry = ChatCell(FakeSession(script)).ask("what can you do?").result(10)
+    assert entry["route"] == "chat" and entry["text"].endswith("Timeline (1 track)")
+
+
 def test_a_second_send_while_streaming_is_refused_as_data(comms: list[RecordingComm]) -> None:
     session = FakeSession([ev.TextDelta("a"), ev.TextDelta("b")])
     session.pauses = {1}
