@@ -170,6 +170,75 @@ def _get(obj: dict[str, Any], camel: str, snake: str) -> Any:
     return obj.get(snake) if value is None else value
 
 
+# ADK streams the chunks of one model call as copies of one event (same id, timestamp, author,
+# actions) that differ only in their text. Once one chunk is read in full, the bytes around its
+# text literal (its "shape") identify the next chunks, and only their text literal needs parsing.
+# A stream whose chunks never repeat a shape stops paying for learning after this many tries.
+_LEARN_TRIES = 4
+_TEXT_KEYS = (b'"text":"', b'"text": "')
+_PROBE = "\x00"  # stands in for the text when a shape is checked; written as the escape below
+_PROBE_LITERAL = b"\\u0000"
+
+
+def _chunk_text(block: bytes) -> str | None:
+    """The text of a `data: ` block that is a streamed chunk, else None (read it the slow way).
+
+    A streamed chunk: `partial`, one text part, not the user's, no error field. Only these fields
+    are read, which every parser reads alike (orjson, for one, turns integers past 64 bits into
+    floats): anything else, or any surprise, goes the stdlib's way.
+    """
+    raw = block[6:]
+    try:
+        event = _fast_loads(raw)
+        content = event["content"]
+        (part,) = content["parts"]
+        text = part["text"]
+        if (
+            event["partial"] is not True
+            or text.__class__ is not str
+            or len(part) != 1
+            or content.get("role") == "user"
+            # No error field: a byte test, unless escapes could spell one ("\u0065rror").
+            or b'"error' in raw
+            or (b"\\u" in raw and not _ERROR_KEYS.isdisjoint(event))
+        ):
+            return None
+    except (ValueError, StopIteration, RecursionError, KeyError, TypeError, AttributeError):
+        return None
+    return text
+
+
+def _learn_shape(block: bytes, text: str) -> tuple[bytes, bytes] | None:
+    """The (head, tail) around the text literal of a streamed chunk, if it is certain.
+
+    The literal is looked up as the common encoders write it (UTF-8 or ASCII-escaped) after a
+    `"text":` key; the shape is kept only if the event parsed with a probe text in that place is
+    the same event with the probe as its text, which proves the hole is exactly that value.
+    """
+    raw = block[6:]
+    utf8 = json.dumps(text, ensure_ascii=False).encode(errors="surrogatepass")  # lone surrogates
+    for encoded in {utf8, json.dumps(text).encode()}:
+        for key in _TEXT_KEYS:
+            needle = key[:-1] + encoded
+            at = raw.find(needle)
+            while at >= 0:
+                cut = 6 + at + len(key)  # just past the opening quote
+                head, tail = block[:cut], block[cut + len(encoded) - 2 :]
+                if _probe_fits(head[6:] + _PROBE_LITERAL + tail, raw):
+                    return head, tail
+                at = raw.find(needle, at + 1)
+    return None
+
+
+def _probe_fits(candidate: bytes, raw: bytes) -> bool:
+    try:
+        probed, event = _fast_loads(candidate), _fast_loads(raw)
+        event["content"]["parts"][0]["text"] = _PROBE
+    except (ValueError, RecursionError, KeyError, TypeError, IndexError):
+        return False
+    return bool(probed == event)
+
+
 class ChatTurn:
     """Pure decoder of one `/run_sse` response: `feed(bytes)` / `close()` → typed events.
 
@@ -183,6 +252,9 @@ class ChatTurn:
         self._event_name = b""
         self._final = ""  # texts finalised so far in this turn, joined
         self._open: list[str] = []  # partial chunks of the text being streamed
+        # (head, tail): the bytes around the text literal of the current model call's chunks
+        self._shape: tuple[bytes, bytes] = (b"", b"")
+        self._learn = _LEARN_TRIES  # shapes still worth learning before one proves useful
         self.saw_text = False
         self.errors: list[str] = []
         self.unreadable = 0
@@ -215,38 +287,33 @@ class ChatTurn:
         out: list[Event] = []
         opened = self._open
         chunks = 0
+        head, tail = self._shape
         for block in blocks:
-            if not (block.startswith(b"data: ") and b"\n" not in block):
-                self._block(block, out)
-                continue
-            # What ADK sends: one `data:` line. Streamed text chunks, nearly all of a long reply,
-            # take this inlined path: a call or a dataclass __init__ per chunk costs as much as
-            # parsing it.
-            raw = block[6:]
-            try:
-                event = _fast_loads(raw)
-                # A streamed chunk: `partial`, one text part, not the user's, no error field. Only
-                # these fields are read, which every parser reads alike (orjson, for one, turns
-                # integers past 64 bits into floats): anything else, or any surprise, goes the
-                # stdlib's way.
-                content = event["content"]
-                (part,) = content["parts"]
-                text = part["text"]
-                if (
-                    event["partial"] is not True
-                    or text.__class__ is not str
-                    or len(part) != 1
-                    or content.get("role") == "user"
-                    # No error field: a byte test, unless escapes could spell one ("\u0065rror").
-                    or b'"error' in raw
-                    or (b"\\u" in raw and not _ERROR_KEYS.isdisjoint(event))
-                ):
+            text = None
+            if head and block.startswith(head) and block.endswith(tail):
+                # A chunk of the model call the shape was learnt from: only its text literal can
+                # differ, so reading that literal reads the whole event. Both quotes are part of
+                # the slice, so it either is one string literal or fails to parse.
+                try:
+                    text = _fast_loads(block[len(head) - 1 : len(block) - len(tail) + 1])
+                except ValueError:
                     text = None
-            except (ValueError, StopIteration, RecursionError, KeyError, TypeError, AttributeError):
-                text = None
+                if text.__class__ is str and len(block) >= len(head) + len(tail):
+                    self._learn = _LEARN_TRIES
+                else:
+                    text = None
             if text is None:
-                self._dispatch_slow(raw, b"", out)
-            elif text:
+                if not (block.startswith(b"data: ") and b"\n" not in block):
+                    self._block(block, out)
+                    continue
+                text = _chunk_text(block)
+                if text is None:
+                    self._dispatch_slow(block[6:], b"", out)
+                    continue
+                if self._learn:
+                    self._learn -= 1
+                    head, tail = self._shape = _learn_shape(block, text) or self._shape
+            if text:
                 if opened or not self._final:
                     delta = _new(TextDelta)
                     _set(delta, "text", text)  # what the frozen dataclass's __init__ does

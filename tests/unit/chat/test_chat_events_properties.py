@@ -146,3 +146,92 @@ def test_the_fast_parser_never_changes_what_is_read(stream: list[dict[str, Any]]
     finally:
         events._fast_loads = reference
     assert repr(decode(body)) == repr(with_stdlib)
+
+
+# -- shapes: chunks of one model call read by their text literal alone -------------------------
+_SENTINEL = "\x00sentinel\x00"
+
+literal_swaps = st.one_of(
+    st.binary(max_size=30),
+    texts.map(lambda t: json.dumps(t).encode()),
+    st.sampled_from(
+        [
+            b'"a","partial":false,"x":"',
+            b'"a"}],"role":"user"},"y":{"z":"',
+            b'"a"},{"text":"b',
+            b'"error":"boom","t":"',
+            b'"a"\n',
+            b'"a" ',
+            b'""',
+            b'"\\u0065rror"',
+            b"5",
+            b"null",
+            b'"\\ud800"',
+        ]
+    ),
+)
+
+
+@st.composite
+def chunk_streams(draw: st.DrawFn) -> bytes:
+    """Chunks that share an envelope (as ADK streams them), encoded either way, with look-alikes:
+    the same bytes around the text literal but something else where the literal was."""
+    envelope = draw(st.dictionaries(st.sampled_from(["id", "actions", "timestamp"]), json_values))
+    ascii_only, spaced = draw(st.booleans()), draw(st.booleans())
+    separators = (", ", ": ") if spaced else (",", ":")
+
+    def line(text: str) -> bytes:
+        event = {"content": {"parts": [{"text": text}], "role": "model"}, "partial": True}
+        event |= envelope
+        return json.dumps(event, ensure_ascii=ascii_only, separators=separators).encode()
+
+    head, _, tail = line(_SENTINEL).partition(json.dumps(_SENTINEL).encode())
+    if not tail:  # the sentinel came out ASCII-escaped differently: keep the plain chunks
+        head = tail = b""
+    lines = []
+    for _ in range(draw(st.integers(1, 8))):
+        if head and draw(st.integers(0, 3)) == 0:
+            lines.append(head + draw(literal_swaps) + tail)
+        else:
+            lines.append(line(draw(texts)))
+    return b"".join(b"data: " + chunk + b"\n\n" for chunk in lines)
+
+
+@settings(max_examples=300, deadline=None)
+@given(body=chunk_streams(), cuts=st.lists(st.integers(0, 2000), max_size=4))
+@example(body=sse(*(text_event(t, partial=True) for t in ("a", "b", "c"))), cuts=[])
+@example(body=b'data: {"content":{"parts":[{"text":"\\ud800"}]},"partial":true}\n\n', cuts=[])
+def test_learning_shapes_never_changes_what_is_read(body: bytes, cuts: list[int]) -> None:
+    from nemo_widgets import events
+
+    learning = decode(body, [c for c in cuts if c <= len(body)])
+    tries, events._LEARN_TRIES = events._LEARN_TRIES, 0
+    try:
+        reference = decode(body)
+    finally:
+        events._LEARN_TRIES = tries
+    assert repr(learning) == repr(reference)
+
+
+def test_chunks_of_one_model_call_are_read_by_their_shape() -> None:
+    """The control for the property above: the shape is learnt and then used."""
+    from nemo_widgets import events
+
+    turn = ChatTurn()
+    parsed: list[bytes] = []
+    reference = events._fast_loads
+
+    def counting(raw: bytes) -> Any:
+        parsed.append(raw)
+        return reference(raw)
+
+    events._fast_loads = counting
+    try:
+        body = sse(*(text_event(t, partial=True) for t in ("城市", "的", "夜\n", '"晚"')))
+        out = turn.feed(body)
+    finally:
+        events._fast_loads = reference
+    deltas = [ev.text for ev in out if isinstance(ev, events.TextDelta)]
+    assert deltas == ["城市", "的", "夜\n", '"晚"']
+    whole_events = [raw for raw in parsed if raw.startswith(b"{")]
+    assert len(whole_events) == 3  # the first chunk, twice more to check its shape; then literals
