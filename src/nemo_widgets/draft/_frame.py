@@ -18,10 +18,12 @@ from __future__ import annotations
 
 import copy
 import gc
-from collections.abc import Iterator, Mapping
+import marshal
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
-from itertools import chain
+from functools import partial
+from itertools import chain, repeat
 from typing import Any
 
 import numpy as np
@@ -46,12 +48,15 @@ __all__ = [
     "Flat",
     "build_frame",
     "bulk",
+    "check_column",
     "clone",
+    "clone_all",
     "column_for",
     "columns",
     "draft_to_frame",
     "flatten",
     "key_for",
+    "objects",
 ]
 
 # frame column -> segment key for the columns that map one-to-one to a key
@@ -136,7 +141,8 @@ def flatten(draft: Any) -> Flat:
         lists.append(sg or [])
     lengths = [len(s) for s in lists]
     segs: list[Any] = list(chain.from_iterable(lists))
-    for t in set(map(type, segs)):
+    seg_types = set(map(type, segs))
+    for t in seg_types:
         if not issubclass(t, Mapping):
             i = next(i for i, s in enumerate(segs) if type(s) is t)
             raise DraftError(f"{_where(lengths, i)} must be an object, not {t.__name__}")
@@ -144,7 +150,10 @@ def flatten(draft: Any) -> Flat:
     if any(not isinstance(k, str) for k in keys):
         i = next(i for i, s in enumerate(segs) if any(not isinstance(k, str) for k in s))
         check_keys(segs[i], _where(lengths, i))
-    raw = {key: [s.get(key) for s in segs] for key in keys}
+    if seg_types <= {dict}:  # the unbound method, mapped in C: 10-20 % faster
+        raw = {key: list(map(dict.get, segs, repeat(key))) for key in keys}
+    else:
+        raw = {key: [s.get(key) for s in segs] for key in keys}
     containers = set()
     nums: dict[str, np.ndarray] = {}
     seen: dict[str, set[type]] = {}
@@ -152,36 +161,39 @@ def flatten(draft: Any) -> Flat:
         types_seen = seen[key] = set(map(type, values))
         spec = SEGMENT_FIELDS.get(key)
         if spec is not None:
-            try:
-                check_types(types_seen, spec[1], "")
-                wrong = False
-            except DraftError:
-                wrong = True  # find the culprit below for a message that names it
-            if wrong or spec[1] == NUM:
-                arr = _check_column(values, spec[1], key, lengths, wrong)
-                if arr is not None:
-                    nums[key] = arr
+            where = partial(_key_where, lengths, key)
+            arr = check_column(values, spec[1], types_seen, where)
+            if arr is not None:
+                nums[key] = arr
         if any(issubclass(t, _CONTAINERS) for t in types_seen):
             containers.add(key)
     track_of = np.repeat(np.arange(len(tracks), dtype=np.int64), lengths)
     return Flat(top, tracks, types, segs, track_of, raw, frozenset(containers), nums, seen)
 
 
-def _check_column(
-    values: list[Any], kind: str, key: str, lengths: list[int], wrong: bool
+def _key_where(lengths: list[int], key: str, i: int) -> str:
+    return f"{_where(lengths, i)} key {key!r}"
+
+
+def check_column(
+    values: list[Any], kind: str, seen: set[type], where: Callable[[int], str]
 ) -> np.ndarray | None:
-    """Check one known key's values: whole-column for numbers (returned as floats, 0 where
-    absent), per value only to name a culprit."""
-    if kind == NUM and not wrong:
-        try:
-            arr = np.array([0 if v is None else v for v in values], dtype=np.float64)
-            if (np.abs(arr) < MAX_NUMBER).all():  # also false for NaN and infinities
-                return arr
-        except OverflowError:
-            pass
+    """Check a column of one known key's values (None: absent) as a whole, per value only to
+    name the culprit (`where(i)` says where value i is). Numbers come back as floats, 0 where
+    absent."""
+    try:
+        check_types(seen, kind, "")
+        if kind != NUM:
+            return None
+        filled = [0 if v is None else v for v in values] if type(None) in seen else values
+        arr = np.array(filled, dtype=np.float64)
+        if (np.abs(arr) < MAX_NUMBER).all():  # also false for NaN and infinities
+            return arr
+    except (DraftError, OverflowError):
+        pass
     for i, v in enumerate(values):
         if v is not None:
-            check_value(v, kind, f"{_where(lengths, i)} key {key!r}")
+            check_value(v, kind, where(i))
     return None
 
 
@@ -210,9 +222,20 @@ def _absent(values: list[Any], seen: set[type]) -> np.ndarray:
     return np.fromiter((v is None for v in values), dtype=bool, count=len(values))
 
 
+def objects(values: list[Any]) -> np.ndarray:
+    """A 1-d object array of `values` as they are, 1.5-15x faster than `np.array(values,
+    dtype=object)`, which looks into each value (for lists to nest, for an array interface)."""
+    try:
+        return np.fromiter(values, dtype=object, count=len(values))
+    except ValueError:  # numpy < 1.23 cannot make object arrays from an iterator
+        out = np.empty(len(values), dtype=object)
+        out[:] = values
+        return out
+
+
 def _strings(values: list[Any], private: bool = False) -> Any:
     if private:  # compared, never shown: the plain object array is enough and cheaper
-        return np.array(values, dtype=object)
+        return objects(values)
     return pd.array(values, dtype="str")
 
 
@@ -229,30 +252,37 @@ def clone(value: Any) -> Any:
     return value
 
 
+def clone_all(values: list[Any]) -> list[Any]:
+    """`[clone(v) for v in values]`, 2-3x faster: a marshal round-trip copies plain JSON-like
+    data in C with exact types (1 stays int, 1.0 float, -0.0 and NaN as they are)."""
+    try:
+        return marshal.loads(marshal.dumps(values))
+    except ValueError:  # anything marshal does not take as it is: subclasses, other objects
+        return [clone(v) for v in values]
+
+
 def _infer(values: list[Any], seen: set[type], containers: bool, private: bool) -> Any:
     """An array for a column of other segment keys, with the most useful dtype that fits."""
     seen = seen - {type(None)}
     if not seen:
-        return np.array(values, dtype=object)
+        return objects(values)
     if all(issubclass(t, int) and not issubclass(t, bool) for t in seen):
         if private:  # the same ints, unconverted
-            return np.array(values, dtype=object)
+            return objects(values)
         try:
             return pd.array(values, dtype="Int64")
         except (OverflowError, TypeError, ValueError):
-            return np.array(values, dtype=object)
+            return objects(values)
     if all(issubclass(t, (int, float)) and not issubclass(t, bool) for t in seen):
         try:
             return np.array([np.nan if v is None else v for v in values], dtype=np.float64)
         except OverflowError:
-            return np.array(values, dtype=object)
+            return objects(values)
     if all(issubclass(t, str) for t in seen):
         return _strings(values, private)
     if seen == {bool}:
-        return pd.array(values, dtype="boolean")
-    out = np.empty(len(values), dtype=object)
-    out[:] = [clone(v) for v in values] if containers else values
-    return out
+        return objects(values) if private else pd.array(values, dtype="boolean")
+    return objects(clone_all(values) if containers else values)
 
 
 def build_frame(flat: Flat) -> pd.DataFrame:
@@ -264,7 +294,7 @@ def columns(flat: Flat, private: bool = False) -> dict[str, Any]:
     """The frame's columns as arrays. Cells never share dicts or lists with the draft.
 
     A `private` set is only compared with, never shown: it shows the same values in cheaper
-    arrays (floats for ms, objects for strings) and may share nested values."""
+    arrays (floats for ms, objects for strings and booleans) and may share nested values."""
     raw, n = flat.raw, len(flat.segs)
     nothing: list[Any] = [None] * n
 
@@ -282,8 +312,8 @@ def columns(flat: Flat, private: bool = False) -> dict[str, Any]:
     start, duration = _ms(flat, "st", private), _ms(flat, "d", private)
     txt, nm = col("txt"), col("nm")
     if private:  # the same values, built in C
-        txt_arr = np.array(txt, dtype=object)
-        label: Any = np.where(pd.notna(txt_arr), txt_arr, np.array(nm, dtype=object))
+        txt_arr = objects(txt)
+        label: Any = np.where(pd.notna(txt_arr), txt_arr, objects(nm))
     else:
         label = [t if t is not None else m for t, m in zip(txt, nm, strict=True)]
     if "v" in flat.raw:

@@ -15,33 +15,44 @@ import pandas as pd
 from pandas.api.types import is_bool_dtype, is_numeric_dtype, is_timedelta64_dtype
 
 from ..errors import DraftError
-from ._frame import Flat, key_for
-from ._model import MAX_NUMBER, SEGMENT_FIELDS, TEXT_KINDS, check_value, track_type_value
+from ._frame import Flat, check_column, key_for
+from ._model import MAX_NUMBER, SEGMENT_FIELDS, TEXT_KINDS, track_type_value
 
 __all__ = ["MISSING", "Columns", "ms_floats", "ms_value", "py_value", "same", "same_value"]
 
 MISSING: Any = object()  # an update that removes its key
 _TEXT = sorted(TEXT_KINDS)
+_MASKED = (pd.arrays.IntegerArray, pd.arrays.FloatingArray, pd.arrays.BooleanArray)
 _SPECIAL = frozenset({"track", "track_type", "end", "label", "start", "duration", "text", "name"})
 
 
-def same(f: pd.Series, b: pd.Series) -> np.ndarray:
-    """Element-wise "shows the same value" of two positional columns (NA equals NA)."""
-    fna, bna = f.isna().to_numpy(), b.isna().to_numpy()
-    numeric = all(is_numeric_dtype(s.dtype) and not is_bool_dtype(s.dtype) for s in (f, b))
-    if numeric:
-        eq = f.to_numpy(np.float64, na_value=np.nan) == b.to_numpy(np.float64, na_value=np.nan)
-    else:
-        fo, bo = f.to_numpy(object, copy=True), b.to_numpy(object, copy=True)
-        fo[fna], bo[bna] = None, None  # NA == x is NA, which numpy cannot turn into a bool
-        try:
-            eq = np.asarray(fo == bo, dtype=bool)  # element-wise, in C
-            if eq.shape != fo.shape:
-                raise ValueError("not element-wise")
-        except (TypeError, ValueError):  # cells holding arrays: compare one by one
-            pairs = zip(fo, bo, strict=True)
-            eq = np.fromiter((same_value(x, y) for x, y in pairs), dtype=bool, count=len(fo))
-    return np.where(fna | bna, fna & bna, eq)
+def same(f: pd.Series, b: np.ndarray) -> np.ndarray:
+    """Element-wise "shows the same value" of a frame column and an aligned base column
+    (NA equals NA)."""
+    if _numeric(f.dtype) and _numeric(b.dtype):
+        fv = f.to_numpy(np.float64, na_value=np.nan)
+        return (fv == b) | (np.isnan(fv) & np.isnan(b))
+    # pd.NA == x is NA, which numpy cannot turn into a bool; masked arrays can say None instead
+    fo = f.to_numpy(object, na_value=None) if isinstance(f.array, _MASKED) else f.to_numpy(object)
+    bo = b.astype(object, copy=False)
+    try:
+        eq = np.asarray(fo == bo, dtype=bool)  # element-wise, in C
+        if eq.shape != fo.shape:
+            raise ValueError("not element-wise")
+    except (TypeError, ValueError):  # cells holding arrays or pd.NA: compare one by one
+        fna, bna = pd.isna(fo), pd.isna(bo)
+        pairs = zip(fo, bo, strict=True)
+        eq = np.fromiter((same_value(x, y) for x, y in pairs), dtype=bool, count=len(fo))
+        return np.where(fna | bna, fna & bna, eq)
+    # only unequal cells can be two NAs (NaN != NaN); checking just those keeps this one pass
+    rest = np.flatnonzero(~eq)
+    if len(rest):
+        eq[rest] = pd.isna(fo[rest]) & pd.isna(bo[rest])
+    return eq
+
+
+def _numeric(dtype: Any) -> bool:
+    return is_numeric_dtype(dtype) and not is_bool_dtype(dtype)
 
 
 def same_value(x: Any, y: Any) -> bool:
@@ -57,7 +68,7 @@ def ms_floats(s: pd.Series, name: str, index: pd.Index) -> np.ndarray:
     if is_timedelta64_dtype(s.dtype):
         ns = s.to_numpy("timedelta64[ns]")
         out = np.where(np.isnat(ns), np.nan, ns.astype(np.int64) / 1e6)
-    elif is_numeric_dtype(s.dtype) and not is_bool_dtype(s.dtype):
+    elif _numeric(s.dtype):
         out = s.to_numpy(np.float64, na_value=np.nan)
     else:
         vals = s.to_numpy(object)
@@ -102,18 +113,19 @@ class Columns:
         self.has_ref = ref >= 0
         self.new = ~self.has_ref
         self._take = np.maximum(ref, 0)
+        # every base row still in its place: base columns need no reordering copy
+        self._aligned = len(ref) == len(flat.segs) and bool((ref == np.arange(len(ref))).all())
         self._edited: dict[str, np.ndarray] = {}
 
     def frame(self, c: str) -> pd.Series | None:
         """Column `c` of the edited frame, positional (None if absent)."""
         return self.df[c].reset_index(drop=True) if c in self.df.columns else None
 
-    def base(self, c: str) -> pd.Series | None:
+    def base(self, c: str) -> np.ndarray | None:
         """Column `c` of the base frame, aligned to the edited rows (None if absent)."""
         if c not in self.bf or not len(self.flat.segs):
             return None
-        values = self.bf[c][self._take]
-        return pd.Series(values, dtype=values.dtype, copy=False)
+        return self.bf[c] if self._aligned else self.bf[c][self._take]
 
     def edited(self, c: str) -> np.ndarray:
         """Rows with a base segment whose cell in `c` no longer shows the base's value."""
@@ -142,27 +154,23 @@ class Columns:
         """The new values of `key` from column `c` at `rows`, checked, types kept."""
         f = self.frame(c)
         assert f is not None
-        cells, na = f.to_numpy(object), f.isna().to_numpy()
+        na = f.isna().to_numpy()[rows].tolist()
+        cells = f.to_numpy(object)[rows].tolist()
+        vals: list[Any] = [None if n else v for v, n in zip(cells, na, strict=True)]
+        types = set(map(type, vals))
+        if any(issubclass(t, np.generic) for t in types):
+            vals = list(map(py_value, vals))
+            types = set(map(type, vals))
         spec = SEGMENT_FIELDS.get(key)
+        if spec is not None:
+            check_column(vals, spec[1], types, lambda i: self._where(int(rows[i]), c))
         base_vals = self.flat.raw.get(key)
-        out = []
-        for r in rows.tolist():
-            if na[r]:
-                out.append(MISSING)
-                continue
-            v = py_value(cells[r])
-            if spec is not None:
-                check_value(v, spec[1], self._where(r, c))
-            if (
-                isinstance(v, float)
-                and v.is_integer()
-                and base_vals is not None
-                and self.has_ref[r]
-                and type(base_vals[self.ref[r]]) is int
-            ):
-                v = int(v)  # an int edited through a float column stays an int
-            out.append(v)
-        return out
+        if base_vals is not None and any(issubclass(t, float) for t in types):
+            for i, (v, r) in enumerate(zip(vals, rows.tolist(), strict=True)):
+                whole = isinstance(v, float) and v.is_integer() and self.has_ref[r]
+                if whole and type(base_vals[self.ref[r]]) is int:
+                    vals[i] = int(v)  # an int edited through a float column stays an int
+        return [MISSING if n else v for v, n in zip(vals, na, strict=True)]
 
     def updates(self) -> dict[str, tuple[np.ndarray, list[Any]]]:
         """key -> (rows, new values) for every key that some row must write."""
@@ -186,7 +194,7 @@ class Columns:
             b = self.base(c)
             if b is None:
                 return np.full(len(self.df), np.nan)
-            return np.where(self.has_ref, ms_floats(b, c, self.df.index), np.nan)
+            return np.where(self.has_ref, ms_floats(pd.Series(b), c, self.df.index), np.nan)
         return ms_floats(f, c, self.df.index)
 
     def _times(self) -> dict[str, tuple[np.ndarray, list[Any]]]:
@@ -213,6 +221,8 @@ class Columns:
             out = self.has_ref & base_text[take]
         else:
             out = np.zeros(len(self.df), dtype=bool)
+        if not self.new.any():
+            return out
         tt, kind = self.frame("track_type"), self.frame("kind")
         new_text = self._present("text")
         if tt is not None:
@@ -223,8 +233,9 @@ class Columns:
 
     def _texts(self) -> dict[str, tuple[np.ndarray, list[Any]]]:
         out = {}
-        to_txt = self._to_txt()
         label_e = self.edited("label") | (self._present("label"))
+        # where to_txt decides is only where a label was written
+        to_txt = self._to_txt() if label_e.any() else np.zeros(len(self.df), dtype=bool)
         for key, c, mine in (("txt", "text", to_txt), ("nm", "name", ~to_txt)):
             own_e = self.edited(c) | (self._present(c))
             via_label = label_e & mine

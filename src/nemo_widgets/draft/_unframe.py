@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import DraftError
-from ._frame import Flat, bulk, clone, columns, flatten
+from ._frame import Flat, bulk, clone_all, columns, flatten, objects
 from ._rows import MISSING, Columns, ms_floats, same_value
 
 __all__ = ["frame_to_draft"]
@@ -42,33 +42,32 @@ def _match(df: pd.DataFrame, flat: Flat) -> tuple[np.ndarray, np.ndarray]:
     n, nb = len(df), len(flat.segs)
     ref = np.full(n, -1, dtype=np.int64)
     ids = flat.raw.get("id", [None] * nb)
-    base_ids = pd.Index(ids, dtype=object)
+    id_arr = objects(ids)
+    base_ids = pd.Index(id_arr, dtype=object, copy=False)
     dup = base_ids.duplicated(keep=False)
     if flat.seen.get("id", set()) <= {str}:  # every segment has a string id: no scan
         unique_str = ~dup & ("id" in flat.raw)
     else:
         unique_str = ~dup & np.fromiter((isinstance(i, str) for i in ids), bool, count=nb)
-    has_ids = "segment" in df.columns
-    if has_ids and unique_str.any():
-        fid = df["segment"].to_numpy(object, na_value=None)
+    fids = df["segment"].to_numpy(object, na_value=None) if "segment" in df.columns else None
+    if fids is not None and unique_str.any():
         # fast path: rows still at their original label (edits and deletions keep labels)
         labels = df.index.to_numpy()
         if labels.dtype.kind in "iu" and len(labels):
             ok = (labels >= 0) & (labels < nb)
             at = np.where(ok, labels, 0)
-            ok &= unique_str[at] & (np.asarray(ids, dtype=object)[at] == fid)
+            ok &= unique_str[at] & (id_arr[at] == fids)
             ref[ok] = at[ok]
         rest = np.flatnonzero(ref < 0)
         if len(rest):
-            lookup = pd.Index(np.asarray(ids, dtype=object)[unique_str])
-            found = lookup.get_indexer(fid[rest])
+            lookup = pd.Index(id_arr[unique_str])
+            found = lookup.get_indexer(fids[rest])
             ref[rest] = np.where(found >= 0, np.flatnonzero(unique_str)[np.maximum(found, 0)], -1)
     own = ref >= 0
     own[own] = ~pd.Series(ref[own]).duplicated().to_numpy()
     taken = np.zeros(nb, dtype=bool)
     taken[ref[own]] = True
     # rows whose id says nothing (missing, or shared in the base): match by index label
-    fids = df["segment"].to_numpy(object, na_value=None) if has_ids else None
     for r in np.flatnonzero(ref < 0).tolist():
         label = df.index[r]
         if not isinstance(label, (int, np.integer)) or isinstance(label, bool):
@@ -145,9 +144,12 @@ def _assemble(
         segs = [dict(base_segs[p]) if p >= 0 else {} for p in ref.tolist()]
     for key in flat.containers:  # nested values are copied, never shared with the base
         values = flat.raw[key]
-        nested = np.fromiter((isinstance(v, (dict, list)) for v in values), bool, len(values))
-        for r in np.flatnonzero((ref >= 0) & nested[np.maximum(ref, 0)]).tolist():
-            segs[r][key] = clone(segs[r][key])
+        kinds = {t for t in flat.seen[key] if issubclass(t, (dict, list))}
+        nested = np.fromiter(map(kinds.__contains__, map(type, values)), bool, len(values))
+        rows = np.flatnonzero((ref >= 0) & nested[np.maximum(ref, 0)]).tolist()
+        copies = clone_all([segs[r][key] for r in rows])
+        for r, v in zip(rows, copies, strict=True):
+            segs[r][key] = v
     for key, (rows, values) in updates.items():
         for r, v in zip(rows.tolist(), values, strict=True):
             if v is MISSING:

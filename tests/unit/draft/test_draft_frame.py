@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pytest
 from _draft_samples import format_doc, segment
@@ -290,3 +291,65 @@ def test_the_cycle_collector_is_back_on_after_success_and_failure() -> None:
         assert not gc.isenabled()  # a caller's choice is left alone
     finally:
         gc.enable()
+
+
+class _Tagged(dict):  # type: ignore[type-arg]
+    """A dict subclass: what the fast copy cannot take, so it must fall back."""
+
+
+def test_nested_values_come_back_as_unshared_copies_with_their_exact_types() -> None:
+    fx = {"i": 1, "f": 1.0, "z": -0.0, "b": True, "n": None, "big": 10**30, "l": [1, [2.5, "字"]]}
+    odd = [{"x": 1}, _Tagged(y=2), (1, 2)]
+    draft = {"t": [{"sg": [{"id": "a", "fx": fx}, {"id": "b", "fx": odd}, {"id": "c", "fx": 3}]}]}
+    before = copy.deepcopy(draft)
+    df = draft_to_frame(draft)
+    out = frame_to_draft(df, base=draft)
+    a, b, c = out["t"][0]["sg"]
+    assert canonical(out) == canonical(before)
+    assert [type(v) for v in a["fx"].values()] == [type(v) for v in fx.values()]
+    assert str(a["fx"]["z"]) == "-0.0"
+    assert type(b["fx"][1]) is _Tagged and b["fx"][1] is not odd[1]
+    assert a["fx"] is not fx and a["fx"]["l"][1] is not fx["l"][1] and c["fx"] == 3
+    for cell, value in zip(df.fx, (fx, odd), strict=False):
+        assert cell == value and cell is not value  # the frame's cells are copies too
+
+
+def test_cells_holding_lists_or_arrays_compare_cell_by_cell() -> None:
+    draft = {"t": [{"sg": [{"id": "a", "q": [1, 2]}, {"id": "b", "q": [3, 4]}]}]}
+    df = draft_to_frame(draft)
+    assert df.q.tolist() == [[1, 2], [3, 4]]  # one list per cell, not a second axis
+    assert canonical(frame_to_draft(df, base=draft)) == canonical(draft)
+    df.at[1, "q"] = np.array([3, 5])  # no plain truth value for ==: compared one by one
+    out = frame_to_draft(df, base=draft)
+    assert out["t"][0]["sg"][0]["q"] == [1, 2] and list(out["t"][0]["sg"][1]["q"]) == [3, 5]
+
+
+@pytest.mark.parametrize("na", [None, np.nan, pd.NA], ids=["None", "NaN", "pd.NA"])
+def test_any_missing_marker_in_an_untouched_cell_keeps_the_base(na: object) -> None:
+    draft = format_doc()
+    df = draft_to_frame(draft).astype({"text": object, "fs": object, "source": object})
+    for col in ("text", "fs", "source"):
+        df[col] = df[col].where(df[col].notna(), na)
+    assert canonical(frame_to_draft(df, base=draft)) == canonical(draft)
+
+
+def test_a_bad_edited_cell_is_named_by_row_and_column() -> None:
+    draft = format_doc()
+    df = draft_to_frame(draft).astype({"source": object, "in": object})
+    df.loc[2, "source"] = 7
+    with pytest.raises(DraftError, match=r"row 2, column 'source' must be a string, not int 7"):
+        frame_to_draft(df, base=draft)
+    df = draft_to_frame(draft)
+    df.loc[3, "volume"] = float("inf")
+    with pytest.raises(DraftError, match=r"row 3, column 'volume' must be a finite number"):
+        frame_to_draft(df, base=draft)
+
+
+def test_numpy_scalars_written_into_object_cells_become_plain_values() -> None:
+    draft = format_doc()
+    df = draft_to_frame(draft).astype({"fs": object, "name": object})
+    df.loc[3, "fs"] = np.int64(100)
+    df.loc[0, "name"] = np.str_("cover.jpg")
+    out = frame_to_draft(df, base=draft)
+    assert out["t"][2]["sg"][0]["fs"] == 100 and type(out["t"][2]["sg"][0]["fs"]) is int
+    assert type(segment(out, "seg_1")["nm"]) is str

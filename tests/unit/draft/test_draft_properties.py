@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 from _draft_strategies import canonical, drafts, garbage_drafts
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from nemo_widgets.draft import (
     COLUMNS,
@@ -38,6 +39,14 @@ def test_untouched_frame_gives_the_draft_back(draft: Any) -> None:
     back = frame_to_draft(df, base=draft)
     assert canonical(back) == canonical(draft if draft is not None else {})
     assert canonical(draft) == canonical(original)  # neither direction touched the input
+
+
+@SETTINGS
+@given(drafts, st.sampled_from([None, float("nan"), pd.NA]))
+def test_object_columns_and_any_missing_marker_are_no_edit(draft: Any, na: Any) -> None:
+    df = draft_to_frame(draft).astype(object)
+    df = df.where(df.notna(), na)
+    assert canonical(frame_to_draft(df, base=draft)) == canonical(draft or {})
 
 
 @SETTINGS
