@@ -83,21 +83,10 @@ def aiter_on_loop(make: Callable[[], AsyncIterator[list[T]]]) -> AsyncIterator[T
     return _Bridge(make)
 
 
-async def _flatten(source: AsyncIterator[list[T]]) -> AsyncIterator[T]:
-    try:
-        async for batch in source:
-            for item in batch:
-                yield item
-    finally:
-        aclose = getattr(source, "aclose", None)
-        if aclose is not None:
-            await aclose()
-
-
 class _Bridge(AsyncIterator[T]):
     def __init__(self, make: Callable[[], AsyncIterator[list[T]]]) -> None:
         self._make = make
-        self._direct: AsyncIterator[T] | None = None
+        self._direct: AsyncIterator[list[T]] | None = None  # the source, on its own loop
         self._started = False
         self._lock = threading.Lock()
         self._items: collections.deque[T] = collections.deque()  # filled by the producer
@@ -114,14 +103,18 @@ class _Bridge(AsyncIterator[T]):
         return self
 
     async def __anext__(self) -> T:
+        if self._batch:  # the common case first: items already handed over
+            return self._batch.popleft()
         if not self._started:
             self._started = True
             if on_loop():
-                self._direct = _flatten(self._make())
+                self._direct = self._make()
             else:
                 get_loop().call_soon_threadsafe(self._start)
         if self._direct is not None:
-            return await self._direct.__anext__()
+            while not self._batch:  # ends with the source's StopAsyncIteration
+                self._batch = collections.deque(await self._direct.__anext__())
+            return self._batch.popleft()
         while True:
             if self._batch:
                 return self._batch.popleft()

@@ -21,6 +21,8 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+from ._chunk_shape import Shape, learn
+
 __all__ = [
     "Changes",
     "ChatTurn",
@@ -170,14 +172,9 @@ def _get(obj: dict[str, Any], camel: str, snake: str) -> Any:
     return obj.get(snake) if value is None else value
 
 
-# ADK streams the chunks of one model call as copies of one event (same id, timestamp, author,
-# actions) that differ only in their text. Once one chunk is read in full, the bytes around its
-# text literal (its "shape") identify the next chunks, and only their text literal needs parsing.
-# A stream whose chunks never repeat a shape stops paying for learning after this many tries.
+# Shapes worth learning in a turn before one proves useful (a chunk read by it): a stream whose
+# chunks never share a shape stops paying for learning.
 _LEARN_TRIES = 4
-_TEXT_KEYS = (b'"text":"', b'"text": "')
-_PROBE = "\x00"  # stands in for the text when a shape is checked; written as the escape below
-_PROBE_LITERAL = b"\\u0000"
 
 
 def _chunk_text(block: bytes) -> str | None:
@@ -199,44 +196,13 @@ def _chunk_text(block: bytes) -> str | None:
             or len(part) != 1
             or content.get("role") == "user"
             # No error field: a byte test, unless escapes could spell one ("\u0065rror").
-            or b'"error' in raw
-            or (b"\\u" in raw and not _ERROR_KEYS.isdisjoint(event))
+            or raw.find(b'"error') >= 0  # find: `in` is slow on bytes (an exception inside)
+            or (raw.find(b"\\u") >= 0 and not _ERROR_KEYS.isdisjoint(event))
         ):
             return None
     except (ValueError, StopIteration, RecursionError, KeyError, TypeError, AttributeError):
         return None
     return text
-
-
-def _learn_shape(block: bytes, text: str) -> tuple[bytes, bytes] | None:
-    """The (head, tail) around the text literal of a streamed chunk, if it is certain.
-
-    The literal is looked up as the common encoders write it (UTF-8 or ASCII-escaped) after a
-    `"text":` key; the shape is kept only if the event parsed with a probe text in that place is
-    the same event with the probe as its text, which proves the hole is exactly that value.
-    """
-    raw = block[6:]
-    utf8 = json.dumps(text, ensure_ascii=False).encode(errors="surrogatepass")  # lone surrogates
-    for encoded in {utf8, json.dumps(text).encode()}:
-        for key in _TEXT_KEYS:
-            needle = key[:-1] + encoded
-            at = raw.find(needle)
-            while at >= 0:
-                cut = 6 + at + len(key)  # just past the opening quote
-                head, tail = block[:cut], block[cut + len(encoded) - 2 :]
-                if _probe_fits(head[6:] + _PROBE_LITERAL + tail, raw):
-                    return head, tail
-                at = raw.find(needle, at + 1)
-    return None
-
-
-def _probe_fits(candidate: bytes, raw: bytes) -> bool:
-    try:
-        probed, event = _fast_loads(candidate), _fast_loads(raw)
-        event["content"]["parts"][0]["text"] = _PROBE
-    except (ValueError, RecursionError, KeyError, TypeError, IndexError):
-        return False
-    return bool(probed == event)
 
 
 class ChatTurn:
@@ -252,8 +218,8 @@ class ChatTurn:
         self._event_name = b""
         self._final = ""  # texts finalised so far in this turn, joined
         self._open: list[str] = []  # partial chunks of the text being streamed
-        # (head, tail): the bytes around the text literal of the current model call's chunks
-        self._shape: tuple[bytes, bytes] = (b"", b"")
+        self._shape: Shape | None = None  # of the current model call's streamed chunks
+        self._read_in_full: bytes | None = None  # the last chunk the shape did not fit
         self._learn = _LEARN_TRIES  # shapes still worth learning before one proves useful
         self.saw_text = False
         self.errors: list[str] = []
@@ -287,23 +253,29 @@ class ChatTurn:
         out: list[Event] = []
         opened = self._open
         chunks = 0
-        head, tail = self._shape
+        shape, loads, fitted = self._shape, _fast_loads, False
+        if shape is not None and blocks:
+            # Mid-stream every message is a chunk of the same model call: read them all at once.
+            texts = shape.read_all(blocks, loads)
+            if texts is not None:
+                blocks, fitted = [], True
+                for chunk in texts:
+                    if chunk:
+                        if opened or not self._final:
+                            delta = _new(TextDelta)
+                            _set(delta, "text", chunk)
+                            out.append(delta)
+                            opened.append(chunk)
+                            chunks += 1
+                        else:
+                            self._delta(chunk, out)
         for block in blocks:
-            text = None
-            if head and block.startswith(head) and block.endswith(tail):
-                # A chunk of the model call the shape was learnt from: only its text literal can
-                # differ, so reading that literal reads the whole event. Both quotes are part of
-                # the slice, so it either is one string literal or fails to parse.
-                try:
-                    text = _fast_loads(block[len(head) - 1 : len(block) - len(tail) + 1])
-                except ValueError:
-                    text = None
-                if text.__class__ is str and len(block) >= len(head) + len(tail):
-                    self._learn = _LEARN_TRIES
-                else:
-                    text = None
-            if text is None:
-                if not (block.startswith(b"data: ") and b"\n" not in block):
+            # A chunk of the model call whose shape is known: only its varying values are read.
+            text = shape.read(block, loads) if shape is not None else None
+            if text is not None:
+                fitted = True
+            else:
+                if not (block.startswith(b"data: ") and 10 not in block):  # 10: "\n", fast
                     self._block(block, out)
                     continue
                 text = _chunk_text(block)
@@ -312,7 +284,8 @@ class ChatTurn:
                     continue
                 if self._learn:
                     self._learn -= 1
-                    head, tail = self._shape = _learn_shape(block, text) or self._shape
+                    shape = self._shape = learn(block, loads, self._read_in_full) or shape
+                self._read_in_full = block
             if text:
                 if opened or not self._final:
                     delta = _new(TextDelta)
@@ -322,6 +295,8 @@ class ChatTurn:
                     chunks += 1
                 else:
                     self._delta(text, out)
+        if fitted:
+            self._learn = _LEARN_TRIES
         if chunks:
             self.texts += chunks
             self.saw_text = True

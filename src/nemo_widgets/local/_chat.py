@@ -11,7 +11,6 @@ import asyncio
 import copy
 import dataclasses
 import hashlib
-import time
 import uuid
 from collections.abc import AsyncIterator
 from typing import Any
@@ -215,16 +214,13 @@ async def _play(
 async def _say(text: str, inv: str, streaming: bool, opts: ServerOptions, put: Any) -> None:
     """One model turn's text: deltas then the whole text (streaming), else one event."""
     size, delay = max(1, opts.chunk_chars), opts.chunk_delay
-    # As ADK does, the chunks and the final are copies of one event: same id, same timestamp.
-    event_id, now = str(uuid.uuid4()), time.time()
+    event_id = str(uuid.uuid4())
     if streaming:
         for i in range(0, len(text), size):
-            chunk = [{"text": text[i : i + size]}]
-            put(_sse.event(inv, chunk, partial=True, event_id=event_id, timestamp=now))
+            put(_sse.event(inv, [{"text": text[i : i + size]}], partial=True, event_id=event_id))
             if delay:
                 await asyncio.sleep(delay)
-        whole = [{"text": text}]
-        put(_sse.event(inv, whole, partial=False, event_id=event_id, timestamp=now, finish=True))
+        put(_sse.event(inv, [{"text": text}], partial=False, event_id=event_id, finish=True))
     else:
         put(_sse.event(inv, [{"text": text}], finish=True))
 

@@ -38,7 +38,6 @@ def event(
     role: str = "model",
     partial: bool | None = None,
     event_id: str | None = None,
-    timestamp: float | None = None,
     finish: bool = False,
 ) -> dict[str, Any]:
     """One ADK event as a dict (camelCase, empty fields left out)."""
@@ -49,7 +48,7 @@ def event(
     ev["author"] = AUTHOR
     ev["actions"] = {k: {} for k in _ACTIONS}
     ev["id"] = event_id or str(uuid.uuid4())
-    ev["timestamp"] = time.time() if timestamp is None else timestamp
+    ev["timestamp"] = time.time()
     if finish:
         ev["finishReason"] = "STOP"
     return ev
