@@ -16,10 +16,10 @@ comparing with the event read in full, probes put in the same places.
 
 from __future__ import annotations
 
-import itertools
 import json
 import re
 from collections.abc import Callable
+from itertools import chain, pairwise, repeat
 from typing import Any
 
 __all__ = ["Shape", "learn"]
@@ -36,7 +36,9 @@ _FAILURES = (ValueError, StopIteration, RecursionError)  # what a loads may rais
 _QUOTE, _BACKSLASH = 34, 92
 _NUMBER_STARTS = frozenset(b"-0123456789")
 _DIGITS = frozenset(b"0123456789")
-_NUMBER_BYTES = b"0123456789.eE+-,"  # and the commas joining them
+# One string or number token, lexically (no line break); parsing checks the rest.
+_STRING_TOKEN = rb'("[^"\\\n]*(?:\\.[^"\\\n]*)*")'
+_NUMBER_TOKEN = rb"(-?[0-9][0-9.eE+-]*)"
 _TEXT, _STRING, _NUMBER = 0, 1, 2  # kinds of hole
 
 
@@ -48,7 +50,7 @@ class Shape:
     value, so no line break either), and the token must parse.
     """
 
-    __slots__ = ("first", "holes", "last", "start")
+    __slots__ = ("first", "holes", "kinds", "last", "middle", "pattern", "start")
 
     def __init__(self, pieces: list[bytes], kinds: list[int]) -> None:
         self.first, self.last, self.start = pieces[0], pieces[-1], len(pieces[0])
@@ -58,6 +60,12 @@ class Shape:
             (kind, piece, piece[:1] if piece else b"")
             for kind, piece in zip(kinds, after, strict=True)
         )
+        self.kinds, self.middle = tuple(kinds), tuple(pieces[1:-1])
+        # whole messages one after another: the pieces, and a lexical token in each hole
+        tokens = [_NUMBER_TOKEN if kind == _NUMBER else _STRING_TOKEN for kind in kinds]
+        around = [*pieces[1:-1], self.last + b"\n\n"]
+        pattern = b"".join(t + re.escape(p) for t, p in zip(tokens, around, strict=True))
+        self.pattern = re.compile(re.escape(self.first) + pattern)
 
     def read(self, block: bytes, loads: Loads) -> str | None:
         if not (block.startswith(self.first) and block.endswith(self.last)):
@@ -98,53 +106,39 @@ class Shape:
             return None
         return text
 
-    def read_all(self, blocks: list[bytes], loads: Loads) -> list[str] | None:
-        """The texts of `blocks` if every one fits, else None (then read them one by one).
+    def read_run(self, buf: bytes, loads: Loads) -> tuple[list[str], int]:
+        """The texts of the whole messages in `buf` if every one fits, and their length in bytes;
+        else nothing (then they are read one by one).
 
-        The same checks as `read`, but each kind of value is parsed in one go: the string
-        tokens are cut at their first quote (one without an escape before it), so each is
-        exactly one token, and the numbers hold number characters only, so an array of them
-        with as many elements as tokens has one number per token.
+        Per message this runs no Python code. One regular expression cuts every message at its
+        pieces, each value lexically one string or number token; putting the messages back
+        together from the pieces and the values must give the buffer byte for byte; then each
+        kind of value is parsed in one go, which checks every token.
         """
-        first, last, start, holes = self.first, self.last, self.start, self.holes
-        texts: list[bytes] = []
-        strings: list[bytes] = []
-        numbers: list[bytes] = []
-        for block in blocks:
-            if not (block.startswith(first) and block.endswith(last)):
-                return None
-            pos, stop = start, len(block) - len(last)
-            for kind, piece, mark in holes:
-                if kind == _NUMBER:
-                    end = stop if piece is None else block.find(mark, pos, stop)
-                    if end <= pos:
-                        return None
-                    numbers.append(block[pos:end])
-                else:
-                    end = block.find(b'"', pos + 1, stop) + 1
-                    if end <= 0 or block[pos] != _QUOTE or block[end - 2] == _BACKSLASH:
-                        return None
-                    (texts if kind == _TEXT else strings).append(block[pos:end])
-                if piece is None:
-                    if end != stop:
-                        return None
-                elif block.startswith(piece, end):
-                    pos = end + len(piece)
-                else:
-                    return None
+        cut = buf.rfind(b"\n\n") + 2
+        if cut < 2 or not buf.startswith(self.first):
+            return [], 0
+        region = buf[:cut]
+        found = self.pattern.findall(region)
+        if not found:
+            return [], 0
+        columns = [found] if len(self.kinds) == 1 else list(zip(*found, strict=True))
+        between = [repeat(piece) for piece in (*self.middle, self.last + b"\n\n")]
+        messages = zip(repeat(self.first), *chain(*zip(columns, between, strict=True)))
+        rebuilt = b"".join(chain.from_iterable(messages))
+        if rebuilt != region:
+            return [], 0
+        texts: list[str] = []
         try:
-            if numbers:
-                joined = b",".join(numbers)
-                if joined.translate(None, _NUMBER_BYTES) or len(loads(b"[" + joined + b"]")) != len(
-                    numbers
-                ):
-                    return None
-            if strings and len(loads(b"[" + b",".join(strings) + b"]")) != len(strings):
-                return None
-            values = loads(b"[" + b",".join(texts) + b"]")
+            for kind, column in zip(self.kinds, columns, strict=True):
+                parsed = loads(b"[" + b",".join(column) + b"]")
+                if len(parsed) != len(found):
+                    return [], 0
+                if kind == _TEXT:
+                    texts = parsed
         except _FAILURES:
-            return None
-        return values if len(values) == len(texts) else None
+            return [], 0
+        return texts, cut
 
 
 def learn(block: bytes, loads: Loads, previous: bytes | None = None) -> Shape | None:
@@ -174,7 +168,7 @@ def learn(block: bytes, loads: Loads, previous: bytes | None = None) -> Shape | 
     if len(holes) > 1 and not _fits(raw, holes, event, part, loads):
         holes = [text]  # each hole checked alone, not together: keep the one that matters
     pieces = [_PREFIX + raw[: holes[0][0]]]
-    pieces += [raw[a[1] : b[0]] for a, b in itertools.pairwise(holes)]
+    pieces += [raw[a[1] : b[0]] for a, b in pairwise(holes)]
     pieces.append(raw[holes[-1][1] :])
     kinds = [
         _TEXT if key is None else _STRING if isinstance(event[key], str) else _NUMBER

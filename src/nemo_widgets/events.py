@@ -18,7 +18,9 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from collections import deque
 from collections.abc import Callable
+from itertools import repeat
 from typing import Any
 
 from ._chunk_shape import Shape, learn
@@ -160,6 +162,7 @@ except ImportError:  # pragma: no cover - depends on the environment
     _fast_loads = _stdlib_loads
 _new = object.__new__
 _set = object.__setattr__
+_set_text = TextDelta.__dict__["text"].__set__  # the slot's own setter, below frozen __setattr__
 
 
 _SEPARATOR = "\n\n"  # between two texts of one turn (e.g. before and after a tool call)
@@ -220,6 +223,7 @@ class ChatTurn:
         self._open: list[str] = []  # partial chunks of the text being streamed
         self._shape: Shape | None = None  # of the current model call's streamed chunks
         self._read_in_full: bytes | None = None  # the last chunk the shape did not fit
+        self._bulk = False  # whether to try reading a whole network read with the shape
         self._learn = _LEARN_TRIES  # shapes still worth learning before one proves useful
         self.saw_text = False
         self.errors: list[str] = []
@@ -246,35 +250,31 @@ class ChatTurn:
             if keep_cr:
                 buf = buf[:-1]
             buf = buf.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+        out: list[Event] = []
+        shape, loads = self._shape, _fast_loads
+        if shape is not None and self._bulk:
+            # Mid-stream the messages are chunks of one model call: read them all at once.
+            texts, used = shape.read_run(buf, loads)
+            if used:
+                buf = buf[used:]
+                self._learn = _LEARN_TRIES
+                self._chunks(texts, out)
+            else:  # until a read's messages all fit again (or a shape is learnt)
+                self._bulk = False
         # A blank line ends a message, so messages are what lies between "\n\n"s; the last piece
         # is not complete yet and waits for more bytes.
         blocks = buf.split(b"\n\n")
         self._pending = blocks.pop() + b"\r" if keep_cr else blocks.pop()
-        out: list[Event] = []
         opened = self._open
-        chunks = 0
-        shape, loads, fitted = self._shape, _fast_loads, False
-        if shape is not None and blocks:
-            # Mid-stream every message is a chunk of the same model call: read them all at once.
-            texts = shape.read_all(blocks, loads)
-            if texts is not None:
-                blocks, fitted = [], True
-                for chunk in texts:
-                    if chunk:
-                        if opened or not self._final:
-                            delta = _new(TextDelta)
-                            _set(delta, "text", chunk)
-                            out.append(delta)
-                            opened.append(chunk)
-                            chunks += 1
-                        else:
-                            self._delta(chunk, out)
+        chunks = missed = 0
+        fitted = False
         for block in blocks:
             # A chunk of the model call whose shape is known: only its varying values are read.
             text = shape.read(block, loads) if shape is not None else None
             if text is not None:
                 fitted = True
             else:
+                missed += 1
                 if not (block.startswith(b"data: ") and 10 not in block):  # 10: "\n", fast
                     self._block(block, out)
                     continue
@@ -284,7 +284,10 @@ class ChatTurn:
                     continue
                 if self._learn:
                     self._learn -= 1
-                    shape = self._shape = learn(block, loads, self._read_in_full) or shape
+                    learnt = learn(block, loads, self._read_in_full)
+                    if learnt is not None:
+                        shape = self._shape = learnt
+                        self._bulk = True
                 self._read_in_full = block
             if text:
                 if opened or not self._final:
@@ -297,10 +300,25 @@ class ChatTurn:
                     self._delta(text, out)
         if fitted:
             self._learn = _LEARN_TRIES
+            self._bulk = self._bulk or not missed
         if chunks:
             self.texts += chunks
             self.saw_text = True
         return out
+
+    def _chunks(self, texts: list[str], out: list[Event]) -> None:
+        """Streamed chunks, many at a time: the per-chunk work in C as far as it goes."""
+        texts = list(filter(None, texts))
+        if not texts:
+            return
+        if not self._open and self._final:
+            self._delta(texts.pop(0), out)  # the first chunk of a second text: with a separator
+        deltas = list(map(_new, repeat(TextDelta, len(texts))))
+        deque(map(_set_text, deltas, texts), maxlen=0)  # what the frozen dataclass's __init__ does
+        out += deltas
+        self._open += texts
+        self.texts += len(texts)
+        self.saw_text = self.saw_text or bool(texts)
 
     def close(self) -> list[Event]:
         """The stream ended normally: flush what is left, finalise the text, then `End`."""

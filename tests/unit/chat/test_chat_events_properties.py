@@ -226,6 +226,12 @@ def chunk_streams(draw: st.DrawFn) -> bytes:
 @given(body=chunk_streams(), cuts=st.lists(st.integers(0, 2000), max_size=4))
 @example(body=sse(*(text_event(t, partial=True) for t in ("a", "b", "c"))), cuts=[])
 @example(body=b'data: {"content":{"parts":[{"text":"\\ud800"}]},"partial":true}\n\n', cuts=[])
+@example(  # the shape learnt from the first two, then one read with a look-alike among fitting ones
+    body=sse(*(text_event(f"w{i}", partial=True, timestamp=i) for i in range(4)))
+    + sse(text_event("x", partial=True, timestamp=9)).replace(b'"timestamp":9,', b'"timestamp":9.,')
+    + sse(*(text_event(f"w{i}", partial=True, timestamp=i) for i in range(5, 8))),
+    cuts=[len(sse(*(text_event(f"w{i}", partial=True, timestamp=i) for i in range(2))))],
+)
 def test_learning_shapes_never_changes_what_is_read(body: bytes, cuts: list[int]) -> None:
     from nemo_widgets import events
 
