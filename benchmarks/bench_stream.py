@@ -285,11 +285,13 @@ def write_report(
             f"by median CPU time {med_cpu[OURS] / med_cpu[RAW]:.2f}x; against httpx-sse + "
             f"json.loads {best_cpu[OURS] / best_cpu[PARSED]:.2f}x.",
             "- The stream is what ADK 2.x sends for one model call: chunks that are copies of one "
-            "event but for their text and timestamp (and, from ADK 1.x, their id: the rows "
-            "marked *ADK 1.x*, whose `vs raw` is against raw httpx-sse on that stream, "
-            f"**{odd:.2f}x**). After reading one chunk in full, the decoder learns the bytes "
-            "around those values and reads the next chunks by their values alone, each checked "
-            "to be exactly one JSON value; anything else is read in full.",
+            "event but for their text and timestamp (ADK 1.x also gives each its own id: the "
+            "rows marked *ADK 1.x*, whose `vs raw` is against raw httpx-sse on that stream, "
+            f"**{odd:.2f}x**). The decoder reads the first two chunks in full and learns the "
+            "bytes around the values that differ (its *shape*, checked with probe values); then "
+            "each network read of fitting chunks is cut by one regular expression, checked by "
+            "rebuilding it byte for byte, and its values parsed one JSON array per kind. Anything "
+            "else is read in full, one message at a time.",
             "- CPU time is the whole process's (all threads, the loopback server's included, the "
             "same for every contender); the best of the runs is the one least disturbed by the "
             "other processes on this shared machine (as `timeit` reports); medians show the "
