@@ -28,83 +28,43 @@ Loads = Callable[[bytes], Any]
 
 _PREFIX = b"data: "
 _SCALARS = frozenset((str, int, float))
-# Where a string or number token ends when a shape is learnt; parsing the slice checks it.
-_TOKEN = re.compile(rb'"(?:[^"\\]|\\.)*"|-?[0-9][0-9.eE+-]*')
+# One string or number token, lexically (no line break); parsing it checks the rest.
+_STRING_TOKEN = rb'("[^"\\\n]*(?:\\.[^"\\\n]*)*")'
+_NUMBER_TOKEN = rb"(-?[0-9][0-9.eE+-]*)"
+_TOKEN = re.compile(_STRING_TOKEN + b"|" + _NUMBER_TOKEN)  # where a value ends, when learning
 _STRING_PROBE = (b'"\\u0001"', "\x01")
 _NUMBER_PROBE = (b"0", 0)
 _FAILURES = (ValueError, StopIteration, RecursionError)  # what a loads may raise on bad bytes
-_QUOTE, _BACKSLASH = 34, 92
-_NUMBER_STARTS = frozenset(b"-0123456789")
-_DIGITS = frozenset(b"0123456789")
-# One string or number token, lexically (no line break); parsing checks the rest.
-_STRING_TOKEN = rb'("[^"\\\n]*(?:\\.[^"\\\n]*)*")'
-_NUMBER_TOKEN = rb"(-?[0-9][0-9.eE+-]*)"
 _TEXT, _STRING, _NUMBER = 0, 1, 2  # kinds of hole
 
 
 class Shape:
-    """The pieces of a chunk around its holes; `read` gives a fitting chunk's text, else None.
+    """The pieces of a chunk around its holes, and the pattern of a message that fits: the
+    pieces with one string or number token (lexically) in each hole. Parsing the tokens then
+    checks them, so a fitting message is the shape with its own values."""
 
-    A hole is read as one token: a string from its opening quote to its closing one, a number
-    from its sign or first digit to its last digit. Nothing else fits (no white space around a
-    value, so no line break either), and the token must parse.
-    """
-
-    __slots__ = ("first", "holes", "kinds", "last", "middle", "pattern", "start")
+    __slots__ = ("first", "kinds", "last", "message", "messages", "middle", "text")
 
     def __init__(self, pieces: list[bytes], kinds: list[int]) -> None:
-        self.first, self.last, self.start = pieces[0], pieces[-1], len(pieces[0])
-        # (kind, the piece after the hole or None for the last hole, its first byte)
-        after: list[bytes | None] = [*pieces[1:-1], None]
-        self.holes = tuple(
-            (kind, piece, piece[:1] if piece else b"")
-            for kind, piece in zip(kinds, after, strict=True)
-        )
-        self.kinds, self.middle = tuple(kinds), tuple(pieces[1:-1])
-        # whole messages one after another: the pieces, and a lexical token in each hole
+        self.first, self.middle, self.last = pieces[0], tuple(pieces[1:-1]), pieces[-1]
+        self.kinds, self.text = tuple(kinds), kinds.index(_TEXT)
         tokens = [_NUMBER_TOKEN if kind == _NUMBER else _STRING_TOKEN for kind in kinds]
-        around = [*pieces[1:-1], self.last + b"\n\n"]
-        pattern = b"".join(t + re.escape(p) for t, p in zip(tokens, around, strict=True))
-        self.pattern = re.compile(re.escape(self.first) + pattern)
+        pattern = re.escape(self.first) + b"".join(
+            t + re.escape(p) for t, p in zip(tokens, pieces[1:], strict=True)
+        )
+        self.message = re.compile(pattern)
+        self.messages = re.compile(pattern + b"\n\n")  # one after another in a buffer
 
     def read(self, block: bytes, loads: Loads) -> str | None:
-        if not (block.startswith(self.first) and block.endswith(self.last)):
+        """The text of one message (without its blank line) if it fits, else None."""
+        # the ends first: most messages that do not fit differ there, and it is cheaper
+        if not block.endswith(self.last) or (found := self.message.fullmatch(block)) is None:
             return None
-        pos, stop, text = self.start, len(block) - len(self.last), None
         try:
-            for kind, piece, mark in self.holes:
-                if kind == _NUMBER:
-                    end = stop if piece is None else block.find(mark, pos, stop)
-                    if (
-                        end <= pos
-                        or block[pos] not in _NUMBER_STARTS
-                        or block[end - 1] not in _DIGITS
-                    ):
-                        return None
-                    loads(block[pos:end])
-                else:
-                    if block[pos] != _QUOTE:
-                        return None
-                    end = block.find(b'"', pos + 1, stop) + 1
-                    if end <= 0:
-                        return None
-                    if block[end - 2] == _BACKSLASH:  # maybe an escaped quote: find what follows
-                        end = stop if piece is None else block.find(piece, pos, stop)
-                        if end <= pos or block[end - 1] != _QUOTE:
-                            return None
-                    value = loads(block[pos:end])
-                    if kind == _TEXT:
-                        text = value
-                if piece is None:
-                    if end != stop:
-                        return None
-                elif block.startswith(piece, end):
-                    pos = end + len(piece)
-                else:
-                    return None
+            values = [loads(token) for token in found.groups()]
         except _FAILURES:
             return None
-        return text
+        return values[self.text]
 
     def read_run(self, buf: bytes, loads: Loads) -> tuple[list[str], int]:
         """The texts of the whole messages in `buf` if every one fits, and their length in bytes;
@@ -119,7 +79,7 @@ class Shape:
         if cut < 2 or not buf.startswith(self.first):
             return [], 0
         region = buf[:cut]
-        found = self.pattern.findall(region)
+        found = self.messages.findall(region)
         if not found:
             return [], 0
         columns = [found] if len(self.kinds) == 1 else list(zip(*found, strict=True))

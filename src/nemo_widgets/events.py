@@ -161,7 +161,6 @@ try:
 except ImportError:  # pragma: no cover - depends on the environment
     _fast_loads = _stdlib_loads
 _new = object.__new__
-_set = object.__setattr__
 _set_text = TextDelta.__dict__["text"].__set__  # the slot's own setter, below frozen __setattr__
 
 
@@ -292,7 +291,7 @@ class ChatTurn:
             if text:
                 if opened or not self._final:
                     delta = _new(TextDelta)
-                    _set(delta, "text", text)  # what the frozen dataclass's __init__ does
+                    _set_text(delta, text)  # what the frozen dataclass's __init__ does
                     out.append(delta)
                     opened.append(text)
                     chunks += 1
@@ -318,7 +317,7 @@ class ChatTurn:
         out += deltas
         self._open += texts
         self.texts += len(texts)
-        self.saw_text = self.saw_text or bool(texts)
+        self.saw_text = True
 
     def close(self) -> list[Event]:
         """The stream ended normally: flush what is left, finalise the text, then `End`."""
