@@ -27,7 +27,9 @@ _current: Session | None = None
 _signatures: dict[int, tuple[Any, ...]] = {}  # id(session) -> the connect() arguments
 
 
-def _start_local(stack: contextlib.ExitStack, data_dir: str | os.PathLike[str] | None) -> Any:
+def _start_local(
+    stack: contextlib.ExitStack, data_dir: str | os.PathLike[str] | None, dialect: str
+) -> Any:
     try:
         from .local import serve
     except ImportError as exc:
@@ -42,6 +44,7 @@ def _start_local(stack: contextlib.ExitStack, data_dir: str | os.PathLike[str] |
             port=0,
             data_dir=None if data_dir is None else Path(data_dir),
             initial_credits=LOCAL_CREDITS,
+            dialect=dialect,
         )
     )
 
@@ -55,12 +58,13 @@ def _open(
     data_dir: str | os.PathLike[str] | None,
     web_url: str | None,
     resume: bool,
+    dialect: str = "adk",
 ) -> Session:
     stack = contextlib.ExitStack()
     server = None
     try:
         if backend == "local" and api_url is None:
-            server = _start_local(stack, data_dir)
+            server = _start_local(stack, data_dir, dialect)
             api_url = server.url
             # a data dir outlives the kernel, a port does not: records are keyed by the folder
             place = f"local|{Path(data_dir).resolve()}" if data_dir is not None else None
@@ -103,6 +107,7 @@ def connect(
     data_dir = kw.pop("data_dir", None)
     web_url = kw.pop("web_url", None)
     resume = bool(kw.pop("resume", True))
+    dialect = kw.pop("dialect", "adk")  # the offline backend's way of speaking (tests, notebooks)
     base = options or (Options.for_local() if backend == "local" else Options())
     try:
         opts = dataclasses.replace(base, **kw)
@@ -113,12 +118,16 @@ def connect(
         ) from None
     token_id = hashlib.sha256(token.encode()).hexdigest() if token else None
     where = str(Path(data_dir).resolve()) if data_dir is not None else None
-    signature = (backend, api_url, token_id, language, where, web_url, dataclasses.astuple(opts))
+    signature = (
+        backend, api_url, token_id, language, where, web_url, dialect, dataclasses.astuple(opts)
+    )
     with _lock:
         live = _current
         if live is not None and not live.closed and _signatures.get(id(live)) == signature:
             return live  # the same cell run again: keep the session, its history and its server
-        session = _open(backend, api_url, token, language, opts, data_dir, web_url, resume)
+        session = _open(
+            backend, api_url, token, language, opts, data_dir, web_url, resume, dialect
+        )
         _signatures[id(session)] = signature
         _current = session
     return session

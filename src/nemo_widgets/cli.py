@@ -18,6 +18,12 @@ def _serve_parser(sub: Any) -> None:
     p.add_argument("--port", type=int, default=8765, help="port (0 = any free port)")
     p.add_argument("--data-dir", default=None, help="where to keep state (default: temp dir)")
     p.add_argument("--log-level", default="info")
+    p.add_argument(
+        "--dialect",
+        choices=("adk", "vendor"),
+        default="adk",
+        help="adk: ADK chat events and {code, data}; vendor: typed events, {success, data} renders",
+    )
     t = p.add_argument_group("timings and limits")
     t.add_argument("--heartbeat-interval", type=float)
     t.add_argument("--step-delay", type=float, help="seconds one edit step takes")
@@ -86,6 +92,7 @@ def _serve(args: argparse.Namespace) -> int:
         "initial_credits",
         "render_concurrency",
         "token_ttl",
+        "dialect",
     ]
     opts = {n: getattr(args, n) for n in names if getattr(args, n) is not None}
     server = LocalServer.start(

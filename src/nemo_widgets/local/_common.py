@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from .store import Store
 
 MAX_UPLOAD = 500 * 1000 * 1000  # bytes per file: the contract's "500 MB", read as decimal
+DIALECTS = ("adk", "vendor")  # the two ways of speaking the contract (api-contract.md, Dialects)
 
 
 @dataclasses.dataclass
@@ -35,6 +36,13 @@ class ServerOptions:
     initial_credits: int = 100
     claim_ttl: int = 3600  # seconds a claim token lives
     web_url: str | None = None  # base of the claim link (default: this server)
+    # "adk": ADK events and the `{code, data}` envelope everywhere; "vendor": the vendor's own
+    # documents (typed chat events, `{success, data}` render answers, `files[]` uploads...)
+    dialect: str = "adk"
+
+    def __post_init__(self) -> None:
+        if self.dialect not in DIALECTS:
+            raise ValueError(f"dialect must be one of {', '.join(DIALECTS)}, not {self.dialect!r}")
 
 
 class ApiError(Exception):
