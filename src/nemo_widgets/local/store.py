@@ -98,7 +98,8 @@ class Store:
         rec: dict[str, Any] = {
             "token": new_id("nmv_usr_", 16),
             "client_id": client_id,
-            "user_id": "usr_" + client_id.replace("-", "")[:16],
+            # anonymous users are recognised by the `anon_` prefix (the vendor's rule)
+            "user_id": "anon_" + client_id.replace("-", "")[:16],
             "issued_at": now,
             "expires_at": now + self.token_ttl,
             "balance": self.initial_credits,
@@ -108,6 +109,15 @@ class Store:
             self.tokens[rec["token"]] = rec
             self._save_tokens()
         return rec
+
+    def register(self, token: str) -> str:
+        """Make a token's user a registered one (`usr_…`, no `anon_`): for tests of the texts a
+        registered user is shown. Returns the new user id."""
+        with self._lock:
+            rec = self.tokens[token]
+            rec["user_id"] = "usr_" + rec["client_id"].replace("-", "")[:16]
+            self._save_tokens()
+            return str(rec["user_id"])
 
     def tokens_of(self, client_id: str) -> list[dict[str, Any]]:
         """Every token issued to a client id."""
@@ -138,10 +148,13 @@ class Store:
         _write_json(self.root / "tokens.json", self.tokens)
 
     # -- sessions ----------------------------------------------------------------------------
-    def create_session(self, owner: str, task_name: str, language: str) -> dict[str, Any]:
-        """A new, empty editing session owned by a client id."""
+    def create_session(
+        self, owner: str, task_name: str, language: str, session_id: str | None = None
+    ) -> dict[str, Any]:
+        """A new, empty editing session owned by a client id (`session_id` given by the vendor
+        dialect, which uses numeric strings)."""
         s: dict[str, Any] = {
-            "session_id": new_id("sess_"),
+            "session_id": session_id or new_id("sess_"),
             "task_id": new_id("task_"),
             "owner": owner,
             "task_name": task_name,
