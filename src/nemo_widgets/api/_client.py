@@ -391,4 +391,3 @@ class AsyncClient:
     ) -> Path:
         """Stream the rendered MP4 to `dest`: `url` first, then the download route."""
         return await download(self, job_id, Path(dest), url, progress, hook)
-

@@ -171,9 +171,7 @@ async def _open_chat(s: nw.Session, text: str) -> None:
         pass
 
 
-def test_402_says_register_to_unlock_export(
-    server: LocalServer, png: Path, tmp_path: Path
-) -> None:
+def test_402_says_register_to_unlock_export(server: LocalServer, png: Path, tmp_path: Path) -> None:
     s = nw.connect(backend="local", api_url=server.url, skill_name="", resume=False)
     try:
         s.upload(png)
