@@ -92,7 +92,7 @@ def poll_waits(opts: Options) -> Iterator[float]:
 async def _pause(session: Session, job: RenderJob, seconds: float) -> None:
     """Wait between polls; `job.cancel()` ends the wait at once."""
     sleeper = asyncio.ensure_future(session._sleep(seconds))
-    woken = asyncio.ensure_future(job._wake.wait())
+    woken = asyncio.ensure_future(job._waker().wait())
     try:
         await asyncio.wait({sleeper, woken}, return_when=asyncio.FIRST_COMPLETED)
     finally:
@@ -199,7 +199,7 @@ async def cancel(session: Session, job: RenderJob) -> RenderJob:
     if job.status == "cancelled":
         job.error = job.error or "cancelled by the user"
     session._record_job(job)
-    job._wake.set()  # a follow() waiting between polls stops now
+    job._waker().set()  # a follow() waiting between polls stops now
     return job
 
 

@@ -48,10 +48,8 @@ class RenderJob:
     created: float = dataclasses.field(default_factory=time.time)
     # the live session that follows this job (None when read back from disk without one)
     _session: Any = dataclasses.field(default=None, repr=False, compare=False)
-    # set by cancel(): wakes a follow() that waits between polls
-    _wake: asyncio.Event = dataclasses.field(
-        default_factory=asyncio.Event, repr=False, compare=False
-    )
+    # set by cancel(): wakes a follow() that waits between polls (made on the loop that uses it)
+    _wake: asyncio.Event | None = dataclasses.field(default=None, repr=False, compare=False)
 
     @property
     def done(self) -> bool:
@@ -59,6 +57,11 @@ class RenderJob:
         if self.status in ("failed", "cancelled"):
             return True
         return self.status == "completed" and self.path is not None
+
+    def _waker(self) -> asyncio.Event:
+        if self._wake is None:
+            self._wake = asyncio.Event()
+        return self._wake
 
     def cancel(self) -> RenderJob:
         """Stop this render on the backend (its `status` becomes `cancelled`); a job that
