@@ -150,14 +150,15 @@ class TokenCache:
 
     def load(self, key: str, client_id: str) -> dict[str, Any] | None:
         """The stored record (`token`, `expires_at`, `user_id`) for `key` and `client_id`, unless
-        its token is due for renewal."""
+        its token has expired (one about to expire is still taken: the client renews it early,
+        and keeps it if the backend refuses a new one within the 7 days)."""
         rec = self._read().get(key)
         if not isinstance(rec, dict) or rec.get("client_id") != client_id:
             return None
         token, expires = rec.get("token"), rec.get("expires_at")
         if not isinstance(token, str) or not isinstance(expires, (int, float)):
             return None
-        return None if needs_renewal(float(expires), time.time()) else rec
+        return rec if float(expires) > time.time() else None
 
     def save(
         self,

@@ -27,8 +27,7 @@ class Clock:
         return self.now
 
 
-def token(name: str, expires_at: Any = "1970-01-12T13:53:20Z", **extra: Any) -> httpx.Response:
-    # 1970-01-12T13:53:20Z is 1,000,000 s: the clock's start, plus the test's own offsets
+def token(name: str, expires_at: Any, **extra: Any) -> httpx.Response:
     return env({"token": name, "credits": 100, "expires_at": expires_at, **extra})
 
 
@@ -139,3 +138,17 @@ def test_render_on_the_success_envelope_and_cancel() -> None:
     assert cancelled.status == "cancelled"  # an answer with no status: the cancel was taken
     request = backend.requests[-1]
     assert (request.method, request.url.path, request.read()) == ("POST", f"{lam}/r1/cancel", b"")
+
+
+def test_a_kept_token_near_its_end_is_used_when_no_new_one_is_given() -> None:
+    import time
+
+    from nemo_widgets._auth import TokenCache, load_client_id
+
+    TokenCache().save("https://api.test", load_client_id(), "nmv_usr_kept", time.time() + 100)
+    backend = Backend()
+    backend.script[ANON] = [httpx.Response(429, json={"code": 429, "message": "quota"})]
+    api = AsyncClient("https://api.test", transport=httpx.MockTransport(backend))
+    assert run(api.credits()).available == 90
+    assert backend.paths() == [ANON, CREDITS]  # renewal tried once, refused: the kept one works
+    assert backend.requests[-1].headers["authorization"] == "Bearer nmv_usr_kept"
