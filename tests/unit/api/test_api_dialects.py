@@ -291,3 +291,21 @@ def test_readers_never_raise_on_any_json(value: Any, status: int, bare_ok: bool)
     assert s.url is None or isinstance(s.url, str)
     State.from_data(value)
     Media.list_from_data(value)
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "status", "want"),
+    [
+        ("POST", "/api/render/proxy/lambda/r1/cancel", 503, 0.25),  # cancelling twice is harmless
+        ("POST", "/api/render/proxy/lambda", 503, None),  # a second render would run twice
+        ("POST", "/api/auth/anonymous-token", 429, None),  # the 7-day quota: never waited for
+        ("GET", "/api/credits/balance/simple", 429, 30.0),  # congestion: once, after 30 s
+    ],
+)
+def test_retry_rules_for_cancel_and_the_token_quota(
+    method: str, path: str, status: int, want: float | None
+) -> None:
+    from nemo_widgets.api._retry import retry_delay
+
+    got = retry_delay(method, path, status, None, 0, None, rand=lambda: 0.0)
+    assert got == want
