@@ -6,17 +6,7 @@ from __future__ import annotations
 import json
 from typing import Any, get_args
 
-from chat_streams import (
-    call_event,
-    decode,
-    result_event,
-    shown,
-    sse,
-    text_event,
-    typed_call,
-    typed_result,
-    typed_text,
-)
+import chat_streams as cs
 from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 
@@ -37,20 +27,20 @@ def valid_streams(draw: st.DrawFn) -> list[dict[str, Any] | str]:
         if kind == "streamed":
             chunks = draw(st.lists(texts.filter(bool), min_size=1, max_size=4))
             if typed:
-                items += [typed_text(c) for c in chunks]
+                items += [cs.typed_text(c) for c in chunks]
             else:
-                items += [text_event(c, partial=True) for c in chunks]
-                items.append(text_event("".join(chunks), partial=False))
+                items += [cs.text_event(c, partial=True) for c in chunks]
+                items.append(cs.text_event("".join(chunks), partial=False))
         elif kind == "whole":
             text = draw(texts.filter(bool))
-            items.append(typed_text(text) if typed else text_event(text))
+            items.append(cs.typed_text(text) if typed else cs.text_event(text))
         elif kind == "tool":
             name = draw(st.sampled_from(["add_title", "trim", "添加字幕"]))
             args = {"x": draw(texts)}
             if typed:
-                items += [typed_call(name, args), typed_result(name, {"ok": True})]
+                items += [cs.typed_call(name, args), cs.typed_result(name, {"ok": True})]
             else:
-                items += [call_event(name, args), result_event(name, {"ok": True})]
+                items += [cs.call_event(name, args), cs.result_event(name, {"ok": True})]
         elif kind == "heartbeat":
             items.append(draw(st.sampled_from(["data:\n\n", {"type": "heartbeat"}])))
         else:
@@ -81,10 +71,10 @@ def expected_text(stream: list[Any]) -> str:
 @settings(max_examples=150, deadline=None)
 @given(stream=valid_streams(), data=st.data())
 def test_any_byte_split_gives_the_same_events(stream: list[Any], data: st.DataObject) -> None:
-    body = sse(*stream)
+    body = cs.sse(*stream)
     cuts = data.draw(st.lists(st.integers(0, len(body)), max_size=12))
-    whole = decode(body)
-    assert decode(body, cuts) == whole
+    whole = cs.decode(body)
+    assert cs.decode(body, cuts) == whole
     # One byte at a time is the extreme split.
     turn = ChatTurn()
     one_by_one = [ev for i in range(len(body)) for ev in turn.feed(body[i : i + 1])]
@@ -94,8 +84,8 @@ def test_any_byte_split_gives_the_same_events(stream: list[Any], data: st.DataOb
 @settings(max_examples=150, deadline=None)
 @given(stream=valid_streams())
 def test_valid_streams_show_each_text_once(stream: list[Any]) -> None:
-    events = decode(sse(*stream))
-    assert shown(events) == expected_text(stream)
+    events = cs.decode(cs.sse(*stream))
+    assert cs.shown(events) == expected_text(stream)
     assert not any(isinstance(ev, StreamError) for ev in events)
     tools = [ev for ev in events if isinstance(ev, ToolCall | ToolResult)]
     assert len(tools) == sum(
@@ -118,7 +108,7 @@ def _is_adk_tool(ev: dict[str, Any]) -> bool:
 @example(raw=b'data: {"content": {"parts": [{"text": 5}]}}\n\n', cuts=[])
 @example(raw=b'data: {"error": null, "errorCode": 0}\n\n', cuts=[])
 def test_arbitrary_bytes_never_raise(raw: bytes, cuts: list[int]) -> None:
-    events = decode(raw, [c for c in cuts if c <= len(raw)])
+    events = cs.decode(raw, [c for c in cuts if c <= len(raw)])
     assert events[-1] == End()
     assert all(isinstance(ev, EVENT_TYPES) for ev in events)
 
@@ -142,8 +132,8 @@ def _is_real_event(line: str) -> bool:
 
 @settings(max_examples=100, deadline=None)
 @given(stream=valid_streams(), garbage=st.lists(garbage_line, max_size=5), data=st.data())
-@example(stream=[text_event("ok")], garbage=["event: error"], data=None)
-@example(stream=[text_event("ok")], garbage=["data: {"], data=None)
+@example(stream=[cs.text_event("ok")], garbage=["event: error"], data=None)
+@example(stream=[cs.text_event("ok")], garbage=["data: {"], data=None)
 def test_garbage_lines_are_reported_and_the_rest_is_unchanged(
     stream: list[Any], garbage: list[str], data: st.DataObject | None
 ) -> None:
@@ -152,8 +142,8 @@ def test_garbage_lines_are_reported_and_the_rest_is_unchanged(
     for g in garbage:
         at = data.draw(st.integers(0, len(mixed))) if data is not None else 0
         mixed.insert(at, g + "\n\n")
-    clean = [ev for ev in decode(sse(*stream)) if not isinstance(ev, Heartbeat)]
-    events = decode(sse(*mixed))
+    clean = [ev for ev in cs.decode(cs.sse(*stream)) if not isinstance(ev, Heartbeat)]
+    events = cs.decode(cs.sse(*mixed))
     errors = [ev for ev in events if isinstance(ev, StreamError)]
     rest = [ev for ev in events if not isinstance(ev, StreamError | Heartbeat)]
     assert rest == clean
