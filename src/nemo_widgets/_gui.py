@@ -146,6 +146,7 @@ _PURPOSE = re.compile(
     r"|为了|以便|如果|当|请|可以|您可以|你可以)",
     re.I,
 )
+_INSTRUCTED, _OPENS_LIST, _LISTED = "instruction", "opens a list", "listed"
 _BLANK_LINES = re.compile(r"\n{3,}")
 _TERMINATOR = re.compile(r"[.!?。！？]+\s*$")
 
@@ -176,20 +177,27 @@ def _translate_sentence(sentence: str, actions: list[str]) -> str:
     terminator = end.group(0).strip() if end else ""
     body = sentence[: end.start()] if end else sentence.rstrip()
     clauses = [c.strip() for c in _CLAUSE_SPLIT.split(body) if c.strip()]
-    marks: list[bool] = []
+    # Per clause: an instruction, content, or an item of a list an instruction opened with a
+    # colon ("see them: Video, BGM"), which goes with it.
+    marks: list[str] = []
     for clause in clauses:
         plain = _plain(clause)
-        after_one = bool(marks) and marks[-1]
-        marks.append(bool(_INSTRUCTION.search(plain) or (after_one and _CONTINUES.match(plain))))
+        before = marks[-1] if marks else ""
+        if before in (_LISTED, _OPENS_LIST):
+            marks.append(_LISTED)
+        elif _INSTRUCTION.search(plain) or (before and _CONTINUES.match(plain)):
+            marks.append(_OPENS_LIST if ":" in plain or "：" in plain else _INSTRUCTED)
+        else:
+            marks.append("")
     if not any(marks):
         return sentence
     kept: list[str] = []
-    for clause, instruction in zip(clauses, marks, strict=True):
-        if instruction:
+    for clause, mark in zip(clauses, marks, strict=True):
+        if mark in (_INSTRUCTED, _OPENS_LIST):
             action = _target(_plain(clause))
             if action not in actions:
                 actions.append(action)
-        elif not _PURPOSE.match(clause):
+        elif not mark and not _PURPOSE.match(clause):
             kept.append(clause)
     if not kept:
         return ""

@@ -136,6 +136,18 @@ CASES = [
         ("export",),
     ),
     (
+        "a-list-the-instruction-opens",
+        "Which track? Open the timeline to see them: Video, BGM, Title.",
+        "Which track?",
+        ("status",),
+    ),
+    (
+        "a-list-before-an-instruction-stays",
+        "Done: title, BGM, subtitles, then click Export.",
+        "Done: title, BGM, subtitles.",
+        ("export",),
+    ),
+    (
         "zh-worked-example",
         "视频已生成！在时间轴面板预览，或点击导出保存。",
         "视频已生成！",
