@@ -24,8 +24,8 @@ import json
 import re
 from typing import Any
 
+from httpx_sse import ServerSentEvent
 from httpx_sse._decoders import SSEDecoder, SSELineDecoder  # the framing without the I/O
-from httpx_sse._models import ServerSentEvent
 
 __all__ = [
     "Changes",
