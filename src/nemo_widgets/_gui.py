@@ -49,7 +49,8 @@ _EN_LEAD = (
     r"be\s+sure\s+to|make\s+sure\s+to)\s+)*"
 )
 _EN_GUI_VERB = (
-    r"(?:(?:double-|right-)?click|tap|drag|hover|scroll|drop\s+(?:it|them)|preview(?!\s*:))"
+    r"(?:(?:double-|right-)?click|tap(?!\s+into)|drag|hover|scroll|drop\s+(?:it|them)|"
+    r"preview(?!\s*:))"
 )
 _EN_OPERATE = (
     r"(?:open|select|choose|pick|go\s+to|navigate\s+to|head\s+(?:over\s+)?to|switch\s+to|use|"
@@ -63,7 +64,8 @@ _EN_ELEMENT = (
     r"drop-?downs?|library|app|website|web\s+app)\b"
 )
 _EN_COMMAND = (
-    r"(?-i:Export|Download|Save|Share|Upload|Settings|Preview|Apply|Confirm|Publish|Render)"
+    r"(?-i:Export|Download|Save|Share|Upload|Settings|Preview|Apply|Confirm|Publish|Render|"
+    r"Generate|Regenerate|Retry|Undo|Redo|Delete|Play|Submit|Send|Next|Cancel|Done|OK)"
 )
 _EN_PLACE = r"(?:in|on|from|under|via|at|inside|within|using|through)\s+(?:the\s+|your\s+|a\s+)?"
 # An element that ends its phrase ("in the editor.", not "on the panel discussion").
@@ -106,6 +108,8 @@ _INSTRUCTION = re.compile(
             rf"{_ZH_LEAD}{_ZH_OPERATE}{_NOT_END}{{0,10}}?{_ZH_ELEMENT}",
             rf"{_ZH_LEAD}{_ZH_PLACE}{_NOT_END}{{0,10}}?{_ZH_ELEMENT}{_NOT_END}{{0,6}}?"
             rf"(?:{_ZH_OPERATE}|{_ZH_GUI_VERB})",
+            # a place in the GUI and what the user can do there: 在编辑器里可以继续微调
+            rf"{_ZH_LEAD}{_ZH_PLACE}{_NOT_END}{{0,10}}?{_ZH_ELEMENT}{_NOT_END}{{0,4}}?(?:可以|能|可)",
             r"(?:导出|上传|下载|分享|保存)按钮",
         ]
     ),
@@ -116,6 +120,9 @@ _CONTINUES = re.compile(
     rf"{_EN_LEAD}(?:{_EN_GUI_VERB}|{_EN_OPERATE})\b|{_ZH_LEAD}(?:{_ZH_GUI_VERB}|{_ZH_OPERATE})",
     re.IGNORECASE,
 )
+# Picking something out, just before an instruction, is its first step ("Select the clip and
+# press Delete").
+_PICKS = re.compile(rf"{_EN_LEAD}(?:select|choose|pick)\b|{_ZH_LEAD}(?:选择|选中|选取)", re.I)
 # What an instruction stands for, first match wins; anything else becomes "chat".
 _TARGETS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("upload", re.compile(r"\bupload|\battach|上传|附件", re.I)),
@@ -143,7 +150,8 @@ _CLAUSE_SPLIT = re.compile(r"(?:[,;，；]|\s+(?:and|then|or)\s+|然后|或者)\
 # Clauses that only lead up to the instruction ("To see it, open the timeline"): dropped with it.
 _PURPOSE = re.compile(
     r"^(?:(?:to|so that|in order to|when|once|if|after|you can|you may|please)\b"
-    r"|为了|以便|如果|当|请|可以|您可以|你可以)",
+    r"|(?:next|then|now|first|finally|also|afterwards)\W*$"
+    r"|为了|以便|如果|当|请|可以|您可以|你可以|(?:接着|然后|最后|首先)\W*$)",
     re.I,
 )
 _INSTRUCTED, _OPENS_LIST, _LISTED = "instruction", "opens a list", "listed"
@@ -189,12 +197,15 @@ def _translate_sentence(sentence: str, actions: list[str]) -> str:
             marks.append(_OPENS_LIST if ":" in plain or "：" in plain else _INSTRUCTED)
         else:
             marks.append("")
+    for i in range(len(marks) - 1):
+        if not marks[i] and marks[i + 1] == _INSTRUCTED and _PICKS.match(_plain(clauses[i])):
+            marks[i] = _INSTRUCTED
     if not any(marks):
         return sentence
     kept: list[str] = []
     for clause, mark in zip(clauses, marks, strict=True):
         if mark in (_INSTRUCTED, _OPENS_LIST):
-            action = _target(_plain(clause))
+            action = _target(clause)  # quotes included: 'click "Export"' names the control
             if action not in actions:
                 actions.append(action)
         elif not mark and not _PURPOSE.match(clause):
