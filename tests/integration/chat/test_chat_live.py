@@ -40,6 +40,7 @@ def live(
     """A backend in one dialect (no random silent edits, credits to spare) and a session with a
     made video."""
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    monkeypatch.chdir(tmp_path)  # an export downloads into the working directory
     server = local_server_factory(
         faults=Faults(never_silent=True), initial_credits=10_000, dialect=request.param
     )
