@@ -3,11 +3,13 @@ session when a notebook cell runs the same `connect()` again."""
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import dataclasses
 import hashlib
 import os
 import threading
+import weakref
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +27,16 @@ LOCAL_CREDITS = 100_000  # starter credits of the in-process offline backend
 _lock = threading.Lock()
 _current: Session | None = None
 _signatures: dict[int, tuple[Any, ...]] = {}  # id(session) -> the connect() arguments
+_servers: weakref.WeakSet[Any] = weakref.WeakSet()  # in-process backends not stopped yet
+
+
+@atexit.register
+def _stop_servers() -> None:
+    # A script or kernel that never closes its session still leaves no temp folder behind: a
+    # kernel's shutdown ends its interpreter normally, so this runs there too.
+    for server in list(_servers):
+        with contextlib.suppress(Exception):
+            server.stop()
 
 
 def _start_local(
@@ -39,7 +51,7 @@ def _start_local(
         ) from None
     # The contract's 100 starter credits pay for one generation only; an offline backend on the
     # user's own machine costs nothing, so it starts with enough for a long notebook session.
-    return stack.enter_context(
+    server = stack.enter_context(
         serve(
             port=0,
             data_dir=None if data_dir is None else Path(data_dir),
@@ -47,6 +59,8 @@ def _start_local(
             dialect=dialect,
         )
     )
+    _servers.add(server)
+    return server
 
 
 def _open(
@@ -119,15 +133,20 @@ def connect(
     token_id = hashlib.sha256(token.encode()).hexdigest() if token else None
     where = str(Path(data_dir).resolve()) if data_dir is not None else None
     signature = (
-        backend, api_url, token_id, language, where, web_url, dialect, dataclasses.astuple(opts)
+        backend,
+        api_url,
+        token_id,
+        language,
+        where,
+        web_url,
+        dialect,
+        dataclasses.astuple(opts),
     )
     with _lock:
         live = _current
         if live is not None and not live.closed and _signatures.get(id(live)) == signature:
             return live  # the same cell run again: keep the session, its history and its server
-        session = _open(
-            backend, api_url, token, language, opts, data_dir, web_url, resume, dialect
-        )
+        session = _open(backend, api_url, token, language, opts, data_dir, web_url, resume, dialect)
         _signatures[id(session)] = signature
         _current = session
     return session

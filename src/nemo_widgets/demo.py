@@ -59,11 +59,9 @@ _AUDIO_SECONDS = 10.0
 
 
 def _font(size: int) -> ImageFont.FreeTypeFont:
-    from PIL import ImageFont
-
     from .local.fonts import cjk_font
 
-    return ImageFont.truetype(str(cjk_font()), size)
+    return cjk_font().load(size)
 
 
 def _hex(colour: str) -> tuple[int, int, int]:

@@ -6,7 +6,7 @@ The whole composition is one `filter_complex` graph:
            padded black to the canvas, black pieces for the gaps), renumbered frame by frame so
            every piece lands on its exact frame; later video tracks are overlaid segment by segment
     text   each text segment is drawn by Pillow into a small transparent PNG (wrapped, outlined,
-           in a CJK font) and overlaid with `enable` for its time span
+           in the face `fonts` chooses for it) and overlaid with `enable` for its time span
     audio  every audio segment (repeated when shorter than the segment), and every clip's own
            sound, is trimmed, set to its volume and delayed to its start, then mixed (`amix`, no
            normalisation) over a silent bed
@@ -31,7 +31,8 @@ from typing import Any
 from PIL import ImageColor
 
 from ._ffmpeg import FFmpegError, Streams, probe_streams, run_ffmpeg
-from .fonts import FontNotFound, cjk_font, text_image
+from .fonts import FontNotFound, face_for
+from .text import text_image
 
 __all__ = ["RenderError", "render_draft"]
 
@@ -296,13 +297,15 @@ class _Planner:
             raise RenderError(f"segment {seg.id}: unknown colour {seg.raw.get('c')!r}") from exc
         pos = seg.raw.get("pos") or ("center" if kind == "title" else "bottom")
         try:
-            font = cjk_font()
+            face = face_for(txt)  # a CJK face only when the text has CJK characters
         except FontNotFound as exc:
             raise RenderError(str(exc)) from exc
         size = int(min(fs, self.cv.h // 4))
         img = text_image(
-            txt, canvas=(self.cv.w, self.cv.h), size=size, color=color, pos=pos, font_path=font
+            txt, canvas=(self.cv.w, self.cv.h), size=size, color=color, pos=pos, face=face
         )
+        if img is None:  # only characters no font draws (emoji): nothing to show
+            return base
         png = self.tmp / f"text{len(self.g.chains)}.png"
         img.image.save(png, compress_level=1)
         i = self.g.add_input(png)
