@@ -36,6 +36,7 @@ def live(
 ) -> Iterator[tuple[LocalServer, nw.Session]]:
     """A backend (no random silent edits, credits to spare) and a session with a made video."""
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    monkeypatch.chdir(tmp_path)  # "导出" downloads to the working folder: never the checkout's
     server = local_server_factory(faults=Faults(never_silent=True), initial_credits=10_000)
     session = nw.connect(
         backend="local",
