@@ -49,7 +49,6 @@ def test_the_lowest_allowed_server_stack_passes_the_backend_tests(
     # the offline backend's own tests (plain httpx against a real loopback server)
     proc = run(
         python, "-m", "pytest", "tests/integration/backend", "-q", "-p", "no:cacheprovider",
-        "-o", f"cache_dir={tmp_path / 'cache'}",
         cwd=ROOT, timeout=900,
     )  # fmt: skip
     assert re.search(r"\d+ passed", proc.stdout), proc.stdout[-2000:]

@@ -98,8 +98,8 @@ def export_progress(
     """One bar for an export, made in the caller's thread: the render's percent, then download.
 
     `subscribe` is the session's: its "job" events carry the polled percent. The bar says what
-    it measures ("render <id>: pending", then "download" in bytes). A callable `progress` keeps
-    getting the download's bytes only. Returns (progress for the worker, close).
+    it measures ("render <id> (processing)" in percent, then "download" in bytes). A callable
+    `progress` keeps getting the download's bytes only. Returns (progress for the worker, close).
     """
     if not (progress is True or (progress is None and _watched())):
         return progress, lambda: None
@@ -114,21 +114,23 @@ def export_progress(
         if kind != "job" or state["downloading"]:
             return
         status = getattr(payload, "status", "")
-        bar.set_description(f"render {getattr(payload, 'id', '')}: {status}", refresh=False)
+        bar.set_description_str(f"render {getattr(payload, 'id', '')} ({status})", refresh=False)
         bar.n = min(100.0, max(0.0, float(getattr(payload, "percent", 0) or 0)))
         bar.refresh()
 
     def feed(done: int, total: int) -> None:
         if not state["downloading"]:
             state["downloading"] = True
+            bar.set_description_str("download", refresh=False)
             bar.bar_format = None
             bar.unit, bar.unit_scale = "B", True
             bar.reset(total=total)
-            bar.set_description("download", refresh=False)
         elif bar.total != total:
             bar.total = total
         bar.update(done - state["done"])
         state["done"] = done
+        if done >= total:
+            bar.refresh()  # the last state is shown even when it came within one refresh interval
 
     unsubscribe = subscribe(on_event)
 
