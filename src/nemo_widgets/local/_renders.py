@@ -18,7 +18,7 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 
 from ._common import ApiError, Backend, attribution_ok, base_url, json_body, ok
-from .fonts import font_problem
+from ._render_input import check as render_check
 from .store import new_id
 
 _FIELDS = {"id", "sessionId", "session_id", "draft", "output"}
@@ -72,15 +72,6 @@ def validate(draft: Any, known: set[str]) -> str | None:
     ):
         return "m.w and m.h must be integers in 1..4096"
     return None
-
-
-def _texts(draft: dict[str, Any]) -> list[str]:
-    return [
-        s["txt"]
-        for t in draft["t"]
-        for s in t.get("sg") or []
-        if isinstance(s, dict) and isinstance(s.get("txt"), str)
-    ]
 
 
 class Renders:
@@ -216,10 +207,11 @@ async def submit(request: Request) -> Response:
     why = validate(body["draft"], known)
     if why:
         raise ApiError(400, 4003, f"invalid draft: {why}")
-    # A render that cannot succeed is refused now, not failed later (and retried by clients).
-    missing_font = font_problem(_texts(body["draft"]))
-    if missing_font:
-        raise ApiError(422, 4003, f"cannot render this draft: {missing_font}")
+    # A render bound to fail (no font for its Chinese text, a bad colour) is refused now rather
+    # than failed later, which clients would retry.
+    doomed = render_check(body["draft"])
+    if doomed:
+        raise ApiError(422, 4003, f"cannot render this draft: {doomed}")
     job = {
         "id": job_id,
         "session_id": sid,

@@ -21,7 +21,6 @@ import os
 import re
 import shutil
 import subprocess
-from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -37,7 +36,6 @@ __all__ = [
     "drawable",
     "face_for",
     "faces",
-    "font_problem",
     "forget",
     "has_glyphs",
     "load",
@@ -216,14 +214,6 @@ def face_for(text: str) -> Face | None:
         return cjk_font()
     found = _search()
     return None if isinstance(found, FontNotFound) else found
-
-
-def font_problem(texts: Iterable[str]) -> str | None:
-    """Why `texts` cannot be drawn (no face for their CJK characters), or None if they can."""
-    if not any(needs_cjk(t) for t in texts):
-        return None
-    found = _search()
-    return str(found) if isinstance(found, FontNotFound) else None
 
 
 def load(face: Face | None, size: int, *, basic: bool = False) -> ImageFont.FreeTypeFont:

@@ -21,10 +21,10 @@ from nemo_widgets.local.fonts import (
     drawable,
     face_for,
     faces,
-    font_problem,
     has_glyphs,
     needs_cjk,
 )
+from nemo_widgets.local.render import check
 from nemo_widgets.local.text import text_image
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -101,7 +101,8 @@ def test_no_font_at_all_is_a_nemo_error_whose_hint_is_a_pip_command() -> None:
         cjk_font()
     assert isinstance(info.value, NemoError)
     assert info.value.hint == f"pip install {FONT_PACKAGE}"
-    assert font_problem(["城市之梦"]) == str(info.value)
+    title = {"id": "t1", "k": "title", "txt": "城市之梦", "st": 0, "d": 1000}
+    assert check({"d": 1000, "t": [{"tt": 7, "sg": [title]}]}) == str(info.value)
 
 
 def test_the_font_package_is_the_one_the_local_extra_pins() -> None:
@@ -113,7 +114,8 @@ def test_the_font_package_is_the_one_the_local_extra_pins() -> None:
 
 @pytest.mark.usefixtures("no_fonts")
 def test_latin_text_needs_no_cjk_font() -> None:
-    assert font_problem(["Hello, world!", "Sale -50%"]) is None
+    latin = {"id": "t1", "k": "title", "txt": "Sale -50%", "st": 0, "d": 1000}
+    assert check({"d": 1000, "t": [{"tt": 7, "sg": [latin]}]}) is None
     assert face_for("Hello") is None  # Pillow's built-in face
     img = text_image("Hello", canvas=(640, 360), size=48, color=(255, 255, 255), pos="center",
                      face=None)  # fmt: skip
