@@ -10,7 +10,7 @@ bash scripts/install-system.sh
 source scripts/_python.sh
 echo "installing nemo-widgets[local] into $("$PY" -c 'import sys; print(sys.prefix)') (a minute the first time)"
 # pip's own lines, one per package, show the progress; the noise of satisfied requirements does not
-show() { awk '/^(Collecting|Downloading|Building|Installing|Successfully)/ { print "  " $0; fflush() }'; }
+show() { awk '/^(Collecting|Processing|Downloading|Building|Installing|Successfully)/ { print "  " $0; fflush() }'; }
 if [[ -f src/nemo_widgets/static/chat.js ]] || command -v npm >/dev/null; then
   "$PY" -m pip install --progress-bar off -e '.[local]' | show
 else
