@@ -203,7 +203,8 @@ def colab() -> list[nbformat.NotebookNode]:
         new_markdown_cell(
             "# nemo_widgets in Google Colab\n\n"
             "Colab needs three things the other notebooks take for granted:\n\n"
-            "1. **Install** the package (with the offline backend) and a Chinese font.\n"
+            "1. **Install** the package with the offline backend: one `pip install`; ffmpeg and "
+            "the Chinese font (Noto Sans CJK) come with it, so there is no `apt` step.\n"
             "2. **Widgets**: anywidget turns on Colab's custom widget manager by itself.\n"
             "3. **Files and video**: the Studio's upload picker sends files in small chunks "
             "(Colab drops large widget messages), and the export panel plays the video through "
@@ -214,10 +215,10 @@ def colab() -> list[nbformat.NotebookNode]:
             "import sys\n\n"
             'IN_COLAB = "google.colab" in sys.modules\n'
             "if IN_COLAB:\n"
-            "    # Change PACKAGE to a wheel or a git URL of nemo-widgets if it is not on PyPI.\n"
+            "    # nemo-widgets is not on PyPI yet: upload a wheel built by `python -m build`\n"
+            '    # and set PACKAGE = "nemo_widgets-<version>-py3-none-any.whl[local]".\n'
             '    PACKAGE = "nemo-widgets[local]"\n'
             '    !pip install -q "$PACKAGE"\n'
-            "    !apt-get install -y -qq fonts-wqy-zenhei > /dev/null\n"
             'print("Colab" if IN_COLAB else "Not in Colab: nothing to install")'
         ),
         new_code_cell(CONNECT),

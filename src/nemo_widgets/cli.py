@@ -120,6 +120,12 @@ def _serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def _version() -> str:
+    from . import __version__
+
+    return __version__
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of `nemo-widgets`."""
     argv = list(sys.argv[1:] if argv is None else argv)
@@ -128,6 +134,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return int(demo_main(argv[1:]) or 0)
     parser = argparse.ArgumentParser(prog="nemo-widgets", description=__doc__)
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     sub = parser.add_subparsers(dest="command", required=True)
     _serve_parser(sub)
     sub.add_parser("demo", help="upload → chat → timeline → export on the offline backend")

@@ -19,7 +19,7 @@ from . import _loop
 from ._jobs import JobBook, RenderJob
 from ._options import Options
 from .api import AsyncClient, Credits, Media, State
-from .api._progress import ProgressArg, caller_progress
+from .api._progress import ProgressArg, caller_progress, export_progress
 from .errors import SessionNotFound
 
 if TYPE_CHECKING:
@@ -266,7 +266,7 @@ class Session:
         progress: ProgressArg = None,
     ) -> RenderJob:
         """Render the draft (default: the session's), wait, download."""
-        feed, close = caller_progress(progress, "download")
+        feed, close = export_progress(progress, self.subscribe)
         try:
             return _loop.run(self._export(draft, quality, wait, download_to, feed))
         finally:
@@ -281,7 +281,7 @@ class Session:
         progress: ProgressArg = None,
     ) -> RenderJob:
         """Async twin of `export`."""
-        feed, close = caller_progress(progress, "download")
+        feed, close = export_progress(progress, self.subscribe)
         try:
             return await _loop.arun(self._export(draft, quality, wait, download_to, feed))
         finally:
@@ -299,7 +299,7 @@ class Session:
         progress: ProgressArg = None,
     ) -> RenderJob:
         """Follow a started job (default: the last) to its end and download it."""
-        feed, close = caller_progress(progress, "download")
+        feed, close = export_progress(progress, self.subscribe)
         try:
             return _loop.run(self._resume(job, download_to, feed))
         finally:
@@ -312,7 +312,7 @@ class Session:
         progress: ProgressArg = None,
     ) -> RenderJob:
         """Async twin of `resume`."""
-        feed, close = caller_progress(progress, "download")
+        feed, close = export_progress(progress, self.subscribe)
         try:
             return await _loop.arun(self._resume(job, download_to, feed))
         finally:
