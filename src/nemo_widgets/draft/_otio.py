@@ -164,7 +164,8 @@ class _Builder:
         if info is None and self.media is None and view.source:
             info = MediaInfo(view.source)  # no mapping asked for: keep the backend's reference
         if info is None:
-            self.unmapped.append(Unmapped(where, f"media {view.source!r} is not reachable"))
+            if view.source:  # a segment with no media at all is the backend's business
+                self.unmapped.append(Unmapped(where, f"media {view.source!r} is not reachable"))
             return schema.MissingReference(name=view.source or "", available_range=self.tr(0, need))
         length = frames(info.duration_ms, self.fps) if info.duration_ms else 0
         return schema.ExternalReference(

@@ -88,6 +88,7 @@ class _Reader:
     def by_metadata(self, clip: Any) -> tuple[int, int] | None:
         meta = clip.metadata.get("nemo")
         sid = meta.get("id") if meta is not None and hasattr(meta, "get") else None
+        sid = sid if isinstance(sid, (str, int)) and not isinstance(sid, bool) else None
         raw = clip.metadata.get("nemo_ref")
         ref = tuple(deep(raw)) if raw is not None else ()
         free = [k for k in self.by_id.get(sid, []) if k not in self.taken]

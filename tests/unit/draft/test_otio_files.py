@@ -1,0 +1,172 @@
+"""Each timeline format, written from a draft and read back by OpenTimelineIO's own adapters."""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+import pytest
+from _draft_samples import format_doc
+
+from nemo_widgets.draft import OtioWarning, from_otio
+from nemo_widgets.draft._otio import MediaInfo
+from nemo_widgets.draft._otio_files import write_timeline
+from nemo_widgets.errors import DraftError
+
+otio = pytest.importorskip("opentimelineio")
+
+FORMATS = [".otio", ".otioz", ".xml", ".fcpxml", ".edl"]
+FPS = 30
+# the format doc at 30 fps: (kind, name, start frame, duration frames, file)
+VIDEO = [
+    ("Video", "product1.jpg", 0, 90, "product1.jpg"),
+    ("Video", "clip.mp4", 90, 120, "clip.mp4"),
+]
+AUDIO = [("Audio", "Lo-fi", 0, 300, "lofi.wav")]
+TEXTS = ["城市之梦", "第一句字幕"]
+
+
+@pytest.fixture
+def media(tmp_path: Path) -> dict[str, MediaInfo]:
+    """Real (tiny) files for the format doc's three sources."""
+    folder = tmp_path / "media"
+    folder.mkdir()
+    out = {}
+    for src, name, ms in [
+        ("med_ab12", "product1.jpg", None),
+        ("med_cd34", "clip.mp4", 8000),
+        ("gen_lofi", "lofi.wav", 10000),
+    ]:
+        (folder / name).write_bytes(b"media " + name.encode())
+        out[src] = MediaInfo((folder / name).as_uri(), ms)
+    return out
+
+
+def _read(path: Path) -> Any:
+    options = {"rate": FPS} if path.suffix == ".edl" else {}
+    return otio.adapters.read_from_file(str(path), **options)
+
+
+def _file(url: str) -> str:
+    return Path(unquote(urlsplit(url).path)).name
+
+
+def _media_clips(timeline: Any) -> list[tuple[str, str, int, int, str]]:
+    out = []
+    for track in timeline.tracks:
+        for clip in track.find_clips():
+            if isinstance(clip.media_reference, otio.schema.ExternalReference):
+                span = clip.range_in_parent()
+                out.append(
+                    (
+                        track.kind,
+                        clip.name,
+                        round(span.start_time.rescaled_to(FPS).value),
+                        round(span.duration.rescaled_to(FPS).value),
+                        _file(clip.media_reference.target_url),
+                    )
+                )
+    return sorted(out, key=lambda c: (c[0] != "Video", c[2]))
+
+
+def _texts(timeline: Any) -> list[str]:
+    generators = [
+        c.name
+        for c in timeline.find_clips()
+        if isinstance(c.media_reference, otio.schema.GeneratorReference)
+    ]
+    markers = [m.name for c in timeline.find_clips() for m in c.markers]
+    return generators + markers
+
+
+def _write(draft: Any, path: Path, media: dict[str, MediaInfo]) -> Path:
+    if path.suffix == ".edl":  # one video track: the BGM is left out, and said so
+        with pytest.warns(OtioWarning, match="BGM"):
+            return write_timeline(draft, path, media=media)
+    return write_timeline(draft, path, media=media)
+
+
+@pytest.mark.parametrize("suffix", FORMATS)
+def test_each_format_reads_back_with_clips_order_durations_and_media(
+    suffix: str, tmp_path: Path, media: dict[str, MediaInfo]
+) -> None:
+    path = _write(format_doc(), tmp_path / f"cut{suffix}", media)
+    timeline = _read(path)
+    expected = VIDEO + ([] if suffix == ".edl" else AUDIO)
+    assert _media_clips(timeline) == expected
+    assert sorted(_texts(timeline)) == sorted(TEXTS)
+    for clip in timeline.find_clips():
+        if isinstance(clip.media_reference, otio.schema.ExternalReference) and suffix != ".edl":
+            assert clip.media_reference.available_range is not None  # an EDL has no such field
+    if suffix == ".otioz":  # the media travel inside
+        names = zipfile.ZipFile(path).namelist()
+        assert {"media/product1.jpg", "media/clip.mp4", "media/lofi.wav"} <= set(names)
+    else:
+        refs = [c.media_reference for c in timeline.find_clips()]
+        urls = [r.target_url for r in refs if isinstance(r, otio.schema.ExternalReference)]
+        assert urls and all(Path(unquote(urlsplit(u).path)).is_file() for u in urls)
+
+
+def test_the_in_point_survives_the_editor_formats(
+    tmp_path: Path, media: dict[str, MediaInfo]
+) -> None:
+    for suffix in (".xml", ".fcpxml", ".edl"):
+        timeline = _read(_write(format_doc(), tmp_path / f"cut{suffix}", media))
+        clip = next(c for c in timeline.find_clips() if c.name == "clip.mp4")
+        assert clip.source_range.start_time.rescaled_to(FPS).value == pytest.approx(45)  # 1.5 s
+
+
+@pytest.mark.parametrize("suffix", FORMATS)
+def test_an_untouched_file_brings_back_the_draft_unchanged(
+    suffix: str, tmp_path: Path, media: dict[str, MediaInfo]
+) -> None:
+    draft = format_doc()
+    path = _write(draft, tmp_path / f"cut{suffix}", media)
+    assert from_otio(path, base=draft) == draft
+
+
+@pytest.mark.parametrize("suffix", [".xml", ".fcpxml", ".edl"])
+def test_a_trim_made_in_an_editor_format_comes_back_by_name(
+    suffix: str, tmp_path: Path, media: dict[str, MediaInfo]
+) -> None:
+    draft = format_doc()
+    path = _write(draft, tmp_path / f"cut{suffix}", media)
+    timeline = _read(path)
+    clip = next(c for c in timeline.find_clips() if c.name == "clip.mp4")
+    assert "nemo" not in clip.metadata  # the editor formats keep no ids: names match
+    rate = clip.source_range.duration.rate
+    clip.source_range = otio.opentime.TimeRange(
+        clip.source_range.start_time, clip.source_range.duration - otio.opentime.RationalTime(rate, rate)
+    )  # one second off its tail
+    options = {"rate": FPS} if suffix == ".edl" else {}
+    otio.adapters.write_to_file(timeline, str(path), **options)
+    back = from_otio(path, base=draft)
+    expected = format_doc()
+    expected["t"][0]["sg"][1]["d"] = 3000
+    assert back == expected
+
+
+def test_an_unknown_suffix_is_a_draft_error(tmp_path: Path) -> None:
+    with pytest.raises(DraftError, match=r"\.mov"):
+        write_timeline(format_doc(), tmp_path / "cut.mov")
+
+
+def test_fcp7_texts_are_text_generators(tmp_path: Path, media: dict[str, MediaInfo]) -> None:
+    timeline = _read(write_timeline(format_doc(), tmp_path / "cut.xml", media=media))
+    title = next(c for c in timeline.find_clips() if c.name == "城市之梦")
+    ref = title.media_reference
+    assert ref.generator_kind == "Text"
+    assert ref.metadata["fcp_xml"]["parameter"]["value"] == "城市之梦"
+
+
+def test_media_the_session_cannot_reach_is_reported(tmp_path: Path) -> None:
+    with pytest.warns(OtioWarning, match="med_cd34") as seen:
+        path = write_timeline(format_doc(), tmp_path / "cut.otio", media={})
+    assert len(seen[0].message.unmapped) == 3  # three sources, none reachable
+    timeline = _read(path)
+    assert all(
+        not isinstance(c.media_reference, otio.schema.ExternalReference)
+        for c in timeline.find_clips()
+    )
