@@ -121,6 +121,7 @@ async def export_timeline(
     download: bool,
 ) -> tuple[Path, list[warnings.WarningMessage]]:
     """Write the timeline file; the path and the warnings to show on the caller's thread."""
+    from .draft._otio import mapping
     from .draft._otio_files import adapter_for, write_timeline
 
     dest = Path(path).expanduser().absolute()
@@ -137,7 +138,7 @@ async def export_timeline(
         raise DraftError(f"a draft is a dict of the compact format, not {type(body).__name__}")
     folder = Path(media_dir).expanduser() if media_dir else dest.with_name(f"{dest.stem}_media")
     media = await _media(session, body, state, folder, download or adapter == "otioz")
-    meta = body.get("m") if isinstance(body.get("m"), Mapping) else {}
+    meta = mapping(body.get("m"))
     fps = None if meta.get("fps") else state.canvas_config.get("fps")
 
     def write() -> tuple[Path, list[warnings.WarningMessage]]:

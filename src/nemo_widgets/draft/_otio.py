@@ -34,7 +34,9 @@ __all__ = [
     "deep",
     "draft_fps",
     "frames",
+    "listed",
     "load",
+    "mapping",
     "placed",
     "to_otio",
     "track_label",
@@ -68,6 +70,16 @@ def _number(value: Any) -> float | None:
     return float(value) if math.isfinite(value) else None
 
 
+def mapping(value: Any) -> Mapping[str, Any]:
+    """`value` when it is an object, else an empty one (drafts are the backend's)."""
+    return value if isinstance(value, Mapping) else {}
+
+
+def listed(value: Any) -> list[Any]:
+    """`value` when it is a list, else an empty one."""
+    return value if isinstance(value, list) else []
+
+
 def _first(obj: Mapping[str, Any], keys: tuple[str, ...]) -> tuple[str | None, Any]:
     for key in keys:
         if obj.get(key) is not None:
@@ -91,7 +103,7 @@ class SegmentView:
         self.duration_key, dur = _first(seg, self.DURATION)
         self.in_key, inp = _first(seg, self.IN)
         self.start, self.duration, self.in_point = _number(start), _number(dur), _number(inp)
-        meta = seg.get("m") if isinstance(seg.get("m"), Mapping) else {}
+        meta = mapping(seg.get("m"))
         _, src = _first(seg, self.SOURCE)
         self.source = src if isinstance(src, str) and src else None
         self.text_key, text = _first(seg, self.TEXT)
@@ -117,7 +129,7 @@ class SegmentView:
 
 def draft_fps(draft: Mapping[str, Any], fps: float | None = None) -> float:
     """The timeline rate: `fps` when given, else the draft's `m.fps`, else 30."""
-    meta = draft.get("m") if isinstance(draft.get("m"), Mapping) else {}
+    meta = mapping(draft.get("m"))
     for value in (fps, meta.get("fps")):
         rate = _number(value)
         if rate is not None and 0 < rate <= 1000:
@@ -191,7 +203,7 @@ def placed(track: Mapping[str, Any], where: str = "") -> tuple[list[tuple], list
     order, and what cannot be placed; a segment without a start follows the previous one."""
     out, lost = [], []
     at = 0.0
-    segs = track.get("sg") if isinstance(track.get("sg"), list) else []
+    segs = listed(track.get("sg"))
     for j, seg in enumerate(segs):
         here = f"{where}, segment {j + 1}"
         if not isinstance(seg, Mapping):
@@ -265,7 +277,7 @@ def to_otio(
     otio = load()
     rate = draft_fps(draft, fps)
     b = _Builder(otio, rate, media)
-    tracks = draft.get("t") if isinstance(draft.get("t"), list) else []
+    tracks = listed(draft.get("t"))
     ends = [
         frames(stop, rate)
         for tr in tracks

@@ -85,7 +85,7 @@ def _as_markers(otio: Any, timeline: Any, lost: list[Unmapped]) -> None:
 
 def _all_text(track: Any) -> bool:
     clips = list(track.find_clips())
-    return bool(clips) and all(_is_text(c) for c in clips) or _nemo_tt(track) == 7
+    return (bool(clips) and all(_is_text(c) for c in clips)) or _nemo_tt(track) == 7
 
 
 def _nemo_tt(track: Any) -> Any:
@@ -182,8 +182,7 @@ def write_timeline(
     except ValueError as exc:
         if "adapter" in str(exc).lower() and adapter in _PLUGINS:
             raise ImportError(
-                f"writing {dest.suffix} needs {_PLUGINS[adapter]}: "
-                "pip install 'nemo-widgets[otio]'"
+                f"writing {dest.suffix} needs {_PLUGINS[adapter]}: pip install 'nemo-widgets[otio]'"
             ) from exc
         raise
     finally:

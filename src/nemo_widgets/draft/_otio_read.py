@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import DraftError
-from ._otio import SegmentView, deep, draft_fps, frames, load, placed, track_label
+from ._otio import deep, draft_fps, frames, listed, load, placed, track_label
 from ._otio_files import adapter_for
 from ._otio_warn import OtioWarning, Unmapped
 
@@ -41,6 +41,11 @@ def read_timeline(path: str | os.PathLike[str], fps: float | None = None) -> Any
 
 def _ms(value: float, rate: float) -> int:
     return math.floor(value * 1000 / rate + 0.5)
+
+
+def _whole(ms: float) -> float:
+    """Whole milliseconds as an int, as the drafts write them."""
+    return int(ms) if float(ms).is_integer() else ms
 
 
 def _same(value: float, ms: float, rate: float) -> bool:
@@ -72,7 +77,7 @@ def _base_from_metadata(timeline: Any) -> dict[str, Any]:
 class _Reader:
     def __init__(self, base: dict[str, Any]) -> None:
         self.base = base
-        self.tracks: list[Any] = base["t"] if isinstance(base.get("t"), list) else []
+        self.tracks: list[Any] = listed(base.get("t"))
         self.placed: dict[tuple[int, int], tuple] = {}
         self.by_id: dict[Any, list[tuple[int, int]]] = {}
         for t, track in enumerate(self.tracks):
@@ -93,14 +98,16 @@ class _Reader:
         ref = tuple(deep(raw)) if raw is not None else ()
         free = [k for k in self.by_id.get(sid, []) if k not in self.taken]
         if free:
-            return ref if ref in free else free[0]  # type: ignore[return-value]
+            return ref if ref in free else free[0]
         if sid is None and len(ref) == 2 and ref in self.placed and ref not in self.taken:
-            return ref if self.placed[ref][3].id is None else None  # type: ignore[return-value]
+            return ref if self.placed[ref][3].id is None else None
         return None
 
     def by_name(self, clip: Any, prefer: int | None) -> tuple[int, int] | None:
         keys = [
-            k for k, item in self.placed.items() if k not in self.taken and item[3].label == clip.name
+            k
+            for k, item in self.placed.items()
+            if k not in self.taken and item[3].label == clip.name
         ]
         keys.sort(key=lambda k: (k[0] != prefer, k[0], self.placed[k][0]))
         return keys[0] if keys else None
@@ -155,9 +162,9 @@ def _apply(seg: dict[str, Any], item: tuple, clip: Any, span: Any) -> bool:
     new_end = end_ms if _same(z, end_ms, rate) else _ms(z, rate)
     moved = new_start != start_ms
     if moved:
-        seg[view.start_key or "st"] = new_start
+        seg[view.start_key or "st"] = _whole(new_start)
     if new_end - new_start != end_ms - start_ms:
-        seg[view.duration_key or "d"] = new_end - new_start
+        seg[view.duration_key or "d"] = _whole(new_end - new_start)
     if view.is_text:
         text = getattr(clip.media_reference, "parameters", {}).get("text")
         if isinstance(text, str) and view.text_key and text != view.text:
@@ -269,7 +276,7 @@ def _follow_duration(draft: dict[str, Any], reader: _Reader) -> None:
         (s[1] for tr in reader.tracks if isinstance(tr, Mapping) for s in placed(tr)[0]),
         default=None,
     )
-    if old_end is None or new_end is None:
+    if old_end is None or new_end is None or new_end == old_end:
         return
-    if d == old_end and new_end != old_end or new_end > d:
-        draft["d"] = new_end if not float(new_end).is_integer() else int(new_end)
+    if (d == old_end and new_end != old_end) or new_end > d:
+        draft["d"] = _whole(new_end)

@@ -138,7 +138,8 @@ def test_a_trim_made_in_an_editor_format_comes_back_by_name(
     assert "nemo" not in clip.metadata  # the editor formats keep no ids: names match
     rate = clip.source_range.duration.rate
     clip.source_range = otio.opentime.TimeRange(
-        clip.source_range.start_time, clip.source_range.duration - otio.opentime.RationalTime(rate, rate)
+        clip.source_range.start_time,
+        clip.source_range.duration - otio.opentime.RationalTime(rate, rate),
     )  # one second off its tail
     options = {"rate": FPS} if suffix == ".edl" else {}
     otio.adapters.write_to_file(timeline, str(path), **options)
