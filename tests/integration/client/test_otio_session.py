@@ -23,8 +23,10 @@ def edited(session: nw.Session, png: Path, tmp_path: Path) -> dict[str, Any]:
     """A session with a photo and a 2 s clip made into a video (music and title added)."""
     clip = tmp_path / "clip.mp4"
     subprocess.run(
-        [ffmpeg_exe(), "-v", "error", "-f", "lavfi", "-i", "testsrc=size=160x120:rate=10:d=2"]
-        + ["-c:v", "libx264", "-pix_fmt", "yuv420p", "-y", str(clip)],
+        [
+            *(ffmpeg_exe(), "-v", "error", "-f", "lavfi", "-i", "testsrc=size=160x120:rate=10:d=2"),
+            *("-c:v", "libx264", "-pix_fmt", "yuv420p", "-y", str(clip)),
+        ],
         check=True,
         capture_output=True,
         timeout=60,
@@ -53,7 +55,7 @@ def test_each_format_holds_the_sessions_cut_with_real_files(
     assert written == dest
     options = {"rate": 30} if suffix == ".edl" else {}
     timeline = otio.adapters.read_from_file(str(dest), **options)
-    video = [t for t in timeline.tracks if t.kind == "Video" and len(t.find_clips()) == 2][0]
+    video = next(t for t in timeline.tracks if t.kind == "Video" and len(t.find_clips()) == 2)
     clips = video.find_clips()
     assert [c.name for c in clips] == ["photo.png", "clip.mp4"]
     assert [c.duration().to_frames() for c in clips] == [60, 60]  # 2 s each at the draft's 30 fps
@@ -72,7 +74,7 @@ def test_a_trim_and_a_reorder_in_otio_come_back_and_render(
     path = session.export_timeline(tmp_path / "cut.otio")
     timeline = otio.adapters.read_from_file(str(path))
     video = timeline.tracks[0]
-    photo, clip = video.find_clips()
+    clip = video.find_clips()[1]
     half = otio.opentime.RationalTime(15, 30)
     # the clip loses its first half second (15 frames) and goes first
     clip.source_range = otio.opentime.TimeRange(
