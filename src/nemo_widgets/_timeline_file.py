@@ -22,6 +22,7 @@ from .errors import DraftError
 
 if TYPE_CHECKING:
     from .api import State
+    from .api._progress import ProgressArg
     from .draft._otio import MediaInfo
     from .session import Session
 
@@ -89,11 +90,22 @@ def _sources(draft: Mapping[str, Any]) -> list[str]:
 
 
 async def _media(
-    session: Session, draft: Mapping[str, Any], state: State, folder: Path, download: bool
+    session: Session,
+    draft: Mapping[str, Any],
+    state: State,
+    folder: Path,
+    download: bool,
+    progress: ProgressArg,
 ) -> dict[str, MediaInfo]:
     from .draft._otio import MediaInfo
 
     records = _records(state)
+    sent = 0  # one running count over all the files, for one bar
+
+    def feed(done: int, total: int) -> None:
+        if callable(progress):
+            progress(sent + done, sent + total)
+
     out: dict[str, MediaInfo] = {}
     taken: set[str] = set()
     for src in _sources(draft):
@@ -108,7 +120,8 @@ async def _media(
         size = rec.get("size")
         if not (dest.is_file() and isinstance(size, int) and dest.stat().st_size == size):
             folder.mkdir(parents=True, exist_ok=True)
-            await session._api._fetch(url, dest, None, None)
+            await session._api._fetch(url, dest, feed if callable(progress) else progress, None)
+            sent += dest.stat().st_size
         out[src] = MediaInfo(dest.absolute().as_uri(), _duration_ms(rec))
     return out
 
@@ -119,6 +132,7 @@ async def export_timeline(
     media_dir: str | os.PathLike[str] | None,
     draft: Any,
     download: bool,
+    progress: ProgressArg = None,
 ) -> tuple[Path, list[warnings.WarningMessage]]:
     """Write the timeline file; the path and the warnings to show on the caller's thread."""
     from .draft._otio import mapping
@@ -137,7 +151,7 @@ async def export_timeline(
     if not isinstance(body, Mapping):
         raise DraftError(f"a draft is a dict of the compact format, not {type(body).__name__}")
     folder = Path(media_dir).expanduser() if media_dir else dest.with_name(f"{dest.stem}_media")
-    media = await _media(session, body, state, folder, download or adapter == "otioz")
+    media = await _media(session, body, state, folder, download or adapter == "otioz", progress)
     meta = mapping(body.get("m"))
     fps = None if meta.get("fps") else state.canvas_config.get("fps")
 

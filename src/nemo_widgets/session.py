@@ -333,12 +333,19 @@ class Session:
         *,
         draft: Any = None,
         download: bool = True,
+        progress: ProgressArg = None,
     ) -> Path:
         """Write the timeline (default: the session's draft) as `.otio`, `.otioz`, FCP `.xml`,
         `.fcpxml` or `.edl`, its media downloaded beside it; `draft.from_otio` brings it back."""
         from . import _timeline_file as tf
 
-        return tf.reissue(_loop.run(tf.export_timeline(self, path, media_dir, draft, download)))
+        feed, close = caller_progress(progress, "media")
+        try:
+            return tf.reissue(
+                _loop.run(tf.export_timeline(self, path, media_dir, draft, download, feed))
+            )
+        finally:
+            close()
 
     async def aexport_timeline(
         self,
@@ -347,12 +354,17 @@ class Session:
         *,
         draft: Any = None,
         download: bool = True,
+        progress: ProgressArg = None,
     ) -> Path:
         """Async twin of `export_timeline`."""
         from . import _timeline_file as tf
 
-        job = tf.export_timeline(self, path, media_dir, draft, download)
-        return tf.reissue(await _loop.arun(job))
+        feed, close = caller_progress(progress, "media")
+        try:
+            job = tf.export_timeline(self, path, media_dir, draft, download, feed)
+            return tf.reissue(await _loop.arun(job))
+        finally:
+            close()
 
     # -- chat (nemo_widgets._chat does the work) ---------------------------------------------------
     def chat(self, text: str) -> Reply:

@@ -115,7 +115,14 @@ def test_a_dataframe_draft_and_a_named_media_folder(
 ) -> None:
     df = session.timeline()
     df.loc[df.track_type == "text", "text"] = "城市之梦"
-    path = session.export_timeline(tmp_path / "cut.xml", tmp_path / "media", draft=df)
+    seen: list[tuple[int, int]] = []
+    path = session.export_timeline(
+        tmp_path / "cut.xml", tmp_path / "media", draft=df, progress=lambda *p: seen.append(p)
+    )
     timeline = otio.adapters.read_from_file(str(path))
     assert "城市之梦" in [c.name for c in timeline.find_clips()]
-    assert (tmp_path / "media" / "photo.png").is_file()
+    files = list((tmp_path / "media").iterdir())
+    assert {"photo.png", "clip.mp4"} <= {f.name for f in files}
+    everything = sum(f.stat().st_size for f in files)
+    assert seen[-1] == (everything, everything)  # one running count over the files
+    assert [d for d, _ in seen] == sorted(d for d, _ in seen)
