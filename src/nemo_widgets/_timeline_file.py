@@ -14,7 +14,7 @@ import mimetypes
 import os
 import re
 import warnings
-from collections.abc import Mapping
+from collections.abc import Callable, Coroutine, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from .draft._otio import MediaInfo
     from .session import Session
 
-__all__ = ["export_timeline", "reissue"]
+__all__ = ["export_timeline", "reissue", "start"]
 
 _URL_KEYS = ("url", "cdn_url", "cdnUrl", "source_url", "download_url")
 
@@ -162,6 +162,22 @@ async def export_timeline(
         return written, list(seen)
 
     return await asyncio.to_thread(write)
+
+
+def start(
+    session: Session,
+    path: str | os.PathLike[str],
+    media_dir: str | os.PathLike[str] | None = None,
+    *,
+    draft: Any = None,
+    download: bool = True,
+    progress: ProgressArg = None,
+) -> tuple[Coroutine[Any, Any, tuple[Path, list[warnings.WarningMessage]]], Callable[[], None]]:
+    """The export's coroutine, its progress bar made on the caller's thread, and the bar's close."""
+    from .api._progress import caller_progress
+
+    feed, close = caller_progress(progress, "media")
+    return export_timeline(session, path, media_dir, draft, download, feed), close
 
 
 def reissue(result: tuple[Path, list[warnings.WarningMessage]]) -> Path:

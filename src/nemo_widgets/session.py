@@ -339,29 +339,20 @@ class Session:
         `.fcpxml` or `.edl`, its media downloaded beside it; `draft.from_otio` brings it back."""
         from . import _timeline_file as tf
 
-        feed, close = caller_progress(progress, "media")
+        job, close = tf.start(
+            self, path, media_dir, draft=draft, download=download, progress=progress
+        )
         try:
-            return tf.reissue(
-                _loop.run(tf.export_timeline(self, path, media_dir, draft, download, feed))
-            )
+            return tf.reissue(_loop.run(job))
         finally:
             close()
 
-    async def aexport_timeline(
-        self,
-        path: str | PathLike[str],
-        media_dir: str | PathLike[str] | None = None,
-        *,
-        draft: Any = None,
-        download: bool = True,
-        progress: ProgressArg = None,
-    ) -> Path:
-        """Async twin of `export_timeline`."""
+    async def aexport_timeline(self, path: str | PathLike[str], **options: Any) -> Path:
+        """Async twin of `export_timeline` (the same options)."""
         from . import _timeline_file as tf
 
-        feed, close = caller_progress(progress, "media")
+        job, close = tf.start(self, path, **options)
         try:
-            job = tf.export_timeline(self, path, media_dir, draft, download, feed)
             return tf.reissue(await _loop.arun(job))
         finally:
             close()

@@ -126,3 +126,15 @@ def test_a_dataframe_draft_and_a_named_media_folder(
     everything = sum(f.stat().st_size for f in files)
     assert seen[-1] == (everything, everything)  # one running count over the files
     assert [d for d, _ in seen] == sorted(d for d, _ in seen)
+
+
+def test_the_async_twin_writes_the_same_file(
+    session: nw.Session, edited: dict[str, Any], tmp_path: Path
+) -> None:
+    import asyncio
+
+    sync = session.export_timeline(tmp_path / "a.otio")
+    twin = asyncio.run(
+        session.aexport_timeline(tmp_path / "b.otio", media_dir=tmp_path / "a_media")
+    )
+    assert twin.read_text(encoding="utf-8") == sync.read_text(encoding="utf-8")  # same media
