@@ -24,7 +24,7 @@ from ..errors import DraftError
 from ._otio import MediaInfo, load, to_otio
 from ._otio_warn import OtioWarning, Unmapped
 
-__all__ = ["FORMATS", "adapter_for", "write_timeline"]
+__all__ = ["FORMATS", "adapter_for", "require", "write_timeline"]
 
 FORMATS = {
     ".otio": "otio_json",
@@ -47,6 +47,17 @@ def adapter_for(path: str | os.PathLike[str]) -> str:
             hint=f"Name the file with one of {known}.",
         )
     return FORMATS[suffix]
+
+
+def require(adapter: str) -> Any:
+    """The `opentimelineio` module with `adapter` installed, else an ImportError naming it."""
+    otio = load()
+    if adapter not in otio.adapters.available_adapter_names():
+        raise ImportError(
+            f"the {adapter} format needs the {_PLUGINS.get(adapter, adapter)} plugin: "
+            "pip install 'nemo-widgets[otio]'"
+        )
+    return otio
 
 
 def _is_text(clip: Any) -> bool:
@@ -143,7 +154,7 @@ def write_timeline(
     What a format cannot hold is reported with one `OtioWarning`."""
     dest = Path(path).expanduser()
     adapter = adapter_for(dest)
-    otio = load()
+    otio = require(adapter)
     lost: list[Unmapped] = []
     with warnings.catch_warnings(record=True) as seen:
         warnings.simplefilter("always", OtioWarning)
@@ -172,19 +183,11 @@ def write_timeline(
     try:
         otio.adapters.write_to_file(timeline, str(part), adapter_name=adapter, **options)
         os.replace(part, dest)
-    except otio.exceptions.NoKnownAdapterForExtensionError as exc:  # pragma: no cover
-        raise DraftError(f"no OTIO adapter for {dest.suffix}: {exc}") from exc
     except (otio.exceptions.NotSupportedError, otio.exceptions.OTIOError) as exc:
         raise DraftError(
             f"the timeline cannot be written as {dest.suffix}: {exc}",
             hint="Try another format: .otio keeps everything.",
         ) from exc
-    except ValueError as exc:
-        if "adapter" in str(exc).lower() and adapter in _PLUGINS:
-            raise ImportError(
-                f"writing {dest.suffix} needs {_PLUGINS[adapter]}: pip install 'nemo-widgets[otio]'"
-            ) from exc
-        raise
     finally:
         part.unlink(missing_ok=True)
     if lost:

@@ -171,3 +171,12 @@ def test_media_the_session_cannot_reach_is_reported(tmp_path: Path) -> None:
         not isinstance(c.media_reference, otio.schema.ExternalReference)
         for c in timeline.find_clips()
     )
+
+
+def test_a_missing_plugin_names_the_extra(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setattr(otio.adapters, "available_adapter_names", lambda: ["otio_json", "otioz"])
+    with pytest.raises(ImportError, match=r"otio-cmx3600-adapter.*nemo-widgets\[otio\]"):
+        write_timeline(format_doc(), tmp_path / "cut.edl")
+    with pytest.raises(ImportError, match="otio-fcp-adapter"):
+        from_otio(tmp_path / "cut.xml", base=format_doc())
+    assert not list(tmp_path.iterdir())  # nothing half-written
