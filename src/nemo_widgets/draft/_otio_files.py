@@ -21,10 +21,10 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import DraftError
-from ._otio import MediaInfo, load, to_otio
+from ._otio import MediaInfo, draft_fps, load, to_otio
 from ._otio_warn import OtioWarning, Unmapped
 
-__all__ = ["FORMATS", "adapter_for", "require", "write_timeline"]
+__all__ = ["FORMATS", "adapter_for", "editor_rate", "require", "write_timeline"]
 
 FORMATS = {
     ".otio": "otio_json",
@@ -47,6 +47,24 @@ def adapter_for(path: str | os.PathLike[str]) -> str:
             hint=f"Name the file with one of {known}.",
         )
     return FORMATS[suffix]
+
+
+_NTSC = (24000 / 1001, 30000 / 1001, 48000 / 1001, 60000 / 1001)
+_WHOLE = (24.0, 25.0, 30.0, 48.0, 50.0, 60.0)
+_FCPX = (24.0, 25.0, 30.0, 50.0, 60.0)  # the adapter reads NTSC rates back as whole numbers
+
+
+def editor_rate(adapter: str, fps: float) -> float:
+    """The rate a format is written (and an EDL read) at: the draft's, made exact for NTSC
+    (29.97 is 30000/1001), or the nearest one the format's timecodes have."""
+    fps = next((r for r in _NTSC if abs(fps - r) < 0.005), fps)
+    if adapter in ("otio_json", "otioz"):
+        return fps
+    if adapter == "fcpx_xml":
+        return fps if fps in _FCPX else min(_FCPX, key=lambda r: (abs(r - fps), r))
+    if load().opentime.RationalTime.is_valid_timecode_rate(fps):
+        return fps
+    return min(_WHOLE, key=lambda r: (abs(r - fps), r))
 
 
 def require(adapter: str) -> Any:
@@ -156,9 +174,14 @@ def write_timeline(
     adapter = adapter_for(dest)
     otio = require(adapter)
     lost: list[Unmapped] = []
+    wanted = draft_fps(draft if isinstance(draft, Mapping) else {}, fps)
+    rate = editor_rate(adapter, wanted)
+    if abs(rate - wanted) > 0.01:
+        why = f"{dest.suffix} timecodes have no {wanted:g} fps: written at {rate:g} fps"
+        lost.append(Unmapped("the timeline", why))
     with warnings.catch_warnings(record=True) as seen:
         warnings.simplefilter("always", OtioWarning)
-        timeline = to_otio(draft, fps=fps, media=media)
+        timeline = to_otio(draft, fps=rate, media=media)
     for w in seen:
         if isinstance(w.message, OtioWarning):
             lost.extend(w.message.unmapped)

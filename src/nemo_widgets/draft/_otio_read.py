@@ -22,7 +22,7 @@ from typing import Any
 
 from ..errors import DraftError
 from ._otio import deep, draft_fps, frames, listed, load, placed, track_label
-from ._otio_files import adapter_for, require
+from ._otio_files import adapter_for, editor_rate, require
 from ._otio_warn import OtioWarning, Unmapped
 
 __all__ = ["from_otio", "read_timeline"]
@@ -32,7 +32,7 @@ def read_timeline(path: str | os.PathLike[str], fps: float | None = None) -> Any
     """Read a timeline file with OpenTimelineIO's adapter for its suffix (EDLs at `fps`)."""
     adapter = adapter_for(path)
     otio = require(adapter)
-    options = {"rate": fps or 30.0} if adapter == "cmx_3600" else {}
+    options = {"rate": editor_rate(adapter, fps or 30.0)} if adapter == "cmx_3600" else {}
     try:
         return otio.adapters.read_from_file(str(path), adapter_name=adapter, **options)
     except otio.exceptions.OTIOError as exc:

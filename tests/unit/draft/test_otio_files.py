@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -12,7 +13,7 @@ from _draft_samples import format_doc
 
 from nemo_widgets.draft import OtioWarning, from_otio
 from nemo_widgets.draft._otio import MediaInfo
-from nemo_widgets.draft._otio_files import write_timeline
+from nemo_widgets.draft._otio_files import adapter_for, editor_rate, write_timeline
 from nemo_widgets.errors import DraftError
 
 otio = pytest.importorskip("opentimelineio")
@@ -180,3 +181,23 @@ def test_a_missing_plugin_names_the_extra(monkeypatch: pytest.MonkeyPatch, tmp_p
     with pytest.raises(ImportError, match="otio-fcp-adapter"):
         from_otio(tmp_path / "cut.xml", base=format_doc())
     assert not list(tmp_path.iterdir())  # nothing half-written
+
+
+@pytest.mark.parametrize("fps", [10, 12.5, 24, 25, 29.97, 48, 60])
+@pytest.mark.parametrize("suffix", FORMATS)
+def test_any_fps_round_trips_at_a_rate_the_format_has(
+    suffix: str, fps: float, tmp_path: Path, media: dict[str, MediaInfo]
+) -> None:
+    draft = format_doc()
+    draft["m"]["fps"] = fps
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("always")
+        path = write_timeline(draft, tmp_path / f"cut{suffix}", media=media)
+    said = " ".join(str(w.message) for w in seen)
+    rate = editor_rate(adapter_for(path), fps)
+    assert (f"written at {rate:g} fps" in said) == (abs(rate - fps) > 0.01)
+    options = {"rate": rate} if suffix == ".edl" else {}
+    timeline = otio.adapters.read_from_file(str(path), **options)
+    clip = next(c for c in timeline.find_clips() if c.name == "clip.mp4")
+    assert clip.duration().to_seconds() == pytest.approx(4.0, abs=1 / rate)  # to a frame
+    assert from_otio(path, base=draft) == draft
