@@ -16,6 +16,7 @@ import copy
 import math
 import os
 import warnings
+from collections import Counter
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -103,13 +104,24 @@ class _Reader:
             return ref if self.placed[ref][3].id is None else None
         return None
 
-    def by_name(self, clip: Any, prefer: int | None) -> tuple[int, int] | None:
+    def free_labels(self) -> Counter[str]:
+        """How many unmatched segments go by each name."""
+        return Counter(item[3].label for k, item in self.placed.items() if k not in self.taken)
+
+    def by_name(self, clip: Any, prefer: int | None, audio: bool) -> tuple[int, int] | None:
+        """The first unmatched segment of that name: on the preferred track, of the clip's kind
+        (audio or not), then in track and timeline order."""
         keys = [
             k
             for k, item in self.placed.items()
             if k not in self.taken and item[3].label == clip.name
         ]
-        keys.sort(key=lambda k: (k[0] != prefer, k[0], self.placed[k][0]))
+
+        def rank(k: tuple[int, int]) -> tuple:
+            kind = self.tracks[k[0]].get("tt") == 1
+            return (k[0] != prefer, kind != audio, k[0], self.placed[k][0])
+
+        keys.sort(key=rank)
         return keys[0] if keys else None
 
 
@@ -121,15 +133,33 @@ def _clips(timeline: Any, reader: _Reader) -> list[tuple[int, Any, Any]]:
         if not isinstance(otrack, otio.schema.Track):
             reader.lost.append(Unmapped(f"timeline item {k + 1}", "is not a track: left out"))
             continue
+        shift = _record_start(otio, otrack)
         for child in otrack:
             where = f"track {otrack.name or k + 1!r}, {type(child).__name__} {child.name!r}"
             if isinstance(child, otio.schema.Clip):
-                out.append((k, child, child.range_in_parent()))
+                span = child.range_in_parent()
+                span = otio.opentime.TimeRange(span.start_time + shift, span.duration)
+                out.append((k, child, span))
             elif isinstance(child, otio.schema.Transition):
                 reader.lost.append(Unmapped(where, "transitions are not in drafts: left out"))
             elif not isinstance(child, otio.schema.Gap):
                 reader.lost.append(Unmapped(where, "nested timelines are not mapped: left out"))
     return out
+
+
+def _record_start(otio: Any, otrack: Any) -> Any:
+    """Where a track's first item sits on the timeline: 0, except for the EDL reader, which
+    trims the track to start at minus the first record timecode (less the 01:00:00:00 editors
+    start their sequences at)."""
+    if otrack.source_range is None:
+        return otio.opentime.RationalTime(0, 1)
+    start = -otrack.source_range.start_time
+    hour = otio.opentime.RationalTime(3600 * start.rate, start.rate)
+    return start - hour if start >= hour else start
+
+
+def _is_audio(timeline: Any, k: int) -> bool:
+    return bool(timeline.tracks[k].kind == load().schema.TrackKind.Audio)
 
 
 def _track_map(timeline: Any, matches: dict[int, list[int]], reader: _Reader) -> dict[int, int]:
@@ -214,9 +244,19 @@ def from_otio(
             continue
         reader.taken[key] = (k, clip, span)
         matches.setdefault(k, []).append(key[0])
+    # names found once on both sides first: they settle which track is which for the others
+    once, labels = Counter(c.name for _, c, _ in pending), reader.free_labels()
+    unique = [p for p in pending if once[p[1].name] == 1 and labels[p[1].name] == 1]
+    for k, clip, span in unique:
+        key = reader.by_name(clip, None, _is_audio(timeline, k))
+        if key is not None:  # always: the name is free once
+            reader.taken[key] = (k, clip, span)
+            matches.setdefault(k, []).append(key[0])
     tmap = _track_map(timeline, matches, reader)
     for k, clip, span in pending:
-        key = reader.by_name(clip, tmap.get(k))
+        if any(clip is c for _, c, _ in unique):
+            continue
+        key = reader.by_name(clip, tmap.get(k), _is_audio(timeline, k))
         if key is None:
             at = span.start_time.to_seconds()
             reader.lost.append(
@@ -228,8 +268,7 @@ def from_otio(
             continue
         reader.taken[key] = (k, clip, span)
         matches.setdefault(k, []).append(key[0])
-    tmap = {**_track_map(timeline, matches, reader), **tmap}
-    return _changes(draft, reader, tmap, strict)
+    return _changes(draft, reader, _track_map(timeline, matches, reader), strict)
 
 
 def _changes(

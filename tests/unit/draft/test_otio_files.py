@@ -201,3 +201,19 @@ def test_any_fps_round_trips_at_a_rate_the_format_has(
     clip = next(c for c in timeline.find_clips() if c.name == "clip.mp4")
     assert clip.duration().to_seconds() == pytest.approx(4.0, abs=1 / rate)  # to a frame
     assert from_otio(path, base=draft) == draft
+
+
+def test_an_editors_edl_starting_at_one_hour_maps_onto_the_draft(tmp_path: Path) -> None:
+    path = tmp_path / "from-premiere.edl"
+    path.write_text(
+        "TITLE: cut\nFCM: NON-DROP FRAME\n\n"
+        "001  AX       V     C        00:00:00:00 00:00:02:00 01:00:00:00 01:00:02:00\n"
+        "* FROM CLIP NAME:  product1.jpg\n"
+        "002  AX       V     C        00:00:01:15 00:00:05:15 01:00:03:00 01:00:07:00\n"
+        "* FROM CLIP NAME:  clip.mp4\n",
+        encoding="utf-8",
+    )
+    back = from_otio(path, base=format_doc())
+    expected = format_doc()
+    expected["t"][0]["sg"][0]["d"] = 2000  # the picture's tail trimmed by a second
+    assert back == expected  # music and texts are not in the EDL: kept as they were
