@@ -135,7 +135,7 @@ async def export_timeline(
     progress: ProgressArg = None,
 ) -> tuple[Path, list[warnings.WarningMessage]]:
     """Write the timeline file; the path and the warnings to show on the caller's thread."""
-    from .draft._otio import mapping
+    from .draft._otio import as_draft, mapping
     from .draft._otio_files import adapter_for, write_timeline
 
     dest = Path(path).expanduser().absolute()
@@ -146,8 +146,7 @@ async def export_timeline(
         from .draft import frame_to_draft
 
         body = frame_to_draft(body, state.draft)
-    if hasattr(body, "to_dict") and not isinstance(body, Mapping):
-        body = body.to_dict()
+    body = as_draft(body)
     if not isinstance(body, Mapping):
         raise DraftError(f"a draft is a dict of the compact format, not {type(body).__name__}")
     folder = Path(media_dir).expanduser() if media_dir else dest.with_name(f"{dest.stem}_media")

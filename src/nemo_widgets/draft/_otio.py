@@ -25,12 +25,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..errors import DraftError
+from ._model import Draft
 from ._otio_warn import OtioWarning, Unmapped
 
 __all__ = [
     "DEFAULT_FPS",
     "MediaInfo",
     "SegmentView",
+    "as_draft",
     "deep",
     "draft_fps",
     "frames",
@@ -125,6 +127,16 @@ class SegmentView:
         base = self.source.rsplit("/", 1)[-1] if self.source else None
         first = self.text if self.is_text else self.name
         return first or self.name or base or (str(self.id) if self.id is not None else "untitled")
+
+
+def as_draft(obj: Any) -> Any:
+    """A `Draft` as its dict; a DataFrame is refused with the way to turn it into a draft."""
+    if type(obj).__name__ == "DataFrame":
+        raise DraftError(
+            "this takes a draft, not a DataFrame",
+            hint="Turn the table into one first: frame_to_draft(df, base=draft).",
+        )
+    return obj.to_dict() if isinstance(obj, Draft) else obj
 
 
 def draft_fps(draft: Mapping[str, Any], fps: float | None = None) -> float:
@@ -268,8 +280,7 @@ def to_otio(
 
     `media` maps each `src` to where an editor finds it (`MediaInfo`); without it the clips keep
     `src` as their target. What cannot be placed is left out with an `OtioWarning`."""
-    if hasattr(draft, "to_dict"):
-        draft = draft.to_dict()
+    draft = as_draft(draft)
     if draft is None:
         draft = {}
     if not isinstance(draft, Mapping):

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import DraftError
-from ._otio import deep, draft_fps, frames, listed, load, placed, track_label
+from ._otio import as_draft, deep, draft_fps, frames, listed, load, placed, track_label
 from ._otio_files import adapter_for, editor_rate, require
 from ._otio_warn import OtioWarning, Unmapped
 
@@ -223,8 +223,7 @@ def from_otio(
     `timeline` is an `opentimelineio` Timeline or a file (`.otio`, `.otioz`, `.xml`, `.fcpxml`,
     `.edl`); without `base`, the draft kept in an OTIO file's metadata. What cannot be mapped
     comes as one `OtioWarning` (`strict=True`: a `DraftError`)."""
-    if hasattr(base, "to_dict"):
-        base = base.to_dict()
+    base = as_draft(base)
     if isinstance(timeline, (str, os.PathLike)):
         rate = draft_fps(base, fps) if isinstance(base, Mapping) else fps
         timeline = read_timeline(timeline, rate)

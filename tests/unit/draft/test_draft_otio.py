@@ -128,3 +128,13 @@ def test_a_clear_error_without_the_extra(monkeypatch: pytest.MonkeyPatch) -> Non
 def test_metadata_otio_cannot_hold_is_a_draft_error() -> None:
     with pytest.raises(DraftError, match="OTIO"):
         to_otio({"x": 2**63})  # beyond OTIO's int64 metadata
+
+
+def test_a_draft_model_is_taken_and_a_dataframe_refused() -> None:
+    from nemo_widgets.draft import Draft, draft_to_frame, from_otio
+
+    draft = format_doc()
+    timeline = to_otio(Draft.from_dict(draft))
+    assert from_otio(timeline, base=Draft.from_dict(draft)) == draft
+    with pytest.raises(DraftError, match="frame_to_draft"):
+        to_otio(draft_to_frame(draft))
