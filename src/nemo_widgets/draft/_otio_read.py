@@ -15,6 +15,7 @@ from __future__ import annotations
 import copy
 import math
 import os
+import re
 import warnings
 from collections import Counter
 from collections.abc import Mapping
@@ -35,9 +36,21 @@ def read_timeline(path: str | os.PathLike[str], fps: float | None = None) -> Any
     otio = require(adapter)
     options = {"rate": editor_rate(adapter, fps or 30.0)} if adapter == "cmx_3600" else {}
     try:
+        if adapter == "fcpx_xml":
+            text = _nudged(Path(path).read_text(encoding="utf-8"))
+            return otio.adapters.read_from_string(text, adapter_name=adapter)
         return otio.adapters.read_from_file(str(path), adapter_name=adapter, **options)
     except otio.exceptions.OTIOError as exc:
         raise DraftError(f"{Path(path).name} cannot be read as a timeline: {exc}") from exc
+
+
+_RATIONAL = re.compile(r'(?<!frameDuration=)"(\d+)/(\d+)s"')  # times, not the frame length
+
+
+def _nudged(fcpxml: str) -> str:
+    """FCP X times a millionth of a frame later: the adapter truncates `N/Ds × fps` to an int,
+    so 29/25 s at 25 fps (28.999… in floats) would read as 28 frames."""
+    return _RATIONAL.sub(lambda m: f'"{int(m[1]) * 10**6 + 1}/{int(m[2]) * 10**6}s"', fcpxml)
 
 
 def _ms(value: float, rate: float) -> int:

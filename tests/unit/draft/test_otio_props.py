@@ -3,6 +3,7 @@ even when names repeat; and a random trim there comes back as exactly that trim.
 
 from __future__ import annotations
 
+import math
 import tempfile
 import warnings
 from pathlib import Path
@@ -88,8 +89,8 @@ def test_a_tail_trim_in_an_editor_file_is_exactly_that_trim(
     seg = sorted(draft["t"][0]["sg"], key=lambda s: s["st"])[i]
     expected = {**seg}
     if cut:
-        end = round((seg["st"] + seg["d"]) * rate / 1000) - cut
-        expected["d"] = round(end * 1000 / rate) - seg["st"]
+        end = math.floor((seg["st"] + seg["d"]) * rate / 1000 + 0.5) - cut  # halves up
+        expected["d"] = math.floor(end * 1000 / rate + 0.5) - seg["st"]
     got = next(s for s in back["t"][0]["sg"] if s["id"] == seg["id"])
     assert got == expected
     assert [s for s in back["t"][0]["sg"] if s["id"] != seg["id"]] == [
