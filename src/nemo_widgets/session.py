@@ -23,6 +23,8 @@ from .api._progress import ProgressArg, caller_progress, export_progress
 from .errors import SessionNotFound
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     import pandas as pd
 
     from .events import Event
@@ -322,6 +324,38 @@ class Session:
         from ._export import resume
 
         return await resume(self, *args)
+
+    # -- a timeline file for a pro editor (nemo_widgets._timeline_file does the work) ----------
+    def export_timeline(
+        self,
+        path: str | PathLike[str],
+        media_dir: str | PathLike[str] | None = None,
+        *,
+        draft: Any = None,
+        download: bool = True,
+        progress: ProgressArg = None,
+    ) -> Path:
+        """Write the timeline (default: the session's draft) as `.otio`, `.otioz`, FCP `.xml`,
+        `.fcpxml` or `.edl`, its media downloaded beside it; `draft.from_otio` brings it back."""
+        from . import _timeline_file as tf
+
+        job, close = tf.start(
+            self, path, media_dir, draft=draft, download=download, progress=progress
+        )
+        try:
+            return tf.reissue(_loop.run(job))
+        finally:
+            close()
+
+    async def aexport_timeline(self, path: str | PathLike[str], **options: Any) -> Path:
+        """Async twin of `export_timeline` (the same options)."""
+        from . import _timeline_file as tf
+
+        job, close = tf.start(self, path, **options)
+        try:
+            return tf.reissue(await _loop.arun(job))
+        finally:
+            close()
 
     # -- chat (nemo_widgets._chat does the work) ---------------------------------------------------
     def chat(self, text: str) -> Reply:
