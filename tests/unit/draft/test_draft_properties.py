@@ -21,7 +21,6 @@ from nemo_widgets.draft import (
     problems,
     summarize,
 )
-from nemo_widgets.draft._frame import flatten
 from nemo_widgets.errors import DraftError
 
 SETTINGS = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -117,19 +116,6 @@ def test_garbage_raises_only_draft_error(draft: Any) -> None:
         return
     Draft.from_dict(draft)
     _only_draft_error(frame_to_draft, df, draft)
-
-
-@settings(max_examples=100, deadline=None)
-@given(garbage_drafts())
-def test_flatten_and_model_refuse_the_same_drafts(draft: Any) -> None:
-    outcomes = []
-    for parse in (flatten, Draft.from_dict):
-        try:
-            parse(draft)
-            outcomes.append("ok")
-        except DraftError:
-            outcomes.append("error")
-    assert outcomes[0] == outcomes[1]
 
 
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
