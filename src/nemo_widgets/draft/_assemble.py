@@ -192,9 +192,7 @@ def assemble(rows: Rows) -> dict[str, Any]:
         out["t"] = tracks
     elif "t" in top:
         out["t"] = clone(top["t"])
-    moved = any(
-        p >= 0 and t != view.track_of[p] for p, t in zip(ref, rows.targets, strict=True)
-    )
+    moved = any(p >= 0 and t != view.track_of[p] for p, t in zip(ref, rows.targets, strict=True))
     changed = rows.writes or moved or not all(rows.own) or sum(rows.own) < len(view.segs)
     if changed and (top.get("d") is None or view.model.duration is not None):
         old, base_end, new_end = view.model.duration, _end(view.segs), _end(segs)

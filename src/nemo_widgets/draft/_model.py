@@ -101,15 +101,50 @@ class Segment:
         """Check one segment (an object with string keys); `DraftError` if it is not one."""
         return cls(_object(obj, where))
 
-    id = property(lambda self: _read.read(self.raw, "id"), doc="`id`, if a string.")
-    kind = property(lambda self: _read.read(self.raw, "kind"), doc="`k`: image, video, …")
-    start = property(lambda self: _read.read(self.raw, "start"), doc="Start, ms (`st`, `s`, …).")
-    duration = property(lambda self: _read.read(self.raw, "duration"), doc="`d`, ms.")
-    source = property(lambda self: _read.read(self.raw, "source"), doc="`src`: the media.")
-    name = property(lambda self: _read.read(self.raw, "name"), doc="`nm`, `name` or `m.name`.")
-    text = property(lambda self: _read.read(self.raw, "text"), doc="`txt`, `text` or `m.text`.")
-    volume = property(lambda self: _read.read(self.raw, "volume"), doc="`v` or `m.volume`, 0-1.")
-    in_point = property(lambda self: _read.read(self.raw, "in_point"), doc="`in`, ms.")
+    @property
+    def id(self) -> str | None:
+        """`id`, when it is a string."""
+        return _read.read(self.raw, "id")
+
+    @property
+    def kind(self) -> str | None:
+        """`k`: image, video, audio, title, subtitle, …"""
+        return _read.read(self.raw, "kind")
+
+    @property
+    def start(self) -> float | None:
+        """Where it starts on the timeline, ms (`st`, `s` or `start`)."""
+        return _read.read(self.raw, "start")
+
+    @property
+    def duration(self) -> float | None:
+        """`d`, ms."""
+        return _read.read(self.raw, "duration")
+
+    @property
+    def source(self) -> str | None:
+        """`src`: the media it shows."""
+        return _read.read(self.raw, "source")
+
+    @property
+    def name(self) -> str | None:
+        """Its name (`nm`, `name` or `m.name`)."""
+        return _read.read(self.raw, "name")
+
+    @property
+    def text(self) -> str | None:
+        """Its text (`txt`, `text` or `m.text`)."""
+        return _read.read(self.raw, "text")
+
+    @property
+    def volume(self) -> float | None:
+        """Its volume 0-1 (`v`, `volume` or `m.volume`)."""
+        return _read.read(self.raw, "volume")
+
+    @property
+    def in_point(self) -> float | None:
+        """`in`: where it starts in the source media, ms."""
+        return _read.read(self.raw, "in_point")
 
     @property
     def end(self) -> float:
@@ -146,8 +181,15 @@ class Track:
             segs = [Segment.from_dict(s, f"{where}, segment {j + 1}") for j, s in enumerate(sg)]
         return cls(raw, tuple(segs))
 
-    id = property(lambda self: _read.read(self.raw, "id", _read.TRACK), doc="`id`, if a string.")
-    name = property(lambda self: _read.read(self.raw, "name", _read.TRACK), doc="`nm` or `name`.")
+    @property
+    def id(self) -> str | None:
+        """`id`, when it is a string."""
+        return _read.read(self.raw, "id", _read.TRACK)
+
+    @property
+    def name(self) -> str | None:
+        """Its display name (`nm`, `name` or `m.name`)."""
+        return _read.read(self.raw, "name", _read.TRACK)
 
     @property
     def type(self) -> int | None:

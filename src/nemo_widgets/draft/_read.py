@@ -57,9 +57,9 @@ TEXT_KINDS: Final = frozenset({"title", "subtitle"})
 def is_number(value: Any) -> bool:
     """A finite int or float (not a bool) below `MAX_NUMBER`: what a time or volume can be."""
     t = type(value)
-    if t is not int and t is not float:
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            return False
+    exact = t is int or t is float
+    if not exact and (isinstance(value, bool) or not isinstance(value, (int, float))):
+        return False
     return bool(-MAX_NUMBER < value < MAX_NUMBER)  # False for NaN and infinities too
 
 

@@ -79,7 +79,7 @@ def _match(index: pd.Index, fids: list[Any] | None, view: Shown) -> tuple[list[i
         if ref[r] >= 0 or not isinstance(label, (int, np.integer)) or isinstance(label, bool):
             continue
         p = int(label)
-        if not 0 <= p < nb or taken[p] or ids[p] in unique:
+        if not 0 <= p < nb or taken[p] or (type(ids[p]) is str and ids[p] in unique):
             continue
         if fids is None or _same(fids[r], ids[p]):  # both None, or the same shared id
             ref[r], own[r], taken[p] = p, True, True
@@ -126,7 +126,8 @@ class _Row:
     """One row's writes: place -> (value, column), checked for disagreeing columns."""
 
     def __init__(self, where: str, base: Any) -> None:
-        self.where, self.base, self.writes = where, base, {}
+        self.where, self.base = where, base
+        self.writes: dict[str, tuple[Any, str]] = {}
 
     def put(self, place: str, value: Any, column: str) -> None:
         if place in self.writes and not _same(self.writes[place][0], value):
@@ -226,9 +227,7 @@ def frame_to_draft(df: pd.DataFrame, base: Any = None) -> dict[str, Any]:
         if brow is None:
             edited = {c: v for c, v in zip(columns, cells, strict=True) if v is not None}
         else:
-            edited = {
-                c: v for c, v, b in zip(columns, cells, brow, strict=True) if not _same(v, b)
-            }
+            edited = {c: v for c, v, b in zip(columns, cells, brow, strict=True) if not _same(v, b)}
         if not edited:
             continue
         row = _Row(f"row {df.index[r]!r}", view.segs[p] if p >= 0 else None)
