@@ -8,7 +8,7 @@ tracks rebuilt and the draft's `d` kept valid.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from ..errors import DraftError
@@ -41,7 +41,7 @@ class Rows:
                 continue
             if type(value) is float and value.is_integer() and type(old) is int:
                 value = int(value)  # an int edited through a float column stays an int
-            kept[place] = value
+            kept[place] = clone(value)  # never shared with the frame's cells
         if kept:
             self.writes[r] = kept
 
@@ -61,8 +61,18 @@ def _same_json(a: Any, b: Any) -> bool:
         return False
 
 
-def _copy(seg: Mapping[str, Any]) -> dict[str, Any]:
-    return {k: v if type(v) in _SCALARS else clone(v) for k, v in seg.items()}
+def _copy(seg: Mapping[str, Any], nested: Iterable[str] = ()) -> dict[str, Any]:
+    """An unshared copy; `nested` names the keys that may hold dicts or lists."""
+    out = dict(seg)
+    for k in nested:
+        v = out.get(k)
+        if type(v) not in _SCALARS:
+            out[k] = clone(v)
+    return out
+
+
+def _copy_all(obj: Mapping[str, Any]) -> dict[str, Any]:
+    return _copy(obj, list(obj))
 
 
 def _fresh(prefix: str, used: set[str]) -> Iterator[str]:
@@ -78,7 +88,8 @@ def _fresh(prefix: str, used: set[str]) -> Iterator[str]:
 
 def _segments(rows: Rows) -> list[dict[str, Any]]:
     segs_in = rows.view.segs
-    out = [_copy(segs_in[p]) if p >= 0 else {} for p in rows.ref]
+    nested = list(rows.view.nested)
+    out = [_copy(segs_in[p], nested) if p >= 0 else {} for p in rows.ref]
     for r, writes in rows.writes.items():
         for place, value in writes.items():
             _read.write_at(out[r], place, value, MISSING)
@@ -155,7 +166,7 @@ def _tracks(rows: Rows, segs: list[dict[str, Any]]) -> list[dict[str, Any]]:
     for t in range(nbt + len(renumber)):
         mine = _order(rows_of.get(t, []), rows.ref, segs)
         if t < nbt:
-            track = _copy({k: v for k, v in base[t].items() if k != "sg"})
+            track = _copy_all({k: v for k, v in base[t].items() if k != "sg"})
             if t in types:
                 track.pop("tt", None)
                 if types[t] is not None:
@@ -187,7 +198,7 @@ def assemble(rows: Rows) -> dict[str, Any]:
     segs = _segments(rows)
     tracks = _tracks(rows, segs)
     top = view.model.raw
-    out = {k: v if type(v) in _SCALARS else clone(v) for k, v in top.items() if k != "t"}
+    out = _copy_all({k: v for k, v in top.items() if k != "t"})
     if tracks:
         out["t"] = tracks
     elif "t" in top:

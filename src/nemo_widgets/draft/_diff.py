@@ -231,7 +231,7 @@ def _settings(a: Draft, b: Draft) -> list[Change]:
         (wa, ha), (wb, hb) = _canvas(ma), _canvas(mb)
         out.append(Change("settings", None, None, f"Canvas {wa}x{ha} → {wb}x{hb}"))
     canvas = ("w", "h", "width", "height")
-    keys = sorted(k for k in set(ma) | set(mb) if k not in canvas and ma.get(k) != mb.get(k))
+    keys = sorted(str(k) for k in set(ma) | set(mb) if k not in canvas and ma.get(k) != mb.get(k))
     ra, rb = a.raw, b.raw
     spoken = {"t", "d"} | ({"m"} if a.meta is not None or b.meta is not None else set())
     keys += sorted(k for k in set(ra) | set(rb) if k not in spoken and ra.get(k) != rb.get(k))

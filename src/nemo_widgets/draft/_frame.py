@@ -21,6 +21,7 @@ names (or starts with `sg.`) is shown as `sg.<key>`. Other columns get an inferr
 from __future__ import annotations
 
 from collections.abc import Iterable
+from itertools import chain
 from typing import Any, Final
 
 import numpy as np
@@ -29,7 +30,16 @@ import pandas as pd
 from . import _read
 from ._model import NO_TYPE, Draft, clone, track_type_label
 
-__all__ = ["COLUMNS", "Shown", "column_for", "draft_to_frame", "key_for", "objects", "shown"]
+__all__ = [
+    "COLUMNS",
+    "Shown",
+    "column_for",
+    "draft_to_frame",
+    "key_for",
+    "key_of",
+    "objects",
+    "shown",
+]
 
 # frame column -> the reading it shows; its first place is the segment key it maps to
 READ_COLUMNS: Final = {
@@ -77,14 +87,65 @@ def key_for(column: str) -> str | None:
     return column[3:] if column.startswith("sg.") else column
 
 
+_M: Final = _read.MAX_NUMBER
+_SHOWN: Final = [
+    "segment",
+    "start",
+    "end",
+    "duration",
+    "label",
+    "source",
+    "volume",
+    "kind",
+    "name",
+    "text",
+]
+
+
 def _ms(value: Any) -> Any:
     return value if type(value) is int else round(value)
 
 
-def _own(raw: Any, what: str, key: str) -> Any:
-    """What a reading column shows: the reading, else a foreign value under our own key."""
-    value = _read.read(raw, what)
-    return value if value is not None else raw.get(key)
+def _slow(raw: Any, what: str, value: Any) -> tuple[Any, Any]:
+    """(shown, reading) when the first place of a reading did not hold the common type."""
+    found = _read.read(raw, what)
+    return (value, None) if found is None else (found, found)
+
+
+def _row(raw: Any) -> tuple[Any, ...]:
+    """The cells of one segment in `_SHOWN` order. The first place of each reading is tried
+    inline (the common case); anything else goes through `_read.read`."""
+    get = raw.get
+    sid = get("id")
+    if type(sid) is not str:
+        sid = _slow(raw, "id", sid)[0]
+    st = sr = get("st")
+    if type(st) is not int or not -_M < st < _M:
+        st, sr = _slow(raw, "start", st)
+        if sr is not None:
+            st = sr = _ms(sr)
+    d = dr = get("d")
+    if type(d) is not int or not -_M < d < _M:
+        d, dr = _slow(raw, "duration", d)
+        if dr is not None:
+            d = dr = _ms(dr)
+    src = get("src")
+    if type(src) is not str:
+        src = _slow(raw, "source", src)[0]
+    v = get("v")
+    if type(v) is not float or not -_M < v < _M:
+        v = _slow(raw, "volume", v)[0]
+    k = get("k")
+    if type(k) is not str:
+        k = _slow(raw, "kind", k)[0]
+    nm = rn = get("nm")
+    if type(nm) is not str:
+        nm, rn = _slow(raw, "name", nm)
+    txt = rt = get("txt")
+    if type(txt) is not str:
+        txt, rt = _slow(raw, "text", txt)
+    end = None if sr is None or dr is None else sr + dr
+    return (sid, st, end, d, rn if rt is None else rt, src, v, k, nm, txt)
 
 
 class Shown:
@@ -94,52 +155,35 @@ class Shown:
         self.model = model
         self.segs: list[Any] = []  # the segments' dicts, in frame order
         self.track_of: list[int] = []
-        self.labels = [track_type_label(t.type) for t in model.items]
-        cells: dict[str, list[Any]] = {c: [] for c in COLUMNS}
-        others: dict[str, list[Any]] = {}
-        read, add = _read.read, [cells[c].append for c in COLUMNS]
         for t, track in enumerate(model.items):
-            for seg in track.items:
-                raw = seg.raw
-                n = len(self.segs)
-                self.segs.append(raw)
-                st, d = read(raw, "start"), read(raw, "duration")
-                end = None if st is None or d is None else _ms(st) + _ms(d)
-                st = raw.get("st") if st is None else _ms(st)
-                d = raw.get("d") if d is None else _ms(d)
-                text, name = _own(raw, "text", "txt"), _own(raw, "name", "nm")
-                label = read(raw, "text")
-                for put, value in zip(
-                    add,
-                    (
-                        t,
-                        self.labels[t],
-                        _own(raw, "id", "id"),
-                        st,
-                        end,
-                        d,
-                        read(raw, "name") if label is None else label,
-                        _own(raw, "source", "src"),
-                        _own(raw, "volume", "v"),
-                        _own(raw, "kind", "k"),
-                        name,
-                        text,
-                    ),
-                    strict=True,
-                ):
-                    put(value)
-                for key, value in raw.items():
-                    if key not in OWN_KEYS:
-                        col = others.get(key)
-                        if col is None:
-                            col = others[key] = [None] * n
-                        col.append(value)
-                for col in others.values():
-                    if len(col) == n:  # this segment has no such key
-                        col.append(None)
-        self.track_of = cells["track"]
-        self.cells = cells
-        self.cells.update({column_for(k): v for k, v in others.items()})
+            self.segs += [s.raw for s in track.items]
+            self.track_of += [t] * len(track.items)
+        self.labels = [track_type_label(t.type) for t in model.items]
+        rows = list(map(_row, self.segs))
+        shown = [list(c) for c in zip(*rows, strict=True)] if rows else [[] for _ in _SHOWN]
+        label_of = self.labels
+        self.cells: dict[str, list[Any]] = {
+            "track": self.track_of,
+            "track_type": [label_of[t] for t in self.track_of],
+            **dict(zip(_SHOWN, shown, strict=True)),
+        }
+        self.cells = {c: self.cells[c] for c in COLUMNS}
+        for key in dict.fromkeys(chain.from_iterable(self.segs)):
+            if key not in OWN_KEYS:
+                self.cells[column_for(key)] = [s.get(key) for s in self.segs]
+        # keys whose values are dicts or lists somewhere: copied, never shared
+        self.nested = {
+            key_of(c): None
+            for c, values in self.cells.items()
+            if c not in ("track", "track_type", "end", "label")
+            and not set(map(type, values)) <= _SCALARS
+        }
+
+
+def key_of(column: str) -> str:
+    """The segment key behind any column that shows one (own or other)."""
+    key = key_for(column)
+    return key if key is not None else _read.SEGMENT[READ_COLUMNS[column]][1][0]
 
 
 def shown(draft: Any) -> Shown:

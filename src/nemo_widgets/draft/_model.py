@@ -90,11 +90,16 @@ def _list(obj: Mapping[str, Any], key: str, where: str) -> list[Any] | None:
     return value
 
 
-@dataclass(frozen=True, eq=False, slots=True)
 class Segment:
     """One segment placed on the timeline (ms); its readings come from `_read.SEGMENT`."""
 
-    raw: Mapping[str, Any]
+    __slots__ = ("raw",)
+
+    def __init__(self, raw: Mapping[str, Any]) -> None:
+        self.raw = raw  # a plain class: a draft makes one per segment, and this is the cheapest
+
+    def __repr__(self) -> str:
+        return f"Segment({dict(self.raw)!r})"
 
     @classmethod
     def from_dict(cls, obj: Any, where: str = "segment") -> Segment:

@@ -93,14 +93,22 @@ def read(
 ) -> Any:
     """The value of `what` wherever `obj` keeps it (None: nowhere, or not of the right kind)."""
     kind, places = table[what]
-    value = obj.get(places[0])  # the common case, first and fast
-    if value is not None and fits(value, kind):
-        return value
-    for place in places[1:]:
-        value = value_at(obj, place)
-        if value is not None and fits(value, kind):
+    strings = kind == STR
+    meta: Any = _UNREAD
+    for place in places:
+        if place.startswith("m."):
+            if meta is _UNREAD:
+                meta = obj.get("m")
+                meta = meta if type(meta) is dict or isinstance(meta, Mapping) else None
+            value = None if meta is None else meta.get(place[2:])
+        else:
+            value = obj.get(place)
+        if value is not None and (isinstance(value, str) if strings else is_number(value)):
             return value
     return None
+
+
+_UNREAD: Final = object()
 
 
 def write_at(seg: dict[str, Any], place: str, value: Any, missing: Any) -> None:

@@ -92,8 +92,11 @@ def _targets(df: pd.DataFrame, ref: list[int], view: Shown) -> list[int]:
         if any(p < 0 for p in ref):
             raise DraftError("new rows need a `track` column")
         return [view.track_of[p] for p in ref]
+    col = df["track"]
+    if col.dtype.kind in "iu" and (len(col) == 0 or col.min() >= 0):  # the common case, at once
+        return [int(t) for t in col.tolist()]
     out = []
-    for label, v in zip(df.index, _cells(df["track"]), strict=True):
+    for label, v in zip(df.index, _cells(col), strict=True):
         v = _plain(v)
         ok = _read.is_number(v) and v >= 0 and float(v).is_integer()
         if not ok:
