@@ -112,38 +112,45 @@ def _slow(raw: Any, what: str, value: Any) -> tuple[Any, Any]:
     return (value, None) if found is None else (found, found)
 
 
+# the places besides the first ones; a segment without any has nothing more to look up
+_ELSEWHERE: Final = frozenset(
+    p.split(".")[0] for _, places in _read.SEGMENT.values() for p in places[1:]
+)
+
+
 def _row(raw: Any) -> tuple[Any, ...]:
     """The cells of one segment in `_SHOWN` order. The first place of each reading is tried
     inline (the common case); anything else goes through `_read.read`."""
     get = raw.get
+    more = not _ELSEWHERE.isdisjoint(raw)
     sid = get("id")
-    if type(sid) is not str:
+    if type(sid) is not str and (more or sid is not None):
         sid = _slow(raw, "id", sid)[0]
     st = sr = get("st")
     if type(st) is not int or not -_M < st < _M:
-        st, sr = _slow(raw, "start", st)
+        st, sr = _slow(raw, "start", st) if more or st is not None else (None, None)
         if sr is not None:
             st = sr = _ms(sr)
     d = dr = get("d")
     if type(d) is not int or not -_M < d < _M:
-        d, dr = _slow(raw, "duration", d)
+        d, dr = _slow(raw, "duration", d) if more or d is not None else (None, None)
         if dr is not None:
             d = dr = _ms(dr)
     src = get("src")
-    if type(src) is not str:
+    if type(src) is not str and (more or src is not None):
         src = _slow(raw, "source", src)[0]
     v = get("v")
-    if type(v) is not float or not -_M < v < _M:
+    if type(v) is not float and (more or v is not None):
         v = _slow(raw, "volume", v)[0]
     k = get("k")
-    if type(k) is not str:
+    if type(k) is not str and (more or k is not None):
         k = _slow(raw, "kind", k)[0]
     nm = rn = get("nm")
     if type(nm) is not str:
-        nm, rn = _slow(raw, "name", nm)
+        nm, rn = _slow(raw, "name", nm) if more or nm is not None else (None, None)
     txt = rt = get("txt")
     if type(txt) is not str:
-        txt, rt = _slow(raw, "text", txt)
+        txt, rt = _slow(raw, "text", txt) if more or txt is not None else (None, None)
     end = None if sr is None or dr is None else sr + dr
     return (sid, st, end, d, rn if rt is None else rt, src, v, k, nm, txt)
 

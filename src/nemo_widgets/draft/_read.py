@@ -88,21 +88,32 @@ def found(
     return None, None
 
 
+def _plan(table: Mapping[str, tuple[str, tuple[str, ...]]]) -> dict[str, Any]:
+    """Each reading as (wants a string, [(key, key inside `m` or None), …]), split once."""
+    return {
+        what: (kind == STR, [(p[2:], True) if p.startswith("m.") else (p, False) for p in places])
+        for what, (kind, places) in table.items()
+    }
+
+
+_PLANS: Final = {id(SEGMENT): _plan(SEGMENT), id(TRACK): _plan(TRACK)}
+
+
 def read(
     obj: Mapping[str, Any], what: str, table: Mapping[str, tuple[str, tuple[str, ...]]] = SEGMENT
 ) -> Any:
     """The value of `what` wherever `obj` keeps it (None: nowhere, or not of the right kind)."""
-    kind, places = table[what]
-    strings = kind == STR
+    strings, places = _PLANS[id(table)][what]
     meta: Any = _UNREAD
-    for place in places:
-        if place.startswith("m."):
+    for key, in_meta in places:
+        if in_meta:
             if meta is _UNREAD:
                 meta = obj.get("m")
-                meta = meta if type(meta) is dict or isinstance(meta, Mapping) else None
-            value = None if meta is None else meta.get(place[2:])
+                if meta is not None and type(meta) is not dict and not isinstance(meta, Mapping):
+                    meta = None
+            value = None if meta is None else meta.get(key)
         else:
-            value = obj.get(place)
+            value = obj.get(key)
         if value is not None and (isinstance(value, str) if strings else is_number(value)):
             return value
     return None
