@@ -88,18 +88,7 @@ def key_for(column: str) -> str | None:
 
 
 _M: Final = _read.MAX_NUMBER
-_SHOWN: Final = [
-    "segment",
-    "start",
-    "end",
-    "duration",
-    "label",
-    "source",
-    "volume",
-    "kind",
-    "name",
-    "text",
-]
+_SHOWN: Final = COLUMNS[2:]  # what `_row` gives, in order
 
 
 def _ms(value: Any) -> Any:

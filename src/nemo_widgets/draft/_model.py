@@ -13,7 +13,7 @@ import copy
 from collections.abc import Mapping
 from dataclasses import dataclass
 from itertools import chain
-from typing import Any, Final
+from typing import Any, Final, Generic, TypeVar, overload
 
 from ..errors import DraftError
 from . import _read
@@ -32,6 +32,7 @@ __all__ = [
 TEXT_KINDS: Final = _read.TEXT_KINDS
 _TYPE_LABELS: Final = {0: "video", 1: "audio", 7: "text"}
 _TYPE_VALUES: Final = {v: k for k, v in _TYPE_LABELS.items()}
+_T = TypeVar("_T")
 NO_TYPE: Final = "other:none"  # label of a track without an integer `tt`
 
 
@@ -90,6 +91,20 @@ def _list(obj: Mapping[str, Any], key: str, where: str) -> list[Any] | None:
     return value
 
 
+class _Reading(Generic[_T]):
+    """A read-only attribute that reads `what` from the object's `raw` dict through `_read`."""
+
+    def __init__(self, what: str, doc: str, table: Mapping[str, Any] = _read.SEGMENT) -> None:
+        self.what, self.table, self.__doc__ = what, table, doc
+
+    @overload
+    def __get__(self, obj: None, owner: Any = None) -> _Reading[_T]: ...
+    @overload
+    def __get__(self, obj: object, owner: Any = None) -> _T | None: ...
+    def __get__(self, obj: Any, owner: Any = None) -> Any:
+        return self if obj is None else _read.read(obj.raw, self.what, self.table)
+
+
 class Segment:
     """One segment placed on the timeline (ms); its readings come from `_read.SEGMENT`."""
 
@@ -106,50 +121,15 @@ class Segment:
         """Check one segment (an object with string keys); `DraftError` if it is not one."""
         return cls(_object(obj, where))
 
-    @property
-    def id(self) -> str | None:
-        """`id`, when it is a string."""
-        return _read.read(self.raw, "id")
-
-    @property
-    def kind(self) -> str | None:
-        """`k`: image, video, audio, title, subtitle, …"""
-        return _read.read(self.raw, "kind")
-
-    @property
-    def start(self) -> float | None:
-        """Where it starts on the timeline, ms (`st`, `s` or `start`)."""
-        return _read.read(self.raw, "start")
-
-    @property
-    def duration(self) -> float | None:
-        """`d`, ms."""
-        return _read.read(self.raw, "duration")
-
-    @property
-    def source(self) -> str | None:
-        """`src`: the media it shows."""
-        return _read.read(self.raw, "source")
-
-    @property
-    def name(self) -> str | None:
-        """Its name (`nm`, `name` or `m.name`)."""
-        return _read.read(self.raw, "name")
-
-    @property
-    def text(self) -> str | None:
-        """Its text (`txt`, `text` or `m.text`)."""
-        return _read.read(self.raw, "text")
-
-    @property
-    def volume(self) -> float | None:
-        """Its volume 0-1 (`v`, `volume` or `m.volume`)."""
-        return _read.read(self.raw, "volume")
-
-    @property
-    def in_point(self) -> float | None:
-        """`in`: where it starts in the source media, ms."""
-        return _read.read(self.raw, "in_point")
+    id = _Reading[str]("id", "`id`, when it is a string.")
+    kind = _Reading[str]("kind", "`k`: image, video, audio, title, subtitle, …")
+    start = _Reading[float]("start", "Where it starts on the timeline, ms (`st`, `s`, `start`).")
+    duration = _Reading[float]("duration", "`d`, ms.")
+    source = _Reading[str]("source", "`src`: the media it shows.")
+    name = _Reading[str]("name", "Its name (`nm`, `name` or `m.name`).")
+    text = _Reading[str]("text", "Its text (`txt`, `text` or `m.text`).")
+    volume = _Reading[float]("volume", "Its volume 0-1 (`v`, `volume` or `m.volume`).")
+    in_point = _Reading[float]("in_point", "`in`: where it starts in the source media, ms.")
 
     @property
     def end(self) -> float:
@@ -186,15 +166,8 @@ class Track:
             segs = [Segment.from_dict(s, f"{where}, segment {j + 1}") for j, s in enumerate(sg)]
         return cls(raw, tuple(segs))
 
-    @property
-    def id(self) -> str | None:
-        """`id`, when it is a string."""
-        return _read.read(self.raw, "id", _read.TRACK)
-
-    @property
-    def name(self) -> str | None:
-        """Its display name (`nm`, `name` or `m.name`)."""
-        return _read.read(self.raw, "name", _read.TRACK)
+    id = _Reading[str]("id", "`id`, when it is a string.", _read.TRACK)
+    name = _Reading[str]("name", "Its display name (`nm`, `name` or `m.name`).", _read.TRACK)
 
     @property
     def type(self) -> int | None:
