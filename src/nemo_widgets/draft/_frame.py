@@ -20,7 +20,6 @@ names (or starts with `sg.`) is shown as `sg.<key>`. Other columns get an inferr
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from itertools import chain
 from typing import Any, Final
 
@@ -167,13 +166,14 @@ class Shown:
         for key in dict.fromkeys(chain.from_iterable(self.segs)):
             if key not in OWN_KEYS:
                 self.cells[column_for(key)] = [s.get(key) for s in self.segs]
-        # keys whose values are dicts or lists somewhere: copied, never shared
-        self.nested = {
-            key_of(c): None
-            for c, values in self.cells.items()
+        # the value types of each column that shows a key (None: absent somewhere)
+        self.kinds = {
+            c: set(map(type, v))
+            for c, v in self.cells.items()
             if c not in ("track", "track_type", "end", "label")
-            and not set(map(type, values)) <= _SCALARS
         }
+        # keys whose values are dicts or lists somewhere: copied, never shared
+        self.nested = [key_of(c) for c, kinds in self.kinds.items() if not kinds <= _SCALARS]
 
 
 def key_of(column: str) -> str:
@@ -195,10 +195,6 @@ def objects(values: list[Any]) -> np.ndarray:
     return out
 
 
-def _kinds(values: Iterable[Any]) -> set[type]:
-    return set(map(type, values)) - {type(None)}
-
-
 def _ints(values: list[Any]) -> Any:
     try:
         return pd.array(values, dtype="Int64")
@@ -206,14 +202,18 @@ def _ints(values: list[Any]) -> Any:
         return objects(values)
 
 
-def _array(column: str, values: list[Any]) -> Any:
+def _array(column: str, values: list[Any], kinds: set[type] | None) -> Any:
     """The column's array with the most useful dtype that holds every value as it is."""
-    kinds = _kinds(values)
+    kinds = (set(map(type, values)) if kinds is None else kinds) - {type(None)}
     if column in _MS:
         return _ints(values) if kinds <= {int} else objects(values)
     if column == "volume":
-        if all(_read.is_number(v) for v in values if v is not None):
-            return np.array([np.nan if v is None else float(v) for v in values], dtype=float)
+        if kinds <= {int, float}:
+            arr = np.array([np.nan if v is None else float(v) for v in values], dtype=float)
+            nan = np.isnan(arr)
+            # a NaN or infinity of the draft's own is a foreign value: shown raw, not as missing
+            if nan.sum() == values.count(None) and (np.abs(arr[~nan]) < _M).all():
+                return arr
         return objects(values)
     if column in _RESERVED:  # the string columns
         return pd.array(values, dtype="str") if kinds <= {str} else objects(values)
@@ -259,5 +259,5 @@ def draft_to_frame(draft: Any) -> pd.DataFrame:
         elif column == "track_type":
             data[column] = _track_types(view)
         else:
-            data[column] = _array(column, values)
+            data[column] = _array(column, values, view.kinds.get(column))
     return pd.DataFrame(data, index=pd.RangeIndex(len(view.segs)), copy=False)

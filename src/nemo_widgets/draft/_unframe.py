@@ -42,9 +42,16 @@ def _cells(s: pd.Series) -> list[Any]:
     return s.to_numpy(dtype=object, na_value=None).tolist()
 
 
+def _missing(v: Any) -> bool:
+    """What a frame cell shows as missing: None, NaT, or a NaN of the draft's own."""
+    return v is None or v is pd.NaT or (type(v) is float and v != v)
+
+
 def _same(x: Any, y: Any) -> bool:
     if x is y:
         return True
+    if x is None or y is None:  # `_cells` turns every NaN into None, the base's too
+        return _missing(x) and _missing(y)
     if x is pd.NaT or y is pd.NaT:  # Timedelta columns keep NaT for missing
         return (x is None or x is pd.NaT) and (y is None or y is pd.NaT)
     try:

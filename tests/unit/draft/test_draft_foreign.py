@@ -116,3 +116,13 @@ def test_two_columns_writing_one_place_must_agree() -> None:
         nd.frame_to_draft(df, base=draft)
     df.loc[0, "sg.start"] = 200
     assert nd.frame_to_draft(df, base=draft)["t"][0]["sg"][0]["start"] == 200
+
+
+def test_a_nan_or_infinity_of_the_drafts_own_is_kept_not_read_as_missing() -> None:
+    draft = {"t": [{"sg": [{"v": float("nan"), "fx": float("inf"), "q": float("nan")}, {"v": 1}]}]}
+    df = nd.draft_to_frame(draft)
+    assert df.volume.dtype == object  # the NaN is a value of the draft's, not a missing volume
+    assert canonical(nd.frame_to_draft(df, base=draft)) == canonical(draft)
+    df.loc[1, "volume"] = 0.5
+    out = nd.frame_to_draft(df, base=draft)["t"][0]["sg"]
+    assert canonical(out) == canonical([draft["t"][0]["sg"][0], {"v": 0.5}])
