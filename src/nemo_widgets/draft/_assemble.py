@@ -158,7 +158,7 @@ def _tracks(rows: Rows, segs: list[dict[str, Any]]) -> list[dict[str, Any]]:
     renumber = {t: nbt + i for i, t in enumerate(sorted({t for t in rows.targets if t >= nbt}))}
     rows_of: dict[int, list[int]] = {}
     for r, t in enumerate(rows.targets):
-        rows_of.setdefault(renumber.get(t, t), []).append(r)
+        rows_of.setdefault(renumber.get(t, t) if renumber else t, []).append(r)
     types = _types(rows, renumber)
     used = {t["id"] for t in base if isinstance(t.get("id"), str)}
     fresh = _fresh("trk", used)
@@ -188,8 +188,22 @@ def _tracks(rows: Rows, segs: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def _end(segs: list[Any]) -> float:
-    read = _read.read
-    return max(((read(s, "start") or 0) + (read(s, "duration") or 0) for s in segs), default=0)
+    """The end of the last segment, ms (a segment without a start or duration counts 0)."""
+    read, big, end = _read.read, _read.MAX_NUMBER, 0
+    for s in segs:
+        st, d = s.get("st"), s.get("d")
+        if type(st) is not int or type(d) is not int or not (-big < st < big and -big < d < big):
+            st, d = read(s, "start") or 0, read(s, "duration") or 0  # elsewhere, or not ints
+        end = max(end, st + d)
+    return end
+
+
+def _times_changed(rows: Rows) -> bool:
+    """Whether a segment may now end elsewhere: rows added or deleted, or a time written."""
+    if not all(rows.own) or len(rows.own) != len(rows.view.segs):
+        return True
+    times = {*_read.SEGMENT["start"][1], *_read.SEGMENT["duration"][1]}
+    return any(not times.isdisjoint(w) for w in rows.writes.values())
 
 
 def assemble(rows: Rows) -> dict[str, Any]:
@@ -206,7 +220,8 @@ def assemble(rows: Rows) -> dict[str, Any]:
     moved = any(p >= 0 and t != view.track_of[p] for p, t in zip(ref, rows.targets, strict=True))
     changed = rows.writes or moved or not all(rows.own) or sum(rows.own) < len(view.segs)
     if changed and (top.get("d") is None or view.model.duration is not None):
-        old, base_end, new_end = view.model.duration, _end(view.segs), _end(segs)
+        old, base_end = view.model.duration, _end(view.segs)
+        new_end = _end(segs) if _times_changed(rows) else base_end
         new = new_end if old is None or old == base_end else max(old, new_end)
         if old is None or new != old:
             out["d"] = int(new) if float(new).is_integer() else new

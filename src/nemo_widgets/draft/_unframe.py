@@ -70,6 +70,8 @@ def _plain(v: Any) -> Any:
 def _match(index: pd.Index, fids: list[Any] | None, view: Shown) -> tuple[list[int], list[bool]]:
     """For each row: the base position it is diffed against (-1: new) and whether it owns it."""
     ids = view.cells["segment"]
+    if fids == ids and view.kinds["segment"] == {str} and len(set(ids)) == len(ids):
+        return list(range(len(ids))), [True] * len(ids)  # every row in its place: no search
     count = Counter(i for i in ids if type(i) is str)
     unique = {i: p for p, i in enumerate(ids) if type(i) is str and count[i] == 1}
     n, nb = len(index), len(ids)
