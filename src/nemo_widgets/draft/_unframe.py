@@ -161,7 +161,8 @@ class _Row:
         kind = _read.SEGMENT[what][0]
         if not _read.fits(value, kind):
             name = type(value).__name__
-            extra = " finite" if kind == _read.NUM and isinstance(value, (int, float)) else ""
+            number = isinstance(value, (int, float)) and not isinstance(value, bool)
+            extra = " finite" if kind == _read.NUM and number else ""
             raise DraftError(
                 f"{self.where}, column {column!r} must be a{extra} {kind}, not {name} {value!r:.40}"
             )
