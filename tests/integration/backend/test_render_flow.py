@@ -208,7 +208,7 @@ def test_restart_keeps_everything(local_server_factory, tmp_path: Path) -> None:
     token, sid, client_id = api.token, api.sid, api.client_id
     api.close()
     first.stop()
-    assert (data / "tokens.json").is_file()
+    assert (data / "nemo.db").is_file()
 
     second = local_server_factory(data_dir=data)
     h = {"Authorization": f"Bearer {token}", **ATTRIBUTION}
