@@ -124,6 +124,8 @@ class Soak:
             if not self.running.wait(0.2):
                 continue
             with w.busy:
+                if self.stop.is_set():  # the final check has begun
+                    return
                 self._op(w)
 
     def _check(self, w: Worker) -> None:
@@ -181,6 +183,7 @@ class Soak:
             while time.monotonic() < end:
                 time.sleep(self.rng.uniform(0.5, 3.0))
                 self._check_all(kill=True)
+            self.stop.set()
             self._check_all(kill=False)  # what the users did since the last kill
         finally:
             self.stop.set()
@@ -197,15 +200,18 @@ class Soak:
 
 
 def report(s: Soak, users: int, seconds: float, wall: float) -> str:
-    stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-    lines = [
-        "## Soak: random kill -9 of the offline backend (`bench_soak.py`)",
-        "",
+    when = f"{dt.datetime.now(dt.timezone.utc):%Y-%m-%d %H:%M} UTC"
+    about = (
         f"{users} users (each its own token and session: generations, edits, uploads, "
         f"renders) against one `nemo-widgets serve` process for {seconds:.0f} s; SIGKILL every "
         f"0.5-3 s, restart on the same data dir, every invariant checked for every user before "
-        f"they go on. {os.cpu_count()} CPUs, CPython {platform.python_version()}; {stamp}; "
-        f"wall {wall:.0f} s.",
+        f"they go on. {os.cpu_count()} CPUs, CPython {platform.python_version()}; {when}; "
+        f"wall {wall:.0f} s."
+    )
+    lines = [
+        "## Soak: random kill -9 of the offline backend (`bench_soak.py`)",
+        "",
+        about,
         "",
         "| count | value |",
         "|---|---|",
@@ -216,8 +222,7 @@ def report(s: Soak, users: int, seconds: float, wall: float) -> str:
         "",
         f"- verdict: **{'pass' if not s.broken else 'FAIL'}**",
     ]
-    lines += [f"- {b}" for b in s.broken[:20]]
-    return "\n".join(lines) + "\n"
+    return "\n".join([*lines, *(f"- {b}" for b in s.broken[:20])]) + "\n"
 
 
 def main() -> int:

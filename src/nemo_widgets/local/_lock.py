@@ -6,9 +6,9 @@ never blocks; the file's content (pid, URL) only names the holder for the error 
 from __future__ import annotations
 
 import errno
-import fcntl
 import json
 import os
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -45,7 +45,7 @@ class DataDirLock:
         """Take the lock or raise DataDirInUse naming the holder."""
         fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
         try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            _lock(fd)
         except OSError as e:
             os.close(fd)
             if e.errno not in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
@@ -60,7 +60,8 @@ class DataDirLock:
             return
         data = json.dumps({"pid": os.getpid(), "url": url}).encode()
         os.ftruncate(self._fd, 0)
-        os.pwrite(self._fd, data, 0)
+        os.lseek(self._fd, 0, os.SEEK_SET)
+        os.write(self._fd, data)
 
     def _holder(self) -> dict[str, Any]:
         try:
@@ -75,3 +76,15 @@ class DataDirLock:
             fd, self._fd = self._fd, None
             os.ftruncate(fd, 0)
             os.close(fd)  # closing the descriptor drops the flock
+
+
+def _lock(fd: int) -> None:
+    """An exclusive, non-blocking lock that the OS drops when the process ends."""
+    if sys.platform == "win32":  # pragma: no cover - no fcntl there; same semantics
+        import msvcrt
+
+        msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+    else:
+        import fcntl
+
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)

@@ -78,7 +78,11 @@ class _Writer:
         self.crash_kind, self.crash_left = kind, int(nth or 1)
 
     def submit(self, kind: str, ops: list[Op]) -> Pending:
-        fut = self.pool.submit(self._run, kind, ops)
+        try:
+            fut = self.pool.submit(self._run, kind, ops)
+        except RuntimeError:  # closed: a straggler after the server stopped; said, not raised
+            fut = concurrent.futures.Future()
+            fut.set_exception(_db.StoreError(f"the store is closed: a {kind} write was dropped"))
         fut.add_done_callback(_log_failure)
         self.last = fut
         return Pending(fut)
