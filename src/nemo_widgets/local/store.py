@@ -3,9 +3,9 @@ tokens, chat turns and render jobs in one SQLite database (`nemo.db`, WAL) in th
 and rendered files sit beside it on disk, written to a temporary name and renamed when whole.
 
 The records live in memory (`tokens`, `sessions`, `claims`, `renders`: reads never touch the
-disk) and every change is written through by ONE writer thread, in order, each write a
-transaction. A write method returns at once with a `Pending` handle: `await` it (on the loop) or
-`.wait()` it (in a thread) when the answer depends on it being on disk; the app awaits
+disk) and every change is written through by ONE writer thread (`_writer`), in order, each
+write a transaction. A write method returns at once with a `Pending` handle: `await` it (on the
+loop) or `.wait()` it (in a thread) when the answer depends on it being on disk; the app awaits
 `barrier()` before any response starts (see `_access`), so no client sees a state the disk lacks.
 
 A chat turn is three transactions: `begin_turn` (reserve its cost, count the message),
@@ -20,98 +20,26 @@ before the turn or after it, never between; start-up releases what a crash left 
 
 from __future__ import annotations
 
-import asyncio
-import concurrent.futures
 import copy
 import dataclasses
-import logging
-import os
 import secrets
-import signal
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Generator
 from pathlib import Path
 from typing import Any
 
 from . import _db, _migrate, _recover
+from ._writer import Op, Pending, Writer
 
 __all__ = ["TOKEN_TTL", "Pending", "Store", "Turn", "new_id"]
 
 TOKEN_TTL = 7 * 24 * 3600.0  # seconds an anonymous token lives
-CRASH_ENV = "NEMO_LOCAL_CRASH_AT"  # crash tests only: "<write kind>[:<n>]", see `_Writer`
-log = logging.getLogger("nemo_widgets.local")
-Op = Callable[[sqlite3.Connection], object]
 
 
 def new_id(prefix: str, nbytes: int = 8) -> str:
     """A random id like `sess_3f9a…`."""
     return f"{prefix}{secrets.token_hex(nbytes)}"
-
-
-class Pending:
-    """A write on its way to disk: `await` it, `.wait()` for it, or ignore it."""
-
-    def __init__(self, future: concurrent.futures.Future[None]):
-        self.future = future
-
-    def __await__(self) -> Generator[Any, None, None]:
-        if not self.future.done():
-            yield from asyncio.wrap_future(self.future).__await__()
-        self.future.result()
-
-    def wait(self, timeout: float | None = None) -> None:
-        """Block until the write is committed (raises what the write raised)."""
-        self.future.result(timeout)
-
-
-class _Writer:
-    """The one thread that writes: each job a transaction, in submission order. A write that
-    fails is logged (its `Pending` raises); later writes go on."""
-
-    def __init__(self, conn: sqlite3.Connection):
-        self.conn = conn
-        self.pool = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="nemo-store")
-        self.last: concurrent.futures.Future[None] | None = None
-        kind, _, nth = os.environ.get(CRASH_ENV, "").partition(":")
-        self.crash_kind, self.crash_left = kind, int(nth or 1)
-
-    def submit(self, kind: str, ops: list[Op]) -> Pending:
-        try:
-            fut = self.pool.submit(self._run, kind, ops)
-        except RuntimeError:  # closed: a straggler after the server stopped; said, not raised
-            fut = concurrent.futures.Future()
-            fut.set_exception(_db.StoreError(f"the store is closed: a {kind} write was dropped"))
-        fut.add_done_callback(_log_failure)
-        self.last = fut
-        return Pending(fut)
-
-    def _run(self, kind: str, ops: list[Op]) -> None:
-        conn = self.conn
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            for op in ops:
-                op(conn)
-            if kind == self.crash_kind:
-                self.crash_left -= 1
-                if self.crash_left <= 0:  # in the middle of the transaction: nothing committed
-                    log.warning("crash point %s reached: SIGKILL", kind)
-                    os.kill(os.getpid(), signal.SIGKILL)
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
-        conn.execute("COMMIT")
-
-    def close(self) -> None:
-        self.pool.shutdown(wait=True)
-        self.conn.close()
-
-
-def _log_failure(fut: concurrent.futures.Future[None]) -> None:
-    exc = fut.exception()
-    if exc is not None:
-        log.error("a store write failed: %s: %s", type(exc).__name__, exc)
 
 
 @dataclasses.dataclass
@@ -161,7 +89,7 @@ class Store:
         self.renders: dict[str, dict[str, Any]] = data["renders"]
         self._saved_media = {m for s in self.sessions.values() for m in _media_ids(s)}
         self._turns: dict[str, Turn] = {}  # session id → its running turn
-        self._writer = _Writer(conn)
+        self._writer = Writer(conn)
 
     # -- paths -------------------------------------------------------------------------------
     @property
