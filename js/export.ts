@@ -1,4 +1,5 @@
-// The export panel: quality, Export, a progress bar through pending/processing/download, then an
+// The export panel: quality, Export (Cancel while the render runs), a progress bar through
+// pending/processing/download, then an
 // inline player fed by the best route the browser can reach (direct URL, Colab's port proxy, or
 // chunks through the widget channel into a Blob URL), a download button and the project link.
 import { clear, errorBox, h } from "./lib/dom";
@@ -29,6 +30,11 @@ export function phase(job: Job | null): string {
   return job.status;
 }
 
+/** Whether a render is under way in this phase (the Cancel button shows). */
+export function running(p: string): boolean {
+  return p === "pending" || p === "processing";
+}
+
 /** Collects streamed chunks in order; the Blob is built once at the end. */
 export class ChunkCollector {
   private parts: ArrayBuffer[] = [];
@@ -57,6 +63,7 @@ function render({ model, el }: { model: Model; el: HTMLElement }): () => void {
     model.save_changes();
   });
   const exportBtn = h("button", { class: "nemo-btn nemo-primary", type: "button", text: "Export" });
+  const cancelBtn = h("button", { class: "nemo-btn", type: "button", text: "Cancel" });
   const linkBtn = h("button", { class: "nemo-btn", type: "button", text: "Open project ↗" });
   const progress = h("progress", { max: 100, value: 0 });
   const steps = h("div", { class: "nemo-steps" });
@@ -65,7 +72,7 @@ function render({ model, el }: { model: Model; el: HTMLElement }): () => void {
   const player = h("div", { class: "nemo-player" });
   const history = h("ul", { class: "nemo-jobs" });
   el.classList.add("nemo-root", "nemo-export");
-  el.append(h("div", { class: "nemo-row" }, h("label", { text: "Quality " }, quality), exportBtn, linkBtn),
+  el.append(h("div", { class: "nemo-row" }, h("label", { text: "Quality " }, quality), exportBtn, cancelBtn, linkBtn),
     steps, progress, status, errors, player, history);
 
   let shownFor = "";
@@ -131,12 +138,15 @@ function render({ model, el }: { model: Model; el: HTMLElement }): () => void {
     const job = (model.get("job") as Job | null) ?? null;
     const p = phase(job);
     exportBtn.disabled = p === "pending" || p === "processing" || p === "download";
+    cancelBtn.hidden = !running(p);
+    cancelBtn.disabled = false;
     clear(steps);
     for (const s of PHASES) steps.append(h("span", { class: `nemo-step${s === p ? " nemo-on" : ""}${PHASES.indexOf(s) < PHASES.indexOf(p) ? " nemo-done" : ""}`, text: s }));
     progress.value = job ? (p === "completed" ? 100 : Math.max(2, Number(job.percent) || 0)) : 0;
-    status.textContent = job ? (job.error ? "" : p === "completed" ? job.path ?? "" : `${p}…`) : "";
+    const stopped = p === "cancelled";
+    status.textContent = !job ? "" : stopped ? "Cancelled." : job.error ? "" : p === "completed" ? job.path ?? "" : `${p}…`;
     clear(errors);
-    if (job?.error) showError(job.error);
+    if (job?.error && !stopped) showError(job.error);
     if (job && p === "completed") void showVideo(job).catch((e: Error) => showError(e.message));
     clear(history);
     for (const j of (model.get("jobs") as Job[]) ?? []) {
@@ -147,6 +157,10 @@ function render({ model, el }: { model: Model; el: HTMLElement }): () => void {
   exportBtn.addEventListener("click", () => {
     clear(errors);
     ch.request("export", { quality: quality.value }).catch((e: Error) => showError(e.message));
+  });
+  cancelBtn.addEventListener("click", () => {
+    cancelBtn.disabled = true;
+    ch.request("cancel").catch((e: Error) => showError(e.message)).finally(() => { cancelBtn.disabled = false; });
   });
   linkBtn.addEventListener("click", () => {
     ch.request("link").then((r) => window.open(String(r.url), "_blank", "noopener")).catch((e: Error) => showError(e.message));

@@ -157,6 +157,26 @@ describe("export view", () => {
     expect(el.querySelector("a[download]")!.getAttribute("href")).toBe("http://127.0.0.1:9/r.mp4");
   });
 
+  it("shows Cancel only while the render runs, and asks the kernel to cancel", async () => {
+    const m = fakeModel({ qualities: ["high"], quality: "high", job: null, jobs: [], video_url: "", local_port: 0, local_path: "", video_size: 0, cap: 100 });
+    const el = document.createElement("div");
+    exportView.render({ model: m.model, el });
+    const cancel = [...el.querySelectorAll("button")].find((b) => b.textContent === "Cancel") as HTMLButtonElement;
+    expect(cancel.hidden).toBe(true);
+    m.model.set("job", { id: "render_1", status: "processing", percent: 40 });
+    expect(cancel.hidden).toBe(false);
+    cancel.click();
+    expect(m.sent.at(-1)!.content).toMatchObject({ kind: "cancel" });
+    expect(cancel.disabled).toBe(true);
+    m.answer("cancel", { job: { id: "render_1", status: "cancelled" } });
+    m.model.set("job", { id: "render_1", status: "cancelled", percent: 40, error: "cancelled by the user" });
+    await tick(0);
+    expect(cancel.hidden).toBe(true);
+    expect(el.textContent).toContain("Cancelled.");
+    expect(el.querySelector(".nemo-error")).toBeNull();
+    expect((el.querySelector(".nemo-primary") as HTMLButtonElement).disabled).toBe(false);
+  });
+
   it("streams through the channel when there is no URL, and refuses past the cap", async () => {
     const m = fakeModel({ qualities: ["high"], quality: "high", job: null, jobs: [], video_url: "", local_port: 0, local_path: "", video_size: 6, cap: 100 });
     const el = document.createElement("div");

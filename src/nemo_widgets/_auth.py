@@ -9,6 +9,7 @@ skill's own instructions do with NEMO_TOKEN) instead of being refused with 429 f
 
 from __future__ import annotations
 
+import datetime
 import json
 import os
 import secrets
@@ -16,15 +17,59 @@ import time
 import uuid
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 __all__ = [
+    "RENEW_MARGIN",
     "Credentials",
     "TokenCache",
     "client_id_path",
     "config_dir",
     "detect_platform",
+    "is_anonymous",
     "load_client_id",
+    "needs_renewal",
+    "token_expiry",
 ]
+
+RENEW_MARGIN = 300.0  # seconds before `expires_at` when an anonymous token is renewed
+DEFAULT_TTL = 6 * 24 * 3600.0  # assumed life of a token whose answer gives none (7 days, less)
+
+
+def token_expiry(expires_at: Any, expires_in: Any, now: float) -> float | None:
+    """When a token expires (epoch seconds) from the answer's `expires_at` (ISO-8601, or epoch
+    seconds / ms) or `expires_in` (seconds from `now`); None when neither can be read."""
+    if isinstance(expires_at, str) and expires_at.strip():
+        text = expires_at.strip()
+        try:
+            return float(text)
+        except ValueError:
+            pass
+        try:
+            when = datetime.datetime.fromisoformat(text.replace("Z", "+00:00"))
+        except ValueError:
+            return None
+        if when.tzinfo is None:  # no zone given: the vendor's examples are UTC ("…Z")
+            when = when.replace(tzinfo=datetime.timezone.utc)
+        return when.timestamp()
+    if isinstance(expires_at, (int, float)) and not isinstance(expires_at, bool):
+        return float(expires_at) / 1000.0 if expires_at > 1e11 else float(expires_at)
+    if isinstance(expires_in, (int, float)) and not isinstance(expires_in, bool):
+        return now + float(expires_in)
+    return None
+
+
+def needs_renewal(expires_at: float | None, now: float, margin: float = RENEW_MARGIN) -> bool:
+    """Whether a token that expires at `expires_at` should be replaced before the next call."""
+    return expires_at is not None and now >= expires_at - margin
+
+
+def is_anonymous(user_id: str | None, token_given: bool) -> bool:
+    """Anonymous users are recognised by a `user_id` starting `anon_`; without a user id, a
+    token the user gave is taken as a registered account's and a signed-in one as anonymous."""
+    if user_id:
+        return user_id.startswith("anon_")
+    return not token_given
 
 
 def config_dir(env: Mapping[str, str] | None = None) -> Path:
@@ -103,22 +148,35 @@ class TokenCache:
             return {}
         return data if isinstance(data, dict) else {}
 
-    def load(self, key: str, client_id: str) -> str | None:
-        """The stored token for `key` and `client_id`, unless it is about to expire."""
+    def load(self, key: str, client_id: str) -> dict[str, Any] | None:
+        """The stored record (`token`, `expires_at`, `user_id`) for `key` and `client_id`, unless
+        its token has expired (one about to expire is still taken: the client renews it early,
+        and keeps it if the backend refuses a new one within the 7 days)."""
         rec = self._read().get(key)
         if not isinstance(rec, dict) or rec.get("client_id") != client_id:
             return None
         token, expires = rec.get("token"), rec.get("expires_at")
         if not isinstance(token, str) or not isinstance(expires, (int, float)):
             return None
-        return token if expires > time.time() + 60 else None
+        return rec if float(expires) > time.time() else None
 
-    def save(self, key: str, client_id: str, token: str, expires_in: float | None) -> None:
+    def save(
+        self,
+        key: str,
+        client_id: str,
+        token: str,
+        expires_at: float | None,
+        user_id: str | None = None,
+    ) -> None:
         """Store a token (best effort: a read-only home only costs a new token next run)."""
         data = self._read()
-        ttl = float(expires_in) if isinstance(expires_in, (int, float)) else 6 * 24 * 3600.0
-        data[key] = {"client_id": client_id, "token": token, "expires_at": time.time() + ttl}
         now = time.time()
+        data[key] = {
+            "client_id": client_id,
+            "token": token,
+            "expires_at": expires_at if expires_at is not None else now + DEFAULT_TTL,
+            "user_id": user_id,
+        }
 
         def expiry(item: tuple[str, dict[str, object]]) -> float:
             value = item[1].get("expires_at") if isinstance(item[1], dict) else None
@@ -153,17 +211,31 @@ class Credentials:
         self.cache_key = cache_key  # None: keep anonymous tokens in memory only
         self._cache = cache
         self.generation = 0  # bumped on every new token, so concurrent 1001s renew only once
+        self.user_id: str | None = None  # from the token (or session) answer: `anon_…` or not
+        self.expires_at: float | None = None  # epoch seconds, when the answer says
 
     def load_cached(self) -> bool:
         """Take a stored anonymous token if there is a live one; True when one was taken."""
         if not self.anonymous or self.cache_key is None or self.__token is not None:
             return False
         self._cache = self._cache or TokenCache()
-        token = self._cache.load(self.cache_key, self.client_id)
-        if token:
-            self.__token = token
-            self.generation += 1
-        return token is not None
+        rec = self._cache.load(self.cache_key, self.client_id)
+        if rec is None:
+            return False
+        self.__token = str(rec["token"])
+        self.expires_at = float(rec["expires_at"])
+        self.user_id = rec.get("user_id") or self.user_id
+        self.generation += 1
+        return True
+
+    @property
+    def is_anonymous(self) -> bool:
+        """Whether the backend sees an anonymous user (see `is_anonymous`)."""
+        return is_anonymous(self.user_id, token_given=not self.anonymous)
+
+    def due(self, now: float) -> bool:
+        """Whether the held anonymous token should be renewed before the next call."""
+        return self.anonymous and self.has_token and needs_renewal(self.expires_at, now)
 
     @property
     def client_id(self) -> str:
@@ -182,13 +254,21 @@ class Credentials:
         """Whether a token is held."""
         return self.__token is not None
 
-    def set_token(self, token: str, expires_in: float | None = None) -> None:
+    def set_token(
+        self, token: str, expires_at: float | None = None, user_id: str | None = None
+    ) -> None:
         """Hold a new token (and store it, when anonymous and a cache key is set)."""
         self.__token = token
+        self.expires_at = expires_at
+        self.user_id = user_id or self.user_id
         self.generation += 1
         if self.anonymous and self.cache_key is not None:
             self._cache = self._cache or TokenCache()
-            self._cache.save(self.cache_key, self.client_id, token, expires_in)
+            self._cache.save(self.cache_key, self.client_id, token, expires_at, self.user_id)
+
+    def keep_until_expiry(self) -> None:
+        """A renewal was refused (the 7-day quota): use the held token to its end, unrenewed."""
+        self.expires_at = None
 
     def header(self) -> dict[str, str]:
         """The Authorization header, or nothing before a token is held."""

@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import os
+import re
 import weakref
 from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, Any
@@ -38,12 +39,20 @@ __all__ = ["STILL_WORKING", "has_retry", "run_chat", "run_retry", "stream_chat"]
 STILL_WORKING = "⏳ Still working..."
 _LOST = "The backend had lost this session: your message went to a new one."
 _SEPARATOR = "\n\n"
+# What the client can do instead of a GUI instruction (and after a drop), in the reply's language.
 _OFFERS = {
-    "export": "Export the video now? Run session.export() or press Export.",
-    "upload": "Upload files with session.upload('path/or/*.jpg') or the upload picker.",
-    "chat": "Tell me the move instead (e.g. 'move the title to 2 s') and I will make it.",
+    "export": "Export the video now, or keep editing? Run session.export() or press Export.",
+    "upload": "Send the file or give me a URL: session.upload('path/or/*.jpg' or 'https://...').",
+    "chat": "Tell me what to change (e.g. 'move the title to 2 s') and I will do it.",
     "retry": "Send the message again? Only if you are sure: run session.retry_last().",
 }
+_OFFERS_ZH = {
+    "export": "要导出还是继续编辑？导出：session.export() 或按“导出”。",
+    "upload": "直接发送文件或给我一个链接：session.upload('路径/或/*.jpg' 或 'https://...')。",
+    "chat": "告诉我要改什么（例如“把标题移到 2 秒”），我来改。",
+    "retry": "要重新发送吗？确定的话运行 session.retry_last()。",
+}
+_CJK = re.compile("[\u4e00-\u9fff]")
 
 # Per-session bookkeeping kept here, so that the session object needs no chat internals.
 _running: weakref.WeakKeyDictionary[Any, str] = weakref.WeakKeyDictionary()
@@ -303,8 +312,9 @@ async def _finish(session: Any, before: Any, turn: ChatTurn, out: _Outcome) -> A
         # A silent edit (no text, or only GUI instructions): the draft says what happened.
         async for ev in _report_changes(session, before, turn.errors, out):
             yield ev
+    offers = _OFFERS_ZH if _CJK.search(shown) else _OFFERS
     for action in translation.actions if translation else ():
-        async for ev in _suggested(session, action, out):
+        async for ev in _suggested(session, action, out, offers):
             yield ev
 
 
@@ -325,7 +335,9 @@ async def _report_changes(
     yield Text(out.text)
 
 
-async def _suggested(session: Any, action: str, out: _Outcome) -> AsyncIterator[Event]:
+async def _suggested(
+    session: Any, action: str, out: _Outcome, offers: dict[str, str]
+) -> AsyncIterator[Event]:
     """A GUI instruction's action: read-only ones are done at once, others are offered."""
     if action == "status":
         summary, state = await _summary(session)
@@ -338,7 +350,7 @@ async def _suggested(session: Any, action: str, out: _Outcome) -> AsyncIterator[
         out.text = _join(out.text, _credits_text(credits))
         yield Text(out.text)
     else:
-        yield Offer(action, _OFFERS[action])
+        yield Offer(action, offers[action])
 
 
 async def _after_drop(

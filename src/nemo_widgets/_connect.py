@@ -119,15 +119,20 @@ def connect(
     token_id = hashlib.sha256(token.encode()).hexdigest() if token else None
     where = str(Path(data_dir).resolve()) if data_dir is not None else None
     signature = (
-        backend, api_url, token_id, language, where, web_url, dialect, dataclasses.astuple(opts)
+        backend,
+        api_url,
+        token_id,
+        language,
+        where,
+        web_url,
+        dialect,
+        dataclasses.astuple(opts),
     )
     with _lock:
         live = _current
         if live is not None and not live.closed and _signatures.get(id(live)) == signature:
             return live  # the same cell run again: keep the session, its history and its server
-        session = _open(
-            backend, api_url, token, language, opts, data_dir, web_url, resume, dialect
-        )
+        session = _open(backend, api_url, token, language, opts, data_dir, web_url, resume, dialect)
         _signatures[id(session)] = signature
         _current = session
     return session

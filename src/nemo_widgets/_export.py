@@ -6,19 +6,32 @@ entry points are `Session.export` / `aexport` / `resume`.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .api._models import TERMINAL
 from .errors import DraftError, NemoError, RenderFailed
 
 if TYPE_CHECKING:
     from ._jobs import RenderJob
+    from ._options import Options
     from .api._progress import ProgressArg
     from .session import Session
 
-__all__ = ["check_draft", "follow", "new_job_id", "resolve_draft", "resume", "run_export"]
+__all__ = [
+    "cancel",
+    "check_draft",
+    "follow",
+    "new_job_id",
+    "poll_waits",
+    "resolve_draft",
+    "resume",
+    "run_export",
+]
 
 _last_id = 0
 
@@ -65,32 +78,57 @@ def _destination(job_id: str, download_to: str | os.PathLike[str] | None) -> Pat
     return dest
 
 
+def poll_waits(opts: Options) -> Iterator[float]:
+    """The waits between render polls: `poll_interval`, growing by `poll_backoff`, at most
+    `poll_max_interval`, until they add up to `poll_timeout` (pure: no clock)."""
+    wait, total = opts.poll_interval, 0.0
+    while total < opts.poll_timeout:
+        step = min(wait, opts.poll_max_interval, opts.poll_timeout - total)
+        total += step
+        yield step
+        wait *= opts.poll_backoff
+
+
+async def _pause(session: Session, job: RenderJob, seconds: float) -> None:
+    """Wait between polls; `job.cancel()` ends the wait at once."""
+    sleeper = asyncio.ensure_future(session._sleep(seconds))
+    woken = asyncio.ensure_future(job._waker().wait())
+    try:
+        await asyncio.wait({sleeper, woken}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        sleeper.cancel()
+        woken.cancel()
+
+
 async def follow(
     session: Session,
     job: RenderJob,
     download_to: str | os.PathLike[str] | None = None,
     progress: ProgressArg = None,
 ) -> RenderJob:
-    """Poll `job` until it ends (at most `options.max_polls` polls), then download it."""
+    """Poll `job` with back-off until it ends (see `poll_waits`, at most `options.max_polls`
+    polls), then download it."""
     opts = session.options
     polls = 0
-    while job.status not in ("completed", "failed"):
-        if polls >= opts.max_polls:
+    waits = poll_waits(opts)
+    while job.status not in TERMINAL:
+        wait = next(waits, None) if polls or job.status == "pending" else 0.0
+        if polls >= opts.max_polls or wait is None:
             session._emit(
                 "notice",
                 f"Render {job.id} is still running after {polls} checks; "
                 "call session.resume() later to fetch it.",
             )
             return job
-        if polls or job.status == "pending":
-            await session._sleep(opts.poll_interval)
+        if wait:
+            await _pause(session, job, wait)
+            if job.status in TERMINAL:  # cancelled while we waited
+                break
         status = await session._api.render_status(job.id)
         polls += 1
-        job.status, job.percent = status.status, status.percent
-        job.url = status.url or job.url
-        job.error = status.error
+        _apply(job, status)
         session._record_job(job)
-    if job.status == "failed":
+    if job.status in ("failed", "cancelled"):
         return job
     dest = _destination(job.id, download_to)
 
@@ -139,11 +177,30 @@ async def run_export(
             return job
         await follow(session, job, download_to, progress)
         if job.status != "failed":
-            return job
+            return job  # completed, cancelled by the user, or still running (resume later)
         failures.append(job.error or "failed")
         then = "retrying once with a new id" if attempt == 0 else "giving up"
         session._emit("notice", f"Render {job.id} failed ({job.error or 'no reason'}): {then}.")
     raise RenderFailed(f"the render failed twice: {' / '.join(failures)}")
+
+
+def _apply(job: RenderJob, status: Any) -> None:
+    job.status, job.percent = status.status, status.percent
+    job.url = status.url or job.url
+    job.error = status.error
+
+
+async def cancel(session: Session, job: RenderJob) -> RenderJob:
+    """Stop a render job on the backend; a job that already ended is left as it is."""
+    if job.status in TERMINAL:
+        return job
+    status = await session._api.cancel_render(job.id)
+    _apply(job, status)
+    if job.status == "cancelled":
+        job.error = job.error or "cancelled by the user"
+    session._record_job(job)
+    job._waker().set()  # a follow() waiting between polls stops now
+    return job
 
 
 async def resume(

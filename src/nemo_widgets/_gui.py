@@ -1,14 +1,31 @@
 """Translate the backend's web-editor talk into what a notebook user can do (pure).
 
-The backend speaks as if the user had its GUI open. Sentences (or clauses) that tell the user to
-click, open, drag or preview are removed; what they say about the content stays; the instruction
-becomes a suggested action:
+The backend speaks as if the user had its web editor open ("Preview in Timeline panel or click
+Export to save it"). The rule, for English and Chinese alike: a clause that tells the user to
+operate the GUI is an instruction, and is replaced by what the client can do; everything else is
+content and stays, word for word. A clause is an instruction when it starts (after "please",
+"you can", "then", 请, 您可以, 满意后 …) with
 
-    click / tap / press Export, 点击导出, the Export button   → export (offered, the user confirms)
-    open / preview in the timeline, 打开时间轴, 预览            → status (the track summary)
-    check your account / billing, top up, 账户, 充值            → credits
-    click / open upload, 上传                                   → upload (offered)
-    drag / drop, 拖拽, 拖动                                      → chat (describe the move instead)
+    a verb that only exists in a GUI         click, tap, drag, hover, scroll, preview
+                                             点击, 单击, 拖拽, 拖动, 预览 (also after 把…/在…)
+    an operating verb + a GUI element        open / select / choose / go to / use / check / see …
+                                             + button, panel, menu, tab, sidebar, toolbar, dialog,
+                                             settings, dashboard, editor, player, timeline …;
+                                             打开 / 选择 / 前往 / 进入 / 查看 … + 按钮, 面板, 菜单,
+                                             侧边栏, 工具栏, 设置, 时间轴 …  (or 在<element>…<verb>)
+    an operating verb + a command's name     "use Export", "press Download" (capitalised)
+    a place in the GUI, alone                "In the Timeline panel, …"
+
+or names a command's control ("the Export button", 导出按钮); an operating verb right after an
+instruction in the same sentence continues it ("open the Effects panel and choose Glow").
+Content that merely mentions a button or a panel ("a video about a red button",
+"做一个介绍控制面板的视频") has no instruction in it and stays. What an instruction becomes:
+
+    export, download, render, 导出, 下载            → export (offered: the user confirms)
+    upload, attachment, 上传, 附件                   → upload (offered: send the file or a URL)
+    account, billing, credits, dashboard, 账户, 充值 → credits (shown at once)
+    timeline, tracks, preview, player, open, 时间轴  → status (the track summary, shown at once)
+    anything else (drag, settings, editor, a panel)  → chat ("tell me what to change")
 
 A trailing "I encountered a temporary issue" after a normal reply is noise and is dropped.
 """
@@ -22,47 +39,122 @@ from ._routing import QUOTED as _QUOTED
 
 __all__ = ["Translation", "translate"]
 
-# Places and controls of the web editor: "open" or "go to" only count with one of these after them,
-# so that "open your mind" or "go to 3 s" stay content.
-_PLACES = (
-    r"(?:timeline|editor|preview|project|account|settings|billing|panel|tab|menu|page|workspace|"
-    r"dashboard|export|upload|button|icon|window|player)"
+_NOT_END = r"[^，。！？,.!?]"  # within one clause
+
+# -- the vocabulary of a GUI -------------------------------------------------------------------
+_EN_LEAD = (
+    r"^[\s\-*•>\d.)]*(?:(?:please|kindly|just|simply|then|now|next|first|finally|also|and|or|so|"
+    r"you\s+(?:can|could|may|might|should|will|would|need\s+to|have\s+to|want\s+to)|you'll|"
+    r"feel\s+free\s+to|go\s+ahead\s+and|try(?:\s+to)?|remember\s+to|don't\s+forget\s+to|"
+    r"be\s+sure\s+to|make\s+sure\s+to)\s+)*"
 )
-_GUI = re.compile(
-    rf"(?<![\w-])(?:click(?:ing)?|double-click|"
-    rf"(?:open|go to|navigate to|head to|switch to)\s+(?:\w+\s+){{0,3}}?{_PLACES}|"
-    rf"(?:tap|press|hit|select)\s+(?:\w+\s+){{0,3}}?(?:button|icon|tab)|"
-    r"drag(?:ging)?|drop (?:it|them|the)|"
-    r"preview (?:it |them |this |the \w+ )?(?:in|on) the (?:timeline|editor)|"
-    r"check (?:your|the) (?:account|billing)|top up|(?:the|an?) Export button)(?![\w-])"
-    r"|点击|单击|点一下|打开|拖拽|拖动|拖到|拖入|前往|在时间轴(?:中|上|里)?预览|导出按钮|充值|查看账户",
+_EN_GUI_VERB = (
+    r"(?:(?:double-|right-)?click|tap(?!\s+into)|drag|hover|scroll|drop\s+(?:it|them)|"
+    r"preview(?!\s*:))"
+)
+_EN_OPERATE = (
+    r"(?:open|select|choose|pick|go\s+to|navigate\s+to|head\s+(?:over\s+)?to|switch\s+to|use|"
+    r"find|locate|check(?:\s+out)?|view|see|look\s+at|adjust|toggle|enable|expand|visit|"
+    r"return\s+to|hit|press|access|launch)"
+)
+_EN_ELEMENT = (
+    r"(?:buttons?|panels?|menus?|tabs?|side\s?bars?|tool\s?bars?|dialog(?:ue)?s?|pop-?ups?|"
+    r"modals?|settings|preferences|dashboards?|editors?|players?|timelines?|windows?|pages?|"
+    r"screens?|icons?|account|billing|workspace|inspector|checkbox(?:es)?|sliders?|"
+    r"drop-?downs?|library|app|website|web\s+app)\b"
+)
+_EN_COMMAND = (
+    r"(?-i:Export|Download|Save|Share|Upload|Settings|Preview|Apply|Confirm|Publish|Render|"
+    r"Generate|Regenerate|Retry|Undo|Redo|Delete|Play|Submit|Send|Next|Cancel|Done|OK)"
+)
+_EN_PLACE = r"(?:in|on|from|under|via|at|inside|within|using|through)\s+(?:the\s+|your\s+|a\s+)?"
+# An element that ends its phrase ("in the editor.", not "on the panel discussion").
+_EN_PHRASE_END = r"(?=\s*(?:$|[,.;:!?)]|(?:to|and|or|for|then|when|if|below|above|at)\b))"
+# Who a clause is about when it is content ("The intro shows…", "I added…"), not an instruction.
+_EN_SUBJECT = (
+    r"^[\s\-*•>\d.)]*(?:the|a|an|this|that|these|those|it|its|it's|there|here|i|i've|i'm|we|"
+    r"we've|my|our|your|he|she|they|his|her|their)\b"
+)
+
+_ZH_LEAD = (
+    r"^[\s\-*•>\d.)、]*(?:[^，。！？,\s]{0,6}?(?:后|时|的话))?"
+    r"(?:请|您|你|可以|可|能|直接|然后|再|先|只需|只要|就|也|还|接着|最后|随后|现在|或者|或|并|马上|立即)*"
+)
+_ZH_GUI_VERB = (
+    r"(?:点击(?![率量数])|单击|右键|双击|点一下|点开|轻点|轻触|拖拽|拖动|拖放|拖到|拖入|拖至|预览)"
+)
+_ZH_OPERATE = (
+    r"(?:打开|选择|选中|选取|前往|进入|切换到|切换至|使用|查看|调整|找到|返回|访问|充值|去)"
+)
+_ZH_ELEMENT = (
+    r"(?:按钮|面板|菜单|标签页|选项卡|侧边栏|工具栏|对话框|弹窗|设置|仪表盘|控制台|编辑器|播放器|"
+    r"时间轴|时间线|窗口|页面|界面|图标|账户|账号|后台)"
+)
+_ZH_PLACE = r"(?:在|到|去|从|进入)"
+
+_INSTRUCTION = re.compile(
+    "|".join(
+        [
+            rf"{_EN_LEAD}{_EN_GUI_VERB}\b",
+            rf"{_EN_LEAD}{_EN_OPERATE}\s+(?:\S+\s+){{0,4}}?{_EN_ELEMENT}",
+            rf"{_EN_LEAD}{_EN_OPERATE}\s+(?:the\s+)?{_EN_COMMAND}\b",
+            rf"{_EN_LEAD}{_EN_PLACE}(?:\S+\s+){{0,3}}?{_EN_ELEMENT}\s*$",
+            # an imperative (no subject) that says where in the GUI: "Fine-tune it in the editor"
+            rf"^(?!{_EN_SUBJECT}){_NOT_END}*?\b{_EN_PLACE}(?:\S+\s+){{0,2}}?{_EN_ELEMENT}"
+            rf"{_EN_PHRASE_END}",
+            rf"(?<![\w-]){_EN_COMMAND}\s+(?:button|panel|menu|tab|icon)\b",
+            rf"{_ZH_LEAD}(?:{_ZH_PLACE}{_NOT_END}{{0,12}}?)?{_ZH_GUI_VERB}",
+            rf"{_ZH_LEAD}把{_NOT_END}{{0,15}}?{_ZH_GUI_VERB}",
+            rf"{_ZH_LEAD}{_ZH_OPERATE}{_NOT_END}{{0,10}}?{_ZH_ELEMENT}",
+            rf"{_ZH_LEAD}{_ZH_PLACE}{_NOT_END}{{0,10}}?{_ZH_ELEMENT}{_NOT_END}{{0,6}}?"
+            rf"(?:{_ZH_OPERATE}|{_ZH_GUI_VERB})",
+            # a place in the GUI and what the user can do there: 在编辑器里可以继续微调
+            rf"{_ZH_LEAD}{_ZH_PLACE}{_NOT_END}{{0,10}}?{_ZH_ELEMENT}{_NOT_END}{{0,4}}?(?:可以|能|可)",
+            r"(?:导出|上传|下载|分享|保存)按钮",
+        ]
+    ),
     re.IGNORECASE,
 )
-# Targets of a GUI instruction → the action the user would want. First match wins.
+# An operating verb that continues an instruction in the same sentence ("… and choose Glow").
+_CONTINUES = re.compile(
+    rf"{_EN_LEAD}(?:{_EN_GUI_VERB}|{_EN_OPERATE})\b|{_ZH_LEAD}(?:{_ZH_GUI_VERB}|{_ZH_OPERATE})",
+    re.IGNORECASE,
+)
+# Picking something out, just before an instruction, is its first step ("Select the clip and
+# press Delete").
+_PICKS = re.compile(rf"{_EN_LEAD}(?:select|choose|pick)\b|{_ZH_LEAD}(?:选择|选中|选取)", re.I)
+# What an instruction stands for, first match wins; anything else becomes "chat".
 _TARGETS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("export", re.compile(r"\bexport|\bdownload|\brender|导出|下载", re.I)),
-    ("upload", re.compile(r"\bupload|上传", re.I)),
+    ("upload", re.compile(r"\bupload|\battach|上传|附件", re.I)),
+    ("export", re.compile(r"\bexport|\bdownload|\brender|\bpublish|导出|下载|渲染|发布", re.I)),
     (
         "credits",
-        re.compile(r"\baccount|\bbilling|\bcredits?\b|top up|账户|账号|账单|充值|积分", re.I),
+        re.compile(
+            r"\baccount|\bbilling|\bcredits?\b|\bbalance|top\s*up|\bdashboard|\bsubscription|"
+            r"账户|账号|账单|充值|积分|余额|仪表盘|订阅",
+            re.I,
+        ),
     ),
     (
         "status",
-        re.compile(r"\btimeline|\btracks?\b|\beditor|\bpreview|时间轴|时间线|轨道|预览", re.I),
+        re.compile(
+            r"\btimeline|\btracks?\b|\bpreview|\bplayer|\bopen\b|时间轴|时间线|轨道|预览|播放器|打开",
+            re.I,
+        ),
     ),
-    ("chat", re.compile(r"\bdrag|\bdrop\b|拖", re.I)),
 )
-# The "Export" button named in passing ("use Export when you are happy"); capitalised on purpose.
-_EXPORT_BUTTON = re.compile(r"(?<=\w )Export\b")
+
 _NOISE = re.compile(r"I encountered a temporary issue|遇到了?(?:一个)?(?:临时|暂时性?)的?问题")
 _SENTENCE = re.compile(r".*?(?:[.!?]+(?=\s|$)|[。！？]+|$)[ \t]*")
-_CLAUSE_SPLIT = re.compile(r"(?:[,;，；]|\s+(?:and|then)\s+|然后)\s*")
+_CLAUSE_SPLIT = re.compile(r"(?:[,;，；]|\s+(?:and|then|or)\s+|然后|或者)\s*")
 # Clauses that only lead up to the instruction ("To see it, open the timeline"): dropped with it.
 _PURPOSE = re.compile(
     r"^(?:(?:to|so that|in order to|when|once|if|after|you can|you may|please)\b"
-    r"|为了|以便|如果|当|请|可以|您可以|你可以)",
+    r"|(?:next|then|now|first|finally|also|afterwards)\W*$"
+    r"|为了|以便|如果|当|请|可以|您可以|你可以|(?:接着|然后|最后|首先)\W*$)",
     re.I,
 )
+_INSTRUCTED, _OPENS_LIST, _LISTED = "instruction", "opens a list", "listed"
 _BLANK_LINES = re.compile(r"\n{3,}")
 _TERMINATOR = re.compile(r"[.!?。！？]+\s*$")
 
@@ -75,36 +167,48 @@ class Translation:
     actions: tuple[str, ...] = ()
 
 
-def _target(sentence: str) -> str | None:
-    for action, pattern in _TARGETS:
-        if pattern.search(sentence):
-            return action
-    return None
-
-
-def _is_gui(text: str) -> bool:
+def _plain(text: str) -> str:
     # Quoted text is content ('the title now reads "Click here"'), never an instruction.
-    plain = _QUOTED.sub(lambda m: " " * len(m.group(0)), text)
-    return bool(_GUI.search(plain) or _EXPORT_BUTTON.search(plain))
+    return _QUOTED.sub(lambda m: " " * len(m.group(0)), text)
+
+
+def _target(clause: str) -> str:
+    for action, pattern in _TARGETS:
+        if pattern.search(clause):
+            return action
+    return "chat"
 
 
 def _translate_sentence(sentence: str, actions: list[str]) -> str:
-    """The sentence without its GUI instruction; records the action it implies."""
-    if not _is_gui(sentence):
-        return sentence
+    """The sentence without its GUI instructions; records the actions they stand for."""
     end = _TERMINATOR.search(sentence)
     terminator = end.group(0).strip() if end else ""
     body = sentence[: end.start()] if end else sentence.rstrip()
+    clauses = [c.strip() for c in _CLAUSE_SPLIT.split(body) if c.strip()]
+    # Per clause: an instruction, content, or an item of a list an instruction opened with a
+    # colon ("see them: Video, BGM"), which goes with it.
+    marks: list[str] = []
+    for clause in clauses:
+        plain = _plain(clause)
+        before = marks[-1] if marks else ""
+        if before in (_LISTED, _OPENS_LIST):
+            marks.append(_LISTED)
+        elif _INSTRUCTION.search(plain) or (before and _CONTINUES.match(plain)):
+            marks.append(_OPENS_LIST if ":" in plain or "：" in plain else _INSTRUCTED)
+        else:
+            marks.append("")
+    for i in range(len(marks) - 1):
+        if not marks[i] and marks[i + 1] == _INSTRUCTED and _PICKS.match(_plain(clauses[i])):
+            marks[i] = _INSTRUCTED
+    if not any(marks):
+        return sentence
     kept: list[str] = []
-    for clause in _CLAUSE_SPLIT.split(body):
-        clause = clause.strip()
-        if not clause:
-            continue
-        if _is_gui(clause):
-            action = _target(clause) or _target(sentence)
-            if action and action not in actions:
+    for clause, mark in zip(clauses, marks, strict=True):
+        if mark in (_INSTRUCTED, _OPENS_LIST):
+            action = _target(clause)  # quotes included: 'click "Export"' names the control
+            if action not in actions:
                 actions.append(action)
-        elif not _PURPOSE.match(clause):
+        elif not mark and not _PURPOSE.match(clause):
             kept.append(clause)
     if not kept:
         return ""
@@ -114,24 +218,8 @@ def _translate_sentence(sentence: str, actions: list[str]) -> str:
     return joined + (terminator or ("。" if cjk else ".")) + (trailing or " ")
 
 
-# Words without which none of the patterns above can match: plain substring tests on the lower-cased
-# text run at memory speed, the patterns do not (a long reply would take milliseconds per pattern).
-_TRIGGERS = (
-    "click", "open", "go to", "navigate", "head to", "switch to", "tap", "press", "hit",
-    "select", "drag", "drop", "preview", "check", "top up", "export", "i encountered",
-    "点击", "单击", "点一下", "打开", "拖", "前往", "预览", "导出", "充值", "账户", "遇到",
-)  # fmt: skip
-
-
-def _may_need_work(text: str) -> bool:
-    low = text.lower()
-    return any(word in low for word in _TRIGGERS)
-
-
 def translate(text: str) -> Translation:
     """Strip GUI instructions and trailing noise from a backend reply; return the actions."""
-    if not _may_need_work(text):
-        return Translation(_tidy(text.split("\n")))  # nothing to strip: skip the sentence walk
     actions: list[str] = []
     lines_out: list[str] = []
     has_content = False

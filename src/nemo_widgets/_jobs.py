@@ -7,6 +7,7 @@ config dir, keyed by backend + API (or data dir) + identity; no token is ever wr
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import dataclasses
 import html
@@ -34,7 +35,8 @@ def jobs_path() -> Path:
 
 @dataclasses.dataclass
 class RenderJob:
-    """An export: `pending → processing → completed | failed`, then downloaded to `path`."""
+    """An export: `pending → processing → completed | failed | cancelled`, then downloaded to
+    `path`."""
 
     id: str
     status: str = "pending"
@@ -46,11 +48,40 @@ class RenderJob:
     created: float = dataclasses.field(default_factory=time.time)
     # the live session that follows this job (None when read back from disk without one)
     _session: Any = dataclasses.field(default=None, repr=False, compare=False)
+    # set by cancel(): wakes a follow() that waits between polls (made on the loop that uses it)
+    _wake: asyncio.Event | None = dataclasses.field(default=None, repr=False, compare=False)
 
     @property
     def done(self) -> bool:
-        """True once completed and downloaded, or failed."""
-        return self.status == "failed" or (self.status == "completed" and self.path is not None)
+        """True once completed and downloaded, failed or cancelled."""
+        if self.status in ("failed", "cancelled"):
+            return True
+        return self.status == "completed" and self.path is not None
+
+    def _waker(self) -> asyncio.Event:
+        if self._wake is None:
+            self._wake = asyncio.Event()
+        return self._wake
+
+    def cancel(self) -> RenderJob:
+        """Stop this render on the backend (its `status` becomes `cancelled`); a job that
+        already ended is left as it is."""
+        from . import _loop
+
+        return _loop.run(self._cancel())
+
+    async def acancel(self) -> RenderJob:
+        """Async twin of `cancel`."""
+        from . import _loop
+
+        return await _loop.arun(self._cancel())
+
+    async def _cancel(self) -> RenderJob:
+        from ._export import cancel
+
+        if self._session is None:
+            raise RuntimeError("this job belongs to no live session")
+        return await cancel(self._session, self)
 
     def wait(
         self, download_to: str | PathLike[str] | None = None, progress: Any = None
@@ -81,17 +112,19 @@ class RenderJob:
     def to_record(self) -> dict[str, Any]:
         """The JSON-able record kept on disk."""
         # not dataclasses.asdict: it would deep-copy the live session
-        return {
-            f.name: getattr(self, f.name) for f in dataclasses.fields(self) if f.name != "_session"
-        }
+        return {f.name: getattr(self, f.name) for f in _record_fields()}
 
     @classmethod
     def from_record(cls, rec: dict[str, Any], session: Any = None) -> RenderJob:
         """A job read back from disk."""
-        names = {f.name for f in dataclasses.fields(cls)} - {"_session"}
+        names = {f.name for f in _record_fields()}
         job = cls(**{k: v for k, v in rec.items() if k in names})
         job._session = session
         return job
+
+
+def _record_fields() -> list[dataclasses.Field[Any]]:
+    return [f for f in dataclasses.fields(RenderJob) if not f.name.startswith("_")]
 
 
 @dataclasses.dataclass

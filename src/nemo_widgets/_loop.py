@@ -103,8 +103,6 @@ class _Bridge(AsyncIterator[T]):
         return self
 
     async def __anext__(self) -> T:
-        if self._batch:  # the common case first: items already handed over
-            return self._batch.popleft()
         if not self._started:
             self._started = True
             if on_loop():

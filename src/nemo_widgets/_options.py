@@ -23,11 +23,22 @@ class Options:
     overall_timeout: float = 900.0  # the whole stream
     drop_waits: tuple[float, ...] = (30.0, 60.0)  # waits between state reads after a dropped stream
     drop_max_reads: int = 5  # unchanged reads before reporting failure
-    # export
-    poll_interval: float = 30.0  # render status polls (cloud); the local backend uses less
-    max_polls: int = 10
+    # export: render polls back off like the vendor's CLI (2 s, x1.5 each time, at most 15 s
+    # apart) for 5 minutes; then the job is left running for `Session.resume()`
+    poll_interval: float = 2.0  # the first wait
+    poll_backoff: float = 1.5
+    poll_max_interval: float = 15.0
+    poll_timeout: float = 300.0  # seconds of waiting between polls, summed (no clock needed)
+    max_polls: int = 200
 
     @classmethod
     def for_local(cls) -> Options:
         """Timings for the offline backend, which answers in seconds, not minutes."""
-        return cls(poll_interval=0.5, max_polls=600, drop_waits=(1.0, 2.0), rate_limit_wait=1.0)
+        return cls(
+            poll_interval=0.5,
+            poll_max_interval=1.0,
+            poll_timeout=600.0,
+            max_polls=1200,
+            drop_waits=(1.0, 2.0),
+            rate_limit_wait=1.0,
+        )

@@ -7,7 +7,8 @@
     ├── UnsupportedFile       4001: type not accepted (by extension or by content)
     ├── FileTooLarge          4002: over 500 MB
     ├── ExportBlocked         HTTP 402: the plan does not allow export
-    ├── RateLimited           HTTP 429: after the one automatic retry
+    ├── RateLimited           HTTP 429: after the one automatic retry (none for the 7-day
+    │                         anonymous-token quota)
     ├── RenderFailed          a render job failed twice
     ├── StreamTimeout         the chat stream sent only heartbeats for too long
     ├── BackendUnavailable    connection refused, time-outs, 5xx after retries, non-envelope bodies
@@ -78,14 +79,18 @@ class SessionNotFound(NemoError):
 
 
 class NoCredits(NemoError):
-    """The balance is too low for the request (2001)."""
+    """The balance is too low for the request (2001): an anonymous user gets the registration
+    link (the vendor's wording), a registered one the top-up text."""
 
-    default_hint = "Top up credits in your account."
+    default_hint = "Top up at nemovideo.com."
 
     def __init__(self, message: str, *, register_url: str | None = None, **kw: Any) -> None:
         self.register_url = register_url
         if register_url and "hint" not in kw:
-            kw["hint"] = f"Register to get more credits: {register_url}"
+            kw["hint"] = (
+                "Your free credits are used up! Register to get 100 more credits, and your "
+                f"project history will be preserved: {register_url}"
+            )
         super().__init__(message, **kw)
 
 
@@ -102,9 +107,10 @@ class FileTooLarge(NemoError):
 
 
 class ExportBlocked(NemoError):
-    """Export refused by the plan (HTTP 402): not a credits problem."""
+    """Export refused by the plan (HTTP 402): not a credits problem (anonymous and free tokens
+    lack the render scope)."""
 
-    default_hint = "Register or upgrade your plan to unlock export."
+    default_hint = "Register at nemovideo.com to unlock export."
 
 
 class RateLimited(NemoError):

@@ -27,7 +27,7 @@ def test_code_maps_to_class(code: int, cls: type) -> None:
 
 def test_hints_follow_the_contract() -> None:
     assert "mp4" in str(errors.error_for(4001, "no"))
-    assert "upgrade" in str(errors.error_for(402, "no")).lower()
+    assert "unlock export" in str(errors.error_for(402, "no"))
     assert "compress" in str(errors.error_for(4002, "no")).lower()
 
 

@@ -25,3 +25,15 @@ def test_completed_job_plays_its_url_and_names_the_file() -> None:
 def test_failed_job_shows_the_error_escaped() -> None:
     out = RenderJob(id="r", status="failed", error="<boom>")._repr_html_()
     assert "&lt;boom&gt;" in out and "<video" not in out
+
+
+def test_cancelled_job_is_done_and_its_record_holds_no_live_objects() -> None:
+    import json
+
+    job = RenderJob(id="render_1", status="cancelled", error="cancelled by the user")
+    job._waker()  # made once a follow() waited on it
+    assert job.done and "cancelled by the user" in job._repr_html_()
+    record = job.to_record()
+    assert not any(k.startswith("_") for k in record)
+    json.dumps(record)  # the record file stays plain JSON
+    assert RenderJob.from_record(record) == job

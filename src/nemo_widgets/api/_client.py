@@ -7,6 +7,7 @@ import asyncio
 import contextlib
 import logging
 import os
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -14,20 +15,21 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from .._auth import Credentials
+from .._auth import Credentials, token_expiry
 from .._options import Options
-from ..errors import BackendUnavailable, NemoError, NoCredits, redact
+from ..errors import BackendUnavailable, NemoError, RateLimited, redact
+from ._advice import ANON_PATH, error_for_outcome
+from ._download import download
 from ._models import Credits, Media, RenderStatus, State
 from ._multipart import MultipartFiles
 from ._progress import Progress, ProgressArg
-from ._request import attribution_headers, first, parse_body, to_error
+from ._request import Outcome, attribution_headers, first, parse_body, same_origin, streamable
 from ._retry import parse_retry_after, retry_delay
 
 __all__ = ["DEFAULT_API_URL", "DEFAULT_WEB_URL", "AsyncClient"]
 
 DEFAULT_API_URL = "https://mega-api-prod.nemovideo.ai"
 DEFAULT_WEB_URL = "https://nemovideo.com"
-ANON_PATH = "/api/auth/anonymous-token"
 _DEFAULT: Any = object()
 log = logging.getLogger("nemo_widgets.api")
 
@@ -47,6 +49,7 @@ class AsyncClient:
         transport: httpx.AsyncBaseTransport | None = None,
         sleep: Callable[[float], Awaitable[Any]] | None = None,
         token_cache_key: Any = _DEFAULT,
+        clock: Callable[[], float] = time.time,
     ) -> None:
         self.api_url = (api_url or os.environ.get("NEMO_API_URL") or DEFAULT_API_URL).rstrip("/")
         self.web_url = (web_url or os.environ.get("NEMO_WEB_URL") or DEFAULT_WEB_URL).rstrip("/")
@@ -60,6 +63,7 @@ class AsyncClient:
         self.bind_id: str | None = None  # for the registration link of a 2001 (set by the session)
         self._transport = transport
         self._sleep = sleep or asyncio.sleep
+        self._clock = clock  # wall time, for the token's `expires_at` (tests pass their own)
         self._http: httpx.AsyncClient | None = None
         self._renewing: asyncio.Lock | None = None
 
@@ -92,18 +96,20 @@ class AsyncClient:
         return self._http
 
     # -- the request core ------------------------------------------------------------------------
-    def _same_origin(self, url: str) -> bool:
-        if not url.startswith(("http://", "https://")):
-            return True
-        a, b = urlsplit(url), urlsplit(self.api_url)
-        return (a.scheme, a.netloc) == (b.scheme, b.netloc)
-
-    async def _renew_token(self, seen_generation: int) -> None:
+    async def _renew_token(self, seen_generation: int, early: bool = False) -> None:
         if self._renewing is None:
             self._renewing = asyncio.Lock()
         async with self._renewing:
-            if self.credentials.generation == seen_generation:  # nobody renewed meanwhile
+            if self.credentials.generation != seen_generation:
+                return  # somebody renewed meanwhile
+            try:
                 await self.anonymous_token()
+            except RateLimited:
+                if not early:
+                    raise
+                # the held token still works: use it to its end rather than ask again per call
+                log.debug("early token renewal refused (quota); keeping the current token")
+                self.credentials.keep_until_expiry()
 
     async def _call(
         self,
@@ -127,9 +133,11 @@ class AsyncClient:
         path_only = urlsplit(path).path or path
         while True:
             hdrs = dict(headers or {})
-            if auth and self._same_origin(path):
+            if auth and same_origin(path, self.api_url):
                 if not self.credentials.has_token and not self.credentials.load_cached():
                     await self._renew_token(self.credentials.generation)
+                elif self.credentials.due(self._clock()):  # renew before `expires_at` passes
+                    await self._renew_token(self.credentials.generation, early=True)
                 hdrs.update(self.credentials.header())
             generation = self.credentials.generation
             if path == ANON_PATH:
@@ -154,7 +162,8 @@ class AsyncClient:
             try:
                 response = await self.http.send(request, stream=True)
                 status = response.status_code
-                if stream and status < 300 and self._streamable(response, stream):
+                ctype = response.headers.get("content-type", "")
+                if stream and status < 300 and streamable(ctype, stream):
                     return response
                 try:
                     raw = await response.aread()
@@ -203,21 +212,23 @@ class AsyncClient:
             if outcome is None:
                 # chained so callers can tell "never sent" from "sent, no answer" by the cause
                 raise BackendUnavailable(problem) from cause
-            raise self._error(outcome, what)
+            raise self._error(outcome, what, path_only)
 
-    def _error(self, outcome: Any, what: str) -> NemoError:
-        if outcome.code == 2001 and self.credentials.anonymous:
-            bind = first(first(outcome.data, "data"), "bind_id", "bindId") or self.bind_id
-            link = f"{self.web_url}/register" + (f"?bind={bind}" if bind else "")
-            return NoCredits(f"{what}: {outcome.message or 'no credits'}", register_url=link)
-        return to_error(outcome, what)
+    def _error(self, outcome: Outcome, what: str, path: str) -> NemoError:
+        return error_for_outcome(
+            outcome,
+            what,
+            path=path,
+            web_url=self.web_url,
+            anonymous=self.credentials.is_anonymous,
+            user_id=self.credentials.user_id,
+            fallback_bind=self.bind_id,
+        )
 
-    @staticmethod
-    def _streamable(response: httpx.Response, kind: str) -> bool:
-        ctype = response.headers.get("content-type", "")
-        if kind == "sse":
-            return ctype.startswith("text/event-stream")
-        return not ctype.startswith("application/json")  # an envelope error may come as 200
+    def _learn_user(self, data: Any) -> None:
+        user_id = first(data, "user_id", "userId")
+        if isinstance(user_id, str) and user_id and user_id != "me":
+            self.credentials.user_id = user_id
 
     # -- endpoints -------------------------------------------------------------------------------
     async def anonymous_token(self) -> dict[str, Any]:
@@ -226,9 +237,16 @@ class AsyncClient:
         token = first(data, "token", "access_token", "accessToken")
         if not isinstance(token, str) or not token:
             raise BackendUnavailable("anonymous sign-in: the answer holds no token")
-        expires_in = data.get("expires_in")
-        self.credentials.set_token(token, expires_in if isinstance(expires_in, int) else None)
-        return {"credits": first(data, "credits", "balance"), "expires_in": data.get("expires_in")}
+        expires_in = first(data, "expires_in", "expiresIn")
+        expires_at = token_expiry(first(data, "expires_at", "expiresAt"), expires_in, self._clock())
+        user_id = first(data, "user_id", "userId")
+        self.credentials.set_token(token, expires_at, user_id if isinstance(user_id, str) else None)
+        return {
+            "credits": first(data, "credits", "balance"),
+            "expires_in": expires_in,
+            "expires_at": expires_at,
+            "user_id": self.credentials.user_id,
+        }
 
     async def create_session(
         self, language: str = "en", task_name: str = "project"
@@ -245,6 +263,7 @@ class AsyncClient:
         tid = first(data, "task_id", "taskId", "id") or first(data.get("task"), "id")
         if not sid:
             raise BackendUnavailable("create session: the answer holds no session id")
+        self._learn_user(data)
         return {"task_id": str(tid or ""), "session_id": str(sid)}
 
     async def claim_token(self, task_id: str, session_id: str) -> dict[str, Any]:
@@ -331,7 +350,9 @@ class AsyncClient:
     async def state(self, session_id: str) -> State:
         """The session's latest state."""
         path = f"/api/state/nemo_agent/me/{session_id}/latest"
-        return State.from_data(await self._call("GET", path, "state"))
+        data = await self._call("GET", path, "state")
+        self._learn_user(data)
+        return State.from_data(data)
 
     async def render(
         self, job_id: str, session_id: str, draft: dict[str, Any], quality: str = "high"
@@ -352,6 +373,13 @@ class AsyncClient:
         path = f"/api/render/proxy/lambda/{job_id}"
         return RenderStatus.from_data(job_id, await self._call("GET", path, "export", bare_ok=True))
 
+    async def cancel_render(self, job_id: str) -> RenderStatus:
+        """Ask the backend to stop a render job (`POST …/lambda/<id>/cancel`, no body)."""
+        path = f"/api/render/proxy/lambda/{job_id}/cancel"
+        data = await self._call("POST", path, "cancel export", bare_ok=True)
+        # an answer without a status still means the cancel was taken
+        return RenderStatus.from_data(job_id, data, default="cancelled")
+
     async def download(
         self,
         job_id: str,
@@ -362,40 +390,4 @@ class AsyncClient:
         hook: Callable[[int, int], Any] | None = None,
     ) -> Path:
         """Stream the rendered MP4 to `dest`: `url` first, then the download route."""
-        dest = Path(dest)
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        routes = [u for u in (url, f"/api/render/proxy/{job_id}/download") if u]
-        failure: NemoError | None = None
-        for route in routes:
-            try:
-                await self._fetch(route, dest, progress, hook)
-                return dest
-            except NemoError as exc:
-                log.debug("download route failed (%s), %d left", type(exc).__name__, len(routes))
-                failure = exc
-        assert failure is not None
-        raise failure
-
-    async def _fetch(
-        self, route: str, dest: Path, progress: ProgressArg, hook: Callable[[int, int], Any] | None
-    ) -> None:
-        response = await self._call("GET", route, "download", stream="bytes")
-        part = dest.with_name(f".{dest.name}.part")
-        total = int(response.headers.get("content-length") or 0)
-        bar = Progress(progress, "download", total, hook)
-        try:
-            with open(part, "wb") as f:
-                done = 0
-                async for chunk in response.aiter_bytes(1 << 20):
-                    await asyncio.to_thread(f.write, chunk)
-                    done += len(chunk)
-                    bar.update(done)
-            if total and done != total:
-                raise BackendUnavailable(f"download: got {done} of {total} bytes")
-            os.replace(part, dest)
-        except httpx.TransportError as exc:
-            raise BackendUnavailable(f"download broke off: {type(exc).__name__}") from None
-        finally:
-            bar.close()
-            await response.aclose()
-            part.unlink(missing_ok=True)
+        return await download(self, job_id, Path(dest), url, progress, hook)

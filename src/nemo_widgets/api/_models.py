@@ -7,7 +7,7 @@ from typing import Any
 
 from ._request import first
 
-__all__ = ["Credits", "Media", "RenderStatus", "State"]
+__all__ = ["TERMINAL", "Credits", "Media", "RenderStatus", "State"]
 
 
 def _int(value: Any) -> int:
@@ -23,6 +23,19 @@ def _dict(value: Any) -> dict[str, Any]:
 
 def _list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else []
+
+
+def _text(value: Any) -> str:
+    return "" if value is None else str(value)
+
+
+def _number(value: Any) -> float | None:
+    if isinstance(value, bool):
+        return None
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -42,47 +55,97 @@ class Credits:
         return cls(available, frozen, total)
 
 
+_TYPE_KEYS = ("type", "file_type", "fileType", "media_type", "kind")
+_STATE_KEYS = {
+    "draft",
+    "video_infos",
+    "videoInfos",
+    "canvas_config",
+    "canvasConfig",
+    "generated_media",
+    "generatedMedia",
+    "video_analyses",
+    "videoAnalyses",
+}
+_STATE_TOP = {"state", "session_id", "sessionId", "task_id", "taskId", "task_name", "taskName"}
+
+
 @dataclasses.dataclass(frozen=True)
 class State:
-    """The backend's latest state of the session (see docs/draft-format.md)."""
+    """The backend's latest state of the session (see docs/draft-format.md); every key this class
+    has no field for is kept in `extra` (from `data.state` first, then from `data`)."""
 
     draft: dict[str, Any]
     video_infos: list[dict[str, Any]]
     canvas_config: dict[str, Any]
     generated_media: list[dict[str, Any]]
+    video_analyses: Any = None  # the backend's analysis of the videos (vendor dialect)
+    session_id: str = ""
+    task_id: str = ""
+    task_name: str = ""
+    extra: dict[str, Any] = dataclasses.field(default_factory=dict, compare=False)
 
     @classmethod
     def from_data(cls, data: Any) -> State:
         """Read `data.state.*` (or the same fields directly under `data`)."""
-        state = _dict(first(data, "state", default=data))
+        top = _dict(data)
+        state = _dict(first(top, "state", default=top))
+        extra = {k: v for k, v in state.items() if k not in _STATE_KEYS | _STATE_TOP}
+        for k, v in top.items():
+            if state is not top and k not in _STATE_TOP:
+                extra.setdefault(k, v)
         return cls(
             draft=_dict(state.get("draft")),
             video_infos=_list(first(state, "video_infos", "videoInfos")),
             canvas_config=_dict(first(state, "canvas_config", "canvasConfig")),
             generated_media=_list(first(state, "generated_media", "generatedMedia")),
+            video_analyses=first(state, "video_analyses", "videoAnalyses"),
+            # ids stay strings: a 19-digit session id is not a number to round
+            session_id=_text(first(top, "session_id", "sessionId")),
+            task_id=_text(first(top, "task_id", "taskId")),
+            task_name=_text(first(top, "task_name", "taskName")),
+            extra=extra,
         )
 
 
 @dataclasses.dataclass(frozen=True)
 class Media:
-    """One uploaded file as the backend knows it."""
+    """One uploaded file as the backend knows it (`duration` in seconds; the vendor's `files[]`
+    also gives `width`, `height`, `fps` and a content `hash`)."""
 
     id: str
     name: str
     type: str
     size: int
     url: str | None = None
+    duration: float | None = None
+    width: int | None = None
+    height: int | None = None
+    fps: float | None = None
+    hash: str | None = None
 
     @classmethod
     def from_data(cls, item: Any) -> Media:
-        """Read one media record (`id`/`media_id`, `name`/`filename`, ...)."""
+        """Read one media record (`id`/`media_id`, `name`/`filename`, `type`/`file_type`...)."""
         item = _dict(item)
+        url = first(item, "url", "cdn_url", "cdnUrl", "source_url")
+        duration = _number(first(item, "duration"))
+        if duration is None:  # ms in our own records
+            ms = _number(first(item, "duration_ms", "durationMs"))
+            duration = ms / 1000.0 if ms is not None else None
+        width, height = _number(item.get("width")), _number(item.get("height"))
+        digest = first(item, "hash", "md5", "sha256")
         return cls(
             id=str(first(item, "id", "media_id", "mediaId", "file_id", default="")),
             name=str(first(item, "name", "filename", "file_name", default="")),
-            type=str(first(item, "type", "media_type", "kind", default="")),
+            type=str(first(item, *_TYPE_KEYS, default="")),
             size=_int(first(item, "size", "file_size", default=0)),
-            url=first(item, "url", "source_url"),
+            url=url if isinstance(url, str) else None,
+            duration=duration,
+            width=int(width) if width is not None else None,
+            height=int(height) if height is not None else None,
+            fps=_number(item.get("fps")),
+            hash=str(digest) if digest is not None else None,
         )
 
     @classmethod
@@ -96,6 +159,19 @@ class Media:
         return [cls.from_data(i) for i in _list(items)]
 
 
+_STATUSES = {
+    "succeeded": "completed",
+    "success": "completed",
+    "done": "completed",
+    "complete": "completed",
+    "error": "failed",
+    "failure": "failed",
+    "canceled": "cancelled",
+    "aborted": "cancelled",
+}
+TERMINAL = ("completed", "failed", "cancelled")
+
+
 @dataclasses.dataclass(frozen=True)
 class RenderStatus:
     """One poll of a render job: status, percent (0-100), output url, error text."""
@@ -107,28 +183,36 @@ class RenderStatus:
     error: str | None = None
 
     @classmethod
-    def from_data(cls, job_id: str, data: Any) -> RenderStatus:
-        """Read a top-level `status` (bare variant) or the envelope's `data.status`."""
-        data = _dict(data)
-        output = _dict(data.get("output"))
-        status = str(first(data, "status", "state", default="pending")).lower()
-        if status in ("succeeded", "success", "done", "complete"):
-            status = "completed"
-        elif status in ("error", "failure"):
-            status = "failed"
-        raw = first(data, "percent", "progress", default=100.0 if status == "completed" else 0.0)
+    def from_data(cls, job_id: str, data: Any, default: str = "pending") -> RenderStatus:
+        """Read `status`, `progress`, `error` and the URL at the top level or under `data`; the
+        URL at `output.url`, `outputUrl`, `data.outputUrl` or `data.output.url`; `default` is
+        the status of an answer that gives none."""
+        top = _dict(data)
+        inner = _dict(top.get("data"))
+
+        def pick(*keys: str, default: Any = None) -> Any:
+            return first(top, *keys, default=first(inner, *keys, default=default))
+
+        status = str(pick("status", "state", default=default)).lower()
+        status = _STATUSES.get(status, status)
+        raw = pick("percent", "progress", default=100.0 if status == "completed" else 0.0)
         try:
             percent = float(raw)
         except (TypeError, ValueError):
             percent = 0.0
         if 0.0 < percent <= 1.0 and not isinstance(raw, int):
             percent *= 100.0  # a fraction in one variant, a percentage in the other
-        url = first(output, "url", "download_url") or first(data, "url", "output_url")
-        error = first(data, "error", "message", "errorMessage")
+        url = None
+        for where in (top, inner):
+            url = url or first(_dict(where.get("output")), "url", "download_url")
+            url = url or first(where, "outputUrl", "output_url", "url", "downloadUrl")
+        error = pick("error", "message", "errorMessage", "reason")
+        if isinstance(error, dict):
+            error = first(error, "message", "reason", default=None)
         return cls(
-            id=str(first(data, "id", default=job_id)),
+            id=str(pick("id", default=job_id)),
             status=status,
             percent=max(0.0, min(100.0, percent)),
             url=url if isinstance(url, str) else None,
-            error=str(error) if error and status == "failed" else None,
+            error=str(error) if error and status in ("failed", "cancelled") else None,
         )

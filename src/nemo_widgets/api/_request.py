@@ -1,8 +1,10 @@
 """Request building and envelope parsing: pure functions shared by every endpoint.
 
 The contract's envelope is `{"code": 0, "data": {...}}`; a non-zero `code` is an error whatever
-the HTTP status. Proxies answer HTML, servers crash mid-body: anything that is not the envelope
-becomes a `NemoError` here, never a `JSONDecodeError` or `KeyError` further up.
+the HTTP status. The render endpoints of the vendor's documents answer `{"success": true, "data"}`
+or `{"success": false, "error": "…"}` instead (api-contract.md, Dialects): both are read here.
+Proxies answer HTML, servers crash mid-body: anything that is not an envelope becomes a
+`NemoError` here, never a `JSONDecodeError` or `KeyError` further up.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import dataclasses
 import json
 from collections.abc import Mapping
 from typing import Any
+from urllib.parse import urlsplit
 
 from .._auth import detect_platform
 from .._options import Options
@@ -19,7 +22,16 @@ from ..errors import BackendUnavailable, NemoError, error_for, redact
 # the contract's codes, which keep their own class even on a 5xx status
 KNOWN_CODES = frozenset({1001, 1002, 2001, 4001, 4002, 402, 429})
 
-__all__ = ["KNOWN_CODES", "Outcome", "attribution_headers", "first", "parse_body", "to_error"]
+__all__ = [
+    "KNOWN_CODES",
+    "Outcome",
+    "attribution_headers",
+    "first",
+    "parse_body",
+    "same_origin",
+    "streamable",
+    "to_error",
+]
 
 
 def attribution_headers(options: Options, env: Mapping[str, str] | None = None) -> dict[str, str]:
@@ -58,7 +70,37 @@ def _message(obj: Mapping[str, Any]) -> str:
         value = obj.get(key)
         if isinstance(value, str) and value:
             return value
+        if isinstance(value, Mapping):  # `"error": {"code", "message"}`
+            nested = _message(value)
+            if nested:
+                return nested
     return ""
+
+
+def _merged(obj: Mapping[str, Any], envelope_keys: tuple[str, ...]) -> Any:
+    data = obj.get("data")
+    data = data if data is not None else {}
+    if isinstance(data, dict):
+        # one variant puts the render `status`/`output` beside `data`, not in it
+        extras = {k: v for k, v in obj.items() if k not in envelope_keys}
+        data = {**extras, **data}
+    return data
+
+
+def _success_envelope(status: int, obj: Mapping[str, Any], bare_ok: bool) -> Outcome:
+    """`{"success": true, "data"}` / `{"success": false, "error"}` (the vendor's render routes)."""
+    good_status = 200 <= status < 300
+    if obj["success"] is True and good_status:
+        data = _merged(obj, ("success", "data")) if bare_ok else obj.get("data")
+        return Outcome(True, status, data if data is not None else {})
+    error = obj.get("error")
+    code = _as_code(obj.get("code"))
+    if code is None and isinstance(error, Mapping):
+        code = _as_code(error.get("code"))
+    if not good_status and code in (None, 0):
+        code = status
+    # a refusal on a 2xx without a code is still the backend's clear answer: code stays None
+    return Outcome(False, status, obj, code or None, _message(obj) or "request refused")
 
 
 def parse_body(status: int, body: bytes, *, bare_ok: bool = False) -> Outcome:
@@ -72,16 +114,17 @@ def parse_body(status: int, body: bytes, *, bare_ok: bool = False) -> Outcome:
     if isinstance(obj, dict):
         code = _as_code(obj.get("code"))
         if code is not None:
-            if code == 0 and good_status:
+            if code == 0 and good_status and obj.get("success") is not False:
+                if bare_ok:
+                    return Outcome(True, status, _merged(obj, ("code", "message", "data")))
                 data = obj.get("data")
-                data = data if data is not None else {}
-                if bare_ok and isinstance(data, dict):
-                    # one variant puts the render `status`/`output` beside `data`, not in it
-                    extras = {k: v for k, v in obj.items() if k not in ("code", "message", "data")}
-                    data = {**extras, **data}
-                return Outcome(True, status, data)
+                return Outcome(True, status, data if data is not None else {})
+            if code == 0 and good_status:
+                return _success_envelope(status, obj, bare_ok)
             # code 0 on an error status: trust the status
             return Outcome(False, status, obj, code or status, _message(obj))
+        if isinstance(obj.get("success"), bool):
+            return _success_envelope(status, obj, bare_ok)
         if good_status and bare_ok:
             return Outcome(True, status, obj, envelope=False)
         if not good_status:
@@ -98,6 +141,8 @@ def to_error(outcome: Outcome, what: str, **kw: Any) -> NemoError:
     text = f"{what}: {message}"
     if outcome.status == 429:  # the status decides, whatever code the body carries
         return error_for(429, text, **kw)
+    if outcome.code is None and outcome.envelope and outcome.status < 500:
+        return NemoError(text)  # `{"success": false, "error"}`: refused, not unreachable
     if outcome.code is None or (outcome.status >= 500 and outcome.code not in KNOWN_CODES):
         return BackendUnavailable(text, code=outcome.code)
     return error_for(outcome.code, text, **kw)
@@ -111,3 +156,18 @@ def first(mapping: Any, *keys: str, default: Any = None) -> Any:
             if value is not None:
                 return value
     return default
+
+
+def same_origin(url: str, base: str) -> bool:
+    """Whether `url` (a path, or an absolute URL) goes to the API at `base` (gets the token)."""
+    if not url.startswith(("http://", "https://")):
+        return True
+    a, b = urlsplit(url), urlsplit(base)
+    return (a.scheme, a.netloc) == (b.scheme, b.netloc)
+
+
+def streamable(content_type: str, kind: str) -> bool:
+    """Whether a 2xx answer of this type is the stream (`"sse"`) or file (`"bytes"`) asked for."""
+    if kind == "sse":
+        return content_type.startswith("text/event-stream")
+    return not content_type.startswith("application/json")  # an envelope error may come as 200

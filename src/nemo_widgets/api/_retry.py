@@ -17,6 +17,9 @@ RETRY_AFTER_CAP = 120.0  # a server asking for more than this is not waited for 
 # another short-lived link. Creating sessions, uploads and renders have effects; /run_sse charges.
 _IDEMPOTENT_POSTS = ("/api/auth/claim-token",)
 _NEVER = ("/run_sse",)
+_RENDER = "/api/render/proxy/lambda/"
+# a 429 here is the 7-day anonymous-token quota, not congestion: waiting 30 s will not help
+_QUOTA = ("/api/auth/anonymous-token",)
 _TRANSIENT = frozenset({500, 502, 503, 504})
 
 
@@ -25,7 +28,10 @@ def is_idempotent(method: str, path: str) -> bool:
     method = method.upper()
     if method in ("GET", "HEAD", "OPTIONS", "PUT", "DELETE"):
         return True
-    return method == "POST" and path.rstrip("/") in _IDEMPOTENT_POSTS
+    path = path.rstrip("/")
+    if method == "POST" and path.startswith(_RENDER) and path.endswith("/cancel"):
+        return True  # cancelling a job twice stops it once
+    return method == "POST" and path in _IDEMPOTENT_POSTS
 
 
 def parse_retry_after(value: str | None, now: float | None = None) -> float | None:
@@ -64,6 +70,8 @@ def retry_delay(
     """
     if path.rstrip("/") in _NEVER:
         return None  # a chat message is never sent twice: it may run, and charge, twice
+    if path.rstrip("/") in _QUOTA and (status == 429 or code == 429):
+        return None
     if status == 429 or code == 429:
         # the configured wait rules here (the contract's 30 s is its default): a server's
         # Retry-After would make a test of the offline backend wait the cloud's time

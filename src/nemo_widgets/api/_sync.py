@@ -94,6 +94,10 @@ class Client:
         """See `AsyncClient.render_status`."""
         return _loop.run(self.aio.render_status(job_id))
 
+    def cancel_render(self, job_id: str) -> RenderStatus:
+        """See `AsyncClient.cancel_render`."""
+        return _loop.run(self.aio.cancel_render(job_id))
+
     def download(
         self,
         job_id: str,

@@ -55,7 +55,7 @@ def _text_of(body: dict[str, Any]) -> str:
 
 
 async def run_sse(request: Request) -> Response:
-    """Answer one chat message as an ADK event stream."""
+    """Answer one chat message as an event stream in the server's dialect."""
     nemo: Backend = request.app.state.nemo
     body = await json_body(request, _FIELDS, {"app_name", "user_id", "session_id", "new_message"})
     if body["app_name"] != "nemo_agent":
@@ -86,7 +86,9 @@ async def run_sse(request: Request) -> Response:
     held = nemo.store.begin_turn(rec["token"], s, cost)  # reserved and counted, one write
     nemo.busy.add(sid)
     queue: asyncio.Queue[Any] = asyncio.Queue()
-    task = asyncio.create_task(_play(nemo, s, held, turn, cost, bool(body.get("streaming")), queue))
+    # The vendor's backend streams text chunks whether asked or not (no source sends `streaming`).
+    streaming = bool(body.get("streaming")) or nemo.options.dialect == "vendor"
+    task = asyncio.create_task(_play(nemo, s, held, turn, cost, streaming, queue))
     nemo.tasks.add(task)
     task.add_done_callback(nemo.tasks.discard)
     return _sse.SSEResponse(_stream(nemo, queue))  # type: ignore[return-value]
@@ -94,6 +96,7 @@ async def run_sse(request: Request) -> Response:
 
 async def _stream(nemo: Backend, queue: asyncio.Queue[Any]) -> AsyncIterator[bytes]:
     drop_after = nemo.faults.take_drop()
+    dialect = nemo.options.dialect
     error_after = nemo.faults.error_stream_after
     sent = beats = 0
     loop = asyncio.get_running_loop()
@@ -105,11 +108,11 @@ async def _stream(nemo: Backend, queue: asyncio.Queue[Any]) -> AsyncIterator[byt
         except asyncio.TimeoutError:
             if nemo.closing.is_set():
                 yield _sse.encode(
-                    {"error": "the server is shutting down", "errorCode": "UNAVAILABLE"}
+                    {"error": "the server is shutting down", "errorCode": "UNAVAILABLE"}, dialect
                 )
                 return
             if loop.time() - quiet_since >= nemo.options.heartbeat_interval:
-                yield _sse.heartbeat(beats)
+                yield _sse.heartbeat(beats, dialect)
                 beats += 1
                 quiet_since = loop.time()
             continue
@@ -124,10 +127,11 @@ async def _stream(nemo: Backend, queue: asyncio.Queue[Any]) -> AsyncIterator[byt
                     "error": nemo.faults.error_stream_message,
                     "errorCode": "INJECTED",
                     "invocationId": item.get("invocationId"),
-                }
+                },
+                dialect,
             )
             return
-        yield _sse.encode(item)
+        yield _sse.encode(item, dialect)
         sent += 1
         if "error" in item:
             return

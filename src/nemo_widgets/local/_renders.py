@@ -1,8 +1,10 @@
 """Render jobs: `POST /api/render/proxy/lambda` validates the draft and queues a job; one job runs
 at a time per session (others wait, FIFO), at most `render_concurrency` in the whole server, each
 in a worker thread (`render.render_draft`). Status: `pending → processing → completed | failed`
-with an integer `percent` (0-100); downloads (`output.url` or `/api/render/proxy/<id>/download`)
-support HTTP Range.
+with an integer `percent` (0-100), or `cancelled` by `POST …/lambda/<id>/cancel` (which kills the
+job's ffmpeg and removes its partial file before it answers); downloads (`output.url` or
+`/api/render/proxy/<id>/download`) support HTTP Range. The vendor dialect re-shapes the answers
+(`_vendor.render_answer`).
 """
 
 from __future__ import annotations
@@ -17,8 +19,11 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 
+from . import _vendor
 from ._common import ApiError, Backend, attribution_ok, base_url, json_body, ok
 from .store import new_id
+
+CANCELLED = "cancelled by the user"
 
 _FIELDS = {"id", "sessionId", "session_id", "draft", "output"}
 
@@ -81,12 +86,32 @@ class Renders:
         self.sem = asyncio.Semaphore(max(1, nemo.options.render_concurrency))
         self.locks: dict[str, asyncio.Lock] = {}
         self.tasks: set[asyncio.Task[None]] = set()
+        self.running: dict[str, asyncio.Task[None]] = {}  # job id → its task (queued or running)
+        self.cancelled: set[str] = set()  # ids being cancelled by a user, not by a shutdown
 
     def start(self, job: dict[str, Any]) -> None:
         """Queue a job."""
         task = asyncio.create_task(self._run(job))
         self.tasks.add(task)
+        self.running[job["id"]] = task
         task.add_done_callback(self.tasks.discard)
+        task.add_done_callback(lambda _t: self.running.pop(job["id"], None))
+
+    async def cancel(self, job: dict[str, Any]) -> None:
+        """Stop a queued or running job; returns once its ffmpeg is gone and its status saved."""
+        task = self.running.get(job["id"])
+        if task is not None and not task.done():
+            self.cancelled.add(job["id"])
+            task.cancel()
+            await asyncio.wait({task})
+            self.cancelled.discard(job["id"])
+        if job["status"] in ("pending", "processing"):  # no task (never started): mark it here
+            self._mark_cancelled(job)
+
+    def _mark_cancelled(self, job: dict[str, Any]) -> None:
+        self.cancelled.discard(job["id"])
+        job.update(status="cancelled", error=CANCELLED, finished_at=time.time())
+        self.nemo.store.save_render(job)
 
     def resume(self) -> None:
         """Re-queue the jobs a previous run of the server left unfinished."""
@@ -106,6 +131,14 @@ class Renders:
             await asyncio.gather(*self.tasks, return_exceptions=True)
 
     async def _run(self, job: dict[str, Any]) -> None:
+        try:
+            await self._attempt(job)
+        except asyncio.CancelledError:
+            if job["id"] not in self.cancelled:
+                raise  # the server is stopping: the job stays "processing", resumed later
+            self._mark_cancelled(job)
+
+    async def _attempt(self, job: dict[str, Any]) -> None:
         store, faults = self.nemo.store, self.nemo.faults
         lock = self.locks.setdefault(job["session_id"], asyncio.Lock())
         async with lock, self.sem:
@@ -120,7 +153,7 @@ class Renders:
                 await self._render(job, tmp)
                 tmp.replace(out)
                 job.update(status="completed", percent=100, size=out.stat().st_size)
-            except asyncio.CancelledError:  # server stopping: stays "processing", resumed later
+            except asyncio.CancelledError:  # cancelled or stopping: no partial file is left
                 tmp.unlink(missing_ok=True)
                 raise
             except Exception as e:
@@ -143,7 +176,7 @@ class Renders:
 
         def progress(p: float) -> None:
             if cancel.is_set():  # raising here makes the renderer kill its ffmpeg
-                raise _Cancelled("render cancelled: the server is stopping")
+                raise _Cancelled("render cancelled")
             job["percent"] = int(max(0.0, min(1.0, p)) * 100)  # int: never a fraction
 
         loop = asyncio.get_running_loop()
@@ -198,7 +231,7 @@ async def submit(request: Request) -> Response:
     if old is not None:
         if old["session_id"] != sid:
             raise ApiError(409, 4000, "this render id belongs to another session")
-        return ok(_view(old, request), **_view(old, request))
+        return _answer(nemo, old, request)
     output = body.get("output") or {}
     if not isinstance(output, dict) or output.get("format", "mp4") != "mp4":
         raise ApiError(422, 4000, "output.format must be mp4")
@@ -218,8 +251,7 @@ async def submit(request: Request) -> Response:
     }
     nemo.store.save_render(job)
     nemo.renders.start(job)
-    view = _view(job, request)
-    return ok(view, **view)
+    return _answer(nemo, job, request)
 
 
 def _job(nemo: Backend, request: Request) -> dict[str, Any]:
@@ -235,7 +267,24 @@ async def status(request: Request) -> Response:
     rec = nemo.auth(request)
     job = _job(nemo, request)
     nemo.session_of(rec, job["session_id"])
+    return _answer(nemo, job, request)
+
+
+async def cancel(request: Request) -> Response:
+    """POST /api/render/proxy/lambda/<id>/cancel: stop the job (one that ended stays as it is)."""
+    nemo: Backend = request.app.state.nemo
+    rec = nemo.auth(request)
+    job = _job(nemo, request)
+    nemo.session_of(rec, job["session_id"])
+    if job["status"] in ("pending", "processing"):
+        await nemo.renders.cancel(job)
+    return _answer(nemo, job, request)
+
+
+def _answer(nemo: Backend, job: dict[str, Any], request: Request) -> Response:
     view = _view(job, request)
+    if _vendor.is_vendor(nemo):
+        return _vendor.render_answer(view)
     return ok(view, **view)
 
 

@@ -1,8 +1,17 @@
-"""Server-sent events in the style of Google's Agent Development Kit (see the contract's
-"What an ADK server puts on the wire"): `data: <compact JSON>` + blank line, camelCase fields,
-no `event:`/`id:`/`retry:` lines, no end marker. Heartbeats are `: keepalive` comments or empty
-`data:` lines. `SSEResponse` is a raw ASGI response so that a fault can drop the connection
-without ending the chunked body.
+"""Server-sent events in either dialect of the contract (api-contract.md, "The chat stream" and
+"Dialects"). What the agent says is kept as ADK events (dicts, built by `event`); `encode` turns
+one into the dialect's bytes:
+
+    adk     the event itself: `data: <compact JSON>` + blank line, camelCase fields, streamed
+            `partial` chunks and then the final text repeating them
+    vendor  the vendor's typed events: `{"type": "text", "content": …}` per chunk (no final: the
+            chunks are the reply), `tool_call` {name, args}, `tool_result` {name, result}, and
+            errors as `{"type": "error", "message": …}`
+
+Neither has `event:`/`id:`/`retry:` lines or an end marker. Heartbeats are `: keepalive`
+comments, alternating with empty `data:` lines (adk) or `{"type": "heartbeat"}` (vendor).
+`SSEResponse` is a raw ASGI response so that a fault can drop the connection without ending the
+chunked body.
 """
 
 from __future__ import annotations
@@ -54,14 +63,42 @@ def event(
     return ev
 
 
-def encode(ev: dict[str, Any]) -> bytes:
-    """`data: <compact JSON>\\n\\n` (newlines in text stay JSON-escaped)."""
-    return b"data: " + json.dumps(ev, ensure_ascii=False, separators=(",", ":")).encode() + b"\n\n"
+def encode(ev: dict[str, Any], dialect: str = "adk") -> bytes:
+    """One agent event as the dialect's SSE bytes (newlines in text stay JSON-escaped)."""
+    if dialect == "adk":
+        return _data(ev)
+    return b"".join(_data(typed) for typed in _typed(ev))
 
 
-def heartbeat(n: int) -> bytes:
-    """Alternately a comment and an empty data line, so clients meet both forms."""
-    return b": keepalive\n\n" if n % 2 == 0 else b"data: \n\n"
+def _typed(ev: dict[str, Any]) -> list[dict[str, Any]]:
+    """An ADK event as the vendor's typed events."""
+    if "error" in ev:
+        return [{"type": "error", "message": ev["error"], "code": ev.get("errorCode")}]
+    content = ev.get("content") or {}
+    if ev.get("partial") is False:
+        return []  # the final repeats the chunks, which were the reply already
+    out: list[dict[str, Any]] = []
+    for part in content.get("parts") or ():
+        if "text" in part and content.get("role") != "user":
+            out.append({"type": "text", "content": part["text"]})
+        elif "functionCall" in part:
+            call = part["functionCall"]
+            out.append({"type": "tool_call", "name": call["name"], "args": call.get("args", {})})
+        elif "functionResponse" in part:
+            res = part["functionResponse"]
+            out.append({"type": "tool_result", "name": res["name"], "result": res.get("response")})
+    return out
+
+
+def _data(obj: dict[str, Any]) -> bytes:
+    return b"data: " + json.dumps(obj, ensure_ascii=False, separators=(",", ":")).encode() + b"\n\n"
+
+
+def heartbeat(n: int, dialect: str = "adk") -> bytes:
+    """Alternately a comment and the dialect's other keep-alive, so clients meet both forms."""
+    if n % 2 == 0:
+        return b": keepalive\n\n"
+    return b"data: \n\n" if dialect == "adk" else _data({"type": "heartbeat"})
 
 
 class SSEResponse:

@@ -1,11 +1,13 @@
 """`POST /api/upload-video/nemo_agent/me/<sid>`: multipart `files` streamed to disk (the size limit
 enforced while streaming, never the whole body in memory) or JSON `{"urls": [...]}` fetched over
 http(s); every file checked by extension and by content, then probed. All files of one request are
-accepted together or not at all. Also the media route that serves them back (with Range).
+accepted together or not at all. Also the media route that serves them back (with Range). The
+vendor dialect answers `files[]` with a content hash (`_vendor.upload_files`).
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 from pathlib import Path
@@ -18,6 +20,7 @@ from python_multipart.multipart import MultipartParser, parse_options_header
 from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 
+from . import _vendor
 from . import media as md
 from ._common import ApiError, Backend, absolute, json_body, ok
 from .store import new_id
@@ -251,12 +254,26 @@ async def upload(request: Request) -> Response:
         for i in infos:
             (nemo.store.root / i["file"]).unlink(missing_ok=True)
         raise
+    vendor = _vendor.is_vendor(nemo)
+    hashes = []
     for i in infos:
+        if vendor:
+            hashes.append(await anyio.to_thread.run_sync(_sha256, nemo.store.root / i["file"]))
         s.setdefault("media_files", {})[i["id"]] = i.pop("file")
     s["video_infos"].extend(infos)
     nemo.store.save_session(s)
     shown = absolute({"video_infos": [dict(i) for i in infos]}, request)["video_infos"]
+    if vendor:
+        return ok(_vendor.upload_files(shown, hashes))
     return ok({"files": shown, "video_infos": shown, "session_id": s["session_id"]})
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 async def media(request: Request) -> Response:

@@ -13,6 +13,8 @@ non-zero `code`, a `message` (and `detail`, as ADK/FastAPI servers say it) with 
 | 400  | 400 | anonymous-token call without `X-Client-Id` |
 | 402  | 402 | render request without all three attribution headers (`X-Skill-*`) |
 | 429  | 429 | a second anonymous token for a client id within 7 days (`Retry-After: 30`) |
+A client id whose live token expires within `RENEW_WINDOW` may get the next one (clients renew
+before `expires_at`).
 Codes added beyond the contract:
 | 4000 | 422 (400: bad multipart) | body not JSON, not an object; unknown/missing fields |
 | 4003 | 400 | invalid draft: empty, negative or overlapping times, past `d`, unknown media |
@@ -23,6 +25,10 @@ Codes added beyond the contract:
 
 The chat stream (`POST /run_sse`) answers errors before the stream starts as JSON (404 unknown
 session, 422 bad body, 401, 403 no credits); after it started, as `data: {"error": …}` events.
+
+`ServerOptions.dialect == "vendor"` answers as the vendor's documents show (see `_vendor`):
+render routes on `{success, data}`, `files[]` uploads, numeric-string session ids, ISO-8601
+`expires_at`, `user_id` in the session and state answers. Both dialects have the cancel route.
 """
 
 from __future__ import annotations
@@ -42,12 +48,14 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Match, Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from . import _access, _chat, _renders, _upload
+from . import _access, _chat, _renders, _upload, _vendor
 from ._common import ApiError, Backend, ServerOptions, absolute, json_body, ok
 from .faults import Faults
 from .store import Store
 
-__all__ = ["ROUTE_NAMES", "create_app"]
+__all__ = ["RENEW_WINDOW", "ROUTE_NAMES", "create_app"]
+
+RENEW_WINDOW = 600.0  # seconds before expiry when a client id may get its next token
 
 
 async def anonymous_token(request: Request) -> Response:
@@ -56,15 +64,17 @@ async def anonymous_token(request: Request) -> Response:
     client_id = request.headers.get("x-client-id", "").strip()
     if not client_id:
         raise ApiError(400, 400, "X-Client-Id header required")
-    if any(nemo.token_valid(t) for t in nemo.store.tokens_of(client_id)):
+    live = [t for t in nemo.store.tokens_of(client_id) if nemo.token_valid(t)]
+    if any(t["expires_at"] > time.time() + RENEW_WINDOW for t in live):
         raise ApiError(429, 429, "one token per client id per 7 days")
     rec = nemo.store.issue_token(client_id)
+    vendor = _vendor.is_vendor(nemo)
     return ok(
         {
             "token": rec["token"],
             "credits": rec["balance"],
             "expires_in": int(nemo.store.token_ttl),
-            "expires_at": rec["expires_at"],
+            "expires_at": _vendor.iso_time(rec["expires_at"]) if vendor else rec["expires_at"],
             "user_id": rec["user_id"],
         }
     )
@@ -79,6 +89,11 @@ async def create_session(request: Request) -> Response:
     name = body.get("task_name", "project")
     if not isinstance(lang, str) or not isinstance(name, str):
         raise ApiError(422, 4000, "task_name and language must be strings")
+    if _vendor.is_vendor(nemo):
+        s = nemo.store.create_session(rec["client_id"], name, lang, _vendor.numeric_id())
+        return ok(
+            {"task_id": s["task_id"], "session_id": s["session_id"], "user_id": rec["user_id"]}
+        )
     s = nemo.store.create_session(rec["client_id"], name, lang)
     return ok({"task_id": s["task_id"], "session_id": s["session_id"], "bind_id": rec["user_id"]})
 
@@ -142,15 +157,17 @@ async def state(request: Request) -> Response:
     nemo: Backend = request.app.state.nemo
     rec = nemo.auth(request)
     s = nemo.session_of(rec, request.path_params["session_id"])
-    return ok(
-        {
-            "state": absolute(nemo.store.snapshot(s), request),
-            "session_id": s["session_id"],
-            "task_id": s["task_id"],
-            "bind_id": rec["user_id"],
-            "running": s["session_id"] in nemo.busy,
-        }
-    )
+    data = {
+        "state": absolute(nemo.store.snapshot(s), request),
+        "session_id": s["session_id"],
+        "task_id": s["task_id"],
+        "bind_id": rec["user_id"],
+        "running": s["session_id"] in nemo.busy,
+    }
+    if _vendor.is_vendor(nemo):
+        data["state"]["video_analyses"] = {}  # the vendor's state has it (nothing analysed here)
+        data.update(task_name=s.get("task_name", ""), user_id=rec["user_id"])
+    return ok(data)
 
 
 ROUTES = [
@@ -173,6 +190,12 @@ ROUTES = [
     Route("/api/render/proxy/lambda", _renders.submit, methods=["POST"], name="render"),
     Route(
         "/api/render/proxy/lambda/{job_id}", _renders.status, methods=["GET"], name="render_status"
+    ),
+    Route(
+        "/api/render/proxy/lambda/{job_id}/cancel",
+        _renders.cancel,
+        methods=["POST"],
+        name="render_cancel",
     ),
     Route(
         "/api/render/proxy/{job_id}/download",
@@ -224,6 +247,8 @@ class _Instrument:
 
 async def _api_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, ApiError)
+    if _vendor.speaks_success_envelope(request.app.state.nemo, request):
+        return _vendor.render_error(exc)
     return exc.response()
 
 

@@ -5,7 +5,7 @@ live object at run time through `server.faults`; every request reads it afresh.
 
 Endpoint names (for `fail_next`) are the route names of `app.ROUTE_NAMES`: `anonymous_token`,
 `session`, `claim_token`, `claim_page`, `run_sse`, `upload`, `credits`, `state`, `render`,
-`render_status`, `download`, `media`. A path template (`/run_sse`) works too.
+`render_status`, `render_cancel`, `download`, `media`. A path template (`/run_sse`) works too.
 """
 
 from __future__ import annotations

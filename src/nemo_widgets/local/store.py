@@ -118,11 +118,13 @@ class Store:
         self._writer.close()
 
     def _token_op(self, rec: dict[str, Any]) -> Op:
-        values = (rec["balance"], rec["frozen"], rec["expires_at"], rec["token"])
+        values = (rec["balance"], rec["frozen"], rec["expires_at"], rec["user_id"], rec["token"])
 
         def op(c: sqlite3.Connection) -> None:
             c.execute(
-                "UPDATE tokens SET balance = ?, frozen = ?, expires_at = ? WHERE token = ?", values
+                "UPDATE tokens SET balance = ?, frozen = ?, expires_at = ?, user_id = ?"
+                " WHERE token = ?",
+                values,
             )
 
         return op
@@ -155,7 +157,8 @@ class Store:
         rec: dict[str, Any] = {
             "token": new_id("nmv_usr_", 16),
             "client_id": client_id,
-            "user_id": "usr_" + client_id.replace("-", "")[:16],
+            # anonymous users are recognised by the `anon_` prefix (the vendor's rule)
+            "user_id": "anon_" + client_id.replace("-", "")[:16],
             "issued_at": now,
             "expires_at": now + self.token_ttl,
             "balance": self.initial_credits,
@@ -168,6 +171,15 @@ class Store:
                 "token", [lambda c: c.execute("INSERT INTO tokens VALUES (?,?,?,?,?,?,?)", row)]
             )
         return rec
+
+    def register(self, token: str) -> str:
+        """Make a token's user a registered one (`usr_…`, no `anon_`): for tests of the texts a
+        registered user is shown. Returns the new user id."""
+        with self._lock:
+            rec = self.tokens[token]
+            rec["user_id"] = "usr_" + rec["client_id"].replace("-", "")[:16]
+            self._writer.submit("credits", [self._token_op(rec)])
+            return str(rec["user_id"])
 
     def tokens_of(self, client_id: str) -> list[dict[str, Any]]:
         """Every token issued to a client id."""
@@ -195,10 +207,13 @@ class Store:
             return self._writer.submit("credits", [self._token_op(r) for r in self.tokens.values()])
 
     # -- sessions ----------------------------------------------------------------------------
-    def create_session(self, owner: str, task_name: str, language: str) -> dict[str, Any]:
-        """A new, empty editing session owned by a client id."""
+    def create_session(
+        self, owner: str, task_name: str, language: str, session_id: str | None = None
+    ) -> dict[str, Any]:
+        """A new, empty editing session owned by a client id (`session_id` given by the vendor
+        dialect, which uses numeric strings)."""
         s: dict[str, Any] = {
-            "session_id": new_id("sess_"),
+            "session_id": session_id or new_id("sess_"),
             "task_id": new_id("task_"),
             "owner": owner,
             "task_name": task_name,

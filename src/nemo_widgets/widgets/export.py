@@ -34,7 +34,8 @@ _LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1", "0.0.0.0"}
 
 
 class ExportPanel(NemoWidget):
-    """Quality, Export button, progress, inline player, download, project link, past renders."""
+    """Quality, Export button (Cancel while a render runs), progress, inline player, download,
+    project link, past renders."""
 
     _esm = STATIC / "export.js"
     qualities = traitlets.List(traitlets.Unicode(), list(QUALITIES)).tag(sync=True)
@@ -68,6 +69,7 @@ class ExportPanel(NemoWidget):
         if jobs:
             self._show_job(jobs[-1])
         self._handle("export", self._on_export)
+        self._handle("cancel", lambda _m, _b: self._cancel())
         self._handle("link", lambda _m, _b: self._link())
         self._handle("fetch", self._on_fetch)
         self._handle("fetch_cancel", self._on_fetch_cancel)
@@ -108,6 +110,23 @@ class ExportPanel(NemoWidget):
 
         self._export = self._run(go(), done)
         return self._export
+
+    def cancel(self) -> Future[Any]:
+        """Stop the running render (`RenderJob.cancel`); returns at once (a future of the job)."""
+        return self._run(self._cancel(), lambda _f: None)
+
+    async def _cancel(self) -> dict[str, Any]:
+        job_id = (self.job or {}).get("id")
+        job = next((j for j in getattr(self._session, "jobs", []) if j.id == job_id), None)
+        if not job_id or job is None:
+            # not submitted yet: stopping the export before its request is all it takes
+            if self._export is not None and not self._export.done():
+                self._export.cancel()
+                self.job = {**(self.job or {}), "status": "cancelled", "error": "cancelled"}
+                return {"job": self.job}
+            raise NemoError("No render is running.", hint="Start one with Export.")
+        self._show_job(await job.acancel())
+        return {"job": _job_dict(job)}
 
     # -- requests from the browser ----------------------------------------------------------------
     def _on_export(self, msg: dict[str, Any], _b: list[bytes]) -> Any:

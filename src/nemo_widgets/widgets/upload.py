@@ -176,9 +176,11 @@ class UploadPicker(NemoWidget):
             self._merge_media(_from_state(payload))
 
     def _merge_media(self, items: list[dict[str, Any]]) -> None:
-        seen = {m["id"]: m for m in self.media}
+        seen = {_key(m): m for m in self.media}
         for m in items:
-            seen[m["id"]] = {**seen.get(m["id"], {}), **m}
+            if m.get("id") and m.get("url") in seen:  # the state names a file uploaded without one
+                seen = {(m["id"] if k == m["url"] else k): v for k, v in seen.items()}
+            seen[_key(m)] = {**seen.get(_key(m), {}), **m}
         self.media = list(seen.values())
 
     def close(self) -> None:
@@ -200,6 +202,11 @@ class UploadPicker(NemoWidget):
         ]
         items = "".join(f"<li>{html.escape(line)}</li>" for line in lines)
         return "Media:\n" + "\n".join(lines), f"<p>Media</p><ul>{items}</ul>"
+
+
+def _key(m: dict[str, Any]) -> str:
+    # the vendor's upload answer (`files[]`) has no ids: its files are known by their URL
+    return str(m.get("id") or m.get("url") or m.get("name") or "")
 
 
 def _media_dict(m: Media | dict[str, Any]) -> dict[str, Any]:

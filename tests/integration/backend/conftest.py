@@ -115,10 +115,15 @@ class Api:
         return self.post("/api/render/proxy/lambda", json=body, **kw)
 
     def wait_render(self, job_id: str, timeout: float = 120) -> dict[str, Any]:
+        """The status answer once the job ended (its `status` at the top level or in `data`)."""
         end = time.monotonic() + timeout
         while time.monotonic() < end:
             j = self.get(f"/api/render/proxy/lambda/{job_id}").json()
-            if j["status"] in ("completed", "failed"):
+            if j.get("status", j.get("data", {}).get("status")) in (
+                "completed",
+                "failed",
+                "cancelled",
+            ):
                 return dict(j)
             time.sleep(0.1)
         raise AssertionError(f"render {job_id} did not finish")

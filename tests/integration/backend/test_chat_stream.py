@@ -1,15 +1,18 @@
-"""`POST /run_sse`: the ADK event shapes, heartbeats, errors, silent edits, credits, generation."""
+"""`POST /run_sse`: the ADK event shapes, heartbeats, errors, silent edits, credits, generation;
+and the same turns in the vendor's dialect (typed events)."""
 
 from __future__ import annotations
 
 import json
 import threading
 import time
+from collections.abc import Iterator
+from typing import Any
 
 import httpx
 import pytest
 
-from nemo_widgets.local import LocalServer
+from nemo_widgets.local import Faults, LocalServer
 
 from .conftest import Api, calls, events_of, png, texts
 
@@ -242,3 +245,89 @@ def test_busy_session_is_409(local_server_factory) -> None:  # type: ignore[no-u
         assert second.status_code == 409 and second.json()["code"] == 4009
         r.read()
     api.close()
+
+
+# -- both dialects -------------------------------------------------------------------------------
+TYPES = {"text", "tool_call", "tool_result", "heartbeat", "error"}
+
+
+@pytest.fixture(params=["adk", "vendor"])
+def speaker(request: pytest.FixtureRequest, local_server_factory) -> Iterator[Api]:  # type: ignore[no-untyped-def]
+    """A signed-in caller with one image uploaded, on a server in one dialect."""
+    server = local_server_factory(
+        dialect=request.param,
+        heartbeat_interval=0.02,
+        initial_credits=1000,
+        faults=Faults(never_silent=True),
+    )
+    api = Api(server)
+    api.upload(("a.png", png()))
+    yield api
+    api.close()
+
+
+def reply_text(api: Api, events: list[dict[str, Any]]) -> str:
+    """The reply as each dialect means it: ADK's last final text; typed chunks appended."""
+    if api.server.options.dialect == "adk":
+        finals = [t for partial, t in texts(events) if not partial]
+        return finals[-1] if finals else ""
+    return "".join(e["content"] for e in events if e["type"] == "text")
+
+
+def tool_names(api: Api, events: list[dict[str, Any]]) -> list[str]:
+    """The tools called, in order, in either dialect."""
+    if api.server.options.dialect == "adk":
+        return calls(events)
+    return [e["name"] for e in events if e["type"] == "tool_call"]
+
+
+def test_a_turn_in_either_dialect_has_the_same_text_and_tools(speaker: Api) -> None:
+    evs = speaker.chat("make a 6 second video", streaming=True)
+    assert tool_names(speaker, evs) == ["generate_video", "generate_music", "add_bgm", "add_title"]
+    text = reply_text(speaker, evs)
+    assert text.count("Your video is ready") == 1
+    if speaker.server.options.dialect == "vendor":
+        assert {e["type"] for e in evs} <= TYPES
+        assert sum(e["type"] == "text" for e in evs) > 1  # chunks, and no final repeating them
+        results = [e for e in evs if e["type"] == "tool_result"]
+        assert [r["name"] for r in results] == tool_names(speaker, evs)
+        assert all("result" in r for r in results)
+
+
+def test_the_vendor_dialect_streams_chunks_unasked(local_server_factory) -> None:  # type: ignore[no-untyped-def]
+    api = Api(local_server_factory(dialect="vendor"))
+    evs = api.chat("hello, what can you do?", streaming=False)  # no vendor source sends it
+    chunks = [e["content"] for e in evs if e["type"] == "text"]
+    assert len(chunks) > 1 and "make a video" in "".join(chunks)
+    api.close()
+
+
+def test_heartbeats_in_each_dialect(speaker: Api) -> None:
+    speaker.server.options.generation_delay = 0.3
+    lines = speaker.chat_raw("make a video")
+    assert ": keepalive" in lines
+    if speaker.server.options.dialect == "adk":
+        assert "data: " in lines or "data:" in lines
+    else:
+        assert 'data: {"type":"heartbeat"}' in lines
+
+
+def test_error_event_in_each_dialect(speaker: Api) -> None:
+    speaker.server.faults.error_stream_after = 1
+    speaker.server.faults.error_stream_message = "model overloaded"
+    evs = events_of(speaker.chat_raw("make a video"))
+    last = evs[-1]
+    if speaker.server.options.dialect == "adk":
+        assert last["error"] == "model overloaded"
+    else:
+        assert last["type"] == "error" and last["message"] == "model overloaded"
+
+
+def test_silent_edit_in_each_dialect(speaker: Api) -> None:
+    speaker.chat("make a video")
+    speaker.server.faults.silent_next = 1
+    evs = speaker.chat("change the title to Quiet", streaming=True)
+    assert reply_text(speaker, evs) == ""
+    assert tool_names(speaker, evs) == ["set_title"]
+    title = next(t for t in speaker.state()["draft"]["t"] if t["nm"] == "Title")
+    assert title["sg"][0]["txt"] == "Quiet"

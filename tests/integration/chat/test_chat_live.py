@@ -1,5 +1,6 @@
-"""The chat against the offline backend over loopback: streaming, duplicates, tool noise, silent
-edits, a dropped stream, and routing that never touches `/run_sse`."""
+"""The chat against the offline backend over loopback, in both dialects of the contract (ADK
+events, the vendor's typed events): streaming, duplicates, tool noise, heartbeats, silent edits,
+an error event, the state after, a dropped stream, and routing that never touches `/run_sse`."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from nemo_widgets.events import (
     Changes,
     End,
     Event,
+    Heartbeat,
     Notice,
     StreamError,
     Text,
@@ -28,15 +30,20 @@ from nemo_widgets.local import Faults, LocalServer
 RUN_SSE = ("POST", "/run_sse")
 
 
-@pytest.fixture
+@pytest.fixture(params=["adk", "vendor"])
 def live(
+    request: pytest.FixtureRequest,
     local_server_factory: Callable[..., LocalServer],
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> Iterator[tuple[LocalServer, nw.Session]]:
-    """A backend (no random silent edits, credits to spare) and a session with a made video."""
+    """A backend in one dialect (no random silent edits, credits to spare) and a session with a
+    made video."""
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
-    server = local_server_factory(faults=Faults(never_silent=True), initial_credits=10_000)
+    monkeypatch.chdir(tmp_path)  # an export downloads into the working directory
+    server = local_server_factory(
+        faults=Faults(never_silent=True), initial_credits=10_000, dialect=request.param
+    )
     session = nw.connect(
         backend="local",
         api_url=server.url,
@@ -118,6 +125,29 @@ def test_silent_edit_produces_a_change_sentence(live: tuple[LocalServer, nw.Sess
     assert reply.changes
     assert reply.text.startswith("✅ ") and "Night City" in reply.text
     assert any(isinstance(ev, Changes) for ev in reply.events)
+
+
+def test_heartbeats_reach_the_client_and_the_reply_is_unchanged(
+    live: tuple[LocalServer, nw.Session],
+) -> None:
+    server, session = live
+    server.options.step_delay = 0.3  # several heartbeat intervals of silence per tool call
+    reply = session.chat("change the title to Night City")
+    assert sum(isinstance(ev, Heartbeat) for ev in reply.events) >= 2
+    assert reply.text and not any(isinstance(ev, StreamError) for ev in reply.events)
+
+
+def test_the_state_after_the_turn_has_the_edit(live: tuple[LocalServer, nw.Session]) -> None:
+    _, session = live
+    reply = session.chat("change the title to Night City")
+    titles = [
+        seg.get("txt")
+        for track in session.state().draft["t"]
+        if track.get("tt") == 7
+        for seg in track["sg"]
+    ]
+    assert "Night City" in titles
+    assert "Night City" in reply.text or reply.changes
 
 
 def test_dropped_stream_is_posted_once_and_reported_from_the_state(

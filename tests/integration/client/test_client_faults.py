@@ -60,14 +60,15 @@ def test_expired_token_is_renewed_with_the_same_client_id(
     assert sum(t["client_id"] == client_id for t in issued) == 2  # both went to one client id
 
 
-def test_second_token_for_a_client_id_waits_once_then_is_rate_limited(
+def test_second_token_for_a_client_id_is_a_quota_not_retried(
     local_server: LocalServer, home: Path
 ) -> None:
     nw.connect(backend="local", api_url=local_server.url).close()
     (home / ".config/nemovideo/tokens.json").unlink()  # forget the token, keep the client id
-    with pytest.raises(nw.RateLimited):
+    with pytest.raises(nw.RateLimited) as info:
         nw.connect(backend="local", api_url=local_server.url, rate_limit_wait=0.01)
-    assert local_server.counts[ANON] == 3  # the first token, then 429, wait, 429
+    assert local_server.counts[ANON] == 2  # the first token, then one 429: no wait, no retry
+    assert "7 days" in str(info.value) and "NEMO_TOKEN" in str(info.value)
 
 
 def test_kept_token_avoids_the_rate_limit_on_a_new_connect(local_server: LocalServer) -> None:
@@ -124,7 +125,7 @@ def test_missing_attribution_blocks_export(
         media = s.upload(png)
         with pytest.raises(nw.ExportBlocked) as info:
             s.export(draft_of(media[0].id), download_to=tmp_path)
-        assert "upgrade" in str(info.value)
+        assert "to unlock export" in str(info.value)
     finally:
         s.close()
 

@@ -1,4 +1,5 @@
-"""ADK-shaped `/run_sse` bodies for the decoder tests (as google-adk 2.x and 1.x send them)."""
+"""`/run_sse` bodies for the decoder tests: ADK events (as google-adk 2.x and 1.x send them) and
+the vendor's typed events (its API reference)."""
 
 from __future__ import annotations
 
@@ -51,6 +52,21 @@ def result_event(name: str, response: Any, call_id: str = "call-1") -> dict[str,
     """A function response event (ADK gives it the user role)."""
     part = {"functionResponse": {"id": call_id, "name": name, "response": response}}
     return {"content": {"parts": [part], "role": "user"}, "author": "nemo_agent", "id": "ev-r"}
+
+
+def typed_text(content: str) -> dict[str, Any]:
+    """A typed text event: one chunk of the reply."""
+    return {"type": "text", "content": content}
+
+
+def typed_call(name: str, args: dict[str, Any]) -> dict[str, Any]:
+    """A typed tool call."""
+    return {"type": "tool_call", "name": name, "args": args}
+
+
+def typed_result(name: str, result: Any) -> dict[str, Any]:
+    """A typed tool result."""
+    return {"type": "tool_result", "name": name, "result": result}
 
 
 def decode(body: bytes, cuts: list[int] | None = None) -> list[Event]:

@@ -1,11 +1,22 @@
-"""ChatTurn: ADK 2.x / 1.x shapes, snake_case, errors, heartbeats and garbage, by example."""
+"""ChatTurn: ADK 2.x / 1.x shapes, snake_case, the vendor's typed events, errors, heartbeats and
+garbage, by example."""
 
 from __future__ import annotations
 
 import json
 
 import pytest
-from chat_streams import call_event, decode, result_event, shown, sse, text_event
+from chat_streams import (
+    call_event,
+    decode,
+    result_event,
+    shown,
+    sse,
+    text_event,
+    typed_call,
+    typed_result,
+    typed_text,
+)
 
 from nemo_widgets.events import (
     ChatTurn,
@@ -224,3 +235,71 @@ def test_error_field_spelled_with_escapes_is_still_an_error() -> None:
 def test_a_chunk_whose_text_says_error_is_still_a_chunk() -> None:
     body = sse(text_event('no "error" here', partial=True), text_event('no "error" here'))
     assert decode(body)[:2] == [TextDelta('no "error" here'), Text('no "error" here')]
+
+
+# -- the vendor's typed events ------------------------------------------------------------------
+def test_typed_text_events_are_chunks_of_one_reply_appended() -> None:
+    body = sse(typed_text("I'll generate "), typed_text("your video now..."))
+    events = decode(body)
+    assert events == [
+        TextDelta("I'll generate "),
+        TextDelta("your video now..."),
+        Text("I'll generate your video now..."),
+        End(),
+    ]
+
+
+def test_typed_tool_traffic_is_internal_and_ends_the_text_before_it() -> None:
+    body = sse(
+        typed_text("Generating."),
+        typed_call("generate_video_with_seedance", {"prompt": "city"}),
+        {"type": "heartbeat"},
+        typed_result("generate_video_with_seedance", {"ok": True}),
+        typed_text("Your video is ready!"),
+    )
+    events = decode(body)
+    assert events == [
+        TextDelta("Generating."),
+        Text("Generating."),
+        ToolCall("generate_video_with_seedance", {"prompt": "city"}),
+        Heartbeat(),
+        ToolResult("generate_video_with_seedance", {"ok": True}),
+        TextDelta("\n\nYour video is ready!"),
+        Text("Generating.\n\nYour video is ready!"),
+        End(),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("event", "message"),
+    [
+        pytest.param({"error": "quota exceeded"}, "quota exceeded", id="error-field"),
+        pytest.param({"type": "error", "message": "boom"}, "boom", id="typed-message"),
+        pytest.param({"type": "error", "content": "boom"}, "boom", id="typed-content"),
+        pytest.param({"type": "error", "error": "boom"}, "boom", id="typed-error"),
+        pytest.param({"type": "error", "error": {"code": 5}}, '{"code": 5}', id="typed-object"),
+        pytest.param({"type": "error"}, "error", id="typed-bare"),
+    ],
+)
+def test_typed_error_events_are_reported_once(event: dict[str, object], message: str) -> None:
+    turn = ChatTurn()
+    events = turn.feed(sse(typed_text("Working"), event)) + turn.close()
+    assert [ev.message for ev in events if isinstance(ev, StreamError)] == [message]
+    assert turn.errors == [message] and turn.unreadable == 0
+    assert shown(events) == "Working"
+
+
+def test_unknown_typed_events_are_ignored() -> None:
+    body = sse(
+        {"type": "thinking", "content": "hmm"},
+        {"type": "progress", "value": 40},
+        {"type": 7},
+        typed_text("Done."),
+    )
+    assert decode(body) == [TextDelta("Done."), Text("Done."), End()]
+
+
+def test_a_typed_text_that_is_not_a_string_is_unreadable() -> None:
+    events = decode(sse({"type": "text", "content": ["a"]}, typed_text("ok")))
+    assert isinstance(events[0], StreamError) and events[0].message.startswith("unreadable")
+    assert shown(events) == "ok"

@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 
 import httpx
 import pytest
-from chat_streams import call_event, result_event, sse, text_event
+from chat_streams import call_event, result_event, sse, text_event, typed_text
 from fake_session import VIDEO_ONLY, WITH_TITLE, Body, FakeSession, body_of
 
 from nemo_widgets import Reply, State, _chat, _loop
@@ -66,6 +66,34 @@ def test_gui_instruction_is_corrected_and_offered() -> None:
     assert reply.text == "Title added."
     assert Text("Title added.") in reply.events  # the correction of what the deltas showed
     assert Offer("export", _chat._OFFERS["export"]) in reply.events
+
+
+@pytest.mark.parametrize(
+    ("body", "kept", "offers"),
+    [
+        pytest.param(
+            sse(text_event("Your video is ready! Preview in Timeline panel or click Export.")),
+            "Your video is ready!",
+            _chat._OFFERS,
+            id="adk-en",
+        ),
+        pytest.param(
+            sse(typed_text("视频已生成！"), typed_text("在时间轴面板预览，或点击导出保存。")),
+            "视频已生成！",
+            _chat._OFFERS_ZH,
+            id="typed-zh",
+        ),
+    ],
+)
+def test_vendor_worked_example_becomes_the_summary_and_an_export_offer(
+    body: bytes, kept: str, offers: dict[str, str]
+) -> None:
+    reply = chat(FakeSession([body_of(body)]), "make a city video")
+    content, summary = reply.text.split("\n\n")
+    assert content == kept
+    assert summary.startswith("Timeline (1 track")  # the track summary instead of "preview"
+    assert Offer("export", offers["export"]) in reply.events
+    assert "click" not in reply.text.lower() and "点击" not in reply.text
 
 
 def test_check_account_instruction_shows_the_credits() -> None:

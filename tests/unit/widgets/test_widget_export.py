@@ -132,3 +132,28 @@ def test_unknown_quality_and_fallback(comms: list[RecordingComm], video: Path) -
     assert wait_reply(comm, "e2")["ok"] is False
     data, _ = w._repr_mimebundle_()
     assert "render_1: completed" in data["text/plain"] and str(video) in data["text/html"]
+
+
+def test_cancel_before_the_render_is_submitted_stops_the_export(
+    comms: list[RecordingComm],
+) -> None:
+    import asyncio
+
+    session = FakeSession()
+    gate = asyncio.Event()
+
+    async def slow_export(**_kw: object) -> object:
+        await gate.wait()  # still checking the draft: no job id yet
+
+    session.aexport = slow_export  # type: ignore[method-assign]
+    w = ExportPanel(session)
+    comm = comms[-1]
+    w._handle_custom_msg({"kind": "cancel", "id": "c0"}, [])
+    assert wait_reply(comm, "c0")["error"]["message"] == "No render is running."
+    w._handle_custom_msg({"kind": "export", "id": "e1"}, [])
+    w._handle_custom_msg({"kind": "cancel", "id": "c1"}, [])
+    assert wait_reply(comm, "c1")["job"]["status"] == "cancelled"
+    assert wait_reply(comm, "e1")["ok"] is False  # the export itself ended, cancelled
+    assert w._export is not None and w._export.cancelled()
+    w._handle_custom_msg({"kind": "export", "id": "e2", "quality": "ultra"}, [])
+    assert "Unknown quality" in wait_reply(comm, "e2")["error"]["message"]  # not "already running"

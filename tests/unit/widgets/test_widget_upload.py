@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from widget_fakes import FakeSession, RecordingComm, reply_to
 
-from nemo_widgets import State
+from nemo_widgets import Media, State
 from nemo_widgets.errors import BackendUnavailable
 from nemo_widgets.widgets import UploadPicker
 
@@ -237,3 +237,16 @@ def test_media_follow_the_session_state_and_no_bytes_in_traits(picker) -> None:
     assert "a.jpg" in data["text/plain"] and "med_9" in data["text/html"]
     state = w.get_state()
     assert all(not isinstance(v, (bytes, bytearray, memoryview)) for v in state.values())
+
+
+def test_uploads_without_ids_stay_apart_until_the_state_names_them(picker) -> None:
+    from nemo_widgets.widgets.upload import _media_dict
+
+    w, _comm, session = picker
+    a = Media("", "a.png", "image", 0, "http://h/m/a?key=k")
+    b = Media("", "b.png", "image", 0, "http://h/m/b?key=k")
+    w._merge_media([_media_dict(a), _media_dict(b)])  # the vendor's files[]: no ids
+    assert [m["name"] for m in w.media] == ["a.png", "b.png"]
+    info = {"id": "med_a", "name": "a.png", "type": "image", "size": 3, "url": a.url}
+    session.emit("state", State({}, [info], {}, []))
+    assert [(m["id"], m["name"]) for m in w.media] == [("med_a", "a.png"), ("", "b.png")]
