@@ -59,6 +59,7 @@ def _open(
     web_url: str | None,
     resume: bool,
     dialect: str = "adk",
+    recorder: Any = None,
 ) -> Session:
     stack = contextlib.ExitStack()
     server = None
@@ -81,6 +82,10 @@ def _open(
         )
         session.server = server
         session._on_close.append(stack.close)
+        if recorder is not None:
+            session._recorder = recorder
+            recorder.secrets = lambda: [api.credentials.header().get("Authorization", "")[7:]]
+            resume = False  # a recorded notebook starts afresh: its draft comes from the record
         try:
             _loop.run(session._start(resume))
         except BaseException:
@@ -108,6 +113,7 @@ def connect(
     web_url = kw.pop("web_url", None)
     resume = bool(kw.pop("resume", True))
     dialect = kw.pop("dialect", "adk")  # the offline backend's way of speaking (tests, notebooks)
+    record, refresh = kw.pop("record", None), bool(kw.pop("refresh", False))
     base = options or (Options.for_local() if backend == "local" else Options())
     try:
         opts = dataclasses.replace(base, **kw)
@@ -127,12 +133,20 @@ def connect(
         web_url,
         dialect,
         dataclasses.astuple(opts),
+        None if record is None else (str(Path(record).expanduser().absolute()), refresh),
     )
     with _lock:
         live = _current
         if live is not None and not live.closed and _signatures.get(id(live)) == signature:
             return live  # the same cell run again: keep the session, its history and its server
-        session = _open(backend, api_url, token, language, opts, data_dir, web_url, resume, dialect)
+        recorder = None
+        if record is not None:
+            from ._replay import Recorder
+
+            recorder = Recorder(record, refresh)  # a foreign record fails before any request
+        session = _open(
+            backend, api_url, token, language, opts, data_dir, web_url, resume, dialect, recorder
+        )
         _signatures[id(session)] = signature
         _current = session
     return session

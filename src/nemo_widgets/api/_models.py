@@ -72,6 +72,7 @@ class Media:
     type: str
     size: int
     url: str | None = None
+    sha256: str | None = None  # of the bytes this client sent (None for URL uploads)
 
     @classmethod
     def from_data(cls, item: Any) -> Media:
