@@ -143,7 +143,8 @@ def connect(
         if record is not None:
             from ._replay import Recorder
 
-            recorder = Recorder(record, refresh)  # a foreign record fails before any request
+            # a foreign record fails here, before any request
+            recorder = Recorder(record, refresh, backend, language)
         session = _open(
             backend, api_url, token, language, opts, data_dir, web_url, resume, dialect, recorder
         )

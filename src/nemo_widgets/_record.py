@@ -3,7 +3,7 @@
 Pure: no network, no session. A record is small, diffable JSON meant to be committed beside a
 notebook (sorted keys, indented, one format marker and version, a note on how to re-ask):
 
-    {"format": "nemo_widgets.record", "version": 1, "note": "...",
+    {"format": "nemo_widgets.record", "version": 1, "note": "...", "backend", "language",
      "uploads": [{"sha256", "name", "type", "size"}],          # by content, never the bytes
      "turns": [{"message", "before", "reply": {"text", "changes", "offers"}, "draft"}]}
 
@@ -94,10 +94,12 @@ class Turn:
 
 @dataclasses.dataclass(frozen=True)
 class Record:
-    """The whole file: the uploads it was made with and its turns, in order."""
+    """The whole file: where it was made, the uploads it was made with, its turns in order."""
 
     uploads: tuple[dict[str, Any], ...] = ()
     turns: tuple[Turn, ...] = ()
+    backend: str = ""  # "local" | "cloud": a record replays only on the kind that made it
+    language: str = ""
 
 
 def media_token(sha: str, url: bool = False) -> str:
@@ -178,6 +180,8 @@ def dumps(record: Record, secrets_: Iterable[str] = ()) -> str:
         "format": FORMAT,
         "version": VERSION,
         "note": NOTE,
+        "backend": record.backend,
+        "language": record.language,
         "uploads": [dict(u) for u in record.uploads],
         "turns": [t.to_json() for t in record.turns],
     }
@@ -208,9 +212,10 @@ def loads(text: str, where: str = "the record") -> Record:
         if not all(isinstance(u.get("sha256"), str) for u in uploads):
             raise ValueError("an upload without its sha256")
         turns = tuple(Turn.from_json(t) for t in doc.get("turns", ()))
+        backend, language = str(doc.get("backend", "")), str(doc.get("language", ""))
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise ValueError(f"{where} is damaged ({type(exc).__name__}: {exc})") from None
-    return Record(uploads, turns)
+    return Record(uploads, turns, backend, language)
 
 
 def write(path: Path, text: str) -> None:

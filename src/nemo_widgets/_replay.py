@@ -58,8 +58,15 @@ def _media_key(m: Any) -> str:
 class Recorder:
     """One run's way through a record file: what matched so far, and what to write back."""
 
-    def __init__(self, path: str | os.PathLike[str], refresh: bool = False) -> None:
+    def __init__(
+        self,
+        path: str | os.PathLike[str],
+        refresh: bool = False,
+        backend: str = "local",
+        language: str = "en",
+    ) -> None:
         self.path = Path(path).expanduser().absolute()
+        self.backend, self.language = backend, language
         self.old = Record()
         self.cursor = 0  # turns of the old record replayed in this run
         self.live = refresh  # once True, every turn goes to the backend and is recorded
@@ -73,11 +80,19 @@ class Recorder:
     def _load(self) -> None:
         try:
             text = self.path.read_text(encoding="utf-8")
-            self.old = _record.loads(text, where=self.path.name)
+            old = _record.loads(text, where=self.path.name)
         except (OSError, UnicodeDecodeError, ValueError) as exc:
-            message = f"{exc}: ignoring it; this run's turns will replace it"
-            log.warning("%s", message)
-            warnings.warn(message, RecordWarning, stacklevel=4)
+            return self._ignore(f"{exc}")
+        if (old.backend, old.language) != (self.backend, self.language):
+            made = f"the {old.backend or '?'} backend in {old.language or '?'}"
+            now = f"the {self.backend} backend in {self.language}"
+            return self._ignore(f"{self.path.name} was made on {made}, this session is on {now}")
+        self.old = old
+
+    def _ignore(self, why: str) -> None:
+        message = f"{why}: not replaying it; this run's turns will replace it"
+        log.warning("%s", message)
+        warnings.warn(message, RecordWarning, stacklevel=5)
 
     # -- this run's uploads and state ---------------------------------------------------------
     def uploaded(self, media: Sequence[Any]) -> None:
@@ -139,7 +154,8 @@ class Recorder:
             {"sha256": sha, "name": m.name, "type": m.type, "size": m.size}
             for sha, m in self.uploads
         )
-        text = _record.dumps(Record(uploads, tuple(self.turns)), self.secrets())
+        record = Record(uploads, tuple(self.turns), self.backend, self.language)
+        text = _record.dumps(record, self.secrets())
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             _record.write(self.path, text)
