@@ -163,6 +163,7 @@ def _forms(secret: str) -> list[str]:
     b64 = base64.b64encode(secret.encode()).decode()
     urlsafe = base64.urlsafe_b64encode(secret.encode()).decode()
     forms = {secret, quote(secret, safe=""), b64, b64.rstrip("="), urlsafe, urlsafe.rstrip("=")}
+    forms |= {json.dumps(f, ensure_ascii=False)[1:-1] for f in forms}  # as the file spells it
     return sorted((f for f in forms if f), key=len, reverse=True)
 
 

@@ -138,8 +138,9 @@ class Recorder:
 
     def diverge(self) -> bool:
         """From here on everything is live; True if a replayed draft had to be dropped."""
-        self.live = True
-        self.turns = list(self.old.turns[: self.cursor])
+        if not self.live:  # the first live turn: the recorded ones after it are dropped
+            self.live = True
+            self.turns = list(self.old.turns[: self.cursor])
         behind, self.draft = self.draft is not None, None
         return behind
 
