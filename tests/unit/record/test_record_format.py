@@ -212,3 +212,14 @@ def test_write_replaces_the_file_whole_and_leaves_no_temp(tmp_path: Path) -> Non
     _record.write(path, "new\n")
     assert path.read_text() == "new\n"
     assert [p.name for p in tmp_path.iterdir()] == ["promo.nemo.json"]
+
+
+@pytest.mark.parametrize(
+    ("language", "mark"),
+    [("en", "replayed · no credits spent"), ("zh", "重放 · 未消耗积分"),
+     ("zh-CN", "重放 · 未消耗积分"), ("ja", "replayed · no credits spent")],
+)  # fmt: skip
+def test_the_replay_mark_speaks_the_sessions_language(language: str, mark: str) -> None:
+    from nemo_widgets._replay import mark_for
+
+    assert mark_for(language) == mark
