@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
+import hashlib
 import json
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -56,21 +58,43 @@ def record(tmp_path: Path) -> Path:
     return tmp_path / "promo.nemo.json"
 
 
-@pytest.fixture
-def open_session(server: LocalServer, record: Path) -> Iterator[Callable[..., nw.Session]]:
+@contextlib.contextmanager
+def sessions(server: LocalServer, record: Path) -> Iterator[Callable[..., nw.Session]]:
+    """`open_(**connect_kw)`: a new session on `server` with `record`, closing the one before
+    (one run after the other, as a notebook re-run would)."""
     opened: list[nw.Session] = []
 
     def open_(**kw: Any) -> nw.Session:
         for s in opened:
-            s.close()  # one run after the other, as a notebook re-run would
+            s.close()
         args: dict[str, Any] = {"api_url": server.url, "record": record, "poll_interval": 0.05}
         session = nw.connect(backend="local", **{**args, **kw})
         opened.append(session)
         return session
 
-    yield open_
-    for s in opened:
-        s.close()
+    try:
+        yield open_
+    finally:
+        for s in opened:
+            s.close()
+
+
+@pytest.fixture
+def open_session(server: LocalServer, record: Path) -> Iterator[Callable[..., nw.Session]]:
+    with sessions(server, record) as open_:
+        yield open_
+
+
+@pytest.fixture
+def rich_server(local_server_factory: Callable[..., LocalServer]) -> LocalServer:
+    """A backend whose tokens pay for many turns."""
+    return local_server_factory(faults=Faults(never_silent=True), initial_credits=10_000)
+
+
+@pytest.fixture
+def open_rich(rich_server: LocalServer, record: Path) -> Iterator[Callable[..., nw.Session]]:
+    with sessions(rich_server, record) as open_:
+        yield open_
 
 
 def rows(session: nw.Session) -> list[tuple[Any, ...]]:
@@ -143,75 +167,58 @@ def test_the_chat_widget_marks_a_replayed_reply(
 
 
 def test_a_changed_message_goes_live_and_replaces_the_turns_after_it(
-    local_server_factory: Callable[..., LocalServer], images: list[Path], record: Path
+    open_rich: Callable[..., nw.Session], rich_server: LocalServer, images: list[Path], record: Path
 ) -> None:
-    server = local_server_factory(faults=Faults(never_silent=True), initial_credits=10_000)
-    opened: list[nw.Session] = []
-
     def run(*messages: str) -> list[nw.Reply]:
-        for s in opened:
-            s.close()
-        session = nw.connect(backend="local", api_url=server.url, record=record)
-        opened.append(session)
+        session = open_rich()
         session.upload(*images)
         return [session.chat(m) for m in messages]
 
-    try:
-        run(MAKE, EDIT)
-        assert server.count(*RUN_SSE) == 2
-        replies = run(MAKE, "change the title to Night Owls")
-        assert [r.replayed for r in replies] == [True, False]
-        assert server.count(*RUN_SSE) == 3
-        # the backend never saw the replayed draft: the user is told so
-        assert any(isinstance(e, Notice) and "replayed" in e.text for e in replies[1].events)
-        turns = json.loads(record.read_text())["turns"]
-        assert [t["message"] for t in turns] == [MAKE, "change the title to Night Owls"]
+    run(MAKE, EDIT)
+    assert rich_server.count(*RUN_SSE) == 2
+    replies = run(MAKE, "change the title to Night Owls")
+    assert [r.replayed for r in replies] == [True, False]
+    assert rich_server.count(*RUN_SSE) == 3
+    # the backend never saw the replayed draft: the user is told so
+    assert any(isinstance(e, Notice) and "replayed" in e.text for e in replies[1].events)
+    turns = json.loads(record.read_text())["turns"]
+    assert [t["message"] for t in turns] == [MAKE, "change the title to Night Owls"]
 
-        replies = run("make a 4 second video")  # the first message differs: all goes live
-        assert [r.replayed for r in replies] == [False] and server.count(*RUN_SSE) == 4
-        turns = json.loads(record.read_text())["turns"]
-        assert [t["message"] for t in turns] == ["make a 4 second video"]
-        assert run("make a 4 second video")[0].replayed and server.count(*RUN_SSE) == 4
-    finally:
-        for s in opened:
-            s.close()
+    replies = run("make a 4 second video")  # the first message differs: all goes live
+    assert [r.replayed for r in replies] == [False] and rich_server.count(*RUN_SSE) == 4
+    turns = json.loads(record.read_text())["turns"]
+    assert [t["message"] for t in turns] == ["make a 4 second video"]
+    assert run("make a 4 second video")[0].replayed and rich_server.count(*RUN_SSE) == 4
 
 
 def test_refresh_and_a_changed_upload_go_live(
-    local_server_factory: Callable[..., LocalServer], images: list[Path], record: Path
+    open_rich: Callable[..., nw.Session], rich_server: LocalServer, images: list[Path], record: Path
 ) -> None:
-    server = local_server_factory(faults=Faults(never_silent=True), initial_credits=10_000)
-    opened: list[nw.Session] = []
-
-    def run(message: str = MAKE, refresh_chat: bool = False, **kw: Any) -> nw.Reply:
-        for s in opened:
-            s.close()
-        session = nw.connect(backend="local", api_url=server.url, record=record, **kw)
-        opened.append(session)
+    def run(refresh_chat: bool = False, **kw: Any) -> nw.Reply:
+        session = open_rich(**kw)
         session.upload(*images)
-        return session.chat(message, refresh=refresh_chat)
+        return session.chat(MAKE, refresh=refresh_chat)
 
-    try:
-        assert not run().replayed
-        assert run().replayed
-        assert not run(refresh=True).replayed  # connect(refresh=True)
-        assert not run(refresh_chat=True).replayed  # chat(refresh=True)
-        assert server.count(*RUN_SSE) == 3
-        assert run().replayed and server.count(*RUN_SSE) == 3
-        Image.new("RGB", (320, 240), "maroon").save(images[0])  # same name, other content
-        assert not run().replayed and server.count(*RUN_SSE) == 4
-        uploads = json.loads(record.read_text())["uploads"]
-        assert [u["name"] for u in uploads] == ["shot0.png", "shot1.png"]
-        assert all(len(u["sha256"]) == 64 for u in uploads)
-    finally:
-        for s in opened:
-            s.close()
+    assert not run().replayed
+    assert run().replayed
+    assert not run(refresh=True).replayed  # connect(refresh=True)
+    assert not run(refresh_chat=True).replayed  # chat(refresh=True)
+    assert rich_server.count(*RUN_SSE) == 3
+    assert run().replayed and rich_server.count(*RUN_SSE) == 3
+    Image.new("RGB", (320, 240), "maroon").save(images[0])  # same name, other content
+    assert not run().replayed and rich_server.count(*RUN_SSE) == 4
+    uploads = json.loads(record.read_text())["uploads"]
+    assert [u["name"] for u in uploads] == ["shot0.png", "shot1.png"]
+    # the hashes are of the bytes sent (computed while uploading)
+    assert [u["sha256"] for u in uploads] == [
+        hashlib.sha256(p.read_bytes()).hexdigest() for p in images
+    ]
 
 
 def test_the_record_never_holds_the_token_or_a_media_key(
-    local_server_factory: Callable[..., LocalServer], images: list[Path], record: Path
+    rich_server: LocalServer, images: list[Path], record: Path
 ) -> None:
-    server = local_server_factory(faults=Faults(never_silent=True), initial_credits=10_000)
+    server = rich_server
     answer = httpx.post(
         f"{server.url}/api/auth/anonymous-token",
         headers={"X-Client-Id": "00000000-0000-4000-8000-00000000c0de"},
