@@ -137,8 +137,12 @@ def connect(
     )
     with _lock:
         live = _current
-        if live is not None and not live.closed and _signatures.get(id(live)) == signature:
+        again = live is not None and not live.closed and _signatures.get(id(live)) == signature
+        if again and record is None and live is not None:
             return live  # the same cell run again: keep the session, its history and its server
+    if again and live is not None:
+        live.close()  # a recorded notebook run again starts afresh: the record replays it
+    with _lock:
         recorder = None
         if record is not None:
             from ._replay import Recorder

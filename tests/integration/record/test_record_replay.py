@@ -279,3 +279,20 @@ def test_a_record_of_another_backend_is_not_replayed(
     with pytest.raises(nw.NoCredits):  # it went live, and one generation was all there was
         second.chat(MAKE)
     assert server.count(*RUN_SSE) == 2
+
+
+def test_running_the_connect_cell_again_starts_afresh_and_replays(
+    server: LocalServer, images: list[Path], record: Path
+) -> None:
+    sessions_seen = []
+    try:
+        for _ in range(2):  # "Run All" twice in one kernel: the same connect() call
+            session = nw.connect(backend="local", api_url=server.url, record=record)
+            sessions_seen.append(session)
+            session.upload(*images)
+            reply = session.chat(MAKE)
+        assert sessions_seen[0].closed and sessions_seen[0] is not sessions_seen[1]
+        assert reply.replayed and server.count(*RUN_SSE) == 1
+    finally:
+        for s in sessions_seen:
+            s.close()
