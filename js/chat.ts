@@ -10,6 +10,7 @@ interface Entry {
   text: string;
   route?: string;
   offer?: string;
+  mark?: string; // a reply replayed from the notebook's record: "replayed · no credits spent"
 }
 
 interface Live {
@@ -91,6 +92,7 @@ export class ChatStore {
         // The kernel stored the same entry without sending it again: the deltas already carried it.
         const entry: Entry = { role: "assistant", text: live.text, route: msg.route ?? "chat" };
         if (msg.offer) entry.offer = msg.offer;
+        if (msg.mark) entry.mark = msg.mark;
         this.setTranscript([...this.transcript, entry]);
         this.live = null;
         break;
@@ -148,7 +150,8 @@ function entryNode(e: Entry): HTMLElement {
   const body = h("div", { class: "nemo-msg-body" });
   if (e.role === "assistant") body.innerHTML = renderMarkdown(e.text);
   else body.textContent = e.text;
-  return h("div", { class: `nemo-msg nemo-${e.role}` }, body, offer);
+  const mark = e.mark ? h("div", { class: "nemo-muted nemo-mark", text: `🔁 ${e.mark}` }) : null;
+  return h("div", { class: `nemo-msg nemo-${e.role}` }, body, offer, mark);
 }
 
 function render({ model, el }: { model: Model; el: HTMLElement }): () => void {

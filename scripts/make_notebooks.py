@@ -26,8 +26,26 @@ import nemo_widgets as nw
 # The cloud needs a token; without one, the offline backend that ships with the package is used.
 backend = "cloud" if os.environ.get("NEMO_TOKEN") else "local"
 print("Backend:", "NemoVideo cloud" if backend == "cloud" else "offline (no NEMO_TOKEN set)")
-session = nw.connect(backend=backend)
+# record=: the chat turns recorded beside this notebook are replayed (see the note below)
+session = nw.connect(backend=backend, record="{record}")
 session"""
+
+
+def connect(stem: str) -> str:
+    """The connect cell of notebook `stem`, with its record beside it."""
+    return CONNECT.replace("{record}", f"{stem}.nemo.json")
+
+
+def record_note(where: str) -> str:
+    """How the record beside a notebook works, and how to ask again."""
+    return (
+        f"**Recorded replies.** `record=` keeps each chat turn in {where}, committed beside "
+        "this notebook: a run replays the recorded reply and timeline (marked *replayed · no "
+        "credits spent*) instead of asking again, so the video is the documented one and no "
+        "credits are spent. To ask again, change the message, pass `refresh=True` to "
+        "`nw.connect(...)` or to `session.chat(...)`, or delete the file."
+    )
+
 
 MAKE_SAMPLES = """\
 from nemo_widgets.demo import make_sample_media
@@ -59,7 +77,8 @@ import time
 rows = []
 for path, instruction in jobs.items():
     started = time.monotonic()
-    s = nw.connect(backend=backend, resume=False)  # a fresh session per file
+    # a fresh session per file, each with its record (see the note above)
+    s = nw.connect(backend=backend, resume=False, record=f"batch-{path.stem}.nemo.json")
     try:
         s.upload(path, progress=False)
         reply = s.chat(instruction)
@@ -86,7 +105,8 @@ def quickstart() -> list[nbformat.NotebookNode]:
             "Run the cells from the top. With no `NEMO_TOKEN` set, everything runs on the "
             "**offline backend** on this machine: no account, no network."
         ),
-        new_code_cell(CONNECT),
+        new_code_cell(connect("quickstart")),
+        new_markdown_cell(record_note("`quickstart.nemo.json`")),
         new_markdown_cell("Some sample media to play with:"),
         new_code_cell(SAMPLES),
         new_markdown_cell(
@@ -128,7 +148,8 @@ def dataframe_editing() -> list[nbformat.NotebookNode]:
             "it as a pandas DataFrame — one row per segment — that you can filter, plot and edit; "
             "`session.export(draft=df)` renders your edited table."
         ),
-        new_code_cell(CONNECT),
+        new_code_cell(connect("dataframe-editing")),
+        new_markdown_cell(record_note("`dataframe-editing.nemo.json`")),
         new_code_cell(MAKE_SAMPLES + "\nmedia = session.upload(*files)"),
         new_code_cell(CHAT),
         new_markdown_cell("## Explore"),
@@ -211,6 +232,7 @@ def batch() -> list[nbformat.NotebookNode]:
             '    images[2]: "做一个 4 秒的方形视频，标题“云朵枕头”",\n'
             "}"
         ),
+        new_markdown_cell(record_note("one file per input (`batch-product1.nemo.json`, …)")),
         new_code_cell(BATCH_LOOP),
         new_code_cell("import pandas as pd\n\nresults = pd.DataFrame(rows)\nresults"),
     ]
@@ -239,7 +261,8 @@ def colab() -> list[nbformat.NotebookNode]:
             '    !pip install -q "$PACKAGE"\n'
             'print("Colab" if IN_COLAB else "Not in Colab: nothing to install")'
         ),
-        new_code_cell(CONNECT),
+        new_code_cell(connect("colab")),
+        new_markdown_cell(record_note("`colab.nemo.json`")),
         new_markdown_cell(
             "Put your media in the VM (the Files pane, `google.colab.files.upload()`, or Drive), "
             "or use the samples:"

@@ -27,6 +27,7 @@ import httpx
 
 from . import _loop
 from ._gui import translate
+from ._replay import record_turn
 from ._routing import Route, route
 from .errors import BackendUnavailable, NemoError, StreamTimeout
 from .events import Changes, ChatTurn, End, Event, Notice, Offer, Routed, Text
@@ -67,16 +68,19 @@ class _Outcome:
     text: str = ""
     note: str = ""  # something the user must hear whatever the reply (a lost session)
     changes: list[Any] = dataclasses.field(default_factory=list)
+    refresh: bool = False  # asked to go live even if the record has this turn
+    replayed: bool = False  # the reply came from the record (`_replay`)
 
 
-async def run_chat(session: Any, text: str) -> Reply:
+async def run_chat(session: Any, text: str, refresh: bool = False) -> Reply:
     """Send one message (or run its routed action) and collect the whole reply."""
-    return await _collect(session, text, route(text))
+    return await _collect(session, text, route(text), refresh)
 
 
-def stream_chat(session: Any, text: str) -> AsyncIterator[Event]:
+def stream_chat(session: Any, text: str, refresh: bool = False) -> AsyncIterator[Event]:
     """The reply's events as they arrive, iterable from any event loop."""
-    return _loop.aiter_on_loop(lambda: _turn(session, text, _Outcome(), route(text)))
+    out = _Outcome(refresh=refresh)
+    return _loop.aiter_on_loop(lambda: _turn(session, text, out, route(text)))
 
 
 def has_retry(session: Any) -> bool:
@@ -92,12 +96,12 @@ async def run_retry(session: Any) -> Reply:
     return await _collect(session, text, Route("chat"))
 
 
-async def _collect(session: Any, text: str, where: Route) -> Reply:
+async def _collect(session: Any, text: str, where: Route, refresh: bool = False) -> Reply:
     from .session import Reply  # session.py imports this module: import it late
 
-    out = _Outcome()
+    out = _Outcome(refresh=refresh)
     events = [ev async for batch in _turn(session, text, out, where) for ev in batch]
-    return Reply(out.text, out.route, tuple(events), tuple(out.changes))
+    return Reply(out.text, out.route, tuple(events), tuple(out.changes), out.replayed)
 
 
 # -- the turn ---------------------------------------------------------------------------------
@@ -110,7 +114,7 @@ async def _turn(session: Any, text: str, out: _Outcome, where: Route) -> AsyncIt
     out.route = where.action
     session.history.append({"role": "user", "text": text, "route": where.action})
     if where.action == "chat":
-        source = _chat(session, text, out)
+        source = record_turn(session, text, out, lambda: _chat(session, text, out))
     else:
         source = _batched(_routed(session, where, out))
     emit = session._emit

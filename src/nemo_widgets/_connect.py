@@ -101,6 +101,7 @@ def _open(
     web_url: str | None,
     resume: bool,
     dialect: str = "adk",
+    recorder: Any = None,
 ) -> Session:
     stack = contextlib.ExitStack()
     server = None
@@ -123,6 +124,10 @@ def _open(
         )
         session.server = server
         session._on_close.append(stack.close)
+        if recorder is not None:
+            session._recorder = recorder
+            recorder.secrets = lambda: [api.credentials.header().get("Authorization", "")[7:]]
+            resume = False  # a recorded notebook starts afresh: its draft comes from the record
         try:
             _loop.run(session._start(resume))
         except BaseException:
@@ -150,6 +155,7 @@ def connect(
     web_url = kw.pop("web_url", None)
     resume = bool(kw.pop("resume", True))
     dialect = kw.pop("dialect", "adk")  # the offline backend's way of speaking (tests, notebooks)
+    record, refresh = kw.pop("record", None), bool(kw.pop("refresh", False))
     base = options or (Options.for_local() if backend == "local" else Options())
     try:
         opts = dataclasses.replace(base, **kw)
@@ -169,12 +175,25 @@ def connect(
         web_url,
         dialect,
         dataclasses.astuple(opts),
+        None if record is None else (str(Path(record).expanduser().absolute()), refresh),
     )
     with _lock:
         live = _current
-        if live is not None and not live.closed and _signatures.get(id(live)) == signature:
+        again = live is not None and not live.closed and _signatures.get(id(live)) == signature
+        if again and record is None and live is not None:
             return live  # the same cell run again: keep the session, its history and its server
-        session = _open(backend, api_url, token, language, opts, data_dir, web_url, resume, dialect)
+    if again and live is not None:
+        live.close()  # a recorded notebook run again starts afresh: the record replays it
+    with _lock:
+        recorder = None
+        if record is not None:
+            from ._replay import Recorder
+
+            # a foreign record fails here, before any request
+            recorder = Recorder(record, refresh, backend, language)
+        session = _open(
+            backend, api_url, token, language, opts, data_dir, web_url, resume, dialect, recorder
+        )
         _signatures[id(session)] = signature
         _current = session
     return session

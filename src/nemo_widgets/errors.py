@@ -13,6 +13,7 @@
     ├── StreamTimeout         the chat stream sent only heartbeats for too long
     ├── BackendUnavailable    connection refused, time-outs, 5xx after retries, non-envelope bodies
     ├── DraftError            a draft that cannot be read, written or exported
+    ├── RecordError           a `connect(record=...)` file of another kind or a newer version
     └── InputError            (also a ValueError) a path or URL that cannot be uploaded at all
 
 No message ever contains the token: messages are built from codes, paths and server messages,
@@ -34,6 +35,7 @@ __all__ = [
     "NemoError",
     "NoCredits",
     "RateLimited",
+    "RecordError",
     "RenderFailed",
     "SessionNotFound",
     "StreamTimeout",
@@ -141,6 +143,12 @@ class DraftError(NemoError):
     """A draft that cannot be read, written or exported."""
 
     default_hint = "Fix the named track and segment, then try again."
+
+
+class RecordError(NemoError):
+    """A `connect(record=...)` file that is not a record this version can read."""
+
+    default_hint = "Give connect(record=...) a file of its own, or pass refresh=True."
 
 
 class InputError(NemoError, ValueError):

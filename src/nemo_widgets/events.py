@@ -35,6 +35,7 @@ __all__ = [
     "Heartbeat",
     "Notice",
     "Offer",
+    "Replayed",
     "Routed",
     "StreamError",
     "Text",
@@ -119,6 +120,13 @@ class Offer:
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
+class Replayed:
+    """The reply comes from the notebook's record: nothing was sent, no credits spent."""
+
+    text: str  # the mark to show, in the session's language
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
 class Changes:
     """What changed in the draft during the turn, one sentence per change."""
 
@@ -137,6 +145,7 @@ Event = (
     | Routed
     | Offer
     | Changes
+    | Replayed
 )
 
 _HEARTBEAT = Heartbeat()

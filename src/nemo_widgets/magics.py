@@ -1,6 +1,6 @@
 """`%nemo` and `%%nemo`, registered by `%load_ext nemo_widgets`.
 
-    %nemo connect [local|cloud] [--api-url URL] [--language en]
+    %nemo connect [local|cloud] [--api-url URL] [--language en] [--record FILE [--refresh]]
     %nemo studio | upload PATH… | credits | status | export [--quality high] | link
     %%nemo [--no-wait]
     the cell body is a chat message; the reply streams into the cell's output
@@ -32,7 +32,8 @@ from .errors import NemoError
 __all__ = ["NemoMagics", "register"]
 
 USAGE = """Usage:
-  %nemo connect [local|cloud] [--api-url URL] [--language LANG]
+  %nemo connect [local|cloud] [--api-url URL] [--language LANG] [--record FILE [--refresh]]
+                          --record: record chat turns there, replay them on a later run
   %nemo studio            the upload picker, chat, timeline and export panel
   %nemo upload PATH…      upload files (globs allowed) or URLs
   %nemo credits           the credit balance
@@ -93,8 +94,16 @@ class NemoMagics(Magics):
             ("backend", {"nargs": "?", "default": "cloud", "choices": ["cloud", "local"]}),
             ("--api-url", {"default": None}),
             ("--language", {"default": "en"}),
+            ("--record", {"default": None, "metavar": "FILE"}),
+            ("--refresh", {"action": "store_true"}),
         )
-        session = connect(backend=ns.backend, api_url=ns.api_url, language=ns.language)
+        session = connect(
+            backend=ns.backend,
+            api_url=ns.api_url,
+            language=ns.language,
+            record=ns.record,
+            refresh=ns.refresh,
+        )
         print(f"Connected: {session!r}")
         return session
 
@@ -186,6 +195,7 @@ class _LiveReply:
         self.text = ""
         self.status = "⏳ Sending…"
         self.route = "chat"
+        self.mark = ""  # "replayed · no credits spent" for a reply from the record
         self.version = 0
         self._lock = threading.Lock()
 
@@ -206,6 +216,8 @@ class _LiveReply:
                         self.route = event.action
                     elif isinstance(event, ev.Offer):
                         self.text += f"\n\n_{event.text}_"
+                    elif isinstance(event, ev.Replayed):
+                        self.mark = event.text
                     elif isinstance(event, ev.End):
                         break
                     self.version += 1
@@ -216,8 +228,10 @@ class _LiveReply:
 
     def bundle(self) -> dict[str, str]:
         with self._lock:
-            text, status = self.text, self.status
+            text, status, mark = self.text, self.status, self.mark
         shown = text or ("" if status else "(no reply)")
+        if mark:
+            shown, text = f"{shown}\n\n<small>🔁 {mark}</small>", f"{text}\n\n({mark})"
         if status:
             shown = f"{shown}\n\n*{status}*" if shown else f"*{status}*"
         return {"text/markdown": shown, "text/plain": text or status or "(no reply)"}

@@ -37,13 +37,14 @@ log = logging.getLogger("nemo_widgets.session")
 
 @dataclasses.dataclass(frozen=True)
 class Reply:
-    """The answer to one chat message: the text shown, how it was routed, the raw events and the
-    draft changes (for silent edits)."""
+    """The answer to one chat message: the text shown, how it was routed, the raw events, the
+    draft changes (for silent edits), and whether it was replayed from the record (no credits)."""
 
     text: str
     route: str  # "chat" | "export" | "credits" | "status" | "upload"
     events: Sequence[Event] = ()
     changes: Sequence[Any] = ()
+    replayed: bool = False
 
 
 # Observer callback: (kind, payload). Kinds: "state" (State), "job" (RenderJob),
@@ -83,6 +84,7 @@ class Session:
         self._book = book if record_key else None
         self._on_close: list[Callable[[], None]] = []
         self._sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep
+        self._recorder: Any = None  # a `_replay.Recorder` with connect(record=...)
 
     def __repr__(self) -> str:
         parts = [self.backend, f"session_id={self.session_id!r}", f"task_id={self.task_id!r}"]
@@ -195,6 +197,8 @@ class Session:
             )
         if urls:
             media += await self._recovering(lambda: self._api.upload_urls(self.session_id, urls))
+        if self._recorder is not None:
+            self._recorder.uploaded(media)
         return media
 
     # -- credits, state, views of the draft ------------------------------------------------------
@@ -221,6 +225,8 @@ class Session:
 
     async def _fetch_state(self) -> State:
         self.last_state = await self._api.state(self.session_id)
+        if self._recorder is not None:  # a replayed draft is the working timeline
+            self.last_state = self._recorder.view(self.last_state)
         self._emit("state", self.last_state)
         return self.last_state
 
@@ -358,23 +364,24 @@ class Session:
             close()
 
     # -- chat (nemo_widgets._chat does the work) ---------------------------------------------------
-    def chat(self, text: str) -> Reply:
-        """Send a message (or run the routed action) and wait for the whole reply."""
+    def chat(self, text: str, refresh: bool = False) -> Reply:
+        """Send a message (or run the routed action) and wait for the whole reply; with a
+        record, a recorded turn is replayed unless `refresh` (then it goes live from here)."""
         from . import _chat
 
-        return _loop.run(_chat.run_chat(self, text))
+        return _loop.run(_chat.run_chat(self, text, refresh))
 
-    async def achat(self, text: str) -> Reply:
+    async def achat(self, text: str, refresh: bool = False) -> Reply:
         """Async twin of `chat`."""
         from . import _chat
 
-        return await _loop.arun(_chat.run_chat(self, text))
+        return await _loop.arun(_chat.run_chat(self, text, refresh))
 
-    def stream(self, text: str) -> AsyncIterator[Event]:
+    def stream(self, text: str, refresh: bool = False) -> AsyncIterator[Event]:
         """Yield the reply's events as they arrive (used by the chat widget)."""
         from . import _chat
 
-        return _chat.stream_chat(self, text)
+        return _chat.stream_chat(self, text, refresh)
 
     def retry_last(self) -> Reply:
         """Send again the last message whose stream dropped with no change seen (it may charge)."""
@@ -427,6 +434,8 @@ def connect(
     data_dir: str | PathLike[str] | None = None,
     resume: bool = True,
     web_url: str | None = None,
+    record: str | PathLike[str] | None = None,
+    refresh: bool = False,
     **overrides: Any,
 ) -> Session:
     """Connect (or re-use the live session of an identical earlier call) and make it current.
@@ -435,7 +444,9 @@ def connect(
     folder); with `api_url` it uses one already running. `resume` re-attaches to the session and
     render jobs recorded for this backend and identity by an earlier run; `overrides` set single
     `Options` fields (`poll_interval=0.1`). The token comes from `token`, `NEMO_TOKEN`, or an
-    anonymous sign-in.
+    anonymous sign-in. `record="promo.nemo.json"` records each chat turn there and replays it
+    on a later run (same reply, same draft, no chat call, no credits; a new session each run);
+    `refresh=True` asks everything again and rewrites the record.
     """
     from ._connect import connect as _connect
 
@@ -448,6 +459,8 @@ def connect(
         data_dir=data_dir,
         resume=resume,
         web_url=web_url,
+        record=record,
+        refresh=refresh,
         **overrides,
     )
 

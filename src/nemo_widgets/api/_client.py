@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
 import os
 import time
@@ -331,7 +332,12 @@ class AsyncClient:
             )
         finally:
             bar.close()
-        return Media.list_from_data(data)
+        media = Media.list_from_data(data)
+        if len(body.sha256) == len(media):  # the answer lists the files in the request's order
+            media = [
+                dataclasses.replace(m, sha256=h) for m, h in zip(media, body.sha256, strict=True)
+            ]
+        return media
 
     async def upload_urls(self, session_id: str, urls: Sequence[str]) -> list[Media]:
         """Have the backend fetch media from http(s) URLs."""

@@ -123,6 +123,7 @@ class Media:
     height: int | None = None
     fps: float | None = None
     hash: str | None = None
+    sha256: str | None = None  # of the bytes this client sent (None for URL uploads)
 
     @classmethod
     def from_data(cls, item: Any) -> Media:

@@ -7,6 +7,7 @@ one reads 1 MiB at a time in a worker thread and tells a `Progress` after each c
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import mimetypes
 import os
 import secrets
@@ -44,6 +45,7 @@ class MultipartFiles:
             )
             self._heads.append(head.encode("utf-8"))
         self._tail = f"--{self.boundary}--\r\n".encode()
+        self.sha256: list[str] = []  # of each file's bytes as sent, filled in while streaming
 
     @property
     def content_type(self) -> str:
@@ -64,8 +66,10 @@ class MultipartFiles:
     async def stream(self, progress: Progress | None = None) -> AsyncIterator[bytes]:
         """Yield the body; restartable (each call reads the files again)."""
         done = 0
+        self.sha256 = []
         for head, path, size in zip(self._heads, self.paths, self.sizes, strict=True):
             yield head
+            digest = hashlib.sha256()
             with open(path, "rb") as f:
                 left = size
                 while left > 0:
@@ -74,8 +78,10 @@ class MultipartFiles:
                         raise NemoError(f"{path.name} got shorter while it was being uploaded")
                     left -= len(chunk)
                     done += len(chunk)
+                    digest.update(chunk)
                     yield chunk
                     if progress is not None:
                         progress.update(done)
+            self.sha256.append(digest.hexdigest())
             yield b"\r\n"
         yield self._tail

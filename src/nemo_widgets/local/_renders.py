@@ -19,7 +19,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 
-from . import _vendor
+from . import _chat, _vendor
 from ._common import ApiError, Backend, attribution_ok, base_url, json_body, ok
 from ._render_input import check as render_check
 from .store import new_id
@@ -214,6 +214,23 @@ def _view(job: dict[str, Any], request: Request) -> dict[str, Any]:
     return view
 
 
+def _regenerable(draft: Any, known: set[str]) -> list[dict[str, Any]]:
+    """The generated music a draft names that this session lacks: the agent's music is a pure
+    function of its length, so any session can make it again (as the cloud keeps it on its CDN)."""
+    wanted: dict[str, dict[str, Any]] = {}
+    tracks = draft.get("t") if isinstance(draft, dict) else None
+    for t in tracks if isinstance(tracks, list) else []:
+        for seg in (t.get("sg") or []) if isinstance(t, dict) else []:
+            src = seg.get("src") if isinstance(seg, dict) else None
+            if not isinstance(src, str) or not src.startswith("gen_bgm_") or src in known:
+                continue
+            ends = [seg.get("d"), seg.get("in", 0)]
+            ms = sum(v for v in ends if isinstance(v, (int, float)))
+            g = wanted.setdefault(src, {"id": src, "name": seg.get("nm") or src})
+            g["duration_ms"] = max(int(ms), g.get("duration_ms", 0))
+    return list(wanted.values())
+
+
 async def submit(request: Request) -> Response:
     """POST /api/render/proxy/lambda: queue a render of the given draft."""
     nemo: Backend = request.app.state.nemo
@@ -236,6 +253,8 @@ async def submit(request: Request) -> Response:
     output = body.get("output") or {}
     if not isinstance(output, dict) or output.get("format", "mp4") != "mp4":
         raise ApiError(422, 4000, "output.format must be mp4")
+    for g in _regenerable(body["draft"], set(s.get("media_files", {}))):
+        await _chat._generate(nemo, s, g)  # a replayed draft may name music another session made
     known = set(s.get("media_files", {}))
     why = validate(body["draft"], known)
     if why:

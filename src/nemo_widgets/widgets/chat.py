@@ -3,7 +3,7 @@
 Messages to the browser (all carry the turn, the index the reply will take in `transcript`):
     {"kind": "append", "index", "entry"}     an entry added to the transcript (the user's message)
     {"kind": "delta", "turn", "offset", "text", ["replace"], ["activity"], ["notice"]}
-    {"kind": "end", "turn", "length", "route", ["offer"]}
+    {"kind": "end", "turn", "length", "route", ["offer"], ["mark"]}   mark: "replayed · no credits…"
 The finished reply is stored in the `transcript` trait without sending it again when a view is
 live (the deltas carried it; the view appends it itself), so the bytes sent stay close to the
 reply's own size. A view that missed something asks again with `ready` and gets what it lacks.
@@ -92,13 +92,13 @@ class ChatCell(NemoWidget):
     # -- the turn, on the background loop ---------------------------------------------------------
     async def _turn(self, text: str, turn: int, co: DeltaCoalescer) -> dict[str, Any]:
         shown = ""  # the reply as the view will show it (sent + queued)
-        route, offer, finished = "chat", None, False
+        route, offer, mark, finished = "chat", None, None, False
         changed = asyncio.Event()
         self._live = {"turn": turn, "text": "", "activity": "", "notice": ""}
         co.status("activity", "", time.monotonic())  # opens the reply bubble at once
 
         async def consume() -> None:
-            nonlocal shown, route, offer, finished
+            nonlocal shown, route, offer, mark, finished
             streamed = False
             try:
                 async for event in self._session.stream(text):
@@ -129,6 +129,8 @@ class ChatCell(NemoWidget):
                         route = event.action
                     elif isinstance(event, ev.Offer):
                         offer = event.text
+                    elif isinstance(event, ev.Replayed):
+                        mark = event.text
                     elif isinstance(event, ev.End):
                         break
                     changed.set()
@@ -160,7 +162,7 @@ class ChatCell(NemoWidget):
         finally:
             task.cancel()
         await asyncio.sleep(co.slot(time.monotonic()))  # the end message keeps the pace too
-        entry = _entry("assistant", shown or "(no reply)", route, offer)
+        entry = _entry("assistant", shown or "(no reply)", route, offer, mark)
         if not shown:
             co.add(entry["text"], time.monotonic())
             self._flush(co)
@@ -188,7 +190,7 @@ class ChatCell(NemoWidget):
             self._set_transcript([*self.transcript, entry])
             if self._ready:
                 end = {"kind": "end", "turn": turn, "length": utf16_len(entry["text"])}
-                end.update({k: entry[k] for k in ("route", "offer") if k in entry})
+                end.update({k: entry[k] for k in ("route", "offer", "mark") if k in entry})
                 self._post(end)
 
     def _turn_done(self, fut: Future[Any]) -> None:
@@ -222,18 +224,26 @@ class ChatCell(NemoWidget):
             entries.append(_entry("assistant", self._live["text"] + " …", "chat"))
         if not entries:
             return "ChatCell (no messages yet)", "<p><em>ChatCell: no messages yet</em></p>"
-        text = "\n\n".join(f"{e['role']}: {e['text']}" for e in entries)
+        text = "\n\n".join(
+            f"{e['role']}: {e['text']}" + (f" ({e['mark']})" if e.get("mark") else "")
+            for e in entries
+        )
         rows = "".join(
             f"<p><strong>{html.escape(e['role'])}</strong>"
             f"{' [' + html.escape(e['route']) + ']' if e.get('route', 'chat') != 'chat' else ''}: "
-            f"<span style='white-space:pre-wrap'>{html.escape(e['text'])}</span></p>"
+            f"<span style='white-space:pre-wrap'>{html.escape(e['text'])}</span>"
+            f"{' <small>' + html.escape(e['mark']) + '</small>' if e.get('mark') else ''}</p>"
             for e in entries
         )
         return text, f"<div class='nemo-chat-fallback'>{rows}</div>"
 
 
-def _entry(role: str, text: str, route: str | None, offer: str | None = None) -> dict[str, Any]:
+def _entry(
+    role: str, text: str, route: str | None, offer: str | None = None, mark: str | None = None
+) -> dict[str, Any]:
     entry: dict[str, Any] = {"role": role, "text": text, "route": route or "chat"}
     if offer:
         entry["offer"] = offer
+    if mark:
+        entry["mark"] = mark  # a replayed reply: nothing was sent, no credits spent
     return entry

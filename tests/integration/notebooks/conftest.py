@@ -1,5 +1,8 @@
 """Run a notebook from notebooks/ top to bottom in a real ipykernel (nbclient), in a temporary
-directory, against the offline backend; then ask the same kernel for facts to check."""
+directory, against the offline backend; then ask the same kernel for facts to check.
+
+The records committed beside a notebook (`<stem>*.nemo.json`) are copied with it: a run reads
+them from the checkout and any update lands in the temporary copy."""
 
 from __future__ import annotations
 
@@ -20,9 +23,11 @@ CELL_TIMEOUT = 240
 
 
 @pytest.fixture
-def run_notebook(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[[str, str], Executed]:
-    """`run_notebook(name, probe)`: execute notebooks/<name>, then the probe cell, whose last
-    line must print one JSON document; returns `Executed`."""
+def run_notebook(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[..., Executed]:
+    """`run_notebook(name, probe, cwd=None, records=True, edit=None)`: execute notebooks/<name>
+    (in `cwd`, default a fresh folder; `records`: with its committed records beside it; `edit`
+    changes the notebook first), then the probe cell, whose last line must print one JSON
+    document; returns `Executed`."""
     for key in list(os.environ):
         if key.startswith("NEMO_"):
             monkeypatch.delenv(key)
@@ -33,11 +38,21 @@ def run_notebook(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[[s
     monkeypatch.setenv("NEMO_CLIENT_ID", "00000000-0000-4000-8000-0000000000ab")
     monkeypatch.setenv("TQDM_DISABLE", "1")
 
-    def run(name: str, probe: str) -> Executed:
-        cwd = tmp_path / "work"
-        cwd.mkdir()
+    def run(
+        name: str,
+        probe: str,
+        cwd: Path | None = None,
+        records: bool = True,
+        edit: Callable[[nbformat.NotebookNode], None] | None = None,
+    ) -> Executed:
+        cwd = cwd or tmp_path / "work"
+        cwd.mkdir(exist_ok=True)
         shutil.copy(NOTEBOOKS / name, cwd / name)
+        for record in NOTEBOOKS.glob(f"{Path(name).stem}*.nemo.json") if records else ():
+            shutil.copy(record, cwd / record.name)
         nb = nbformat.read(cwd / name, as_version=4)
+        if edit is not None:
+            edit(nb)
         client = NotebookClient(
             nb,
             timeout=CELL_TIMEOUT,

@@ -114,3 +114,31 @@ def test_a_nemo_error_is_printed_not_raised(shell: InteractiveShell, fake: FakeS
     with capture_output() as out:
         assert shell.run_line_magic("nemo", "credits") is None
     assert "❌ balance too low" in out.stdout and "Register" in out.stdout
+
+
+def test_cell_magic_marks_a_replayed_reply(shell: InteractiveShell, fake: FakeSession) -> None:
+    fake.script = [ev.Replayed("replayed · no credits spent"), ev.Text("Your video is ready.")]
+    with capture_output() as out:
+        shell.run_cell_magic("nemo", "", "make a video")
+    final = out.outputs[-1].data
+    assert final["text/markdown"].startswith("Your video is ready.")
+    assert "replayed · no credits spent" in final["text/markdown"]
+    assert final["text/plain"] == "Your video is ready.\n\n(replayed · no credits spent)"
+
+
+def test_connect_passes_the_record_file_on(
+    shell: InteractiveShell, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seen: dict[str, object] = {}
+
+    def connect(**kw: object) -> str:
+        seen.update(kw)
+        return "<Session>"
+
+    monkeypatch.setattr(session_module, "connect", connect)
+    with capture_output():
+        shell.run_line_magic("nemo", "connect local --record promo.nemo.json --refresh")
+    assert seen["record"] == "promo.nemo.json" and seen["refresh"] is True
+    with capture_output():
+        shell.run_line_magic("nemo", "connect local")
+    assert seen["record"] is None and seen["refresh"] is False

@@ -256,3 +256,11 @@ def test_a_view_with_a_stale_transcript_gets_the_whole_list(comms: list[Recordin
     browser(w, "ready", "r1", have=5)  # more than the kernel holds: replace, don't append
     answer = reply_to(comms[-1], "r1")
     assert answer is not None and answer["transcript"] == w.transcript and "missing" not in answer
+
+
+def test_a_replayed_reply_carries_its_mark_into_the_transcript() -> None:
+    cell = ChatCell(FakeSession([ev.Replayed("重放 · 未消耗积分"), ev.Text("好了")]))
+    entry = cell.ask("做一个视频").result(timeout=10)
+    assert entry["mark"] == "重放 · 未消耗积分" and entry["text"] == "好了"
+    assert cell.transcript[-1]["mark"] == "重放 · 未消耗积分"
+    assert "重放 · 未消耗积分" in cell._fallback()[0]

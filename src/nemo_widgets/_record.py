@@ -1,0 +1,229 @@
+"""The record file of `connect(record=...)`: its format, the state fingerprint, media mapping.
+
+Pure: no network, no session. A record is small, diffable JSON meant to be committed beside a
+notebook (sorted keys, indented, one format marker and version, a note on how to re-ask):
+
+    {"format": "nemo_widgets.record", "version": 1, "note": "...", "backend", "language",
+     "uploads": [{"sha256", "name", "type", "size"}],          # by content, never the bytes
+     "turns": [{"message", "before", "reply": {"text", "changes", "offers"}, "draft"}]}
+
+Media ids and URLs of the session that made the record mean nothing to a later session, so the
+drafts keep them as `media:<sha256>` / `media-url:<sha256>`, and the fingerprint of the state a
+message was sent in is taken over that form: the same files uploaded again match, whatever ids
+the backend gives them. Any other URL loses its query (where keys live).
+"""
+
+from __future__ import annotations
+
+import base64
+import dataclasses
+import hashlib
+import json
+import os
+import secrets
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote, urlsplit, urlunsplit
+
+from .errors import RecordError, redact
+
+__all__ = [
+    "FORMAT",
+    "VERSION",
+    "Record",
+    "Turn",
+    "Unmapped",
+    "canonical",
+    "dumps",
+    "fingerprint",
+    "loads",
+    "restore",
+    "scrub",
+    "write",
+]
+
+FORMAT = "nemo_widgets.record"
+VERSION = 1
+NOTE = (
+    "Recorded chat turns of a nemo_widgets notebook: running it again replays these replies "
+    "(no call to the chat, no credits) and renders the same draft. To ask again, change the "
+    "message, pass refresh=True to connect() or chat(), or delete this file."
+)
+_ID, _URL = "media:", "media-url:"
+
+
+class Unmapped(LookupError):
+    """A recorded draft names media that this session has not uploaded."""
+
+
+@dataclasses.dataclass(frozen=True)
+class Turn:
+    """One recorded chat turn: the message, the state it was sent in, the reply, the result."""
+
+    message: str
+    before: str  # fingerprint()
+    text: str
+    draft: dict[str, Any]  # canonical(): media by content hash
+    changes: tuple[str, ...] = ()
+    offers: tuple[tuple[str, str], ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        """The turn as stored."""
+        reply: dict[str, Any] = {"text": self.text, "changes": list(self.changes)}
+        reply["offers"] = [list(o) for o in self.offers]
+        return {"message": self.message, "before": self.before, "reply": reply, "draft": self.draft}
+
+    @classmethod
+    def from_json(cls, data: Any) -> Turn:
+        """Read a stored turn; `ValueError` if it is not one."""
+        reply = data["reply"]
+        turn = cls(
+            message=data["message"],
+            before=data["before"],
+            text=reply["text"],
+            draft=data["draft"],
+            changes=tuple(reply.get("changes", ())),
+            offers=tuple((a, t) for a, t in reply.get("offers", ())),
+        )
+        fields = (turn.message, turn.before, turn.text, *turn.changes, *sum(turn.offers, ()))
+        if not all(isinstance(s, str) for s in fields) or not isinstance(turn.draft, dict):
+            raise ValueError("a turn holds strings and a draft object")
+        return turn
+
+
+@dataclasses.dataclass(frozen=True)
+class Record:
+    """The whole file: where it was made, the uploads it was made with, its turns in order."""
+
+    uploads: tuple[dict[str, Any], ...] = ()
+    turns: tuple[Turn, ...] = ()
+    backend: str = ""  # "local" | "cloud": a record replays only on the kind that made it
+    language: str = ""
+
+
+def media_token(sha: str, url: bool = False) -> str:
+    """How a recorded draft names one media file (by the hash of its content)."""
+    return (_URL if url else _ID) + sha
+
+
+def _strip_query(text: str) -> str:
+    if "://" not in text or not ("?" in text or "#" in text):
+        return text
+    try:
+        parts = urlsplit(text)
+    except ValueError:
+        return text
+    return urlunsplit((parts.scheme, parts.netloc, parts.path, "", ""))
+
+
+def canonical(draft: Any, ids: Mapping[str, str], urls: Mapping[str, str]) -> Any:
+    """The draft with this session's media ids / URLs replaced by their content tokens
+    (`ids`, `urls`: value -> sha256) and every other URL without its query."""
+    if isinstance(draft, dict):
+        return {k: canonical(v, ids, urls) for k, v in draft.items()}
+    if isinstance(draft, list):
+        return [canonical(v, ids, urls) for v in draft]
+    if isinstance(draft, str):
+        if draft in ids:
+            return media_token(ids[draft])
+        if draft in urls:
+            return media_token(urls[draft], url=True)
+        return _strip_query(draft)
+    return draft
+
+
+def restore(draft: Any, ids: Mapping[str, str], urls: Mapping[str, str]) -> Any:
+    """A recorded draft for this session (`ids`, `urls`: sha256 -> this session's id / URL);
+    raises `Unmapped` when it names a file this session has not uploaded."""
+    if isinstance(draft, dict):
+        return {k: restore(v, ids, urls) for k, v in draft.items()}
+    if isinstance(draft, list):
+        return [restore(v, ids, urls) for v in draft]
+    if isinstance(draft, str) and draft.startswith((_ID, _URL)):
+        url = draft.startswith(_URL)
+        sha = draft.removeprefix(_URL if url else _ID)
+        found = (urls if url else ids).get(sha)
+        if found is None:
+            raise Unmapped(sha)
+        return found
+    return draft
+
+
+def fingerprint(draft: Any, media: Iterable[str]) -> str:
+    """The state a message is sent in: the canonical draft and the uploads' hashes, in order."""
+    basis = json.dumps(
+        {"draft": draft, "media": list(media)}, sort_keys=True, ensure_ascii=False
+    ).encode()
+    return hashlib.sha256(basis).hexdigest()[:32]
+
+
+def _forms(secret: str) -> list[str]:
+    """A secret as it could appear in text: plain, URL-encoded, base64 (with and without '=')."""
+    b64 = base64.b64encode(secret.encode()).decode()
+    urlsafe = base64.urlsafe_b64encode(secret.encode()).decode()
+    forms = {secret, quote(secret, safe=""), b64, b64.rstrip("="), urlsafe, urlsafe.rstrip("=")}
+    forms |= {json.dumps(f, ensure_ascii=False)[1:-1] for f in forms}  # as the file spells it
+    return sorted((f for f in forms if f), key=len, reverse=True)
+
+
+def scrub(text: str, secrets_: Iterable[str] = ()) -> str:
+    """`text` with token-shaped strings and every form of the given secrets removed."""
+    for secret in secrets_:
+        for form in _forms(secret) if secret else ():
+            text = text.replace(form, "[redacted]")
+    return redact(text)
+
+
+def dumps(record: Record, secrets_: Iterable[str] = ()) -> str:
+    """The file's text: sorted keys, indented, nothing that could be a token."""
+    doc = {
+        "format": FORMAT,
+        "version": VERSION,
+        "note": NOTE,
+        "backend": record.backend,
+        "language": record.language,
+        "uploads": [dict(u) for u in record.uploads],
+        "turns": [t.to_json() for t in record.turns],
+    }
+    text = json.dumps(doc, sort_keys=True, indent=1, ensure_ascii=False) + "\n"
+    return scrub(text, secrets_)
+
+
+def loads(text: str, where: str = "the record") -> Record:
+    """Read a record. A file of another kind, or of a newer version, is a `RecordError`;
+    a damaged one of ours is a `ValueError` (the caller warns and starts afresh)."""
+    try:
+        doc = json.loads(text)
+    except ValueError as exc:
+        raise ValueError(f"{where} is not valid JSON ({exc})") from None
+    if not isinstance(doc, dict) or doc.get("format") != FORMAT:
+        raise RecordError(
+            f"{where} is not a nemo_widgets record",
+            hint="Give connect(record=...) a file of its own, such as 'promo.nemo.json'.",
+        )
+    version = doc.get("version")
+    if not isinstance(version, int) or version > VERSION:
+        raise RecordError(
+            f"{where} has format version {version!r}; this nemo_widgets reads {VERSION}",
+            hint="Upgrade nemo_widgets, or pass refresh=True to make a new record.",
+        )
+    try:
+        uploads = tuple(dict(u) for u in doc.get("uploads", ()))
+        if not all(isinstance(u.get("sha256"), str) for u in uploads):
+            raise ValueError("an upload without its sha256")
+        turns = tuple(Turn.from_json(t) for t in doc.get("turns", ()))
+        backend, language = str(doc.get("backend", "")), str(doc.get("language", ""))
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise ValueError(f"{where} is damaged ({type(exc).__name__}: {exc})") from None
+    return Record(uploads, turns, backend, language)
+
+
+def write(path: Path, text: str) -> None:
+    """Replace the file atomically (a crash leaves the old record or the new, never half)."""
+    tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)

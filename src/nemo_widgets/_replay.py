@@ -1,0 +1,216 @@
+"""Record and replay of chat turns (`connect(record="promo.nemo.json")`): the session's half.
+
+    chat(text) ─┬─ the next recorded turn has this message and was sent in this state
+                │    → replay: its reply and its draft (media mapped to this run's uploads by
+                │      content hash), NO call to the chat endpoint; the draft becomes the
+                │      session's working timeline (state(), timeline(), summary(), export())
+                └─ otherwise (or refresh=True) → live from here on: the turns after this point
+                     are replaced by what the backend answers now, and the file is rewritten
+
+The file format, fingerprints and media mapping are `_record`'s (pure); this module keeps one
+run's progress through a record and drives `_chat`'s turn.
+"""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import hashlib
+import logging
+import os
+import warnings
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+from . import _record
+from ._record import Record, Turn, Unmapped
+from .events import Changes, Event, Notice, Offer, Replayed, Text
+
+__all__ = ["MARKS", "RecordWarning", "Recorder", "mark_for", "record_turn"]
+
+log = logging.getLogger("nemo_widgets.record")
+MARKS = {"en": "replayed · no credits spent", "zh": "重放 · 未消耗积分"}
+_BEHIND = (
+    "ℹ️ The backend has not seen the replayed turns (a record cannot send it a draft): this "
+    "message goes live from the uploaded media. To edit the recorded video live, re-run the "
+    "notebook with connect(..., refresh=True)."
+)
+Batch = list[Event]
+
+
+class RecordWarning(UserWarning):
+    """A damaged record file: ignored, and replaced by the next recorded turn."""
+
+
+def mark_for(language: str) -> str:
+    """The small mark a replayed reply carries, in the session's language."""
+    return MARKS["zh"] if language.lower().startswith("zh") else MARKS["en"]
+
+
+def _media_key(m: Any) -> str:
+    """A media file's content hash (URL uploads: of what the backend says it fetched)."""
+    if m.sha256:
+        return str(m.sha256)
+    return hashlib.sha256(f"fetched|{m.name}|{m.size}".encode()).hexdigest()
+
+
+class Recorder:
+    """One run's way through a record file: what matched so far, and what to write back."""
+
+    def __init__(
+        self,
+        path: str | os.PathLike[str],
+        refresh: bool = False,
+        backend: str = "local",
+        language: str = "en",
+    ) -> None:
+        self.path = Path(path).expanduser().absolute()
+        self.backend, self.language = backend, language
+        self.old = Record()
+        self.cursor = 0  # turns of the old record replayed in this run
+        self.live = refresh  # once True, every turn goes to the backend and is recorded
+        self.turns: list[Turn] = []  # the record as this run leaves it
+        self.uploads: list[tuple[str, Any]] = []  # (sha256, Media) of this run, in order
+        self.draft: dict[str, Any] | None = None  # the replayed draft, while the backend lags
+        self.secrets: Callable[[], Iterable[str]] = tuple
+        if not refresh and self.path.exists():
+            self._load()
+
+    def _load(self) -> None:
+        try:
+            text = self.path.read_text(encoding="utf-8")
+            old = _record.loads(text, where=self.path.name)
+        except (OSError, UnicodeDecodeError, ValueError) as exc:
+            return self._ignore(f"{exc}")
+        if (old.backend, old.language) != (self.backend, self.language):
+            made = f"the {old.backend or '?'} backend in {old.language or '?'}"
+            now = f"the {self.backend} backend in {self.language}"
+            return self._ignore(f"{self.path.name} was made on {made}, this session is on {now}")
+        self.old = old
+
+    def _ignore(self, why: str) -> None:
+        message = f"{why}: not replaying it; this run's turns will replace it"
+        log.warning("%s", message)
+        warnings.warn(message, RecordWarning, stacklevel=5)
+
+    # -- this run's uploads and state ---------------------------------------------------------
+    def uploaded(self, media: Sequence[Any]) -> None:
+        """Note uploads (a changed file has another hash: the next turn will not match)."""
+        self.uploads += [(_media_key(m), m) for m in media]
+
+    def _maps(self) -> tuple[dict[str, str], dict[str, str]]:
+        ids = {m.id: sha for sha, m in self.uploads if m.id}
+        return ids, {m.url: sha for sha, m in self.uploads if m.url}
+
+    def fingerprint(self, draft: dict[str, Any]) -> str:
+        """The state a message is sent in, as the record names it."""
+        return _record.fingerprint(
+            _record.canonical(draft, *self._maps()), [sha for sha, _ in self.uploads]
+        )
+
+    def view(self, state: Any) -> Any:
+        """The session's state with the replayed draft as its draft (while there is one)."""
+        if self.draft is None:
+            return state
+        return dataclasses.replace(state, draft=copy.deepcopy(self.draft))
+
+    # -- turns --------------------------------------------------------------------------------
+    def replay(self, text: str, draft: dict[str, Any]) -> tuple[Turn, dict[str, Any]] | None:
+        """The recorded turn for `text` sent in the state of `draft`, with its resulting draft
+        mapped to this run's media; None when the turn must go live."""
+        if self.live or self.cursor >= len(self.old.turns):
+            return None
+        turn = self.old.turns[self.cursor]
+        if turn.message != text or turn.before != self.fingerprint(draft):
+            return None
+        ids, urls = self._maps()
+        try:
+            result = _record.restore(
+                turn.draft, {v: k for k, v in ids.items()}, {v: k for k, v in urls.items()}
+            )
+        except Unmapped:
+            return None  # names a file this run has not uploaded
+        self.cursor += 1
+        self.turns = list(self.old.turns[: self.cursor])
+        self.draft = result
+        return turn, result
+
+    def diverge(self) -> bool:
+        """From here on everything is live; True if a replayed draft had to be dropped."""
+        if not self.live:  # the first live turn: the recorded ones after it are dropped
+            self.live = True
+            self.turns = list(self.old.turns[: self.cursor])
+        behind, self.draft = self.draft is not None, None
+        return behind
+
+    def add(self, turn: Turn) -> None:
+        """Record a live turn and write the file."""
+        self.turns.append(turn)
+        self.save()
+
+    def save(self) -> None:
+        """Write the file atomically; a disk that refuses costs the record, never the chat."""
+        uploads = tuple(
+            {"sha256": sha, "name": m.name, "type": m.type, "size": m.size}
+            for sha, m in self.uploads
+        )
+        record = Record(uploads, tuple(self.turns), self.backend, self.language)
+        text = _record.dumps(record, self.secrets())
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            _record.write(self.path, text)
+        except OSError as exc:
+            log.warning("could not write the record %s: %s", self.path, exc)
+
+    def canonical(self, draft: dict[str, Any]) -> dict[str, Any]:
+        """A draft as the record keeps it."""
+        result: dict[str, Any] = _record.canonical(draft, *self._maps())
+        return result
+
+
+async def record_turn(
+    session: Any, text: str, out: Any, live: Callable[[], AsyncIterator[Batch]]
+) -> AsyncIterator[Batch]:
+    """One chat turn through the session's record (just `live()` when it has none)."""
+    rec: Recorder | None = getattr(session, "_recorder", None)
+    if rec is None:
+        async for batch in live():
+            yield batch
+        return
+    before = await session.astate()
+    found = None if out.refresh else rec.replay(text, before.draft)
+    if found is not None:
+        turn, draft = found
+        await session.astate()  # observers see the replayed draft as the session's state
+        out.text, out.replayed = turn.text, True
+        if turn.changes:
+            from .draft import diff_drafts
+
+            out.changes = list(diff_drafts(before.draft, draft))
+        shown: Batch = [Replayed(mark_for(session.language))]
+        if turn.changes:
+            shown.append(Changes(turn.changes))
+        shown.append(Text(turn.text))
+        shown += [Offer(action, offer) for action, offer in turn.offers]
+        yield shown
+        return
+    if rec.diverge():
+        yield [Notice(_BEHIND)]
+        before = await session.astate()
+    sent_in = rec.fingerprint(before.draft)
+    offers: list[tuple[str, str]] = []
+    changes: list[str] = []
+    async for batch in live():
+        for ev in batch:
+            if isinstance(ev, Offer):
+                offers.append((ev.action, ev.text))
+            elif isinstance(ev, Changes):
+                changes.extend(ev.sentences)
+        yield batch
+    if any(action == "retry" for action, _ in offers):
+        return  # the stream dropped: nothing to freeze
+    after = await session.astate()
+    rec.add(
+        Turn(text, sent_in, out.text, rec.canonical(after.draft), tuple(changes), tuple(offers))
+    )
