@@ -35,9 +35,10 @@ class ChatCell(NemoWidget):
     """A chat with the session: transcript, streamed reply, tool activity, input box."""
 
     _esm = STATIC / "chat.js"
+    _areas = ("chat",)
     transcript = list_trait()
     busy = traitlets.Bool(False).tag(sync=True)
-    placeholder = traitlets.Unicode("Ask for an edit… (Enter sends)").tag(sync=True)
+    placeholder = traitlets.Unicode("").tag(sync=True)  # empty: `chat.placeholder` in the labels
 
     def __init__(self, session: Session | None = None, *, max_rate: float = 30.0) -> None:
         super().__init__(session)

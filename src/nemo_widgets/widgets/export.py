@@ -38,6 +38,7 @@ class ExportPanel(NemoWidget):
     project link, past renders."""
 
     _esm = STATIC / "export.js"
+    _areas = ("export",)
     qualities = traitlets.List(traitlets.Unicode(), list(QUALITIES)).tag(sync=True)
     quality = traitlets.Unicode("high").tag(sync=True)
     job = traitlets.Dict(allow_none=True, default_value=None).tag(sync=True)

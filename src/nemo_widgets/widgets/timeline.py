@@ -28,6 +28,7 @@ class TimelineTable(NemoWidget):
     """The session's timeline: summary, track lanes and the DataFrame's rows."""
 
     _esm = STATIC / "timeline.js"
+    _areas = ("timeline",)
     rows = list_trait()
     columns = traitlets.List(traitlets.Unicode()).tag(sync=True)
     tracks = list_trait()

@@ -32,6 +32,7 @@ class UploadPicker(NemoWidget):
     """Drop zone, file dialog, path and URL fields; uploads go to the session."""
 
     _esm = STATIC / "upload.js"
+    _areas = ("upload",)
     accept = traitlets.List(traitlets.Unicode(), list(ACCEPTED)).tag(sync=True)
     max_size = traitlets.Int(MAX_SIZE).tag(sync=True)
     chunk_size = traitlets.Int(MAX_CHUNK).tag(sync=True)
