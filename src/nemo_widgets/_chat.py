@@ -28,6 +28,7 @@ import httpx
 from . import _loop
 from ._gui import translate
 from ._routing import Route, route
+from ._text import ui_text
 from .errors import BackendUnavailable, NemoError, StreamTimeout
 from .events import Changes, ChatTurn, End, Event, Notice, Offer, Routed, Text
 
@@ -192,9 +193,9 @@ def _diff(before: Any, after: Any) -> list[Any]:
 async def _chat(session: Any, text: str, out: _Outcome) -> AsyncIterator[Batch]:
     """The message goes to the backend exactly once; every way the stream can end is handled."""
     if session in _running:
+        lang = getattr(session, "language", None)
         raise NemoError(
-            "Still working on your previous message.",
-            hint="Wait for its reply (sending again could be charged twice).",
+            ui_text("error.still_working", lang), hint=ui_text("hint.wait_no_resend", lang)
         )
     _running[session] = text
     try:

@@ -53,7 +53,11 @@ def ui_lang(language: str | None) -> Lang:
 
 def default_language() -> str:
     """The language code `connect()` uses when none is given: `zh-CN` under a Chinese locale
-    (`LC_ALL`, `LC_MESSAGES`, `LANG`, `LANGUAGE`, then the C library's), else `en`."""
+    (`LC_ALL`, `LC_MESSAGES`, `LANG`, `LANGUAGE`, then the C library's), else `en`;
+    `NEMO_LANGUAGE` overrides the locale."""
+    chosen = os.environ.get("NEMO_LANGUAGE", "").strip()
+    if chosen:
+        return chosen
     for var in ("LC_ALL", "LC_MESSAGES", "LANG", "LANGUAGE"):
         value = os.environ.get(var, "").split(":")[0]
         if value and value not in ("C", "POSIX") and not value.startswith("C."):

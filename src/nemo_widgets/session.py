@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from . import _loop
 from ._jobs import JobBook, RenderJob
 from ._options import Options
+from ._text import default_language, set_active, ui_text
 from .api import AsyncClient, Credits, Media, State
 from .api._progress import ProgressArg, caller_progress
 from .errors import SessionNotFound
@@ -58,7 +59,7 @@ class Session:
         api: AsyncClient,
         *,
         backend: str = "cloud",
-        language: str = "en",
+        language: str | None = None,
         options: Options | None = None,
         record_key: str | None = None,
         book: JobBook | None = None,
@@ -66,7 +67,8 @@ class Session:
         self._api = api
         self.backend = backend
         self.api_url = api.api_url
-        self.language = language
+        self.language = language or default_language()
+        set_active(self.language)  # messages raised far from the session speak its language
         self.options = options or api.options
         self.session_id = ""
         self.task_id = ""
@@ -102,7 +104,7 @@ class Session:
             try:
                 await self._fetch_state()
             except SessionNotFound:
-                self._emit("notice", "The previous session is gone; starting a new one.")
+                self._emit("notice", ui_text("notice.session_gone", self.language))
             else:
                 self.jobs = [RenderJob.from_record(j, self) for j in rec.jobs]
                 return
@@ -123,7 +125,7 @@ class Session:
             return await call()
         except SessionNotFound:
             await self._new_session()
-            self._emit("notice", "The backend had lost this session: started a new one.")
+            self._emit("notice", ui_text("notice.session_lost", self.language))
             return await call()
 
     def _record_job(self, job: RenderJob) -> None:
@@ -387,7 +389,7 @@ def connect(
     backend: str = "cloud",
     api_url: str | None = None,
     token: str | None = None,
-    language: str = "en",
+    language: str | None = None,
     *,
     options: Options | None = None,
     data_dir: str | PathLike[str] | None = None,
@@ -401,7 +403,8 @@ def connect(
     folder); with `api_url` it uses one already running. `resume` re-attaches to the session and
     render jobs recorded for this backend and identity by an earlier run; `overrides` set single
     `Options` fields (`poll_interval=0.1`). The token comes from `token`, `NEMO_TOKEN`, or an
-    anonymous sign-in.
+    anonymous sign-in. `language` (default: the locale's, `zh-CN` or `en`) is the session's and
+    the UI's: `zh`, `zh-CN`, `zh_TW`, `zh-Hans`… show every label and message in Chinese.
     """
     from ._connect import connect as _connect
 

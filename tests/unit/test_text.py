@@ -14,8 +14,10 @@ from nemo_widgets._text import TEXT, WIDGET_AREAS, default_language, labels_for,
 ROOT = Path(__file__).resolve().parents[2]
 FIELD = re.compile(r"\{(\w+)\}")
 # Words that stay Latin in Chinese UI text: product names, key names, units, the URL scheme.
-PROPER = {"NemoVideo", "Nemo", "Enter", "Shift", "https", "MB", "KB", "GB", "nemovideo", "com"}
-PROPER |= {"NEMO_TOKEN", "connect", "summary", "session", "s", "pip", "install"}
+PROPER = {"NemoVideo", "Nemo", "Enter", "Shift", "http", "https", "MB", "KB", "GB", "nemovideo"}
+PROPER |= {"com", "NEMO_TOKEN", "nemo_widgets", "connect", "summary", "session", "zh", "CN", "en"}
+# Code the user types stays code: `…`, '…' and a magic's syntax up to the Chinese text after it.
+CODE = re.compile(r"`[^`]*`|'[^']*'|%%?nemo[\x20-\x7e]*?(?=\s{2,}|[^\x00-\x7f]|$)", re.M)
 
 
 @pytest.mark.parametrize("key", sorted(TEXT))
@@ -28,7 +30,7 @@ def test_every_key_has_both_languages_and_the_same_fields(key: str) -> None:
 
 def _latin_words(text: str) -> set[str]:
     text = FIELD.sub("", text)
-    text = re.sub(r"`[^`]*`", "", text)  # code the user types stays code
+    text = CODE.sub("", text)
     return set(re.findall(r"[A-Za-z][A-Za-z_]+", text)) - PROPER
 
 
@@ -40,6 +42,7 @@ def test_no_english_words_in_chinese(key: str) -> None:
 def test_the_english_check_catches_english() -> None:
     assert _latin_words("导出 {name} Export now") == {"Export", "now"}
     assert _latin_words("按 Enter 发送 `s.chat()`") == set()
+    assert _latin_words("%nemo upload PATH…      上传 files") == {"files"}
 
 
 @pytest.mark.parametrize(
@@ -80,11 +83,17 @@ def test_ui_lang(code: str, want: str) -> None:
 def test_default_language_follows_the_locale(
     monkeypatch: pytest.MonkeyPatch, env: dict[str, str], want: str
 ) -> None:
-    for var in ("LC_ALL", "LC_MESSAGES", "LANG", "LANGUAGE"):
+    for var in ("LC_ALL", "LC_MESSAGES", "LANG", "LANGUAGE", "NEMO_LANGUAGE"):
         monkeypatch.delenv(var, raising=False)
     for var, value in env.items():
         monkeypatch.setenv(var, value)
     assert default_language() == want
+
+
+def test_nemo_language_overrides_the_locale(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LANG", "en_US.UTF-8")
+    monkeypatch.setenv("NEMO_LANGUAGE", "zh-Hans")
+    assert default_language() == "zh-Hans" and ui_lang(None) == "zh"
 
 
 def test_ui_text_fills_fields_and_picks_the_language() -> None:
@@ -95,10 +104,8 @@ def test_ui_text_fills_fields_and_picks_the_language() -> None:
         ui_text("no.such_key", "en")
 
 
-def test_the_active_language_serves_messages_without_a_session(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    monkeypatch.setattr(_text, "_active", None)
+def test_the_active_language_serves_messages_without_a_session() -> None:
+    assert ui_text("common.cancel") == "Cancel"  # tests/conftest.py: NEMO_LANGUAGE=en
     _text.set_active("zh")
     assert ui_text("common.cancel") == "取消"
     _text.set_active("en")

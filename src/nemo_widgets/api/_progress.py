@@ -6,6 +6,8 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
+from .._text import ui_text
+
 __all__ = ["Progress", "ProgressArg", "caller_progress"]
 
 # `progress=` everywhere: a callable(done, total), True (a bar), False (nothing), None (a bar when
@@ -45,7 +47,8 @@ class Progress:
             except ImportError:
                 pass
             else:
-                self._bar = tqdm(total=total, desc=label, unit="B", unit_scale=True, leave=False)
+                desc = ui_text(f"progress.{label}")
+                self._bar = tqdm(total=total, desc=desc, unit="B", unit_scale=True, leave=False)
 
     def update(self, done: int) -> None:
         """`done` bytes of `total` are through."""
@@ -76,7 +79,7 @@ def caller_progress(progress: ProgressArg, label: str) -> tuple[ProgressArg, Cal
         from tqdm.auto import tqdm
     except ImportError:
         return False, lambda: None
-    bar = tqdm(total=0, desc=label, unit="B", unit_scale=True, leave=False)
+    bar = tqdm(total=0, desc=ui_text(f"progress.{label}"), unit="B", unit_scale=True, leave=False)
     state = {"done": 0}
 
     def feed(done: int, total: int) -> None:

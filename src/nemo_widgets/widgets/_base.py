@@ -20,7 +20,7 @@ import anywidget
 import traitlets
 
 from .. import _loop
-from .._text import labels_for, ui_lang
+from .._text import labels_for, ui_lang, ui_text
 from ..errors import NemoError
 
 if TYPE_CHECKING:
@@ -80,6 +80,14 @@ class NemoWidget(anywidget.AnyWidget):
         """The session's UI language ("en" or "zh")."""
         return ui_lang(getattr(self._session, "language", None))
 
+    def _t(self, key: str, **fields: object) -> str:
+        """The `_text` string `key` in the session's language."""
+        return ui_text(key, self.lang, **fields)
+
+    def _error(self, key: str, hint: str, **fields: object) -> NemoError:
+        """A `NemoError` whose message and hint are `_text` strings in the session's language."""
+        return NemoError(self._t(key, **fields), hint=self._t(hint, **fields))
+
     # -- protocol ---------------------------------------------------------------------------------
     def _handle(self, kind: str, handler: Handler) -> None:
         self._handlers[kind] = handler
@@ -115,7 +123,7 @@ class NemoWidget(anywidget.AnyWidget):
 
     def _reply_future(self, msg_id: Any, fut: Future[Any]) -> None:
         if fut.cancelled():
-            self._reply(msg_id, error=NemoError("cancelled"))
+            self._reply(msg_id, error=NemoError(self._t("error.cancelled")))
         elif fut.exception() is not None:
             self._reply(msg_id, error=fut.exception())
         else:

@@ -71,7 +71,7 @@ class TimelineTable(NemoWidget):
         df = draft_to_frame(draft)
         records = _records(df.head(self.max_rows))
         names = {
-            i: t.get("nm") or f"Track {i + 1}"
+            i: t.get("nm") or self._t("timeline.track", n=i + 1)
             for i, t in enumerate(draft.get("t") or [])
             if isinstance(t, dict)
         }
@@ -82,7 +82,7 @@ class TimelineTable(NemoWidget):
                 track,
                 {
                     "index": track,
-                    "name": names.get(track, f"Track {track + 1}"),
+                    "name": names.get(track) or self._t("timeline.track", n=track + 1),
                     "type": str(rec.get("track_type") or "other"),
                     "segments": [],
                 },
@@ -118,7 +118,7 @@ class TimelineTable(NemoWidget):
 
     def _fallback(self) -> tuple[str, str]:
         df = self._df
-        title = self.summary or "Empty timeline"
+        title = self.summary or self._t("timeline.empty")
         if df is None or df.empty:
             return title, f"<p>{html.escape(title)}</p>"
         shown = df.head(50)
