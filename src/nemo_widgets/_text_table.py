@@ -10,7 +10,7 @@ TEXT: dict[str, tuple[str, str]] = {
         "{seconds} 秒内没有收到 {kind} 的回应（内核是否正忙？）",
     ),
     "common.failed": ("Failed", "失败"),
-    "common.closed": ("Closed", "已关闭"),
+    "common.closed": ("closed", "已关闭"),
     # -- upload picker -----------------------------------------------------------------------------
     "upload.drop": ("Drop media here", "把媒体文件拖到这里"),
     "upload.or": (" or ", "，或"),
@@ -120,7 +120,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "repr.route.status": ("timeline", "时间线"),
     "repr.route.upload": ("upload", "上传"),
     "repr.route.error": ("error", "出错"),
-    "repr.changes": ("{n} changes", "{n} 处修改"),
+    "repr.changes": ("changes: {n}", "{n} 处修改"),
     "repr.state": ("State", "状态"),
     "repr.media_count": ("{n} media", "{n} 个媒体"),
     "repr.session": ("Session", "会话"),
@@ -137,6 +137,10 @@ TEXT: dict[str, tuple[str, str]] = {
     "repr.type.image": ("image", "图片"),
     "repr.type.audio": ("audio", "音频"),
     # -- magics ------------------------------------------------------------------------------------
+    "magic.usage": (
+        "Usage: %nemo COMMAND [ARGS…] | %%nemo [--no-wait]",
+        "用法：%nemo 命令 [参数…] | %%nemo [--no-wait]",
+    ),
     "magic.description": (
         "NemoVideo in the notebook: connect, upload, chat, look at the timeline, export.",
         "在笔记本里用 NemoVideo：连接、上传、对话、查看时间线、导出。",
@@ -153,8 +157,8 @@ TEXT: dict[str, tuple[str, str]] = {
         "                          render the timeline and show the export panel\n"
         "  %nemo link              the link to open the project in the web editor\n"
         "  %%nemo [--no-wait]      the cell body is a chat message; the reply streams below;\n"
-        "                          {name} in the body is replaced by the variable name\n"
-        "                          of the notebook (write {{ and }} for literal braces)",
+        "                          {name} in the body is replaced by the value of the\n"
+        "                          notebook variable name (write {{ and }} for braces)",
         "命令：\n"
         "  %nemo connect [local|cloud] [--api-url URL] [--language LANG]\n"
         "                          连接（`local`：本机上的离线服务）\n"

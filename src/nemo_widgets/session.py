@@ -15,7 +15,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from os import PathLike
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from . import _loop
+from . import _display, _loop
 from ._jobs import JobBook, RenderJob
 from ._options import Options
 from ._text import default_language, set_active, ui_text
@@ -43,6 +43,12 @@ class Reply:
     route: str  # "chat" | "export" | "credits" | "status" | "upload"
     events: Sequence[Event] = ()
     changes: Sequence[Any] = ()
+
+    def __repr__(self) -> str:
+        return f"{_display.reply_head(self)}\n{self.text}"
+
+    def _repr_html_(self) -> str:
+        return _display.html_block(_display.reply_head(self), self.text)
 
 
 # Observer callback: (kind, payload). Kinds: "state" (State), "job" (RenderJob),
@@ -85,14 +91,10 @@ class Session:
         self._sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep
 
     def __repr__(self) -> str:
-        parts = [self.backend, f"session_id={self.session_id!r}", f"task_id={self.task_id!r}"]
-        if self.last_credits is not None:
-            parts.append(f"credits={self.last_credits.available}/{self.last_credits.total}")
-        if self.jobs:
-            parts.append(f"jobs={len(self.jobs)} (last: {self.jobs[-1].status})")
-        if self.closed:
-            parts.append("closed")
-        return f"<Session {' '.join(parts)}>"
+        return _display.session_line(self)
+
+    def _repr_html_(self) -> str:
+        return _display.html_block(_display.session_line(self))
 
     # -- lifecycle (called by connect) -----------------------------------------------------------
     async def _start(self, resume: bool = True) -> None:
