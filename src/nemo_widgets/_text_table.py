@@ -226,6 +226,14 @@ TEXT: dict[str, tuple[str, str]] = {
     "notice.no_reason": ("no reason given", "未说明原因"),
     "notice.retrying": ("retrying once with a new id", "换个新编号再试一次"),
     "notice.giving_up": ("giving up", "不再重试"),
+    "notice.exporting": ("⏳ Exporting...", "⏳ 导出中…"),
+    "notice.exported": ("✅ Exported: {where}", "✅ 已导出：{where}"),
+    "notice.uploading": ("⏳ Uploading {n} item(s)...", "⏳ 正在上传 {n} 项…"),
+    "notice.uploaded": ("✅ Uploaded: {names}", "✅ 已上传：{names}"),
+    "notice.credits": (
+        "Credits: {available} available, {frozen} reserved by running work, {total} total.",
+        "积分：可用 {available}，进行中的任务冻结 {frozen}，共 {total}。",
+    ),
     # -- progress bars -----------------------------------------------------------------------------
     "progress.upload": ("upload", "上传"),
     "progress.download": ("download", "下载"),
