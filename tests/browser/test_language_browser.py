@@ -39,13 +39,16 @@ _UI_TEXT_JS = """() => {
   for (const el of out.querySelectorAll('[placeholder],[title],[aria-label]')) {
     if (el.closest(content.join(','))) continue;
     if (!el.checkVisibility()) continue;  // e.g. ipywidgets' empty description label
-    for (const a of ['placeholder', 'title', 'aria-label']) if (el.getAttribute(a)) attrs.push(el.getAttribute(a));
+    for (const a of ['placeholder', 'title', 'aria-label']) {
+      if (el.getAttribute(a)) attrs.push(el.getAttribute(a));
+    }
   }
   for (const el of copy.querySelectorAll(content.join(','))) el.remove();
   document.body.append(copy);  // innerText needs layout
   const text = copy.innerText;
   copy.remove();
-  return {text, attrs, muted: [...out.querySelectorAll('.nemo-upload .nemo-drop .nemo-muted')].map(e => e.innerText)};
+  const drop = '.nemo-upload .nemo-drop .nemo-muted';  // the accepted types and the size limit
+  return {text, attrs, muted: [...out.querySelectorAll(drop)].map(e => e.innerText)};
 }"""
 
 
