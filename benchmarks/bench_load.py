@@ -7,8 +7,10 @@ or crossed replies), no call may fail, and the whole run is bounded in time. The
 the wall time of `Session.chat` as a user's cell sees it (p50 / p95 / max).
 
 Run: python benchmarks/bench_load.py [--sessions 20] [--messages 5]; writes
-benchmarks/results/load.md. The test suite runs `run_load` at a reduced size
-(tests/reliability/test_load.py).
+benchmarks/results/load.md. With `--compare-with /work/main/src` it also runs the same load on
+another checkout's package (the JSON store of before issue 15), alternating old and new for
+`--rounds` rounds, each in its own process, and reports the medians side by side. The test suite
+runs `run_load` at a reduced size (tests/reliability/test_load.py).
 """
 
 from __future__ import annotations
@@ -16,9 +18,12 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import datetime as dt
+import json
 import os
 import platform
 import re
+import statistics
+import subprocess
 import sys
 import tempfile
 import threading
@@ -29,8 +34,9 @@ from typing import Any
 import httpx
 
 ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT / "src") not in sys.path:
-    sys.path.insert(0, str(ROOT / "src"))
+SRC = os.environ.get("NEMO_BENCH_SRC", str(ROOT / "src"))  # another checkout, for --compare-with
+if sys.path[:1] != [SRC]:
+    sys.path.insert(0, SRC)
 
 import nemo_widgets as nw  # noqa: E402
 from nemo_widgets.local import LocalServer  # noqa: E402
@@ -68,6 +74,12 @@ class LoadResult:
     silent: int = 0  # replies reported from the state (the stream had no text)
     posts: int = 0  # POST /run_sse the server saw
     accepted: int = 0  # messages the server accepted (and ran)
+    requests: int = 0  # HTTP requests the server answered (all routes)
+
+    @property
+    def rps(self) -> float:
+        """Requests per second over the whole run."""
+        return self.requests / self.wall if self.wall else float("nan")
 
     def pct(self, q: float, edits: bool = False) -> float:
         """The q-quantile of the chat latencies (seconds): all messages, or the edits only."""
@@ -218,6 +230,7 @@ def run_load(
             if stuck:
                 result.errors.append(f"still running after {time_limit:.0f} s: {stuck}")
             result.posts = server.count("POST", "/run_sse")
+            result.requests = sum(server.counts.values())
     return result
 
 
@@ -249,6 +262,7 @@ def report(r: LoadResult, alone: LoadResult | None = None) -> str:
         f"| edit messages only: p50 / p95 | {r.pct(0.5, True) * ms:.0f} / "
         f"{r.pct(0.95, True) * ms:.0f} ms |",
         f"| wall time of the whole run | {r.wall:.1f} s |",
+        f"| requests answered per second (all routes) | {r.rps:.0f} |",
         "",
         f"- verdict: **{'pass' if r.ok else 'FAIL'}** (zero errors, zero lost or crossed replies, "
         "every message posted and accepted exactly once)",
@@ -264,18 +278,77 @@ def report(r: LoadResult, alone: LoadResult | None = None) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _summary(r: LoadResult) -> dict[str, Any]:
+    return {"p50": r.pct(0.5), "p95": r.pct(0.95), "rps": r.rps, "wall": r.wall, "ok": r.ok}
+
+
+def _child(src: str, args: argparse.Namespace) -> dict[str, Any]:
+    """One run of the load in a fresh process on the package in `src`."""
+    cmd = [sys.executable, __file__, "--json", "--sessions", str(args.sessions)]
+    cmd += ["--messages", str(args.messages), "--time-limit", str(args.time_limit)]
+    env = {**os.environ, "NEMO_BENCH_SRC": src, "PYTHONPATH": src}
+    done = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)
+    if done.returncode not in (0, 1):
+        raise RuntimeError(f"the run on {src} failed:\n{done.stderr[-3000:]}")
+    return dict(json.loads(done.stdout.strip().splitlines()[-1]))
+
+
+def compare(old_src: str, args: argparse.Namespace) -> str:
+    """Old and new store, alternating, `args.rounds` rounds each: a markdown table of medians."""
+    runs: dict[str, list[dict[str, Any]]] = {"old": [], "new": []}
+    for _ in range(args.rounds):
+        runs["old"].append(_child(old_src, args))
+        runs["new"].append(_child(str(ROOT / "src"), args))
+    med = {
+        k: {m: statistics.median(r[m] for r in v) for m in ("p50", "p95", "rps")}
+        for k, v in runs.items()
+    }
+    ms = 1000.0
+    lines = [
+        "",
+        f"Store before/after issue 15 (JSON files vs SQLite), the same load ({args.sessions} "
+        f"sessions), {args.rounds} rounds alternating old and new, each in its own process; "
+        "medians (old = `--compare-with` checkout):",
+        "",
+        "| store | chat p50 | chat p95 | requests/s | all runs passed |",
+        "|---|---|---|---|---|",
+    ]
+    for k, name in (("old", "JSON files (before)"), ("new", "SQLite (this checkout)")):
+        ok = all(r["ok"] for r in runs[k])
+        lines.append(
+            f"| {name} | {med[k]['p50'] * ms:.0f} ms | {med[k]['p95'] * ms:.0f} ms | "
+            f"{med[k]['rps']:.0f} | {'yes' if ok else 'NO'} |"
+        )
+    ratio = {m: med["new"][m] / med["old"][m] for m in ("p50", "p95", "rps")}
+    lines.append(
+        f"| new / old | {ratio['p50']:.2f}x | {ratio['p95']:.2f}x | {ratio['rps']:.2f}x | |"
+    )
+    worse = ratio["p50"] > 1.1 or ratio["p95"] > 1.1 or ratio["rps"] < 1 / 1.1
+    lines += ["", f"- regression beyond 10 %: **{'YES' if worse else 'no'}**"]
+    return "\n".join(lines) + "\n"
+
+
 def main() -> int:
     """Run at full size and write benchmarks/results/load.md."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sessions", type=int, default=20)
     parser.add_argument("--messages", type=int, default=5)
     parser.add_argument("--time-limit", type=float, default=600.0)
+    parser.add_argument("--compare-with", metavar="SRC", help="another checkout's src folder")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--json", action="store_true", help="one run, its summary as JSON")
     args = parser.parse_args()
     home = tempfile.mkdtemp(prefix="nemo-load-home-")  # the run's tokens and records stay out
     os.environ["XDG_CONFIG_HOME"] = home  # of the user's config dir
+    if args.json:
+        r = run_load(args.sessions, args.messages, args.time_limit)
+        print(json.dumps(_summary(r)))
+        return 0 if r.ok else 1
     alone = run_load(1, args.messages, args.time_limit)  # the baseline: no concurrency
     result = run_load(args.sessions, args.messages, args.time_limit)
     text = report(result, alone)
+    if args.compare_with:
+        text += compare(args.compare_with, args)
     out = Path(__file__).resolve().parent / "results" / "load.md"
     out.write_text(text, encoding="utf-8")
     print(text)

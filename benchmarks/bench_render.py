@@ -118,7 +118,7 @@ def hand_command(photos: list[Path], bgm: Path, out: Path, tmp: Path, *, tuned: 
             chains.append(f"[{i}:v]{fit}[v{i}]")
     joined = "".join(f"[v{i}]" for i in range(len(photos)))
     chains.append(f"{joined}concat=n={len(photos)}:v=1:a=0,settb=1/{FPS},setpts=N[base]")
-    font = cjk_font()
+    font = cjk_font().path  # drawtext takes a file: its first face
     texts = []
     for j, (txt, a, b, size, y) in enumerate(
         [(*TITLE, 96, "(h-text_h)/2")] + [(*s, 56, "h-text_h-192") for s in SUBTITLES]

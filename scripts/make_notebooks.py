@@ -156,16 +156,34 @@ def dataframe_editing() -> list[nbformat.NotebookNode]:
         new_markdown_cell("## Render the edited draft"),
         new_code_cell('job = session.export(draft=df, download_to="edited.mp4")\njob'),
         new_markdown_cell(
-            "## Export to OpenTimelineIO\n\n"
-            "OTIO files open in editors and tools that read the format (install the "
-            "`otio` extra)."
+            "## Round trip through a pro editor\n\n"
+            "`session.export_timeline` writes the cut for an editor, with its media downloaded "
+            "beside it: `.otio`, `.otioz` (media inside), FCP 7 `.xml` (Premiere Pro, DaVinci "
+            "Resolve), `.fcpxml` (Final Cut Pro) or `.edl` (needs the `otio` extra). Open "
+            "`edited.xml` in the editor, refine the cut, export XML again; `from_otio` brings the "
+            "trims, moves and deletions back onto the draft."
         ),
+        new_code_cell('path = session.export_timeline("edited.xml", draft=edited)\npath'),
         new_code_cell(
             "import opentimelineio as otio\n\n"
-            "from nemo_widgets.draft import to_otio\n\n"
-            "timeline = to_otio(edited)\n"
-            'otio.adapters.write_to_file(timeline, "edited.otio")\n'
-            'print(timeline.name, [f"{t.name}: {len(t)} items" for t in timeline.tracks])'
+            "# standing in for the editor: the first picture one second shorter, and last\n"
+            "timeline = otio.adapters.read_from_file(path)\n"
+            'video = next(t for t in timeline.tracks if t.kind == "Video")\n'
+            "first = video.find_clips()[0]\n"
+            "video.remove(first)\n"
+            "one_second = otio.opentime.from_seconds(1, first.duration().rate)\n"
+            "first.source_range = otio.opentime.TimeRange(\n"
+            "    first.source_range.start_time, first.source_range.duration - one_second\n"
+            ")\n"
+            "video.insert(video.index(video.find_clips()[-1]) + 1, first)\n"
+            "otio.adapters.write_to_file(timeline, path)"
+        ),
+        new_code_cell(
+            "from nemo_widgets.draft import diff_drafts, from_otio\n\n"
+            "back = from_otio(path, base=edited)  # clips matched by name, the rest kept\n"
+            "for change in diff_drafts(edited, back):\n"
+            "    print(change)\n"
+            "print(summarize(back))"
         ),
     ]
 
@@ -203,7 +221,8 @@ def colab() -> list[nbformat.NotebookNode]:
         new_markdown_cell(
             "# nemo_widgets in Google Colab\n\n"
             "Colab needs three things the other notebooks take for granted:\n\n"
-            "1. **Install** the package (with the offline backend) and a Chinese font.\n"
+            "1. **Install** the package with the offline backend: one `pip install`; ffmpeg and "
+            "the Chinese font (Noto Sans CJK) come with it, so there is no `apt` step.\n"
             "2. **Widgets**: anywidget turns on Colab's custom widget manager by itself.\n"
             "3. **Files and video**: the Studio's upload picker sends files in small chunks "
             "(Colab drops large widget messages), and the export panel plays the video through "
@@ -214,10 +233,10 @@ def colab() -> list[nbformat.NotebookNode]:
             "import sys\n\n"
             'IN_COLAB = "google.colab" in sys.modules\n'
             "if IN_COLAB:\n"
-            "    # Change PACKAGE to a wheel or a git URL of nemo-widgets if it is not on PyPI.\n"
+            "    # nemo-widgets is not on PyPI yet: upload a wheel built by `python -m build`\n"
+            '    # and set PACKAGE = "nemo_widgets-<version>-py3-none-any.whl[local]".\n'
             '    PACKAGE = "nemo-widgets[local]"\n'
             '    !pip install -q "$PACKAGE"\n'
-            "    !apt-get install -y -qq fonts-wqy-zenhei > /dev/null\n"
             'print("Colab" if IN_COLAB else "Not in Colab: nothing to install")'
         ),
         new_code_cell(CONNECT),

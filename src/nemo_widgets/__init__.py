@@ -26,7 +26,18 @@ if _typing.TYPE_CHECKING:
 
 _WIDGETS = ("ChatCell", "ExportPanel", "Studio", "TimelineTable", "UploadPicker")
 
-__version__ = "0.1.0"
+
+def _version() -> str:
+    # pyproject.toml holds the one version; an uninstalled checkout has no metadata to read
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("nemo-widgets")
+    except PackageNotFoundError:
+        return "0+unknown"
+
+
+__version__ = _version()
 
 __all__ = [
     "AuthError",

@@ -3,11 +3,15 @@ session when a notebook cell runs the same `connect()` again."""
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import dataclasses
 import hashlib
 import os
+import shutil
+import tempfile
 import threading
+import weakref
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +30,43 @@ LOCAL_CREDITS = 100_000  # starter credits of the in-process offline backend
 _lock = threading.Lock()
 _current: Session | None = None
 _signatures: dict[int, tuple[Any, ...]] = {}  # id(session) -> the connect() arguments
+_servers: weakref.WeakSet[Any] = weakref.WeakSet()  # in-process backends not stopped yet
+_TEMP_PREFIX = "nemo-local-"  # + "<pid>-": the process whose in-process backend owns the folder
+
+
+@atexit.register
+def _stop_servers() -> None:
+    # A script or kernel that never closes its session leaves no temp folder behind: a kernel's
+    # shutdown ends its interpreter normally, so this runs there too.
+    for server in list(_servers):
+        with contextlib.suppress(Exception):
+            server.stop()
+            shutil.rmtree(server.data_dir, ignore_errors=True)
+
+
+def _temp_data_dir() -> Path:
+    """A fresh temp folder named for this process; first remove those of processes now gone.
+
+    A kernel killed outright (a forced restart, the OOM killer) runs no exit handler, so its
+    folder is removed by the next `connect(backend="local")` on the machine instead.
+    """
+    for old in Path(tempfile.gettempdir()).glob(f"{_TEMP_PREFIX}*-*"):
+        pid = old.name[len(_TEMP_PREFIX) :].split("-", 1)[0]
+        if pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(old, ignore_errors=True)
+    return Path(tempfile.mkdtemp(prefix=f"{_TEMP_PREFIX}{os.getpid()}-"))
+
+
+def _alive(pid: int) -> bool:
+    if os.name == "nt":  # signal 0 means CTRL_C_EVENT there: never sent; folders are kept
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # someone else's process (EPERM), or a platform without signal 0
+        return True
+    return True
 
 
 def _start_local(
@@ -40,14 +81,15 @@ def _start_local(
         ) from None
     # The contract's 100 starter credits pay for one generation only; an offline backend on the
     # user's own machine costs nothing, so it starts with enough for a long notebook session.
-    return stack.enter_context(
-        serve(
-            port=0,
-            data_dir=None if data_dir is None else Path(data_dir),
-            initial_credits=LOCAL_CREDITS,
-            dialect=dialect,
-        )
+    folder = _temp_data_dir() if data_dir is None else Path(data_dir)
+    if data_dir is None:
+        stack.callback(shutil.rmtree, folder, ignore_errors=True)
+    server = stack.enter_context(
+        serve(port=0, data_dir=folder, initial_credits=LOCAL_CREDITS, dialect=dialect)
     )
+    if data_dir is None:
+        _servers.add(server)
+    return server
 
 
 def _open(

@@ -46,7 +46,9 @@ def new_job_id() -> str:
 
 
 def check_draft(draft: Any) -> dict[str, Any]:
-    """Raise `DraftError` unless the draft is valid and ready (a track with segments)."""
+    """Raise `DraftError` unless the draft is ready (a track with segments; see `validate`).
+
+    The very dict is returned, unchanged: a cloud draft goes to the render endpoint as it came."""
     from .draft import validate
 
     if not isinstance(draft, dict):

@@ -237,6 +237,8 @@ TEXT: dict[str, tuple[str, str]] = {
     # -- progress bars -----------------------------------------------------------------------------
     "progress.upload": ("upload", "上传"),
     "progress.download": ("download", "下载"),
+    "progress.render": ("render", "渲染"),
+    "progress.render_job": ("render {id} ({status})", "渲染 {id}（{status}）"),
     # -- error hints (errors.py) -------------------------------------------------------------------
     "hint.auth": (
         "Check NEMO_TOKEN, or unset it to use a free anonymous token.",

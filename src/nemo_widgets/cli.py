@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import signal
 import sys
 import threading
@@ -63,7 +64,7 @@ def _serve_parser(sub: Any) -> None:
 
 def _serve(args: argparse.Namespace) -> int:
     try:
-        from .local import Faults, LocalServer
+        from .local import Faults, LocalServer, StoreError
     except ImportError as e:  # pragma: no cover - depends on the install
         print(
             f"the offline backend needs: pip install 'nemo-widgets[local]' ({e})", file=sys.stderr
@@ -95,14 +96,19 @@ def _serve(args: argparse.Namespace) -> int:
         "dialect",
     ]
     opts = {n: getattr(args, n) for n in names if getattr(args, n) is not None}
-    server = LocalServer.start(
-        port=args.port,
-        data_dir=args.data_dir,
-        faults=faults,
-        host=args.host,
-        log_level=args.log_level,
-        **opts,
-    )
+    _log_to_stderr(args.log_level)
+    try:
+        server = LocalServer.start(
+            port=args.port,
+            data_dir=args.data_dir,
+            faults=faults,
+            host=args.host,
+            log_level=args.log_level,
+            **opts,
+        )
+    except StoreError as e:  # another server on this data dir, a damaged database...
+        print(f"nemo-widgets serve: {e}", file=sys.stderr)
+        return 3
     print(f"nemo-widgets offline backend on {server.url} (data: {server.data_dir})", flush=True)
     done = threading.Event()
 
@@ -120,6 +126,22 @@ def _serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def _version() -> str:
+    from . import __version__
+
+    return __version__
+
+
+def _log_to_stderr(level: str) -> None:
+    """The server's own lines (one per request at INFO) on stderr; the token is never in them."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
+    own = logging.getLogger("nemo_widgets.local")
+    own.addHandler(handler)
+    own.setLevel(level.upper())
+    own.propagate = False
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of `nemo-widgets`."""
     argv = list(sys.argv[1:] if argv is None else argv)
@@ -128,6 +150,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return int(demo_main(argv[1:]) or 0)
     parser = argparse.ArgumentParser(prog="nemo-widgets", description=__doc__)
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     sub = parser.add_subparsers(dest="command", required=True)
     _serve_parser(sub)
     sub.add_parser("demo", help="upload → chat → timeline → export on the offline backend")

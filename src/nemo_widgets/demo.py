@@ -59,11 +59,9 @@ _AUDIO_SECONDS = 10.0
 
 
 def _font(size: int) -> ImageFont.FreeTypeFont:
-    from PIL import ImageFont
-
     from .local.fonts import cjk_font
 
-    return ImageFont.truetype(str(cjk_font()), size)
+    return cjk_font().load(size)
 
 
 def _hex(colour: str) -> tuple[int, int, int]:
@@ -271,20 +269,17 @@ def _chat(session: Session, console: _Console, text: str) -> str:
     return reply.text
 
 
-def _ffprobe(path: Path) -> str:
-    exe = shutil.which("ffprobe")
-    if exe is None:
+def _describe(path: Path) -> str:
+    """ "h264 1080x1920, 9.0 s" from `ffmpeg -i` (the ffmpeg of imageio-ffmpeg; no ffprobe)."""
+    from .local._ffmpeg import FFmpegError, probe_streams
+
+    try:
+        info = probe_streams(path)
+    except FFmpegError:
         return ""
-    done = subprocess.run(
-        [exe, "-v", "error", "-select_streams", "v:0", "-show_entries",
-         "stream=codec_name,width,height:format=duration", "-of", "default=nw=1", str(path)],
-        capture_output=True, text=True, check=False,
-    )  # fmt: skip
-    fields = dict(line.split("=", 1) for line in done.stdout.split() if "=" in line)
-    if not fields.get("codec_name"):
+    if not info.video_codec or info.duration_ms is None:
         return ""
-    duration = float(fields.get("duration", "nan"))
-    return f"{fields['codec_name']} {fields.get('width')}x{fields.get('height')}, {duration:.1f} s"
+    return f"{info.video_codec} {info.width}x{info.height}, {info.duration_ms / 1000:.1f} s"
 
 
 def run(out_dir: Path, prompts: Sequence[str] = PROMPTS) -> Path:
@@ -336,7 +331,7 @@ def run(out_dir: Path, prompts: Sequence[str] = PROMPTS) -> Path:
         unsubscribe()
         session.close()
 
-    info = _ffprobe(target)
+    info = _describe(target)
     size_mb = target.stat().st_size / 1e6
     _say(f"\n✅ {target} ({size_mb:.1f} MB{', ' + info if info else ''}) "
          f"in {math.ceil(time.monotonic() - started)} s")  # fmt: skip

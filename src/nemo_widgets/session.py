@@ -20,10 +20,12 @@ from ._jobs import JobBook, RenderJob
 from ._options import Options
 from ._text import default_language, set_active, ui_text
 from .api import AsyncClient, Credits, Media, State
-from .api._progress import ProgressArg, caller_progress
+from .api._progress import ProgressArg, caller_progress, export_progress
 from .errors import SessionNotFound
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     import pandas as pd
 
     from .events import Event
@@ -270,7 +272,7 @@ class Session:
         progress: ProgressArg = None,
     ) -> RenderJob:
         """Render the draft (default: the session's), wait, download."""
-        feed, close = caller_progress(progress, "download")
+        feed, close = export_progress(progress, self.subscribe)
         try:
             return _loop.run(self._export(draft, quality, wait, download_to, feed))
         finally:
@@ -285,7 +287,7 @@ class Session:
         progress: ProgressArg = None,
     ) -> RenderJob:
         """Async twin of `export`."""
-        feed, close = caller_progress(progress, "download")
+        feed, close = export_progress(progress, self.subscribe)
         try:
             return await _loop.arun(self._export(draft, quality, wait, download_to, feed))
         finally:
@@ -303,7 +305,7 @@ class Session:
         progress: ProgressArg = None,
     ) -> RenderJob:
         """Follow a started job (default: the last) to its end and download it."""
-        feed, close = caller_progress(progress, "download")
+        feed, close = export_progress(progress, self.subscribe)
         try:
             return _loop.run(self._resume(job, download_to, feed))
         finally:
@@ -316,7 +318,7 @@ class Session:
         progress: ProgressArg = None,
     ) -> RenderJob:
         """Async twin of `resume`."""
-        feed, close = caller_progress(progress, "download")
+        feed, close = export_progress(progress, self.subscribe)
         try:
             return await _loop.arun(self._resume(job, download_to, feed))
         finally:
@@ -326,6 +328,38 @@ class Session:
         from ._export import resume
 
         return await resume(self, *args)
+
+    # -- a timeline file for a pro editor (nemo_widgets._timeline_file does the work) ----------
+    def export_timeline(
+        self,
+        path: str | PathLike[str],
+        media_dir: str | PathLike[str] | None = None,
+        *,
+        draft: Any = None,
+        download: bool = True,
+        progress: ProgressArg = None,
+    ) -> Path:
+        """Write the timeline (default: the session's draft) as `.otio`, `.otioz`, FCP `.xml`,
+        `.fcpxml` or `.edl`, its media downloaded beside it; `draft.from_otio` brings it back."""
+        from . import _timeline_file as tf
+
+        job, close = tf.start(
+            self, path, media_dir, draft=draft, download=download, progress=progress
+        )
+        try:
+            return tf.reissue(_loop.run(job))
+        finally:
+            close()
+
+    async def aexport_timeline(self, path: str | PathLike[str], **options: Any) -> Path:
+        """Async twin of `export_timeline` (the same options)."""
+        from . import _timeline_file as tf
+
+        job, close = tf.start(self, path, **options)
+        try:
+            return tf.reissue(await _loop.arun(job))
+        finally:
+            close()
 
     # -- chat (nemo_widgets._chat does the work) ---------------------------------------------------
     def chat(self, text: str) -> Reply:

@@ -38,13 +38,13 @@ URLS = {"lab": "lab/tree/quickstart.ipynb", "notebook": "notebooks/quickstart.ip
 
 def _extra_image(path: Path) -> Path:
     """A fifth picture to upload through the browser."""
-    from PIL import Image, ImageDraw, ImageFont
+    from PIL import Image, ImageDraw
 
     from nemo_widgets.local.fonts import cjk_font
 
     img = Image.new("RGB", (720, 960), "#ff9a8b")
     draw = ImageDraw.Draw(img)
-    font = ImageFont.truetype(str(cjk_font()), 90)
+    font = cjk_font().load(90)
     draw.text((80, 420), "新品上市 New!", font=font, fill="white")
     img.save(path)
     return path

@@ -271,7 +271,7 @@ def test_token_never_leaves_memory_in_a_real_kernel(
     config = tmp_path / "home" / ".config"
     # every token the server issued in this run: the given one, or the anonymous one and its
     # renewal after the expiry
-    tokens = list(json.loads((server.data_dir / "tokens.json").read_text(encoding="utf-8")))
+    tokens = list(server.app.state.nemo.store.tokens)
     assert len(tokens) == (1 if mode == "given" else 2)
     kept = config / "nemovideo" / "tokens.json"  # anonymous tokens are kept here, by design
     if mode == "anonymous":
@@ -325,7 +325,7 @@ def test_token_never_leaves_memory_in_a_real_kernel(
     ]
     assert hits == []
     # a control: the same scan finds the token where it must be, in the server's own records
-    server_tokens = (server.data_dir / "tokens.json").read_text(encoding="utf-8")
+    server_tokens = json.dumps(server.app.state.nemo.store.tokens)
     blob = base64.b64encode(b"x" + server_tokens.encode()).decode()
     assert all(any(n in blob for n in secret_forms(t).values()) for t in tokens)
 

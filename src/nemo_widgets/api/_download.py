@@ -18,7 +18,7 @@ from ._progress import Progress, ProgressArg
 if TYPE_CHECKING:
     from ._client import AsyncClient
 
-__all__ = ["download"]
+__all__ = ["download", "fetch"]
 
 log = logging.getLogger("nemo_widgets.api")
 
@@ -37,7 +37,7 @@ async def download(
     failure: NemoError | None = None
     for route in routes:
         try:
-            await _fetch(client, route, dest, progress, hook)
+            await fetch(client, route, dest, progress, hook)
             return dest
         except NemoError as exc:
             log.debug("download route failed (%s), %d left", type(exc).__name__, len(routes))
@@ -46,7 +46,7 @@ async def download(
     raise failure
 
 
-async def _fetch(
+async def fetch(
     client: AsyncClient,
     route: str,
     dest: Path,

@@ -6,9 +6,9 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
-from .._text import ui_text
+from .._text import TEXT, ui_text
 
-__all__ = ["Progress", "ProgressArg", "caller_progress"]
+__all__ = ["Progress", "ProgressArg", "caller_progress", "export_progress"]
 
 # `progress=` everywhere: a callable(done, total), True (a bar), False (nothing), None (a bar when
 # someone is watching: a terminal or a notebook kernel)
@@ -43,7 +43,7 @@ class Progress:
         self._bar: Any = None
         if progress is True or (progress is None and _watched()):
             try:
-                from tqdm.auto import tqdm  # optional: not a core dependency
+                from tqdm.auto import tqdm
             except ImportError:
                 pass
             else:
@@ -89,3 +89,59 @@ def caller_progress(progress: ProgressArg, label: str) -> tuple[ProgressArg, Cal
         state["done"] = done
 
     return feed, bar.close
+
+
+# The render phase of an export's bar: a percentage as the backend reports it, not bytes.
+_RENDER_FORMAT = "{desc}: {percentage:3.0f}%|{bar}| [{elapsed}]"
+
+
+def export_progress(
+    progress: ProgressArg, subscribe: Callable[[Callable[[str, Any], None]], Callable[[], None]]
+) -> tuple[ProgressArg, Callable[[], None]]:
+    """One bar for an export, made in the caller's thread: the render's percent, then download.
+
+    `subscribe` is the session's: its "job" events carry the polled percent. The bar says what
+    it measures ("render <id> (processing)" in percent, then "download" in bytes). A callable
+    `progress` keeps getting the download's bytes only. Returns (progress for the worker, close).
+    """
+    if not (progress is True or (progress is None and _watched())):
+        return progress, lambda: None
+    try:
+        from tqdm.auto import tqdm
+    except ImportError:
+        return False, lambda: None
+    bar = tqdm(total=100, desc=ui_text("progress.render"), bar_format=_RENDER_FORMAT, leave=False)
+    state = {"done": 0, "downloading": False}
+
+    def on_event(kind: str, payload: Any) -> None:
+        if kind != "job" or state["downloading"]:
+            return
+        status = str(getattr(payload, "status", ""))
+        key = f"export.phase.{status}"
+        shown = ui_text(key) if key in TEXT else status
+        what = ui_text("progress.render_job", id=getattr(payload, "id", ""), status=shown)
+        bar.set_description_str(what, refresh=False)
+        bar.n = min(100.0, max(0.0, float(getattr(payload, "percent", 0) or 0)))
+        bar.refresh()
+
+    def feed(done: int, total: int) -> None:
+        if not state["downloading"]:
+            state["downloading"] = True
+            bar.set_description_str(ui_text("progress.download"), refresh=False)
+            bar.bar_format = None
+            bar.unit, bar.unit_scale = "B", True
+            bar.reset(total=total)
+        elif bar.total != total:
+            bar.total = total
+        bar.update(done - state["done"])
+        state["done"] = done
+        if done >= total:
+            bar.refresh()  # the last state is shown even when it came within one refresh interval
+
+    unsubscribe = subscribe(on_event)
+
+    def close() -> None:
+        unsubscribe()
+        bar.close()
+
+    return feed, close

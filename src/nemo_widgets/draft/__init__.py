@@ -4,8 +4,13 @@
     df.loc[df.track_type == "text", "text"] = "城市之梦"
     edited = frame_to_draft(df, base=draft)    # untouched rows come back exactly as they were
     summarize(edited); diff_drafts(draft, edited); validate(edited); to_otio(edited)
+    back = from_otio(cut_made_in_an_editor, base=edited)  # trims, moves, deletions
 
-pandas is imported only by the frame functions, so `summarize` and `diff_drafts` stay light.
+The contract publishes only `t`, `tt`, `sg`, `d` and `m`: every other key is the backend's. Names,
+texts, starts and volumes are read wherever a draft keeps them (`_read.py`, the one table), a value
+of a foreign kind is kept and never refused, and only a draft that is not an object, or whose `t`
+or `sg` is not a list of objects, is a `DraftError`. pandas is imported only by the frame
+functions, so `summarize` and `diff_drafts` stay light.
 """
 
 from __future__ import annotations
@@ -15,6 +20,8 @@ from typing import TYPE_CHECKING, Any
 from ._diff import Change, diff_drafts
 from ._model import Draft, Segment, Track
 from ._otio import to_otio
+from ._otio_read import from_otio
+from ._otio_warn import OtioWarning
 from ._summary import summarize
 from ._validate import problems, validate
 
@@ -26,11 +33,13 @@ __all__ = [
     "COLUMNS",
     "Change",
     "Draft",
+    "OtioWarning",
     "Segment",
     "Track",
     "diff_drafts",
     "draft_to_frame",
     "frame_to_draft",
+    "from_otio",
     "problems",
     "summarize",
     "to_otio",

@@ -6,10 +6,11 @@ ids are missing or repeated), segments likewise within a track.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from . import _read
 from ._model import Draft, Segment, Track, fmt_seconds
 from ._summary import is_text, quote, segment_name, span, track_name
 
@@ -133,17 +134,30 @@ def _segment_changes(ta: Track, tb: Track, t: int, a: Segment, b: Segment, pos: 
         out.append(("replaced", f"{who} replaced: {a.name or a.source} → {b.name or b.source}"))
     elif a.name != b.name and not is_text(tb, b):
         out.append(("renamed", f"{who} renamed to {b.name}"))
-    known = {"text", "volume", "duration", "start", "source", "name", "extra"}
-    keys = [k for k in ("id", "k", "in") if getattr(a, _ATTR[k]) != getattr(b, _ATTR[k])]
-    keys += [k for k in sorted(set(a.extra) | set(b.extra)) if a.extra.get(k) != b.extra.get(k)]
-    keys = [k for k in keys if k not in known]
+    keys = _other_keys(a, b)
     if keys:
         names = ", ".join(_KEY_NAMES.get(k, k) for k in keys)
         out.append(("changed", f"{who} changed: {names}"))
     return [Change(kind, t, b.id, sentence) for kind, sentence in out]
 
 
-_ATTR = {"id": "id", "k": "kind", "in": "in_point"}
+_SAID = ("text", "volume", "duration", "start", "source", "name")  # readings with a sentence
+_FIRST = ("id", "k", "in")  # named first, in this order
+
+
+def _other_keys(a: Segment, b: Segment) -> list[str]:
+    """The keys that changed beyond what the sentences above say, `m` included."""
+    said = {p for w in _SAID if getattr(a, w) != getattr(b, w) for p in _read.SEGMENT[w][1]}
+    ra, rb = dict(a.raw), dict(b.raw)
+    ma, mb = ra.pop("m", None), rb.pop("m", None)
+    keys = [k for k in set(ra) | set(rb) if k not in said and ra.get(k) != rb.get(k)]
+    if isinstance(ma, dict) and isinstance(mb, dict):
+        sub = {k for k in set(ma) | set(mb) if f"m.{k}" not in said and ma.get(k) != mb.get(k)}
+        keys += [f"m.{k}" for k in sub]
+    elif ma != mb:
+        keys.append("m")
+    first = [k for k in _FIRST if k in keys]
+    return first + sorted(k for k in keys if k not in _FIRST)
 
 
 def _track_changes(ta: Track, tb: Track, t: int) -> list[Change]:
@@ -176,9 +190,8 @@ def _new_track(track: Track, t: int) -> list[Change]:
 
 def diff_drafts(before: Any, after: Any) -> list[Change]:
     """The changes from `before` to `after`, one sentence each (empty when nothing changed)."""
-    a = before if isinstance(before, Draft) else Draft.from_dict(before)
-    b = after if isinstance(after, Draft) else Draft.from_dict(after)
-    if a.to_dict() == b.to_dict():
+    a, b = Draft.of(before), Draft.of(after)
+    if dict(a.raw) == dict(b.raw):
         return []
     if a.segment_count == 0 and b.segment_count > 0:
         clips = sum(len(t.items) for t in b.items if t.type == 0) or b.segment_count
@@ -207,14 +220,21 @@ def diff_drafts(before: Any, after: Any) -> list[Change]:
     return out
 
 
+def _canvas(meta: Mapping[str, Any]) -> tuple[Any, Any]:
+    return meta.get("w", meta.get("width")), meta.get("h", meta.get("height"))
+
+
 def _settings(a: Draft, b: Draft) -> list[Change]:
     ma, mb = a.meta or {}, b.meta or {}
     out = []
-    if (ma.get("w"), ma.get("h")) != (mb.get("w"), mb.get("h")):
-        size_a, size_b = f"{ma.get('w')}x{ma.get('h')}", f"{mb.get('w')}x{mb.get('h')}"
-        out.append(Change("settings", None, None, f"Canvas {size_a} → {size_b}"))
-    keys = sorted(k for k in set(ma) | set(mb) if k not in ("w", "h") and ma.get(k) != mb.get(k))
-    keys += sorted(k for k in set(a.extra) | set(b.extra) if a.extra.get(k) != b.extra.get(k))
+    if _canvas(ma) != _canvas(mb):
+        (wa, ha), (wb, hb) = _canvas(ma), _canvas(mb)
+        out.append(Change("settings", None, None, f"Canvas {wa}x{ha} → {wb}x{hb}"))
+    canvas = ("w", "h", "width", "height")
+    keys = sorted(str(k) for k in set(ma) | set(mb) if k not in canvas and ma.get(k) != mb.get(k))
+    ra, rb = a.raw, b.raw
+    spoken = {"t", "d"} | ({"m"} if a.meta is not None or b.meta is not None else set())
+    keys += sorted(k for k in set(ra) | set(rb) if k not in spoken and ra.get(k) != rb.get(k))
     if keys:
         out.append(Change("settings", None, None, f"Draft settings changed: {', '.join(keys)}"))
     return out

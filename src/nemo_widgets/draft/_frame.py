@@ -6,71 +6,52 @@ Times are **integer milliseconds** in nullable `Int64` columns `start`, `end` an
 `pd.to_timedelta(df.start, unit="ms")`; `frame_to_draft` also accepts Timedelta columns back.
 
 Columns, in order: `track` (index in `t`), `track_type` (categorical video / audio / text /
-`other:<n>`), `segment` (`id`), `start` (`st`), `end` (`st + d`, derived), `duration` (`d`),
-`label` (the text of a text segment, else its name; derived, editable), `source` (`src`),
+`other:<n>`), `segment` (`id`), `start` (`st`), `end` (`start + duration`, derived), `duration`
+(`d`), `label` (the text of a segment, else its name; derived, editable), `source` (`src`),
 `volume` (`v`, 0-1, float), `kind` (`k`), `name` (`nm`), `text` (`txt`), then every other
 segment key under its own name, in first-seen order. A key that collides with one of these
 names (or starts with `sg.`) is shown as `sg.<key>`. Other columns get an inferred dtype
 (`Int64` for integers, float, `str`, `boolean`, else `object`).
+
+`start`, `name`, `text` and `volume` show the value wherever the draft keeps it (`_read.py`:
+`st`/`s`/`start`, `nm`/`name`/`m.name`, …). Where one of our keys holds a value of another kind
+(`"v": false`, `"st": "12"`), the cell shows that raw value and the column becomes `object`.
 """
 
 from __future__ import annotations
 
-import copy
-import gc
-import marshal
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
-from dataclasses import dataclass
-from functools import partial
-from itertools import chain, repeat
-from typing import Any
+from itertools import chain
+from typing import Any, Final
 
 import numpy as np
 import pandas as pd
 
-from ..errors import DraftError
-from ._model import (
-    MAX_NUMBER,
-    NO_TYPE,
-    NUM,
-    SEGMENT_FIELDS,
-    check_keys,
-    check_top,
-    check_track,
-    check_types,
-    check_value,
-    track_type_label,
-)
+from . import _read
+from ._model import NO_TYPE, Draft, clone, track_type_label
 
 __all__ = [
     "COLUMNS",
-    "Flat",
-    "build_frame",
-    "bulk",
-    "check_column",
-    "clone",
-    "clone_all",
+    "Shown",
     "column_for",
-    "columns",
     "draft_to_frame",
-    "flatten",
     "key_for",
+    "key_of",
     "objects",
+    "shown",
 ]
 
-# frame column -> segment key for the columns that map one-to-one to a key
-KEY_COLUMNS = {
+# frame column -> the reading it shows; its first place is the segment key it maps to
+READ_COLUMNS: Final = {
     "segment": "id",
-    "start": "st",
-    "duration": "d",
-    "source": "src",
-    "volume": "v",
-    "kind": "k",
-    "name": "nm",
-    "text": "txt",
+    "start": "start",
+    "duration": "duration",
+    "source": "source",
+    "volume": "volume",
+    "kind": "kind",
+    "name": "name",
+    "text": "text",
 }
-COLUMNS = [
+COLUMNS: Final = [
     "track",
     "track_type",
     "segment",
@@ -84,283 +65,199 @@ COLUMNS = [
     "name",
     "text",
 ]
-_RESERVED = frozenset(COLUMNS)
-_COLUMN_OF = {key: col for col, key in KEY_COLUMNS.items()}
-_BASE_TYPES = ["video", "audio", "text"]
-_CONTAINERS = (dict, list)
+_RESERVED: Final = frozenset(COLUMNS)
+OWN_KEYS: Final = {_read.SEGMENT[w][1][0]: c for c, w in READ_COLUMNS.items()}  # key -> column
+_BASE_TYPES: Final = ["video", "audio", "text"]
+_SCALARS: Final = frozenset({str, int, float, bool, type(None)})
+_MS: Final = frozenset({"start", "end", "duration"})
 
 
 def column_for(key: str) -> str:
     """The frame column that shows segment key `key`."""
-    if key in _COLUMN_OF:
-        return _COLUMN_OF[key]
+    if key in OWN_KEYS:
+        return OWN_KEYS[key]
     return f"sg.{key}" if key in _RESERVED or key.startswith("sg.") else key
 
 
 def key_for(column: str) -> str | None:
-    """The segment key a frame column writes to (None for `track`, `track_type`, derived)."""
+    """The segment key an other-key column holds (None for the frame's own columns)."""
     if column in _RESERVED:
-        return KEY_COLUMNS.get(column)
+        return None
     return column[3:] if column.startswith("sg.") else column
 
 
-@dataclass
-class Flat:
-    """A checked draft flattened column-wise: what both directions of the frame work from."""
-
-    top: dict[str, Any]  # the draft's own keys
-    tracks: list[Mapping[str, Any]]
-    types: list[int | None]  # `tt` of each track
-    segs: list[Mapping[str, Any]]  # every segment, in frame order
-    track_of: np.ndarray  # track index of each segment
-    raw: dict[str, list[Any]]  # key -> value per segment (None when absent), first-seen order
-    containers: frozenset[str]  # keys with dict or list values (copied, never shared)
-    nums: dict[str, np.ndarray]  # known number keys as floats, 0 where absent
-    seen: dict[str, set[type]]  # the value types of each key (NoneType: absent somewhere)
+_M: Final = _read.MAX_NUMBER
+_SHOWN: Final = COLUMNS[2:]  # what `_row` gives, in order
 
 
-def _where(flat_tracks: list[int], i: int) -> str:
-    """'track T, segment S' (1-based) of flat segment `i`."""
-    j = i
-    for t, n in enumerate(flat_tracks):
-        if j < n:
-            return f"track {t + 1}, segment {j + 1}"
-        j -= n
-    return f"segment {i + 1}"
+def _ms(value: Any) -> Any:
+    return value if type(value) is int else round(value)
 
 
-def flatten(draft: Any) -> Flat:
-    """Check `draft` (None and `{}` are empty) and flatten its segments column-wise."""
-    tracks, top = check_top(draft)
-    tracks = tracks or []
-    types: list[int | None] = []
-    lists: list[list[Any]] = []
-    for i, track in enumerate(tracks):
-        tt, sg, _ = check_track(track, f"track {i + 1}")
-        types.append(tt)
-        lists.append(sg or [])
-    lengths = [len(s) for s in lists]
-    segs: list[Any] = list(chain.from_iterable(lists))
-    seg_types = set(map(type, segs))
-    for t in seg_types:
-        if not issubclass(t, Mapping):
-            i = next(i for i, s in enumerate(segs) if type(s) is t)
-            raise DraftError(f"{_where(lengths, i)} must be an object, not {t.__name__}")
-    keys = list(dict.fromkeys(chain.from_iterable(segs)))
-    if any(not isinstance(k, str) for k in keys):
-        i = next(i for i, s in enumerate(segs) if any(not isinstance(k, str) for k in s))
-        check_keys(segs[i], _where(lengths, i))
-    if seg_types <= {dict}:  # the unbound method, mapped in C: 10-20 % faster
-        raw = {key: list(map(dict.get, segs, repeat(key))) for key in keys}
-    else:
-        raw = {key: [s.get(key) for s in segs] for key in keys}
-    containers = set()
-    nums: dict[str, np.ndarray] = {}
-    seen: dict[str, set[type]] = {}
-    for key, values in raw.items():
-        types_seen = seen[key] = set(map(type, values))
-        spec = SEGMENT_FIELDS.get(key)
-        if spec is not None:
-            where = partial(_key_where, lengths, key)
-            arr = check_column(values, spec[1], types_seen, where)
-            if arr is not None:
-                nums[key] = arr
-        if any(issubclass(t, _CONTAINERS) for t in types_seen):
-            containers.add(key)
-    track_of = np.repeat(np.arange(len(tracks), dtype=np.int64), lengths)
-    return Flat(top, tracks, types, segs, track_of, raw, frozenset(containers), nums, seen)
+def _slow(raw: Any, what: str, value: Any) -> tuple[Any, Any]:
+    """(shown, reading) when the first place of a reading did not hold the common type."""
+    found = _read.read(raw, what)
+    return (value, None) if found is None else (found, found)
 
 
-def _key_where(lengths: list[int], key: str, i: int) -> str:
-    return f"{_where(lengths, i)} key {key!r}"
+# the places besides the first ones; a segment without any has nothing more to look up
+_ELSEWHERE: Final = frozenset(
+    p.split(".")[0] for _, places in _read.SEGMENT.values() for p in places[1:]
+)
 
 
-def check_column(
-    values: list[Any], kind: str, seen: set[type], where: Callable[[int], str]
-) -> np.ndarray | None:
-    """Check a column of one known key's values (None: absent) as a whole, per value only to
-    name the culprit (`where(i)` says where value i is). Numbers come back as floats, 0 where
-    absent."""
-    try:
-        check_types(seen, kind, "")
-        if kind != NUM:
-            return None
-        filled = [0 if v is None else v for v in values] if type(None) in seen else values
-        arr = np.array(filled, dtype=np.float64)
-        if (np.abs(arr) < MAX_NUMBER).all():  # also false for NaN and infinities
-            return arr
-    except (DraftError, OverflowError):
-        pass
-    for i, v in enumerate(values):
-        if v is not None:
-            check_value(v, kind, where(i))
-    return None
+def _row(raw: Any) -> tuple[Any, ...]:
+    """The cells of one segment in `_SHOWN` order. The first place of each reading is tried
+    inline (the common case); anything else goes through `_read.read`."""
+    get = raw.get
+    more = not _ELSEWHERE.isdisjoint(raw)
+    sid = get("id")
+    if type(sid) is not str and (more or sid is not None):
+        sid = _slow(raw, "id", sid)[0]
+    st = sr = get("st")
+    if type(st) is not int or not -_M < st < _M:
+        st, sr = _slow(raw, "start", st) if more or st is not None else (None, None)
+        if sr is not None:
+            st = sr = _ms(sr)
+    d = dr = get("d")
+    if type(d) is not int or not -_M < d < _M:
+        d, dr = _slow(raw, "duration", d) if more or d is not None else (None, None)
+        if dr is not None:
+            d = dr = _ms(dr)
+    src = get("src")
+    if type(src) is not str and (more or src is not None):
+        src = _slow(raw, "source", src)[0]
+    v = get("v")
+    if type(v) is not float and (more or v is not None):
+        v = _slow(raw, "volume", v)[0]
+    k = get("k")
+    if type(k) is not str and (more or k is not None):
+        k = _slow(raw, "kind", k)[0]
+    nm = rn = get("nm")
+    if type(nm) is not str:
+        nm, rn = _slow(raw, "name", nm) if more or nm is not None else (None, None)
+    txt = rt = get("txt")
+    if type(txt) is not str:
+        txt, rt = _slow(raw, "text", txt) if more or txt is not None else (None, None)
+    end = None if sr is None or dr is None else sr + dr
+    return (sid, st, end, d, rn if rt is None else rt, src, v, k, nm, txt)
 
 
-def _ms(flat: Flat, key: str, private: bool) -> Any:
-    """A checked number key (ms) as `Int64`; non-integral values are rounded for display only.
-    Private: the same values as floats (NaN where absent)."""
-    n = len(flat.segs)
-    if key not in flat.raw:
-        return np.full(n, np.nan) if private else pd.array([None] * n, dtype="Int64")
-    values, seen = flat.raw[key], flat.seen[key]
-    if seen <= {int}:  # nothing absent, nothing to round
-        ints = np.array(values, dtype=np.int64)
-        return (
-            ints.astype(np.float64) if private else pd.arrays.IntegerArray(ints, np.zeros(n, bool))
-        )
-    absent = _absent(values, seen)
-    nums = np.rint(flat.nums[key])
-    if private:
-        return np.where(absent, np.nan, nums)
-    return pd.arrays.IntegerArray(nums.astype(np.int64), absent)
+class Shown:
+    """What `draft_to_frame` shows, as plain lists: one per column, one cell per segment."""
+
+    def __init__(self, model: Draft) -> None:
+        self.model = model
+        self.segs: list[Any] = []  # the segments' dicts, in frame order
+        self.track_of: list[int] = []
+        for t, track in enumerate(model.items):
+            self.segs += [s.raw for s in track.items]
+            self.track_of += [t] * len(track.items)
+        self.labels = [track_type_label(t.type) for t in model.items]
+        rows = list(map(_row, self.segs))
+        shown = [list(c) for c in zip(*rows, strict=True)] if rows else [[] for _ in _SHOWN]
+        label_of = self.labels
+        self.cells: dict[str, list[Any]] = {
+            "track": self.track_of,
+            "track_type": [label_of[t] for t in self.track_of],
+            **dict(zip(_SHOWN, shown, strict=True)),
+        }
+        self.cells = {c: self.cells[c] for c in COLUMNS}
+        for key in dict.fromkeys(chain.from_iterable(self.segs)):
+            if key not in OWN_KEYS:
+                self.cells[column_for(key)] = [s.get(key) for s in self.segs]
+        # the value types of each column that shows a key (None: absent somewhere)
+        self.kinds = {
+            c: set(map(type, v))
+            for c, v in self.cells.items()
+            if c not in ("track", "track_type", "end", "label")
+        }
+        # keys whose values are dicts or lists somewhere: copied, never shared
+        self.nested = [key_of(c) for c, kinds in self.kinds.items() if not kinds <= _SCALARS]
 
 
-def _absent(values: list[Any], seen: set[type]) -> np.ndarray:
-    if type(None) not in seen:
-        return np.zeros(len(values), dtype=bool)
-    return np.fromiter((v is None for v in values), dtype=bool, count=len(values))
+def key_of(column: str) -> str:
+    """The segment key behind any column that shows one (own or other)."""
+    key = key_for(column)
+    return key if key is not None else _read.SEGMENT[READ_COLUMNS[column]][1][0]
+
+
+def shown(draft: Any) -> Shown:
+    """The cells of `draft_to_frame(draft)` as lists (`DraftError` if it is not a draft)."""
+    return Shown(Draft.of(draft))
 
 
 def objects(values: list[Any]) -> np.ndarray:
-    """A 1-d object array of `values` as they are, 1.5-15x faster than `np.array(values,
-    dtype=object)`, which looks into each value (for lists to nest, for an array interface)."""
+    """A 1-d object array of `values` as they are (`np.array` would nest lists into a 2nd axis)."""
+    out = np.empty(len(values), dtype=object)
+    for i, v in enumerate(values):
+        out[i] = v
+    return out
+
+
+def _ints(values: list[Any]) -> Any:
     try:
-        return np.fromiter(values, dtype=object, count=len(values))
-    except ValueError:  # numpy < 1.23 cannot make object arrays from an iterator
-        out = np.empty(len(values), dtype=object)
-        out[:] = values
-        return out
-
-
-def _strings(values: list[Any], private: bool = False) -> Any:
-    if private:  # compared, never shown: the plain object array is enough and cheaper
+        return pd.array(values, dtype="Int64")
+    except (OverflowError, TypeError, ValueError):  # beyond int64
         return objects(values)
-    return pd.array(values, dtype="str")
 
 
-def clone(value: Any) -> Any:
-    """A copy of a JSON-like value: dicts and lists copied all the way down (much faster than
-    `copy.deepcopy`, which the 100,000-segment benchmark could not afford)."""
-    t = type(value)
-    if t is dict:
-        return {k: clone(v) if isinstance(v, _CONTAINERS) else v for k, v in value.items()}
-    if t is list:
-        return [clone(v) if isinstance(v, _CONTAINERS) else v for v in value]
-    if isinstance(value, _CONTAINERS):  # subclasses: keep their type
-        return copy.deepcopy(value)
-    return value
-
-
-def clone_all(values: list[Any]) -> list[Any]:
-    """`[clone(v) for v in values]`, 2-3x faster: a marshal round-trip copies plain JSON-like
-    data in C with exact types (1 stays int, 1.0 float, -0.0 and NaN as they are)."""
-    try:
-        return marshal.loads(marshal.dumps(values))
-    except ValueError:  # anything marshal does not take as it is: subclasses, other objects
-        return [clone(v) for v in values]
-
-
-def _infer(values: list[Any], seen: set[type], containers: bool, private: bool) -> Any:
-    """An array for a column of other segment keys, with the most useful dtype that fits."""
-    seen = seen - {type(None)}
-    if not seen:
+def _array(column: str, values: list[Any], kinds: set[type] | None) -> Any:
+    """The column's array with the most useful dtype that holds every value as it is."""
+    kinds = (set(map(type, values)) if kinds is None else kinds) - {type(None)}
+    if column in _MS:
+        return _ints(values) if kinds <= {int} else objects(values)
+    if column == "volume":
+        if kinds <= {int, float}:
+            arr = np.array([np.nan if v is None else float(v) for v in values], dtype=float)
+            nan = np.isnan(arr)
+            # a NaN or infinity of the draft's own is a foreign value: shown raw, not as missing
+            if nan.sum() == values.count(None) and (np.abs(arr[~nan]) < _M).all():
+                return arr
         return objects(values)
-    if all(issubclass(t, int) and not issubclass(t, bool) for t in seen):
-        if private:  # the same ints, unconverted
-            return objects(values)
-        try:
-            return pd.array(values, dtype="Int64")
-        except (OverflowError, TypeError, ValueError):
-            return objects(values)
-    if all(issubclass(t, (int, float)) and not issubclass(t, bool) for t in seen):
+    if column in _RESERVED:  # the string columns
+        return pd.array(values, dtype="str") if kinds <= {str} else objects(values)
+    if not kinds:
+        return objects(values)
+    if all(issubclass(t, int) and not issubclass(t, bool) for t in kinds):
+        return _ints(values)
+    if all(issubclass(t, (int, float)) and not issubclass(t, bool) for t in kinds):
         try:
             return np.array([np.nan if v is None else v for v in values], dtype=np.float64)
         except OverflowError:
             return objects(values)
-    if all(issubclass(t, str) for t in seen):
-        return _strings(values, private)
-    if seen == {bool}:
-        return objects(values) if private else pd.array(values, dtype="boolean")
-    return objects(clone_all(values) if containers else values)
+    if all(issubclass(t, str) for t in kinds):
+        return pd.array(values, dtype="str")
+    if kinds == {bool}:
+        return pd.array(values, dtype="boolean")
+    # cells never share dicts or lists with the draft
+    return objects([v if type(v) in _SCALARS else clone(v) for v in values])
 
 
-def build_frame(flat: Flat) -> pd.DataFrame:
-    """The DataFrame of a flattened draft (see the module docstring for its columns)."""
-    return pd.DataFrame(columns(flat), index=pd.RangeIndex(len(flat.segs)), copy=False)
-
-
-def columns(flat: Flat, private: bool = False) -> dict[str, Any]:
-    """The frame's columns as arrays. Cells never share dicts or lists with the draft.
-
-    A `private` set is only compared with, never shown: it shows the same values in cheaper
-    arrays (floats for ms, objects for strings and booleans) and may share nested values."""
-    raw, n = flat.raw, len(flat.segs)
-    nothing: list[Any] = [None] * n
-
-    def col(key: str) -> list[Any]:
-        return raw.get(key, nothing)
-
-    labels = [track_type_label(tt) for tt in flat.types]
-    if private:
-        track_type: Any = np.array([*labels, None], dtype=object)[flat.track_of]
-    else:
-        others = sorted({lb for lb in labels if lb not in _BASE_TYPES}, key=_other_order)
-        categories = _BASE_TYPES + others
-        codes = np.array([categories.index(lb) for lb in labels], dtype=np.int8)
-        track_type = pd.Categorical.from_codes(codes[flat.track_of], categories=categories)
-    start, duration = _ms(flat, "st", private), _ms(flat, "d", private)
-    txt, nm = col("txt"), col("nm")
-    if private:  # the same values, built in C
-        txt_arr = objects(txt)
-        label: Any = np.where(pd.notna(txt_arr), txt_arr, objects(nm))
-    else:
-        label = [t if t is not None else m for t, m in zip(txt, nm, strict=True)]
-    if "v" in flat.raw:
-        volume = np.where(_absent(raw["v"], flat.seen["v"]), np.nan, flat.nums["v"])
-    else:
-        volume = np.full(n, np.nan)
-    data: dict[str, Any] = {
-        "track": flat.track_of,
-        "track_type": track_type,
-        "segment": _strings(col("id"), private),
-        "start": start,
-        "end": start + duration,
-        "duration": duration,
-        "label": _strings(label, private),
-        "source": _strings(col("src"), private),
-        "volume": volume,
-        "kind": _strings(col("k"), private),
-        "name": _strings(nm, private),
-        "text": _strings(txt, private),
-    }
-    for key, values in raw.items():
-        if key not in _COLUMN_OF:
-            nested = key in flat.containers and not private
-            data[column_for(key)] = _infer(values, flat.seen[key], nested, private)
-    return data
+def _track_types(view: Shown) -> pd.Categorical:
+    others = sorted({lb for lb in view.labels if lb not in _BASE_TYPES}, key=_other_order)
+    categories = _BASE_TYPES + others
+    codes = [categories.index(lb) for lb in view.labels]
+    return pd.Categorical.from_codes(
+        np.array(codes, dtype=np.int8)[np.array(view.track_of, dtype=np.int64)],
+        categories=categories,
+    )
 
 
 def _other_order(label: str) -> tuple[int, int]:
     return (1, 0) if label == NO_TYPE else (0, int(label.split(":", 1)[1]))
 
 
-@contextmanager
-def bulk() -> Iterator[None]:
-    """Pause the cycle collector while building: it would otherwise walk the whole heap
-    (the draft's 100,000 dicts included) again and again while new objects are made, and
-    nothing built here forms a cycle. Restored on exit, exceptions included."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
 def draft_to_frame(draft: Any) -> pd.DataFrame:
     """The draft as a DataFrame, one row per segment in timeline order (`DraftError` if the
     draft is not one; an empty or missing draft gives an empty frame with the same columns)."""
-    with bulk():
-        return build_frame(flatten(draft))
+    view = shown(draft)
+    data: dict[str, Any] = {}
+    for column, values in view.cells.items():
+        if column == "track":
+            data[column] = np.array(values, dtype=np.int64)
+        elif column == "track_type":
+            data[column] = _track_types(view)
+        else:
+            data[column] = _array(column, values, view.kinds.get(column))
+    return pd.DataFrame(data, index=pd.RangeIndex(len(view.segs)), copy=False)

@@ -1,95 +1,325 @@
 """The draft as an OpenTimelineIO timeline, so it opens in editors that read OTIO.
 
-Timeline → Stack → one Track per draft track (Audio for `tt` 1, Video otherwise), its segments as
-Clips separated by Gaps, padded with a Gap to the draft's `d`. Times use rate 1000 (one unit per
-millisecond), so nothing is rounded to frames. Media clips get an `ExternalReference` to `src`
-and a source range starting at the in-point `in`; texts get a `GeneratorReference` of kind
-"text" carrying the text. Every original key is kept in the `nemo` metadata of the timeline,
-track or clip. OpenTimelineIO is the optional extra `otio`, imported only here.
+Timeline → Stack → one Track per draft track (Audio for `tt` 1, Video otherwise; segments that
+overlap go to an extra track, a "lane", with the same draft track behind it), its segments as
+Clips separated by Gaps, padded with a Gap to the draft's `d`. The rate is the draft's fps
+(`m.fps`, else the caller's, else 30): times are rounded to frames edge by edge, so segments that
+touch in the draft touch in the timeline. Media clips get an `ExternalReference` (the file or URL
+the caller's `media` mapping gives for `src`, else `src` itself) with an `available_range`, and a
+source range starting at the in-point; texts get a `GeneratorReference` of kind "text" carrying
+the text. Every original key is kept in the `nemo` metadata of the timeline, track or clip, and
+`nemo_ref` says where in the draft each came from. OpenTimelineIO is the optional extra `otio`,
+imported only here and in its sibling modules.
+
+The drafts are the backend's: only `t`, `tt`, `sg`, `d`, `m` are sure. The segment fields read here
+(`SegmentView`) accept the spellings seen so far and never require them.
 """
 
 from __future__ import annotations
 
+import copy
+import math
+import warnings
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from ..errors import DraftError
-from ._model import Draft, Segment, Track
-from ._summary import is_text, track_name
-from ._validate import _overlaps
+from ._model import Draft
+from ._otio_warn import OtioWarning, Unmapped
 
-__all__ = ["RATE", "to_otio"]
+__all__ = [
+    "DEFAULT_FPS",
+    "MediaInfo",
+    "SegmentView",
+    "as_draft",
+    "deep",
+    "draft_fps",
+    "frames",
+    "listed",
+    "load",
+    "mapping",
+    "placed",
+    "to_otio",
+    "track_label",
+]
 
-RATE = 1000.0  # one unit per millisecond: exact, and any editor can rescale it
+DEFAULT_FPS = 30.0
+TEXT_KINDS = frozenset({"title", "subtitle", "text"})
 
 
-def _import() -> Any:
+def load() -> Any:
+    """The `opentimelineio` module, or an ImportError naming the extra."""
     try:
         import opentimelineio
     except ImportError as exc:  # the extra is optional
-        raise ImportError("to_otio needs OpenTimelineIO: pip install 'nemo-widgets[otio]'") from exc
+        raise ImportError("OTIO support needs the extra: pip install 'nemo-widgets[otio]'") from exc
     return opentimelineio
 
 
-def _clip(otio: Any, track: Track, t: int, seg: Segment, j: int) -> Any:
-    rt, tr = otio.opentime.RationalTime, otio.opentime.TimeRange
-    length = rt(float(seg.duration or 0), RATE)
-    meta = {"nemo": seg.to_dict()}
-    if is_text(track, seg):
-        ref = otio.schema.GeneratorReference(
-            generator_kind="text", parameters={"text": seg.text or ""}
+@dataclass(frozen=True)
+class MediaInfo:
+    """Where a draft's `src` lives for an editor: a file path or URL, its length if known."""
+
+    url: str
+    duration_ms: float | None = None
+    name: str | None = None
+
+
+def _number(value: Any) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    return float(value) if math.isfinite(value) else None
+
+
+def mapping(value: Any) -> Mapping[str, Any]:
+    """`value` when it is an object, else an empty one (drafts are the backend's)."""
+    return value if isinstance(value, Mapping) else {}
+
+
+def listed(value: Any) -> list[Any]:
+    """`value` when it is a list, else an empty one."""
+    return value if isinstance(value, list) else []
+
+
+def _first(obj: Mapping[str, Any], keys: tuple[str, ...]) -> tuple[str | None, Any]:
+    for key in keys:
+        if obj.get(key) is not None:
+            return key, obj[key]
+    return None, None
+
+
+class SegmentView:
+    """The fields of one raw segment dict this module reads, wherever the draft keeps them."""
+
+    START = ("st", "s", "start")
+    DURATION = ("d", "duration", "dur")
+    IN = ("in", "in_point")
+    SOURCE = ("src", "source", "url")
+    NAME = ("nm", "name")
+    TEXT = ("txt", "text")
+
+    def __init__(self, seg: Mapping[str, Any], track_type: Any = None) -> None:
+        self.raw = seg
+        self.start_key, start = _first(seg, self.START)
+        self.duration_key, dur = _first(seg, self.DURATION)
+        self.in_key, inp = _first(seg, self.IN)
+        self.start, self.duration, self.in_point = _number(start), _number(dur), _number(inp)
+        meta = mapping(seg.get("m"))
+        _, src = _first(seg, self.SOURCE)
+        self.source = src if isinstance(src, str) and src else None
+        self.text_key, text = _first(seg, self.TEXT)
+        if text is None and isinstance(meta.get("text"), str):
+            text = meta["text"]
+        self.text = text if isinstance(text, str) else None
+        _, name = _first(seg, self.NAME)
+        if name is None:
+            name = meta.get("name")
+        self.name = name if isinstance(name, str) else None
+        sid = seg.get("id")
+        self.id = sid if isinstance(sid, (str, int)) and not isinstance(sid, bool) else None
+        kind = seg.get("k", seg.get("kind"))
+        self.is_text = self.text is not None or track_type == 7 or kind in TEXT_KINDS
+
+    @property
+    def label(self) -> str:
+        """What the clip is called in an editor."""
+        base = self.source.rsplit("/", 1)[-1] if self.source else None
+        first = self.text if self.is_text else self.name
+        return first or self.name or base or (str(self.id) if self.id is not None else "untitled")
+
+
+def as_draft(obj: Any) -> Any:
+    """A `Draft` as its dict; a DataFrame is refused with the way to turn it into a draft."""
+    if type(obj).__name__ == "DataFrame":
+        raise DraftError(
+            "this takes a draft, not a DataFrame",
+            hint="Turn the table into one first: frame_to_draft(df, base=draft).",
         )
-        source = tr(rt(0, RATE), length)
-    else:
-        ref = (
-            otio.schema.ExternalReference(target_url=seg.source)
-            if seg.source
-            else otio.schema.MissingReference()
-        )
-        source = tr(rt(float(seg.in_point or 0), RATE), length)
-    name = seg.text if is_text(track, seg) and seg.text else seg.name or seg.id or f"{j + 1}"
-    return otio.schema.Clip(name=name, media_reference=ref, source_range=source, metadata=meta)
+    return obj.to_dict() if isinstance(obj, Draft) else obj
 
 
-def _gap(otio: Any, ms: float) -> Any:
-    rt, tr = otio.opentime.RationalTime, otio.opentime.TimeRange
-    return otio.schema.Gap(source_range=tr(rt(0, RATE), rt(float(ms), RATE)))
+def draft_fps(draft: Mapping[str, Any], fps: float | None = None) -> float:
+    """The timeline rate: `fps` when given, else the draft's `m.fps`, else 30."""
+    meta = mapping(draft.get("m"))
+    for value in (fps, meta.get("fps")):
+        rate = _number(value)
+        if rate is not None and 0 < rate <= 1000:
+            return rate
+    return DEFAULT_FPS
 
 
-def _track(otio: Any, track: Track, t: int, end: float) -> Any:
-    kind = otio.schema.TrackKind.Audio if track.type == 1 else otio.schema.TrackKind.Video
-    meta = {"nemo": {k: v for k, v in track.to_dict().items() if k != "sg"}}
-    out = otio.schema.Track(name=track_name(track, t), kind=kind, metadata=meta)
-    for j, seg in enumerate(track.items):
-        if seg.start is None or seg.duration is None or seg.start < 0 or seg.duration < 0:
-            raise DraftError(
-                f"track {t + 1} ({track_name(track, t)}), segment {j + 1} ({seg.id}): "
-                "OTIO needs a start and a duration of 0 or more"
+def frames(ms: float, fps: float) -> int:
+    """Milliseconds to the nearest frame (halves up, the same rule both ways)."""
+    return math.floor(ms * fps / 1000 + 0.5)
+
+
+def _json(value: Any, where: str) -> Any:
+    """A deep copy OTIO can store (int64 numbers); `DraftError` otherwise."""
+    try:
+        import json
+
+        return json.loads(json.dumps(value))
+    except (TypeError, ValueError) as exc:
+        raise DraftError(f"{where} cannot be written as OTIO metadata: {exc}") from exc
+
+
+class _Builder:
+    def __init__(self, otio: Any, fps: float, media: Mapping[str, MediaInfo] | None) -> None:
+        self.otio, self.fps, self.media = otio, fps, media
+        self.unmapped: list[Unmapped] = []
+
+    def rt(self, value: float) -> Any:
+        return self.otio.opentime.RationalTime(value, self.fps)
+
+    def tr(self, start: float, dur: float) -> Any:
+        return self.otio.opentime.TimeRange(self.rt(start), self.rt(dur))
+
+    def reference(self, view: SegmentView, need: int, where: str) -> Any:
+        schema = self.otio.schema
+        if view.is_text:
+            return schema.GeneratorReference(
+                name="text",
+                generator_kind="text",
+                parameters={"text": view.text or ""},
+                available_range=self.tr(0, need),
             )
-    overlaps = _overlaps(track, t)
-    if overlaps:
-        raise DraftError(overlaps[0] + " (an OTIO track plays one clip at a time)")
+        info = self.media.get(view.source) if self.media is not None and view.source else None
+        if info is None and self.media is None and view.source:
+            info = MediaInfo(view.source)  # no mapping asked for: keep the backend's reference
+        if info is None:
+            if view.source:  # a segment with no media at all is the backend's business
+                self.unmapped.append(Unmapped(where, f"media {view.source!r} is not reachable"))
+            return schema.MissingReference(name=view.source or "", available_range=self.tr(0, need))
+        length = frames(info.duration_ms, self.fps) if info.duration_ms else 0
+        return schema.ExternalReference(
+            target_url=info.url, available_range=self.tr(0, max(need, length))
+        )
+
+    def clip(self, view: SegmentView, ref: list[int], a: int, b: int, where: str) -> Any:
+        inf = 0 if view.is_text else frames(view.in_point or 0, self.fps)
+        meta = {"nemo": _json(dict(view.raw), where), "nemo_ref": ref}
+        return self.otio.schema.Clip(
+            name=view.label,
+            media_reference=self.reference(view, inf + b - a, where),
+            source_range=self.tr(inf, b - a),
+            metadata=meta,
+        )
+
+    def gap(self, dur: int) -> Any:
+        return self.otio.schema.Gap(source_range=self.tr(0, dur))
+
+
+def placed(track: Mapping[str, Any], where: str = "") -> tuple[list[tuple], list[Unmapped]]:
+    """(start ms, end ms, index, view) of a track's segments that can be placed, in timeline
+    order, and what cannot be placed; a segment without a start follows the previous one."""
+    out, lost = [], []
     at = 0.0
-    for j, seg in sorted(enumerate(track.items), key=lambda p: (p[1].start, p[1].end)):
-        if seg.start > at:  # type: ignore[operator]
-            out.append(_gap(otio, seg.start - at))  # type: ignore[operator]
-        out.append(_clip(otio, track, t, seg, j))
-        at = max(at, seg.end)
-    if end > at:
-        out.append(_gap(otio, end - at))
+    segs = listed(track.get("sg"))
+    for j, seg in enumerate(segs):
+        here = f"{where}, segment {j + 1}"
+        if not isinstance(seg, Mapping):
+            lost.append(Unmapped(here, "is not an object: left out"))
+            continue
+        view = SegmentView(seg, track.get("tt"))
+        start = view.start if view.start is not None else at
+        if view.duration is None or view.duration < 0 or start < 0:
+            lost.append(Unmapped(here, "has no start and duration of 0 or more: left out"))
+            continue
+        at = start + view.duration
+        out.append((start, at, j, view))
+    out.sort(key=lambda p: (p[0], p[1], p[2]))
+    return out, lost
+
+
+def track_label(track: Mapping[str, Any], t: int) -> str:
+    """The track's display name, or one made from its type."""
+    name = track.get("nm", track.get("name"))
+    if isinstance(name, str) and name:
+        return name
+    return {0: "Video", 1: "Audio", 7: "Text"}.get(track.get("tt"), f"Track {t + 1}")  # type: ignore[arg-type]
+
+
+def _tracks(track: Mapping[str, Any], t: int, end: int, b: _Builder) -> list[Any]:
+    schema = b.otio.schema
+    name = track_label(track, t)
+    kind = schema.TrackKind.Audio if track.get("tt") == 1 else schema.TrackKind.Video
+    lanes: list[list[tuple]] = []
+    items, lost = placed(track, f"track {t + 1} ({name})")
+    b.unmapped.extend(lost)
+    for start, stop, j, view in items:
+        item = (frames(start, b.fps), frames(stop, b.fps), j, view)
+        lane = next((ln for ln in lanes if ln[-1][1] <= item[0]), None)
+        if lane is None:
+            lanes.append(lane := [])
+        lane.append(item)
+    meta = {"nemo": _json({k: v for k, v in track.items() if k != "sg"}, f"track {t + 1}")}
+    out = []
+    for n, lane in enumerate(lanes or [[]]):
+        otrack = schema.Track(
+            name=name if n == 0 else f"{name} ({n + 1})",
+            kind=kind,
+            metadata={**meta, "nemo_ref": t},
+        )
+        at = 0
+        for a, z, j, view in lane:
+            if a > at:
+                otrack.append(b.gap(a - at))
+            otrack.append(b.clip(view, [t, j], a, z, f"track {t + 1} ({name}), segment {j + 1}"))
+            at = z
+        if end > at:
+            otrack.append(b.gap(end - at))
+        out.append(otrack)
     return out
 
 
-def to_otio(draft: Any) -> Any:
-    """The draft as an `opentimelineio.schema.Timeline` (needs the extra `otio`)."""
-    model = draft if isinstance(draft, Draft) else Draft.from_dict(draft)
-    otio = _import()
-    end = max(model.duration or 0, model.end)
-    top = {k: v for k, v in model.to_dict().items() if k != "t"}
+def to_otio(
+    draft: Any, *, fps: float | None = None, media: Mapping[str, MediaInfo] | None = None
+) -> Any:
+    """The draft as an `opentimelineio.schema.Timeline` at the draft's fps (needs the extra).
+
+    `media` maps each `src` to where an editor finds it (`MediaInfo`); without it the clips keep
+    `src` as their target. What cannot be placed is left out with an `OtioWarning`."""
+    draft = as_draft(draft)
+    if draft is None:
+        draft = {}
+    if not isinstance(draft, Mapping):
+        raise DraftError(f"a draft is a dict of the compact format, not {type(draft).__name__}")
+    otio = load()
+    rate = draft_fps(draft, fps)
+    b = _Builder(otio, rate, media)
+    tracks = listed(draft.get("t"))
+    ends = [
+        frames(stop, rate)
+        for tr in tracks
+        if isinstance(tr, Mapping)
+        for _, stop, _, _ in placed(tr)[0]
+    ]
+    d = _number(draft.get("d"))
+    end = max([frames(d, rate) if d and d > 0 else 0, *ends])
+    top = _json({k: v for k, v in draft.items() if k != "t"}, "the draft")
     try:
-        timeline = otio.schema.Timeline(name="nemo draft", metadata={"nemo": top})
-        timeline.global_start_time = otio.opentime.RationalTime(0, RATE)
-        for t, track in enumerate(model.items):
-            timeline.tracks.append(_track(otio, track, t, end))
+        timeline = otio.schema.Timeline(name="nemo draft", metadata={"nemo": top, "nemo_fps": rate})
+        timeline.global_start_time = b.rt(0)
+        for t, track in enumerate(tracks):
+            if not isinstance(track, Mapping):
+                b.unmapped.append(Unmapped(f"track {t + 1}", "is not an object: left out"))
+                continue
+            for otrack in _tracks(track, t, end, b):
+                timeline.tracks.append(otrack)
     except (TypeError, ValueError, OverflowError, RuntimeError) as exc:  # metadata OTIO refuses
         raise DraftError(f"the draft cannot be written as OTIO: {exc}") from exc
+    if b.unmapped:
+        warnings.warn(OtioWarning("writing the timeline", b.unmapped), stacklevel=2)
     return timeline
+
+
+def deep(value: Any) -> Any:
+    """A plain-Python deep copy of OTIO metadata (AnyDictionary / AnyVector → dict / list)."""
+    if isinstance(value, Mapping) or hasattr(value, "items"):
+        return {str(k): deep(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)) or (
+        hasattr(value, "__iter__") and not isinstance(value, (str, bytes))
+    ):
+        return [deep(v) for v in value]
+    return copy.copy(value)

@@ -8,9 +8,18 @@ from __future__ import annotations
 
 from typing import Any
 
+from . import _read
 from ._model import Draft, Segment, Track, fmt_seconds
 
-__all__ = ["quote", "segment_name", "span", "summarize", "track_name", "volume_text"]
+__all__ = [
+    "is_text",
+    "quote",
+    "segment_name",
+    "span",
+    "summarize",
+    "track_name",
+    "volume_text",
+]
 
 _PLURALS = {"image": "images", "video": "videos", "title": "titles", "subtitle": "subtitles"}
 _MAX_TEXT = 40
@@ -34,7 +43,7 @@ def track_name(track: Track, index: int) -> str:
 
 def is_text(track: Track, seg: Segment) -> bool:
     """Whether a segment is a text (title, subtitle) rather than media."""
-    return seg.text is not None or track.type == 7 or seg.kind in ("title", "subtitle")
+    return _read.is_text(seg.raw, track.type)
 
 
 def segment_name(track: Track, seg: Segment, mark: str = '"') -> str:
@@ -79,7 +88,7 @@ def _track_line(track: Track, index: int) -> str:
 
 def summarize(draft: Any) -> str:
     """The draft in one line: `Timeline (3 tracks): 1. Video: … (0-10s) 2. BGM: … (0-10s, 35%)`."""
-    model = draft if isinstance(draft, Draft) else Draft.from_dict(draft)
+    model = Draft.of(draft)
     tracks = model.items
     if not tracks:
         return "Timeline (0 tracks): empty"

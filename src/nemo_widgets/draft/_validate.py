@@ -1,8 +1,11 @@
-"""Is a draft ready for export and valid? `DraftError` naming the track and segment if not.
+"""Is a draft ready for export? `DraftError` naming the track and segment if not.
 
-Ready: at least one track has segments. Valid: every segment has a start and a duration, starts at
-0 or later, has a duration of 0 or more, ends by the draft's `d`, and no two segments of one track
-overlap (touching is fine; a zero-length segment overlaps nothing).
+Only what the contract publishes, and our own keys where a draft uses them: at least one track
+has segments; `d` (the draft's and each segment's), where present, is a number of 0 or more; a
+segment's start, where the draft keeps one, is 0 or later; a segment with a start and a duration
+ends by the draft's `d`; and no two such segments of one track overlap (touching is fine; a
+zero-length segment overlaps nothing). Keys the client does not know are never looked at, and a
+draft that passes goes to the render endpoint exactly as it came.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from typing import Any
 
 from ..errors import DraftError
 from ._model import Draft, Segment, Track
+from ._read import is_number
 from ._summary import track_name
 
 __all__ = ["problems", "validate"]
@@ -50,29 +54,32 @@ def _overlaps(track: Track, t: int) -> list[str]:
     return out
 
 
+def _duration(raw: Any, where: str, negative: str) -> list[str]:
+    """A `d` that is there but is not a number of 0 or more."""
+    d = raw.get("d")
+    if d is None:
+        return []
+    if not is_number(d):
+        return [f"{where}: its duration d must be a number, not {d!r:.40}"]
+    return [f"{where}{negative} ({_s(d)})"] if d < 0 else []
+
+
 def problems(draft: Any) -> list[str]:
     """Every reason the draft cannot be exported, as sentences (empty when it can)."""
-    model = draft if isinstance(draft, Draft) else Draft.from_dict(draft)
+    model = Draft.of(draft)
     if not any(t.items for t in model.items):
         return [_NOTHING]
-    out = []
+    out = _duration(model.raw, "the draft", "'s duration is negative")
     end = model.duration
-    if end is None:
-        out.append("the draft has no duration d")
-    elif end < 0:
-        out.append(f"the draft's duration is negative ({_s(end)})")
     for t, track in enumerate(model.items):
         for j, seg in enumerate(track.items):
             where = _seg(track, t, seg, j)
-            if seg.start is None or seg.duration is None:
-                missing = "start st" if seg.start is None else "duration d"
-                out.append(f"{where}: has no {missing}")
-                continue
-            if seg.start < 0:
-                out.append(f"{where}: starts at {_s(seg.start)}, before the start of the draft")
-            if seg.duration < 0:
-                out.append(f"{where}: has a negative duration ({_s(seg.duration)})")
-            if end is not None and end >= 0 and seg.end > end:
+            out += _duration(seg.raw, where, ": has a negative duration")
+            start, length = seg.start, seg.duration
+            if start is not None and start < 0:
+                out.append(f"{where}: starts at {_s(start)}, before the start of the draft")
+            timed = start is not None and length is not None and length >= 0
+            if timed and end is not None and end >= 0 and seg.end > end:
                 out.append(f"{where}: ends at {_s(seg.end)}, past the draft's end {_s(end)}")
         out += _overlaps(track, t)
     return out

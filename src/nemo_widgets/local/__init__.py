@@ -10,8 +10,18 @@ editing agent and the draft keys it writes, `faults` for fault injection.
 from __future__ import annotations
 
 from ._common import ServerOptions
+from ._db import StoreError
+from ._lock import DataDirInUse
 from ._server import LocalServer, serve
 from .app import create_app
 from .faults import Faults
 
-__all__ = ["Faults", "LocalServer", "ServerOptions", "create_app", "serve"]
+__all__ = [
+    "DataDirInUse",
+    "Faults",
+    "LocalServer",
+    "ServerOptions",
+    "StoreError",
+    "create_app",
+    "serve",
+]

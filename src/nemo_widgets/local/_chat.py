@@ -21,6 +21,7 @@ from starlette.responses import Response
 
 from . import _sse, agent, media
 from ._common import ApiError, Backend, ServerOptions, json_body
+from .store import Turn as Held
 
 _FIELDS = {
     "app_name",
@@ -82,14 +83,12 @@ async def run_sse(request: Request) -> Response:
                 "bind_id": rec["user_id"],
             },
         )
-    nemo.store.update_credits(rec["token"], frozen_delta=cost)
-    s["messages"] += 1
-    nemo.store.save_session(s)
+    held = nemo.store.begin_turn(rec["token"], s, cost)  # reserved and counted, one write
     nemo.busy.add(sid)
     queue: asyncio.Queue[Any] = asyncio.Queue()
     # The vendor's backend streams text chunks whether asked or not (no source sends `streaming`).
     streaming = bool(body.get("streaming")) or nemo.options.dialect == "vendor"
-    task = asyncio.create_task(_play(nemo, s, rec["token"], turn, cost, streaming, queue))
+    task = asyncio.create_task(_play(nemo, s, held, turn, cost, streaming, queue))
     nemo.tasks.add(task)
     task.add_done_callback(nemo.tasks.discard)
     return _sse.SSEResponse(_stream(nemo, queue))  # type: ignore[return-value]
@@ -141,7 +140,7 @@ async def _stream(nemo: Backend, queue: asyncio.Queue[Any]) -> AsyncIterator[byt
 async def _play(
     nemo: Backend,
     s: dict[str, Any],
-    token: str,
+    held: Held,
     turn: agent.Turn,
     cost: int,
     streaming: bool,
@@ -177,7 +176,6 @@ async def _play(
                     "ratio": m.get("ratio", "9:16"),
                     "fps": m.get("fps", 30),
                 }
-            store.save_session(s)
             put(
                 _sse.event(
                     inv,
@@ -197,8 +195,7 @@ async def _play(
             await asyncio.sleep(opts.step_delay / 2)
         if turn.draft and turn.kind != "chat":
             s["draft"] = copy.deepcopy(turn.draft)
-            store.save_session(s)
-        store.update_credits(token, balance_delta=-cost, frozen_delta=-cost)
+        await store.finish_turn(held, s)  # the draft and the charge: one write, on disk
         charged = True
         if turn.reply:
             await _say(turn.reply, inv, streaming, opts, put)
@@ -208,7 +205,7 @@ async def _play(
         put({"error": f"{type(e).__name__}: {e}", "errorCode": "INTERNAL", "invocationId": inv})
     finally:
         if not charged:
-            store.update_credits(token, frozen_delta=-cost)
+            store.abort_turn(held, s)  # released, and the session back as before the turn
         nemo.busy.discard(s["session_id"])
         put(_DONE)
 
@@ -247,4 +244,3 @@ async def _generate(nemo: Backend, s: dict[str, Any], g: dict[str, Any]) -> None
             "url": f"/api/media/{s['session_id']}/{g['id']}?key={s.setdefault('media_key', '')}",
         }
     )
-    nemo.store.save_session(s)

@@ -1,7 +1,8 @@
 """The ffmpeg binary shipped by imageio-ffmpeg, and a runner that reports progress.
 
 `ffmpeg_exe()` is the one place the rest of `local/` gets ffmpeg from, so the offline backend needs
-no system ffmpeg. `probe_streams()` lists a file's streams (imageio-ffmpeg ships no ffprobe).
+no system ffmpeg. `probe_streams()` lists a file's streams, codecs and size from `ffmpeg -i`
+(imageio-ffmpeg ships no ffprobe, and nothing here needs one).
 `run_ffmpeg()` runs a command with `-progress pipe:1`, turns `out_time_us` into a 0..1 fraction of
 the expected duration, and raises `FFmpegError` with the tail of stderr on failure.
 """
@@ -17,7 +18,7 @@ import threading
 from collections.abc import Callable, Sequence
 from typing import IO, NamedTuple
 
-__all__ = ["FFmpegError", "Streams", "ffmpeg_exe", "probe_streams", "run_ffmpeg"]
+__all__ = ["FFmpegError", "Streams", "ffmpeg_exe", "parse_probe", "probe_streams", "run_ffmpeg"]
 
 _STDERR_TAIL_LINES = 30
 
@@ -131,11 +132,20 @@ def run_ffmpeg(
 
 
 class Streams(NamedTuple):
-    """What `probe_streams` found in a media file."""
+    """What `probe_streams` found in a media file (the first video and audio streams)."""
 
     has_video: bool  # a real picture stream (an MP3's cover art does not count)
     has_audio: bool
     duration_ms: int | None
+    video_codec: str | None = None  # "h264"
+    pix_fmt: str | None = None  # "yuv420p"
+    width: int | None = None
+    height: int | None = None
+    audio_codec: str | None = None  # "aac"
+
+
+_STREAM_RE = re.compile(r"Stream #\d+:\d+.*?: (Video|Audio): (.*)")
+_SIZE_RE = re.compile(r"\b(\d{2,5})x(\d{2,5})\b")
 
 
 def probe_streams(path: str | os.PathLike[str]) -> Streams:
@@ -152,14 +162,42 @@ def probe_streams(path: str | os.PathLike[str]) -> Streams:
         )
     except (OSError, subprocess.SubprocessError) as exc:
         raise FFmpegError(f"could not probe {os.fspath(path)}: {exc}") from exc
-    streams = re.findall(r"Stream #\d+:\d+.*?: (Video|Audio): (.*)", proc.stderr)
-    duration = re.search(r"Duration: (\d+):(\d\d):(\d\d(?:\.\d+)?)", proc.stderr)
+    return parse_probe(proc.stderr)
+
+
+def parse_probe(stderr: str) -> Streams:
+    """`Streams` from what `ffmpeg -i FILE` printed."""
+    streams = _STREAM_RE.findall(stderr)
+    duration = re.search(r"Duration: (\d+):(\d\d):(\d\d(?:\.\d+)?)", stderr)
     ms = None
     if duration:
         hours, minutes, seconds = duration.groups()
         ms = round((int(hours) * 3600 + int(minutes) * 60 + float(seconds)) * 1000)
+    video = next((r for k, r in streams if k == "Video" and "attached pic" not in r), None)
+    audio = next((r for k, r in streams if k == "Audio"), None)
+    # "h264 (High) (avc1 / 0x31637661), yuv420p(tv, progressive), 1080x1920 [SAR 1:1 ...], ..."
+    fields = _top_level_fields(video) if video else []
+    size = _SIZE_RE.search(", ".join(fields[2:]))
     return Streams(
-        has_video=any(kind == "Video" and "attached pic" not in rest for kind, rest in streams),
-        has_audio=any(kind == "Audio" for kind, _ in streams),
+        has_video=video is not None,
+        has_audio=audio is not None,
         duration_ms=ms,
+        video_codec=fields[0].split()[0] if fields else None,
+        pix_fmt=fields[1].split("(")[0].strip() if len(fields) > 1 else None,
+        width=int(size.group(1)) if size else None,
+        height=int(size.group(2)) if size else None,
+        audio_codec=audio.split()[0].rstrip(",") if audio else None,
     )
+
+
+def _top_level_fields(description: str) -> list[str]:
+    """Split a stream description at the commas outside parentheses."""
+    fields, depth, current = [], 0, ""
+    for char in description:
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if char == "," and depth == 0:
+            fields.append(current.strip())
+            current = ""
+        else:
+            current += char
+    return [*fields, current.strip()]

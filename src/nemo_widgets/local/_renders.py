@@ -21,6 +21,7 @@ from starlette.responses import FileResponse, Response
 
 from . import _vendor
 from ._common import ApiError, Backend, attribution_ok, base_url, json_body, ok
+from ._render_input import check as render_check
 from .store import new_id
 
 CANCELLED = "cancelled by the user"
@@ -239,6 +240,11 @@ async def submit(request: Request) -> Response:
     why = validate(body["draft"], known)
     if why:
         raise ApiError(400, 4003, f"invalid draft: {why}")
+    # A render bound to fail (no font for its Chinese text, a bad colour) is refused now rather
+    # than failed later, which clients would retry.
+    doomed = render_check(body["draft"])
+    if doomed:
+        raise ApiError(422, 4003, f"cannot render this draft: {doomed}")
     job = {
         "id": job_id,
         "session_id": sid,

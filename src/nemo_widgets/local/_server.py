@@ -20,6 +20,7 @@ from typing import Any
 import uvicorn
 
 from ._common import ServerOptions
+from ._lock import DataDirLock
 from ._sse import Drop
 from .app import create_app
 from .faults import Faults
@@ -64,17 +65,21 @@ class LocalServer:
         )
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self.host = host
+        self._lock = DataDirLock(self.data_dir)
+        self._lock.acquire()  # DataDirInUse (naming the other server) before anything is read
         self._sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
         self._sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             self._sock.bind((host, port))
-        except OSError:
+            self.port: int = self._sock.getsockname()[1]
+            shown = f"[{host}]" if ":" in host else host
+            self.url = f"http://{shown}:{self.port}"
+            self._lock.describe(self.url)
+            self.app = create_app(self.data_dir, self.faults, self.options, self.counts)
+        except BaseException:
             self._sock.close()
+            self._lock.release()
             raise
-        self.port: int = self._sock.getsockname()[1]
-        shown = f"[{host}]" if ":" in host else host
-        self.url = f"http://{shown}:{self.port}"
-        self.app = create_app(self.data_dir, self.faults, self.options, self.counts)
         config = uvicorn.Config(
             self.app,
             log_level=log_level,
@@ -138,6 +143,8 @@ class LocalServer:
 
     def _cleanup(self) -> None:
         self._sock.close()
+        if not self.running:  # a thread stuck past force_exit may still write: keep the lock
+            self._lock.release()
         if self._own_dir:
             shutil.rmtree(self.data_dir, ignore_errors=True)
 

@@ -48,7 +48,7 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Match, Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from . import _chat, _renders, _upload, _vendor
+from . import _access, _chat, _renders, _upload, _vendor
 from ._common import ApiError, Backend, ServerOptions, absolute, json_body, ok
 from .faults import Faults
 from .store import Store
@@ -171,6 +171,7 @@ async def state(request: Request) -> Response:
 
 
 ROUTES = [
+    Route("/", _access.index, methods=["GET"], name="index"),
     Route("/api/auth/anonymous-token", anonymous_token, methods=["POST"], name="anonymous_token"),
     Route(
         "/api/tasks/me/with-session/nemo_agent", create_session, methods=["POST"], name="session"
@@ -286,6 +287,7 @@ def create_app(
                 t.cancel()
             if nemo.tasks:
                 await asyncio.gather(*nemo.tasks, return_exceptions=True)
+            await asyncio.to_thread(store.close)  # the last writes (released turns) land first
 
     app = Starlette(
         routes=ROUTES,
@@ -294,4 +296,5 @@ def create_app(
     )
     app.state.nemo = nemo
     app.add_middleware(_Instrument, routes=ROUTES, faults=faults, counts=counts)
+    app.add_middleware(_access.AccessLog, store=store)
     return app

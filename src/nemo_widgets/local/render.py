@@ -6,7 +6,7 @@ The whole composition is one `filter_complex` graph:
            padded black to the canvas, black pieces for the gaps), renumbered frame by frame so
            every piece lands on its exact frame; later video tracks are overlaid segment by segment
     text   each text segment is drawn by Pillow into a small transparent PNG (wrapped, outlined,
-           in a CJK font) and overlaid with `enable` for its time span
+           in the face `fonts` chooses for it) and overlaid with `enable` for its time span
     audio  every audio segment (repeated when shorter than the segment), and every clip's own
            sound, is trimmed, set to its volume and delayed to its start, then mixed (`amix`, no
            normalisation) over a silent bed
@@ -19,52 +19,32 @@ are cut there; bad input (missing media, negative or overlapping times, ffmpeg f
 
 from __future__ import annotations
 
-import itertools
-import math
 import tempfile
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-from PIL import ImageColor
-
 from ._ffmpeg import FFmpegError, Streams, probe_streams, run_ffmpeg
-from .fonts import FontNotFound, cjk_font, text_image
+from ._render_input import (
+    TT_AUDIO,
+    TT_TEXT,
+    TT_VIDEO,
+    RenderError,
+    _Canvas,
+    _canvas,
+    _ms,
+    _Seg,
+    _text_style,
+    _total_ms,
+    _tracks,
+    check,
+)
+from .text import text_image
 
-__all__ = ["RenderError", "render_draft"]
+__all__ = ["RenderError", "check", "render_draft"]
 
-TT_VIDEO, TT_AUDIO, TT_TEXT = 0, 1, 7
-DEFAULT_CANVAS = (1080, 1920, 30)
 _IMAGE_EXTS = {".jpg", ".jpeg", ".png", ".gif", ".webp", ".bmp", ".tif", ".tiff"}
 _SAMPLE_RATE = 48000
-# Default font sizes at a 1080-px-wide canvas, scaled with the canvas's short side.
-_DEFAULT_FS = {"title": 96, "subtitle": 56}
-
-
-class RenderError(RuntimeError):
-    """The draft cannot be rendered: bad times, missing media, or ffmpeg failed (message says)."""
-
-
-@dataclass(frozen=True)
-class _Canvas:
-    w: int
-    h: int
-    fps: Fraction
-
-    def frame(self, ms: int) -> int:
-        """The frame index at `ms` on the timeline (boundaries round to the nearest frame)."""
-        return round(ms * self.fps / 1000)
-
-
-@dataclass(frozen=True)
-class _Seg:
-    id: str
-    kind: str
-    st: int
-    d: int
-    raw: Mapping[str, Any]
 
 
 class _Graph:
@@ -87,51 +67,6 @@ class _Graph:
         out = self.label(prefix)
         self.chains.append(f"{sources}{filters}[{out}]")
         return out
-
-
-def _ms(seg_id: str, key: str, value: Any, default: int | None = None) -> int:
-    if value is None and default is not None:
-        return default
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-        raise RenderError(f"segment {seg_id}: `{key}` must be a number of milliseconds: {value!r}")
-    if value < 0:
-        raise RenderError(f"segment {seg_id}: `{key}` is negative ({value} ms)")
-    return round(value)
-
-
-def _canvas(meta: Any) -> _Canvas:
-    meta = meta if isinstance(meta, Mapping) else {}
-    w, h, fps = (
-        meta.get(k) or dflt for k, dflt in zip(("w", "h", "fps"), DEFAULT_CANVAS, strict=True)
-    )
-    for key, value, top in (("w", w, 7680), ("h", h, 7680), ("fps", fps, 120)):
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not 1 <= value <= top:
-            raise RenderError(f"draft `m.{key}` is out of range: {value!r}")
-    # libx264 with yuv420p needs even sizes.
-    return _Canvas(int(w) // 2 * 2, int(h) // 2 * 2, Fraction(str(fps)).limit_denominator(1001))
-
-
-def _tracks(draft: Mapping[str, Any]) -> list[tuple[int, list[_Seg]]]:
-    tracks = draft.get("t") or []
-    if not isinstance(tracks, list):
-        raise RenderError("draft `t` must be a list of tracks")
-    out = []
-    for track in tracks:
-        if not isinstance(track, Mapping) or track.get("tt") not in (TT_VIDEO, TT_AUDIO, TT_TEXT):
-            continue  # other track types may exist; the renderer does not draw them
-        segs = []
-        for i, raw in enumerate(track.get("sg") or []):
-            if not isinstance(raw, Mapping):
-                raise RenderError(f"track {track.get('id')}: segment {i} is not an object")
-            seg_id = str(raw.get("id", f"{track.get('id')}[{i}]"))
-            st, d = _ms(seg_id, "st", raw.get("st"), 0), _ms(seg_id, "d", raw.get("d"))
-            segs.append(_Seg(seg_id, str(raw.get("k") or ""), st, d, raw))
-        segs.sort(key=lambda s: s.st)
-        for prev, nxt in itertools.pairwise(segs):
-            if nxt.st < prev.st + prev.d:
-                raise RenderError(f"segments {prev.id} and {nxt.id} overlap on one track")
-        out.append((int(track["tt"]), segs))
-    return out
 
 
 def _volume(seg: _Seg) -> float:
@@ -283,26 +218,12 @@ class _Planner:
         self.add_audio(f"[{i}:a]", seg)
 
     def text(self, seg: _Seg, base: str) -> str:
-        txt = seg.raw.get("txt")
-        if not isinstance(txt, str) or not txt.strip() or seg.d == 0:
+        style = _text_style(seg, self.cv)
+        if style is None:
             return base
-        kind = seg.kind if seg.kind in _DEFAULT_FS else "subtitle"
-        fs = seg.raw.get("fs") or round(_DEFAULT_FS[kind] * min(self.cv.w, self.cv.h) / 1080)
-        if isinstance(fs, bool) or not isinstance(fs, (int, float)) or fs <= 0:
-            raise RenderError(f"segment {seg.id}: font size `fs` must be a positive number: {fs!r}")
-        try:
-            color = ImageColor.getrgb(str(seg.raw.get("c") or "#ffffff"))[:3]
-        except ValueError as exc:
-            raise RenderError(f"segment {seg.id}: unknown colour {seg.raw.get('c')!r}") from exc
-        pos = seg.raw.get("pos") or ("center" if kind == "title" else "bottom")
-        try:
-            font = cjk_font()
-        except FontNotFound as exc:
-            raise RenderError(str(exc)) from exc
-        size = int(min(fs, self.cv.h // 4))
-        img = text_image(
-            txt, canvas=(self.cv.w, self.cv.h), size=size, color=color, pos=pos, font_path=font
-        )
+        img = text_image(seg.raw["txt"], canvas=(self.cv.w, self.cv.h), **style)
+        if img is None:  # only characters no font draws (emoji): nothing to show
+            return base
         png = self.tmp / f"text{len(self.g.chains)}.png"
         img.image.save(png, compress_level=1)
         i = self.g.add_input(png)
@@ -345,14 +266,6 @@ class _Planner:
         else:
             audio = bed
         return base, audio
-
-
-def _total_ms(draft: Mapping[str, Any], tracks: list[tuple[int, list[_Seg]]]) -> int:
-    ends = [s.st + s.d for _, segs in tracks for s in segs]
-    total = _ms("draft", "d", draft.get("d"), max(ends, default=0))
-    if total <= 0:
-        raise RenderError("the draft is empty: its duration `d` is 0")
-    return total
 
 
 def render_draft(

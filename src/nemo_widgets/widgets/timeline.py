@@ -1,13 +1,13 @@
 """`TimelineTable`: the draft as a table plus track lanes, redrawn on the session's state events.
 
 The rows travel as JSON records (times in integer ms, as in the frame; never media bytes); the
-lanes are derived from the same frame so that a bar and its row share one index (`selected`).
+lanes come from the same draft (`nemo_widgets.draft._lanes`) so that a bar and its row share one
+index (`selected`). The widget only shows them.
 """
 
 from __future__ import annotations
 
 import html
-import json
 from typing import TYPE_CHECKING, Any
 
 import traitlets
@@ -66,55 +66,19 @@ class TimelineTable(NemoWidget):
         self._show_draft(state.draft or {})
 
     def _show_draft(self, draft: dict[str, Any]) -> None:
-        from ..draft import draft_to_frame
+        from ..draft._lanes import timeline_view
 
-        df = draft_to_frame(draft)
-        records = _records(df.head(self.max_rows))
-        names = {
-            i: t.get("nm") or self._t("timeline.track", n=i + 1)
-            for i, t in enumerate(draft.get("t") or [])
-            if isinstance(t, dict)
-        }
-        lanes: dict[int, dict[str, Any]] = {}
-        for row, rec in enumerate(records):
-            track = int(rec.get("track") or 0)
-            lane = lanes.setdefault(
-                track,
-                {
-                    "index": track,
-                    "name": names.get(track) or self._t("timeline.track", n=track + 1),
-                    "type": str(rec.get("track_type") or "other"),
-                    "segments": [],
-                },
-            )
-            start, end = rec.get("start") or 0, rec.get("end")
-            lane["segments"].append(
-                {
-                    "row": row,
-                    "start": start,
-                    "end": end if end is not None else start,
-                    "label": str(rec.get("label") or rec.get("kind") or ""),
-                    "kind": str(rec.get("kind") or ""),
-                }
-            )
-        ends = [int(s["end"]) for lane in lanes.values() for s in lane["segments"]]
-        self._df = df
+        view = timeline_view(draft, self.max_rows)
+        self._df = view.df
         with self.hold_sync():
-            self.columns = [str(c) for c in df.columns]
-            self.rows = records
-            self.total_rows = len(df)
-            self.tracks = [lanes[k] for k in sorted(lanes)]
-            self.duration = int(max([int(draft.get("d") or 0), *ends]))
-            self.summary = self._summary(draft)
-            if self.selected >= len(records):
+            self.columns = [str(c) for c in view.df.columns]
+            self.rows = view.rows
+            self.total_rows = len(view.df)
+            self.tracks = view.lanes
+            self.duration = view.duration
+            self.summary = view.summary
+            if self.selected >= len(view.rows):
                 self.selected = -1
-
-    def _summary(self, draft: dict[str, Any]) -> str:
-        if not draft.get("t"):
-            return ""
-        from ..draft import summarize
-
-        return str(summarize(draft))
 
     def _fallback(self) -> tuple[str, str]:
         df = self._df
@@ -127,9 +91,3 @@ class TimelineTable(NemoWidget):
             f"{title}\n{shown.to_string(max_colwidth=40)}",
             f"<p><strong>{html.escape(title)}</strong></p>{shown.to_html(max_rows=50)}{more}",
         )
-
-
-def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
-    """JSON-safe rows: pandas' own JSON writer turns NA into null and Timedelta into ms."""
-    out = json.loads(df.to_json(orient="records", force_ascii=False, default_handler=str))
-    return out if isinstance(out, list) else []

@@ -110,7 +110,7 @@ def test_start_without_with_keeps_a_given_data_dir(tmp_path: Path) -> None:
     finally:
         server.stop()
     server.stop()  # idempotent
-    assert (tmp_path / "keep" / "sessions").is_dir()
+    assert (tmp_path / "keep" / "nemo.db").is_file()
     with pytest.raises(TypeError):
         LocalServer(no_such_option=1)
 
@@ -156,7 +156,7 @@ def test_cli_serve(tmp_path: Path) -> None:
             proc.stdout.close()
         if proc.stderr:
             proc.stderr.close()
-    assert (tmp_path / "d" / "tokens.json").is_file()
+    assert (tmp_path / "d" / "nemo.db").is_file()
 
 
 def test_stop_with_an_open_chat_stream_is_quick(local_server_factory) -> None:  # type: ignore[no-untyped-def]

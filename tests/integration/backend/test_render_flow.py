@@ -14,6 +14,7 @@ import httpx
 import pytest
 
 from nemo_widgets.local.media import ffmpeg_exe
+from nemo_widgets.local.store import Store
 
 from .conftest import ATTRIBUTION, Api, calls, png, texts
 
@@ -208,7 +209,7 @@ def test_restart_keeps_everything(local_server_factory, tmp_path: Path) -> None:
     token, sid, client_id = api.token, api.sid, api.client_id
     api.close()
     first.stop()
-    assert (data / "tokens.json").is_file()
+    assert (data / "nemo.db").is_file()
 
     second = local_server_factory(data_dir=data)
     h = {"Authorization": f"Bearer {token}", **ATTRIBUTION}
@@ -249,7 +250,9 @@ def test_unfinished_job_resumes_after_restart(local_server_factory, tmp_path: Pa
         "key": "k1",
         "created_at": 1.0,
     }
-    (data / "renders" / "render_orphan.json").write_text(json.dumps(job))
+    store = Store(data)
+    store.save_render(job).wait()
+    store.close()
     second = local_server_factory(data_dir=data)
     api2 = Api.__new__(Api)
     api2.server, api2.sid = second, api.sid

@@ -56,8 +56,8 @@ def test_expired_token_is_renewed_with_the_same_client_id(
     assert session.credits().available == 100
     assert local_server.counts[ANON] == 2
     client_id = (home / ".config/nemovideo/client_id").read_text().strip()
-    server_tokens = local_server.data_dir / "tokens.json"
-    assert server_tokens.read_text().count(client_id) == 2  # both tokens went to one client id
+    issued = local_server.app.state.nemo.store.tokens.values()
+    assert sum(t["client_id"] == client_id for t in issued) == 2  # both went to one client id
 
 
 def test_second_token_for_a_client_id_is_a_quota_not_retried(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 from pathlib import Path
 from typing import Any
@@ -54,7 +55,7 @@ def test_export_of_an_edited_dataframe(
     df.loc[df.track_type == "text", "text"] = "城市之梦"
     job = session.export(df, download_to=tmp_path)
     assert Path(str(job.path)).read_bytes()[4:8] == b"ftyp"
-    rendered = (local_server.data_dir / "renders" / f"{job.id}.json").read_text(encoding="utf-8")
+    rendered = json.dumps(local_server.app.state.nemo.store.renders[job.id], ensure_ascii=False)
     assert "城市之梦" in rendered  # the edited table is what was rendered
 
 

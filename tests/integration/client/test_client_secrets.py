@@ -37,7 +37,7 @@ def test_token_never_leaks_during_a_session(
         v["token"]
         for v in json.loads((home / ".config/nemovideo/tokens.json").read_text()).values()
     ]
-    server_tokens = list(json.loads((local_server.data_dir / "tokens.json").read_text()))
+    server_tokens = list(local_server.app.state.nemo.store.tokens)
     assert len(server_tokens) == 2 and tokens[0] in server_tokens
     texts.append(caplog.text)
     assert "HTTP Request" in caplog.text or "send_request_headers" in caplog.text  # logs were on

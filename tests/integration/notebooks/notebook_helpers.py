@@ -1,16 +1,14 @@
-"""Helpers of the notebook tests: the executed notebook and an ffprobe wrapper."""
+"""Helpers of the notebook tests: the executed notebook and what an MP4 holds."""
 
 from __future__ import annotations
 
-import json
-import shutil
-import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import nbformat
-import pytest
+
+from nemo_widgets.local._ffmpeg import probe_streams
 
 
 @dataclass
@@ -44,20 +42,15 @@ class Executed:
 
 
 def ffprobe(path: Path) -> dict[str, Any]:
-    """codec, width, height and duration (s) of the first video stream of `path`."""
-    exe = shutil.which("ffprobe")
-    if exe is None:
-        pytest.fail("ffprobe is missing: run `bash scripts/install-system.sh`")
-    done = subprocess.run(
-        [exe, "-v", "error", "-select_streams", "v:0", "-show_entries",
-         "stream=codec_name,width,height:format=duration", "-of", "json", str(path)],
-        capture_output=True, text=True, check=True, timeout=30,
-    )  # fmt: skip
-    info = json.loads(done.stdout)
-    stream = info["streams"][0]
+    """codec, width, height and duration (s) of the first video stream of `path`.
+
+    Read with the ffmpeg of imageio-ffmpeg (`ffmpeg -i`): the project needs no system ffprobe.
+    """
+    info = probe_streams(path)
+    assert info.has_video and info.duration_ms is not None, info
     return {
-        "codec": stream["codec_name"],
-        "width": stream["width"],
-        "height": stream["height"],
-        "duration": float(info["format"]["duration"]),
+        "codec": info.video_codec,
+        "width": info.width,
+        "height": info.height,
+        "duration": info.duration_ms / 1000,
     }

@@ -143,7 +143,7 @@ def test_no_token_and_no_media_bytes_reach_the_browser_as_json(
     session.state()
     assert request(studio.export, studio.export.comm, "export")["ok"]
     assert request(studio.export, studio.export.comm, "link")["ok"]
-    tokens = list(json.loads((server.data_dir / "tokens.json").read_text()))
+    tokens = list(server.app.state.nemo.store.tokens)
     assert tokens
     texts = [json.dumps(c.opened.get("data"), ensure_ascii=False) for c in comms]
     texts += [json.dumps(d, ensure_ascii=False) for c in comms for d, _ in c.sent]

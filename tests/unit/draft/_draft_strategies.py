@@ -135,3 +135,35 @@ def garbage_drafts(draw: Any) -> Any:
 def canonical(obj: Any) -> str:
     """A string that differs whenever two drafts differ, types included (1 is not 1.0)."""
     return json.dumps(obj, sort_keys=True, ensure_ascii=False)
+
+
+# -- drafts shaped unlike ours: any JSON value in any key, ours and the vendor's aliases too ------
+OUR_SEGMENT_KEYS = sorted(KNOWN_SEGMENT | {"s", "start", "text", "name", "volume", "m"})
+foreign_values = json_values | st.sampled_from([False, True, "12", "0:01", -1, 10**16, [], {}])
+meta = st.dictionaries(
+    st.sampled_from(["text", "name", "volume", "title", "width", "height"]) | text,
+    foreign_values,
+    max_size=3,
+)
+
+
+@st.composite
+def _foreign_object(draw: Any, ours: list[str], nested: dict[str, Any] | None = None) -> dict:
+    out: dict[str, Any] = {}
+    for key in draw(st.lists(st.sampled_from(ours), unique=True, max_size=len(ours))):
+        out[key] = draw(meta if key == "m" else foreign_values)
+    out.update(draw(st.dictionaries(keys(set(ours)), json_values, max_size=2)))
+    for key, strategy in (nested or {}).items():
+        if draw(st.integers(0, 4)):
+            out[key] = draw(strategy)
+    return out
+
+
+foreign_segments = _foreign_object(OUR_SEGMENT_KEYS)
+foreign_tracks = _foreign_object(
+    ["id", "tt", "nm", "name", "m"],
+    {"sg": st.lists(foreign_segments, max_size=4), "tt": st.integers(-3, 200) | foreign_values},
+)
+foreign_drafts = _foreign_object(
+    ["d", "m", "title"], {"t": st.lists(foreign_tracks, max_size=4), "m": meta}
+)

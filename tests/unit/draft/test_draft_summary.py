@@ -72,6 +72,29 @@ def test_more_shapes(draft: object, line: str) -> None:
     assert summarize(draft) == line
 
 
-def test_garbage_is_a_draft_error() -> None:
-    with pytest.raises(DraftError):
-        summarize({"t": [{"sg": [{"st": "0"}]}]})
+def test_values_of_foreign_kinds_are_read_as_absent_and_never_refused() -> None:
+    draft = {"t": [{"sg": [{"st": "0", "d": 1000, "nm": False, "v": "loud"}], "tt": "video"}]}
+    assert summarize(draft) == "Timeline (1 track): 1. Track 1: untitled (0-1s)"
+
+
+@pytest.mark.parametrize(
+    ("segment", "shown"),
+    [
+        ({"s": 1000, "d": 2000, "name": "intro.mp4"}, "intro.mp4 (1-3s, 100%)"),
+        ({"start": 500, "d": 500, "m": {"name": "Lo-fi", "volume": 0.4}}, "Lo-fi (0.5-1s, 40%)"),
+        ({"st": 0, "d": 1000, "text": "Hi", "volume": 0.5}, '"Hi" (0-1s, 50%)'),
+        ({"m": {"text": "字幕"}}, '"字幕" (0-0s, 100%)'),
+        ({}, "untitled (0-0s, 100%)"),
+    ],
+    ids=["s-name", "start-m", "text-volume", "m-text", "nothing"],
+)
+def test_names_texts_starts_and_volumes_wherever_the_draft_keeps_them(
+    segment: dict[str, object], shown: str
+) -> None:
+    line = summarize({"t": [{"tt": 1, "name": "Music", "sg": [segment]}]})
+    assert line == f"Timeline (1 track): 1. Music: {shown}"
+
+
+def test_a_draft_that_is_not_an_object_is_a_draft_error() -> None:
+    with pytest.raises(DraftError, match="t must be a list"):
+        summarize({"t": "tracks"})

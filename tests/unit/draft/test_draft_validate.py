@@ -44,8 +44,12 @@ def _with(edit: Any) -> dict[str, Any]:
             _with(lambda d: d["t"][0]["sg"].append({"id": "x", "st": 9000, "d": 1000})),
             "track 1 (Video): segments 1 (seg_1) and 2 (x) overlap from 9.0s to 10.0s",
         ),
-        (_with(lambda d: d["t"][0]["sg"][0].pop("st")), "segment 1 (seg_1): has no start st"),
-        (_with(lambda d: d.pop("d")), "the draft has no duration d"),
+        (
+            _with(lambda d: d["t"][0]["sg"][0].update(d="10s")),
+            "track 1 (Video), segment 1 (seg_1): its duration d must be a number, not '10s'",
+        ),
+        (_with(lambda d: d.update(d=None, t=[])), "nothing to export"),
+        (_with(lambda d: d.update(d=[1])), "the draft: its duration d must be a number, not [1]"),
     ],
     ids=[
         "empty",
@@ -54,8 +58,9 @@ def _with(edit: Any) -> dict[str, Any]:
         "negative-start",
         "negative-d",
         "overlap",
-        "no-start",
-        "no-d",
+        "segment-d-not-a-number",
+        "no-tracks",
+        "draft-d-not-a-number",
     ],
 )
 def test_problems_are_named(draft: dict[str, Any], message: str) -> None:
@@ -81,3 +86,21 @@ def test_many_problems_are_counted() -> None:
     draft["t"][0]["sg"][0]["d"] = -5
     with pytest.raises(DraftError, match=r"starts at -1 ms.*; and 1 more"):
         validate(draft)
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [
+        lambda d: d["t"][0]["sg"][0].pop("st"),
+        lambda d: d["t"][0]["sg"][0].pop("d"),
+        lambda d: d.pop("d"),
+        lambda d: d["t"][1]["sg"][0].update(v=False, st="12", nm=7, fx={"x": [1]}),
+        lambda d: d["t"].append({"tt": 99, "sg": [{"kind": "sticker", "at": "0:01"}]}),
+        lambda d: d.update(m={"title": "城市", "width": 1080, "height": 1920}, extra=[None]),
+    ],
+    ids=["no-start", "no-duration", "no-draft-d", "foreign-types", "unknown-track", "meta"],
+)
+def test_keys_the_contract_does_not_publish_are_the_backends(edit: Any) -> None:
+    draft = _with(edit)
+    validate(draft)  # nothing required, nothing refused
+    assert problems(draft) == []

@@ -1,4 +1,4 @@
-"""The renderer's helpers: the CJK font lookup, text wrapping and images, the ffmpeg runner."""
+"""The renderer's helpers: text wrapping and images, the ffmpeg runner (fonts: test_fonts.py)."""
 
 from __future__ import annotations
 
@@ -10,51 +10,20 @@ import numpy as np
 import pytest
 from PIL import ImageFont
 
-from nemo_widgets.local import fonts
 from nemo_widgets.local._ffmpeg import FFmpegError, run_ffmpeg
-from nemo_widgets.local.fonts import FontNotFound, cjk_font, has_glyphs, text_image, wrap_text
-
-
-@pytest.fixture
-def fresh_font_cache() -> object:
-    fonts.cjk_font.cache_clear()
-    yield
-    fonts.cjk_font.cache_clear()
+from nemo_widgets.local.fonts import cjk_font, has_glyphs
+from nemo_widgets.local.text import text_image, wrap_text
 
 
 def test_installed_font_draws_chinese_and_tells_glyphs_from_tofu() -> None:
-    font = cjk_font()
-    assert has_glyphs(font, "城市之梦 第一句字幕 Hello")
-    assert not has_glyphs(font, "城市\ue001")  # a private-use code point draws the .notdef box
-
-
-@pytest.mark.usefixtures("fresh_font_cache")
-def test_missing_font_names_the_install_step(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("NEMO_WIDGETS_FONT", raising=False)
-    monkeypatch.setattr(fonts, "_KNOWN", ())
-    monkeypatch.setattr(fonts, "_fontconfig_candidates", list)
-    with pytest.raises(FontNotFound, match=r"scripts/install-system\.sh"):
-        cjk_font()
-
-
-@pytest.mark.usefixtures("fresh_font_cache")
-def test_font_override_must_draw_chinese(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    monkeypatch.delenv("NEMO_WIDGETS_FONT", raising=False)
-    installed = cjk_font()
-    fonts.cjk_font.cache_clear()
-    not_a_font = tmp_path / "x.ttf"
-    not_a_font.write_bytes(b"nope")
-    monkeypatch.setenv("NEMO_WIDGETS_FONT", str(not_a_font))
-    with pytest.raises(FontNotFound, match="cannot draw Chinese"):
-        cjk_font()
-    fonts.cjk_font.cache_clear()
-    monkeypatch.setenv("NEMO_WIDGETS_FONT", str(installed))
-    assert cjk_font() == installed
+    face = cjk_font()
+    assert has_glyphs(face, "城市之梦 第一句字幕 Hello")
+    assert not has_glyphs(face, "城市\ue001")  # a private-use code point draws the .notdef box
 
 
 @pytest.fixture(scope="module")
 def font() -> ImageFont.FreeTypeFont:
-    return ImageFont.truetype(str(cjk_font()), 40)
+    return cjk_font().load(40)
 
 
 def test_wrap_breaks_chinese_between_glyphs_within_the_width(font: ImageFont.FreeTypeFont) -> None:
@@ -83,7 +52,8 @@ def test_a_word_wider_than_the_line_is_cut(font: ImageFont.FreeTypeFont) -> None
 @pytest.mark.parametrize("pos", ["top", "center", "bottom"])
 def test_text_image_is_placed_by_position_inside_the_canvas(pos: str) -> None:
     img = text_image("第一句字幕", canvas=(1080, 1920), size=56, color=(255, 255, 0), pos=pos,
-                     font_path=cjk_font())  # fmt: skip
+                     face=cjk_font())  # fmt: skip
+    assert img is not None
     y_mid = img.y + img.image.height / 2
     band = {"top": (0, 640), "center": (640, 1280), "bottom": (1280, 1920)}[pos]
     assert band[0] <= y_mid < band[1]

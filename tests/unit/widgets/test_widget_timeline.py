@@ -102,3 +102,23 @@ def test_closing_stops_following_the_session(comms: list[RecordingComm]) -> None
     w = TimelineTable(session)
     w.close()
     assert session.observers == []
+
+
+def test_a_draft_shaped_unlike_ours_is_drawn_not_refused(comms: list[RecordingComm]) -> None:
+    vendor = {
+        "d": 4000,
+        "m": {"title": "城市", "width": 1080, "height": 1920},
+        "t": [
+            {"tt": 0, "name": "Main", "sg": [{"s": 1000, "d": 2000, "m": {"name": "a.mp4"}}]},
+            {"tt": 1, "sg": [{"st": "12", "d": 1000, "v": False, "text": "BGM"}]},
+            {"tt": 42, "sg": [{"kind": "sticker"}]},
+        ],
+    }
+    session = FakeSession()
+    session.last_state = state(vendor)
+    w = TimelineTable(session)
+    bars = [(t["name"], s["label"], s["start"], s["end"]) for t in w.tracks for s in t["segments"]]
+    assert bars == [("Main", "a.mp4", 1000, 3000), ("Audio", "BGM", 0, 1000), ("Track 3", "", 0, 0)]
+    assert w.rows[1]["volume"] is False and w.rows[1]["start"] == "12"
+    assert w.duration == 4000 and "untitled" in w.summary
+    json.dumps(w.get_state())

@@ -1,0 +1,187 @@
+"""Export the session's timeline for a pro editor: the draft as a timeline file, its media beside.
+
+Written against the `Session` internals (`astate`, `_api`); the public entry points are
+`Session.export_timeline` / `aexport_timeline`. The media the draft uses are downloaded through
+the client (the backend's `video_infos` / `generated_media` URLs) into `<name>_media/` next to the
+timeline or a folder the caller names, so the editor finds real files; with `download=False` the
+clips point at the backend's URLs instead (a `.otioz` always carries its media).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import mimetypes
+import os
+import re
+import warnings
+from collections.abc import Callable, Coroutine, Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .errors import DraftError
+
+if TYPE_CHECKING:
+    from .api import State
+    from .api._progress import ProgressArg
+    from .draft._otio import MediaInfo
+    from .session import Session
+
+__all__ = ["export_timeline", "reissue", "start"]
+
+_URL_KEYS = ("url", "cdn_url", "cdnUrl", "source_url", "download_url")
+
+
+def _records(state: State) -> dict[str, dict[str, Any]]:
+    """Media records by id, uploads and generated alike."""
+    out: dict[str, dict[str, Any]] = {}
+    for rec in [*state.video_infos, *state.generated_media]:
+        if isinstance(rec, Mapping):
+            mid = rec.get("id", rec.get("media_id"))
+            if isinstance(mid, (str, int)):
+                out[str(mid)] = dict(rec)
+    return out
+
+
+def _url(rec: Mapping[str, Any]) -> str | None:
+    for key in _URL_KEYS:
+        if isinstance(rec.get(key), str) and rec[key]:
+            return str(rec[key])
+    return None
+
+
+def _duration_ms(rec: Mapping[str, Any]) -> float | None:
+    ms = rec.get("duration_ms")
+    if isinstance(ms, (int, float)) and not isinstance(ms, bool) and ms > 0:
+        return float(ms)
+    seconds = rec.get("duration")  # the vendor's upload answer: seconds, a float
+    if isinstance(seconds, (int, float)) and not isinstance(seconds, bool) and seconds > 0:
+        return float(seconds) * 1000
+    return None
+
+
+def _file_name(src: str, rec: Mapping[str, Any], url: str, taken: set[str]) -> str:
+    """The original name when it is free in the folder, else one made unique with the id."""
+    raw = rec.get("name", rec.get("filename"))
+    name = raw if isinstance(raw, str) and raw else url.split("?")[0].rsplit("/", 1)[-1] or src
+    name = re.sub(r'[\\/:*?"<>|\x00-\x1f]', "_", name).strip(". ") or "media"
+    if "." not in name.strip("."):  # editors pick the decoder by the extension
+        mime = rec.get("mime")
+        ext = mimetypes.guess_extension(mime) if isinstance(mime, str) else None
+        name += ext or ""
+    if name in taken:
+        stem, dot, ext = name.rpartition(".")
+        name = f"{stem}_{src}.{ext}" if dot else f"{name}_{src}"
+    taken.add(name)
+    return name
+
+
+def _sources(draft: Mapping[str, Any]) -> list[str]:
+    from .draft._otio import SegmentView
+
+    seen: dict[str, None] = {}
+    for track in draft.get("t") or []:
+        if isinstance(track, Mapping) and isinstance(track.get("sg"), list):
+            for seg in track["sg"]:
+                if isinstance(seg, Mapping):
+                    view = SegmentView(seg, track.get("tt"))
+                    if view.source and not view.is_text:
+                        seen[view.source] = None
+    return list(seen)
+
+
+async def _media(
+    session: Session,
+    draft: Mapping[str, Any],
+    state: State,
+    folder: Path,
+    download: bool,
+    progress: ProgressArg,
+) -> dict[str, MediaInfo]:
+    from .draft._otio import MediaInfo
+
+    records = _records(state)
+    sent = 0  # one running count over all the files, for one bar
+
+    def feed(done: int, total: int) -> None:
+        if callable(progress):
+            progress(sent + done, sent + total)
+
+    out: dict[str, MediaInfo] = {}
+    taken: set[str] = set()
+    for src in _sources(draft):
+        rec = records.get(src, {})
+        url = _url(rec) or (src if src.startswith(("http://", "https://")) else None)
+        if url is None:
+            continue  # the writer reports it as missing media
+        if not download:
+            out[src] = MediaInfo(url, _duration_ms(rec))
+            continue
+        dest = folder / _file_name(src, rec, url, taken)
+        size = rec.get("size")
+        if not (dest.is_file() and isinstance(size, int) and dest.stat().st_size == size):
+            folder.mkdir(parents=True, exist_ok=True)
+            await session._api.fetch(url, dest, feed if callable(progress) else progress)
+            sent += dest.stat().st_size
+        out[src] = MediaInfo(dest.absolute().as_uri(), _duration_ms(rec))
+    return out
+
+
+async def export_timeline(
+    session: Session,
+    path: str | os.PathLike[str],
+    media_dir: str | os.PathLike[str] | None,
+    draft: Any,
+    download: bool,
+    progress: ProgressArg = None,
+) -> tuple[Path, list[warnings.WarningMessage]]:
+    """Write the timeline file; the path and the warnings to show on the caller's thread."""
+    from .draft._otio import as_draft, mapping
+    from .draft._otio_files import adapter_for, write_timeline
+
+    dest = Path(path).expanduser().absolute()
+    adapter = adapter_for(dest)  # a wrong suffix fails before any download
+    state = await session.astate()
+    body: Any = state.draft if draft is None else draft
+    if type(body).__name__ == "DataFrame":
+        from .draft import frame_to_draft
+
+        body = frame_to_draft(body, state.draft)
+    body = as_draft(body)
+    if not isinstance(body, Mapping):
+        raise DraftError(f"a draft is a dict of the compact format, not {type(body).__name__}")
+    folder = Path(media_dir).expanduser() if media_dir else dest.with_name(f"{dest.stem}_media")
+    media = await _media(session, body, state, folder, download or adapter == "otioz", progress)
+    meta = mapping(body.get("m"))
+    fps = None if meta.get("fps") else state.canvas_config.get("fps")
+
+    def write() -> tuple[Path, list[warnings.WarningMessage]]:
+        with warnings.catch_warnings(record=True) as seen:
+            warnings.simplefilter("always")
+            written = write_timeline(body, dest, media=media, fps=fps)
+        return written, list(seen)
+
+    return await asyncio.to_thread(write)
+
+
+def start(
+    session: Session,
+    path: str | os.PathLike[str],
+    media_dir: str | os.PathLike[str] | None = None,
+    *,
+    draft: Any = None,
+    download: bool = True,
+    progress: ProgressArg = None,
+) -> tuple[Coroutine[Any, Any, tuple[Path, list[warnings.WarningMessage]]], Callable[[], None]]:
+    """The export's coroutine, its progress bar made on the caller's thread, and the bar's close."""
+    from .api._progress import caller_progress
+
+    feed, close = caller_progress(progress, "media")
+    return export_timeline(session, path, media_dir, draft, download, feed), close
+
+
+def reissue(result: tuple[Path, list[warnings.WarningMessage]]) -> Path:
+    """Show the writer's warnings where the caller is (the work ran on another thread)."""
+    path, seen = result
+    for w in seen:
+        warnings.warn(w.message, w.category, stacklevel=3)
+    return path

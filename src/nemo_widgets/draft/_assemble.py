@@ -1,0 +1,228 @@
+"""The output draft of `frame_to_draft`: base segments copied, row writes applied, new ids, the
+tracks rebuilt and the draft's `d` kept valid.
+
+`d`: when it was the end of the last segment it follows the content; when it was set apart
+(longer, e.g. by a trim) it stays unless a segment now ends past it, then it grows.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any
+
+from ..errors import DraftError
+from . import _read
+from ._frame import Shown
+from ._model import clone, track_type_value
+
+__all__ = ["MISSING", "Rows", "assemble"]
+
+MISSING: Any = object()  # a write that removes its key
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+
+
+class Rows:
+    """What the frame's rows say: the base segment of each, its writes, its track."""
+
+    def __init__(self, view: Shown, ref: list[int], own: list[bool], targets: list[int]) -> None:
+        self.view, self.ref, self.own, self.targets = view, ref, own, targets
+        self.writes: dict[int, dict[str, Any]] = {}
+        self.types: dict[int, set[Any]] = {}  # track -> the track_type labels its rows ask for
+
+    def write(self, r: int, writes: dict[str, Any]) -> None:
+        """Record row `r`'s writes, leaving out those that give the base's own value back."""
+        p = self.ref[r]
+        base = self.view.segs[p] if p >= 0 else {}
+        kept = {}
+        for place, value in writes.items():
+            old = _read.value_at(base, place)
+            if _same_json(old, value) and (old is not None or place in base):
+                continue
+            if type(value) is float and value.is_integer() and type(old) is int:
+                value = int(value)  # an int edited through a float column stays an int
+            kept[place] = clone(value)  # never shared with the frame's cells
+        if kept:
+            self.writes[r] = kept
+
+    def track_type(self, r: int, label: Any) -> None:
+        """Row `r` asks for its track to be of type `label`."""
+        if label is not None:
+            self.types.setdefault(self.targets[r], set()).add(label)
+
+
+def _same_json(a: Any, b: Any) -> bool:
+    """Equal, and of one JSON kind (1 == 1.0 is kept as it was; True is not 1)."""
+    if b is MISSING or isinstance(a, bool) != isinstance(b, bool):
+        return False
+    try:
+        return bool(a == b)
+    except (TypeError, ValueError):
+        return False
+
+
+def _copy(seg: Mapping[str, Any], nested: Iterable[str] = ()) -> dict[str, Any]:
+    """An unshared copy; `nested` names the keys that may hold dicts or lists."""
+    out = dict(seg)
+    for k in nested:
+        v = out.get(k)
+        if type(v) not in _SCALARS:
+            out[k] = clone(v)
+    return out
+
+
+def _copy_all(obj: Mapping[str, Any]) -> dict[str, Any]:
+    return _copy(obj, list(obj))
+
+
+def _fresh(prefix: str, used: set[str]) -> Iterator[str]:
+    """Ids `<prefix>_<n>` not in `used`, n counting on from the largest seen."""
+    pattern = re.compile(rf"{prefix}_(\d+)$")
+    n = max((int(m.group(1)) for u in used if (m := pattern.match(u))), default=0)
+    while True:
+        n += 1
+        if f"{prefix}_{n}" not in used:
+            used.add(f"{prefix}_{n}")
+            yield f"{prefix}_{n}"
+
+
+def _segments(rows: Rows) -> list[dict[str, Any]]:
+    segs_in = rows.view.segs
+    nested = list(rows.view.nested)
+    out = [_copy(segs_in[p], nested) if p >= 0 else {} for p in rows.ref]
+    for r, writes in rows.writes.items():
+        for place, value in writes.items():
+            _read.write_at(out[r], place, value, MISSING)
+    if not all(rows.own):  # new and copied rows keep their id only if no other segment has it
+        ids = rows.view.cells["segment"]
+        used = {i for i in ids if isinstance(i, str)}
+        used |= {s["id"] for s in out if isinstance(s.get("id"), str)}
+        fresh = _fresh("seg", used)
+        seen = {ids[p] for p, o in zip(rows.ref, rows.own, strict=True) if o}
+        for r, seg in enumerate(out):
+            if rows.own[r]:
+                continue
+            sid, p = seg.get("id"), rows.ref[r]
+            if not isinstance(sid, str) or sid in seen or (p >= 0 and sid == ids[p]):
+                sid = seg["id"] = next(fresh)
+            seen.add(sid)
+    return out
+
+
+def _start(seg: Mapping[str, Any]) -> float:
+    st = _read.read(seg, "start")
+    return float("inf") if st is None else st
+
+
+def _order(rows: list[int], ref: list[int], segs: list[dict[str, Any]]) -> list[int]:
+    """Frame order, with each new row placed before the first kept row that starts later
+    (new rows meeting at one place go in order of start)."""
+    kept = [r for r in rows if ref[r] >= 0]
+    if len(kept) in (0, len(rows)):
+        return rows
+    slots: dict[int, list[int]] = {}
+    for r in (r for r in rows if ref[r] < 0):
+        s = _start(segs[r])
+        at = next((i for i, k in enumerate(kept) if _start(segs[k]) > s), len(kept))
+        slots.setdefault(at, []).append(r)
+    for group in slots.values():
+        group.sort(key=lambda r: _start(segs[r]))  # stable: equal starts keep frame order
+    out: list[int] = []
+    for i, k in enumerate(kept):
+        out += [*slots.get(i, []), k]
+    return out + slots.get(len(kept), [])
+
+
+def _default_name(tt: int | None, kinds: set[Any], t: int) -> str:
+    if tt == 7:
+        return "Subtitles" if kinds == {"subtitle"} else "Title" if kinds == {"title"} else "Text"
+    return {0: "Video", 1: "Audio"}.get(tt, f"Track {t + 1}")  # type: ignore[arg-type]
+
+
+def _types(rows: Rows, renumber: dict[int, int]) -> dict[int, int | None]:
+    out: dict[int, int | None] = {}
+    labels = rows.view.labels
+    for t, found in rows.types.items():
+        if len(found) > 1:
+            raise DraftError(f"track {t}: rows disagree on its track_type: {sorted(found)}")
+        label = str(found.pop())
+        if t >= len(labels) or label != labels[t]:
+            out[renumber.get(t, t)] = track_type_value(label, f"track {t}")
+    return out
+
+
+def _tracks(rows: Rows, segs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The output tracks: the base's (types possibly edited) and the new ones, with segments."""
+    base = [t.raw for t in rows.view.model.items]
+    nbt = len(base)
+    renumber = {t: nbt + i for i, t in enumerate(sorted({t for t in rows.targets if t >= nbt}))}
+    rows_of: dict[int, list[int]] = {}
+    for r, t in enumerate(rows.targets):
+        rows_of.setdefault(renumber.get(t, t) if renumber else t, []).append(r)
+    types = _types(rows, renumber)
+    used = {t["id"] for t in base if isinstance(t.get("id"), str)}
+    fresh = _fresh("trk", used)
+    out: list[dict[str, Any]] = []
+    for t in range(nbt + len(renumber)):
+        mine = _order(rows_of.get(t, []), rows.ref, segs)
+        if t < nbt:
+            track = _copy_all({k: v for k, v in base[t].items() if k != "sg"})
+            if t in types:
+                track.pop("tt", None)
+                if types[t] is not None:
+                    track["tt"] = types[t]
+            sg = base[t].get("sg", MISSING)
+            if mine or isinstance(sg, list):
+                track["sg"] = [segs[r] for r in mine]
+            elif sg is None:
+                track["sg"] = None
+        else:
+            tt = types.get(t)
+            kinds = {segs[r].get("k") for r in mine}
+            track = {"id": next(fresh), "nm": _default_name(tt, kinds, t)}
+            if tt is not None:
+                track["tt"] = tt
+            track["sg"] = [segs[r] for r in mine]
+        out.append(track)
+    return out
+
+
+def _end(segs: list[Any]) -> float:
+    """The end of the last segment, ms (a segment without a start or duration counts 0)."""
+    read, big, end = _read.read, _read.MAX_NUMBER, 0
+    for s in segs:
+        st, d = s.get("st"), s.get("d")
+        if type(st) is not int or type(d) is not int or not (-big < st < big and -big < d < big):
+            st, d = read(s, "start") or 0, read(s, "duration") or 0  # elsewhere, or not ints
+        end = max(end, st + d)
+    return end
+
+
+def _times_changed(rows: Rows) -> bool:
+    """Whether a segment may now end elsewhere: rows added or deleted, or a time written."""
+    if not all(rows.own) or len(rows.own) != len(rows.view.segs):
+        return True
+    times = {*_read.SEGMENT["start"][1], *_read.SEGMENT["duration"][1]}
+    return any(not times.isdisjoint(w) for w in rows.writes.values())
+
+
+def assemble(rows: Rows) -> dict[str, Any]:
+    """The draft the rows describe."""
+    view, ref = rows.view, rows.ref
+    segs = _segments(rows)
+    tracks = _tracks(rows, segs)
+    top = view.model.raw
+    out = _copy_all({k: v for k, v in top.items() if k != "t"})
+    if tracks:
+        out["t"] = tracks
+    elif "t" in top:
+        out["t"] = clone(top["t"])
+    moved = any(p >= 0 and t != view.track_of[p] for p, t in zip(ref, rows.targets, strict=True))
+    changed = rows.writes or moved or not all(rows.own) or sum(rows.own) < len(view.segs)
+    if changed and (top.get("d") is None or view.model.duration is not None):
+        old, base_end = view.model.duration, _end(view.segs)
+        new_end = _end(segs) if _times_changed(rows) else base_end
+        new = new_end if old is None or old == base_end else max(old, new_end)
+        if old is None or new != old:
+            out["d"] = int(new) if float(new).is_integer() else new
+    return out

@@ -1,0 +1,86 @@
+"""What the timeline widget draws, from one draft: the frame, its first rows as JSON records, one
+lane per track with a bar per segment (a bar and its row share one index), and the summary.
+
+Lanes read starts, durations and labels through `_read.py`, like the summary and the frame, so a
+draft that keeps them under other keys is drawn too; a segment without a start sits at 0.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from ._frame import draft_to_frame
+from ._model import Draft
+from ._summary import summarize, track_name
+
+__all__ = ["TimelineView", "records", "timeline_view"]
+
+
+@dataclass(frozen=True)
+class TimelineView:
+    """The frame, the rows sent to the browser, the lanes, the length (ms) and the summary."""
+
+    df: pd.DataFrame
+    rows: list[dict[str, Any]]
+    lanes: list[dict[str, Any]]
+    duration: int
+    summary: str
+
+
+def records(df: pd.DataFrame) -> list[dict[str, Any]]:
+    """JSON-safe rows: pandas' own JSON writer turns NA into null and Timedelta into ms."""
+    try:
+        text = df.to_json(orient="records", force_ascii=False, default_handler=str)
+    except (OverflowError, TypeError, ValueError):  # a value pandas cannot write (a huge int)
+        cells = df.astype(object).where(df.notna(), None).to_dict("records")
+        text = json.dumps(cells, ensure_ascii=False, default=str)
+    out = json.loads(text)
+    return out if isinstance(out, list) else []
+
+
+def _ms(value: float | None) -> int:
+    return round(value or 0)
+
+
+def timeline_view(draft: Any, max_rows: int) -> TimelineView:
+    """Everything the widget shows for `draft`, with at most `max_rows` rows and bars."""
+    model = Draft.of(draft)
+    df = draft_to_frame(model)
+    lanes: list[dict[str, Any]] = []
+    row, end = 0, _ms(model.duration)
+    for t, track in enumerate(model.items):
+        bars: list[dict[str, Any]] = []
+        for seg in track.items[: max(0, max_rows - row)]:
+            start = _ms(seg.start)
+            stop = start + _ms(seg.duration)
+            bars.append(
+                {
+                    "row": row + len(bars),
+                    "start": start,
+                    "end": stop,
+                    "label": str(seg.label or seg.kind or ""),
+                    "kind": seg.kind or "",
+                }
+            )
+            end = max(end, stop)
+        row += len(track.items)
+        if bars:
+            lanes.append(
+                {
+                    "index": t,
+                    "name": track_name(track, t),
+                    "type": track.type_label,
+                    "segments": bars,
+                }
+            )
+    return TimelineView(
+        df=df,
+        rows=records(df.head(max_rows)),
+        lanes=lanes,
+        duration=end,
+        summary=summarize(model) if model.items else "",
+    )

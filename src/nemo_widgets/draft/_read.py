@@ -1,0 +1,146 @@
+"""Where a draft keeps what we show: the one table of readings that the summary, the diff, the
+frame, the export checks and the timeline widget all read through.
+
+The contract publishes only `t`, `tt`, `sg`, `d` and `m`; every other key is the backend's. So a
+reading tries each place a draft may keep a value, in order (`st`, then `s`, then `start`;
+`m.text` is the key `text` of the segment's own `m` object), and takes the first that holds a
+value of the right kind. A value of another kind is never an error: that reading is absent, and
+the value stays in the draft as it came.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Final
+
+__all__ = [
+    "MAX_NUMBER",
+    "NUM",
+    "SEGMENT",
+    "STR",
+    "TEXT_KINDS",
+    "TRACK",
+    "fits",
+    "found",
+    "is_number",
+    "is_text",
+    "read",
+    "track_type",
+    "value_at",
+    "write_at",
+]
+
+NUM: Final = "number"
+STR: Final = "string"
+# numbers beyond this (about 31,000 years in ms) are garbage; below it floats hold ints exactly
+MAX_NUMBER: Final = 1e15
+
+# what -> (kind, places in order of preference); the first place is the key this package writes
+SEGMENT: Final[dict[str, tuple[str, tuple[str, ...]]]] = {
+    "id": (STR, ("id",)),
+    "kind": (STR, ("k",)),
+    "start": (NUM, ("st", "s", "start")),
+    "duration": (NUM, ("d",)),
+    "source": (STR, ("src",)),
+    "name": (STR, ("nm", "name", "m.name")),
+    "text": (STR, ("txt", "text", "m.text")),
+    "volume": (NUM, ("v", "volume", "m.volume")),
+    "in_point": (NUM, ("in",)),
+}
+TRACK: Final[dict[str, tuple[str, tuple[str, ...]]]] = {
+    "id": (STR, ("id",)),
+    "name": (STR, ("nm", "name", "m.name")),
+}
+TEXT_KINDS: Final = frozenset({"title", "subtitle"})
+
+
+def is_number(value: Any) -> bool:
+    """A finite int or float (not a bool) below `MAX_NUMBER`: what a time or volume can be."""
+    t = type(value)
+    exact = t is int or t is float
+    if not exact and (isinstance(value, bool) or not isinstance(value, (int, float))):
+        return False
+    return bool(-MAX_NUMBER < value < MAX_NUMBER)  # False for NaN and infinities too
+
+
+def fits(value: Any, kind: str) -> bool:
+    """Whether `value` is of `kind` ("number" or "string")."""
+    return isinstance(value, str) if kind == STR else is_number(value)
+
+
+def value_at(obj: Mapping[str, Any], place: str) -> Any:
+    """The value at a place (`key` or `m.key`); None when absent."""
+    if place.startswith("m."):
+        meta = obj.get("m")
+        return meta.get(place[2:]) if isinstance(meta, Mapping) else None
+    return obj.get(place)
+
+
+def found(
+    obj: Mapping[str, Any], what: str, table: Mapping[str, tuple[str, tuple[str, ...]]] = SEGMENT
+) -> tuple[str | None, Any]:
+    """(place, value) of the first place holding `what` with the right kind, else (None, None)."""
+    kind, places = table[what]
+    for place in places:
+        value = value_at(obj, place)
+        if value is not None and fits(value, kind):
+            return place, value
+    return None, None
+
+
+def _plan(table: Mapping[str, tuple[str, tuple[str, ...]]]) -> dict[str, Any]:
+    """Each reading as (wants a string, [(key, key inside `m` or None), …]), split once."""
+    return {
+        what: (kind == STR, [(p[2:], True) if p.startswith("m.") else (p, False) for p in places])
+        for what, (kind, places) in table.items()
+    }
+
+
+_PLANS: Final = {id(SEGMENT): _plan(SEGMENT), id(TRACK): _plan(TRACK)}
+
+
+def read(
+    obj: Mapping[str, Any], what: str, table: Mapping[str, tuple[str, tuple[str, ...]]] = SEGMENT
+) -> Any:
+    """The value of `what` wherever `obj` keeps it (None: nowhere, or not of the right kind)."""
+    strings, places = _PLANS[id(table)][what]
+    meta: Any = _UNREAD
+    for key, in_meta in places:
+        if in_meta:
+            if meta is _UNREAD:
+                meta = obj.get("m")
+                if meta is not None and type(meta) is not dict and not isinstance(meta, Mapping):
+                    meta = None
+            value = None if meta is None else meta.get(key)
+        else:
+            value = obj.get(key)
+        if value is not None and (isinstance(value, str) if strings else is_number(value)):
+            return value
+    return None
+
+
+_UNREAD: Final = object()
+
+
+def write_at(seg: dict[str, Any], place: str, value: Any, missing: Any) -> None:
+    """Set (or, for `missing`, remove) the value at `place` of a segment being written."""
+    if place.startswith("m."):
+        meta = seg.get("m")
+        meta = dict(meta) if isinstance(meta, Mapping) else {}
+        seg["m"] = meta
+        seg, place = meta, place[2:]
+    if value is missing:
+        seg.pop(place, None)
+    else:
+        seg[place] = value
+
+
+def track_type(track: Mapping[str, Any]) -> int | None:
+    """The track's `tt` when it is an integer (None otherwise: kept, never read)."""
+    tt = track.get("tt")
+    return tt if isinstance(tt, int) and not isinstance(tt, bool) else None
+
+
+def is_text(seg: Mapping[str, Any], tt: int | None) -> bool:
+    """Whether a segment is a text (title, subtitle) rather than media."""
+    return read(seg, "text") is not None or tt == 7 or read(seg, "kind") in TEXT_KINDS
