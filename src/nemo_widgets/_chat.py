@@ -179,7 +179,7 @@ async def _summary(session: Any) -> tuple[str, Any]:
     from .draft import summarize  # the draft layer loads pandas: only when needed
 
     state = await session.astate()
-    return summarize(state.draft), state
+    return summarize(state.draft, getattr(session, "language", "en")), state
 
 
 def _diff(before: Any, after: Any) -> list[Any]:

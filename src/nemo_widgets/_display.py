@@ -8,7 +8,7 @@ from __future__ import annotations
 import html
 from typing import Any
 
-from ._text import TEXT, ui_text
+from ._text import TEXT, active_lang, ui_text
 
 __all__ = ["credits_line", "html_block", "media_line", "reply_head", "session_line", "state_line"]
 
@@ -64,7 +64,7 @@ def state_line(st: Any) -> str:
         parts.append(st.session_id)
     parts.append(ui_text("repr.media_count", n=len(st.video_infos)))
     try:
-        summary = str(summarize(st.draft))
+        summary = str(summarize(st.draft, active_lang()))
     except Exception:  # a draft the summary cannot read still gets a display
         summary = ""
     if len(summary) > _MAX_SUMMARY:

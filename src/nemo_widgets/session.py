@@ -248,7 +248,7 @@ class Session:
         """The one-line track summary (`nemo_widgets.draft.summarize`)."""
         from .draft import summarize
 
-        return summarize(self._known_state().draft)
+        return summarize(self._known_state().draft, self.language)
 
     def link(self) -> str:
         """The web link to open this project (a claim token, never the real token)."""

@@ -68,7 +68,7 @@ class TimelineTable(NemoWidget):
     def _show_draft(self, draft: dict[str, Any]) -> None:
         from ..draft._lanes import timeline_view
 
-        view = timeline_view(draft, self.max_rows)
+        view = timeline_view(draft, self.max_rows, self.lang)
         self._df = view.df
         with self.hold_sync():
             self.columns = [str(c) for c in view.df.columns]
