@@ -10,26 +10,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 from IPython.core.interactiveshell import InteractiveShell
 from IPython.utils.capture import capture_output
-from widget_fakes import FakeSession, RecordingComm
+from widget_fakes import FakeSession
 
 from nemo_widgets import Credits, Media, _text
 from nemo_widgets import events as ev
-from nemo_widgets import session as session_module
 from nemo_widgets.magics import interpolate, register
-
-
-@pytest.fixture
-def shell(comms: list[RecordingComm]) -> InteractiveShell:
-    ip = InteractiveShell.instance()
-    register(ip)
-    return ip
-
-
-@pytest.fixture
-def fake(monkeypatch: pytest.MonkeyPatch) -> FakeSession:
-    s = FakeSession()
-    monkeypatch.setattr(session_module, "current", lambda: s)
-    return s
 
 
 def _shown(shell: InteractiveShell, line: str) -> list[str]:
