@@ -73,7 +73,9 @@ class NemoError(Exception):
     def __init__(self, message: str, *, code: int | None = None, hint: str | None = None) -> None:
         self.message = redact(message)
         self.code = code
-        self.hint = (_hint(self.hint_key) if self.hint_key else "") if hint is None else hint
+        if hint is None:  # a class with only an English `default_hint` keeps it
+            hint = _hint(self.hint_key) if self.hint_key else self.default_hint
+        self.hint = hint
         super().__init__(self.message)
 
     def __str__(self) -> str:
