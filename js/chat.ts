@@ -4,6 +4,7 @@ import { Coalescer, StreamText } from "./lib/coalesce";
 import { clear, errorBox, h } from "./lib/dom";
 import { renderMarkdown } from "./lib/markdown";
 import { channelFor, type Model, type Msg } from "./lib/protocol";
+import { t } from "./lib/text";
 
 interface Entry {
   role: "user" | "assistant";
@@ -131,20 +132,14 @@ function storeFor(model: Model): ChatStore {
   return s;
 }
 
-const ROUTE_LABEL: Record<string, string> = {
-  error: "⚠️ Error",
-  credits: "💳 Credits",
-  status: "🎞 Timeline",
-  export: "🎬 Export",
-  upload: "📤 Upload",
-};
+const ROUTES = new Set(["error", "credits", "status", "export", "upload"]);
 
-function entryNode(e: Entry): HTMLElement {
+function entryNode(model: Model, e: Entry): HTMLElement {
   const route = e.route ?? "chat";
   const offer = e.offer ? h("div", { class: "nemo-muted nemo-offer", text: e.offer }) : null;
   if (e.role === "assistant" && route !== "chat") {
     return h("div", { class: "nemo-card", "data-route": route },
-      h("div", { class: "nemo-card-title", text: ROUTE_LABEL[route] ?? route }),
+      h("div", { class: "nemo-card-title", text: ROUTES.has(route) ? t(model, `chat.route.${route}`) : route }),
       h("div", { class: "nemo-card-body", text: e.text }), offer);
   }
   const body = h("div", { class: "nemo-msg-body" });
@@ -161,8 +156,8 @@ function render({ model, el }: { model: Model; el: HTMLElement }): () => void {
   const liveBox = h("div", { class: "nemo-msg nemo-assistant nemo-live" }, liveBody);
   const activity = h("div", { class: "nemo-activity" });
   const errors = h("div");
-  const input = h("textarea", { class: "nemo-input", rows: 1, placeholder: model.get("placeholder") ?? "" });
-  const button = h("button", { class: "nemo-btn nemo-primary", type: "button", text: "Send" });
+  const input = h("textarea", { class: "nemo-input", rows: 1, placeholder: model.get("placeholder") || t(model, "chat.placeholder") });
+  const button = h("button", { class: "nemo-btn nemo-primary", type: "button", text: t(model, "chat.send") });
   el.classList.add("nemo-root", "nemo-chat");
   el.append(list, activity, errors, h("div", { class: "nemo-row" }, input, button));
 
@@ -173,7 +168,7 @@ function render({ model, el }: { model: Model; el: HTMLElement }): () => void {
       clear(list);
       drawn = 0;
     }
-    for (let i = Math.max(drawn, 0); i < t.length; i++) list.append(entryNode(t[i]));
+    for (let i = Math.max(drawn, 0); i < t.length; i++) list.append(entryNode(model, t[i]));
     drawn = t.length;
     list.append(liveBox);
   };

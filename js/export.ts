@@ -4,6 +4,7 @@
 // chunks through the widget channel into a Blob URL), a download button and the project link.
 import { clear, errorBox, h } from "./lib/dom";
 import { channelFor, newId, type Model } from "./lib/protocol";
+import { t } from "./lib/text";
 import { mb } from "./lib/upload";
 
 interface Job {
@@ -56,15 +57,15 @@ export class ChunkCollector {
 function render({ model, el }: { model: Model; el: HTMLElement }): () => void {
   const ch = channelFor(model);
   const quality = h("select", { class: "nemo-input nemo-select" });
-  for (const q of model.get("qualities") as string[]) quality.append(h("option", { value: q, text: q }));
+  for (const q of model.get("qualities") as string[]) quality.append(h("option", { value: q, text: t(model, `export.quality.${q}`) }));
   quality.value = model.get("quality");
   quality.addEventListener("change", () => {
     model.set("quality", quality.value);
     model.save_changes();
   });
-  const exportBtn = h("button", { class: "nemo-btn nemo-primary", type: "button", text: "Export" });
-  const cancelBtn = h("button", { class: "nemo-btn", type: "button", text: "Cancel" });
-  const linkBtn = h("button", { class: "nemo-btn", type: "button", text: "Open project ↗" });
+  const exportBtn = h("button", { class: "nemo-btn nemo-primary", type: "button", text: t(model, "export.export") });
+  const cancelBtn = h("button", { class: "nemo-btn", type: "button", text: t(model, "common.cancel") });
+  const linkBtn = h("button", { class: "nemo-btn", type: "button", text: t(model, "export.open_project") });
   const progress = h("progress", { max: 100, value: 0 });
   const steps = h("div", { class: "nemo-steps" });
   const status = h("div", { class: "nemo-muted" });
@@ -72,7 +73,7 @@ function render({ model, el }: { model: Model; el: HTMLElement }): () => void {
   const player = h("div", { class: "nemo-player" });
   const history = h("ul", { class: "nemo-jobs" });
   el.classList.add("nemo-root", "nemo-export");
-  el.append(h("div", { class: "nemo-row" }, h("label", { text: "Quality " }, quality), exportBtn, cancelBtn, linkBtn),
+  el.append(h("div", { class: "nemo-row" }, h("label", { text: `${t(model, "export.quality")} ` }, quality), exportBtn, cancelBtn, linkBtn),
     steps, progress, status, errors, player, history);
 
   let shownFor = "";
@@ -85,18 +86,18 @@ function render({ model, el }: { model: Model; el: HTMLElement }): () => void {
     const total = Number(model.get("video_size")) || 0;
     const cap = Number(model.get("cap"));
     if (total > cap) {
-      status.textContent = `The video (${mb(total)}) is over the ${mb(cap)} limit for the notebook channel: open ${job.path ?? "the file"} on the kernel's machine.`;
+      status.textContent = t(model, "export.too_big", { size: mb(total), cap: mb(cap), path: job.path ?? t(model, "export.the_file") });
       return;
     }
     fetchId = newId("f");
     const off = ch.listen((msg, buffers) => {
       if (msg.kind !== "video_chunk" || msg.fetch !== fetchId) return;
       if (!collector.add(msg.offset, buffers[0])) return;
-      status.textContent = `Loading the video through the notebook: ${mb(collector.received)} / ${mb(msg.total)}`;
+      status.textContent = t(model, "export.loading", { got: mb(collector.received), total: mb(msg.total) });
     });
     ch.request("fetch", { job: job.id, fetch: fetchId }).then((r) => {
       fetchId = "";
-      if (collector.received !== r.total) throw new Error(`video incomplete: ${collector.received} of ${r.total} bytes`);
+      if (collector.received !== r.total) throw new Error(t(model, "export.incomplete", { got: collector.received, total: r.total as number }));
       blobUrl = URL.createObjectURL(collector.blob());
       video.src = blobUrl;
       download.href = blobUrl;
@@ -109,7 +110,7 @@ function render({ model, el }: { model: Model; el: HTMLElement }): () => void {
     shownFor = job.id;
     clear(player);
     const video = h("video", { controls: true, preload: "metadata", playsinline: true, class: "nemo-video" });
-    const download = h("a", { class: "nemo-btn", download: `${job.id}.mp4`, text: "Download" });
+    const download = h("a", { class: "nemo-btn", download: `${job.id}.mp4`, text: t(model, "export.download") });
     player.append(video, h("div", { class: "nemo-row" }, download));
     const port = Number(model.get("local_port")) || 0;
     const direct = model.get("video_url") as string;
@@ -141,16 +142,16 @@ function render({ model, el }: { model: Model; el: HTMLElement }): () => void {
     cancelBtn.hidden = !running(p);
     cancelBtn.disabled = false;
     clear(steps);
-    for (const s of PHASES) steps.append(h("span", { class: `nemo-step${s === p ? " nemo-on" : ""}${PHASES.indexOf(s) < PHASES.indexOf(p) ? " nemo-done" : ""}`, text: s }));
+    for (const s of PHASES) steps.append(h("span", { class: `nemo-step${s === p ? " nemo-on" : ""}${PHASES.indexOf(s) < PHASES.indexOf(p) ? " nemo-done" : ""}`, text: t(model, `export.phase.${s}`) }));
     progress.value = job ? (p === "completed" ? 100 : Math.max(2, Number(job.percent) || 0)) : 0;
     const stopped = p === "cancelled";
-    status.textContent = !job ? "" : stopped ? "Cancelled." : job.error ? "" : p === "completed" ? job.path ?? "" : `${p}…`;
+    status.textContent = !job ? "" : stopped ? t(model, "export.cancelled") : job.error ? "" : p === "completed" ? job.path ?? "" : `${t(model, `export.phase.${p}`)}…`;
     clear(errors);
     if (job?.error && !stopped) showError(job.error);
     if (job && p === "completed") void showVideo(job).catch((e: Error) => showError(e.message));
     clear(history);
     for (const j of (model.get("jobs") as Job[]) ?? []) {
-      history.append(h("li", { text: `${j.id} · ${j.status}${j.path ? ` · ${j.path}` : ""}` }));
+      history.append(h("li", { text: `${j.id} · ${t(model, `export.phase.${j.status}`)}${j.path ? ` · ${j.path}` : ""}` }));
     }
   };
 

@@ -2,6 +2,7 @@
 // on a time ruler, coloured by type); selecting a row highlights its bar and back.
 import { clear, clock, h } from "./lib/dom";
 import type { Model } from "./lib/protocol";
+import { t } from "./lib/text";
 
 interface Segment {
   row: number;
@@ -53,12 +54,12 @@ function render({ model, el }: { model: Model; el: HTMLElement }): () => void {
     const columns = (model.get("columns") as string[]) ?? [];
     const rows = (model.get("rows") as Record<string, unknown>[]) ?? [];
     const selected = model.get("selected") as number;
-    summary.textContent = model.get("summary") || "Empty timeline: upload media and ask for an edit.";
+    summary.textContent = model.get("summary") || t(model, "timeline.empty");
 
     clear(lanes);
     const ruler = h("div", { class: "nemo-ruler" });
-    for (const t of ticks(duration)) {
-      ruler.append(h("span", { class: "nemo-tick", style: `left:${(100 * t) / duration}%`, text: clock(t) }));
+    for (const ms of ticks(duration)) {
+      ruler.append(h("span", { class: "nemo-tick", style: `left:${(100 * ms) / duration}%`, text: clock(ms) }));
     }
     lanes.append(h("div", { class: "nemo-lane" }, h("div", { class: "nemo-lane-name" }), ruler));
     for (const lane of tracks) {
@@ -78,7 +79,7 @@ function render({ model, el }: { model: Model; el: HTMLElement }): () => void {
     }
 
     clear(table);
-    table.append(h("thead", {}, h("tr", {}, h("th", { text: "#" }), ...columns.map((c) => h("th", { text: c })))));
+    table.append(h("thead", {}, h("tr", {}, h("th", { text: t(model, "timeline.row") }), ...columns.map((c) => h("th", { text: c })))));
     const body = h("tbody");
     rows.forEach((r, i) => {
       body.append(h("tr", { class: i === selected ? "nemo-selected" : "", "data-row": i, onClick: () => select(i) },

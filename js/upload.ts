@@ -2,6 +2,7 @@
 // progress and cancel, a path field (files on the kernel's machine) and a URL field.
 import { clear, errorBox, h } from "./lib/dom";
 import { channelFor, RequestError, type Model } from "./lib/protocol";
+import { t } from "./lib/text";
 import { Cancelled, checkFile, mb, sendFile, type ChunkSink } from "./lib/upload";
 
 interface Transfer {
@@ -54,17 +55,17 @@ function render({ model, el }: { model: Model; el: HTMLElement }): () => void {
   const accept = (model.get("accept") as string[]).map((x) => `.${x}`).join(",");
   fileInput.setAttribute("accept", accept);
   const zone = h("div", { class: "nemo-drop", tabindex: 0, role: "button" },
-    h("strong", { text: "Drop media here" }), " or ",
-    h("span", { class: "nemo-link", text: "choose files" }),
-    h("div", { class: "nemo-muted", text: `${(model.get("accept") as string[]).join(", ")} · up to ${mb(model.get("max_size"))}` }));
-  const pathField = h("input", { class: "nemo-input", type: "text", placeholder: "Path on the kernel's machine (globs allowed)" });
-  const urlField = h("input", { class: "nemo-input", type: "url", placeholder: "https://… media URL" });
+    h("strong", { text: t(model, "upload.drop") }), t(model, "upload.or"),
+    h("span", { class: "nemo-link", text: t(model, "upload.choose") }),
+    h("div", { class: "nemo-muted", text: t(model, "upload.limits", { types: (model.get("accept") as string[]).join(", "), size: mb(model.get("max_size")) }) }));
+  const pathField = h("input", { class: "nemo-input", type: "text", placeholder: t(model, "upload.path_placeholder") });
+  const urlField = h("input", { class: "nemo-input", type: "url", placeholder: t(model, "upload.url_placeholder") });
   const transfers = h("div", { class: "nemo-transfers" });
   const media = h("div", { class: "nemo-media" });
   el.classList.add("nemo-root", "nemo-upload");
   el.append(zone, fileInput, errors,
-    h("div", { class: "nemo-row" }, pathField, h("button", { class: "nemo-btn", type: "button", text: "Add path", onClick: () => void byRef("path", pathField) })),
-    h("div", { class: "nemo-row" }, urlField, h("button", { class: "nemo-btn", type: "button", text: "Add URL", onClick: () => void byRef("url", urlField) })),
+    h("div", { class: "nemo-row" }, pathField, h("button", { class: "nemo-btn", type: "button", text: t(model, "upload.add_path"), onClick: () => void byRef("path", pathField) })),
+    h("div", { class: "nemo-row" }, urlField, h("button", { class: "nemo-btn", type: "button", text: t(model, "upload.add_url"), onClick: () => void byRef("url", urlField) })),
     transfers, media);
 
   // Thumbnails of files picked here: object URLs live in this page only, never in a trait.
@@ -88,7 +89,7 @@ function render({ model, el }: { model: Model; el: HTMLElement }): () => void {
 
   async function upload(file: File) {
     const problem = checkFile(file, model.get("accept"), model.get("max_size"));
-    if (problem) return showError(problem);
+    if (problem) return showError(t(model, problem.key, problem.fields));
     const key = `${file.name}:${file.size}:${Date.now()}`;
     const ctl = new AbortController();
     controllers.set(key, ctl);
@@ -122,21 +123,21 @@ function render({ model, el }: { model: Model; el: HTMLElement }): () => void {
     return h("div", { class: `nemo-transfer nemo-${status}` },
       h("span", { class: "nemo-name", text: label }),
       h("progress", { max: 100, value: pct.toFixed(1) }),
-      h("span", { class: "nemo-muted", text: `${status} ${mb(sent)} / ${mb(total)}` }),
-      onCancel ? h("button", { class: "nemo-btn nemo-small", type: "button", text: "Cancel", onClick: onCancel }) : null);
+      h("span", { class: "nemo-muted", text: t(model, "upload.progress", { status: t(model, `upload.status.${status}`), sent: mb(sent), total: mb(total) }) }),
+      onCancel ? h("button", { class: "nemo-btn nemo-small", type: "button", text: t(model, "common.cancel"), onClick: onCancel }) : null);
   }
 
   function draw() {
     clear(transfers);
-    for (const [key, t] of local) {
+    for (const [key, x] of local) {
       const ctl = controllers.get(key);
-      transfers.append(bar(`${t.name} → kernel`, t.sent, t.size, t.status, ctl ? () => ctl.abort() : undefined));
+      transfers.append(bar(t(model, "upload.to_kernel", { name: x.name }), x.sent, x.size, x.status, ctl ? () => ctl.abort() : undefined));
     }
-    for (const t of (model.get("transfers") as Transfer[]) ?? []) {
-      const running = t.status === "uploading";
-      transfers.append(bar(`${t.name} → backend`, t.sent, t.size, t.status,
-        running ? () => void ch.request("upload_cancel", { upload: t.uid }).catch((e: Error) => showError(e.message)) : undefined));
-      if (t.error) transfers.append(errorBox(`${t.name}: ${t.error}`));
+    for (const x of (model.get("transfers") as Transfer[]) ?? []) {
+      const running = x.status === "uploading";
+      transfers.append(bar(t(model, "upload.to_backend", { name: x.name }), x.sent, x.size, x.status,
+        running ? () => void ch.request("upload_cancel", { upload: x.uid }).catch((e: Error) => showError(e.message)) : undefined));
+      if (x.error) transfers.append(errorBox(`${x.name}: ${x.error}`));
     }
     clear(media);
     for (const m of (model.get("media") as MediaItem[]) ?? []) {

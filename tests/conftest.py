@@ -1,4 +1,6 @@
-"""Shared by every test: the run leaves no new file in the checkout (tests write to tmp_path)."""
+"""Shared by every test: the run leaves no new file in the checkout (tests write to tmp_path), and
+every test starts in English whatever the machine's locale: a test that wants Chinese says so
+(`connect(language="zh")`, `NEMO_LANGUAGE`), and no session's language leaks into the next."""
 
 from __future__ import annotations
 
@@ -6,6 +8,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from nemo_widgets import _text
 
 ROOT = Path(__file__).resolve().parents[1]
 # Folders a test run may leave behind by design: caches, all git-ignored.
@@ -24,3 +28,10 @@ def checkout_stays_clean() -> Iterator[None]:
     yield
     new = sorted(str(p.relative_to(ROOT)) for p in _entries() - before)
     assert not new, f"the tests wrote into the checkout: {new}"
+
+
+@pytest.fixture(autouse=True)
+def _english_ui(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    monkeypatch.setenv("NEMO_LANGUAGE", "en")
+    monkeypatch.setattr(_text, "_active", None)
+    yield

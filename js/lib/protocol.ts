@@ -1,5 +1,6 @@
 // The kernel <-> browser message protocol: every custom message carries `kind` and `id`;
 // answers carry the id of the request; errors come back as data, never as exceptions.
+import { fill } from "./text";
 
 /** The part of anywidget's model that the views use. */
 export interface Model {
@@ -42,8 +43,10 @@ export class RequestError extends Error {
 
 /** No answer came in time (a lost message, or a kernel busy with a long cell). */
 export class TimeoutError extends Error {
-  constructor(kind: string, ms: number) {
-    super(`no answer to ${kind} within ${Math.round(ms / 1000)} s (is the kernel busy?)`);
+  constructor(kind: string, ms: number, model?: Model) {
+    const fields = { kind, seconds: Math.round(ms / 1000) };
+    const label = (model?.get("labels") as Record<string, string> | undefined)?.["common.timeout"];
+    super(label ? fill(label, fields) : `no answer to ${kind} within ${fields.seconds} s`);
   }
 }
 
@@ -85,7 +88,7 @@ export class Channel {
       if (timeoutMs > 0) {
         timer = setTimeout(() => {
           this.pending.delete(id);
-          reject(new TimeoutError(kind, timeoutMs));
+          reject(new TimeoutError(kind, timeoutMs, this.model));
         }, timeoutMs);
       }
       this.model.send({ kind, id, ...body }, undefined, buffers);

@@ -12,20 +12,27 @@ export const ACCEPTED = [
 /** The limit per file ("500 MB", decimal); the kernel sends its own value in the `max_size` trait. */
 export const MAX_SIZE = 500_000_000;
 
+/** Why a file is refused: a `labels` key (`upload.…`) and its fields. */
+export interface Problem {
+  key: string;
+  fields: Record<string, string>;
+}
+
 /** What the browser checks before any byte is sent: null when fine, else the reason. */
 export function checkFile(
   file: { name: string; size: number },
   accepted: readonly string[] = ACCEPTED,
   maxSize: number = MAX_SIZE,
-): string | null {
+): Problem | null {
   const dot = file.name.lastIndexOf(".");
   const ext = dot >= 0 ? file.name.slice(dot + 1).toLowerCase() : "";
+  const name = file.name;
   if (!accepted.includes(ext)) {
-    return `${file.name}: type .${ext || "?"} is not accepted (${accepted.join(", ")})`;
+    return { key: "upload.not_accepted", fields: { name, ext: ext || "?", types: accepted.join(", ") } };
   }
-  if (file.size <= 0) return `${file.name} is empty`;
+  if (file.size <= 0) return { key: "upload.empty", fields: { name } };
   if (file.size > maxSize) {
-    return `${file.name} is ${mb(file.size)}, over the ${mb(maxSize)} limit`;
+    return { key: "upload.too_large", fields: { name, size: mb(file.size), limit: mb(maxSize) } };
   }
   return null;
 }

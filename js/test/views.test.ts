@@ -7,8 +7,19 @@ import timeline from "../timeline";
 import upload from "../upload";
 import type { Model } from "../lib/protocol";
 
+// The English strings these tests look for (the kernel sends the whole set in `labels`).
+const LABELS: Record<string, string> = {
+  "common.cancel": "Cancel",
+  "chat.route.credits": "💳 Credits",
+  "upload.not_accepted": "{name}: type .{ext} is not accepted ({types})",
+  "export.phase.processing": "processing",
+  "export.cancelled": "Cancelled.",
+  "export.too_big": "The video ({size}) is over the {cap} limit for the notebook channel: open {path} on the kernel's machine.",
+};
+
 /** A model double: traits in a map, messages to the kernel recorded, kernel messages injected. */
 function fakeModel(traits: Record<string, unknown>) {
+  traits = { labels: LABELS, ...traits };
   const handlers = new Map<string, Set<(...a: any[]) => void>>();
   const sent: Array<{ content: any; buffers?: any[] }> = [];
   const saved: string[] = [];

@@ -29,6 +29,7 @@ from . import _loop
 from ._gui import translate
 from ._replay import record_turn
 from ._routing import Route, route
+from ._text import ui_text
 from .errors import BackendUnavailable, NemoError, StreamTimeout
 from .events import Changes, ChatTurn, End, Event, Notice, Offer, Routed, Text
 
@@ -152,31 +153,29 @@ async def _routed(session: Any, where: Route, out: _Outcome) -> AsyncIterator[Ev
     """A routed action: the session does it; nothing goes to the chat stream."""
     action = where.action
     payload: Any = None
+    lang = getattr(session, "language", None)
     if action == "export":
-        yield Notice("⏳ Exporting...")
+        yield Notice(ui_text("notice.exporting", lang))
         job = payload = await session.aexport()
-        place = job.path or job.url or job.id
-        out.text = f"✅ Exported: {place}"
+        out.text = ui_text("notice.exported", lang, where=job.path or job.url or job.id)
     elif action == "credits":
         payload = await session.acredits()
-        out.text = _credits_text(payload)
+        out.text = _credits_text(payload, lang)
     elif action == "status":
         out.text, payload = await _summary(session)
     elif action == "upload" and where.paths:
-        yield Notice(f"⏳ Uploading {len(where.paths)} item(s)...")
+        yield Notice(ui_text("notice.uploading", lang, n=len(where.paths)))
         paths = [p if "://" in p else os.path.expanduser(p) for p in where.paths]
         payload = await session.aupload(*paths)
-        out.text = "✅ Uploaded: " + ", ".join(m.name for m in payload)
+        out.text = ui_text("notice.uploaded", lang, names=", ".join(m.name for m in payload))
     else:  # upload without a file
         out.text = _OFFERS["upload"]
     yield Routed(action, out.text, payload)
     yield Text(out.text)
 
 
-def _credits_text(c: Any) -> str:
-    return (
-        f"Credits: {c.available} available, {c.frozen} reserved by running work, {c.total} total."
-    )
+def _credits_text(c: Any, lang: str | None = None) -> str:
+    return ui_text("notice.credits", lang, available=c.available, frozen=c.frozen, total=c.total)
 
 
 async def _summary(session: Any) -> tuple[str, Any]:
@@ -184,7 +183,7 @@ async def _summary(session: Any) -> tuple[str, Any]:
     from .draft import summarize  # the draft layer loads pandas: only when needed
 
     state = await session.astate()
-    return summarize(state.draft), state
+    return summarize(state.draft, getattr(session, "language", "en")), state
 
 
 def _diff(before: Any, after: Any) -> list[Any]:
@@ -196,9 +195,9 @@ def _diff(before: Any, after: Any) -> list[Any]:
 async def _chat(session: Any, text: str, out: _Outcome) -> AsyncIterator[Batch]:
     """The message goes to the backend exactly once; every way the stream can end is handled."""
     if session in _running:
+        lang = getattr(session, "language", None)
         raise NemoError(
-            "Still working on your previous message.",
-            hint="Wait for its reply (sending again could be charged twice).",
+            ui_text("error.still_working", lang), hint=ui_text("hint.wait_no_resend", lang)
         )
     _running[session] = text
     try:
@@ -350,8 +349,9 @@ async def _suggested(
         yield Text(out.text)
     elif action == "credits":
         credits = await session.acredits()
-        yield Routed("credits", _credits_text(credits), credits)
-        out.text = _join(out.text, _credits_text(credits))
+        said = _credits_text(credits, getattr(session, "language", None))
+        yield Routed("credits", said, credits)
+        out.text = _join(out.text, said)
         yield Text(out.text)
     else:
         yield Offer(action, offers[action])

@@ -18,6 +18,7 @@ from typing import Any
 from . import _loop
 from ._jobs import JobBook
 from ._options import Options
+from ._text import default_language, ui_text
 from .api import AsyncClient
 from .errors import NemoError
 from .session import Session
@@ -143,13 +144,14 @@ def connect(
     backend: str = "cloud",
     api_url: str | None = None,
     token: str | None = None,
-    language: str = "en",
+    language: str | None = None,
     **kw: Any,
 ) -> Session:
     """See `nemo_widgets.connect`."""
     global _current
     if backend not in ("cloud", "local"):
         raise ValueError(f"backend must be 'cloud' or 'local', not {backend!r}")
+    language = language or default_language()
     options: Options | None = kw.pop("options", None)
     data_dir = kw.pop("data_dir", None)
     web_url = kw.pop("web_url", None)
@@ -202,7 +204,7 @@ def connect(
 def current() -> Session:
     """See `nemo_widgets.current`."""
     if _current is None or _current.closed:
-        raise NemoError("no live session", hint="Run nemo_widgets.connect() first.")
+        raise NemoError(ui_text("error.no_session"), hint=ui_text("hint.connect_first"))
     return _current
 
 

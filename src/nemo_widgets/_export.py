@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ._text import ui_text
 from .api._models import TERMINAL
 from .errors import DraftError, NemoError, RenderFailed
 
@@ -181,8 +182,12 @@ async def run_export(
         if job.status != "failed":
             return job  # completed, cancelled by the user, or still running (resume later)
         failures.append(job.error or "failed")
-        then = "retrying once with a new id" if attempt == 0 else "giving up"
-        session._emit("notice", f"Render {job.id} failed ({job.error or 'no reason'}): {then}.")
+        lang = getattr(session, "language", None)
+        then = ui_text("notice.retrying" if attempt == 0 else "notice.giving_up", lang)
+        reason = job.error or ui_text("notice.no_reason", lang)
+        session._emit(
+            "notice", ui_text("notice.render_failed", lang, id=job.id, reason=reason, then=then)
+        )
     raise RenderFailed(f"the render failed twice: {' / '.join(failures)}")
 
 

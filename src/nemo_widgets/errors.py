@@ -25,6 +25,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from ._text import ui_text
+
 __all__ = [
     "AuthError",
     "BackendUnavailable",
@@ -48,20 +50,34 @@ SUPPORTED_FORMATS = "mp4, mov, avi, webm, mkv, jpg, png, gif, webp, mp3, wav, m4
 _TOKEN_RE = re.compile(r"(nmv_[A-Za-z0-9_\-]+|Bearer\s+\S+)")
 
 
+def _hint(key: str, lang: str | None = None) -> str:
+    fields = {"formats": SUPPORTED_FORMATS} if key == "hint.unsupported" else {}
+    return ui_text(key, lang, **fields)
+
+
 def redact(text: str) -> str:
     """Replace anything shaped like a token in `text`."""
     return _TOKEN_RE.sub("[redacted]", text)
 
 
 class NemoError(Exception):
-    """A failure the user should see, with the contract's advice in `.hint`."""
+    """A failure the user should see, with the contract's advice in `.hint`: the `_text` string
+    `hint_key` in the session's language unless the raiser gives one."""
 
-    default_hint = ""
+    hint_key = ""
+    default_hint = ""  # the hint in English (set from `hint_key`)
+
+    def __init_subclass__(cls, **kw: Any) -> None:
+        super().__init_subclass__(**kw)
+        if "hint_key" in cls.__dict__:
+            cls.default_hint = _hint(cls.hint_key, "en")
 
     def __init__(self, message: str, *, code: int | None = None, hint: str | None = None) -> None:
         self.message = redact(message)
         self.code = code
-        self.hint = self.default_hint if hint is None else hint
+        if hint is None:  # a class with only an English `default_hint` keeps it
+            hint = _hint(self.hint_key) if self.hint_key else self.default_hint
+        self.hint = hint
         super().__init__(self.message)
 
     def __str__(self) -> str:
@@ -71,78 +87,75 @@ class NemoError(Exception):
 class AuthError(NemoError):
     """The token was refused (1001) even after a fresh anonymous token."""
 
-    default_hint = "Check NEMO_TOKEN, or unset it to use a free anonymous token."
+    hint_key = "hint.auth"
 
 
 class SessionNotFound(NemoError):
     """The backend does not know the session (1002)."""
 
-    default_hint = "A new session was needed: run connect() again."
+    hint_key = "hint.session_not_found"
 
 
 class NoCredits(NemoError):
     """The balance is too low for the request (2001): an anonymous user gets the registration
     link (the vendor's wording), a registered one the top-up text."""
 
-    default_hint = "Top up at nemovideo.com."
+    hint_key = "hint.no_credits"
 
     def __init__(self, message: str, *, register_url: str | None = None, **kw: Any) -> None:
         self.register_url = register_url
         if register_url and "hint" not in kw:
-            kw["hint"] = (
-                "Your free credits are used up! Register to get 100 more credits, and your "
-                f"project history will be preserved: {register_url}"
-            )
+            kw["hint"] = ui_text("hint.register", url=register_url)
         super().__init__(message, **kw)
 
 
 class UnsupportedFile(NemoError):
     """The file's type is not accepted (4001)."""
 
-    default_hint = f"Supported formats: {SUPPORTED_FORMATS}."
+    hint_key = "hint.unsupported"
 
 
 class FileTooLarge(NemoError):
     """The file is over the 500 MB limit (4002)."""
 
-    default_hint = "Compress or trim it below 500 MB."
+    hint_key = "hint.too_large"
 
 
 class ExportBlocked(NemoError):
     """Export refused by the plan (HTTP 402): not a credits problem (anonymous and free tokens
     lack the render scope)."""
 
-    default_hint = "Register at nemovideo.com to unlock export."
+    hint_key = "hint.export_blocked"
 
 
 class RateLimited(NemoError):
     """Too many requests (HTTP 429), still refused after waiting once."""
 
-    default_hint = "Wait a minute and try again."
+    hint_key = "hint.rate_limited"
 
 
 class RenderFailed(NemoError):
     """A render job failed, and so did its one retry."""
 
-    default_hint = "Check the draft (session.summary()) and export again."
+    hint_key = "hint.render_failed"
 
 
 class StreamTimeout(NemoError):
     """The chat stream went on too long without any text."""
 
-    default_hint = "The edit may still finish: check session.summary() before sending again."
+    hint_key = "hint.stream_timeout"
 
 
 class BackendUnavailable(NemoError):
     """The backend could not be reached or answered something that is not the contract."""
 
-    default_hint = "Check your connection or the backend URL, then try again."
+    hint_key = "hint.backend_unavailable"
 
 
 class DraftError(NemoError):
     """A draft that cannot be read, written or exported."""
 
-    default_hint = "Fix the named track and segment, then try again."
+    hint_key = "hint.draft"
 
 
 class RecordError(NemoError):
@@ -154,7 +167,7 @@ class RecordError(NemoError):
 class InputError(NemoError, ValueError):
     """A path or URL that cannot be uploaded at all (missing, a directory, malformed)."""
 
-    default_hint = "Give existing media files, globs such as 'shots/*.jpg', or http(s) URLs."
+    hint_key = "hint.input"
 
 
 _BY_CODE: dict[int, type[NemoError]] = {

@@ -15,9 +15,10 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from os import PathLike
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from . import _loop
+from . import _display, _loop
 from ._jobs import JobBook, RenderJob
 from ._options import Options
+from ._text import default_language, set_active, ui_text
 from .api import AsyncClient, Credits, Media, State
 from .api._progress import ProgressArg, caller_progress, export_progress
 from .errors import SessionNotFound
@@ -46,6 +47,12 @@ class Reply:
     changes: Sequence[Any] = ()
     replayed: bool = False
 
+    def __repr__(self) -> str:
+        return f"{_display.reply_head(self)}\n{self.text}"
+
+    def _repr_html_(self) -> str:
+        return _display.html_block(_display.reply_head(self), self.text)
+
 
 # Observer callback: (kind, payload). Kinds: "state" (State), "job" (RenderJob),
 # "upload" (dict: name, sent, total), "download" (dict: id, sent, total), "chat" (Event),
@@ -61,7 +68,7 @@ class Session:
         api: AsyncClient,
         *,
         backend: str = "cloud",
-        language: str = "en",
+        language: str | None = None,
         options: Options | None = None,
         record_key: str | None = None,
         book: JobBook | None = None,
@@ -69,7 +76,8 @@ class Session:
         self._api = api
         self.backend = backend
         self.api_url = api.api_url
-        self.language = language
+        self.language = language or default_language()
+        set_active(self.language)  # messages raised far from the session speak its language
         self.options = options or api.options
         self.session_id = ""
         self.task_id = ""
@@ -87,14 +95,10 @@ class Session:
         self._recorder: Any = None  # a `_replay.Recorder` with connect(record=...)
 
     def __repr__(self) -> str:
-        parts = [self.backend, f"session_id={self.session_id!r}", f"task_id={self.task_id!r}"]
-        if self.last_credits is not None:
-            parts.append(f"credits={self.last_credits.available}/{self.last_credits.total}")
-        if self.jobs:
-            parts.append(f"jobs={len(self.jobs)} (last: {self.jobs[-1].status})")
-        if self.closed:
-            parts.append("closed")
-        return f"<Session {' '.join(parts)}>"
+        return _display.session_line(self)
+
+    def _repr_html_(self) -> str:
+        return _display.html_block(_display.session_line(self))
 
     # -- lifecycle (called by connect) -----------------------------------------------------------
     async def _start(self, resume: bool = True) -> None:
@@ -106,7 +110,7 @@ class Session:
             try:
                 await self._fetch_state()
             except SessionNotFound:
-                self._emit("notice", "The previous session is gone; starting a new one.")
+                self._emit("notice", ui_text("notice.session_gone", self.language))
             else:
                 self.jobs = [RenderJob.from_record(j, self) for j in rec.jobs]
                 return
@@ -127,7 +131,7 @@ class Session:
             return await call()
         except SessionNotFound:
             await self._new_session()
-            self._emit("notice", "The backend had lost this session: started a new one.")
+            self._emit("notice", ui_text("notice.session_lost", self.language))
             return await call()
 
     def _record_job(self, job: RenderJob) -> None:
@@ -250,7 +254,7 @@ class Session:
         """The one-line track summary (`nemo_widgets.draft.summarize`)."""
         from .draft import summarize
 
-        return summarize(self._known_state().draft)
+        return summarize(self._known_state().draft, self.language)
 
     def link(self) -> str:
         """The web link to open this project (a claim token, never the real token)."""
@@ -428,7 +432,7 @@ def connect(
     backend: str = "cloud",
     api_url: str | None = None,
     token: str | None = None,
-    language: str = "en",
+    language: str | None = None,
     *,
     options: Options | None = None,
     data_dir: str | PathLike[str] | None = None,
@@ -444,9 +448,11 @@ def connect(
     folder); with `api_url` it uses one already running. `resume` re-attaches to the session and
     render jobs recorded for this backend and identity by an earlier run; `overrides` set single
     `Options` fields (`poll_interval=0.1`). The token comes from `token`, `NEMO_TOKEN`, or an
-    anonymous sign-in. `record="promo.nemo.json"` records each chat turn there and replays it
-    on a later run (same reply, same draft, no chat call, no credits; a new session each run);
-    `refresh=True` asks everything again and rewrites the record.
+    anonymous sign-in. `language` (default: the locale's, `zh-CN` or `en`) is the session's and
+    the UI's: `zh`, `zh-CN`, `zh_TW`, `zh-Hans`… show every label and message in Chinese.
+    `record="promo.nemo.json"` records each chat turn there and replays it on a later run (same
+    reply, same draft, no chat call, no credits; a new session each run); `refresh=True` asks
+    everything again and rewrites the record.
     """
     from ._connect import connect as _connect
 

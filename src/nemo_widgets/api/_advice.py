@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import quote, urlsplit
 
+from .._text import ui_text
 from ..errors import ExportBlocked, NemoError, NoCredits, RateLimited, redact
 from ._request import Outcome, first, to_error
 
@@ -47,7 +48,9 @@ def error_for_outcome(
             bind = user_id or first(data, "user_id", "userId", "bind_id", "bindId") or fallback_bind
             link = register_url(web_url, bind if isinstance(bind, str) else None)
             return NoCredits(f"{what}: {message}", register_url=link, code=2001)
-        return NoCredits(f"{what}: {message}", code=2001, hint=f"Top up at {host}.")
+        return NoCredits(
+            f"{what}: {message}", code=2001, hint=ui_text("hint.no_credits_host", host=host)
+        )
     if path == ANON_PATH and (outcome.status == 429 or outcome.code == 429):
         return RateLimited(
             f"{what}: refused (429): anonymous tokens are a quota of one per client id, and about "
@@ -58,5 +61,5 @@ def error_for_outcome(
         )
     error = to_error(outcome, what)
     if isinstance(error, ExportBlocked):
-        error.hint = f"Register at {host} to unlock export."
+        error.hint = ui_text("hint.export_blocked_host", host=host)
     return error

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
+from .. import _display
 from ._request import first
 
 __all__ = ["TERMINAL", "Credits", "Media", "RenderStatus", "State"]
@@ -46,6 +47,12 @@ class Credits:
     frozen: int
     total: int
 
+    def __repr__(self) -> str:
+        return _display.credits_line(self)
+
+    def _repr_html_(self) -> str:
+        return _display.html_block(_display.credits_line(self))
+
     @classmethod
     def from_data(cls, data: Any) -> Credits:
         """Read `data.available/frozen/total` (or `balance` for available)."""
@@ -84,6 +91,12 @@ class State:
     task_id: str = ""
     task_name: str = ""
     extra: dict[str, Any] = dataclasses.field(default_factory=dict, compare=False)
+
+    def __repr__(self) -> str:
+        return _display.state_line(self)
+
+    def _repr_html_(self) -> str:
+        return _display.html_block(_display.state_line(self))
 
     @classmethod
     def from_data(cls, data: Any) -> State:
@@ -124,6 +137,12 @@ class Media:
     fps: float | None = None
     hash: str | None = None
     sha256: str | None = None  # of the bytes this client sent (None for URL uploads)
+
+    def __repr__(self) -> str:
+        return _display.media_line(self)
+
+    def _repr_html_(self) -> str:
+        return _display.html_block(_display.media_line(self))
 
     @classmethod
     def from_data(cls, item: Any) -> Media:

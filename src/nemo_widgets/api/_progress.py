@@ -6,6 +6,8 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
+from .._text import TEXT, ui_text
+
 __all__ = ["Progress", "ProgressArg", "caller_progress", "export_progress"]
 
 # `progress=` everywhere: a callable(done, total), True (a bar), False (nothing), None (a bar when
@@ -45,7 +47,8 @@ class Progress:
             except ImportError:
                 pass
             else:
-                self._bar = tqdm(total=total, desc=label, unit="B", unit_scale=True, leave=False)
+                desc = ui_text(f"progress.{label}")
+                self._bar = tqdm(total=total, desc=desc, unit="B", unit_scale=True, leave=False)
 
     def update(self, done: int) -> None:
         """`done` bytes of `total` are through."""
@@ -76,7 +79,7 @@ def caller_progress(progress: ProgressArg, label: str) -> tuple[ProgressArg, Cal
         from tqdm.auto import tqdm
     except ImportError:
         return False, lambda: None
-    bar = tqdm(total=0, desc=label, unit="B", unit_scale=True, leave=False)
+    bar = tqdm(total=0, desc=ui_text(f"progress.{label}"), unit="B", unit_scale=True, leave=False)
     state = {"done": 0}
 
     def feed(done: int, total: int) -> None:
@@ -107,21 +110,24 @@ def export_progress(
         from tqdm.auto import tqdm
     except ImportError:
         return False, lambda: None
-    bar = tqdm(total=100, desc="render", bar_format=_RENDER_FORMAT, leave=False)
+    bar = tqdm(total=100, desc=ui_text("progress.render"), bar_format=_RENDER_FORMAT, leave=False)
     state = {"done": 0, "downloading": False}
 
     def on_event(kind: str, payload: Any) -> None:
         if kind != "job" or state["downloading"]:
             return
-        status = getattr(payload, "status", "")
-        bar.set_description_str(f"render {getattr(payload, 'id', '')} ({status})", refresh=False)
+        status = str(getattr(payload, "status", ""))
+        key = f"export.phase.{status}"
+        shown = ui_text(key) if key in TEXT else status
+        what = ui_text("progress.render_job", id=getattr(payload, "id", ""), status=shown)
+        bar.set_description_str(what, refresh=False)
         bar.n = min(100.0, max(0.0, float(getattr(payload, "percent", 0) or 0)))
         bar.refresh()
 
     def feed(done: int, total: int) -> None:
         if not state["downloading"]:
             state["downloading"] = True
-            bar.set_description_str("download", refresh=False)
+            bar.set_description_str(ui_text("progress.download"), refresh=False)
             bar.bar_format = None
             bar.unit, bar.unit_scale = "B", True
             bar.reset(total=total)

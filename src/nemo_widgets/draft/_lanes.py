@@ -46,8 +46,9 @@ def _ms(value: float | None) -> int:
     return round(value or 0)
 
 
-def timeline_view(draft: Any, max_rows: int) -> TimelineView:
-    """Everything the widget shows for `draft`, with at most `max_rows` rows and bars."""
+def timeline_view(draft: Any, max_rows: int, language: str = "en") -> TimelineView:
+    """Everything the widget shows for `draft`, with at most `max_rows` rows and bars; track
+    names and the summary in `language`."""
     model = Draft.of(draft)
     df = draft_to_frame(model)
     lanes: list[dict[str, Any]] = []
@@ -72,7 +73,7 @@ def timeline_view(draft: Any, max_rows: int) -> TimelineView:
             lanes.append(
                 {
                     "index": t,
-                    "name": track_name(track, t),
+                    "name": track_name(track, t, language),
                     "type": track.type_label,
                     "segments": bars,
                 }
@@ -82,5 +83,5 @@ def timeline_view(draft: Any, max_rows: int) -> TimelineView:
         rows=records(df.head(max_rows)),
         lanes=lanes,
         duration=end,
-        summary=summarize(model) if model.items else "",
+        summary=summarize(model, language) if model.items else "",
     )

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from .._text import ui_text
 from . import _read
 from ._model import Draft, Segment, Track, fmt_seconds
 
@@ -33,12 +34,13 @@ def quote(text: str, mark: str = '"') -> str:
     return f"{mark}{text}{mark}"
 
 
-def track_name(track: Track, index: int) -> str:
-    """The track's display name, or one made from its type."""
+def track_name(track: Track, index: int, language: str = "en") -> str:
+    """The track's display name, or one made from its type (in `language`)."""
     if track.name:
         return track.name
-    names = {"video": "Video", "audio": "Audio", "text": "Text"}
-    return names.get(track.type_label, f"Track {index + 1}")
+    if track.type_label in ("video", "audio", "text"):
+        return ui_text(f"summary.{track.type_label}", language)
+    return ui_text("timeline.track", language, n=index + 1)
 
 
 def is_text(track: Track, seg: Segment) -> bool:
@@ -46,11 +48,11 @@ def is_text(track: Track, seg: Segment) -> bool:
     return _read.is_text(seg.raw, track.type)
 
 
-def segment_name(track: Track, seg: Segment, mark: str = '"') -> str:
+def segment_name(track: Track, seg: Segment, mark: str = '"', language: str = "en") -> str:
     """What to call one segment: its quoted text, its name, or its kind."""
     if is_text(track, seg) and seg.text is not None:
         return quote(seg.text, mark)
-    return seg.name or seg.kind or "untitled"
+    return seg.name or seg.kind or ui_text("summary.untitled", language)
 
 
 def span(segs: tuple[Segment, ...] | list[Segment]) -> str:
@@ -66,32 +68,34 @@ def volume_text(segs: tuple[Segment, ...] | list[Segment]) -> str:
     return f"{vols[0]}%" if len(vols) == 1 else f"{vols[0]}-{vols[-1]}%"
 
 
-def _content(track: Track) -> str:
+def _content(track: Track, language: str) -> str:
     segs = track.items
     if len(segs) == 1:
-        return segment_name(track, segs[0])
+        return segment_name(track, segs[0], language=language)
     kinds = {s.kind for s in segs}
     kind = next(iter(kinds)) if len(kinds) == 1 else None
     noun = _PLURALS.get(kind or "", "texts" if track.type == 7 else "clips")
-    return f"{len(segs)} {noun}"
+    return ui_text(f"summary.n_{noun}", language, n=len(segs))
 
 
-def _track_line(track: Track, index: int) -> str:
-    name = track_name(track, index)
+def _track_line(track: Track, index: int, language: str) -> str:
+    name = track_name(track, index, language)
     if not track.items:
-        return f"{index + 1}. {name}: empty"
+        return ui_text("summary.track_empty", language, i=index + 1, name=name)
     details = span(track.items)
     if track.type == 1:
         details += f", {volume_text(track.items)}"
-    return f"{index + 1}. {name}: {_content(track)} ({details})"
+    what = _content(track, language)
+    return ui_text("summary.track", language, i=index + 1, name=name, what=what, details=details)
 
 
-def summarize(draft: Any) -> str:
-    """The draft in one line: `Timeline (3 tracks): 1. Video: … (0-10s) 2. BGM: … (0-10s, 35%)`."""
+def summarize(draft: Any, language: str = "en") -> str:
+    """The draft in one line: `Timeline (3 tracks): 1. Video: … (0-10s) 2. BGM: … (0-10s, 35%)`;
+    in Chinese for `language="zh"` (and `zh-CN`…): `时间线（3 条轨道）：1. 视频：…`."""
     model = Draft.of(draft)
     tracks = model.items
     if not tracks:
-        return "Timeline (0 tracks): empty"
-    noun = "track" if len(tracks) == 1 else "tracks"
-    lines = " ".join(_track_line(t, i) for i, t in enumerate(tracks))
-    return f"Timeline ({len(tracks)} {noun}): {lines}"
+        return ui_text("summary.none", language)
+    key = "summary.one" if len(tracks) == 1 else "summary.many"
+    lines = " ".join(_track_line(t, i, language) for i, t in enumerate(tracks))
+    return ui_text(key, language, n=len(tracks), lines=lines)

@@ -20,6 +20,7 @@ import anywidget
 import traitlets
 
 from .. import _loop
+from .._text import labels_for, ui_lang, ui_text
 from ..errors import NemoError
 
 if TYPE_CHECKING:
@@ -55,10 +56,15 @@ class NemoWidget(anywidget.AnyWidget):
     """Base of the widgets: a session, one intent dispatcher, replies and cleanup."""
 
     _css = CSS
+    _areas: tuple[str, ...] = ()  # the `_text` areas whose strings this widget's view shows
+    # The view's strings in the session's language (`_text.labels_for`), read by `js/lib/text.ts`.
+    labels = traitlets.Dict().tag(sync=True)
 
     def __init__(self, session: Session | None = None, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self._session = resolve_session(session)
+        session = resolve_session(session)
+        lang = ui_lang(getattr(session, "language", None))
+        super().__init__(labels=labels_for(lang, *self._areas), **kwargs)
+        self._session = session
         self._handlers: dict[str, Handler] = {}
         self._send_lock = threading.RLock()
         self._unsubscribe: Callable[[], None] | None = None
@@ -68,6 +74,19 @@ class NemoWidget(anywidget.AnyWidget):
     def session(self) -> Session:
         """The session this widget is a view of."""
         return self._session
+
+    @property
+    def lang(self) -> str:
+        """The session's UI language ("en" or "zh")."""
+        return ui_lang(getattr(self._session, "language", None))
+
+    def _t(self, key: str, **fields: object) -> str:
+        """The `_text` string `key` in the session's language."""
+        return ui_text(key, self.lang, **fields)
+
+    def _error(self, key: str, hint: str, **fields: object) -> NemoError:
+        """A `NemoError` whose message and hint are `_text` strings in the session's language."""
+        return NemoError(self._t(key, **fields), hint=self._t(hint, **fields))
 
     # -- protocol ---------------------------------------------------------------------------------
     def _handle(self, kind: str, handler: Handler) -> None:
@@ -104,7 +123,7 @@ class NemoWidget(anywidget.AnyWidget):
 
     def _reply_future(self, msg_id: Any, fut: Future[Any]) -> None:
         if fut.cancelled():
-            self._reply(msg_id, error=NemoError("cancelled"))
+            self._reply(msg_id, error=NemoError(self._t("error.cancelled")))
         elif fut.exception() is not None:
             self._reply(msg_id, error=fut.exception())
         else:

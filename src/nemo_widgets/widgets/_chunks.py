@@ -27,7 +27,7 @@ MAX_SIZE = MAX_BYTES  # the same per-file limit as Session.upload
 class TransferError(NemoError):
     """A chunk that does not fit the transfer (forged, out of order, truncated, too large)."""
 
-    default_hint = "Upload the file again."
+    hint_key = "hint.chunk"
 
 
 @dataclass

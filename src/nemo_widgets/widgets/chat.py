@@ -35,9 +35,10 @@ class ChatCell(NemoWidget):
     """A chat with the session: transcript, streamed reply, tool activity, input box."""
 
     _esm = STATIC / "chat.js"
+    _areas = ("chat",)
     transcript = list_trait()
     busy = traitlets.Bool(False).tag(sync=True)
-    placeholder = traitlets.Unicode("Ask for an edit… (Enter sends)").tag(sync=True)
+    placeholder = traitlets.Unicode("").tag(sync=True)  # empty: `chat.placeholder` in the labels
 
     def __init__(self, session: Session | None = None, *, max_rate: float = 30.0) -> None:
         super().__init__(session)
@@ -58,10 +59,10 @@ class ChatCell(NemoWidget):
         """Send `text` and return at once; the future gives the reply's transcript entry."""
         text = text.strip()
         if not text:
-            raise NemoError("Nothing to send.", hint="Type a message first.")
+            raise self._error("error.nothing_to_send", "hint.type_message")
         if self.busy:
             # Never send while a reply runs: the backend would charge twice for one request.
-            raise NemoError("A reply is still streaming.", hint="Wait for it, then send again.")
+            raise self._error("error.still_streaming", "hint.wait_then_send")
         self.busy = True
         turn = len(self.transcript) + 1
         coalescer = DeltaCoalescer(self.max_rate)
@@ -118,7 +119,8 @@ class ChatCell(NemoWidget):
                             co.replace(event.text, now)
                         shown = event.text
                     elif isinstance(event, ev.ToolCall):
-                        co.status("activity", f"🔧 {event.name or 'working'}…", now)
+                        name = event.name or self._t("chat.working")
+                        co.status("activity", self._t("chat.tool", name=name), now)
                     elif isinstance(event, ev.Notice):
                         co.status("notice", event.text, now)
                     elif isinstance(event, ev.StreamError):
@@ -162,7 +164,7 @@ class ChatCell(NemoWidget):
         finally:
             task.cancel()
         await asyncio.sleep(co.slot(time.monotonic()))  # the end message keeps the pace too
-        entry = _entry("assistant", shown or "(no reply)", route, offer, mark)
+        entry = _entry("assistant", shown or self._t("chat.no_reply"), route, offer, mark)
         if not shown:
             co.add(entry["text"], time.monotonic())
             self._flush(co)
@@ -223,13 +225,16 @@ class ChatCell(NemoWidget):
         if self._live:
             entries.append(_entry("assistant", self._live["text"] + " …", "chat"))
         if not entries:
-            return "ChatCell (no messages yet)", "<p><em>ChatCell: no messages yet</em></p>"
+            empty = self._t("chat.empty")
+            return f"ChatCell: {empty}", f"<p><em>ChatCell: {html.escape(empty)}</em></p>"
+        who = {"user": self._t("chat.you"), "assistant": self._t("chat.assistant")}
         text = "\n\n".join(
-            f"{e['role']}: {e['text']}" + (f" ({e['mark']})" if e.get("mark") else "")
+            f"{who.get(e['role'], e['role'])}: {e['text']}"
+            + (f" ({e['mark']})" if e.get("mark") else "")
             for e in entries
         )
         rows = "".join(
-            f"<p><strong>{html.escape(e['role'])}</strong>"
+            f"<p><strong>{html.escape(who.get(e['role'], e['role']))}</strong>"
             f"{' [' + html.escape(e['route']) + ']' if e.get('route', 'chat') != 'chat' else ''}: "
             f"<span style='white-space:pre-wrap'>{html.escape(e['text'])}</span>"
             f"{' <small>' + html.escape(e['mark']) + '</small>' if e.get('mark') else ''}</p>"

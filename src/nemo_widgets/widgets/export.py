@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 import traitlets
 
 from .._export import QUALITIES
-from ..errors import NemoError
+from .._text import TEXT
 from ._base import STATIC, NemoWidget, list_trait
 
 if TYPE_CHECKING:
@@ -38,6 +38,7 @@ class ExportPanel(NemoWidget):
     project link, past renders."""
 
     _esm = STATIC / "export.js"
+    _areas = ("export",)
     qualities = traitlets.List(traitlets.Unicode(), list(QUALITIES)).tag(sync=True)
     quality = traitlets.Unicode("high").tag(sync=True)
     job = traitlets.Dict(allow_none=True, default_value=None).tag(sync=True)
@@ -79,12 +80,15 @@ class ExportPanel(NemoWidget):
     def export(self, quality: str | None = None) -> Future[Any]:
         """Start an export of the session's draft and return at once (a future of the job)."""
         if self._export is not None and not self._export.done():
-            raise NemoError("An export is already running.", hint="Wait for it to finish.")
+            raise self._error("error.export_running", "hint.wait_finish")
         if quality is not None:
             self.quality = quality
         if self.quality not in self.qualities:
-            raise NemoError(
-                f"Unknown quality {self.quality!r}.", hint=f"Use one of {self.qualities}."
+            raise self._error(
+                "error.unknown_quality",
+                "hint.use_one_of",
+                quality=repr(self.quality),
+                choices=", ".join(self.qualities),
             )
         self.job = {"id": "", "status": "pending", "percent": 0}
 
@@ -124,7 +128,7 @@ class ExportPanel(NemoWidget):
                 self._export.cancel()
                 self.job = {**(self.job or {}), "status": "cancelled", "error": "cancelled"}
                 return {"job": self.job}
-            raise NemoError("No render is running.", hint="Start one with Export.")
+            raise self._error("error.no_render", "hint.start_export")
         self._show_job(await job.acancel())
         return {"job": _job_dict(job)}
 
@@ -141,13 +145,15 @@ class ExportPanel(NemoWidget):
         fid = str(msg.get("fetch") or "")
         job = next((j for j in getattr(self._session, "jobs", []) if j.id == msg.get("job")), None)
         if not fid or job is None or not job.path or not os.path.isfile(job.path):
-            raise NemoError("That render has no downloaded file here.", hint="Export again.")
+            raise self._error("error.no_file", "hint.export_again")
         size = os.path.getsize(job.path)
         if size > self.cap:
-            raise NemoError(
-                f"The video is {size / 2**20:.0f} MB, over the {self.cap // 2**20} MB that can go "
-                "through the notebook channel.",
-                hint=f"Open it on the kernel's machine: {job.path}",
+            raise self._error(
+                "error.too_big",
+                "hint.open_on_kernel",
+                size=f"{size / 2**20:.0f}",
+                cap=self.cap // 2**20,
+                path=job.path,
             )
         return self._stream(fid, job.path, size)
 
@@ -230,10 +236,17 @@ class ExportPanel(NemoWidget):
     def _fallback(self) -> tuple[str, str]:
         job = self.job
         if not job:
-            return "ExportPanel: no export yet", "<p><em>ExportPanel: no export yet</em></p>"
+            empty = self._t("export.none")
+            return f"ExportPanel: {empty}", f"<p><em>ExportPanel: {html.escape(empty)}</em></p>"
         where = job.get("path") or job.get("url") or ""
-        percent = float(job.get("percent") or 0)
-        line = f"Render {job.get('id')}: {job.get('status')} {percent:.0f}% {where}".strip()
+        percent = f"{float(job.get('percent') or 0):.0f}"
+        status = str(job.get("status"))
+        key = f"export.phase.{status}"
+        shown = self._t(key) if key in TEXT else status
+        line = self._t(
+            "export.render", id=job.get("id"), status=shown, percent=percent, where=where
+        )
+        line = line.strip()
         if job.get("error"):
             line += f" — {job['error']}"
         return line, f"<p>{html.escape(line)}</p>"

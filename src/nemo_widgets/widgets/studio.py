@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import ipywidgets
 
+from .._text import TEXT, ui_text
 from ._base import resolve_session
 from .chat import ChatCell
 from .export import ExportPanel
@@ -29,9 +30,13 @@ class Studio(ipywidgets.VBox):
         self.chat = ChatCell(session)
         self.timeline = TimelineTable(session)
         self.export = ExportPanel(session)
+        lang = getattr(session, "language", None)
+        where = f"studio.backend.{session.backend}"
+        backend = ui_text(where, lang) if where in TEXT else session.backend
         header = ipywidgets.HTML(
-            f"<b>NemoVideo studio</b> · {html.escape(session.backend)} backend · "
-            f"session <code>{html.escape(session.session_id)}</code>"
+            f"<b>{html.escape(ui_text('studio.title', lang))}</b> · {html.escape(backend)} · "
+            f"{html.escape(ui_text('studio.session', lang))} "
+            f"<code>{html.escape(session.session_id)}</code>"
         )
         left = ipywidgets.VBox(
             [self.upload, self.chat], layout=ipywidgets.Layout(flex="1 1 420px", min_width="320px")

@@ -28,6 +28,7 @@ class TimelineTable(NemoWidget):
     """The session's timeline: summary, track lanes and the DataFrame's rows."""
 
     _esm = STATIC / "timeline.js"
+    _areas = ("timeline",)
     rows = list_trait()
     columns = traitlets.List(traitlets.Unicode()).tag(sync=True)
     tracks = list_trait()
@@ -67,7 +68,7 @@ class TimelineTable(NemoWidget):
     def _show_draft(self, draft: dict[str, Any]) -> None:
         from ..draft._lanes import timeline_view
 
-        view = timeline_view(draft, self.max_rows)
+        view = timeline_view(draft, self.max_rows, self.lang)
         self._df = view.df
         with self.hold_sync():
             self.columns = [str(c) for c in view.df.columns]
@@ -81,7 +82,7 @@ class TimelineTable(NemoWidget):
 
     def _fallback(self) -> tuple[str, str]:
         df = self._df
-        title = self.summary or "Empty timeline"
+        title = self.summary or self._t("timeline.empty")
         if df is None or df.empty:
             return title, f"<p>{html.escape(title)}</p>"
         shown = df.head(50)

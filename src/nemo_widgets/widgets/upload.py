@@ -32,6 +32,7 @@ class UploadPicker(NemoWidget):
     """Drop zone, file dialog, path and URL fields; uploads go to the session."""
 
     _esm = STATIC / "upload.js"
+    _areas = ("upload",)
     accept = traitlets.List(traitlets.Unicode(), list(ACCEPTED)).tag(sync=True)
     max_size = traitlets.Int(MAX_SIZE).tag(sync=True)
     chunk_size = traitlets.Int(MAX_CHUNK).tag(sync=True)
@@ -95,15 +96,13 @@ class UploadPicker(NemoWidget):
     def _on_path(self, msg: dict[str, Any], _b: list[bytes]) -> Any:
         path = str(msg.get("path", "")).strip()
         if not path:
-            raise NemoError("No path given.", hint="Type a path on the kernel's machine.")
+            raise self._error("error.no_path", "hint.type_path")
         return self._await(self.add(str(Path(path).expanduser()) if "://" not in path else path))
 
     def _on_url(self, msg: dict[str, Any], _b: list[bytes]) -> Any:
         url = str(msg.get("url", "")).strip()
         if not url.startswith(("http://", "https://")):
-            raise NemoError(
-                f"Not an http(s) URL: {url[:200]!r}", hint="Paste a full https:// link."
-            )
+            raise self._error("error.not_url", "hint.paste_url", url=repr(url[:200]))
         return self._await(self.add(url))
 
     async def _await(self, fut: Future[Any]) -> dict[str, Any]:
@@ -192,16 +191,15 @@ class UploadPicker(NemoWidget):
 
     def _fallback(self) -> tuple[str, str]:
         if not self.media:
-            return (
-                "UploadPicker: no media yet",
-                "<p><em>UploadPicker: no media uploaded yet</em></p>",
-            )
+            empty = self._t("upload.no_media")
+            return f"UploadPicker: {empty}", f"<p><em>UploadPicker: {html.escape(empty)}</em></p>"
         lines = [
             f"{m['name']} ({m.get('type', '?')}, {m.get('size', 0)} bytes) {m['id']}"
             for m in self.media
         ]
         items = "".join(f"<li>{html.escape(line)}</li>" for line in lines)
-        return "Media:\n" + "\n".join(lines), f"<p>Media</p><ul>{items}</ul>"
+        title = self._t("upload.media")
+        return f"{title}:\n" + "\n".join(lines), f"<p>{html.escape(title)}</p><ul>{items}</ul>"
 
 
 def _key(m: dict[str, Any]) -> str:

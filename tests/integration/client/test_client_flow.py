@@ -42,7 +42,7 @@ def test_upload_credits_state_export_end_to_end(
     for kind in ("upload", "credits", "state", "job", "download"):
         assert kind in kinds
     assert [p.status for k, p in events if k == "job"][-1] == "completed"
-    assert "credits=100/100" in repr(session) and session.session_id in repr(session)
+    assert "credits 100/100" in repr(session) and session.session_id in repr(session)
 
 
 def test_export_of_an_edited_dataframe(

@@ -104,8 +104,11 @@ def test_cell_magic_output_under_nbclient(server: LocalServer, png: Path, kernel
     assert len(shown) == 1, chat
     final = shown[0]["data"]["text/plain"]
     assert final and "Sending" not in final and "⏳" not in final
-    assert "✅ city.png" in "".join(o.get("text", "") for o in nb.cells[2].outputs)
-    assert "Credits:" in "".join(o.get("text", "") for o in nb.cells[4].outputs)
+    # each command shows one thing: its result, not a printed line and the object again
+    for cell, words in ((2, "Media city.png · image"), (4, "Credits: ")):
+        outputs = [o for o in nb.cells[cell].outputs if o["output_type"] != "display_data"]
+        assert [o["output_type"] for o in outputs] == ["execute_result"], outputs  # (a bar aside)
+        assert outputs[0]["data"]["text/plain"].startswith(words)
     # IPython shows a UsageError as a short message on stderr, without a traceback.
     error = nb.cells[5].outputs[0]
     assert error["output_type"] == "stream" and error["name"] == "stderr"

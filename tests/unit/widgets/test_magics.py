@@ -8,27 +8,12 @@ import pytest
 from IPython.core.error import UsageError
 from IPython.core.interactiveshell import InteractiveShell
 from IPython.utils.capture import capture_output
-from widget_fakes import FakeSession, RecordingComm
+from widget_fakes import FakeSession
 
 from nemo_widgets import events as ev
 from nemo_widgets import session as session_module
 from nemo_widgets.errors import NoCredits
-from nemo_widgets.magics import register
 from nemo_widgets.widgets import ChatCell, Studio, TimelineTable
-
-
-@pytest.fixture
-def shell(monkeypatch: pytest.MonkeyPatch, comms: list[RecordingComm]) -> InteractiveShell:
-    ip = InteractiveShell.instance()
-    register(ip)
-    return ip
-
-
-@pytest.fixture
-def fake(monkeypatch: pytest.MonkeyPatch) -> FakeSession:
-    s = FakeSession()
-    monkeypatch.setattr(session_module, "current", lambda: s)
-    return s
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,107 @@
+"""Short displays of the nouns a cell's last line shows: `Reply`, `State`, `Session`, `Credits`,
+`Media` — one line of text (`repr`) and a small HTML block (`_repr_html_`), in the active UI
+language. A `State` shows its counts and the summary line, never the whole draft; a `Reply` its
+text, never the streamed events."""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+from ._text import TEXT, active_lang, ui_text
+
+__all__ = ["credits_line", "html_block", "media_line", "reply_head", "session_line", "state_line"]
+
+_MAX_SUMMARY = 160  # characters of the summary line a State shows
+
+
+def _word(prefix: str, value: str) -> str:
+    key = f"{prefix}.{value}"
+    return ui_text(key) if key in TEXT else value
+
+
+def _size(n: int) -> str:
+    if n < 1_000_000:
+        return f"{max(1, round(n / 1000))} KB" if n else "0 KB"
+    return f"{n / 1e6:.1f} MB"
+
+
+def html_block(line: str, body: str = "") -> str:
+    """`line` as a muted heading, then `body` (text, kept as typed) — both escaped."""
+    head = f'<div class="nemo-repr" style="opacity:.75;font-size:90%">{html.escape(line)}</div>'
+    if not body:
+        return head
+    return (
+        f'{head}<div class="nemo-repr-body" style="white-space:pre-wrap">{html.escape(body)}</div>'
+    )
+
+
+def credits_line(c: Any) -> str:
+    """`Credits: 99,900 available · 100 reserved · 100,000 total`."""
+    return ui_text(
+        "repr.credits", available=f"{c.available:,}", frozen=f"{c.frozen:,}", total=f"{c.total:,}"
+    )
+
+
+def media_line(m: Any) -> str:
+    """`Media clip.mp4 · video · 1.2 MB · 5.0 s · 1920×1080 · m_1`."""
+    parts = [m.name or "?", _word("repr.type", m.type or "?"), _size(m.size)]
+    if m.duration is not None:
+        parts.append(f"{m.duration:.1f} s")
+    if m.width and m.height:
+        parts.append(f"{m.width}×{m.height}")
+    if m.id:
+        parts.append(m.id)
+    return f"{ui_text('repr.media')} " + " · ".join(parts)
+
+
+def state_line(st: Any) -> str:
+    """`State 5529… · 2 media · Timeline (2 tracks): 1. Video: … ` (the summary cut short)."""
+    from .draft import summarize
+
+    parts = [ui_text("repr.state")]
+    if st.session_id:
+        parts.append(st.session_id)
+    parts.append(ui_text("repr.media_count", n=len(st.video_infos)))
+    try:
+        summary = str(summarize(st.draft, active_lang()))
+    except Exception:  # a draft the summary cannot read still gets a display
+        summary = ""
+    if len(summary) > _MAX_SUMMARY:
+        summary = summary[: _MAX_SUMMARY - 1] + "…"
+    if summary:
+        parts.append(summary)
+    return " · ".join(parts)
+
+
+def reply_head(r: Any) -> str:
+    """`Reply · chat · 2 changes`: what the reply is, without its text."""
+    parts = [ui_text("repr.reply"), _word("repr.route", r.route)]
+    if r.changes:
+        parts.append(ui_text("repr.changes", n=len(r.changes)))
+    return " · ".join(parts)
+
+
+def session_line(s: Any) -> str:
+    """`<Session local · 5529… · task 88… · credits 99900/100000 · 1 renders (last: completed)>`."""
+    parts = [s.backend, s.session_id or "-", f"{ui_text('repr.task')} {s.task_id or '-'}"]
+    parts.append(ui_text("repr.language", language=s.language))
+    if s.last_credits is not None:
+        c = s.last_credits
+        parts.append(ui_text("repr.credits_of", available=c.available, total=c.total))
+    if s.jobs:
+        status = _word("export.phase", s.jobs[-1].status)
+        parts.append(ui_text("repr.jobs", n=len(s.jobs), status=status))
+    if s.closed:
+        parts.append(ui_text("common.closed"))
+    return f"<{ui_text('repr.session')} {' · '.join(parts)}>"
+
+
+class MediaList(list[Any]):
+    """The media of one upload: a list, shown one file a line."""
+
+    def __repr__(self) -> str:
+        return "\n".join(media_line(m) for m in self) or "[]"
+
+    def _repr_html_(self) -> str:
+        return "".join(html_block(media_line(m)) for m in self)

@@ -1,0 +1,97 @@
+"""Every string the package shows, in English and Chinese: one table, one lookup.
+
+`ui_text(key, lang, **fmt)` returns the string for `lang` ("en" or "zh", see `ui_lang`) with
+`{name}` fields filled. Widgets send the keys of their areas (`labels_for`) to the browser in one
+synced `labels` trait; the views read them with `t(model, key, fmt)` from `js/lib/text.ts`, which
+fills `{name}` fields the same way (no `{{` escaping: no string here needs a literal brace).
+
+Keys are `<area>.<name>`: `common` (every widget), `upload`, `chat`, `timeline`, `export`,
+`studio` (widgets, sent to the browser), and `magic`, `notice`, `progress`, `hint`, `error`,
+`repr` (kernel side only). Chinese strings are short, plain labels as Chinese software writes
+them; `tests/unit/test_text.py` checks both languages exist and no English is left in Chinese.
+"""
+
+from __future__ import annotations
+
+import locale
+import os
+import re
+from typing import Literal
+
+from ._text_table import TEXT
+
+__all__ = [
+    "TEXT",
+    "WIDGET_AREAS",
+    "active_lang",
+    "default_language",
+    "labels_for",
+    "set_active",
+    "ui_lang",
+    "ui_text",
+]
+
+Lang = Literal["en", "zh"]
+
+# Areas whose strings the browser shows; every widget also gets "common".
+WIDGET_AREAS = ("common", "upload", "chat", "timeline", "export", "studio")
+
+_FIELD = re.compile(r"\{(\w+)\}")
+_CHINESE = ("zh", "cmn", "yue", "wuu", "hak", "nan", "chinese")
+_active: Lang | None = None  # the UI language of the latest session (errors raised deep down)
+
+
+def ui_lang(language: str | None) -> Lang:
+    """The UI language for a language or locale code: Chinese for `zh`, `zh-CN`, `zh_TW`,
+    `zh-Hans`, `zh_CN.UTF-8`, `Chinese (Simplified)_China` and friends, else English; `None`
+    means the session's language, or the locale's."""
+    if language is None:
+        return _active or ui_lang(default_language())
+    head = re.split(r"[-_.@ (]", language.strip().lower(), maxsplit=1)[0]
+    return "zh" if head in _CHINESE else "en"
+
+
+def default_language() -> str:
+    """The language code `connect()` uses when none is given: `zh-CN` under a Chinese locale
+    (`LC_ALL`, `LC_MESSAGES`, `LANG`, `LANGUAGE`, then the C library's), else `en`;
+    `NEMO_LANGUAGE` overrides the locale."""
+    chosen = os.environ.get("NEMO_LANGUAGE", "").strip()
+    if chosen:
+        return chosen
+    for var in ("LC_ALL", "LC_MESSAGES", "LANG", "LANGUAGE"):
+        value = os.environ.get(var, "").split(":")[0]
+        if value and value not in ("C", "POSIX") and not value.startswith("C."):
+            return "zh-CN" if ui_lang(value) == "zh" else "en"
+    try:
+        found = locale.getlocale()[0] or ""
+    except ValueError:  # an unknown locale name in the environment
+        found = ""
+    return "zh-CN" if found and ui_lang(found) == "zh" else "en"
+
+
+def set_active(language: str | None) -> None:
+    """Make `language` the UI language of messages raised without a session at hand."""
+    global _active
+    _active = None if language is None else ui_lang(language)
+
+
+def active_lang() -> Lang:
+    """The UI language of the latest session (else the locale's)."""
+    return ui_lang(None)
+
+
+def ui_text(key: str, lang: str | None = None, /, **fmt: object) -> str:
+    """The string for `key` in `lang` (a language code; `None`: the active one), `{name}`
+    fields filled from `fmt`; an unknown key is a bug, so it raises KeyError."""
+    en, zh = TEXT[key]
+    text = zh if ui_lang(lang) == "zh" else en
+    if not fmt:
+        return text
+    return _FIELD.sub(lambda m: str(fmt[m[1]]) if m[1] in fmt else m[0], text)
+
+
+def labels_for(lang: str | None, *areas: str) -> dict[str, str]:
+    """The strings of `areas` (and `common`) in `lang`, for a widget's `labels` trait."""
+    wanted = {"common", *areas}
+    pick = 1 if ui_lang(lang) == "zh" else 0
+    return {k: v[pick] for k, v in TEXT.items() if k.split(".", 1)[0] in wanted}
