@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+import types
 
 import pytest
 from IPython.core.error import UsageError
@@ -116,9 +117,9 @@ def test_connect_passes_the_record_file_on(
 ) -> None:
     seen: dict[str, object] = {}
 
-    def connect(**kw: object) -> str:
+    def connect(**kw: object) -> types.SimpleNamespace:
         seen.update(kw)
-        return "<Session>"
+        return types.SimpleNamespace(language="en")
 
     monkeypatch.setattr(session_module, "connect", connect)
     with capture_output():

@@ -56,7 +56,9 @@ def test_connect_shows_the_session_once(
 
     monkeypatch.setattr(s, "connect", lambda **kw: made.append(kw) or Live())
     assert _shown(shell, "%nemo connect local --language zh-CN") == ["<Session local>"]
-    assert made == [{"backend": "local", "api_url": None, "language": "zh-CN"}]
+    assert made == [
+        {"backend": "local", "api_url": None, "language": "zh-CN", "record": None, "refresh": False}
+    ]
     # the help follows the new session's language
     assert "会话语言" in (shell.find_line_magic("nemo").__doc__ or "")
     _text.set_active("en")
