@@ -131,3 +131,14 @@ describe("bundle budget", () => {
     expect(all.reduce((n: number, f: { bytes: number }) => n + f.bytes, 0)).toBeLessThanOrEqual(BUDGET);
   });
 });
+
+describe("upload thumbnails", () => {
+  it("uses a loopback media URL only from a loopback page", async () => {
+    const { reachable } = await import("../upload");
+    expect(reachable("http://127.0.0.1:8123/media/a.png", "hub.example.org")).toBe(false);
+    expect(reachable("http://localhost:8123/a.png", "hub.example.org")).toBe(false);
+    expect(reachable("http://127.0.0.1:8123/a.png", "localhost")).toBe(true);
+    expect(reachable("https://cdn.example.org/a.png", "hub.example.org")).toBe(true);
+    expect(reachable("javascript:alert(1)", "localhost")).toBe(false);
+  });
+});

@@ -106,7 +106,8 @@ def connect(
     options: Options | None = kw.pop("options", None)
     data_dir = kw.pop("data_dir", None)
     web_url = kw.pop("web_url", None)
-    resume = bool(kw.pop("resume", True))
+    new = bool(kw.pop("new", False))
+    resume = bool(kw.pop("resume", True)) and not new
     dialect = kw.pop("dialect", "adk")  # the offline backend's way of speaking (tests, notebooks)
     base = options or (Options.for_local() if backend == "local" else Options())
     try:
@@ -130,7 +131,9 @@ def connect(
     )
     with _lock:
         live = _current
-        if live is not None and not live.closed and _signatures.get(id(live)) == signature:
+        # new=True: a fresh backend session, neither the live one nor the recorded one
+        same = live is not None and _signatures.get(id(live)) == signature
+        if not new and same and live is not None and not live.closed:
             return live  # the same cell run again: keep the session, its history and its server
         session = _open(backend, api_url, token, language, opts, data_dir, web_url, resume, dialect)
         _signatures[id(session)] = signature

@@ -105,6 +105,7 @@ class Session:
                 self._emit("notice", "The previous session is gone; starting a new one.")
             else:
                 self.jobs = [RenderJob.from_record(j, self) for j in rec.jobs]
+                self.history = list(rec.history)  # a ChatCell made now shows it
                 return
         await self._new_session()
 
@@ -125,6 +126,14 @@ class Session:
             await self._new_session()
             self._emit("notice", "The backend had lost this session: started a new one.")
             return await call()
+
+    def _record_history(self) -> None:
+        """Persist the chat history with the session's record (a restarted kernel shows it)."""
+        if self._book and self._record_key:
+            try:
+                self._book.save_history(self._record_key, self.session_id, self.history)
+            except OSError as exc:  # a full or read-only disk must not break the chat
+                log.warning("could not record the chat history: %s", exc)
 
     def _record_job(self, job: RenderJob) -> None:
         """Persist a job's record and tell observers."""
@@ -392,6 +401,7 @@ def connect(
     options: Options | None = None,
     data_dir: str | PathLike[str] | None = None,
     resume: bool = True,
+    new: bool = False,
     web_url: str | None = None,
     **overrides: Any,
 ) -> Session:
@@ -399,7 +409,8 @@ def connect(
 
     `backend="local"` starts the offline backend in-process (in `data_dir`, default a temporary
     folder); with `api_url` it uses one already running. `resume` re-attaches to the session and
-    render jobs recorded for this backend and identity by an earlier run; `overrides` set single
+    render jobs (and the chat history) recorded for this backend and identity by an earlier run;
+    `new=True` starts a fresh session instead (no re-attach, an empty chat); `overrides` set single
     `Options` fields (`poll_interval=0.1`). The token comes from `token`, `NEMO_TOKEN`, or an
     anonymous sign-in.
     """
@@ -413,6 +424,7 @@ def connect(
         options=options,
         data_dir=data_dir,
         resume=resume,
+        new=new,
         web_url=web_url,
         **overrides,
     )
