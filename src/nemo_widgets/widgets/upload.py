@@ -137,7 +137,9 @@ class UploadPicker(NemoWidget):
                 self._progress(uid, sent, total)
 
             try:
-                media = [_media_dict(m) for m in await self._session.aupload(*items, progress=progress)]
+                media = [
+                    _media_dict(m) for m in await self._session.aupload(*items, progress=progress)
+                ]
                 await self._thumbnails(media, local_files(items))
             finally:
                 if temp is not None:

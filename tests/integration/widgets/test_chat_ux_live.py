@@ -8,14 +8,13 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from test_widgets_live import request, wait_for
 
 import nemo_widgets as nw
 from nemo_widgets.local import Faults, LocalServer
 from nemo_widgets.widgets import ChatCell, UploadPicker
 from nemo_widgets.widgets._recording import RecordingComm
 from nemo_widgets.widgets._suggestions import suggestions
-
-from test_widgets_live import request, wait_for
 
 
 @pytest.mark.parametrize("language", ["en", "zh"])
@@ -110,8 +109,10 @@ def test_a_video_gets_a_first_frame_thumbnail_as_a_data_url(
 
     clip = tmp_path / "clip.mp4"
     subprocess.run(
-        [imageio_ffmpeg.get_ffmpeg_exe(), "-v", "error", "-f", "lavfi", "-i"]
-        + ["testsrc=size=320x240:rate=10:d=1", "-pix_fmt", "yuv420p", "-y", str(clip)],
+        [
+            *(imageio_ffmpeg.get_ffmpeg_exe(), "-v", "error", "-f", "lavfi", "-i"),
+            *("testsrc=size=320x240:rate=10:d=1", "-pix_fmt", "yuv420p", "-y", str(clip)),
+        ],
         check=True,
         capture_output=True,
         timeout=60,
