@@ -35,7 +35,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT / "src"), str(ROOT / "tests" / "browser"), str(ROOT / "benchmarks")]
 
 from bench_upload import make_wav  # noqa: E402
-from conftest import CHROMIUM, CHROMIUM_ARGS, start_app, stop  # noqa: E402
+from conftest import launch, start_app, stop  # noqa: E402
 from notebook_ui import NotebookUI  # noqa: E402
 
 SETUP = """\
@@ -79,14 +79,7 @@ def main() -> int:
             source = home / "big.wav"
             make_wav(source, size)
             with sync_playwright() as pw:
-                ctx = pw.chromium.launch_persistent_context(
-                    str(home / "profile"),
-                    executable_path=CHROMIUM,
-                    headless=True,
-                    args=CHROMIUM_ARGS,
-                    viewport={"width": 1400, "height": 1000},
-                )
-                ctx.set_default_timeout(60_000)
+                ctx = launch(pw, home / "profile", timeout_ms=60_000)
                 page = ctx.pages[0] if ctx.pages else ctx.new_page()
                 ui = NotebookUI(page, "lab")
                 ui.open(app.url("lab/tree/bench.ipynb"))
@@ -102,8 +95,10 @@ def main() -> int:
     ratio = picker["kernel_s"] and lab["seconds"] / picker["kernel_s"]
     mb_s = {k: size / 1e6 / v for k, v in (("picker", picker["kernel_s"]), ("lab", lab["seconds"]))}
     growth = picker["growth"] / 2**20
+    both = size / 1e6 / picker["backend_s"]
     now = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-    text = f"""## Upload from the browser: UploadPicker vs JupyterLab's upload (`bench_upload_browser.py`)
+    title = "Upload from the browser: UploadPicker vs JupyterLab's upload"
+    text = f"""## {title} (`bench_upload_browser.py`)
 
 `python benchmarks/bench_upload_browser.py --mb {args.mb}` on {platform.machine()}, Python
 {platform.python_version()}, {now}. One {size:,}-byte WAV uploaded from headless Chromium in the
@@ -114,7 +109,7 @@ The picker takes at most 500 MB per file (the contract's limit), hence not 1 GB.
 | contender | seconds | MB/s | kernel peak RSS growth |
 |---|---|---|---|
 | UploadPicker → kernel | {picker["kernel_s"]:.1f} | {mb_s["picker"]:.1f} | {growth:.1f} MB |
-| UploadPicker → kernel → offline backend | {picker["backend_s"]:.1f} | {size / 1e6 / picker["backend_s"]:.1f} | |
+| UploadPicker → kernel → offline backend | {picker["backend_s"]:.1f} | {both:.1f} | |
 | JupyterLab upload → server disk | {lab["seconds"]:.1f} | {mb_s["lab"]:.1f} | |
 
 Throughput ratio (picker to kernel / JupyterLab): **{ratio:.2f}** (target ≥ 0.5); kernel RSS

@@ -92,6 +92,7 @@ export class ChatStore {
         // The kernel stored the same entry without sending it again: the deltas already carried it.
         const entry: Entry = { role: "assistant", text: live.text, route: msg.route ?? "chat" };
         if (msg.offer) entry.offer = msg.offer;
+        if (msg.stopped) entry.stopped = true;
         this.setTranscript([...this.transcript, entry]);
         this.live = null;
         break;

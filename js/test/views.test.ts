@@ -141,6 +141,10 @@ describe("chat view: input, scroll, copy, stop, suggestions", () => {
     stop.click();
     expect(m.sent.at(-1)!.content.kind).toBe("stop");
     expect(m.sent.filter((s) => s.content.kind === "send")).toHaveLength(0); // never a re-send
+    m.fromKernel({ kind: "delta", turn: 0, offset: 0, text: "⏹ Stopped waiting." });
+    m.fromKernel({ kind: "end", turn: 0, length: 18, route: "chat", stopped: true });
+    await tick();
+    expect(el.querySelector(".nemo-msg.nemo-stopped")!.textContent).toBe("⏹ Stopped waiting.");
   });
 
   it("stays put when the user scrolls up during a stream, follows again at the bottom", async () => {
@@ -155,17 +159,16 @@ describe("chat view: input, scroll, copy, stop, suggestions", () => {
     m.fromKernel({ kind: "delta", turn: 1, offset: 0, text: "a" });
     await tick();
     expect(top).toBe(800); // following: at the bottom
-    top = 300; // the user scrolls up
-    list.dispatchEvent(new Event("scroll"));
-    height = 1400;
-    m.fromKernel({ kind: "delta", turn: 1, offset: 1, text: "b" });
-    await tick();
+    const step = async (userTop: number, grown: number, offset: number) => {
+      top = userTop; // where the user scrolled to
+      list.dispatchEvent(new Event("scroll"));
+      height = grown;
+      m.fromKernel({ kind: "delta", turn: 1, offset, text: "x" });
+      await tick();
+    };
+    await step(300, 1400, 1); // scrolled up: stays put
     expect(top).toBe(300);
-    top = 1200; // back at the bottom
-    list.dispatchEvent(new Event("scroll"));
-    height = 1600;
-    m.fromKernel({ kind: "delta", turn: 1, offset: 2, text: "c" });
-    await tick();
+    await step(1200, 1600, 2); // back at the bottom: follows again
     expect(top).toBe(1400);
   });
 });

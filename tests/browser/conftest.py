@@ -193,6 +193,20 @@ def playwright_session() -> Iterator[Any]:
         yield pw
 
 
+def launch(pw: Any, profile: Path, timeout_ms: int = 30_000) -> Any:
+    """Headless Chromium (1400x1000) with a fresh profile: a persistent context."""
+    context = pw.chromium.launch_persistent_context(
+        str(profile),
+        executable_path=CHROMIUM,
+        headless=True,
+        args=CHROMIUM_ARGS,
+        viewport={"width": 1400, "height": 1000},
+        accept_downloads=False,
+    )
+    context.set_default_timeout(timeout_ms)
+    return context
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
     outcome = yield
@@ -215,15 +229,7 @@ def page(
 ) -> Iterator[Any]:
     """A fresh Chromium page (1400x1000); screenshot + console log kept on failure."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    context = playwright_session.chromium.launch_persistent_context(
-        str(tmp_path / "chromium-profile"),
-        executable_path=CHROMIUM,
-        headless=True,
-        args=CHROMIUM_ARGS,
-        viewport={"width": 1400, "height": 1000},
-        accept_downloads=False,
-    )
-    context.set_default_timeout(30_000)
+    context = launch(playwright_session, tmp_path / "chromium-profile")
     pg = context.pages[0] if context.pages else context.new_page()
     console = browser_log
     pg.on("console", lambda msg: console.append(f"{msg.type}: {msg.text}"))

@@ -99,13 +99,16 @@ def test_chat_cell_in_the_browser(jupyter_app, page, browser_log: list[str], kin
     assert box.input_value().startswith("ni hao")
 
     # -- a streaming reply: scrolling up stays put ------------------------------------------------
-    page.locator(f"{CHAT} .nemo-chat-list").first.evaluate("e => e.style.maxHeight = '140px'")
+    # a small list, so that the reply overflows it early in its ~11 s
+    small = "e => e.style.cssText += 'max-height:60px;width:260px'"
+    page.locator(f"{CHAT} .nemo-chat-list").first.evaluate(small)
     box.fill(ASK)
     box.press("Enter")
     live = page.locator(f"{CHAT} .nemo-live:not([hidden]) .nemo-msg-body").first
     page.wait_for_function(
-        f"() => {{ const l = document.querySelector({CHAT + ' .nemo-chat-list'!r});"
-        " return l && l.scrollHeight > l.clientHeight + 60; }}",
+        "s => { const l = document.querySelector(s);"
+        " return l && l.scrollHeight > l.clientHeight + 30; }",
+        arg=f"{CHAT} .nemo-chat-list",
         timeout=60_000,
     )
     lst = page.locator(f"{CHAT} .nemo-chat-list").first
@@ -116,14 +119,14 @@ def test_chat_cell_in_the_browser(jupyter_app, page, browser_log: list[str], kin
     grew_from = lst.evaluate("e => e.scrollHeight")
     page.wait_for_function(
         f"() => document.querySelector({CHAT + ' .nemo-chat-list'!r}).scrollHeight"
-        f" > {grew_from} + 40",
+        f" > {grew_from} + 20",
         timeout=30_000,
     )
     assert live.is_visible(), "the reply ended before the scroll could be checked"
     assert lst.evaluate("e => e.scrollTop") == top == 0
     page.locator(ANSWERS).first.wait_for(timeout=60_000)  # the reply ends, the view stayed put
     assert lst.evaluate("e => e.scrollTop") == 0
-    reply = page.locator(ANSWERS).first.inner_text()
+    reply = page.locator(f"{ANSWERS} .nemo-msg-body").first.inner_text()
     assert reply.startswith("I can:"), reply
 
     # -- copy the reply's Markdown source ----------------------------------------------------------
@@ -132,7 +135,8 @@ def test_chat_cell_in_the_browser(jupyter_app, page, browser_log: list[str], kin
     page.wait_for_function(
         f"() => document.querySelector({ANSWERS + ' .nemo-copy'!r}).dataset.label === 'Copied'"
     )
-    assert page.evaluate("() => navigator.clipboard.readText()") == reply
+    copied = page.evaluate("() => navigator.clipboard.readText()")
+    assert copied.split() == reply.split() and "\n\n" in copied  # the source, not the HTML
 
     # -- Stop: stops waiting, never re-sends, reads the state --------------------------------------
     lst.evaluate("e => e.scrollTop = e.scrollHeight")
@@ -156,6 +160,6 @@ def test_chat_cell_in_the_browser(jupyter_app, page, browser_log: list[str], kin
     users = page.locator(f"{CHAT} .nemo-user").all_inner_texts()
     assert users == [ASK, ASK], users
     assert page.locator(f"{CHAT} .nemo-msg.nemo-stopped").count() == 1
-    assert page.locator(ANSWERS).first.inner_text() == reply
+    assert page.locator(f"{ANSWERS} .nemo-msg-body").first.inner_text() == reply
     uncaught = [m for m in browser_log[log_start:] if m.startswith("pageerror")]
     assert not uncaught, json.dumps(uncaught)[:2000]

@@ -3,7 +3,7 @@
 Messages to the browser (all carry the turn, the index the reply will take in `transcript`):
     {"kind": "append", "index", "entry"}     an entry added to the transcript (the user's message)
     {"kind": "delta", "turn", "offset", "text", ["replace"], ["activity"], ["notice"]}
-    {"kind": "end", "turn", "length", "route", ["offer"]}
+    {"kind": "end", "turn", "length", "route", ["offer"], ["stopped"]}
 Browser → kernel: `ready`, `send` and `stop` (stop waiting for the running reply: the message is
 never sent again and the backend may still finish it; the reply shows as stopped, followed by
 what a fresh read of the state says changed).
@@ -243,7 +243,7 @@ class ChatCell(NemoWidget):
             self._set_transcript([*self.transcript, entry])
             if self._ready:
                 end = {"kind": "end", "turn": turn, "length": utf16_len(entry["text"])}
-                end.update({k: entry[k] for k in ("route", "offer") if k in entry})
+                end.update({k: entry[k] for k in ("route", "offer", "stopped") if k in entry})
                 self._post(end)
 
     def _turn_done(self, fut: Future[Any]) -> None:

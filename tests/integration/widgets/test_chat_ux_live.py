@@ -60,7 +60,9 @@ def test_stop_stops_waiting_reads_the_state_and_never_resends(
         assert "Stopped waiting" in entry["text"] and "not sent again" in entry["text"]
         assert "Nothing has changed in the project yet." in entry["text"]
         end = comm.custom("end")[-1]
-        assert end["length"] == len(entry["text"].encode("utf-16-le")) // 2
+        assert (
+            end["length"] == len(entry["text"].encode("utf-16-le")) // 2 and end["stopped"] is True
+        )
         wait_for(lambda: not cell.busy)
         assert request(cell, comm, "stop")["stopped"] is False  # nothing runs any more
         # The backend goes on with the one message it got and finishes it.
