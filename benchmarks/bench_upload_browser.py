@@ -21,6 +21,7 @@ benchmarks/results/upload_browser.md.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import platform
 import re
@@ -37,6 +38,7 @@ sys.path[:0] = [str(ROOT / "src"), str(ROOT / "tests" / "browser"), str(ROOT / "
 from bench_upload import make_wav  # noqa: E402
 from conftest import launch, start_app, stop  # noqa: E402
 from notebook_ui import NotebookUI  # noqa: E402
+from playwright.sync_api import Error as PlaywrightError  # noqa: E402
 
 SETUP = """\
 import os
@@ -88,7 +90,9 @@ def main() -> int:
                 out = page.locator(".jp-OutputArea-output").first.inner_text()
                 pid = int(re.search(r"pid (\d+)", out).group(1))  # type: ignore[union-attr]
                 picker = upload_picker(page, pid, source)
+                print("picker", picker, flush=True)
                 lab = upload_lab(page, app.root, source, size)
+                print("jupyterlab", lab, flush=True)
                 ctx.close()
         finally:
             stop(app.proc)
@@ -146,11 +150,16 @@ def upload_lab(page, root: Path, source: Path, size: int) -> dict[str, float]:  
         ).first.click()
     t0 = time.monotonic()
     chooser.value.set_files(str(source))
+    # JupyterLab asks before uploading a large file: answer as a user would (time counts)
+    ok = page.locator(".jp-Dialog .jp-mod-accept")
     target = root / source.name
     while not (target.exists() and target.stat().st_size >= size):
         if time.monotonic() - t0 > 600:
             raise TimeoutError("JupyterLab's upload did not finish in 600 s")
-        time.sleep(0.05)
+        if ok.count():
+            with contextlib.suppress(PlaywrightError):
+                ok.first.click(timeout=2_000)
+        page.wait_for_timeout(50)
     return {"seconds": time.monotonic() - t0}
 
 
