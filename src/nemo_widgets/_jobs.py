@@ -28,7 +28,6 @@ KEEP_SESSIONS = 50  # records kept per file (oldest dropped first)
 KEEP_JOBS = 20  # jobs kept per session
 KEEP_HISTORY = 200  # chat entries kept per session (the newest)
 KEEP_TEXT = 20_000  # characters kept of one entry's text
-_HISTORY_FIELDS = ("role", "text", "route", "stopped", "error")
 
 
 def jobs_path() -> Path:
@@ -149,8 +148,13 @@ def history_record(history: list[dict[str, Any]]) -> list[dict[str, Any]]:
     for h in history[-KEEP_HISTORY:]:
         if not isinstance(h, dict) or not isinstance(h.get("text"), str):
             continue
-        entry = {k: h[k] for k in _HISTORY_FIELDS if k in h and h[k] is not None}
-        entry["text"] = entry["text"][:KEEP_TEXT]
+        entry: dict[str, Any] = {"text": h["text"][:KEEP_TEXT]}
+        for k in ("role", "route"):
+            if isinstance(h.get(k), str):
+                entry[k] = h[k][:40]
+        for k in ("stopped", "error"):
+            if h.get(k) is True:
+                entry[k] = True
         kept.append(entry)
     return kept
 
