@@ -108,7 +108,8 @@ def main() -> int:
 {platform.python_version()}, {now}. One {size:,}-byte WAV uploaded from headless Chromium in the
 same JupyterLab: through the `UploadPicker`'s file chooser (4 MB chunks over the widget comm into
 the kernel), and through JupyterLab's own file-browser Upload (chunked PUTs to the contents API).
-The picker takes at most 500 MB per file (the contract's limit), hence not 1 GB.
+The picker takes at most 500 MB per file (the contract's limit), hence not 1 GB. One run of
+each, the picker first; JupyterLab's time includes its large-file confirmation, clicked at once.
 
 | contender | seconds | MB/s | kernel peak RSS growth |
 |---|---|---|---|
