@@ -12,6 +12,7 @@ interface Entry {
   route?: string;
   offer?: string;
   mark?: string; // a reply replayed from the notebook's record: "replayed · no credits spent"
+  stopped?: boolean;
 }
 
 interface Live {
@@ -94,6 +95,7 @@ export class ChatStore {
         const entry: Entry = { role: "assistant", text: live.text, route: msg.route ?? "chat" };
         if (msg.offer) entry.offer = msg.offer;
         if (msg.mark) entry.mark = msg.mark;
+        if (msg.stopped) entry.stopped = true;
         this.setTranscript([...this.transcript, entry]);
         this.live = null;
         break;
@@ -134,32 +136,106 @@ function storeFor(model: Model): ChatStore {
 
 const ROUTES = new Set(["error", "credits", "status", "export", "upload"]);
 
+/** Copy `text`: the async clipboard where the page may use it, else a hidden textarea. */
+export async function copyText(text: string): Promise<boolean> {
+  try {
+    await navigator.clipboard.writeText(text);
+    return true;
+  } catch {
+    // no clipboard API (plain http on a remote hub) or permission refused: the old way
+  }
+  const area = h("textarea", { class: "nemo-offscreen", "aria-hidden": "true" });
+  area.value = text;
+  document.body.append(area);
+  area.select();
+  let ok = false;
+  try {
+    ok = document.execCommand("copy");
+  } catch {
+    ok = false;
+  }
+  area.remove();
+  return ok;
+}
+
+function copyButton(model: Model, source: string): HTMLElement {
+  // The label is drawn by CSS from data-label: selecting a reply's text never picks it up.
+  const idle = t(model, "chat.copy");
+  const button = h("button", { class: "nemo-btn nemo-small nemo-copy", type: "button", title: idle, "aria-label": idle, "data-label": idle });
+  button.addEventListener("click", async () => {
+    const ok = await copyText(source);
+    const shown = ok ? t(model, "chat.copied") : t(model, "chat.copy_failed");
+    button.setAttribute("data-label", shown);
+    button.classList.toggle("nemo-copied", ok);
+    setTimeout(() => {
+      button.setAttribute("data-label", idle);
+      button.classList.remove("nemo-copied");
+    }, 1500);
+  });
+  return button;
+}
+
 function entryNode(model: Model, e: Entry): HTMLElement {
   const route = e.route ?? "chat";
   const offer = e.offer ? h("div", { class: "nemo-muted nemo-offer", text: e.offer }) : null;
   if (e.role === "assistant" && route !== "chat") {
     return h("div", { class: "nemo-card", "data-route": route },
       h("div", { class: "nemo-card-title", text: ROUTES.has(route) ? t(model, `chat.route.${route}`) : route }),
-      h("div", { class: "nemo-card-body", text: e.text }), offer);
+      h("div", { class: "nemo-card-body", text: e.text }), offer, copyButton(model, e.text));
   }
   const body = h("div", { class: "nemo-msg-body" });
   if (e.role === "assistant") body.innerHTML = renderMarkdown(e.text);
   else body.textContent = e.text;
   const mark = e.mark ? h("div", { class: "nemo-muted nemo-mark", text: `🔁 ${e.mark}` }) : null;
-  return h("div", { class: `nemo-msg nemo-${e.role}` }, body, offer, mark);
+  const copy = e.role === "assistant" ? copyButton(model, e.text) : null;
+  return h("div", { class: `nemo-msg nemo-${e.role}${e.stopped ? " nemo-stopped" : ""}` }, body, offer, mark, copy);
+}
+
+const frame: (cb: () => void) => void = (cb) =>
+  typeof requestAnimationFrame === "function" ? void requestAnimationFrame(cb) : void setTimeout(cb, 16);
+
+/** Sticky scroll: follows new text while the user is at the bottom, stays put once they scroll
+ * up, follows again when they are back at the bottom; at most one scroll per frame. */
+export function stickyScroll(list: HTMLElement): () => void {
+  let follow = true;
+  let queued = false;
+  let auto = -1; // where our own last scroll put the list
+  const atBottom = () => list.scrollHeight - list.scrollTop - list.clientHeight <= 8;
+  list.addEventListener("scroll", () => {
+    // Growth after our own scroll is not the user leaving the bottom; moving above it is.
+    follow = atBottom() || (follow && list.scrollTop >= auto - 2);
+  });
+  list.addEventListener("wheel", (ev: WheelEvent) => {
+    if (ev.deltaY < 0) follow = false;
+  }, { passive: true });
+  return () => {
+    if (!follow || queued) return;
+    queued = true;
+    frame(() => {
+      queued = false;
+      if (!follow) return;
+      list.scrollTop = list.scrollHeight;
+      auto = list.scrollTop;
+    });
+  };
 }
 
 function render({ model, el }: { model: Model; el: HTMLElement }): () => void {
   const store = storeFor(model);
+  const compact = Boolean(model.get("compact")); // `%%nemo`: the exchange only, no input
   const list = h("div", { class: "nemo-chat-list", role: "log", "aria-live": "polite" });
   const liveBody = h("div", { class: "nemo-msg-body" });
   const liveBox = h("div", { class: "nemo-msg nemo-assistant nemo-live" }, liveBody);
   const activity = h("div", { class: "nemo-activity" });
   const errors = h("div");
+  const tips = h("div", { class: "nemo-suggestions" });
   const input = h("textarea", { class: "nemo-input", rows: 1, placeholder: model.get("placeholder") || t(model, "chat.placeholder") });
   const button = h("button", { class: "nemo-btn nemo-primary", type: "button", text: t(model, "chat.send") });
+  const stop = h("button", { class: "nemo-btn nemo-stop", type: "button", text: t(model, "chat.stop") });
   el.classList.add("nemo-root", "nemo-chat");
-  el.append(list, activity, errors, h("div", { class: "nemo-row" }, input, button));
+  el.append(list, activity, errors);
+  if (!compact) el.append(tips, h("div", { class: "nemo-row" }, input, button, stop));
+  const keepDown = stickyScroll(list);
 
   let drawn = -1;
   const drawTranscript = () => {
@@ -172,6 +248,16 @@ function render({ model, el }: { model: Model; el: HTMLElement }): () => void {
     drawn = t.length;
     list.append(liveBox);
   };
+  const drawTips = () => {
+    clear(tips);
+    const items = (model.get("suggestions") as string[] | undefined) ?? [];
+    tips.hidden = compact || !items.length || store.transcript.length > 0 || Boolean(model.get("busy"));
+    if (tips.hidden) return;
+    tips.append(h("span", { class: "nemo-muted", text: t(model, "chat.suggestions") }));
+    for (const text of items) {
+      tips.append(h("button", { class: "nemo-btn nemo-small nemo-suggestion", type: "button", text, onClick: () => void send(text) }));
+    }
+  };
   // Rendering Markdown of the whole live text is cheap at 30 Hz; per token it is not.
   const painter = new Coalescer(() => paint(), 30);
   const paint = () => {
@@ -181,7 +267,9 @@ function render({ model, el }: { model: Model; el: HTMLElement }): () => void {
     activity.textContent = live ? live.notice || live.activity : "";
     const busy = Boolean(model.get("busy"));
     button.disabled = busy;
-    list.scrollTop = list.scrollHeight;
+    stop.hidden = !busy;
+    drawTips();
+    keepDown();
   };
   const onTranscript = () => {
     drawTranscript();
@@ -190,26 +278,38 @@ function render({ model, el }: { model: Model; el: HTMLElement }): () => void {
   const off = store.on(() => painter.push("x"));
   model.on("change:transcript", onTranscript);
   model.on("change:busy", paint);
+  model.on("change:suggestions", drawTips);
 
-  const send = async () => {
-    const text = input.value.trim();
+  const send = async (typed?: string) => {
+    const text = (typed ?? input.value).trim();
     if (!text || model.get("busy")) return;
     clear(errors);
-    input.value = "";
+    if (typed === undefined) input.value = "";
     try {
       await channelFor(model).request("send", { text });
     } catch (err) {
-      input.value = text;
+      if (typed === undefined) input.value = text;
       errors.append(errorBox((err as Error).message));
     }
   };
   input.addEventListener("keydown", (ev: KeyboardEvent) => {
-    if (ev.key === "Enter" && !ev.shiftKey && !ev.isComposing) {
+    // Enter that picks an IME candidate is not a send: Safari reports it after composition
+    // ended, with keyCode 229 only.
+    if (ev.isComposing || ev.keyCode === 229) return;
+    if (ev.key === "Enter" && !ev.shiftKey) {
       ev.preventDefault();
       void send();
     }
   });
   button.addEventListener("click", () => void send());
+  stop.addEventListener("click", () => {
+    stop.disabled = true;
+    channelFor(model).request("stop", {})
+      .catch((err: Error) => errors.append(errorBox(err.message)))
+      .finally(() => {
+        stop.disabled = false;
+      });
+  });
 
   onTranscript();
   store.sync().catch((err: Error) => errors.append(errorBox(err.message)));
@@ -218,6 +318,7 @@ function render({ model, el }: { model: Model; el: HTMLElement }): () => void {
     painter.dispose();
     model.off("change:transcript", onTranscript);
     model.off("change:busy", paint);
+    model.off("change:suggestions", drawTips);
   };
 }
 

@@ -48,6 +48,15 @@ export function kernelSink(model: Model): ChunkSink {
   };
 }
 
+/** Whether this page can load `url`: an http(s) URL, and a loopback one only from a loopback page
+ * (on a remote hub the kernel's 127.0.0.1 is not the browser's). */
+export function reachable(url: string, page: string = location.hostname): boolean {
+  const m = /^https?:\/\/(\[[^\]]+\]|[^/:?#]+)/i.exec(url);
+  if (!m) return false;
+  const loop = (host: string) => /^(127\.|localhost$|\[::1\]$|::1$|0\.0\.0\.0$)/i.test(host);
+  return !loop(m[1]) || loop(page);
+}
+
 function render({ model, el }: { model: Model; el: HTMLElement }): () => void {
   const ch = channelFor(model);
   const errors = h("div", { class: "nemo-errors" });
@@ -141,7 +150,9 @@ function render({ model, el }: { model: Model; el: HTMLElement }): () => void {
     }
     clear(media);
     for (const m of (model.get("media") as MediaItem[]) ?? []) {
-      const src = thumbs.get(m.name) ?? (m.type === "image" && m.url && /^https?:/.test(m.url) ? m.url : "");
+      const made = (model.get("thumbs") as Record<string, string> | undefined)?.[m.id];
+      const src = (made && made.startsWith("data:image/") ? made : "") || thumbs.get(m.name) ||
+        (m.type === "image" && m.url && reachable(m.url) ? m.url : "");
       media.append(h("figure", { class: "nemo-thumb", title: `${m.name} (${m.id})` },
         src ? h("img", { src, alt: m.name, loading: "lazy" }) : h("div", { class: "nemo-icon", text: m.type === "audio" ? "♪" : m.type === "video" ? "▶" : "▣" }),
         h("figcaption", { text: m.name })));
@@ -172,12 +183,14 @@ function render({ model, el }: { model: Model; el: HTMLElement }): () => void {
   });
   model.on("change:transfers", draw);
   model.on("change:media", draw);
+  model.on("change:thumbs", draw);
   draw();
   return () => {
     for (const c of controllers.values()) c.abort();
     for (const url of thumbs.values()) URL.revokeObjectURL(url);
     model.off("change:transfers", draw);
     model.off("change:media", draw);
+    model.off("change:thumbs", draw);
   };
 }
 

@@ -74,26 +74,33 @@ CREDITS_NOTE = (
 BATCH_LOOP = """\
 import time
 
-rows = []
+started = time.monotonic()
+running = []  # (file, instruction, session, render job): the renders go on while we loop
 for path, instruction in jobs.items():
-    started = time.monotonic()
     # a fresh session per file, each with its record (see the note above)
-    s = nw.connect(backend=backend, resume=False, record=f"batch-{path.stem}.nemo.json")
+    s = nw.connect(backend=backend, new=True, record=f"batch-{path.stem}.nemo.json")
+    s.upload(path, progress=False)
+    s.chat(instruction)
+    job = s.export(wait=False)  # start the render and go on with the next file at once
+    running.append((path, instruction, s, job))
+    print(f"{path.name}: render {job.id} started")"""
+
+BATCH_COLLECT = """\
+rows = []
+for path, instruction, s, job in running:
     try:
-        s.upload(path, progress=False)
-        reply = s.chat(instruction)
-        job = s.export(download_to=f"batch-{path.stem}.mp4", progress=False)
+        job.wait(download_to=f"batch-{path.stem}.mp4")  # most are done by now
         rows.append({
             "file": path.name,
             "instruction": instruction,
             "summary": s.summary(),
             "status": job.status,
             "video": job.path,
-            "seconds": round(time.monotonic() - started, 1),
         })
     finally:
-        s.close()  # so that the next connect() makes a new session
-    print(f"{path.name}: {job.status}")"""
+        s.close()
+    print(f"{path.name}: {job.status}")
+print(f"all {len(rows)} in {time.monotonic() - started:.1f} s")"""
 
 
 def quickstart() -> list[nbformat.NotebookNode]:
@@ -233,7 +240,22 @@ def batch() -> list[nbformat.NotebookNode]:
             "}"
         ),
         new_markdown_cell(record_note("one file per input (`batch-product1.nemo.json`, …)")),
+        new_markdown_cell(
+            "## Start every render without waiting\n\n"
+            "`export(wait=False)` returns the render job as soon as the backend has it, so the "
+            "next file's upload and instruction overlap the renders already running. Each "
+            "session stays open until its job is collected (a job is followed by its session); "
+            "`connect(new=True)` makes a fresh session for every file."
+        ),
         new_code_cell(BATCH_LOOP),
+        new_markdown_cell(
+            "## Collect the renders\n\n"
+            "`job.wait()` polls a job to its end and downloads it; jobs that finished while the "
+            "loop above ran are only downloaded. (One after another instead: `s.export()` in the "
+            "loop waits for each render before the next file starts; "
+            "`benchmarks/bench_batch.py` measures both.)"
+        ),
+        new_code_cell(BATCH_COLLECT),
         new_code_cell("import pandas as pd\n\nresults = pd.DataFrame(rows)\nresults"),
     ]
 

@@ -93,6 +93,97 @@ describe("chat view", () => {
   });
 });
 
+describe("chat view: input, scroll, copy, stop, suggestions", () => {
+  const ready = async (traits: Record<string, unknown>) => {
+    const m = fakeModel({ transcript: [], busy: false, placeholder: "", ...traits });
+    const el = document.createElement("div");
+    document.body.append(el);
+    const cleanup = chat.render({ model: m.model, el });
+    m.answer("ready", { missing: [], live: null });
+    await tick(0);
+    return { m, el, cleanup };
+  };
+
+  it("never sends on an Enter that belongs to an input method", async () => {
+    const { m, el } = await ready({});
+    const input = el.querySelector("textarea")!;
+    input.value = "把标题";
+    input.dispatchEvent(new KeyboardEvent("keydown", { key: "Enter", keyCode: 229 } as KeyboardEventInit));
+    input.dispatchEvent(new KeyboardEvent("keydown", { key: "Enter", isComposing: true }));
+    expect(m.sent.filter((s) => s.content.kind === "send")).toHaveLength(0);
+    expect(input.value).toBe("把标题");
+    input.dispatchEvent(new KeyboardEvent("keydown", { key: "Enter" }));
+    expect(m.sent.filter((s) => s.content.kind === "send")).toHaveLength(1);
+  });
+
+  it("shows the suggestions until the first message, and a click sends one", async () => {
+    const { m, el } = await ready({ suggestions: ["Add background music", "Make it square 1:1"], labels: { suggestions: "试试：" } });
+    const tips = el.querySelector(".nemo-suggestions") as HTMLElement;
+    expect(tips.hidden).toBe(false);
+    expect(tips.textContent).toContain("试试：");
+    (el.querySelectorAll(".nemo-suggestion")[1] as HTMLButtonElement).click();
+    expect(m.sent.at(-1)!.content).toMatchObject({ kind: "send", text: "Make it square 1:1" });
+    m.answer("send");
+    m.fromKernel({ kind: "append", index: 0, entry: { role: "user", text: "Make it square 1:1", route: "chat" } });
+    await tick();
+    expect(tips.hidden).toBe(true);
+  });
+
+  it("copies a reply's Markdown source and says so", async () => {
+    const copied: string[] = [];
+    Object.defineProperty(navigator, "clipboard", { configurable: true, value: { writeText: async (t: string) => void copied.push(t) } });
+    const transcript = [{ role: "user", text: "hi", route: "chat" }, { role: "assistant", text: "**Done**: | a |", route: "chat" }];
+    const { el } = await ready({ transcript });
+    const button = el.querySelector(".nemo-assistant .nemo-copy") as HTMLButtonElement;
+    expect(el.querySelector(".nemo-user .nemo-copy")).toBeNull();
+    button.click();
+    await tick(0);
+    expect(copied).toEqual(["**Done**: | a |"]);
+    expect(button.getAttribute("data-label")).toBe("Copied");
+    expect(el.querySelector(".nemo-assistant")!.textContent).toBe("Done: | a |"); // the label is CSS only
+  });
+
+  it("offers Stop while busy and asks the kernel to stop waiting", async () => {
+    const { m, el } = await ready({});
+    const stop = el.querySelector(".nemo-stop") as HTMLButtonElement;
+    expect(stop.hidden).toBe(true);
+    m.model.set("busy", true);
+    expect(stop.hidden).toBe(false);
+    stop.click();
+    expect(m.sent.at(-1)!.content.kind).toBe("stop");
+    expect(m.sent.filter((s) => s.content.kind === "send")).toHaveLength(0); // never a re-send
+    m.fromKernel({ kind: "delta", turn: 0, offset: 0, text: "⏹ Stopped waiting." });
+    m.fromKernel({ kind: "end", turn: 0, length: 18, route: "chat", stopped: true });
+    await tick();
+    expect(el.querySelector(".nemo-msg.nemo-stopped")!.textContent).toBe("⏹ Stopped waiting.");
+  });
+
+  it("stays put when the user scrolls up during a stream, follows again at the bottom", async () => {
+    const { m, el } = await ready({});
+    const list = el.querySelector(".nemo-chat-list") as HTMLElement;
+    let top = 0;
+    let height = 1000;
+    Object.defineProperty(list, "scrollHeight", { get: () => height });
+    Object.defineProperty(list, "clientHeight", { get: () => 200 });
+    Object.defineProperty(list, "scrollTop", { get: () => top, set: (v: number) => void (top = Math.min(v, height - 200)) });
+    m.fromKernel({ kind: "append", index: 0, entry: { role: "user", text: "go", route: "chat" } });
+    m.fromKernel({ kind: "delta", turn: 1, offset: 0, text: "a" });
+    await tick();
+    expect(top).toBe(800); // following: at the bottom
+    const step = async (userTop: number, grown: number, offset: number) => {
+      top = userTop; // where the user scrolled to
+      list.dispatchEvent(new Event("scroll"));
+      height = grown;
+      m.fromKernel({ kind: "delta", turn: 1, offset, text: "x" });
+      await tick();
+    };
+    await step(300, 1400, 1); // scrolled up: stays put
+    expect(top).toBe(300);
+    await step(1200, 1600, 2); // back at the bottom: follows again
+    expect(top).toBe(1400);
+  });
+});
+
 describe("upload view", () => {
   it("refuses a bad file before sending, and sends a good one in chunks", async () => {
     const m = fakeModel({ accept: ["png"], max_size: 1000, chunk_size: 4, media: [], transfers: [] });

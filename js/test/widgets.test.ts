@@ -1,7 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ChatStore } from "../chat";
 import { ChunkCollector, phase } from "../export";
-import { renderMarkdown } from "../lib/markdown";
 import { channelFor, type Model } from "../lib/protocol";
 import { ticks } from "../timeline";
 import { sizes, BUDGET } from "../scripts/size.mjs";
@@ -98,19 +97,6 @@ describe("ChatStore", () => {
   });
 });
 
-describe("markdown", () => {
-  it("escapes HTML and keeps safe formatting", () => {
-    const html = renderMarkdown('<img src=x onerror=alert(1)> **bold** `<b>` [a](javascript:x) [b](https://e.x)\n- one\n- two');
-    expect(html).not.toContain("<img");
-    expect(html).toContain("&lt;img");
-    expect(html).toContain("<strong>bold</strong>");
-    expect(html).toContain("<code>&lt;b&gt;</code>");
-    expect(html).not.toContain('href="javascript');
-    expect(html).toContain('<a href="https://e.x"');
-    expect(html).toContain("<ul><li>one</li><li>two</li></ul>");
-  });
-});
-
 describe("export helpers", () => {
   it("collects chunks in order only", () => {
     const c = new ChunkCollector();
@@ -143,5 +129,16 @@ describe("bundle budget", () => {
     const all = sizes();
     expect(all.map((f: { file: string }) => f.file).sort()).toEqual(["chat.js", "export.js", "styles.css", "timeline.js", "upload.js"]);
     expect(all.reduce((n: number, f: { bytes: number }) => n + f.bytes, 0)).toBeLessThanOrEqual(BUDGET);
+  });
+});
+
+describe("upload thumbnails", () => {
+  it("uses a loopback media URL only from a loopback page", async () => {
+    const { reachable } = await import("../upload");
+    expect(reachable("http://127.0.0.1:8123/media/a.png", "hub.example.org")).toBe(false);
+    expect(reachable("http://localhost:8123/a.png", "hub.example.org")).toBe(false);
+    expect(reachable("http://127.0.0.1:8123/a.png", "localhost")).toBe(true);
+    expect(reachable("https://cdn.example.org/a.png", "hub.example.org")).toBe(true);
+    expect(reachable("javascript:alert(1)", "localhost")).toBe(false);
   });
 });

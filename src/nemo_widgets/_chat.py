@@ -131,6 +131,7 @@ async def _turn(session: Any, text: str, out: _Outcome, where: Route) -> AsyncIt
         session.history.append(
             {"role": "assistant", "text": str(exc), "route": out.route, "error": True}
         )
+        _keep_history(session)
         raise
     if out.note:
         out.text = _join(out.note, out.text)
@@ -139,9 +140,16 @@ async def _turn(session: Any, text: str, out: _Outcome, where: Route) -> AsyncIt
             emit("chat", note[0])
         yield note
     session.history.append({"role": "assistant", "text": out.text, "route": out.route})
+    _keep_history(session)
     end = End()
     emit("chat", end)
     yield [end]
+
+
+def _keep_history(session: Any) -> None:
+    record = getattr(session, "_record_history", None)  # test doubles may have no record
+    if record is not None:
+        record()
 
 
 async def _batched(source: AsyncIterator[Event]) -> AsyncIterator[Batch]:

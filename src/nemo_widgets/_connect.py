@@ -155,7 +155,8 @@ def connect(
     options: Options | None = kw.pop("options", None)
     data_dir = kw.pop("data_dir", None)
     web_url = kw.pop("web_url", None)
-    resume = bool(kw.pop("resume", True))
+    new = bool(kw.pop("new", False))
+    resume = bool(kw.pop("resume", True)) and not new
     dialect = kw.pop("dialect", "adk")  # the offline backend's way of speaking (tests, notebooks)
     record, refresh = kw.pop("record", None), bool(kw.pop("refresh", False))
     base = options or (Options.for_local() if backend == "local" else Options())
@@ -181,8 +182,9 @@ def connect(
     )
     with _lock:
         live = _current
+        # new=True: a fresh backend session, neither the live one nor the recorded one
         again = live is not None and not live.closed and _signatures.get(id(live)) == signature
-        if again and record is None and live is not None:
+        if again and not new and record is None and live is not None:
             return live  # the same cell run again: keep the session, its history and its server
     if again and live is not None:
         live.close()  # a recorded notebook run again starts afresh: the record replays it

@@ -22,10 +22,12 @@ from typing import Any
 
 from ._auth import config_dir
 
-__all__ = ["JobBook", "RecordedSession", "RenderJob", "jobs_path"]
+__all__ = ["JobBook", "RecordedSession", "RenderJob", "history_record", "jobs_path"]
 
 KEEP_SESSIONS = 50  # records kept per file (oldest dropped first)
 KEEP_JOBS = 20  # jobs kept per session
+KEEP_HISTORY = 200  # chat entries kept per session (the newest)
+KEEP_TEXT = 20_000  # characters kept of one entry's text
 
 
 def jobs_path() -> Path:
@@ -136,6 +138,25 @@ class RecordedSession:
     language: str
     jobs: list[dict[str, Any]] = dataclasses.field(default_factory=list)
     updated: float = 0.0
+    # the chat transcript: role, text, route (+ stopped/error); never media bytes nor secrets
+    history: list[dict[str, Any]] = dataclasses.field(default_factory=list)
+
+
+def history_record(history: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The part of a chat history kept on disk: plain fields, bounded sizes."""
+    kept = []
+    for h in history[-KEEP_HISTORY:]:
+        if not isinstance(h, dict) or not isinstance(h.get("text"), str):
+            continue
+        entry: dict[str, Any] = {"text": h["text"][:KEEP_TEXT]}
+        for k in ("role", "route"):
+            if isinstance(h.get(k), str):
+                entry[k] = h[k][:40]
+        for k in ("stopped", "error"):
+            if h.get(k) is True:
+                entry[k] = True
+        kept.append(entry)
+    return kept
 
 
 @contextlib.contextmanager
@@ -185,6 +206,7 @@ class JobBook:
             language=str(rec.get("language", "en")),
             jobs=jobs,
             updated=float(rec.get("updated", 0.0)),
+            history=history_record(rec.get("history") or []),
         )
 
     def save_session(self, key: str, session_id: str, task_id: str, language: str) -> None:
@@ -193,12 +215,13 @@ class JobBook:
             data = self._read()
             old = data.get(key)
             old = old if isinstance(old, dict) else {}
-            jobs = old.get("jobs", []) if old.get("session_id") == session_id else []
+            same = old.get("session_id") == session_id
             data[key] = {
                 "session_id": session_id,
                 "task_id": task_id,
                 "language": language,
-                "jobs": jobs,
+                "jobs": old.get("jobs", []) if same else [],
+                "history": old.get("history", []) if same else [],
                 "updated": time.time(),
             }
             if len(data) > KEEP_SESSIONS:
@@ -208,6 +231,17 @@ class JobBook:
                 )
                 for stale in ordered[: len(data) - KEEP_SESSIONS]:
                     del data[stale]
+            self._write(data)
+
+    def save_history(self, key: str, session_id: str, history: list[dict[str, Any]]) -> None:
+        """Replace the chat history of the session recorded under `key` (if it is that one)."""
+        with _locked(self.path):
+            data = self._read()
+            rec = data.get(key)
+            if not isinstance(rec, dict) or rec.get("session_id") != session_id:
+                return
+            rec["history"] = history_record(history)
+            rec["updated"] = time.time()
             self._write(data)
 
     def save_job(self, key: str, job: dict[str, Any]) -> None:

@@ -8,10 +8,12 @@
 Each command returns the one thing it shows (a Session, Credits, the uploaded media, a widget);
 `%nemo?` is the full help, built by IPython's `magic_arguments` in the session's language.
 
-`%%nemo` shows the reply in a display handle updated in place from the cell's own thread, so it
-also lands in the output under nbclient/papermill where no widget front-end exists; the cell
-waits for the reply (interrupt to stop waiting: the reply still finishes in the background).
-`--no-wait` shows a `ChatCell` instead and returns at once.
+`%%nemo` shows the exchange in a compact `ChatCell` (input box hidden), so a reply is rendered by
+the same Markdown rules as in the Studio's chat (js/lib/markdown.ts), not by JupyterLab's; the
+cell waits for the reply (interrupt to stop waiting: the reply still finishes in the background)
+and then refreshes the display, so that the widget's static fallback (plain text and escaped
+HTML) holds the reply under nbclient/papermill where no widget front-end exists. `--no-wait`
+shows a full `ChatCell` and returns at once.
 """
 
 from __future__ import annotations
@@ -20,7 +22,6 @@ import argparse
 import concurrent.futures
 import html
 import string
-import threading
 from typing import Any
 
 from IPython.core.error import UsageError
@@ -33,15 +34,13 @@ from IPython.core.magic_arguments import (
 )
 from IPython.display import HTML, display
 
-from . import _loop
-from . import events as ev
 from ._export import QUALITIES
 from ._text import active_lang, ui_text
 from .errors import NemoError
 
 __all__ = ["NemoMagics", "interpolate", "register"]
 
-_REFRESH = 0.25  # seconds between in-place updates of a %%nemo reply (the whole text each time)
+_REFRESH = 0.25  # seconds between checks of a %%nemo reply (Ctrl-C is seen in between)
 _FORMATTER = string.Formatter()
 
 
@@ -223,77 +222,24 @@ class NemoMagics(Magics):
             cell.ask(text)
             display(cell)
             return
-        reply = _LiveReply()
-        handle = display(reply.bundle(), raw=True, display_id=True)
-        fut = _loop.submit(reply.consume(session, text))
+        from .widgets import ChatCell
+
+        cell = ChatCell(session, compact=True)
+        fut = cell.ask(text)
+        handle = display(cell, display_id=True)
         try:
-            shown = -1
             while not fut.done():
                 # Lock waits with a timeout stay interruptible by Ctrl-C (KeyboardInterrupt).
                 concurrent.futures.wait([fut], timeout=_REFRESH)
-                if reply.version != shown:
-                    shown = reply.version
-                    handle.update(reply.bundle(), raw=True)
         except KeyboardInterrupt:
             # The message is already sent: never send it again; the reply finishes by itself.
-            fut.add_done_callback(lambda _f: handle.update(reply.bundle(), raw=True))
             print(ui_text("magic.stopped"))
             return
-        handle.update(reply.bundle(), raw=True)
+        if handle is not None:
+            handle.update(cell)  # the fallback (no front end) now carries the reply
         if fut.exception() is not None:
             exc = fut.exception()
             print(f"❌ {exc}" if isinstance(exc, NemoError) else f"❌ {type(exc).__name__}: {exc}")
-
-
-class _LiveReply:
-    """The reply of one `%%nemo` cell as it streams (written on the loop, read by the cell)."""
-
-    def __init__(self) -> None:
-        self.text = ""
-        self.status = ui_text("magic.sending")
-        self.route = "chat"
-        self.mark = ""  # "replayed · no credits spent" for a reply from the record
-        self.version = 0
-        self._lock = threading.Lock()
-
-    async def consume(self, session: Any, message: str) -> None:
-        try:
-            async for event in session.stream(message):
-                with self._lock:
-                    if isinstance(event, ev.TextDelta):
-                        self.text += event.text
-                        self.status = ""
-                    elif isinstance(event, ev.Text):
-                        self.text = event.text
-                    elif isinstance(event, ev.ToolCall):
-                        name = event.name or ui_text("chat.working")
-                        self.status = ui_text("chat.tool", name=name)
-                    elif isinstance(event, ev.Notice):
-                        self.status = event.text
-                    elif isinstance(event, ev.Routed):
-                        self.route = event.action
-                    elif isinstance(event, ev.Offer):
-                        self.text += f"\n\n_{event.text}_"
-                    elif isinstance(event, ev.Replayed):
-                        self.mark = event.text
-                    elif isinstance(event, ev.End):
-                        break
-                    self.version += 1
-        finally:
-            with self._lock:
-                self.status = ""
-                self.version += 1
-
-    def bundle(self) -> dict[str, str]:
-        with self._lock:
-            text, status, mark = self.text, self.status, self.mark
-        none = ui_text("chat.no_reply")
-        shown = text or ("" if status else none)
-        if mark:
-            shown, text = f"{shown}\n\n<small>🔁 {mark}</small>", f"{text}\n\n({mark})"
-        if status:
-            shown = f"{shown}\n\n*{status}*" if shown else f"*{status}*"
-        return {"text/markdown": shown, "text/plain": text or status or none}
 
 
 def _session() -> Any:

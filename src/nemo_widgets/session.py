@@ -113,6 +113,7 @@ class Session:
                 self._emit("notice", ui_text("notice.session_gone", self.language))
             else:
                 self.jobs = [RenderJob.from_record(j, self) for j in rec.jobs]
+                self.history = list(rec.history)  # a ChatCell made now shows it
                 return
         await self._new_session()
 
@@ -133,6 +134,14 @@ class Session:
             await self._new_session()
             self._emit("notice", ui_text("notice.session_lost", self.language))
             return await call()
+
+    def _record_history(self) -> None:
+        """Persist the chat history with the session's record (a restarted kernel shows it)."""
+        if self._book and self._record_key:
+            try:
+                self._book.save_history(self._record_key, self.session_id, self.history)
+            except OSError as exc:  # a full or read-only disk must not break the chat
+                log.warning("could not record the chat history: %s", exc)
 
     def _record_job(self, job: RenderJob) -> None:
         """Persist a job's record and tell observers."""
@@ -437,6 +446,7 @@ def connect(
     options: Options | None = None,
     data_dir: str | PathLike[str] | None = None,
     resume: bool = True,
+    new: bool = False,
     web_url: str | None = None,
     record: str | PathLike[str] | None = None,
     refresh: bool = False,
@@ -446,7 +456,8 @@ def connect(
 
     `backend="local"` starts the offline backend in-process (in `data_dir`, default a temporary
     folder); with `api_url` it uses one already running. `resume` re-attaches to the session and
-    render jobs recorded for this backend and identity by an earlier run; `overrides` set single
+    render jobs (and the chat history) recorded for this backend and identity by an earlier run;
+    `new=True` starts a fresh session instead (no re-attach, an empty chat); `overrides` set single
     `Options` fields (`poll_interval=0.1`). The token comes from `token`, `NEMO_TOKEN`, or an
     anonymous sign-in. `language` (default: the locale's, `zh-CN` or `en`) is the session's and
     the UI's: `zh`, `zh-CN`, `zh_TW`, `zh-Hans`… show every label and message in Chinese.
@@ -464,6 +475,7 @@ def connect(
         options=options,
         data_dir=data_dir,
         resume=resume,
+        new=new,
         web_url=web_url,
         record=record,
         refresh=refresh,

@@ -97,7 +97,7 @@ def _wait_ready(app: JupyterApp, timeout: float) -> None:
     pytest.fail(f"jupyter {app.kind} not ready after {timeout:.0f} s:\n{app.log_tail()}")
 
 
-def _stop(proc: subprocess.Popen[bytes]) -> None:
+def stop(proc: subprocess.Popen[bytes]) -> None:
     if proc.poll() is not None:
         return
     with contextlib.suppress(ProcessLookupError):
@@ -125,48 +125,58 @@ def _kernel_env(home: Path) -> dict[str, str]:
     return env
 
 
+def start_app(kind: str, home: Path) -> JupyterApp:
+    """Start `jupyter lab` or `jupyter notebook` rooted in a copy of notebooks/ under `home`
+    (also used by benchmarks/bench_upload_browser.py); stop it with `stop(app.proc)`."""
+    root = home / "notebooks"
+    shutil.copytree(NOTEBOOKS, root, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+    for name, value in _SETTINGS.items():
+        path = home / "settings" / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(value))
+    port, token = _free_port(), secrets.token_hex(16)
+    log = home / "server.log"
+    cmd = [
+        sys.executable, "-m", "jupyterlab" if kind == "lab" else "notebook",
+        "--no-browser", "--allow-root",
+        "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}",
+        "--ServerApp.port_retries=0",
+        f"--IdentityProvider.token={token}",
+        f"--ServerApp.root_dir={root}",
+    ]  # fmt: skip
+    if kind == "lab":
+        cmd.append("--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate")
+    with log.open("wb") as out:
+        proc = subprocess.Popen(
+            cmd,
+            cwd=root,
+            env=_kernel_env(home),
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    app = JupyterApp(kind, f"http://127.0.0.1:{port}", token, root, log, proc)
+    try:
+        _wait_ready(app, timeout=90)
+    except BaseException:
+        stop(proc)
+        raise
+    return app
+
+
 @pytest.fixture
 def jupyter_app(tmp_path: Path) -> Iterator[Callable[[str], JupyterApp]]:
     """Factory: `jupyter_app("lab")` or `jupyter_app("notebook")` → a running server."""
     started: list[JupyterApp] = []
 
     def start(kind: str) -> JupyterApp:
-        home = tmp_path / f"jupyter-{kind}"
-        root = home / "notebooks"
-        shutil.copytree(NOTEBOOKS, root, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
-        for name, value in _SETTINGS.items():
-            path = home / "settings" / name
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(json.dumps(value))
-        port, token = _free_port(), secrets.token_hex(16)
-        log = home / "server.log"
-        cmd = [
-            sys.executable, "-m", "jupyterlab" if kind == "lab" else "notebook",
-            "--no-browser", "--allow-root",
-            "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}",
-            "--ServerApp.port_retries=0",
-            f"--IdentityProvider.token={token}",
-            f"--ServerApp.root_dir={root}",
-        ]  # fmt: skip
-        if kind == "lab":
-            cmd.append("--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate")
-        with log.open("wb") as out:
-            proc = subprocess.Popen(
-                cmd,
-                cwd=root,
-                env=_kernel_env(home),
-                stdout=out,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-        app = JupyterApp(kind, f"http://127.0.0.1:{port}", token, root, log, proc)
+        app = start_app(kind, tmp_path / f"jupyter-{kind}")
         started.append(app)
-        _wait_ready(app, timeout=90)
         return app
 
     yield start
     for app in started:
-        _stop(app.proc)
+        stop(app.proc)
         # the server's log (kernel start-up, tracebacks) next to the screenshots
         with contextlib.suppress(OSError):
             ARTIFACTS.mkdir(parents=True, exist_ok=True)
@@ -181,6 +191,20 @@ def playwright_session() -> Iterator[Any]:
 
     with sync_playwright() as pw:
         yield pw
+
+
+def launch(pw: Any, profile: Path, timeout_ms: int = 30_000) -> Any:
+    """Headless Chromium (1400x1000) with a fresh profile: a persistent context."""
+    context = pw.chromium.launch_persistent_context(
+        str(profile),
+        executable_path=CHROMIUM,
+        headless=True,
+        args=CHROMIUM_ARGS,
+        viewport={"width": 1400, "height": 1000},
+        accept_downloads=False,
+    )
+    context.set_default_timeout(timeout_ms)
+    return context
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -205,15 +229,7 @@ def page(
 ) -> Iterator[Any]:
     """A fresh Chromium page (1400x1000); screenshot + console log kept on failure."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    context = playwright_session.chromium.launch_persistent_context(
-        str(tmp_path / "chromium-profile"),
-        executable_path=CHROMIUM,
-        headless=True,
-        args=CHROMIUM_ARGS,
-        viewport={"width": 1400, "height": 1000},
-        accept_downloads=False,
-    )
-    context.set_default_timeout(30_000)
+    context = launch(playwright_session, tmp_path / "chromium-profile")
     pg = context.pages[0] if context.pages else context.new_page()
     console = browser_log
     pg.on("console", lambda msg: console.append(f"{msg.type}: {msg.text}"))

@@ -3,7 +3,11 @@
 Messages to the browser (all carry the turn, the index the reply will take in `transcript`):
     {"kind": "append", "index", "entry"}     an entry added to the transcript (the user's message)
     {"kind": "delta", "turn", "offset", "text", ["replace"], ["activity"], ["notice"]}
-    {"kind": "end", "turn", "length", "route", ["offer"], ["mark"]}   mark: "replayed · no credits…"
+    {"kind": "end", "turn", "length", "route", ["offer"], ["mark"], ["stopped"]}
+        mark: "replayed · no credits…" (a reply from the record)
+Browser → kernel: `ready`, `send` and `stop` (stop waiting for the running reply: the message is
+never sent again and the backend may still finish it; the reply shows as stopped, followed by
+what a fresh read of the state says changed).
 The finished reply is stored in the `transcript` trait without sending it again when a view is
 live (the deltas carried it; the view appends it itself), so the bytes sent stay close to the
 reply's own size. A view that missed something asks again with `ready` and gets what it lacks.
@@ -24,6 +28,8 @@ from .. import events as ev
 from ..errors import NemoError
 from ._base import REPLIED, STATIC, NemoWidget, list_trait
 from ._coalesce import DeltaCoalescer, utf16_len
+from ._stop import after_stop, record_stopped
+from ._suggestions import suggestions
 
 if TYPE_CHECKING:
     from ..session import Session
@@ -39,20 +45,29 @@ class ChatCell(NemoWidget):
     transcript = list_trait()
     busy = traitlets.Bool(False).tag(sync=True)
     placeholder = traitlets.Unicode("").tag(sync=True)  # empty: `chat.placeholder` in the labels
+    suggestions = traitlets.List(traitlets.Unicode()).tag(sync=True)
+    compact = traitlets.Bool(False).tag(sync=True)  # the exchange only (`%%nemo`): no input box
 
-    def __init__(self, session: Session | None = None, *, max_rate: float = 30.0) -> None:
+    def __init__(
+        self, session: Session | None = None, *, max_rate: float = 30.0, compact: bool = False
+    ) -> None:
         super().__init__(session)
         self.max_rate = max_rate
+        self.compact = compact
         self._ready = False
         self._quiet = False
         self._live: dict[str, Any] | None = None  # what has been sent of the running reply
         self._future: Future[dict[str, Any]] | None = None
+        self._consumer: tuple[asyncio.AbstractEventLoop, asyncio.Task[None]] | None = None
+        self._stopping = False
         history = getattr(self._session, "history", None) or []
-        self.transcript = [
-            _entry(h.get("role", "assistant"), h.get("text", ""), h.get("route")) for h in history
-        ]
+        self.transcript = [_from_history(h) for h in history]
+        self.suggestions = suggestions(
+            getattr(self._session, "backend", "cloud"), getattr(self._session, "language", "en")
+        )
         self._handle("ready", self._on_ready)
         self._handle("send", self._on_send)
+        self._handle("stop", self._on_stop)
 
     # -- public -----------------------------------------------------------------------------------
     def ask(self, text: str) -> Future[dict[str, Any]]:
@@ -70,6 +85,17 @@ class ChatCell(NemoWidget):
         coalescer.mark(time.monotonic())
         self._future = self._run(self._turn(text, turn, coalescer), self._turn_done)
         return self._future
+
+    def stop(self) -> bool:
+        """Stop waiting for the running reply (True if one was running). The message is not sent
+        again and the backend may still finish it: the reply ends as stopped, with what a fresh
+        read of the state shows changed."""
+        consumer = self._consumer
+        if consumer is None or consumer[1].done():
+            return False
+        self._stopping = True
+        consumer[0].call_soon_threadsafe(consumer[1].cancel)
+        return True
 
     # -- requests from the browser ----------------------------------------------------------------
     def _on_ready(self, msg: dict[str, Any], _buffers: list[bytes]) -> object:
@@ -90,19 +116,25 @@ class ChatCell(NemoWidget):
         self.ask(str(msg.get("text", "")))
         return {}
 
+    def _on_stop(self, _msg: dict[str, Any], _buffers: list[bytes]) -> dict[str, Any]:
+        return {"stopped": self.stop()}
+
     # -- the turn, on the background loop ---------------------------------------------------------
     async def _turn(self, text: str, turn: int, co: DeltaCoalescer) -> dict[str, Any]:
         shown = ""  # the reply as the view will show it (sent + queued)
-        route, offer, mark, finished = "chat", None, None, False
+        route, offer, mark, finished, stopped = "chat", None, None, False, False
+        before: Any = None  # the state before the message (read by the chat turn first)
         changed = asyncio.Event()
         self._live = {"turn": turn, "text": "", "activity": "", "notice": ""}
         co.status("activity", "", time.monotonic())  # opens the reply bubble at once
 
         async def consume() -> None:
-            nonlocal shown, route, offer, mark, finished
-            streamed = False
+            nonlocal shown, route, offer, mark, finished, stopped, before
+            streamed = seen = False
             try:
                 async for event in self._session.stream(text):
+                    if not seen:
+                        seen, before = True, self._session.last_state
                     now = time.monotonic()
                     if isinstance(event, ev.TextDelta):
                         streamed = True
@@ -136,6 +168,12 @@ class ChatCell(NemoWidget):
                     elif isinstance(event, ev.End):
                         break
                     changed.set()
+            except asyncio.CancelledError:
+                if not self._stopping:
+                    raise
+                stopped = True  # the stream is closed; the turn reads the state below
+                if not seen:
+                    before = self._session.last_state
             except Exception as exc:  # shown in the reply: the user must see why it stopped
                 err = str(exc) if isinstance(exc, NemoError) else f"{type(exc).__name__}: {exc}"
                 suffix = ("\n\n" if shown else "") + f"⚠️ {err}"
@@ -146,7 +184,9 @@ class ChatCell(NemoWidget):
                 finished = True
                 changed.set()
 
+        self._stopping = False
         task = asyncio.ensure_future(consume())
+        self._consumer = (asyncio.get_running_loop(), task)
         try:
             while True:
                 wait = co.due(time.monotonic(), final=finished)
@@ -163,8 +203,24 @@ class ChatCell(NemoWidget):
                     self._flush(co)
         finally:
             task.cancel()
+            self._consumer = None
+        if stopped:
+            note = await after_stop(self._session, before)
+            suffix = ("\n\n" if shown else "") + note
+            shown += suffix
+            co.status("activity", "", time.monotonic())
+            co.status("notice", "", time.monotonic())
+            co.add(suffix, time.monotonic())
+            while (wait := co.due(time.monotonic(), final=True)) is not None:
+                if wait > 0:
+                    await asyncio.sleep(wait)
+                else:
+                    self._flush(co)
         await asyncio.sleep(co.slot(time.monotonic()))  # the end message keeps the pace too
         entry = _entry("assistant", shown or self._t("chat.no_reply"), route, offer, mark)
+        if stopped:
+            entry["stopped"] = True
+            record_stopped(self._session, entry)
         if not shown:
             co.add(entry["text"], time.monotonic())
             self._flush(co)
@@ -192,7 +248,8 @@ class ChatCell(NemoWidget):
             self._set_transcript([*self.transcript, entry])
             if self._ready:
                 end = {"kind": "end", "turn": turn, "length": utf16_len(entry["text"])}
-                end.update({k: entry[k] for k in ("route", "offer", "mark") if k in entry})
+                keys = ("route", "offer", "mark", "stopped")
+                end.update({k: entry[k] for k in keys if k in entry})
                 self._post(end)
 
     def _turn_done(self, fut: Future[Any]) -> None:
@@ -241,6 +298,13 @@ class ChatCell(NemoWidget):
             for e in entries
         )
         return text, f"<div class='nemo-chat-fallback'>{rows}</div>"
+
+
+def _from_history(h: dict[str, Any]) -> dict[str, Any]:
+    entry = _entry(h.get("role", "assistant"), h.get("text", ""), h.get("route"))
+    if h.get("stopped"):
+        entry["stopped"] = True
+    return entry
 
 
 def _entry(

@@ -19,6 +19,7 @@ import traitlets
 from ..errors import NemoError
 from ._base import STATIC, NemoWidget, list_trait
 from ._chunks import ACCEPTED, MAX_CHUNK, MAX_SIZE, ChunkReceiver, discard
+from ._thumbs import local_files, thumbnail
 
 if TYPE_CHECKING:
     from ..session import Media, Session, State
@@ -38,6 +39,8 @@ class UploadPicker(NemoWidget):
     chunk_size = traitlets.Int(MAX_CHUNK).tag(sync=True)
     media = list_trait()
     transfers = list_trait()
+    # media id -> a small JPEG data URL (see `_thumbs`): never a loopback URL
+    thumbs = traitlets.Dict(value_trait=traitlets.Unicode()).tag(sync=True)
 
     def __init__(self, session: Session | None = None, *, temp_dir: str | None = None) -> None:
         super().__init__(session)
@@ -133,15 +136,30 @@ class UploadPicker(NemoWidget):
                 self._progress(uid, sent, total)
 
             try:
-                media = await self._session.aupload(*items, progress=progress)
+                media = [
+                    _media_dict(m) for m in await self._session.aupload(*items, progress=progress)
+                ]
+                await self._thumbnails(media, local_files(items))
             finally:
                 if temp is not None:
                     discard(temp)
-            return [_media_dict(m) for m in media]
+            return media
 
         fut = self._run(go(), lambda f: self._backend_done(uid, f))
         self._running[uid] = fut
         return fut
+
+    async def _thumbnails(self, media: list[dict[str, Any]], files: dict[str, Path]) -> None:
+        # made from the file still on this machine (the browser's upload is a temporary file)
+        import asyncio
+
+        for m in media:
+            path = files.get(str(m.get("name")))
+            if path is None or m.get("type") not in ("video", "image") or not m.get("id"):
+                continue
+            url = await asyncio.to_thread(thumbnail, path)
+            if url:
+                self.thumbs = {**self.thumbs, str(m["id"]): url}
 
     def _progress(self, uid: str, sent: int, total: int) -> None:
         now = time.monotonic()

@@ -1,0 +1,61 @@
+"""Thumbnails of uploaded media, made in the kernel from the local file (a video's first frame,
+a scaled image) and delivered as small JPEG data URLs in a synced trait: they travel through the
+widget's comm, so they show where the browser cannot reach the kernel's (or the offline
+backend's) 127.0.0.1, and after a page reload too (the trait lives in the kernel).
+"""
+
+from __future__ import annotations
+
+import base64
+import glob
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+__all__ = ["THUMB_WIDTH", "local_files", "thumbnail"]
+
+THUMB_WIDTH = 160  # px; a JPEG of this width is a few KB
+_MAX_BYTES = 64_000  # a data URL larger than this is not worth a trait sync
+
+
+def _ffmpeg() -> str | None:
+    try:
+        import imageio_ffmpeg  # the `local` extra
+
+        return str(imageio_ffmpeg.get_ffmpeg_exe())
+    except (ImportError, RuntimeError):
+        return shutil.which("ffmpeg")
+
+
+def thumbnail(path: str | os.PathLike[str], width: int = THUMB_WIDTH) -> str | None:
+    """A `data:image/jpeg` URL of the first frame of `path`, or None (no ffmpeg, not decodable).
+
+    Runs ffmpeg: call it off the event loop (`asyncio.to_thread`)."""
+    exe = _ffmpeg()
+    if exe is None:
+        return None
+    cmd = [exe, "-v", "error", "-nostdin", "-i", str(path), "-frames:v", "1"]
+    cmd += ["-vf", f"scale='min({width},iw)':-2", "-q:v", "6", "-f", "image2pipe"]
+    cmd += ["-vcodec", "mjpeg", "-"]
+    try:
+        done = subprocess.run(cmd, capture_output=True, timeout=60, check=False)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    if done.returncode or not done.stdout.startswith(b"\xff\xd8") or len(done.stdout) > _MAX_BYTES:
+        return None
+    return "data:image/jpeg;base64," + base64.b64encode(done.stdout).decode("ascii")
+
+
+def local_files(items: list[str]) -> dict[str, Path]:
+    """The files on this machine that `items` (paths, globs or URLs) name, by file name."""
+    found: dict[str, Path] = {}
+    for item in items:
+        if "://" in item:
+            continue
+        pattern = os.path.expanduser(item)
+        for p in glob.glob(pattern) if glob.has_magic(pattern) else [pattern]:
+            path = Path(p)
+            if path.is_file():
+                found.setdefault(path.name, path)
+    return found
