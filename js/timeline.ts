@@ -66,7 +66,6 @@ function render({ model, el }: { model: Model; el: HTMLElement }): () => void {
   el.append(summary, notice, tools, lanes, h("div", { class: "nemo-table-wrap" }, table), status);
 
   let active = 0; // the editable column a keyboard Enter edits (index into the row's cells)
-  let focusRow = -1; // the row to focus again after a redraw
 
   const refOf = (row: number): string => ((model.get("refs") as string[]) ?? [])[row] ?? "";
   const say = (text: string) => {
@@ -78,10 +77,7 @@ function render({ model, el }: { model: Model; el: HTMLElement }): () => void {
       () => (say(""), true),
       (e: Error) => (say(`${L("refused", "Not changed")}: ${e.message}`), false),
     );
-  const edit = (op: string, row: number, body: Record<string, unknown> = {}) => {
-    focusRow = row;
-    return send(op, { ref: refOf(row), ...body });
-  };
+  const edit = (op: string, row: number, body: Record<string, unknown> = {}) => send(op, { ref: refOf(row), ...body });
 
   const select = (row: number) => {
     model.set("selected", model.get("selected") === row ? -1 : row);
@@ -261,8 +257,9 @@ function render({ model, el }: { model: Model; el: HTMLElement }): () => void {
       lanes.append(h("div", { class: "nemo-lane" }, h("div", { class: "nemo-lane-name", text: `${lane.index + 1}. ${lane.name}` }), bars));
     }
 
+    // a redraw (the kernel's answer to an edit) keeps the keyboard where it was, and only then
     const focused = (document.activeElement as HTMLElement | null)?.closest?.("tr[data-row]") as HTMLElement | null;
-    if (focused && table.contains(focused)) focusRow = Number(focused.dataset.row);
+    const focusRow = focused && table.contains(focused) ? Number(focused.dataset.row) : -1;
     clear(table);
     table.append(h("thead", {}, h("tr", {}, h("th", { text: "#" }), ...columns.map((c) => h("th", { text: c })))));
     const body = h("tbody");
@@ -270,9 +267,7 @@ function render({ model, el }: { model: Model; el: HTMLElement }): () => void {
       const isText = r.track_type === "text" || r.kind === "title" || r.kind === "subtitle";
       const cells = columns.map((c) => {
         const editable = c in EDITABLE && (EDITABLE[c] !== "text" || isText);
-        const td = h("td", { text: cell(r[c]), "data-col": c, "data-edit": editable ? "1" : undefined });
-        if (editable) td.addEventListener("dblclick", () => openEditor(td, i, c));
-        return td;
+        return h("td", { text: cell(r[c]), "data-col": c, "data-edit": editable ? "1" : undefined });
       });
       const tr = h("tr", { class: i === sel ? "nemo-selected" : "", "data-row": i, tabindex: 0, onClick: () => select(i) },
         h("td", { class: "nemo-muted", text: String(i) }), ...cells);
@@ -285,16 +280,31 @@ function render({ model, el }: { model: Model; el: HTMLElement }): () => void {
       body.append(tr);
     });
     table.append(body);
-    // a redraw (the kernel's answer to an edit) keeps the keyboard where it was
-    if (focusRow >= 0 && !el.contains(document.activeElement)) focusRowEl(Math.min(focusRow, rows.length - 1));
-    focusRow = -1;
+    if (focusRow >= 0) focusRowEl(Math.min(focusRow, rows.length - 1));
   };
 
-  const keys = ["rows", "columns", "tracks", "duration", "summary", "selected", "refs", "edit_count", "can_redo", "notice", "labels"];
+  // selecting only moves the highlight: a redraw between the two clicks of a double-click
+  // would take the cell away from under the pointer
+  const mark = () => {
+    const sel = selected();
+    for (const n of el.querySelectorAll<HTMLElement>("tbody tr[data-row], .nemo-bar")) {
+      n.classList.toggle("nemo-selected", Number(n.dataset.row) === sel);
+    }
+    drawTools();
+  };
+  table.addEventListener("dblclick", (ev: MouseEvent) => {
+    const td = (ev.target as HTMLElement).closest?.("td[data-edit]") as HTMLElement | null;
+    const tr = td?.closest("tr[data-row]") as HTMLElement | null;
+    if (td && tr) openEditor(td, Number(tr.dataset.row), td.dataset.col!);
+  });
+
+  const keys = ["rows", "columns", "tracks", "duration", "summary", "refs", "edit_count", "can_redo", "notice", "labels"];
   for (const k of keys) model.on(`change:${k}`, draw);
+  model.on("change:selected", mark);
   draw();
   return () => {
     for (const k of keys) model.off(`change:${k}`, draw);
+    model.off("change:selected", mark);
   };
 }
 
