@@ -144,7 +144,17 @@ function render({ model, el }: { model: Model; el: HTMLElement }): () => void {
       if (ev.key === "Escape") {
         ev.preventDefault();
         cancel();
-      } else if (ev.key === "Enter") {
+      } else if (ev.key === "Tab" && input.value === before) {
+        // Tab walks the row's editable cells (arrow keys may belong to the notebook)
+        ev.preventDefault();
+        const tr = td.closest("tr") as HTMLElement;
+        const cells = editableCells(tr);
+        const next = cells[cells.indexOf(td) + (ev.shiftKey ? -1 : 1)];
+        if (!next) return cancel();
+        active = cells.indexOf(next);
+        td.textContent = before;
+        openEditor(next, row, next.dataset.col!);
+      } else if (ev.key === "Enter" || ev.key === "Tab") {
         ev.preventDefault();
         if (input.value === before) return cancel();
         input.disabled = true;
