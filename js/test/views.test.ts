@@ -249,6 +249,12 @@ describe("timeline editing", () => {
     input.value = "4s";
     key(input, "Enter");
     expect(m.sent.at(-1)!.content).toMatchObject({ op: "duration", ref: "seg_1", value: "4s" });
+    // Tab in an unchanged editor walks to the row's next editable cell (the column stays chosen)
+    key(el.querySelector('tr[data-row="1"]')!, "Enter");
+    expect(el.querySelector('tr[data-row="1"] input')!.getAttribute("aria-label")).toBe("duration");
+    key(el.querySelector('tr[data-row="1"] input')!, "Tab");
+    expect(el.querySelector('tr[data-row="1"] input')!.getAttribute("aria-label")).toBe("text");
+    key(el.querySelector('tr[data-row="1"] input')!, "Escape");
     key(el.querySelector('tr[data-row="1"]')!, "Delete");
     expect(m.sent.at(-1)!.content).toMatchObject({ op: "delete", ref: "seg_2" });
     key(el.querySelector('tr[data-row="1"]')!, "z", { ctrlKey: true });
