@@ -104,3 +104,15 @@ def test_accepted_edits_keep_a_valid_draft_valid(edits: list[Edit]) -> None:
     found = problems(working)
     assert found == [] or found == ["the draft has nothing to export yet: no track has segments"]
     assert format_doc() == base  # edits never change the draft they are given
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(edit, max_size=8))
+def test_a_draft_edited_elsewhere_comes_back_as_edits_that_remake_it(edits: list[Edit]) -> None:
+    from nemo_widgets.draft._edit_diff import edits_between
+
+    base = format_doc()
+    working, _ = accepted(base, edits)
+    ops = edits_between(base, working)
+    assert not isinstance(ops, EditRefused)
+    assert replay(base, ops) == (working, [])
