@@ -10,6 +10,8 @@ import type { Model } from "../lib/protocol";
 // The English strings these tests look for (the kernel sends the whole set in `labels`).
 const LABELS: Record<string, string> = {
   "common.cancel": "Cancel",
+  "chat.copy": "Copy",
+  "chat.copied": "Copied",
   "chat.route.credits": "💳 Credits",
   "upload.not_accepted": "{name}: type .{ext} is not accepted ({types})",
   "export.phase.processing": "processing",
@@ -117,7 +119,7 @@ describe("chat view: input, scroll, copy, stop, suggestions", () => {
   });
 
   it("shows the suggestions until the first message, and a click sends one", async () => {
-    const { m, el } = await ready({ suggestions: ["Add background music", "Make it square 1:1"], labels: { suggestions: "试试：" } });
+    const { m, el } = await ready({ suggestions: ["Add background music", "Make it square 1:1"], labels: { ...LABELS, "chat.suggestions": "试试：" } });
     const tips = el.querySelector(".nemo-suggestions") as HTMLElement;
     expect(tips.hidden).toBe(false);
     expect(tips.textContent).toContain("试试：");
@@ -301,5 +303,65 @@ describe("export view", () => {
     expect(big.sent.find((s) => s.content.kind === "fetch")).toBeUndefined();
     expect(el2.textContent).toContain("over the");
     expect(el2.textContent).toContain("/tmp/big.mp4");
+  });
+});
+
+describe("timeline editing", () => {
+  const traits = () => ({
+    columns: ["track", "track_type", "start", "duration", "text"],
+    rows: [{ track: 0, track_type: "video", start: 0, duration: 5000, text: null }, { track: 1, track_type: "text", start: 0, duration: 3000, text: "Hi" }],
+    refs: ["seg_1", "seg_2"],
+    tracks: [
+      { index: 0, name: "Video", type: "video", segments: [{ row: 0, start: 0, end: 5000, label: "a.jpg", kind: "image" }] },
+      { index: 1, name: "Subtitles", type: "text", segments: [{ row: 1, start: 0, end: 3000, label: "Hi", kind: "subtitle" }] },
+    ],
+    duration: 10000, summary: "Timeline", selected: -1, total_rows: 2, edit_count: 0, can_redo: false, notice: "",
+  });
+  const key = (el: Element, k: string, extra: KeyboardEventInit = {}) =>
+    el.dispatchEvent(new KeyboardEvent("keydown", { key: k, bubbles: true, ...extra }));
+
+  it("edits a text cell on double-click and Enter; Escape cancels; a refusal stays in place", async () => {
+    const m = fakeModel(traits());
+    const el = document.createElement("div");
+    timeline.render({ model: m.model, el });
+    const td = el.querySelector('tr[data-row="1"] td[data-col="text"]') as HTMLElement;
+    td.dispatchEvent(new MouseEvent("dblclick", { bubbles: true }));
+    const input = td.querySelector("input") as HTMLInputElement;
+    input.value = "Bye";
+    key(input, "Enter");
+    expect(m.sent.at(-1)!.content).toMatchObject({ kind: "edit", op: "text", ref: "seg_2", value: "Bye" });
+    const req = m.sent.at(-1)!.content;
+    m.fromKernel({ kind: "reply", id: req.id, ok: false, error: { type: "DraftError", message: "too long" } });
+    await tick(0);
+    expect(input.classList.contains("nemo-invalid")).toBe(true);
+    expect(el.querySelector(".nemo-edit-status")!.textContent).toContain("too long");
+    key(input, "Escape");
+    expect(el.querySelector('tr[data-row="1"] td[data-col="text"]')!.textContent).toBe("Hi");
+    // a media row's text is not editable
+    expect(el.querySelector('tr[data-row="0"] td[data-col="text"]')!.hasAttribute("data-edit")).toBe(false);
+  });
+
+  it("edits from the keyboard: Enter on a row, arrows pick the cell, Delete, Ctrl+Z", () => {
+    const m = fakeModel(traits());
+    const el = document.createElement("div");
+    timeline.render({ model: m.model, el });
+    const row = el.querySelector('tr[data-row="0"]') as HTMLElement;
+    key(row, "ArrowRight");
+    key(row, "Enter");
+    const input = row.querySelector("input") as HTMLInputElement;
+    expect(input.getAttribute("aria-label")).toBe("duration");
+    input.value = "4s";
+    key(input, "Enter");
+    expect(m.sent.at(-1)!.content).toMatchObject({ op: "duration", ref: "seg_1", value: "4s" });
+    // Tab in an unchanged editor walks to the row's next editable cell (the column stays chosen)
+    key(el.querySelector('tr[data-row="1"]')!, "Enter");
+    expect(el.querySelector('tr[data-row="1"] input')!.getAttribute("aria-label")).toBe("duration");
+    key(el.querySelector('tr[data-row="1"] input')!, "Tab");
+    expect(el.querySelector('tr[data-row="1"] input')!.getAttribute("aria-label")).toBe("text");
+    key(el.querySelector('tr[data-row="1"] input')!, "Escape");
+    key(el.querySelector('tr[data-row="1"]')!, "Delete");
+    expect(m.sent.at(-1)!.content).toMatchObject({ op: "delete", ref: "seg_2" });
+    key(el.querySelector('tr[data-row="1"]')!, "z", { ctrlKey: true });
+    expect(m.sent.at(-1)!.content).toMatchObject({ op: "undo" });
   });
 });

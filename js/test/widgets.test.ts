@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { ChatStore } from "../chat";
 import { ChunkCollector, phase } from "../export";
 import { channelFor, type Model } from "../lib/protocol";
-import { ticks } from "../timeline";
+import { dragged, ticks } from "../timeline";
 import { sizes, BUDGET } from "../scripts/size.mjs";
 
 /** A model double: traits in a map, sent messages recorded, kernel messages injected. */
@@ -140,5 +140,15 @@ describe("upload thumbnails", () => {
     expect(reachable("http://127.0.0.1:8123/a.png", "localhost")).toBe(true);
     expect(reachable("https://cdn.example.org/a.png", "hub.example.org")).toBe(true);
     expect(reachable("javascript:alert(1)", "localhost")).toBe(false);
+  });
+});
+
+describe("timeline bar drags", () => {
+  it("moves by the body, trims by an edge, snaps to 10 ms and never goes before 0 or inside out", () => {
+    expect(dragged("m", 1000, 3000, 504)).toEqual({ start: 1500, end: 3500 });
+    expect(dragged("m", 1000, 3000, -5000)).toEqual({ start: 0, end: 2000 });
+    expect(dragged("l", 1000, 3000, 996)).toEqual({ start: 2000, end: 3000 });
+    expect(dragged("l", 1000, 3000, 9000)).toEqual({ start: 2990, end: 3000 });
+    expect(dragged("r", 1000, 3000, -5000)).toEqual({ start: 1000, end: 1010 });
   });
 });

@@ -60,13 +60,15 @@ def check_draft(draft: Any) -> dict[str, Any]:
 async def resolve_draft(session: Session, draft: Any) -> dict[str, Any]:
     """The draft to render: the session's, a given dict, or a DataFrame written back onto it."""
     if draft is None:
-        return check_draft((await session.astate()).draft)
+        await session.astate()
+        return check_draft(session.edits.current())  # the working draft: hand edits included
     if isinstance(draft, dict):
         return check_draft(draft)
     if type(draft).__name__ == "DataFrame":
         from .draft import frame_to_draft
 
-        base = (await session.astate()).draft
+        await session.astate()
+        base = session.edits.current()
         return check_draft(frame_to_draft(draft, base))
     raise DraftError(f"export(draft=...) takes a dict or a DataFrame, not {type(draft).__name__}")
 

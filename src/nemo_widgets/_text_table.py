@@ -58,6 +58,7 @@ TEXT: dict[str, tuple[str, str]] = {
     # for the chat behaviours (copy, stop, suggested prompts)
     "chat.copy": ("Copy", "复制"),
     "chat.copied": ("Copied", "已复制"),
+    "chat.copy_failed": ("Copy failed", "复制失败"),
     "chat.stop": ("Stop", "停止"),
     "chat.stopped": (
         "Stopped waiting. The backend may still finish: the timeline shows what it did.",
@@ -72,6 +73,16 @@ TEXT: dict[str, tuple[str, str]] = {
     ),
     "timeline.track": ("Track {n}", "轨道 {n}"),
     "timeline.row": ("#", "#"),
+    "timeline.undo": ("Undo", "撤销"),
+    "timeline.redo": ("Redo", "重做"),
+    "timeline.delete": ("Delete", "删除"),
+    "timeline.earlier": ("◀ Earlier", "◀ 前移"),
+    "timeline.later": ("Later ▶", "后移 ▶"),
+    "timeline.discard": ("Discard edits", "放弃修改"),
+    "timeline.edits": ("{n} edit(s)", "{n} 处修改"),
+    "timeline.no_edits": ("No edits", "无修改"),
+    "timeline.dismiss": ("Dismiss", "知道了"),
+    "timeline.refused": ("Not changed", "未修改"),
     # -- export panel ------------------------------------------------------------------------------
     "export.export": ("Export", "导出"),
     "export.quality": ("Quality", "画质"),

@@ -141,11 +141,12 @@ async def export_timeline(
     dest = Path(path).expanduser().absolute()
     adapter = adapter_for(dest)  # a wrong suffix fails before any download
     state = await session.astate()
-    body: Any = state.draft if draft is None else draft
+    working = session.edits.current()  # the backend's draft with the hand edits
+    body: Any = working if draft is None else draft
     if type(body).__name__ == "DataFrame":
         from .draft import frame_to_draft
 
-        body = frame_to_draft(body, state.draft)
+        body = frame_to_draft(body, working)
     body = as_draft(body)
     if not isinstance(body, Mapping):
         raise DraftError(f"a draft is a dict of the compact format, not {type(body).__name__}")

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 
     import pandas as pd
 
+    from ._working import WorkingDraft
     from .events import Event
 
 __all__ = ["Credits", "Media", "RenderJob", "Reply", "Session", "State", "connect", "current"]
@@ -254,10 +255,32 @@ class Session:
         return self.last_state or State({}, [], {}, [])
 
     def timeline(self) -> pd.DataFrame:
-        """The draft as a DataFrame (`nemo_widgets.draft.draft_to_frame`)."""
+        """The working draft (the backend's with your hand edits) as a DataFrame."""
         from .draft import draft_to_frame
 
-        return draft_to_frame(self._known_state().draft)
+        self._known_state()
+        return draft_to_frame(self.edits.current())
+
+    # -- hand edits over the backend draft (nemo_widgets._working does the work) ---------------
+    @property
+    def edits(self) -> WorkingDraft:
+        """The working draft: `.edits`, `.undo()`, `.redo()`, `.not_applied` after a rebase."""
+        from ._working import working
+
+        return working(self)
+
+    def set_timeline(self, timeline: pd.DataFrame | dict[str, Any]) -> None:
+        """Make a DataFrame edited in code (or a draft dict) the working draft, as hand edits."""
+        self._known_state()
+        self.edits.set(timeline)
+
+    def discard_edits(self) -> None:
+        """Drop every hand edit: the timeline is the backend's draft again."""
+        self.edits.discard()
+
+    def describe_edits(self) -> str:
+        """Your hand edits as sentences to tell the chat ("I changed the text of subtitle 2 …")."""
+        return self.edits.describe()
 
     def summary(self) -> str:
         """The one-line track summary (`nemo_widgets.draft.summarize`)."""

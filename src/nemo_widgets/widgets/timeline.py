@@ -2,7 +2,9 @@
 
 The rows travel as JSON records (times in integer ms, as in the frame; never media bytes); the
 lanes come from the same draft (`nemo_widgets.draft._lanes`) so that a bar and its row share one
-index (`selected`). The widget only shows them.
+index (`selected`). It shows the session's working draft (`_working`): the browser sends edit
+intents (`{"kind": "edit", "op": ..., "ref": ...}`, see `_intent.py`) and a refusal comes back as
+an error with its reason; the rules are in `draft._edits`.
 """
 
 from __future__ import annotations
@@ -17,7 +19,8 @@ from ._base import STATIC, NemoWidget, list_trait
 if TYPE_CHECKING:
     import pandas as pd
 
-    from ..session import Session, State
+    from .._working import WorkingDraft
+    from ..session import Session
 
 __all__ = ["TimelineTable"]
 
@@ -36,21 +39,48 @@ class TimelineTable(NemoWidget):
     summary = traitlets.Unicode("").tag(sync=True)
     total_rows = traitlets.Int(0).tag(sync=True)
     selected = traitlets.Int(-1).tag(sync=True)
+    refs = traitlets.List(traitlets.Unicode()).tag(sync=True)  # the segment of each row
+    edit_count = traitlets.Int(0).tag(sync=True)
+    can_redo = traitlets.Bool(False).tag(sync=True)
+    notice = traitlets.Unicode("").tag(sync=True)  # edits a new backend draft could not keep
 
     def __init__(self, session: Session | None = None, *, max_rows: int = MAX_ROWS) -> None:
         super().__init__(session)
         self.max_rows = max_rows
         self._df: pd.DataFrame | None = None
-        state = getattr(self._session, "last_state", None)
-        if state is not None:
-            self._show(state)
-        else:
-            self._show_draft({})
-        self._observe_session(self._on_session)
+        from .._working import working
+
+        self._working = working(self._session)
+        self._stop_edits = self._working.listen(self._on_edits)
+        self._on_edits(self._working)
+        self._handle("edit", self._edit)
+
+    @property
+    def edits(self) -> WorkingDraft:
+        """The session's working draft this table shows and edits."""
+        return self._working
+
+    def _edit(self, msg: dict[str, Any], _buffers: list[bytes]) -> dict[str, Any]:
+        from ._intent import perform
+
+        return perform(self._working, msg)
+
+    def _on_edits(self, wd: WorkingDraft) -> None:
+        with self.hold_sync():
+            self._show_draft(wd.draft)
+            self.edit_count = len(wd.edits)
+            self.can_redo = wd.can_redo
+            missed = wd.not_applied
+            self.notice = (
+                f"{len(missed)} edit(s) could not be re-applied on the new draft: "
+                + "; ".join(str(m) for m in missed)
+                if missed
+                else ""
+            )
 
     @property
     def df(self) -> pd.DataFrame:
-        """The timeline as a DataFrame (a copy: edit it, then `session.export(draft=df)`)."""
+        """The timeline as a DataFrame (a copy: edit it, then `session.set_timeline(df)`)."""
         assert self._df is not None
         return self._df.copy()
 
@@ -58,17 +88,17 @@ class TimelineTable(NemoWidget):
         """Read the state again (on the background loop); the table follows. Returns a future."""
         return self._run(self._session.astate(), lambda _f: None)
 
-    def _on_session(self, kind: str, payload: Any) -> None:
-        if kind == "state":
-            self._show(payload)
-
-    def _show(self, state: State) -> None:
-        self._show_draft(state.draft or {})
+    def close(self) -> None:
+        """Stop following the working draft and close."""
+        self._stop_edits()
+        super().close()
 
     def _show_draft(self, draft: dict[str, Any]) -> None:
+        from ..draft._edits import refs
         from ..draft._lanes import timeline_view
 
         view = timeline_view(draft, self.max_rows, self.lang)
+        self.refs = refs(draft)[: self.max_rows]
         self._df = view.df
         with self.hold_sync():
             self.columns = [str(c) for c in view.df.columns]

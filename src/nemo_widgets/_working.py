@@ -1,0 +1,204 @@
+"""The session's working draft: the backend's latest draft with the user's hand edits on top.
+
+One `WorkingDraft` per session (`working(session)`), shared by `session.timeline()`,
+`session.export()`, the TimelineTable and `session.set_timeline(df)`. The rules are in
+`draft._edits` (pure); this holds the edit list, undo/redo, and the rebase that runs whenever a
+new backend state arrives: every edit is re-applied by segment id or reported, in
+`not_applied`, as a `EditsNotReapplied` warning and as a session notice, never dropped silently.
+"""
+
+from __future__ import annotations
+
+import threading
+import warnings
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from .draft._edits import Edit, EditRefused, NotApplied, apply, describe, rebase, replay
+from .draft._model import Draft
+from .errors import DraftError
+
+if TYPE_CHECKING:
+    from .session import Session
+
+__all__ = ["EditsNotReapplied", "WorkingDraft", "working"]
+
+
+class EditsNotReapplied(UserWarning):
+    """Some hand edits could not be re-applied on the agent's new draft."""
+
+
+class WorkingDraft:
+    """The hand edits of one session over its backend draft (thread-safe)."""
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+        self._lock = threading.RLock()
+        self._state: Any = None
+        self.base: dict[str, Any] = {}
+        self.draft: dict[str, Any] = {}
+        self.edits: list[Edit] = []
+        self._redo: list[Edit] = []
+        self.not_applied: list[NotApplied] = []  # from the last rebase, until the next one
+        self._listeners: list[Callable[[WorkingDraft], None]] = []
+        self._sync()
+        session.subscribe(self._on_session)
+
+    def __repr__(self) -> str:
+        return f"<WorkingDraft {len(self.edits)} edits, {len(self.not_applied)} not re-applied>"
+
+    @property
+    def can_undo(self) -> bool:
+        return bool(self.edits)
+
+    @property
+    def can_redo(self) -> bool:
+        return bool(self._redo)
+
+    # -- following the backend -------------------------------------------------------------------
+    def _on_session(self, kind: str, payload: Any) -> None:
+        if kind == "state":
+            self._sync(payload)
+
+    def _sync(self, state: Any = None) -> None:
+        """Rebase on the given state, else the session's latest, if it is a new one."""
+        with self._lock:
+            state = state or self._session.last_state
+            if state is None or state is self._state:
+                return
+            self._state = state
+            new = Draft.of(state.draft if state is not None else {}).to_dict()
+            same = new == self.base
+            self.base = new
+            self.draft, self.edits, missed = rebase(self.edits, new, same_base=same)
+            if not same:
+                self._redo = []
+                self.not_applied = missed
+        if missed:
+            text = "; ".join(str(m) for m in missed)
+            message = (
+                f"{len(missed)} of your edits could not be re-applied on the new draft: {text}"
+            )
+            warnings.warn(message, EditsNotReapplied, stacklevel=2)
+            emit = getattr(self._session, "_emit", None)
+            if emit is not None:
+                emit("notice", message)
+        self._changed()
+
+    def listen(self, listener: Callable[[WorkingDraft], None]) -> Callable[[], None]:
+        """Call `listener(self)` after every change; returns the cleanup."""
+        self._listeners.append(listener)
+        return lambda: self._listeners.remove(listener) if listener in self._listeners else None
+
+    def _changed(self) -> None:
+        for listener in list(self._listeners):
+            listener(self)
+
+    # -- editing ---------------------------------------------------------------------------------
+    def current(self) -> dict[str, Any]:
+        """The working draft (the backend's when there are no edits)."""
+        self._sync()
+        return self.draft
+
+    def edit(self, edit: Edit) -> EditRefused | None:
+        """Make one edit; its refusal (with the reason) when the rules say no."""
+        with self._lock:
+            self._sync()
+            result = apply(self.draft, edit)
+            if isinstance(result, EditRefused):
+                return result
+            self.draft = result
+            self.edits.append(edit)
+            self._redo = []
+        self._changed()
+        return None
+
+    def _replay(self) -> None:
+        self.draft, missed = replay(self.base, self.edits)
+        self.edits = [e for e in self.edits if all(m.edit is not e for m in missed)]
+
+    def undo(self) -> bool:
+        """Take back the last edit; False when there is none."""
+        with self._lock:
+            if not self.edits:
+                return False
+            self._redo.append(self.edits.pop())
+            self._replay()
+        self._changed()
+        return True
+
+    def redo(self) -> bool:
+        """Make again the last edit taken back; False when there is none."""
+        with self._lock:
+            if not self._redo:
+                return False
+            edit = self._redo.pop()
+            result = apply(self.draft, edit)
+            if isinstance(result, EditRefused):
+                return False
+            self.draft = result
+            self.edits.append(edit)
+        self._changed()
+        return True
+
+    def discard(self) -> None:
+        """Drop every hand edit: the working draft is the backend's again."""
+        with self._lock:
+            self.edits, self._redo, self.not_applied = [], [], []
+            self.draft = self.base
+        self._changed()
+
+    def set(self, value: Any) -> None:
+        """Join a DataFrame edited in code (or a draft dict) to the working draft, as edits."""
+        from .draft._edit_diff import edits_between
+
+        if type(value).__name__ == "DataFrame":
+            from .draft import frame_to_draft
+
+            value = frame_to_draft(value, self.current())
+        with self._lock:
+            ops = edits_between(self.current(), value)
+            if isinstance(ops, EditRefused):
+                raise DraftError(f"set_timeline: {ops.reason}")
+            if not ops:
+                return
+            for op in ops:
+                result = apply(self.draft, op)
+                if isinstance(result, EditRefused):  # checked by edits_between already
+                    raise DraftError(f"set_timeline: {result.reason}")
+                self.draft = result
+            self.edits += ops
+            self._redo = []
+        self._changed()
+
+    def describe(self) -> str:
+        """The edits in the first person, one a line, to tell the chat ("" when none)."""
+        names = _names(self.base)
+        return "\n".join(describe(e, names.get(e.ref, "")) for e in self.edits)
+
+
+def _names(draft: dict[str, Any]) -> dict[str, str]:
+    """ref -> "subtitle 2": the segment's kind (or track name) and its place in its track."""
+    from .draft._edits import refs
+    from .draft._summary import track_name
+
+    model = Draft.of(draft)
+    out: dict[str, str] = {}
+    it = iter(refs(model))
+    for t, track in enumerate(model.items):
+        for j, seg in enumerate(track.items):
+            out[next(it)] = f"{seg.kind or track_name(track, t)} {j + 1}"
+    return out
+
+
+_GUARD = threading.Lock()
+
+
+def working(session: Session) -> WorkingDraft:
+    """The session's working draft (made on first use)."""
+    with _GUARD:
+        found = getattr(session, "_working", None)
+        if found is None:
+            found = WorkingDraft(session)
+            session._working = found  # type: ignore[attr-defined]
+        return found

@@ -1,0 +1,85 @@
+"""The hand edits that turn one draft into another: how a DataFrame edited in code (or a draft
+dict) joins the working draft as edits by segment id, so a new backend draft can rebase them.
+
+Segment-level changes become `SetText`, `Move`, `Resize`, `SetVolume`, `Delete` and `SetKeys`;
+anything they cannot say (a new track or segment, a segment moved to another track, a changed `d`,
+segments without ids) makes one `SetDraft` of the whole draft.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from . import _read
+from ._edits import (
+    Delete,
+    Edit,
+    EditRefused,
+    Move,
+    Resize,
+    SetDraft,
+    SetKeys,
+    SetText,
+    SetVolume,
+    apply,
+    refs,
+)
+from ._model import Draft
+
+__all__ = ["edits_between"]
+
+
+def _segment_ops(ref: str, old: Any, new: Any) -> list[Edit]:
+    ops: list[Edit] = []
+    if _read.read(new, "text") != _read.read(old, "text") and _read.read(new, "text") is not None:
+        ops.append(SetText(ref, _read.read(new, "text")))
+    start, length = _read.read(new, "start"), _read.read(new, "duration")
+    if length is not None and length != _read.read(old, "duration"):
+        ops.append(Resize(ref, start if start is not None else 0, length))
+    elif start is not None and start != _read.read(old, "start"):
+        ops.append(Move(ref, start))
+    volume = _read.read(new, "volume")
+    if volume is not None and volume != _read.read(old, "volume"):
+        ops.append(SetVolume(ref, volume))
+    return ops
+
+
+def _keys(ref: str, got: Any, want: Any) -> SetKeys | None:
+    keys = sorted(set(got) | set(want))
+    changed = tuple((k, want.get(k)) for k in keys if got.get(k) != want.get(k))
+    return SetKeys(ref, changed) if changed else None
+
+
+def _find(draft: dict[str, Any], ref: str) -> Any:
+    for track in draft.get("t") or []:
+        for seg in track.get("sg") or []:
+            if seg.get("id") == ref:
+                return seg
+    return None
+
+
+def edits_between(old: Any, new: Any) -> list[Edit] | EditRefused:
+    """Edits that make `old` into `new` (empty when they are equal), or why `new` is refused."""
+    before, after = Draft.of(old).to_dict(), Draft.of(new).to_dict()
+    if before == after:
+        return []
+    old_refs, new_refs = refs(before), refs(after)
+    plain = all(not r.startswith("#") for r in old_refs + new_refs)
+    unique = len(set(old_refs)) == len(old_refs) and len(set(new_refs)) == len(new_refs)
+    if not (plain and unique) or not set(new_refs) <= set(old_refs):
+        return [SetDraft(after)]
+    ops: list[Edit] = [Delete(r) for r in old_refs if r not in new_refs]
+    for ref in new_refs:
+        ops += _segment_ops(ref, _find(before, ref), _find(after, ref))
+    draft = before
+    for op in ops:
+        result = apply(draft, op)
+        if isinstance(result, EditRefused):
+            return EditRefused(f"segment {op.ref}: {result.reason}")
+        draft = result
+    for ref in new_refs:
+        extra = _keys(ref, _find(draft, ref), _find(after, ref))
+        if extra is not None:
+            ops.append(extra)
+            draft = apply(draft, extra)  # type: ignore[assignment]  # SetKeys is never refused
+    return ops if draft == after else [SetDraft(after)]

@@ -1,0 +1,345 @@
+"""What an edit made by hand may do to a draft, and how hand edits survive a new backend draft.
+
+An edit is a small frozen dataclass naming its segment by `ref`: the segment's `id`, or `#t.j`
+(track t, segment j) for a segment without one. `apply(draft, edit)` returns the new draft dict
+(the given one is never changed) or `EditRefused(reason)`: a start before 0, a duration of 0 or
+less, an end past the draft's `d`, an overlap with another segment of its track, a volume outside
+0-1, a text on a media segment. Values are written where the draft keeps them (`_read.py`), and
+every key the client does not define stays as it came.
+
+`rebase(edits, new_draft)` replays the edits on a new backend draft, in order: each is re-applied
+or comes back in `not_applied` with its reason. A `#t.j` ref names a position, not a segment, so
+it is only re-applied on the very draft it was made on; a whole-draft edit (`SetDraft`, from code
+that changed tracks) is superseded by any new backend draft and reported.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Final, TypeAlias
+
+from . import _read
+from ._model import Draft, clone, fmt_seconds
+from ._summary import quote
+
+Q: Final = "'"
+
+__all__ = [
+    "Delete",
+    "Edit",
+    "EditRefused",
+    "Move",
+    "NotApplied",
+    "Reorder",
+    "Resize",
+    "SetDraft",
+    "SetKeys",
+    "SetText",
+    "SetVolume",
+    "apply",
+    "describe",
+    "locate",
+    "rebase",
+    "refs",
+    "replay",
+]
+
+_GONE: Final = object()  # `write_at`'s marker for a key to remove
+
+
+@dataclass(frozen=True)
+class SetText:
+    """Change the wording of a title or subtitle."""
+
+    ref: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Move:
+    """Move a segment to start at `start` ms (its duration kept)."""
+
+    ref: str
+    start: int
+
+
+@dataclass(frozen=True)
+class Resize:
+    """Trim: set start and duration (ms). Moving the left edge of a media clip moves its `in`
+    point by as much, so the picture stays where it was on the timeline."""
+
+    ref: str
+    start: int
+    duration: int
+
+
+@dataclass(frozen=True)
+class SetVolume:
+    """Set the volume, 0-1."""
+
+    ref: str
+    volume: float
+
+
+@dataclass(frozen=True)
+class Reorder:
+    """Put the segment at position `index` of its track; the track's segments keep their
+    durations and the gaps between them, in the new order."""
+
+    ref: str
+    index: int
+
+
+@dataclass(frozen=True)
+class Delete:
+    """Remove the segment."""
+
+    ref: str
+
+
+@dataclass(frozen=True)
+class SetKeys:
+    """Set (None: remove) other keys of a segment, as an edited DataFrame did."""
+
+    ref: str
+    keys: tuple[tuple[str, Any], ...]
+
+
+@dataclass(frozen=True)
+class SetDraft:
+    """A whole draft from code that changed more than segments (tracks, new segments, `d`)."""
+
+    draft: Mapping[str, Any]
+    ref: str = ""
+
+
+Edit: TypeAlias = SetText | Move | Resize | SetVolume | Reorder | Delete | SetKeys | SetDraft
+
+
+@dataclass(frozen=True)
+class EditRefused:
+    """Why an edit cannot be made (a sentence for the user)."""
+
+    reason: str
+
+
+@dataclass(frozen=True)
+class NotApplied:
+    """An edit that a new backend draft left no place for, and why."""
+
+    edit: Edit
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{describe(self.edit)}: {self.reason}"
+
+
+def refs(draft: Any) -> list[str]:
+    """The ref of every segment, in frame row order (tracks bottom to top)."""
+    model = Draft.of(draft)
+    out = []
+    for t, track in enumerate(model.items):
+        for j, seg in enumerate(track.items):
+            out.append(seg.id if seg.id else f"#{t}.{j}")
+    return out
+
+
+def locate(raw: Mapping[str, Any], ref: str) -> tuple[int, int] | None:
+    """(track, position) of the segment `ref` names, None when it names none (or two)."""
+    found = raw.get("t")
+    tracks: list[Any] = found if isinstance(found, list) else []
+    if ref.startswith("#"):
+        t_, _, j_ = ref[1:].partition(".")
+        if t_.isdigit() and j_.isdigit():
+            t, j = int(t_), int(j_)
+            if t < len(tracks) and j < len(tracks[t].get("sg") or []):
+                return t, j
+        return None
+    hits = [
+        (t, j)
+        for t, track in enumerate(tracks)
+        for j, seg in enumerate(track.get("sg") or [])
+        if isinstance(seg, Mapping) and seg.get("id") == ref
+    ]
+    return hits[0] if len(hits) == 1 else None
+
+
+def _place(seg: Mapping[str, Any], what: str) -> str | None:
+    """The place to write `what`: where the draft keeps it, else the first free place."""
+    _kind, places = _read.SEGMENT[what]
+    place, _ = _read.found(seg, what)
+    if place is not None:
+        return place
+    free = [p for p in places if _read.value_at(seg, p) is None]
+    return free[0] if free else None
+
+
+def _write(seg: dict[str, Any], what: str, value: Any) -> EditRefused | None:
+    place = _place(seg, what)
+    if place is None:
+        return EditRefused(f"its {what} is kept in a form this client does not edit")
+    _read.write_at(seg, place, value, _GONE)
+    return None
+
+
+def _s(ms: float) -> str:
+    return f"{fmt_seconds(ms)}s"
+
+
+def _check_time(draft: dict[str, Any], t: int, j: int) -> EditRefused | None:
+    """The edited segment: start ≥ 0, duration > 0, ends by `d`, overlaps none of its track."""
+    seg = draft["t"][t]["sg"][j]
+    start, length = _read.read(seg, "start"), _read.read(seg, "duration")
+    if start is not None and start < 0:
+        return EditRefused(f"a segment cannot start before 0 (asked {_s(start)})")
+    if length is not None and length <= 0:
+        return EditRefused("a segment needs a duration above 0")
+    end = (start or 0) + (length or 0)
+    total: Any = draft.get("d")
+    if _read.is_number(total) and total >= 0 and end > total:
+        return EditRefused(f"it would end at {_s(end)}, past the end of the draft ({_s(total)})")
+    for k, other in enumerate(draft["t"][t].get("sg") or []):
+        if k == j or not isinstance(other, Mapping):
+            continue
+        o_start, o_len = _read.read(other, "start"), _read.read(other, "duration")
+        if o_start is None or o_len is None or o_len <= 0:
+            continue
+        if (start or 0) < o_start + o_len and o_start < end:
+            name = (
+                _read.read(other, "text") or _read.read(other, "name") or other.get("id") or k + 1
+            )
+            return EditRefused(
+                f"it would overlap {name!s:.40} ({_s(o_start)}–{_s(o_start + o_len)}) on its track"
+            )
+    return None
+
+
+def _reorder(track: dict[str, Any], j: int, index: int) -> EditRefused | None:
+    sg = track["sg"]
+    if not 0 <= index < len(sg):
+        return EditRefused(f"position {index + 1} is not on this track (1–{len(sg)})")
+    order = sorted(range(len(sg)), key=lambda k: _read.read(sg[k], "start") or 0)
+    starts = [_read.read(sg[k], "start") or 0 for k in order]
+    lengths = [_read.read(sg[k], "duration") or 0 for k in order]
+    gaps = [max(0, starts[i] - starts[i - 1] - lengths[i - 1]) for i in range(1, len(order))]
+    order.remove(j)
+    order.insert(index, j)
+    new = [sg[k] for k in order]
+    at = starts[0] if starts else 0
+    for i, seg in enumerate(new):
+        if i:
+            at += gaps[i - 1]
+        refused = _write(seg, "start", at)
+        if refused:
+            return refused
+        at += _read.read(seg, "duration") or 0
+    track["sg"] = new
+    return None
+
+
+def apply(draft: Any, edit: Edit) -> dict[str, Any] | EditRefused:
+    """The draft with `edit` made (a new dict), or why it cannot be made."""
+    if isinstance(edit, SetDraft):
+        return clone(dict(edit.draft))
+    out = Draft.of(draft).to_dict()
+    where = locate(out, edit.ref)
+    if where is None:
+        return EditRefused("its segment is no longer in the draft")
+    t, j = where
+    track = out["t"][t]
+    seg = track["sg"][j]
+    if isinstance(edit, Delete):
+        del track["sg"][j]
+        return out
+    if isinstance(edit, Reorder):
+        return _reorder(track, j, edit.index) or _recheck(out, t)
+    if isinstance(edit, SetText):
+        if not _read.is_text(seg, _read.track_type(track)):
+            return EditRefused("only a title or subtitle has a text to edit")
+        return _write(seg, "text", edit.text) or out
+    if isinstance(edit, SetVolume):
+        if not 0 <= edit.volume <= 1 or not _read.is_number(edit.volume):
+            return EditRefused(f"a volume is between 0 and 1 (asked {edit.volume:g})")
+        return _write(seg, "volume", edit.volume) or out
+    if isinstance(edit, SetKeys):
+        for key, value in edit.keys:
+            _read.write_at(seg, key, _GONE if value is None else clone(value), _GONE)
+        return out
+    if isinstance(edit, Move):
+        refused = _write(seg, "start", edit.start)
+    else:  # Resize
+        old = _read.read(seg, "start") or 0
+        refused = _write(seg, "start", edit.start) or _write(seg, "duration", edit.duration)
+        inp = _read.read(seg, "in_point")
+        if not refused and inp is not None:
+            if inp + edit.start - old < 0:
+                return EditRefused("the clip's media does not reach back that far")
+            seg["in"] = inp + edit.start - old
+    return refused or _check_time(out, t, j) or out
+
+
+def _recheck(draft: dict[str, Any], t: int) -> dict[str, Any] | EditRefused:
+    for j in range(len(draft["t"][t]["sg"])):
+        refused = _check_time(draft, t, j)
+        if refused:
+            return refused
+    return draft
+
+
+def replay(base: Any, edits: Iterable[Edit]) -> tuple[dict[str, Any], list[NotApplied]]:
+    """`base` with each edit made in order; the ones refused come back with their reason."""
+    draft = Draft.of(base).to_dict()
+    missed: list[NotApplied] = []
+    for edit in edits:
+        result = apply(draft, edit)
+        if isinstance(result, EditRefused):
+            missed.append(NotApplied(edit, result.reason))
+        else:
+            draft = result
+    return draft, missed
+
+
+def rebase(
+    edits: Sequence[Edit], new_draft: Any, same_base: bool = False
+) -> tuple[dict[str, Any], list[Edit], list[NotApplied]]:
+    """(the new draft with the edits re-applied, the edits kept, the edits not re-applied).
+
+    `same_base`: the backend draft did not change, so positional refs still hold."""
+    kept: list[Edit] = []
+    missed: list[NotApplied] = []
+    draft = Draft.of(new_draft).to_dict()
+    for edit in edits:
+        if not same_base and isinstance(edit, SetDraft):
+            missed.append(NotApplied(edit, "the agent's new draft replaces it"))
+            continue
+        if not same_base and edit.ref.startswith("#"):
+            missed.append(NotApplied(edit, "its segment has no id to find it again by"))
+            continue
+        result = apply(draft, edit)
+        if isinstance(result, EditRefused):
+            missed.append(NotApplied(edit, result.reason))
+        else:
+            draft = result
+            kept.append(edit)
+    return draft, kept, missed
+
+
+def describe(edit: Edit, name: str = "") -> str:
+    """The edit as a sentence in the first person ("I changed subtitle 2 to '…'")."""
+    what = name or (f"segment {edit.ref}" if edit.ref else "the draft")
+    if isinstance(edit, SetText):
+        return f"I changed the text of {what} to {quote(edit.text, Q)}"
+    if isinstance(edit, Move):
+        return f"I moved {what} to start at {_s(edit.start)}"
+    if isinstance(edit, Resize):
+        return f"I trimmed {what} to {_s(edit.start)}–{_s(edit.start + edit.duration)}"
+    if isinstance(edit, SetVolume):
+        return f"I set the volume of {what} to {round(edit.volume * 100)}%"
+    if isinstance(edit, Reorder):
+        return f"I moved {what} to position {edit.index + 1} of its track"
+    if isinstance(edit, Delete):
+        return f"I deleted {what}"
+    if isinstance(edit, SetKeys):
+        return f"I changed {', '.join(k for k, _ in edit.keys)} of {what}"
+    return "I edited the draft in code"
