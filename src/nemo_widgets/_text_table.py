@@ -277,6 +277,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "progress.upload": ("upload", "上传"),
     "progress.download": ("download", "下载"),
     "progress.render": ("render", "渲染"),
+    "progress.media": ("media", "素材"),
     "progress.render_job": ("render {id} ({status})", "渲染 {id}（{status}）"),
     # -- error hints (errors.py) -------------------------------------------------------------------
     "hint.auth": (

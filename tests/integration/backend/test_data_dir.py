@@ -30,6 +30,10 @@ def _legacy_dir(tmp_path: Path) -> Path:
     tokens = json.loads((data / "tokens.json").read_text())
     tokens[TOKEN]["expires_at"] = time.time() + 3600  # written days ago: keep it valid
     (data / "tokens.json").write_text(json.dumps(tokens))
+    claims = json.loads((data / "claims.json").read_text())
+    for claim in claims.values():  # a claim lives an hour: the fixture's expired long ago
+        claim["expires_at"] = time.time() + 3600
+    (data / "claims.json").write_text(json.dumps(claims))
     return data
 
 

@@ -96,7 +96,7 @@ def test_a_trim_and_a_reorder_in_otio_come_back_and_render(
     job = session.export(back, download_to=tmp_path)
     assert job.status == "completed"
     assert Path(str(job.path)).read_bytes()[4:8] == b"ftyp"
-    rendered = json.loads((local_server.data_dir / "renders" / f"{job.id}.json").read_text())
+    rendered = local_server.app.state.nemo.store.renders[job.id]
     assert rendered["draft"] == expected  # what the backend rendered is the edited cut
 
 
