@@ -21,39 +21,26 @@ import os
 import re
 import weakref
 from collections.abc import AsyncIterator
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import httpx
 
 from . import _loop
+from ._gui import OFFERS as _OFFERS
+from ._gui import OFFERS_ZH as _OFFERS_ZH
 from ._gui import translate
 from ._replay import record_turn
+from ._reply import Reply
 from ._routing import Route, route
 from ._text import ui_text
 from .errors import BackendUnavailable, NemoError, StreamTimeout
 from .events import Changes, ChatTurn, End, Event, Notice, Offer, Routed, Text
-
-if TYPE_CHECKING:
-    from .session import Reply
 
 __all__ = ["STILL_WORKING", "has_retry", "run_chat", "run_retry", "stream_chat"]
 
 STILL_WORKING = "⏳ Still working..."
 _LOST = "The backend had lost this session: your message went to a new one."
 _SEPARATOR = "\n\n"
-# What the client can do instead of a GUI instruction (and after a drop), in the reply's language.
-_OFFERS = {
-    "export": "Export the video now, or keep editing? Run session.export() or press Export.",
-    "upload": "Send the file or give me a URL: session.upload('path/or/*.jpg' or 'https://...').",
-    "chat": "Tell me what to change (e.g. 'move the title to 2 s') and I will do it.",
-    "retry": "Send the message again? Only if you are sure: run session.retry_last().",
-}
-_OFFERS_ZH = {
-    "export": "要导出还是继续编辑？导出：session.export() 或按“导出”。",
-    "upload": "直接发送文件或给我一个链接：session.upload('路径/或/*.jpg' 或 'https://...')。",
-    "chat": "告诉我要改什么（例如“把标题移到 2 秒”），我来改。",
-    "retry": "要重新发送吗？确定的话运行 session.retry_last()。",
-}
 _CJK = re.compile("[\u4e00-\u9fff]")
 
 # Per-session bookkeeping kept here, so that the session object needs no chat internals.
@@ -98,8 +85,6 @@ async def run_retry(session: Any) -> Reply:
 
 
 async def _collect(session: Any, text: str, where: Route, refresh: bool = False) -> Reply:
-    from .session import Reply  # session.py imports this module: import it late
-
     out = _Outcome(refresh=refresh)
     events = [ev async for batch in _turn(session, text, out, where) for ev in batch]
     return Reply(out.text, out.route, tuple(events), tuple(out.changes), out.replayed)

@@ -189,10 +189,10 @@ TEXT: dict[str, tuple[str, str]] = {
         "                          {name} in the body is replaced by the value of the\n"
         "                          notebook variable name (write {{ and }} for braces)",
         "命令：\n"
-        "  %nemo connect [local|cloud] [--api-url URL] [--language LANG]\n"
-        "                [--record FILE [--refresh]]\n"
+        "  %nemo connect [local|cloud] [--api-url URL] [--language LANG]"
+        " [--record FILE [--refresh]]\n"
         "                          连接（`local`：本机上的离线服务；\n"
-        "                          --record：记录对话，下次运行时重放）\n"
+        "                          `--record`：记录对话，下次运行时重放）\n"
         "  %nemo studio            上传、对话、时间线和导出面板\n"
         "  %nemo upload PATH…      上传文件（可用通配符）或链接\n"
         "  %nemo credits           积分余额\n"
@@ -214,11 +214,11 @@ TEXT: dict[str, tuple[str, str]] = {
     "magic.arg.quality": ("the export quality", "导出画质"),
     "magic.arg.record": (
         "record chat turns in FILE and replay them on a later run (no credits spent)",
-        "把对话记录到 FILE，下次运行时直接重放（不消耗积分）",
+        "把对话记录到文件，下次运行时直接重放（不消耗积分）",
     ),
     "magic.arg.refresh": (
         "with --record: ask everything again and rewrite the record",
-        "配合 --record：全部重新提问并改写记录",
+        "配合 `--record`：全部重新提问并改写记录",
     ),
     "magic.arg.no_wait": (
         "show a chat widget and return at once",

@@ -18,6 +18,7 @@ from collections.abc import Callable, Coroutine, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .api._download import fetch
 from .errors import DraftError
 
 if TYPE_CHECKING:
@@ -120,7 +121,7 @@ async def _media(
         size = rec.get("size")
         if not (dest.is_file() and isinstance(size, int) and dest.stat().st_size == size):
             folder.mkdir(parents=True, exist_ok=True)
-            await session._api.fetch(url, dest, feed if callable(progress) else progress)
+            await fetch(session._api, url, dest, feed if callable(progress) else progress, None)
             sent += dest.stat().st_size
         out[src] = MediaInfo(dest.absolute().as_uri(), _duration_ms(rec))
     return out

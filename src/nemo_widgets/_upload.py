@@ -9,13 +9,21 @@ from __future__ import annotations
 
 import glob
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from .errors import SUPPORTED_FORMATS, FileTooLarge, InputError, UnsupportedFile
 
-__all__ = ["ACCEPTED", "MAX_BYTES", "InputError", "check_file", "resolve", "sniff"]
+if TYPE_CHECKING:
+    from os import PathLike
+
+    from .api import Media
+    from .api._progress import ProgressArg
+    from .session import Session
+
+__all__ = ["ACCEPTED", "MAX_BYTES", "InputError", "check_file", "resolve", "sniff", "upload"]
 
 MAX_BYTES = 500 * 1000 * 1000  # "500 MB" per file (decimal, the stricter reading for the cloud)
 
@@ -129,3 +137,27 @@ def resolve(items: Iterable[str | os.PathLike[str]]) -> tuple[list[Path], list[s
         raise InputError("nothing to upload")
     unique = list({f.resolve(): f for f in files}.values())  # a file named twice goes once
     return unique, urls
+
+
+async def upload(
+    session: Session, items: Sequence[str | PathLike[str]], progress: ProgressArg
+) -> list[Media]:
+    """`Session.upload`: every check (`resolve`) before any request, then files and URLs."""
+    files, urls = resolve(items)
+    media: list[Media] = []
+    if files:
+        names = ", ".join(f.name for f in files)
+
+        def hook(sent: int, total: int) -> None:
+            session._emit("upload", {"name": names, "sent": sent, "total": total})
+
+        media += await session._recovering(
+            lambda: session._api.upload_files(session.session_id, files, progress, hook)
+        )
+    if urls:
+        media += await session._recovering(
+            lambda: session._api.upload_urls(session.session_id, urls)
+        )
+    if session._recorder is not None:
+        session._recorder.uploaded(media)
+    return media

@@ -9,7 +9,6 @@ checks live in `_upload`, job records in `_jobs`, export polling in `_export`, c
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from os import PathLike
@@ -17,18 +16,18 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from . import _display, _loop
 from ._jobs import JobBook, RenderJob
+from ._observers import Observable
 from ._options import Options
+from ._reply import Reply
+from ._session_timeline import TimelineViews
 from ._text import default_language, set_active, ui_text
 from .api import AsyncClient, Credits, Media, State
 from .api._progress import ProgressArg, caller_progress, export_progress
 from .errors import SessionNotFound
 
 if TYPE_CHECKING:
-    from pathlib import Path
-
     import pandas as pd
 
-    from ._working import WorkingDraft
     from .events import Event
 
 __all__ = ["Credits", "Media", "RenderJob", "Reply", "Session", "State", "connect", "current"]
@@ -37,31 +36,7 @@ T = TypeVar("T")
 log = logging.getLogger("nemo_widgets.session")
 
 
-@dataclasses.dataclass(frozen=True)
-class Reply:
-    """The answer to one chat message: the text shown, how it was routed, the raw events, the
-    draft changes (for silent edits), and whether it was replayed from the record (no credits)."""
-
-    text: str
-    route: str  # "chat" | "export" | "credits" | "status" | "upload"
-    events: Sequence[Event] = ()
-    changes: Sequence[Any] = ()
-    replayed: bool = False
-
-    def __repr__(self) -> str:
-        return f"{_display.reply_head(self)}\n{self.text}"
-
-    def _repr_html_(self) -> str:
-        return _display.html_block(_display.reply_head(self), self.text)
-
-
-# Observer callback: (kind, payload). Kinds: "state" (State), "job" (RenderJob),
-# "upload" (dict: name, sent, total), "download" (dict: id, sent, total), "chat" (Event),
-# "credits" (Credits), "notice" (str).
-Observer = Callable[[str, Any], None]
-
-
-class Session:
+class Session(Observable, TimelineViews):
     """One editing session on a backend; see `connect()`."""
 
     def __init__(
@@ -74,6 +49,7 @@ class Session:
         record_key: str | None = None,
         book: JobBook | None = None,
     ) -> None:
+        super().__init__()
         self._api = api
         self.backend = backend
         self.api_url = api.api_url
@@ -88,7 +64,6 @@ class Session:
         self.jobs: list[RenderJob] = []
         self.closed = False
         self.server: Any = None  # the offline backend this session started, if any
-        self._observers: list[Observer] = []
         self._record_key = record_key
         self._book = book if record_key else None
         self._on_close: list[Callable[[], None]] = []
@@ -153,25 +128,6 @@ class Session:
                 log.warning("could not record render job %s: %s", job.id, exc)
         self._emit("job", job)
 
-    # -- observers -------------------------------------------------------------------------------
-    def subscribe(self, observer: Observer) -> Callable[[], None]:
-        """Call `observer(kind, payload)` on every change; returns the unsubscribe function."""
-        self._observers.append(observer)
-
-        def unsubscribe() -> None:
-            if observer in self._observers:
-                self._observers.remove(observer)
-
-        return unsubscribe
-
-    def _emit(self, kind: str, payload: Any) -> None:
-        """Tell every observer; an observer's failure is logged, never raised into the workflow."""
-        for observer in list(self._observers):
-            try:
-                observer(kind, payload)
-            except Exception:
-                log.exception("observer %r failed on %r", observer, kind)
-
     # -- upload ----------------------------------------------------------------------------------
     def upload(
         self, *paths_or_urls: str | PathLike[str], progress: ProgressArg = None
@@ -196,24 +152,9 @@ class Session:
     async def _upload(
         self, items: Sequence[str | PathLike[str]], progress: ProgressArg
     ) -> list[Media]:
-        from ._upload import resolve
+        from ._upload import upload
 
-        files, urls = resolve(items)
-        media: list[Media] = []
-        if files:
-            names = ", ".join(f.name for f in files)
-
-            def hook(sent: int, total: int) -> None:
-                self._emit("upload", {"name": names, "sent": sent, "total": total})
-
-            media += await self._recovering(
-                lambda: self._api.upload_files(self.session_id, files, progress, hook)
-            )
-        if urls:
-            media += await self._recovering(lambda: self._api.upload_urls(self.session_id, urls))
-        if self._recorder is not None:
-            self._recorder.uploaded(media)
-        return media
+        return await upload(self, items, progress)
 
     # -- credits, state, views of the draft ------------------------------------------------------
     def credits(self) -> Credits:
@@ -253,40 +194,6 @@ class Session:
         if self.last_state is None and not _loop.on_loop():
             return self.state()
         return self.last_state or State({}, [], {}, [])
-
-    def timeline(self) -> pd.DataFrame:
-        """The working draft (the backend's with your hand edits) as a DataFrame."""
-        from .draft import draft_to_frame
-
-        self._known_state()
-        return draft_to_frame(self.edits.current())
-
-    # -- hand edits over the backend draft (nemo_widgets._working does the work) ---------------
-    @property
-    def edits(self) -> WorkingDraft:
-        """The working draft: `.edits`, `.undo()`, `.redo()`, `.not_applied` after a rebase."""
-        from ._working import working
-
-        return working(self)
-
-    def set_timeline(self, timeline: pd.DataFrame | dict[str, Any]) -> None:
-        """Make a DataFrame edited in code (or a draft dict) the working draft, as hand edits."""
-        self._known_state()
-        self.edits.set(timeline)
-
-    def discard_edits(self) -> None:
-        """Drop every hand edit: the timeline is the backend's draft again."""
-        self.edits.discard()
-
-    def describe_edits(self) -> str:
-        """Your hand edits as sentences to tell the chat ("I changed the text of subtitle 2 …")."""
-        return self.edits.describe()
-
-    def summary(self) -> str:
-        """The one-line track summary (`nemo_widgets.draft.summarize`)."""
-        from .draft import summarize
-
-        return summarize(self._known_state().draft, self.language)
 
     def link(self) -> str:
         """The web link to open this project (a claim token, never the real token)."""
@@ -366,38 +273,6 @@ class Session:
         from ._export import resume
 
         return await resume(self, *args)
-
-    # -- a timeline file for a pro editor (nemo_widgets._timeline_file does the work) ----------
-    def export_timeline(
-        self,
-        path: str | PathLike[str],
-        media_dir: str | PathLike[str] | None = None,
-        *,
-        draft: Any = None,
-        download: bool = True,
-        progress: ProgressArg = None,
-    ) -> Path:
-        """Write the timeline (default: the session's draft) as `.otio`, `.otioz`, FCP `.xml`,
-        `.fcpxml` or `.edl`, its media downloaded beside it; `draft.from_otio` brings it back."""
-        from . import _timeline_file as tf
-
-        job, close = tf.start(
-            self, path, media_dir, draft=draft, download=download, progress=progress
-        )
-        try:
-            return tf.reissue(_loop.run(job))
-        finally:
-            close()
-
-    async def aexport_timeline(self, path: str | PathLike[str], **options: Any) -> Path:
-        """Async twin of `export_timeline` (the same options)."""
-        from . import _timeline_file as tf
-
-        job, close = tf.start(self, path, **options)
-        try:
-            return tf.reissue(await _loop.arun(job))
-        finally:
-            close()
 
     # -- chat (nemo_widgets._chat does the work) ---------------------------------------------------
     def chat(self, text: str, refresh: bool = False) -> Reply:

@@ -20,7 +20,7 @@ from .._auth import Credentials, token_expiry
 from .._options import Options
 from ..errors import BackendUnavailable, NemoError, RateLimited, redact
 from ._advice import ANON_PATH, error_for_outcome
-from ._download import download, fetch
+from ._download import download
 from ._models import Credits, Media, RenderStatus, State
 from ._multipart import MultipartFiles
 from ._progress import Progress, ProgressArg
@@ -397,7 +397,3 @@ class AsyncClient:
     ) -> Path:
         """Stream the rendered MP4 to `dest`: `url` first, then the download route."""
         return await download(self, job_id, Path(dest), url, progress, hook)
-
-    async def fetch(self, url: str, dest: Path, progress: ProgressArg = None) -> None:
-        """Stream one file the backend serves (a media copy) to `dest`, whole or not at all."""
-        await fetch(self, url, dest, progress, None)

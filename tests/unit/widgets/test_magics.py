@@ -109,10 +109,10 @@ def test_cell_magic_marks_a_replayed_reply(shell: InteractiveShell, fake: FakeSe
     fake.script = [ev.Replayed("replayed · no credits spent"), ev.Text("Your video is ready.")]
     with capture_output() as out:
         shell.run_cell_magic("nemo", "", "make a video")
-    final = out.outputs[-1].data
-    assert final["text/markdown"].startswith("Your video is ready.")
-    assert "replayed · no credits spent" in final["text/markdown"]
-    assert final["text/plain"] == "Your video is ready.\n\n(replayed · no credits spent)"
+    final = out.outputs[-1].data  # the compact ChatCell's fallback, refreshed when done
+    assert "application/vnd.jupyter.widget-view+json" in final
+    assert "Your video is ready. (replayed · no credits spent)" in final["text/plain"]
+    assert "replayed · no credits spent</small>" in final["text/html"]
 
 
 def test_connect_passes_the_record_file_on(

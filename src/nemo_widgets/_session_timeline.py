@@ -1,0 +1,100 @@
+"""The Session's timeline views: the working draft (backend draft + hand edits) as a DataFrame,
+its summary, and a timeline file for a pro editor. A part of `Session`, kept in its own module."""
+
+from __future__ import annotations
+
+from os import PathLike
+from typing import TYPE_CHECKING, Any, cast
+
+from . import _loop
+from .api._progress import ProgressArg
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    import pandas as pd
+
+    from ._working import WorkingDraft
+    from .api import State
+    from .session import Session
+
+__all__ = ["TimelineViews"]
+
+
+class TimelineViews:
+    """`timeline()`, `edits`, `set_timeline()`, `discard_edits()`, `describe_edits()`,
+    `summary()`, `export_timeline()` of a Session."""
+
+    if TYPE_CHECKING:
+        language: str
+
+        def _known_state(self) -> State: ...
+
+    def _as_session(self) -> Session:
+        return cast("Session", self)
+
+    def timeline(self) -> pd.DataFrame:
+        """The working draft (the backend's with your hand edits) as a DataFrame."""
+        from .draft import draft_to_frame
+
+        self._known_state()
+        return draft_to_frame(self.edits.current())
+
+    # -- hand edits over the backend draft (nemo_widgets._working does the work) ---------------
+    @property
+    def edits(self) -> WorkingDraft:
+        """The working draft: `.edits`, `.undo()`, `.redo()`, `.not_applied` after a rebase."""
+        from ._working import working
+
+        return working(self._as_session())
+
+    def set_timeline(self, timeline: pd.DataFrame | dict[str, Any]) -> None:
+        """Make a DataFrame edited in code (or a draft dict) the working draft, as hand edits."""
+        self._known_state()
+        self.edits.set(timeline)
+
+    def discard_edits(self) -> None:
+        """Drop every hand edit: the timeline is the backend's draft again."""
+        self.edits.discard()
+
+    def describe_edits(self) -> str:
+        """Your hand edits as sentences to tell the chat ("I changed the text of subtitle 2 …")."""
+        return self.edits.describe()
+
+    def summary(self) -> str:
+        """The one-line track summary (`nemo_widgets.draft.summarize`)."""
+        from .draft import summarize
+
+        return summarize(self._known_state().draft, self.language)
+
+    # -- a timeline file for a pro editor (nemo_widgets._timeline_file does the work) ----------
+    def export_timeline(
+        self,
+        path: str | PathLike[str],
+        media_dir: str | PathLike[str] | None = None,
+        *,
+        draft: Any = None,
+        download: bool = True,
+        progress: ProgressArg = None,
+    ) -> Path:
+        """Write the timeline (default: the session's draft) as `.otio`, `.otioz`, FCP `.xml`,
+        `.fcpxml` or `.edl`, its media downloaded beside it; `draft.from_otio` brings it back."""
+        from . import _timeline_file as tf
+
+        job, close = tf.start(
+            self._as_session(), path, media_dir, draft=draft, download=download, progress=progress
+        )
+        try:
+            return tf.reissue(_loop.run(job))
+        finally:
+            close()
+
+    async def aexport_timeline(self, path: str | PathLike[str], **options: Any) -> Path:
+        """Async twin of `export_timeline` (the same options)."""
+        from . import _timeline_file as tf
+
+        job, close = tf.start(self._as_session(), path, **options)
+        try:
+            return tf.reissue(await _loop.arun(job))
+        finally:
+            close()
