@@ -73,6 +73,8 @@ class Recorder:
         self.turns: list[Turn] = []  # the record as this run leaves it
         self.uploads: list[tuple[str, Any]] = []  # (sha256, Media) of this run, in order
         self.draft: dict[str, Any] | None = None  # the replayed draft, while the backend lags
+        self._raw: Any = None  # the backend's own draft, as last read
+        self._lagging: Any = None  # the backend's draft when the run went live after a replay
         self.secrets: Callable[[], Iterable[str]] = tuple
         if not refresh and self.path.exists():
             self._load()
@@ -111,6 +113,9 @@ class Recorder:
 
     def view(self, state: Any) -> Any:
         """The session's state with the replayed draft as its draft (while there is one)."""
+        self._raw = state.draft
+        if self.draft is not None and self.live and state.draft != self._lagging:
+            self.draft = None  # the backend made a draft of its own since: it is the timeline now
         if self.draft is None:
             return state
         return dataclasses.replace(state, draft=copy.deepcopy(self.draft))
@@ -141,8 +146,10 @@ class Recorder:
         if not self.live:  # the first live turn: the recorded ones after it are dropped
             self.live = True
             self.turns = list(self.old.turns[: self.cursor])
-        behind, self.draft = self.draft is not None, None
-        return behind
+        # the replayed draft stays the timeline until the backend's own draft changes (a question
+        # such as "what can you do?" keeps it; an edit replaces it with the backend's)
+        self._lagging = copy.deepcopy(self._raw)
+        return self.draft is not None
 
     def add(self, turn: Turn) -> None:
         """Record a live turn and write the file."""
