@@ -35,9 +35,7 @@ from PIL import Image
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
-from nemo_widgets.local._ffmpeg import ffmpeg_exe  # noqa: E402
-from nemo_widgets.local.fonts import cjk_font  # noqa: E402
-from nemo_widgets.local.render import render_draft  # noqa: E402
+from nemo_widgets.local.render import cjk_font, ffmpeg_exe, render_draft  # noqa: E402
 
 W, H, FPS, SECONDS = 1080, 1920, 30, 10
 TITLE = ("城市之梦", 0.0, 3.0)

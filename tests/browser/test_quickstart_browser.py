@@ -40,7 +40,7 @@ def _extra_image(path: Path) -> Path:
     """A fifth picture to upload through the browser."""
     from PIL import Image, ImageDraw
 
-    from nemo_widgets.local.fonts import cjk_font
+    from nemo_widgets.local.render import cjk_font
 
     img = Image.new("RGB", (720, 960), "#ff9a8b")
     draw = ImageDraw.Draw(img)

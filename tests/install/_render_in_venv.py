@@ -20,8 +20,8 @@ import numpy as np
 from PIL import Image
 
 import nemo_widgets as nw
-from nemo_widgets.local import text
-from nemo_widgets.local.fonts import cjk_font, faces
+from nemo_widgets.local.render import cjk_font, text
+from nemo_widgets.local.render.fonts import faces
 
 TITLE = "直骨城市"  # 直 and 骨 differ most between the Chinese and the Japanese forms
 CANVAS = (640, 360)

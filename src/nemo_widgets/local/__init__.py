@@ -10,11 +10,10 @@ editing agent and the draft keys it writes, `faults` for fault injection.
 from __future__ import annotations
 
 from ._common import ServerOptions
-from ._db import StoreError
-from ._lock import DataDirInUse
-from ._server import LocalServer, serve
 from .app import create_app
 from .faults import Faults
+from .server import LocalServer, serve
+from .store import DataDirInUse, StoreError
 
 __all__ = [
     "DataDirInUse",

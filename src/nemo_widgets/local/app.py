@@ -48,9 +48,13 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Match, Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from . import _access, _chat, _renders, _upload, _vendor
 from ._common import ApiError, Backend, ServerOptions, absolute, json_body, ok
 from .faults import Faults
+from .routes import access as _access
+from .routes import chat as _chat
+from .routes import renders as _renders
+from .routes import upload as _upload
+from .routes import vendor as _vendor
 from .store import Store
 
 __all__ = ["RENEW_WINDOW", "ROUTE_NAMES", "create_app"]

@@ -16,11 +16,12 @@ import wave
 from pathlib import Path
 from typing import Any
 
+from .render.ffmpeg import ffmpeg_exe
+
 __all__ = [
     "ACCEPTED",
     "MediaError",
     "check_type",
-    "ffmpeg_exe",
     "generate_bgm",
     "kind_of",
     "probe",
@@ -118,18 +119,6 @@ def kind_of(name: str) -> str | None:
     """'video' | 'image' | 'audio' by extension, or None."""
     entry = ACCEPTED.get(extension(name))
     return entry[0] if entry else None
-
-
-def ffmpeg_exe() -> str:
-    """The ffmpeg executable: the renderer's choice when present, else imageio-ffmpeg's."""
-    try:
-        from ._ffmpeg import ffmpeg_exe as exe  # owned by the renderer
-
-        return str(exe())
-    except ImportError:
-        import imageio_ffmpeg
-
-        return str(imageio_ffmpeg.get_ffmpeg_exe())
 
 
 _DUR = re.compile(r"Duration:\s*(\d+):(\d+):(\d+(?:\.\d+)?)")

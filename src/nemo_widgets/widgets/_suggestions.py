@@ -1,7 +1,7 @@
 """Suggested first prompts of a ChatCell, per backend and UI language.
 
 The offline backend's rule-based agent understands a fixed set of phrasings
-(`local/_agent_text.py`): its suggestions are ones it really acts on, in the order a newcomer
+(`local/agent/reading.py`): its suggestions are ones it really acts on, in the order a newcomer
 needs them (make the video, then edit it); tests send each one to it. The cloud agent is a
 language model: a generic set. None of them contains a routing keyword (export, credits, status,
 upload / 上传…): each goes to the chat.

@@ -17,7 +17,8 @@ import pytest
 from PIL import Image
 
 from nemo_widgets.local import LocalServer
-from nemo_widgets.local.media import ffmpeg_exe, generate_bgm
+from nemo_widgets.local.media import generate_bgm
+from nemo_widgets.local.render import ffmpeg_exe
 
 ATTRIBUTION = {
     "X-Skill-Source": "ai-video-maker-free-chinese",

@@ -13,7 +13,7 @@ from typing import Any
 import httpx
 import pytest
 
-from nemo_widgets.local.media import ffmpeg_exe
+from nemo_widgets.local.render import ffmpeg_exe
 from nemo_widgets.local.store import Store
 
 from .conftest import ATTRIBUTION, Api, calls, png, texts

@@ -11,7 +11,8 @@ import pytest
 from client_helpers import draft_of
 
 import nemo_widgets as nw
-from nemo_widgets.local import LocalServer, fonts
+from nemo_widgets.local import LocalServer
+from nemo_widgets.local.render import fonts
 
 
 def test_the_export_bar_shows_the_render_then_the_download(

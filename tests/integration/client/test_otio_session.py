@@ -13,7 +13,7 @@ import pytest
 import nemo_widgets as nw
 from nemo_widgets.draft import OtioWarning, from_otio
 from nemo_widgets.local import LocalServer
-from nemo_widgets.local.media import ffmpeg_exe
+from nemo_widgets.local.render import ffmpeg_exe
 
 otio = pytest.importorskip("opentimelineio")
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import nbformat
 
-from nemo_widgets.local._ffmpeg import probe_streams
+from nemo_widgets.local.render import probe_streams
 
 
 @dataclass

@@ -12,8 +12,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from nemo_widgets.errors import NemoError
-from nemo_widgets.local import fonts
-from nemo_widgets.local.fonts import (
+from nemo_widgets.local.render import check, fonts, text_image
+from nemo_widgets.local.render.fonts import (
     FONT_PACKAGE,
     Face,
     FontNotFound,
@@ -24,8 +24,6 @@ from nemo_widgets.local.fonts import (
     has_glyphs,
     needs_cjk,
 )
-from nemo_widgets.local.render import check
-from nemo_widgets.local.text import text_image
 
 ROOT = Path(__file__).resolve().parents[3]
 

@@ -12,11 +12,15 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from nemo_widgets.local import text
-from nemo_widgets.local._ffmpeg import ffmpeg_exe, probe_streams
-from nemo_widgets.local.fonts import cjk_font
-from nemo_widgets.local.render import RenderError, render_draft
-from nemo_widgets.local.text import text_image
+from nemo_widgets.local.render import (
+    RenderError,
+    cjk_font,
+    ffmpeg_exe,
+    probe_streams,
+    render_draft,
+    text,
+    text_image,
+)
 
 RED, GREEN, BLUE = (255, 0, 0), (0, 255, 0), (0, 0, 255)
 

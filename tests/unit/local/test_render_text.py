@@ -10,9 +10,8 @@ import numpy as np
 import pytest
 from PIL import ImageFont
 
-from nemo_widgets.local._ffmpeg import FFmpegError, run_ffmpeg
-from nemo_widgets.local.fonts import cjk_font, has_glyphs
-from nemo_widgets.local.text import text_image, wrap_text
+from nemo_widgets.local.render import FFmpegError, cjk_font, run_ffmpeg, text_image, wrap_text
+from nemo_widgets.local.render.fonts import has_glyphs
 
 
 def test_installed_font_draws_chinese_and_tells_glyphs_from_tofu() -> None:

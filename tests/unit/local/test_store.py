@@ -11,8 +11,7 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from nemo_widgets.local._recover import MAX_RENDER_RESTARTS
-from nemo_widgets.local.store import Store
+from nemo_widgets.local.store import MAX_RENDER_RESTARTS, Store
 
 
 def _open(root: Path) -> Store:

@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from nemo_widgets.local._renders import validate
 from nemo_widgets.local.faults import Faults
+from nemo_widgets.local.routes.renders import validate
 
 GOOD: dict[str, Any] = {
     "d": 4000,

@@ -19,9 +19,10 @@ import anyio.to_thread
 from starlette.requests import Request
 from starlette.responses import Response
 
-from . import _sse, agent, media
-from ._common import ApiError, Backend, ServerOptions, json_body
-from .store import Turn as Held
+from .. import agent, media
+from .._common import ApiError, Backend, ServerOptions, json_body
+from ..store import Turn as Held
+from . import sse as _sse
 
 _FIELDS = {
     "app_name",

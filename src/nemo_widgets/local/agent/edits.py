@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from . import _agent_text as tx
+from . import reading as tx
 
 TITLE_MS = 3000
 

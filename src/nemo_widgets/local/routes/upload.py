@@ -20,10 +20,10 @@ from python_multipart.multipart import MultipartParser, parse_options_header
 from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 
-from . import _vendor
-from . import media as md
-from ._common import ApiError, Backend, absolute, json_body, ok
-from .store import new_id
+from .. import media as md
+from .._common import ApiError, Backend, absolute, json_body, ok
+from ..store import new_id
+from . import vendor as _vendor
 
 _HEAD = 64  # bytes kept for sniffing
 _BY_MIME = {mime: ext for ext, (_, mime) in md.ACCEPTED.items()} | {

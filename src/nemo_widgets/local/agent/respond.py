@@ -4,7 +4,7 @@
 the reply text ('' for a silent edit), the tool calls it made (each with the draft right after
 it, so the server can apply them step by step) and the media it wants generated. No I/O.
 
-What it understands (see `_agent_text.INTENTS`): make a video from the uploads (images become a
+What it understands (see `reading.INTENTS`): make a video from the uploads (images become a
 slideshow, clips keep their order; ratio 9:16 = 1080x1920 by default, 16:9, 1:1; a length in
 seconds), then — the second stage of generation — background music and a title (and subtitles
 when asked); add or change the title; subtitles from given lines spread over the video; background
@@ -36,10 +36,10 @@ import random
 import re
 from typing import Any
 
-from . import _agent_edits as ed
-from . import _agent_text as tx
-from ._agent_gen import audio_len, generate
-from ._agent_types import CANVAS, ToolCall, Turn
+from . import edits as ed
+from . import reading as tx
+from .generate import audio_len, generate
+from .types import CANVAS, ToolCall, Turn
 
 __all__ = ["COSTS", "SILENT_RATE", "ToolCall", "Turn", "respond"]
 

@@ -17,7 +17,7 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 if TYPE_CHECKING:
-    from .store import Store
+    from ..store import Store
 
 __all__ = ["AccessLog", "index"]
 
@@ -64,7 +64,7 @@ class AccessLog:
 
 async def index(request: Request) -> Response:
     """GET /: what this server is, its endpoints, and where the contract is written down."""
-    from .. import __version__
+    from ... import __version__
 
     nemo = request.app.state.nemo
     endpoints = [

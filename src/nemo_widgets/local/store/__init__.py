@@ -30,9 +30,22 @@ from pathlib import Path
 from typing import Any
 
 from . import _db, _migrate, _recover
+from ._db import StoreError
+from ._lock import DataDirInUse, DataDirLock
+from ._recover import MAX_RENDER_RESTARTS
 from ._writer import Op, Pending, Writer
 
-__all__ = ["TOKEN_TTL", "Pending", "Store", "Turn", "new_id"]
+__all__ = [
+    "MAX_RENDER_RESTARTS",
+    "TOKEN_TTL",
+    "DataDirInUse",
+    "DataDirLock",
+    "Pending",
+    "Store",
+    "StoreError",
+    "Turn",
+    "new_id",
+]
 
 TOKEN_TTL = 7 * 24 * 3600.0  # seconds an anonymous token lives
 

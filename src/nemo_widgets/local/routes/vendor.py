@@ -20,7 +20,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
-from ._common import ApiError, Backend
+from .._common import ApiError, Backend
 
 __all__ = [
     "is_vendor",

@@ -6,9 +6,9 @@ import copy
 import re
 from typing import Any
 
-from . import _agent_edits as ed
-from . import _agent_text as tx
-from ._agent_types import CANVAS, IMAGE_MS, ToolCall, Turn
+from . import edits as ed
+from . import reading as tx
+from .types import CANVAS, IMAGE_MS, ToolCall, Turn
 
 
 def generate(media: list[dict[str, Any]], message: str, seed: int, zh: bool) -> Turn:

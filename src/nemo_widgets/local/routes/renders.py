@@ -19,10 +19,12 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 
-from . import _chat, _vendor
-from ._common import ApiError, Backend, attribution_ok, base_url, json_body, ok
-from ._render_input import check as render_check
-from .store import new_id
+from .._common import ApiError, Backend, attribution_ok, base_url, json_body, ok
+from ..render import check as render_check
+from ..render import render_draft
+from ..store import new_id
+from . import chat as _chat
+from . import vendor as _vendor
 
 CANCELLED = "cancelled by the user"
 
@@ -165,8 +167,6 @@ class Renders:
 
     async def _render(self, job: dict[str, Any], tmp: Path) -> None:
         """`render_draft` in a worker thread; a cancelled job stops its ffmpeg before returning."""
-        from .render import render_draft
-
         store = self.nemo.store
         s = store.session(job["session_id"]) or {}
         files = dict(s.get("media_files", {}))

@@ -24,8 +24,8 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from ._ffmpeg import FFmpegError, Streams, probe_streams, run_ffmpeg
-from ._render_input import (
+from .ffmpeg import FFmpegError, Streams, probe_streams, run_ffmpeg
+from .input import (
     TT_AUDIO,
     TT_TEXT,
     TT_VIDEO,

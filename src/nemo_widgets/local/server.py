@@ -20,10 +20,10 @@ from typing import Any
 import uvicorn
 
 from ._common import ServerOptions
-from ._lock import DataDirLock
-from ._sse import Drop
 from .app import create_app
 from .faults import Faults
+from .routes.sse import Drop
+from .store import DataDirLock
 
 __all__ = ["LocalServer", "serve"]
 

@@ -26,7 +26,7 @@ from pathlib import Path
 
 from PIL import ImageFont
 
-from ..errors import NemoError
+from ...errors import NemoError
 
 __all__ = [
     "FONT_PACKAGE",
