@@ -19,17 +19,15 @@ from __future__ import annotations
 import dataclasses
 import re
 
-from ._upload import ACCEPTED
+from .formats import EXTENSIONS
 
 __all__ = ["Route", "route"]
-
-MEDIA_EXTENSIONS = ACCEPTED  # a path with one of these endings is an upload request
 
 # Quoted spans in ASCII and CJK quotes; an apostrophe inside a word ("what's") is not a quote.
 QUOTED = re.compile(
     r"\"[^\"]*\"|“[^”]*”|‘[^’]*’|「[^」]*」|『[^』]*』|《[^》]*》|(?<!\w)'[^']*'(?!\w)"
 )
-_EXT = "|".join(MEDIA_EXTENSIONS)
+_EXT = "|".join(EXTENSIONS)  # a path with one of these endings is an upload request
 # A path: has a directory part, a home or drive prefix, or is a URL; ends in a media extension
 # (globs allowed: "shots/*.jpg").
 _PATH = re.compile(

@@ -14,7 +14,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from .errors import SUPPORTED_FORMATS, FileTooLarge, InputError, UnsupportedFile
+from .errors import FileTooLarge, InputError, UnsupportedFile
+from .formats import EXTENSIONS, MAX_BYTES, SUPPORTED, extension, fits, sniff
 
 if TYPE_CHECKING:
     from os import PathLike
@@ -23,54 +24,7 @@ if TYPE_CHECKING:
     from .api._progress import ProgressArg
     from .session import Session
 
-__all__ = ["ACCEPTED", "MAX_BYTES", "InputError", "check_file", "resolve", "sniff", "upload"]
-
-MAX_BYTES = 500 * 1000 * 1000  # "500 MB" per file (decimal, the stricter reading for the cloud)
-
-# extension -> the content families that may carry it
-_EXTENSIONS = {
-    "mp4": {"iso"},
-    "mov": {"iso"},
-    "m4a": {"iso"},
-    "avi": {"avi"},
-    "wav": {"wav"},
-    "webp": {"webp"},
-    "webm": {"ebml"},
-    "mkv": {"ebml"},
-    "jpg": {"jpeg"},
-    "jpeg": {"jpeg"},
-    "png": {"png"},
-    "gif": {"gif"},
-    "mp3": {"mp3"},
-    "aac": {"aac", "iso"},
-}
-ACCEPTED: tuple[str, ...] = tuple(_EXTENSIONS)  # the contract's upload types, jpeg included
-
-
-def sniff(head: bytes) -> str | None:
-    """The content family of a file from its first bytes, or None when unknown."""
-    if len(head) >= 12 and head[4:8] in (b"ftyp", b"moov", b"mdat", b"wide", b"free", b"skip"):
-        return "iso"
-    if head[:4] == b"RIFF" and len(head) >= 12:
-        return {b"AVI ": "avi", b"WAVE": "wav", b"WEBP": "webp"}.get(head[8:12])
-    if head[:4] == b"\x1a\x45\xdf\xa3":
-        return "ebml"
-    if head[:3] == b"\xff\xd8\xff":
-        return "jpeg"
-    if head[:8] == b"\x89PNG\r\n\x1a\n":
-        return "png"
-    if head[:6] in (b"GIF87a", b"GIF89a"):
-        return "gif"
-    if head[:3] == b"ID3":
-        return "mp3"
-    if head[:4] == b"ADIF":
-        return "aac"
-    if len(head) >= 2 and head[0] == 0xFF:
-        if head[1] & 0xF6 == 0xF0:  # ADTS sync word, layer 0
-            return "aac"
-        if head[1] & 0xE0 == 0xE0:  # MPEG audio frame sync
-            return "mp3"
-    return None
+__all__ = ["InputError", "check_file", "resolve", "upload"]
 
 
 def check_file(path: Path) -> Path:
@@ -80,7 +34,7 @@ def check_file(path: Path) -> Path:
     if path.is_dir():
         raise InputError(f"{path} is a directory; give the files in it (e.g. '{path}/*.mp4')")
     ext = path.suffix.lower().lstrip(".")
-    if ext not in _EXTENSIONS:
+    if ext not in EXTENSIONS:
         raise UnsupportedFile(f"{path.name}: .{ext or '(no extension)'} files are not accepted")
     size = path.stat().st_size
     if size == 0:
@@ -88,12 +42,12 @@ def check_file(path: Path) -> Path:
     if size > MAX_BYTES:
         raise FileTooLarge(f"{path.name} is {size / 1e6:.0f} MB; the limit is 500 MB per file")
     with open(path, "rb") as f:
-        family = sniff(f.read(64))
-    if family not in _EXTENSIONS[ext]:
-        found = f"its content is {family.upper()}" if family else "its content is not a media type"
+        fmt = sniff(f.read(64))
+    if not fits(extension(path.name), fmt):
+        found = f"its content is {fmt.upper()}" if fmt else "its content is not a media type"
         raise UnsupportedFile(
             f"{path.name} is named .{ext} but {found}",
-            hint=f"Convert it or give it its real extension ({SUPPORTED_FORMATS}).",
+            hint=f"Convert it or give it its real extension ({SUPPORTED}).",
         )
     return path
 

@@ -26,6 +26,7 @@ import re
 from typing import Any
 
 from ._text import ui_text
+from .formats import SUPPORTED
 
 __all__ = [
     "AuthError",
@@ -46,12 +47,11 @@ __all__ = [
     "redact",
 ]
 
-SUPPORTED_FORMATS = "mp4, mov, avi, webm, mkv, jpg, png, gif, webp, mp3, wav, m4a, aac"
 _TOKEN_RE = re.compile(r"(nmv_[A-Za-z0-9_\-]+|Bearer\s+\S+)")
 
 
 def _hint(key: str, lang: str | None = None) -> str:
-    fields = {"formats": SUPPORTED_FORMATS} if key == "hint.unsupported" else {}
+    fields = {"formats": SUPPORTED} if key == "hint.unsupported" else {}
     return ui_text(key, lang, **fields)
 
 

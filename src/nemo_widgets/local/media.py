@@ -1,10 +1,10 @@
-"""Media helpers of the offline backend: type sniffing from magic bytes, probing duration and size,
+"""Media helpers of the offline backend: the type check of an upload, probing duration and size,
 and the generated background music.
 
-`sniff(head)` looks at the first bytes only; `check_type(name, head)` combines it with the file
-name's extension (the contract's accepted list) and raises `MediaError` (code 4001) for unknown,
-empty or spoofed files. `probe(path, kind)` reads width/height with Pillow for images and
-duration/size from `ffmpeg -i` for audio and video (imageio-ffmpeg ships no ffprobe).
+`check_type(name, head)` checks the file name's extension and its first bytes against
+`nemo_widgets.formats` and raises `MediaError` (code 4001) for unknown, empty or spoofed files.
+`probe(path, kind)` reads width/height with Pillow for images and duration/size from `ffmpeg -i`
+for audio and video (imageio-ffmpeg ships no ffprobe).
 """
 
 from __future__ import annotations
@@ -16,37 +16,10 @@ import wave
 from pathlib import Path
 from typing import Any
 
+from ..formats import FORMATS, extension, fits, sniff
 from .render.ffmpeg import ffmpeg_exe
 
-__all__ = [
-    "ACCEPTED",
-    "MediaError",
-    "check_type",
-    "generate_bgm",
-    "kind_of",
-    "probe",
-    "sniff",
-]
-
-# extension → (kind, mime)
-ACCEPTED: dict[str, tuple[str, str]] = {
-    "mp4": ("video", "video/mp4"),
-    "mov": ("video", "video/quicktime"),
-    "avi": ("video", "video/x-msvideo"),
-    "webm": ("video", "video/webm"),
-    "mkv": ("video", "video/x-matroska"),
-    "jpg": ("image", "image/jpeg"),
-    "png": ("image", "image/png"),
-    "gif": ("image", "image/gif"),
-    "webp": ("image", "image/webp"),
-    "mp3": ("audio", "audio/mpeg"),
-    "wav": ("audio", "audio/wav"),
-    "m4a": ("audio", "audio/mp4"),
-    "aac": ("audio", "audio/aac"),
-}
-_ALIASES = {"jpeg": "jpg"}
-# containers that share one magic: an extension of the family matches any sniffed member
-_FAMILY = {"mp4": "iso", "mov": "iso", "m4a": "iso", "webm": "ebml", "mkv": "ebml"}
+__all__ = ["MediaError", "check_type", "generate_bgm", "probe"]
 
 
 class MediaError(Exception):
@@ -57,68 +30,19 @@ class MediaError(Exception):
         self.code = code
 
 
-def sniff(head: bytes) -> str | None:
-    """The format told by the first bytes (an ACCEPTED extension), or None."""
-    if len(head) >= 12 and head[4:8] == b"ftyp":
-        brand = head[8:12]
-        if brand == b"qt  ":
-            return "mov"
-        if brand in (b"M4A ", b"M4B ", b"M4P "):
-            return "m4a"
-        return "mp4"
-    if len(head) >= 12 and head[:4] == b"RIFF":
-        sub = head[8:12]
-        return {b"AVI ": "avi", b"WAVE": "wav", b"WEBP": "webp"}.get(sub)
-    if head[:4] == b"\x1a\x45\xdf\xa3":
-        return "webm" if b"webm" in head[:64] else "mkv"
-    if head[:3] == b"\xff\xd8\xff":
-        return "jpg"
-    if head[:8] == b"\x89PNG\r\n\x1a\n":
-        return "png"
-    if head[:6] in (b"GIF87a", b"GIF89a"):
-        return "gif"
-    if head[:3] == b"ID3":
-        return "mp3"
-    if len(head) >= 2 and head[0] == 0xFF and (head[1] & 0xE0) == 0xE0:
-        layer = (head[1] >> 1) & 0x03
-        if layer == 0 and (head[1] & 0xF6) == 0xF0:
-            return "aac"  # ADTS: sync 0xFFF, layer 00
-        if layer != 0:
-            return "mp3"  # MPEG audio frame sync
-    return None
-
-
-def extension(name: str) -> str:
-    """The normalised lower-case extension of a file name ('' if none)."""
-    ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
-    return _ALIASES.get(ext, ext)
-
-
 def check_type(name: str, head: bytes) -> tuple[str, str, str]:
     """(extension, kind, mime) of an accepted file; MediaError 4001 if unknown or spoofed."""
     ext = extension(name)
-    if ext not in ACCEPTED:
+    if ext not in FORMATS:
         raise MediaError(f"unsupported file type {ext or '(none)'!r} for {name!r}")
     if not head:
         raise MediaError(f"{name!r} is empty")
     found = sniff(head)
-    if found is None and ext == "aac" and head[:3] == b"ID3":
-        found = "aac"
     if found is None:
         raise MediaError(f"{name!r}: content is not a recognised media file")
-    same = found == ext or (
-        _FAMILY.get(found) is not None and _FAMILY.get(found) == _FAMILY.get(ext)
-    )
-    if not same:
+    if not fits(ext, found):
         raise MediaError(f"{name!r}: the content is {found}, not {ext} (spoofed extension?)")
-    kind, mime = ACCEPTED[ext]
-    return ext, kind, mime
-
-
-def kind_of(name: str) -> str | None:
-    """'video' | 'image' | 'audio' by extension, or None."""
-    entry = ACCEPTED.get(extension(name))
-    return entry[0] if entry else None
+    return ext, FORMATS[ext].kind, FORMATS[ext].mime
 
 
 _DUR = re.compile(r"Duration:\s*(\d+):(\d+):(\d+(?:\.\d+)?)")

@@ -15,13 +15,12 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from .._upload import ACCEPTED, MAX_BYTES
 from ..errors import FileTooLarge, NemoError, UnsupportedFile
+from ..formats import EXTENSIONS, MAX_BYTES
 
-__all__ = ["ACCEPTED", "MAX_CHUNK", "MAX_SIZE", "ChunkReceiver", "TransferError"]
+__all__ = ["MAX_CHUNK", "ChunkReceiver", "TransferError"]
 
 MAX_CHUNK = 4 * 1024 * 1024  # per message, far under Tornado's 10 MB websocket cap
-MAX_SIZE = MAX_BYTES  # the same per-file limit as Session.upload
 
 
 class TransferError(NemoError):
@@ -52,8 +51,8 @@ class ChunkReceiver:
 
     def __init__(
         self,
-        accepted: tuple[str, ...] = ACCEPTED,
-        max_size: int = MAX_SIZE,
+        accepted: tuple[str, ...] = EXTENSIONS,
+        max_size: int = MAX_BYTES,  # the same per-file limit as Session.upload
         max_chunk: int = MAX_CHUNK,
         root: str | None = None,
     ) -> None:

@@ -17,8 +17,9 @@ from typing import TYPE_CHECKING, Any
 import traitlets
 
 from ..errors import NemoError
+from ..formats import EXTENSIONS, MAX_BYTES
 from ._base import STATIC, NemoWidget, list_trait
-from ._chunks import ACCEPTED, MAX_CHUNK, MAX_SIZE, ChunkReceiver, discard
+from ._chunks import MAX_CHUNK, ChunkReceiver, discard
 from ._thumbs import local_files, thumbnail
 
 if TYPE_CHECKING:
@@ -34,8 +35,8 @@ class UploadPicker(NemoWidget):
 
     _esm = STATIC / "upload.js"
     _areas = ("upload",)
-    accept = traitlets.List(traitlets.Unicode(), list(ACCEPTED)).tag(sync=True)
-    max_size = traitlets.Int(MAX_SIZE).tag(sync=True)
+    accept = traitlets.List(traitlets.Unicode(), list(EXTENSIONS)).tag(sync=True)
+    max_size = traitlets.Int(MAX_BYTES).tag(sync=True)
     chunk_size = traitlets.Int(MAX_CHUNK).tag(sync=True)
     media = list_trait()
     transfers = list_trait()

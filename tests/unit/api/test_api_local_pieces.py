@@ -8,31 +8,8 @@ from pathlib import Path
 import pytest
 
 from nemo_widgets._jobs import JobBook, RenderJob
-from nemo_widgets._upload import InputError, resolve, sniff
+from nemo_widgets._upload import InputError, resolve
 from nemo_widgets.api._progress import Progress
-
-
-@pytest.mark.parametrize(
-    ("head", "family"),
-    [
-        (b"\x00\x00\x00\x18ftypisom\x00\x00", "iso"),
-        (b"\x00\x00\x00\x08wide\x00\x00\x00\x00", "iso"),
-        (b"RIFF\x00\x00\x00\x00AVI LIST", "avi"),
-        (b"RIFF\x00\x00\x00\x00WAVEfmt ", "wav"),
-        (b"RIFF\x00\x00\x00\x00WEBPVP8 ", "webp"),
-        (b"\x1a\x45\xdf\xa3\x01\x00", "ebml"),
-        (b"\xff\xd8\xff\xe0\x00\x10JFIF", "jpeg"),
-        (b"\x89PNG\r\n\x1a\n\x00", "png"),
-        (b"GIF89a\x01\x00", "gif"),
-        (b"ID3\x04\x00", "mp3"),
-        (b"\xff\xfb\x90\x00", "mp3"),
-        (b"\xff\xf1\x50\x80", "aac"),
-        (b"%PDF-1.7", None),
-        (b"", None),
-    ],
-)
-def test_sniff(head: bytes, family: str | None) -> None:
-    assert sniff(head) == family
 
 
 def test_resolve_expands_home_and_globs_and_drops_duplicates(clean_env: Path) -> None:

@@ -1,4 +1,5 @@
-"""Type sniffing from magic bytes and the extension/content check."""
+"""The backend's extension/content check (the sniffer itself: tests/unit/test_formats.py), probing
+and the generated music."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from nemo_widgets.local.media import MediaError, check_type, generate_bgm, probe, sniff
+from nemo_widgets.local.media import MediaError, check_type, generate_bgm, probe
 
 
 def _img(fmt: str) -> bytes:
@@ -35,28 +36,6 @@ HEADS = {
     "mp3-frame": b"\xff\xfb\x90\x64\x00\x00",
     "aac": b"\xff\xf1\x50\x80\x02\x1f\xfc",
 }
-
-
-@pytest.mark.parametrize("kind", list(HEADS), ids=list(HEADS))
-def test_sniff(kind: str) -> None:
-    assert sniff(HEADS[kind]) == kind.split("-")[0]
-
-
-@pytest.mark.parametrize(
-    "head",
-    [
-        b"",
-        b"hello world",
-        b"MZ\x90\x00",
-        b"%PDF-1.7",
-        b"PK\x03\x04",
-        b"RIFF\x00\x00\x00\x00XXXX",
-        b"\x00\x00\x00\x00",
-    ],
-    ids=["empty", "text", "exe", "pdf", "zip", "riff-other", "zeros"],
-)
-def test_sniff_unknown(head: bytes) -> None:
-    assert sniff(head) is None
 
 
 @pytest.mark.parametrize(

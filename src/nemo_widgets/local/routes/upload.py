@@ -20,13 +20,14 @@ from python_multipart.multipart import MultipartParser, parse_options_header
 from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 
+from ...formats import FORMATS, extension
 from .. import media as md
 from .._common import ApiError, Backend, absolute, json_body, ok
 from ..store import new_id
 from . import vendor as _vendor
 
 _HEAD = 64  # bytes kept for sniffing
-_BY_MIME = {mime: ext for ext, (_, mime) in md.ACCEPTED.items()} | {
+_BY_MIME = {f.mime: ext for ext, f in FORMATS.items()} | {
     "image/jpg": "jpg",
     "audio/mp3": "mp3",
 }
@@ -106,9 +107,9 @@ class _Receiver:
         if filename is None or params.get(b"name", b"files") not in (b"files", b"file"):
             return  # a plain form field: ignored
         name = _clean_name(filename.decode("utf-8", "replace"))
-        if md.extension(name) not in md.ACCEPTED:
+        if extension(name) not in FORMATS:
             self.error = ApiError(
-                415, 4001, f"unsupported file type for {name!r}", {"supported": sorted(md.ACCEPTED)}
+                415, 4001, f"unsupported file type for {name!r}", {"supported": sorted(FORMATS)}
             )
             return
         self.cur = _Incoming(name, self.tmp / new_id("up_"))
@@ -175,10 +176,10 @@ async def _fetch(nemo: Backend, url: str) -> _Incoming:
             async with c.stream("GET", url) as r:
                 if r.status_code >= 400:
                     raise ApiError(400, 4004, f"fetching the URL answered HTTP {r.status_code}")
-                if md.extension(name) not in md.ACCEPTED:
+                if extension(name) not in FORMATS:
                     ext = _BY_MIME.get(r.headers.get("content-type", "").split(";")[0].strip())
                     name = f"{name.rsplit('.', 1)[0] or 'file'}.{ext}" if ext else name
-                if md.extension(name) not in md.ACCEPTED:
+                if extension(name) not in FORMATS:
                     raise ApiError(415, 4001, f"unsupported file type for {name!r}")
                 if int(r.headers.get("content-length") or 0) > limit:
                     raise _too_large(name, limit)
@@ -205,7 +206,7 @@ def _accept(nemo: Backend, s: dict[str, Any], inc: _Incoming) -> dict[str, Any]:
         ext, kind, mime = md.check_type(inc.name, inc.head)
         info = md.probe(inc.path, kind)
     except md.MediaError as e:
-        raise ApiError(415, e.code, str(e), {"supported": sorted(md.ACCEPTED)}) from None
+        raise ApiError(415, e.code, str(e), {"supported": sorted(FORMATS)}) from None
     mid = new_id("med_")
     dest = nemo.store.media_dir(s["session_id"]) / f"{mid}.{ext}"
     os.replace(inc.path, dest)
@@ -289,5 +290,6 @@ async def media(request: Request) -> Response:
     if rel is None or not (nemo.store.root / rel).is_file():
         raise ApiError(404, 4005, "media not found")
     path = nemo.store.root / rel
-    mime = md.ACCEPTED.get(md.extension(path.name), ("", "application/octet-stream"))[1]
+    known = FORMATS.get(extension(path.name))
+    mime = known.mime if known else "application/octet-stream"
     return FileResponse(path, media_type=mime, headers={"Access-Control-Allow-Origin": "*"})
