@@ -185,15 +185,6 @@ class Store:
             )
         return rec
 
-    def register(self, token: str) -> str:
-        """Make a token's user a registered one (`usr_…`, no `anon_`): for tests of the texts a
-        registered user is shown. Returns the new user id."""
-        with self._lock:
-            rec = self.tokens[token]
-            rec["user_id"] = "usr_" + rec["client_id"].replace("-", "")[:16]
-            self._writer.submit("credits", [self._token_op(rec)])
-            return str(rec["user_id"])
-
     def tokens_of(self, client_id: str) -> list[dict[str, Any]]:
         """Every token issued to a client id."""
         with self._lock:
@@ -202,22 +193,6 @@ class Store:
     def token(self, token: str) -> dict[str, Any] | None:
         """The record of a token (expired or not), or None."""
         return self.tokens.get(token)
-
-    def update_credits(self, token: str, balance_delta: int = 0, frozen_delta: int = 0) -> Pending:
-        """Change a token's balance and frozen amount, and persist."""
-        with self._lock:
-            rec = self.tokens[token]
-            rec["balance"] = rec["balance"] + balance_delta
-            rec["frozen"] = max(0, rec["frozen"] + frozen_delta)
-            return self._writer.submit("credits", [self._token_op(rec)])
-
-    def expire_all_tokens(self) -> Pending:
-        """Make every stored token expired (persisted, unlike the fault knob)."""
-        with self._lock:
-            now = time.time()
-            for rec in self.tokens.values():
-                rec["expires_at"] = min(rec["expires_at"], now - 1)
-            return self._writer.submit("credits", [self._token_op(r) for r in self.tokens.values()])
 
     # -- sessions ----------------------------------------------------------------------------
     def create_session(
