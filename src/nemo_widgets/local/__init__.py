@@ -3,8 +3,11 @@
     with nemo_widgets.local.serve() as server:     # background thread, free port
         server.url                                 # http://127.0.0.1:PORT
 
-Install with the `local` extra. See `app` for the endpoints and error codes, `agent` for the
-editing agent and the draft keys it writes, `faults` for fault injection.
+Install with the `local` extra. `app` holds the endpoint table and error codes; `server` runs it
+(`LocalServer`, `serve`); `store/` keeps the state in SQLite; `faults` injects failures; `media`
+checks and probes uploads (the types are `nemo_widgets.formats`'); `samples` makes the demo's media.
+`routes/` has one module per family of endpoints, `agent/` the rule-based editing agent
+(`agent.respond` documents the draft keys it writes), `render/` turns a draft into an MP4.
 """
 
 from __future__ import annotations

@@ -26,7 +26,7 @@ Codes added beyond the contract:
 The chat stream (`POST /run_sse`) answers errors before the stream starts as JSON (404 unknown
 session, 422 bad body, 401, 403 no credits); after it started, as `data: {"error": …}` events.
 
-`ServerOptions.dialect == "vendor"` answers as the vendor's documents show (see `_vendor`):
+`ServerOptions.dialect == "vendor"` answers as the vendor's documents show (see `routes.vendor`):
 render routes on `{success, data}`, `files[]` uploads, numeric-string session ids, ISO-8601
 `expires_at`, `user_id` in the session and state answers. Both dialects have the cancel route.
 """

@@ -16,6 +16,9 @@ import wave
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+from PIL import Image
+
 from ..formats import FORMATS, extension, fits, sniff
 from .render.ffmpeg import ffmpeg_exe
 
@@ -53,8 +56,6 @@ _AUDIO = re.compile(r"Stream #\S+.*?Audio:")
 def probe(path: Path, kind: str) -> dict[str, Any]:
     """`{"duration_ms", "width", "height", "has_audio"}` of a file; MediaError if unreadable."""
     if kind == "image":
-        from PIL import Image
-
         try:
             with Image.open(path) as im:
                 im.verify()
@@ -98,8 +99,6 @@ _CHORDS = [
 
 def generate_bgm(path: Path, duration_ms: int, rate: int = 44100) -> Path:
     """Write a pleasant, deterministic chord/arpeggio loop as 16-bit mono WAV; returns `path`."""
-    import numpy as np
-
     n = max(1, int(rate * duration_ms / 1000))
     t = np.arange(n) / rate
     chord = (t // 2.0).astype(int) % len(_CHORDS)

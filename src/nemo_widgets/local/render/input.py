@@ -1,7 +1,7 @@
 """Reading a draft for the renderer: canvas, tracks and segments, text styles, and `check`, which
 tells why a draft cannot be rendered before any media is read or ffmpeg is started.
 
-Private names are the renderer's (`render.py`); `RenderError` and `check` are re-exported there.
+Private names are the renderer's (`compose`); `RenderError` and `check` are exported by `render`.
 """
 
 from __future__ import annotations

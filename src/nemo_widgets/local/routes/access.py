@@ -16,6 +16,8 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from ... import __version__
+
 if TYPE_CHECKING:
     from ..store import Store
 
@@ -64,8 +66,6 @@ class AccessLog:
 
 async def index(request: Request) -> Response:
     """GET /: what this server is, its endpoints, and where the contract is written down."""
-    from ... import __version__
-
     nemo = request.app.state.nemo
     endpoints = [
         f"{' '.join(sorted(r.methods - {'HEAD'} or r.methods))} {r.path}"

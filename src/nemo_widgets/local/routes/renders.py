@@ -4,7 +4,7 @@ in a worker thread (`render.render_draft`). Status: `pending → processing → 
 with an integer `percent` (0-100), or `cancelled` by `POST …/lambda/<id>/cancel` (which kills the
 job's ffmpeg and removes its partial file before it answers); downloads (`output.url` or
 `/api/render/proxy/<id>/download`) support HTTP Range. The vendor dialect re-shapes the answers
-(`_vendor.render_answer`).
+(`vendor.render_answer`).
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 enforced while streaming, never the whole body in memory) or JSON `{"urls": [...]}` fetched over
 http(s); every file checked by extension and by content, then probed. All files of one request are
 accepted together or not at all. Also the media route that serves them back (with Range). The
-vendor dialect answers `files[]` with a content hash (`_vendor.upload_files`).
+vendor dialect answers `files[]` with a content hash (`vendor.upload_files`).
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ The records live in memory (`tokens`, `sessions`, `claims`, `renders`: reads nev
 disk) and every change is written through by ONE writer thread (`_writer`), in order, each
 write a transaction. A write method returns at once with a `Pending` handle: `await` it (on the
 loop) or `.wait()` it (in a thread) when the answer depends on it being on disk; the app awaits
-`barrier()` before any response starts (see `_access`), so no client sees a state the disk lacks.
+`barrier()` before any response starts (`routes.access`), so no client sees a state the disk lacks.
 
 A chat turn is three transactions: `begin_turn` (reserve its cost, count the message),
 `finish_turn` (its draft and generated media, the charge) or `abort_turn` (release). The draft a
