@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from PIL import Image
 
+from nemo_widgets._upload import check_file
+from nemo_widgets.errors import UnsupportedFile
 from nemo_widgets.formats import EXTENSIONS, FORMATS, extension, fits, sniff
+from nemo_widgets.local.media import MediaError, check_type
 
 
 def _img(fmt: str) -> bytes:
@@ -116,3 +120,58 @@ def test_what_follows_the_magic_does_not_change_the_answer(name: str, tail: byte
 def test_old_quicktime_atoms_are_mov_whatever_their_size(size: bytes, atom: bytes) -> None:
     fmt = sniff(size + atom + b"\x00" * 8)
     assert fmt == "mov" and fits("mov", fmt) and fits("mp4", fmt)
+
+
+# -- the backend's check and the client's check use the one rule ---------------------------------
+@pytest.mark.parametrize(
+    ("name", "head", "kind"),
+    [
+        ("a.MP4", HEADS["mp4"], "video"),
+        ("a.mov", HEADS["mp4"], "video"),
+        ("a.m4a", HEADS["m4a"], "audio"),
+        ("a.jpeg", HEADS["jpg"], "image"),
+        ("a.mkv", HEADS["webm"], "video"),
+        ("a.aac", HEADS["aac"], "audio"),
+        ("a.mp3", HEADS["mp3-frame"], "audio"),
+    ],
+    ids=["upper-ext", "mov-iso-family", "m4a", "jpeg-alias", "ebml-family", "aac", "mp3"],
+)
+def test_check_type_accepts(name: str, head: bytes, kind: str) -> None:
+    assert check_type(name, head)[1] == kind
+
+
+@pytest.mark.parametrize(
+    ("name", "head", "message"),
+    [
+        ("a.png", HEADS["jpg"], "spoofed"),
+        ("a.mp4", HEADS["png"], "spoofed"),
+        ("a.wav", HEADS["avi"], "spoofed"),
+        ("a.txt", b"hello", "unsupported"),
+        ("a.png", b"", "empty"),
+        ("a.mp3", b"hello there", "not a recognised"),
+        ("noext", HEADS["png"], "unsupported"),
+    ],
+    ids=["jpg-as-png", "png-as-mp4", "avi-as-wav", "txt", "empty", "text-as-mp3", "no-ext"],
+)
+def test_check_type_refuses(name: str, head: bytes, message: str) -> None:
+    with pytest.raises(MediaError, match=message) as e:
+        check_type(name, head)
+    assert e.value.code == 4001
+
+
+@pytest.mark.parametrize("ext", list(EXTENSIONS))
+def test_client_and_backend_accept_the_same_files(ext: str, tmp_path: Path) -> None:
+    for name, head in HEADS.items():
+        path = tmp_path / f"{name}.{ext}"
+        path.write_bytes(head + b"\x00" * 64)
+        try:
+            check_type(path.name, head)
+            backend = True
+        except MediaError:
+            backend = False
+        try:
+            check_file(path)
+            client = True
+        except UnsupportedFile:
+            client = False
+        assert client == backend == fits(extension(path.name), sniff(head)), path.name
