@@ -80,65 +80,65 @@ def respond(
                 "还没有视频：请先上传图片或视频，然后说“做一个视频”。",
             ),
         )
-    handler = _EDITS[intent]
-    result = handler(draft, media, message, seed, zh)
-    if isinstance(result, str):  # could not do it: explain, charge nothing
-        return Turn(draft, result)
-    turn: Turn = result
-    if random.Random(seed).random() < silent_rate:
-        turn = dataclasses.replace(turn, reply="")
-    return turn
+    done = _EDITS[intent](draft, media, message, seed)
+    if isinstance(done, tuple):  # could not do it: explain, charge nothing
+        return Turn(draft, tx.say(zh, *done))
+    call = ToolCall(done.name, done.args, {"status": "ok"}, copy.deepcopy(draft))
+    reply = "" if random.Random(seed).random() < silent_rate else tx.say(zh, *done.reply)
+    return Turn(draft, reply, (call,), "edit", done.generated)
 
 
 # -- edits -------------------------------------------------------------------------------------
-def _edit(draft: dict[str, Any], name: str, args: dict[str, Any], reply: str) -> Turn:
-    call = ToolCall(name, args, {"status": "ok"}, copy.deepcopy(draft))
-    return Turn(draft, reply, (call,), "edit")
+Text = tuple[str, str]  # (English, Chinese): `respond` answers in the user's language
 
 
-def _title(draft: dict[str, Any], media: Any, message: str, seed: int, zh: bool) -> Turn | str:
+@dataclasses.dataclass(frozen=True)
+class _Done:
+    """An edit made on the draft: its tool call and what to say."""
+
+    name: str
+    args: dict[str, Any]
+    reply: Text
+    generated: tuple[dict[str, Any], ...] = ()  # media the server must make
+
+
+def _title(draft: dict[str, Any], media: Any, message: str, seed: int) -> _Done | Text:
     text = tx.title_text(message)
     if not text:
-        return tx.say(
-            zh,
+        return (
             'What should the title say? e.g. title: "Summer Sale"',
             "标题要写什么？例如：标题：“夏日特惠”",
         )
     ed.set_title(draft, text)
-    return _edit(
-        draft,
+    return _Done(
         "set_title",
         {"text": text},
-        tx.say(
-            zh,
+        (
             f'Title set to "{text}". Open the timeline to preview it.',
             f"标题已设为“{text}”。打开时间线即可预览。",
         ),
     )
 
 
-def _subtitles(draft: dict[str, Any], media: Any, message: str, seed: int, zh: bool) -> Turn | str:
+def _subtitles(draft: dict[str, Any], media: Any, message: str, seed: int) -> _Done | Text:
     lines = tx.lines_of(message)
     if not lines:
-        return tx.say(
-            zh,
+        return (
             'Which lines? e.g. subtitles: "Hello"; "Welcome"',
             "字幕内容是什么？例如：字幕：第一句；第二句",
         )
     ed.set_subtitles(draft, lines)
-    return _edit(
-        draft,
+    return _Done(
         "add_subtitles",
         {"lines": lines},
-        tx.say(
-            zh,
+        (
             f"Added {len(lines)} subtitle(s) spread over the video. Preview them in the timeline.",
             f"已添加 {len(lines)} 条字幕，均匀分布在视频中。可在时间线中预览。",
         ),
     )
 
 
-def _bgm(draft: dict[str, Any], media: Any, message: str, seed: int, zh: bool) -> Turn:
+def _bgm(draft: dict[str, Any], media: Any, message: str, seed: int) -> _Done:
     src, name = ed.pick_audio(media, message)
     generated: tuple[dict[str, Any], ...] = ()
     if src is None:
@@ -149,28 +149,23 @@ def _bgm(draft: dict[str, Any], media: Any, message: str, seed: int, zh: bool) -
     if vol is None:
         vol = old["sg"][0].get("v", 0.35) if old and old["sg"] else 0.35
     ed.set_bgm(draft, src, name, vol, audio_len(media, src))
-    turn = _edit(
-        draft,
+    pct = round(vol * 100)
+    return _Done(
         "add_bgm",
         {"src": src, "volume": vol},
-        tx.say(
-            zh,
-            f'Background music "{name}" added at {round(vol * 100)}%.',
-            f"已添加背景音乐“{name}”，音量 {round(vol * 100)}%。",
-        ),
+        (f'Background music "{name}" added at {pct}%.', f"已添加背景音乐“{name}”，音量 {pct}%。"),
+        generated,
     )
-    return dataclasses.replace(turn, generated=generated)
 
 
-def _volume(draft: dict[str, Any], media: Any, message: str, seed: int, zh: bool) -> Turn | str:
+def _volume(draft: dict[str, Any], media: Any, message: str, seed: int) -> _Done | Text:
     music = ed.bgm(draft)
     want_video = re.search(r"video|original|clip|原声|视频|人声", message, re.I)
     target = "video" if (want_video or music is None) else "bgm"
     segs = music["sg"] if target == "bgm" and music else ed.video_segments(draft)
     segs = [s for s in segs if s.get("k") in ("video", "audio")]
     if not segs:
-        return tx.say(
-            zh,
+        return (
             "There is no sound to change yet: add background music first.",
             "还没有可调整的声音：请先添加背景音乐。",
         )
@@ -186,133 +181,102 @@ def _volume(draft: dict[str, Any], media: Any, message: str, seed: int, zh: bool
     vol = round(vol, 2)
     for s in segs:
         s["v"] = vol
-    what = tx.say(
-        zh,
-        "Music" if target == "bgm" else "Video sound",
-        "背景音乐" if target == "bgm" else "视频原声",
-    )
-    return _edit(
-        draft,
+    en, cn = ("Music", "背景音乐") if target == "bgm" else ("Video sound", "视频原声")
+    pct = round(vol * 100)
+    return _Done(
         "set_volume",
         {"target": target, "volume": vol},
-        tx.say(
-            zh,
-            f"{what} volume set to {round(vol * 100)}%.",
-            f"{what}音量已调到 {round(vol * 100)}%。",
-        ),
+        (f"{en} volume set to {pct}%.", f"{cn}音量已调到 {pct}%。"),
     )
 
 
-def _trim(draft: dict[str, Any], media: Any, message: str, seed: int, zh: bool) -> Turn | str:
+def _trim(draft: dict[str, Any], media: Any, message: str, seed: int) -> _Done | Text:
     secs = tx.seconds(message) or (float(tx.ordinals(message)[0]) if tx.ordinals(message) else None)
     if not secs or secs <= 0:
-        return tx.say(
-            zh, 'How long should it be? e.g. "trim to 8 seconds"', "要剪到多长？例如“剪到8秒”"
-        )
+        return ('How long should it be? e.g. "trim to 8 seconds"', "要剪到多长？例如“剪到8秒”")
     ms = round(secs * 1000)
     if ms >= draft.get("d", 0):
-        return tx.say(
-            zh,
+        return (
             f"The video is already {draft.get('d', 0) / 1000:g} s long.",
             f"视频本来就只有 {draft.get('d', 0) / 1000:g} 秒。",
         )
     ed.trim(draft, ms)
-    return _edit(
-        draft,
-        "trim",
-        {"duration_ms": ms},
-        tx.say(zh, f"Trimmed to {secs:g} s.", f"已剪到 {secs:g} 秒。"),
-    )
+    return _Done("trim", {"duration_ms": ms}, (f"Trimmed to {secs:g} s.", f"已剪到 {secs:g} 秒。"))
 
 
-def _cut(draft: dict[str, Any], media: Any, message: str, seed: int, zh: bool) -> Turn | str:
+def _cut(draft: dict[str, Any], media: Any, message: str, seed: int) -> _Done | Text:
     m = tx.RANGE.search(message)
     assert m is not None
     a, b = round(float(m.group(1)) * 1000), round(float(m.group(2)) * 1000)
     b = min(b, draft.get("d", 0))
     if not 0 <= a < b:
-        return tx.say(zh, "That range is not inside the video.", "这个时间段不在视频范围内。")
+        return ("That range is not inside the video.", "这个时间段不在视频范围内。")
     ed.cut(draft, a, b)
-    return _edit(
-        draft,
+    return _Done(
         "cut_range",
         {"start_ms": a, "end_ms": b},
-        tx.say(
-            zh,
+        (
             f"Cut {a / 1000:g}-{b / 1000:g} s; the video is now {draft['d'] / 1000:g} s.",
             f"已剪掉 {a / 1000:g}-{b / 1000:g} 秒，视频现在 {draft['d'] / 1000:g} 秒。",
         ),
     )
 
 
-def _remove(draft: dict[str, Any], media: Any, message: str, seed: int, zh: bool) -> Turn | str:
+def _remove(draft: dict[str, Any], media: Any, message: str, seed: int) -> _Done | Text:
     name = ed.remove_track(draft, message)
     if name is None:
-        return tx.say(
-            zh,
+        return (
             "Which track? Open the timeline to see them: Video, BGM, Title, Subtitles.",
             "删除哪条轨道？打开时间线查看：视频、背景音乐、标题、字幕。",
         )
-    return _edit(
-        draft,
-        "remove_track",
-        {"track": name},
-        tx.say(zh, f"Removed the {name} track.", f"已删除{name}轨道。"),
+    return _Done(
+        "remove_track", {"track": name}, (f"Removed the {name} track.", f"已删除{name}轨道。")
     )
 
 
-def _remove_clip(
-    draft: dict[str, Any], media: Any, message: str, seed: int, zh: bool
-) -> Turn | str:
+def _remove_clip(draft: dict[str, Any], media: Any, message: str, seed: int) -> _Done | Text:
     nums = tx.ordinals(message)
     segs = ed.video_segments(draft)
     if not nums or not 1 <= nums[0] <= len(segs) or len(segs) < 2:
-        return tx.say(zh, f"Which clip (1-{len(segs)})?", f"删除第几个片段（1-{len(segs)}）？")
+        return (f"Which clip (1-{len(segs)})?", f"删除第几个片段（1-{len(segs)}）？")
     ed.remove_clip(draft, nums[0] - 1)
-    return _edit(
-        draft,
+    return _Done(
         "remove_clip",
         {"index": nums[0]},
-        tx.say(zh, f"Removed clip {nums[0]}.", f"已删除第 {nums[0]} 个片段。"),
+        (f"Removed clip {nums[0]}.", f"已删除第 {nums[0]} 个片段。"),
     )
 
 
-def _reorder(draft: dict[str, Any], media: Any, message: str, seed: int, zh: bool) -> Turn | str:
+def _reorder(draft: dict[str, Any], media: Any, message: str, seed: int) -> _Done | Text:
     n = len(ed.video_segments(draft))
     order = ed.new_order(message, n)
     if order is None:
-        return tx.say(
-            zh,
+        return (
             f'Say the new order, e.g. "swap clip 1 and 2" or "order 2,1,3" (1-{n}).',
             f"请说明新顺序，例如“交换第1和第2个片段”或“顺序改为2,1,3”（1-{n}）。",
         )
     ed.reorder(draft, order)
     shown = ", ".join(str(i + 1) for i in order)
-    return _edit(
-        draft,
+    return _Done(
         "reorder_clips",
         {"order": [i + 1 for i in order]},
-        tx.say(
-            zh,
+        (
             f"Clips reordered: {shown}. Drag them in the timeline to fine-tune.",
             f"片段顺序已调整为：{shown}。",
         ),
     )
 
 
-def _ratio(draft: dict[str, Any], media: Any, message: str, seed: int, zh: bool) -> Turn | str:
+def _ratio(draft: dict[str, Any], media: Any, message: str, seed: int) -> _Done | Text:
     r = tx.ratio(message)
     if r is None:
-        return tx.say(
-            zh, "Which aspect ratio: 9:16, 16:9 or 1:1?", "要哪种比例：9:16、16:9 还是 1:1？"
-        )
+        return ("Which aspect ratio: 9:16, 16:9 or 1:1?", "要哪种比例：9:16、16:9 还是 1:1？")
     w, h = CANVAS[r]
     draft.setdefault("m", {}).update(w=w, h=h, ratio=r)
-    return _edit(
-        draft,
+    return _Done(
         "set_ratio",
         {"ratio": r},
-        tx.say(zh, f"Aspect ratio set to {r} ({w}x{h}).", f"比例已改为 {r}（{w}x{h}）。"),
+        (f"Aspect ratio set to {r} ({w}x{h}).", f"比例已改为 {r}（{w}x{h}）。"),
     )
 
 
