@@ -153,7 +153,7 @@ async def _play(
     charged = False
     try:
         for g in turn.generated:
-            await _generate(nemo, s, g)
+            await generate_music(nemo, s, g)
         stage = 1
         for i, call in enumerate(turn.calls):
             if call.stage == 2 and stage == 1:
@@ -225,7 +225,7 @@ async def _say(text: str, inv: str, streaming: bool, opts: ServerOptions, put: A
         put(_sse.event(inv, [{"text": text}], finish=True))
 
 
-async def _generate(nemo: Backend, s: dict[str, Any], g: dict[str, Any]) -> None:
+async def generate_music(nemo: Backend, s: dict[str, Any], g: dict[str, Any]) -> None:
     """Make a generated music file and list it in `generated_media` (once per id)."""
     if any(m["id"] == g["id"] for m in s["generated_media"]):
         return

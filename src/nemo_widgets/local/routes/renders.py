@@ -253,8 +253,9 @@ async def submit(request: Request) -> Response:
     output = body.get("output") or {}
     if not isinstance(output, dict) or output.get("format", "mp4") != "mp4":
         raise ApiError(422, 4000, "output.format must be mp4")
+    # a replayed draft may name music another session made
     for g in _regenerable(body["draft"], set(s.get("media_files", {}))):
-        await _chat._generate(nemo, s, g)  # a replayed draft may name music another session made
+        await _chat.generate_music(nemo, s, g)
     known = set(s.get("media_files", {}))
     why = validate(body["draft"], known)
     if why:
