@@ -11,12 +11,14 @@ from typing import TYPE_CHECKING, Any
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
+from ..formats import MAX_BYTES
+from .agent import SILENT_RATE
+
 if TYPE_CHECKING:
     from .faults import Faults
     from .store import Store
 
-MAX_UPLOAD = 500 * 1000 * 1000  # bytes per file: the contract's "500 MB", read as decimal
-DIALECTS = ("adk", "vendor")  # the two ways of speaking the contract (api-contract.md, Dialects)
+DIALECTS = ("adk", "vendor")  # the two ways of speaking the contract (see `routes.vendor`)
 
 
 @dataclasses.dataclass
@@ -28,8 +30,8 @@ class ServerOptions:
     generation_delay: float = 3.0  # seconds the first stage of a generation "works"
     chunk_delay: float = 0.03  # seconds between streamed text chunks
     chunk_chars: int = 12  # characters per streamed text chunk
-    silent_rate: float = 0.3  # share of edits that end with no text
-    max_upload_bytes: int = MAX_UPLOAD
+    silent_rate: float = SILENT_RATE
+    max_upload_bytes: int = MAX_BYTES  # per file
     url_timeout: float = 30.0  # seconds to fetch an upload URL
     render_concurrency: int = 2  # render jobs running at once (whole server)
     token_ttl: float = 7 * 24 * 3600.0
