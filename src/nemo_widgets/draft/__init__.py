@@ -19,9 +19,8 @@ from typing import TYPE_CHECKING, Any
 
 from ._diff import Change, diff_drafts
 from ._model import Draft, Segment, Track
-from ._otio import to_otio
+from ._otio import OtioWarning, to_otio
 from ._otio_read import from_otio
-from ._otio_warn import OtioWarning
 from ._summary import summarize
 from ._validate import problems, validate
 

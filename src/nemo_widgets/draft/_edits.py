@@ -38,6 +38,7 @@ __all__ = [
     "SetText",
     "SetVolume",
     "apply",
+    "check_track",
     "describe",
     "locate",
     "rebase",
@@ -49,60 +50,59 @@ _GONE: Final = object()  # `write_at`'s marker for a key to remove
 
 
 @dataclass(frozen=True)
-class SetText:
-    """Change the wording of a title or subtitle."""
+class _OnSegment:
+    """An edit of the one segment `ref` names."""
 
     ref: str
+
+
+@dataclass(frozen=True)
+class SetText(_OnSegment):
+    """Change the wording of a title or subtitle."""
+
     text: str
 
 
 @dataclass(frozen=True)
-class Move:
+class Move(_OnSegment):
     """Move a segment to start at `start` ms (its duration kept)."""
 
-    ref: str
     start: int
 
 
 @dataclass(frozen=True)
-class Resize:
+class Resize(_OnSegment):
     """Trim: set start and duration (ms). Moving the left edge of a media clip moves its `in`
     point by as much, so the picture stays where it was on the timeline."""
 
-    ref: str
     start: int
     duration: int
 
 
 @dataclass(frozen=True)
-class SetVolume:
+class SetVolume(_OnSegment):
     """Set the volume, 0-1."""
 
-    ref: str
     volume: float
 
 
 @dataclass(frozen=True)
-class Reorder:
+class Reorder(_OnSegment):
     """Put the segment at position `index` of its track; the track's segments keep their
     durations and the gaps between them, in the new order."""
 
-    ref: str
     index: int
 
 
 @dataclass(frozen=True)
-class Delete:
+class Delete(_OnSegment):
     """Remove the segment."""
-
-    ref: str
 
 
 @dataclass(frozen=True)
-class SetKeys:
+class SetKeys(_OnSegment):
     """Set (None: remove) other keys of a segment, as an edited DataFrame did."""
 
-    ref: str
     keys: tuple[tuple[str, Any], ...]
 
 
@@ -253,7 +253,7 @@ def apply(draft: Any, edit: Edit) -> dict[str, Any] | EditRefused:
         del track["sg"][j]
         return out
     if isinstance(edit, Reorder):
-        return _reorder(track, j, edit.index) or _recheck(out, t)
+        return _reorder(track, j, edit.index) or check_track(out, t)
     if isinstance(edit, SetText):
         if not _read.is_text(seg, _read.track_type(track)):
             return EditRefused("only a title or subtitle has a text to edit")
@@ -279,7 +279,8 @@ def apply(draft: Any, edit: Edit) -> dict[str, Any] | EditRefused:
     return refused or _check_time(out, t, j) or out
 
 
-def _recheck(draft: dict[str, Any], t: int) -> dict[str, Any] | EditRefused:
+def check_track(draft: dict[str, Any], t: int) -> dict[str, Any] | EditRefused:
+    """`draft` when every segment of track `t` passes the time rules, else the first refusal."""
     for j in range(len(draft["t"][t]["sg"])):
         refused = _check_time(draft, t, j)
         if refused:
@@ -289,14 +290,7 @@ def _recheck(draft: dict[str, Any], t: int) -> dict[str, Any] | EditRefused:
 
 def replay(base: Any, edits: Iterable[Edit]) -> tuple[dict[str, Any], list[NotApplied]]:
     """`base` with each edit made in order; the ones refused come back with their reason."""
-    draft = Draft.of(base).to_dict()
-    missed: list[NotApplied] = []
-    for edit in edits:
-        result = apply(draft, edit)
-        if isinstance(result, EditRefused):
-            missed.append(NotApplied(edit, result.reason))
-        else:
-            draft = result
+    draft, _kept, missed = rebase(list(edits), base, same_base=True)
     return draft, missed
 
 

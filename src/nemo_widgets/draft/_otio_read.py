@@ -23,9 +23,19 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import DraftError
-from ._otio import as_draft, deep, draft_fps, frames, listed, load, placed, track_label
+from ._otio import (
+    OtioWarning,
+    Unmapped,
+    as_draft,
+    deep,
+    draft_fps,
+    frames,
+    listed,
+    load,
+    placed,
+    track_label,
+)
 from ._otio_files import adapter_for, editor_rate, require
-from ._otio_warn import OtioWarning, Unmapped
 
 __all__ = ["from_otio", "read_timeline"]
 
