@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import DraftError
+from ._model import next_duration, whole_ms
 from ._otio import (
     OtioWarning,
     Unmapped,
@@ -65,11 +66,6 @@ def _nudged(fcpxml: str) -> str:
 
 def _ms(value: float, rate: float) -> int:
     return math.floor(value * 1000 / rate + 0.5)
-
-
-def _whole(ms: float) -> float:
-    """Whole milliseconds as an int, as the drafts write them."""
-    return int(ms) if float(ms).is_integer() else ms
 
 
 def _same(value: float, ms: float, rate: float) -> bool:
@@ -215,9 +211,9 @@ def _apply(seg: dict[str, Any], item: tuple, clip: Any, span: Any) -> bool:
     new_end = end_ms if _same(z, end_ms, rate) else _ms(z, rate)
     moved = new_start != start_ms
     if moved:
-        seg[view.start_key or "st"] = _whole(new_start)
+        seg[view.start_key or "st"] = whole_ms(new_start)
     if new_end - new_start != end_ms - start_ms:
-        seg[view.duration_key or "d"] = _whole(new_end - new_start)
+        seg[view.duration_key or "d"] = whole_ms(new_end - new_start)
     if view.is_text:
         text = getattr(clip.media_reference, "parameters", {}).get("text")
         if isinstance(text, str) and view.text_key and text != view.text:
@@ -328,7 +324,7 @@ def _changes(
 
 
 def _follow_duration(draft: dict[str, Any], reader: _Reader) -> None:
-    """`d` follows the content when it equalled the end of the last segment, else only grows."""
+    """`d` after the edits, by the frame's rule (`next_duration`)."""
     d = draft.get("d")
     if isinstance(d, bool) or not isinstance(d, (int, float)):
         return
@@ -339,5 +335,5 @@ def _follow_duration(draft: dict[str, Any], reader: _Reader) -> None:
     )
     if old_end is None or new_end is None or new_end == old_end:
         return
-    if (d == old_end and new_end != old_end) or new_end > d:
-        draft["d"] = _whole(new_end)
+    if next_duration(d, old_end, new_end) != d:
+        draft["d"] = whole_ms(new_end)
