@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from .store import Store
 
 MAX_UPLOAD = 500 * 1000 * 1000  # bytes per file: the contract's "500 MB", read as decimal
-DIALECTS = ("adk", "vendor")  # the two ways of speaking the contract (api-contract.md, Dialects)
+DIALECTS = ("adk", "vendor")  # an ADK server's shapes, or the vendor documents' shapes
 
 
 @dataclasses.dataclass

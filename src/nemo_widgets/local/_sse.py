@@ -1,6 +1,6 @@
-"""Server-sent events in either dialect of the contract (api-contract.md, "The chat stream" and
-"Dialects"). What the agent says is kept as ADK events (dicts, built by `event`); `encode` turns
-one into the dialect's bytes:
+"""Server-sent events in either dialect of the contract (an ADK server's events, or the typed
+events of the vendor's documents). What the agent says is kept as ADK events (dicts, built by
+`event`); `encode` turns one into the dialect's bytes:
 
     adk     the event itself: `data: <compact JSON>` + blank line, camelCase fields, streamed
             `partial` chunks and then the final text repeating them

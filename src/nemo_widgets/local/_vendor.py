@@ -1,4 +1,4 @@
-"""The vendor dialect of the offline backend (api-contract.md, "Dialects"): the answers shaped as
+"""The vendor dialect of the offline backend: the answers shaped as
 the vendor's own documents show them. The ADK dialect's answers are built by the route modules;
 these functions only re-shape them, so both dialects share every rule.
 

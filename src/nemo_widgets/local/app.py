@@ -1,4 +1,4 @@
-"""The offline backend's HTTP app: every endpoint of the NemoVideo contract (api-contract.md).
+"""The offline backend's HTTP app: every endpoint of the NemoVideo contract.
 
 JSON answers use the envelope `{"code": 0, "message": "ok", "data": {...}}`; errors carry a
 non-zero `code`, a `message` (and `detail`, as ADK/FastAPI servers say it) with these statuses:
