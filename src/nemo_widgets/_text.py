@@ -10,8 +10,9 @@ fills `{name}` fields the same way (no `{{` escaping: no string here needs a lit
 
 Keys are `<area>.<name>`: `common` (every widget), `upload`, `chat`, `timeline`, `export`,
 `studio` (widgets, sent to the browser), and `magic`, `notice`, `progress`, `hint`, `error`,
-`repr`, `summary`, `diff` (kernel side only). Chinese strings are short, plain labels as Chinese software writes
-them; `tests/unit/test_text.py` checks both languages exist and no English is left in Chinese.
+`repr`, `summary`, `diff` (kernel side only). Chinese strings are short, plain labels as Chinese
+software writes them; `tests/unit/test_text.py` checks both languages exist and no English is
+left in Chinese.
 """
 
 from __future__ import annotations
