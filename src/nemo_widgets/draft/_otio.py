@@ -26,7 +26,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..errors import DraftError
-from ._model import Draft
+from ._model import Draft, Track
+from ._summary import track_name
 
 __all__ = [
     "DEFAULT_FPS",
@@ -256,11 +257,8 @@ def placed(track: Mapping[str, Any], where: str = "") -> tuple[list[tuple], list
 
 
 def track_label(track: Mapping[str, Any], t: int) -> str:
-    """The track's display name, or one made from its type."""
-    name = track.get("nm", track.get("name"))
-    if isinstance(name, str) and name:
-        return name
-    return {0: "Video", 1: "Audio", 7: "Text"}.get(track.get("tt"), f"Track {t + 1}")  # type: ignore[arg-type]
+    """The track's display name (the summary's, in English) for a raw track dict."""
+    return track_name(Track(track), t)
 
 
 def _tracks(track: Mapping[str, Any], t: int, end: int, b: _Builder) -> list[Any]:
