@@ -108,7 +108,13 @@ class _Reader:
                 if item[3].id is not None:
                     self.by_id.setdefault(item[3].id, []).append((t, item[2]))
         self.taken: dict[tuple[int, int], Any] = {}
+        self.matches: dict[int, list[int]] = {}  # timeline track -> the draft tracks it took from
         self.lost: list[Unmapped] = []
+
+    def take(self, key: tuple[int, int], k: int, clip: Any, span: Any) -> None:
+        """The clip at `span` on timeline track `k` is the segment `key`."""
+        self.taken[key] = (k, clip, span)
+        self.matches.setdefault(k, []).append(key[0])
 
     def by_metadata(self, clip: Any) -> tuple[int, int] | None:
         meta = clip.metadata.get("nemo")
@@ -181,15 +187,15 @@ def _is_audio(timeline: Any, k: int) -> bool:
     return bool(timeline.tracks[k].kind == load().schema.TrackKind.Audio)
 
 
-def _track_map(timeline: Any, matches: dict[int, list[int]], reader: _Reader) -> dict[int, int]:
+def _track_map(timeline: Any, reader: _Reader) -> dict[int, int]:
     """Which draft track each timeline track stands for (metadata, its clips, then its name)."""
     out: dict[int, int] = {}
     for k, otrack in enumerate(timeline.tracks):
         t = otrack.metadata.get("nemo_ref") if hasattr(otrack, "metadata") else None
         if isinstance(t, int) and 0 <= t < len(reader.tracks):
             out[k] = t
-        elif matches.get(k):
-            out[k] = max(set(matches[k]), key=matches[k].count)
+        elif reader.matches.get(k):
+            out[k] = max(set(reader.matches[k]), key=reader.matches[k].count)
     used = set(out.values())
     for k, otrack in enumerate(timeline.tracks):
         if k not in out and otrack.name:
@@ -253,24 +259,21 @@ def from_otio(
     draft = copy.deepcopy(dict(base))
     reader = _Reader(draft)
     clips = _clips(timeline, reader)
-    matches: dict[int, list[int]] = {}
     pending = []
     for k, clip, span in clips:
         key = reader.by_metadata(clip)
         if key is None:
             pending.append((k, clip, span))
             continue
-        reader.taken[key] = (k, clip, span)
-        matches.setdefault(k, []).append(key[0])
+        reader.take(key, k, clip, span)
     # names found once on both sides first: they settle which track is which for the others
     once, labels = Counter(c.name for _, c, _ in pending), reader.free_labels()
     unique = [p for p in pending if once[p[1].name] == 1 and labels[p[1].name] == 1]
     for k, clip, span in unique:
         key = reader.by_name(clip, None, _is_audio(timeline, k))
         if key is not None:  # always: the name is free once
-            reader.taken[key] = (k, clip, span)
-            matches.setdefault(k, []).append(key[0])
-    tmap = _track_map(timeline, matches, reader)
+            reader.take(key, k, clip, span)
+    tmap = _track_map(timeline, reader)
     for k, clip, span in pending:
         if any(clip is c for _, c, _ in unique):
             continue
@@ -284,9 +287,8 @@ def from_otio(
                 )
             )
             continue
-        reader.taken[key] = (k, clip, span)
-        matches.setdefault(k, []).append(key[0])
-    return _changes(draft, reader, _track_map(timeline, matches, reader), strict)
+        reader.take(key, k, clip, span)
+    return _changes(draft, reader, _track_map(timeline, reader), strict)
 
 
 def _changes(
