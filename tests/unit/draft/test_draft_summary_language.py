@@ -1,5 +1,5 @@
-"""The summary line and the change sentences in Chinese: the same as in English, word for word
-from the catalog."""
+"""The summary line, the change sentences and the edit refusals in Chinese: the same as in
+English, word for word from the catalog."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from hypothesis import HealthCheck, given, settings
 
 from nemo_widgets._text import TEXT, set_active
 from nemo_widgets.draft import Draft, diff_drafts, summarize
+from nemo_widgets.draft._edits import EditRefused, SetVolume, apply
 
 ENGLISH = {"Timeline (", " tracks)", " track)", ": empty", " clips", " images", " untitled"}
 
@@ -59,5 +60,15 @@ def test_changes_follow_the_session_language_by_default() -> None:
     set_active("zh")
     try:
         assert [c.sentence for c in diff_drafts(before, after)] == ["轨道“V”改名为“W”"]
+    finally:
+        set_active("en")
+
+
+def test_edit_refusals_follow_the_session_language() -> None:
+    draft = {"t": [{"tt": 1, "sg": [{"id": "a", "st": 0, "d": 1000}]}]}
+    assert apply(draft, SetVolume("a", 2)) == EditRefused("a volume is between 0 and 1 (asked 2)")
+    set_active("zh")
+    try:
+        assert apply(draft, SetVolume("a", 2)) == EditRefused("音量在 0 到 1 之间（要求的是 2）")
     finally:
         set_active("en")
