@@ -2,7 +2,7 @@
 
 All network work runs here, on a daemon thread, so that sync calls work in a script, in IPython,
 inside a Jupyter kernel whose own loop is running and under papermill, without patching any loop
-(nest-asyncio is archived and breaks on Python 3.12+; see docs/architecture in shared design).
+(nest-asyncio is archived upstream and breaks on Python 3.12+: NVIDIA/NeMo-Agent-Toolkit#770).
 """
 
 from __future__ import annotations

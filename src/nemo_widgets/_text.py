@@ -1,4 +1,7 @@
-"""Every string the package shows, in English and Chinese: one table, one lookup.
+"""Every string the package shows, in English and Chinese: one catalog, one lookup.
+
+The catalog is data, `messages.json` beside this module: key → [English, Chinese], read once on
+import.
 
 `ui_text(key, lang, **fmt)` returns the string for `lang` ("en" or "zh", see `ui_lang`) with
 `{name}` fields filled. Widgets send the keys of their areas (`labels_for`) to the browser in one
@@ -7,18 +10,19 @@ fills `{name}` fields the same way (no `{{` escaping: no string here needs a lit
 
 Keys are `<area>.<name>`: `common` (every widget), `upload`, `chat`, `timeline`, `export`,
 `studio` (widgets, sent to the browser), and `magic`, `notice`, `progress`, `hint`, `error`,
-`repr` (kernel side only). Chinese strings are short, plain labels as Chinese software writes
-them; `tests/unit/test_text.py` checks both languages exist and no English is left in Chinese.
+`repr`, `summary`, `diff` (kernel side only). Chinese strings are short, plain labels as Chinese
+software writes them; `tests/unit/test_text.py` checks both languages exist and no English is
+left in Chinese.
 """
 
 from __future__ import annotations
 
+import json
 import locale
 import os
 import re
+from importlib import resources
 from typing import Literal
-
-from ._text_table import TEXT
 
 __all__ = [
     "TEXT",
@@ -32,6 +36,13 @@ __all__ = [
 ]
 
 Lang = Literal["en", "zh"]
+
+TEXT: dict[str, tuple[str, str]] = {
+    key: (en, zh)
+    for key, (en, zh) in json.loads(
+        resources.files("nemo_widgets").joinpath("messages.json").read_text(encoding="utf-8")
+    ).items()
+}
 
 # Areas whose strings the browser shows; every widget also gets "common".
 WIDGET_AREAS = ("common", "upload", "chat", "timeline", "export", "studio")

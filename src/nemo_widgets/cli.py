@@ -10,6 +10,8 @@ import threading
 from collections.abc import Sequence
 from typing import Any
 
+from . import __version__
+
 __all__ = ["main"]
 
 
@@ -126,12 +128,6 @@ def _serve(args: argparse.Namespace) -> int:
     return 0
 
 
-def _version() -> str:
-    from . import __version__
-
-    return __version__
-
-
 def _log_to_stderr(level: str) -> None:
     """The server's own lines (one per request at INFO) on stderr; the token is never in them."""
     handler = logging.StreamHandler(sys.stderr)
@@ -150,7 +146,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return int(demo_main(argv[1:]) or 0)
     parser = argparse.ArgumentParser(prog="nemo-widgets", description=__doc__)
-    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
     _serve_parser(sub)
     sub.add_parser("demo", help="upload → chat → timeline → export on the offline backend")

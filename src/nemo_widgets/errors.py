@@ -67,9 +67,12 @@ class NemoError(Exception):
     hint_key = ""
     default_hint = ""  # the hint in English (set from `hint_key`)
 
-    def __init_subclass__(cls, **kw: Any) -> None:
+    def __init_subclass__(cls, hint_key: str = "", **kw: Any) -> None:
+        """`class X(NemoError, hint_key="hint.x")` (or a `hint_key` attribute) names the hint."""
         super().__init_subclass__(**kw)
-        if "hint_key" in cls.__dict__:
+        if hint_key:
+            cls.hint_key = hint_key
+        if hint_key or "hint_key" in cls.__dict__:
             cls.default_hint = _hint(cls.hint_key, "en")
 
     def __init__(self, message: str, *, code: int | None = None, hint: str | None = None) -> None:
@@ -84,23 +87,17 @@ class NemoError(Exception):
         return f"{self.message} — {self.hint}" if self.hint else self.message
 
 
-class AuthError(NemoError):
+class AuthError(NemoError, hint_key="hint.auth"):
     """The token was refused (1001) even after a fresh anonymous token."""
 
-    hint_key = "hint.auth"
 
-
-class SessionNotFound(NemoError):
+class SessionNotFound(NemoError, hint_key="hint.session_not_found"):
     """The backend does not know the session (1002)."""
 
-    hint_key = "hint.session_not_found"
 
-
-class NoCredits(NemoError):
+class NoCredits(NemoError, hint_key="hint.no_credits"):
     """The balance is too low for the request (2001): an anonymous user gets the registration
     link (the vendor's wording), a registered one the top-up text."""
-
-    hint_key = "hint.no_credits"
 
     def __init__(self, message: str, *, register_url: str | None = None, **kw: Any) -> None:
         self.register_url = register_url
@@ -109,65 +106,45 @@ class NoCredits(NemoError):
         super().__init__(message, **kw)
 
 
-class UnsupportedFile(NemoError):
+class UnsupportedFile(NemoError, hint_key="hint.unsupported"):
     """The file's type is not accepted (4001)."""
 
-    hint_key = "hint.unsupported"
 
-
-class FileTooLarge(NemoError):
+class FileTooLarge(NemoError, hint_key="hint.too_large"):
     """The file is over the 500 MB limit (4002)."""
 
-    hint_key = "hint.too_large"
 
-
-class ExportBlocked(NemoError):
+class ExportBlocked(NemoError, hint_key="hint.export_blocked"):
     """Export refused by the plan (HTTP 402): not a credits problem (anonymous and free tokens
     lack the render scope)."""
 
-    hint_key = "hint.export_blocked"
 
-
-class RateLimited(NemoError):
+class RateLimited(NemoError, hint_key="hint.rate_limited"):
     """Too many requests (HTTP 429), still refused after waiting once."""
 
-    hint_key = "hint.rate_limited"
 
-
-class RenderFailed(NemoError):
+class RenderFailed(NemoError, hint_key="hint.render_failed"):
     """A render job failed, and so did its one retry."""
 
-    hint_key = "hint.render_failed"
 
-
-class StreamTimeout(NemoError):
+class StreamTimeout(NemoError, hint_key="hint.stream_timeout"):
     """The chat stream went on too long without any text."""
 
-    hint_key = "hint.stream_timeout"
 
-
-class BackendUnavailable(NemoError):
+class BackendUnavailable(NemoError, hint_key="hint.backend_unavailable"):
     """The backend could not be reached or answered something that is not the contract."""
 
-    hint_key = "hint.backend_unavailable"
 
-
-class DraftError(NemoError):
+class DraftError(NemoError, hint_key="hint.draft"):
     """A draft that cannot be read, written or exported."""
 
-    hint_key = "hint.draft"
 
-
-class RecordError(NemoError):
+class RecordError(NemoError, hint_key="hint.record"):
     """A `connect(record=...)` file that is not a record this version can read."""
 
-    default_hint = "Give connect(record=...) a file of its own, or pass refresh=True."
 
-
-class InputError(NemoError, ValueError):
+class InputError(NemoError, ValueError, hint_key="hint.input"):
     """A path or URL that cannot be uploaded at all (missing, a directory, malformed)."""
-
-    hint_key = "hint.input"
 
 
 _BY_CODE: dict[int, type[NemoError]] = {

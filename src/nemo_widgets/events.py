@@ -1,7 +1,7 @@
 """Chat events, and `ChatTurn`: the pure decoder from `/run_sse` bytes to typed events.
 
-Both dialects of the contract ("The chat stream" and "Dialects" in api-contract.md) are read by
-one interpreter: ADK events (`content.parts[]` carrying `text`, `functionCall` or
+Both dialects of the contract (an ADK server's events, the vendor documents' typed events) are
+read by one interpreter: ADK events (`content.parts[]` carrying `text`, `functionCall` or
 `functionResponse`; `partial: true` for streamed chunks, then one final event that repeats the
 whole text) and the vendor's typed events (`{"type": "text", "content": …}`, `tool_call`,
 `tool_result`, `heartbeat`, `error`). SSE framing is httpx-sse's; each message is one
@@ -301,9 +301,9 @@ class ChatTurn:
             if not isinstance(text, str):
                 raise TypeError("a text event's content is not a string")
             # Consecutive `text` events are chunks of one reply, appended: the dialect has no
-            # `partial` flag and no final event that repeats the text (api-contract.md,
-            # "Dialects": chat events; "the end is the connection closing"). A text after tool
-            # traffic is the next text of the turn, after a separator, as in ADK.
+            # `partial` flag and no final event that repeats the text (its end is the connection
+            # closing). A text after tool traffic is the next text of the turn, after a
+            # separator, as in ADK.
             self._delta(text, out)
         elif kind == "tool_call":
             self._settle(out)

@@ -3,7 +3,9 @@ the views and the kernel ask for exists."""
 
 from __future__ import annotations
 
+import json
 import re
+from importlib import resources
 from pathlib import Path
 
 import pytest
@@ -26,6 +28,14 @@ def test_every_key_has_both_languages_and_the_same_fields(key: str) -> None:
     assert en.strip() and zh.strip()
     assert sorted(FIELD.findall(en)) == sorted(FIELD.findall(zh))
     assert re.fullmatch(r"[a-z]+(\.[a-z_]+)+", key), "keys are <area>.<name>"
+
+
+def test_the_catalog_file_holds_each_key_once_as_an_english_chinese_pair() -> None:
+    raw = resources.files("nemo_widgets").joinpath("messages.json").read_text(encoding="utf-8")
+    pairs = json.loads(raw, object_pairs_hook=list)  # a dict would keep a repeated key silently
+    keys = [key for key, _ in pairs]
+    assert len(keys) == len(set(keys)) == len(TEXT)
+    assert all(isinstance(v, list) and len(v) == 2 for _, v in pairs)
 
 
 def _latin_words(text: str) -> set[str]:

@@ -2,7 +2,7 @@
 
 The contract's envelope is `{"code": 0, "data": {...}}`; a non-zero `code` is an error whatever
 the HTTP status. The render endpoints of the vendor's documents answer `{"success": true, "data"}`
-or `{"success": false, "error": "…"}` instead (api-contract.md, Dialects): both are read here.
+or `{"success": false, "error": "…"}` instead (the vendor's documents disagree): both are read here.
 Proxies answer HTML, servers crash mid-body: anything that is not an envelope becomes a
 `NemoError` here, never a `JSONDecodeError` or `KeyError` further up.
 """

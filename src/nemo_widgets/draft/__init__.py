@@ -15,13 +15,13 @@ functions, so `summarize` and `diff_drafts` stay light.
 
 from __future__ import annotations
 
+import importlib
 from typing import TYPE_CHECKING, Any
 
 from ._diff import Change, diff_drafts
 from ._model import Draft, Segment, Track
-from ._otio import to_otio
+from ._otio import OtioWarning, to_otio
 from ._otio_read import from_otio
-from ._otio_warn import OtioWarning
 from ._summary import summarize
 from ._validate import problems, validate
 
@@ -52,8 +52,6 @@ _LAZY = {"COLUMNS": "_frame", "draft_to_frame": "_frame", "frame_to_draft": "_un
 def __getattr__(name: str) -> Any:
     """Import the pandas-backed names on first use."""
     if name in _LAZY:
-        import importlib
-
         value = getattr(importlib.import_module(f"{__name__}.{_LAZY[name]}"), name)
         globals()[name] = value
         return value

@@ -14,12 +14,11 @@ from typing import Any
 from ..errors import DraftError
 from . import _read
 from ._frame import Shown
-from ._model import clone, track_type_value
+from ._model import SCALARS, clone, next_duration, track_type_value, whole_ms
 
 __all__ = ["MISSING", "Rows", "assemble"]
 
 MISSING: Any = object()  # a write that removes its key
-_SCALARS = frozenset({str, int, float, bool, type(None)})
 
 
 class Rows:
@@ -66,13 +65,9 @@ def _copy(seg: Mapping[str, Any], nested: Iterable[str] = ()) -> dict[str, Any]:
     out = dict(seg)
     for k in nested:
         v = out.get(k)
-        if type(v) not in _SCALARS:
+        if type(v) not in SCALARS:
             out[k] = clone(v)
     return out
-
-
-def _copy_all(obj: Mapping[str, Any]) -> dict[str, Any]:
-    return _copy(obj, list(obj))
 
 
 def _fresh(prefix: str, used: set[str]) -> Iterator[str]:
@@ -166,7 +161,7 @@ def _tracks(rows: Rows, segs: list[dict[str, Any]]) -> list[dict[str, Any]]:
     for t in range(nbt + len(renumber)):
         mine = _order(rows_of.get(t, []), rows.ref, segs)
         if t < nbt:
-            track = _copy_all({k: v for k, v in base[t].items() if k != "sg"})
+            track = clone({k: v for k, v in base[t].items() if k != "sg"})
             if t in types:
                 track.pop("tt", None)
                 if types[t] is not None:
@@ -212,7 +207,7 @@ def assemble(rows: Rows) -> dict[str, Any]:
     segs = _segments(rows)
     tracks = _tracks(rows, segs)
     top = view.model.raw
-    out = _copy_all({k: v for k, v in top.items() if k != "t"})
+    out = clone({k: v for k, v in top.items() if k != "t"})
     if tracks:
         out["t"] = tracks
     elif "t" in top:
@@ -222,7 +217,7 @@ def assemble(rows: Rows) -> dict[str, Any]:
     if changed and (top.get("d") is None or view.model.duration is not None):
         old, base_end = view.model.duration, _end(view.segs)
         new_end = _end(segs) if _times_changed(rows) else base_end
-        new = new_end if old is None or old == base_end else max(old, new_end)
+        new = next_duration(old, base_end, new_end)
         if old is None or new != old:
-            out["d"] = int(new) if float(new).is_integer() else new
+            out["d"] = whole_ms(new)
     return out

@@ -1,7 +1,8 @@
 """What changed between two drafts, in sentences a person reads ("BGM volume 35% → 50%").
 
 The chat uses it when an edit ends without a reply. Tracks are matched by id (by position when
-ids are missing or repeated), segments likewise within a track.
+ids are missing or repeated), segments likewise within a track. The sentences are the `diff.*`
+strings of the UI text catalog, in the language asked for (by default the session's).
 """
 
 from __future__ import annotations
@@ -10,23 +11,17 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from .._text import ui_text
 from . import _read
 from ._model import Draft, Segment, Track, fmt_seconds
-from ._summary import is_text, quote, segment_name, span, track_name
+from ._summary import is_text, percent, quote, segment_name, span, track_name
 
 __all__ = ["Change", "diff_drafts"]
 
-_KEY_NAMES = {
-    "pos": "position",
-    "fs": "font size",
-    "c": "colour",
-    "in": "in-point",
-    "k": "kind",
-    "id": "id",
-    "nm": "name",
-}
 _T = TypeVar("_T", Track, Segment)
 Q = "'"  # sentences quote texts with single quotes
+_KEY_NAMES = frozenset({"pos", "fs", "c", "in", "k", "id", "nm"})  # keys the catalog names
+_NOUNS = frozenset({"title", "subtitle", "image", "video"})  # segment kinds with a noun
 
 
 @dataclass(frozen=True)
@@ -47,7 +42,7 @@ def _s(ms: float) -> str:
 
 
 def _pct(v: float | None) -> str:
-    return f"{round(100 * (1.0 if v is None else v))}%"
+    return f"{percent(v)}%"
 
 
 def _pair(before: Sequence[_T], after: Sequence[_T]) -> tuple[list[tuple[int, int]], list, list]:
@@ -69,76 +64,80 @@ def _pair(before: Sequence[_T], after: Sequence[_T]) -> tuple[list[tuple[int, in
     return pairs, removed, added
 
 
-def _noun(track: Track, seg: Segment, index: int) -> str:
-    """What a segment is, capitalised: Title, Subtitle, Image, Clip, or the audio track's name."""
-    nouns = {"title": "Title", "subtitle": "Subtitle", "image": "Image", "video": "Clip"}
-    if seg.kind in nouns:
-        return nouns[seg.kind]
+def _noun_key(track: Track, seg: Segment) -> str | None:
+    """What a segment is: title, subtitle, image, clip, audio, text, segment; None: it is called
+    by its (audio) track's name."""
+    if seg.kind in _NOUNS:
+        return "clip" if seg.kind == "video" else seg.kind
     if track.type == 1 or seg.kind == "audio":
-        return track_name(track, index) if track.type == 1 else "Audio"
-    return "Text" if is_text(track, seg) else "Clip" if track.type == 0 else "Segment"
+        return None if track.type == 1 else "audio"
+    return "text" if is_text(track, seg) else "clip" if track.type == 0 else "segment"
 
 
-def _subject(track: Track, t: int, seg: Segment, pos: int) -> str:
+def _noun(track: Track, seg: Segment, index: int, lang: str | None) -> str:
+    """The segment's noun, capitalised: Title, Subtitle, Image, Clip, or the audio track's name."""
+    key = _noun_key(track, seg)
+    return track_name(track, index, lang) if key is None else ui_text(f"diff.{key}", lang)
+
+
+def _subject(track: Track, t: int, seg: Segment, pos: int, lang: str | None) -> str:
     """How to point at one segment in a sentence: 'Clip 2', 'BGM', 'Subtitle 3', 'Title'."""
-    noun, count = _noun(track, seg, t), len(track.items)
-    if noun == "Image" or (noun == "Clip" and track.type in (0, None)):
-        return f"Clip {pos + 1}"
-    if count == 1:
+    key, noun = _noun_key(track, seg), _noun(track, seg, t, lang)
+    if key == "image" or (key == "clip" and track.type in (0, None)):
+        return f"{ui_text('diff.clip', lang)} {pos + 1}"
+    if len(track.items) == 1:
         return noun
-    return f"{noun} {pos + 1}" if noun != track_name(track, t) else f"{noun} clip {pos + 1}"
+    if noun != track_name(track, t, lang):
+        return f"{noun} {pos + 1}"
+    return ui_text("diff.track_clip", lang, name=noun, n=pos + 1)
 
 
-def _added(track: Track, t: int, seg: Segment, verb: str = "added") -> Change:
-    name = segment_name(track, seg, Q)
-    details = span([seg]) + (f", {_pct(seg.volume)}" if track.type == 1 else "")
-    return Change(verb, t, seg.id, f"{_noun(track, seg, t)} {verb}: {name} ({details})")
-
-
-def _group(kind: str, track: Track, t: int, segs: list[Segment]) -> list[Change]:
-    """One sentence per segment, or one for many subtitles at once."""
+def _group(kind: str, track: Track, t: int, segs: list[Segment], lang: str | None) -> list[Change]:
+    """One sentence per segment (`kind`: added or removed), or one for many subtitles at once."""
     if len(segs) >= 2 and all(s.kind == "subtitle" for s in segs):
-        return [
-            Change(f"subtitles_{kind}", t, None, f"{len(segs)} subtitles {kind} ({span(segs)})")
-        ]
-    if kind == "removed":
-        return [
-            Change(
-                "removed",
-                t,
-                s.id,
-                f"{_noun(track, s, t)} removed: {segment_name(track, s, chr(39))}",
-            )
-            for s in segs
-        ]
-    return [_added(track, t, s) for s in segs]
-
-
-def _segment_changes(ta: Track, tb: Track, t: int, a: Segment, b: Segment, pos: int, moved: bool):
-    who = _subject(tb, t, b, pos)
+        sentence = ui_text(f"diff.subtitles_{kind}", lang, n=len(segs), span=span(segs))
+        return [Change(f"subtitles_{kind}", t, None, sentence)]
     out = []
+    for seg in segs:
+        fields: dict[str, Any] = {
+            "noun": _noun(track, seg, t, lang),
+            "name": segment_name(track, seg, Q, lang),
+        }
+        if kind == "added":
+            volume = f", {_pct(seg.volume)}" if track.type == 1 else ""
+            fields["details"] = span([seg]) + volume
+        out.append(Change(kind, t, seg.id, ui_text(f"diff.{kind}", lang, **fields)))
+    return out
+
+
+def _segment_changes(
+    tb: Track, t: int, a: Segment, b: Segment, pos: int, moved: bool, lang: str | None
+) -> list[Change]:
+    def say(kind: str, key: str, **fields: object) -> None:
+        out.append(Change(kind, t, b.id, ui_text(f"diff.{key}", lang, who=who, **fields)))
+
+    who = _subject(tb, t, b, pos, lang)
+    out: list[Change] = []
     if a.text != b.text and b.text is not None and a.text is not None:
-        out.append(
-            ("text", f"{who} text changed: {quote(a.text, chr(39))} → {quote(b.text, chr(39))}")
-        )
+        say("text", "text_changed", old=quote(a.text, Q), new=quote(b.text, Q))
     elif a.text != b.text:
-        out.append(("text", f"{who} text {'removed' if b.text is None else 'added'}"))
+        say("text", "text_removed" if b.text is None else "text_added")
     if a.volume != b.volume:
-        out.append(("volume", f"{who} volume {_pct(a.volume)} → {_pct(b.volume)}"))
+        say("volume", "volume", old=_pct(a.volume), new=_pct(b.volume))
     if a.duration != b.duration:
-        verb = "trimmed" if (b.duration or 0) < (a.duration or 0) else "extended"
-        out.append(("trimmed", f"{who} {verb} to {_s(b.duration or 0)}"))
+        shorter = (b.duration or 0) < (a.duration or 0)
+        say("trimmed", "trimmed" if shorter else "extended", s=_s(b.duration or 0))
     if a.start != b.start and moved:
-        out.append(("moved", f"{who} moved to {_s(b.start or 0)}"))
+        say("moved", "moved", s=_s(b.start or 0))
     if a.source != b.source:
-        out.append(("replaced", f"{who} replaced: {a.name or a.source} → {b.name or b.source}"))
+        say("replaced", "replaced", old=a.name or a.source, new=b.name or b.source)
     elif a.name != b.name and not is_text(tb, b):
-        out.append(("renamed", f"{who} renamed to {b.name}"))
+        say("renamed", "renamed", name=b.name)
     keys = _other_keys(a, b)
     if keys:
-        names = ", ".join(_KEY_NAMES.get(k, k) for k in keys)
-        out.append(("changed", f"{who} changed: {names}"))
-    return [Change(kind, t, b.id, sentence) for kind, sentence in out]
+        names = [ui_text(f"diff.key.{k}", lang) if k in _KEY_NAMES else k for k in keys]
+        say("changed", "changed", names=", ".join(names))
+    return out
 
 
 _SAID = ("text", "volume", "duration", "start", "source", "name")  # readings with a sentence
@@ -160,63 +159,72 @@ def _other_keys(a: Segment, b: Segment) -> list[str]:
     return first + sorted(k for k in keys if k not in _FIRST)
 
 
-def _track_changes(ta: Track, tb: Track, t: int) -> list[Change]:
+def _track_changes(ta: Track, tb: Track, t: int, lang: str | None) -> list[Change]:
     out: list[Change] = []
-    name_a, name_b = track_name(ta, t), track_name(tb, t)
+    name_a, name_b = track_name(ta, t, lang), track_name(tb, t, lang)
     if ta.name != tb.name:
-        out.append(Change("track_changed", t, None, f"Track '{name_a}' renamed to '{name_b}'"))
+        sentence = ui_text("diff.track_renamed", lang, old=name_a, new=name_b)
+        out.append(Change("track_changed", t, None, sentence))
     if ta.type != tb.type:
-        out.append(Change("track_changed", t, None, f"Track '{name_b}' is now {tb.type_label}"))
+        label = tb.type_label
+        kind = ui_text(f"diff.type.{label}", lang) if label in ("video", "audio", "text") else label
+        sentence = ui_text("diff.track_type", lang, name=name_b, type=kind)
+        out.append(Change("track_changed", t, None, sentence))
     pairs, removed, added = _pair(ta.items, tb.items)
     order_a = [a for a, _ in sorted(pairs, key=lambda p: p[1])]
     reordered = order_a != sorted(order_a)
     if reordered:
-        noun = "Texts" if tb.type == 7 else "Clips"
-        out.append(Change("reordered", t, None, f"{noun} reordered on {name_b}"))
-    out += _group("removed", ta, t, [ta.items[i] for i in removed])
-    out += _group("added", tb, t, [tb.items[i] for i in added])
+        key = "diff.reordered_texts" if tb.type == 7 else "diff.reordered_clips"
+        out.append(Change("reordered", t, None, ui_text(key, lang, name=name_b)))
+    out += _group("removed", ta, t, [ta.items[i] for i in removed], lang)
+    out += _group("added", tb, t, [tb.items[i] for i in added], lang)
     for i, j in pairs:
-        out += _segment_changes(ta, tb, t, ta.items[i], tb.items[j], j, not reordered)
+        out += _segment_changes(tb, t, ta.items[i], tb.items[j], j, not reordered, lang)
     return out
 
 
-def _new_track(track: Track, t: int) -> list[Change]:
-    name, segs = track_name(track, t), list(track.items)
+def _new_track(track: Track, t: int, lang: str | None) -> list[Change]:
+    name, segs = track_name(track, t, lang), list(track.items)
     if len(segs) == 1 or (len(segs) >= 2 and all(s.kind == "subtitle" for s in segs)):
-        return _group("added", track, t, segs)
-    what = f": {len(segs)} segments ({span(segs)})" if segs else ""
-    return [Change("track_added", t, None, f"Track '{name}' added{what}")]
+        return _group("added", track, t, segs, lang)
+    if segs:
+        sentence = ui_text(
+            "diff.track_added_segments", lang, name=name, n=len(segs), span=span(segs)
+        )
+    else:
+        sentence = ui_text("diff.track_added", lang, name=name)
+    return [Change("track_added", t, None, sentence)]
 
 
-def diff_drafts(before: Any, after: Any) -> list[Change]:
-    """The changes from `before` to `after`, one sentence each (empty when nothing changed)."""
-    a, b = Draft.of(before), Draft.of(after)
+def diff_drafts(before: Any, after: Any, language: str | None = None) -> list[Change]:
+    """The changes from `before` to `after`, one sentence each (empty when nothing changed), in
+    `language` (None: the session's)."""
+    a, b, lang = Draft.of(before), Draft.of(after), language
     if dict(a.raw) == dict(b.raw):
         return []
     if a.segment_count == 0 and b.segment_count > 0:
         clips = sum(len(t.items) for t in b.items if t.type == 0) or b.segment_count
         length = b.duration if b.duration is not None else b.end
-        noun = "clip" if clips == 1 else "clips"
-        return [
-            Change("created", None, None, f"Video created: {clips} {noun}, {fmt_seconds(length)}s")
-        ]
+        key = "diff.created_one" if clips == 1 else "diff.created_many"
+        sentence = ui_text(key, lang, n=clips, length=f"{fmt_seconds(length)}s")
+        return [Change("created", None, None, sentence)]
     if b.segment_count == 0 and a.segment_count > 0:
-        return [Change("cleared", None, None, "Timeline cleared: no segments left")]
+        return [Change("cleared", None, None, ui_text("diff.cleared", lang))]
     out: list[Change] = []
     pairs, removed, added = _pair(a.items, b.items)
     for i in removed:
-        ta = a.items[i]
-        out.append(Change("track_removed", i, None, f"Track '{track_name(ta, i)}' removed"))
+        sentence = ui_text("diff.track_removed", lang, name=track_name(a.items[i], i, lang))
+        out.append(Change("track_removed", i, None, sentence))
     for j in added:
-        out += _new_track(b.items[j], j)
+        out += _new_track(b.items[j], j, lang)
     for i, j in pairs:
-        out += _track_changes(a.items[i], b.items[j], j)
+        out += _track_changes(a.items[i], b.items[j], j, lang)
     if a.duration != b.duration:
         old, new = _s(a.duration or 0), _s(b.duration or 0)
-        out.append(Change("duration", None, None, f"Duration {old} → {new}"))
-    out += _settings(a, b)
+        out.append(Change("duration", None, None, ui_text("diff.duration", lang, old=old, new=new)))
+    out += _settings(a, b, lang)
     if not out:  # e.g. a null that became absent: still a change, say so plainly
-        out.append(Change("changed", None, None, "The draft changed"))
+        out.append(Change("changed", None, None, ui_text("diff.draft_changed", lang)))
     return out
 
 
@@ -224,17 +232,19 @@ def _canvas(meta: Mapping[str, Any]) -> tuple[Any, Any]:
     return meta.get("w", meta.get("width")), meta.get("h", meta.get("height"))
 
 
-def _settings(a: Draft, b: Draft) -> list[Change]:
+def _settings(a: Draft, b: Draft, lang: str | None) -> list[Change]:
     ma, mb = a.meta or {}, b.meta or {}
     out = []
     if _canvas(ma) != _canvas(mb):
         (wa, ha), (wb, hb) = _canvas(ma), _canvas(mb)
-        out.append(Change("settings", None, None, f"Canvas {wa}x{ha} → {wb}x{hb}"))
+        sentence = ui_text("diff.canvas", lang, old=f"{wa}x{ha}", new=f"{wb}x{hb}")
+        out.append(Change("settings", None, None, sentence))
     canvas = ("w", "h", "width", "height")
     keys = sorted(str(k) for k in set(ma) | set(mb) if k not in canvas and ma.get(k) != mb.get(k))
     ra, rb = a.raw, b.raw
     spoken = {"t", "d"} | ({"m"} if a.meta is not None or b.meta is not None else set())
     keys += sorted(k for k in set(ra) | set(rb) if k not in spoken and ra.get(k) != rb.get(k))
     if keys:
-        out.append(Change("settings", None, None, f"Draft settings changed: {', '.join(keys)}"))
+        sentence = ui_text("diff.settings", lang, keys=", ".join(keys))
+        out.append(Change("settings", None, None, sentence))
     return out

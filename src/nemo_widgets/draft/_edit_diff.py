@@ -21,8 +21,9 @@ from ._edits import (
     SetKeys,
     SetText,
     SetVolume,
-    _recheck,
     apply,
+    check_track,
+    locate,
     refs,
 )
 from ._model import Draft
@@ -52,11 +53,8 @@ def _keys(ref: str, got: Any, want: Any) -> SetKeys | None:
 
 
 def _find(draft: dict[str, Any], ref: str) -> Any:
-    for track in draft.get("t") or []:
-        for seg in track.get("sg") or []:
-            if seg.get("id") == ref:
-                return seg
-    return None
+    where = locate(draft, ref)
+    return None if where is None else draft["t"][where[0]]["sg"][where[1]]
 
 
 def edits_between(old: Any, new: Any) -> list[Edit] | EditRefused:
@@ -77,7 +75,7 @@ def edits_between(old: Any, new: Any) -> list[Edit] | EditRefused:
         result = apply(draft, op)
         if isinstance(result, EditRefused):
             # one at a time, a swap of two clips overlaps on the way: take the whole if it is valid
-            whole = [_recheck(after, t) for t in range(len(after.get("t") or []))]
+            whole = [check_track(after, t) for t in range(len(after.get("t") or []))]
             if any(isinstance(w, EditRefused) for w in whole):
                 return EditRefused(f"segment {op.ref}: {result.reason}")
             return [SetDraft(after)]

@@ -4,8 +4,9 @@ An edit is a small frozen dataclass naming its segment by `ref`: the segment's `
 (track t, segment j) for a segment without one. `apply(draft, edit)` returns the new draft dict
 (the given one is never changed) or `EditRefused(reason)`: a start before 0, a duration of 0 or
 less, an end past the draft's `d`, an overlap with another segment of its track, a volume outside
-0-1, a text on a media segment. Values are written where the draft keeps them (`_read.py`), and
-every key the client does not define stays as it came.
+0-1, a text on a media segment (the reasons are the catalog's `edit.*`, in the session's
+language). Values are written where the draft keeps them (`_read.py`), and every key the client
+does not define stays as it came.
 
 `rebase(edits, new_draft)` replays the edits on a new backend draft, in order: each is re-applied
 or comes back in `not_applied` with its reason. A `#t.j` ref names a position, not a segment, so
@@ -19,6 +20,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final, TypeAlias
 
+from .._text import ui_text
 from . import _read
 from ._model import Draft, clone, fmt_seconds
 from ._summary import quote
@@ -38,6 +40,7 @@ __all__ = [
     "SetText",
     "SetVolume",
     "apply",
+    "check_track",
     "describe",
     "locate",
     "rebase",
@@ -49,60 +52,59 @@ _GONE: Final = object()  # `write_at`'s marker for a key to remove
 
 
 @dataclass(frozen=True)
-class SetText:
-    """Change the wording of a title or subtitle."""
+class _OnSegment:
+    """An edit of the one segment `ref` names."""
 
     ref: str
+
+
+@dataclass(frozen=True)
+class SetText(_OnSegment):
+    """Change the wording of a title or subtitle."""
+
     text: str
 
 
 @dataclass(frozen=True)
-class Move:
+class Move(_OnSegment):
     """Move a segment to start at `start` ms (its duration kept)."""
 
-    ref: str
     start: int
 
 
 @dataclass(frozen=True)
-class Resize:
+class Resize(_OnSegment):
     """Trim: set start and duration (ms). Moving the left edge of a media clip moves its `in`
     point by as much, so the picture stays where it was on the timeline."""
 
-    ref: str
     start: int
     duration: int
 
 
 @dataclass(frozen=True)
-class SetVolume:
+class SetVolume(_OnSegment):
     """Set the volume, 0-1."""
 
-    ref: str
     volume: float
 
 
 @dataclass(frozen=True)
-class Reorder:
+class Reorder(_OnSegment):
     """Put the segment at position `index` of its track; the track's segments keep their
     durations and the gaps between them, in the new order."""
 
-    ref: str
     index: int
 
 
 @dataclass(frozen=True)
-class Delete:
+class Delete(_OnSegment):
     """Remove the segment."""
-
-    ref: str
 
 
 @dataclass(frozen=True)
-class SetKeys:
+class SetKeys(_OnSegment):
     """Set (None: remove) other keys of a segment, as an edited DataFrame did."""
 
-    ref: str
     keys: tuple[tuple[str, Any], ...]
 
 
@@ -178,9 +180,14 @@ def _place(seg: Mapping[str, Any], what: str) -> str | None:
 def _write(seg: dict[str, Any], what: str, value: Any) -> EditRefused | None:
     place = _place(seg, what)
     if place is None:
-        return EditRefused(f"its {what} is kept in a form this client does not edit")
+        return _refused("kept_elsewhere", what=ui_text(f"edit.what.{what}"))
     _read.write_at(seg, place, value, _GONE)
     return None
+
+
+def _refused(key: str, **fields: object) -> EditRefused:
+    """The refusal `edit.<key>` of the text catalog, in the session's language."""
+    return EditRefused(ui_text(f"edit.{key}", None, **fields))
 
 
 def _s(ms: float) -> str:
@@ -192,13 +199,13 @@ def _check_time(draft: dict[str, Any], t: int, j: int) -> EditRefused | None:
     seg = draft["t"][t]["sg"][j]
     start, length = _read.read(seg, "start"), _read.read(seg, "duration")
     if start is not None and start < 0:
-        return EditRefused(f"a segment cannot start before 0 (asked {_s(start)})")
+        return _refused("before_zero", s=_s(start))
     if length is not None and length <= 0:
-        return EditRefused("a segment needs a duration above 0")
+        return _refused("no_duration")
     end = (start or 0) + (length or 0)
     total: Any = draft.get("d")
     if _read.is_number(total) and total >= 0 and end > total:
-        return EditRefused(f"it would end at {_s(end)}, past the end of the draft ({_s(total)})")
+        return _refused("past_end", end=_s(end), total=_s(total))
     for k, other in enumerate(draft["t"][t].get("sg") or []):
         if k == j or not isinstance(other, Mapping):
             continue
@@ -209,16 +216,15 @@ def _check_time(draft: dict[str, Any], t: int, j: int) -> EditRefused | None:
             name = (
                 _read.read(other, "text") or _read.read(other, "name") or other.get("id") or k + 1
             )
-            return EditRefused(
-                f"it would overlap {name!s:.40} ({_s(o_start)}–{_s(o_start + o_len)}) on its track"
-            )
+            span = f"{_s(o_start)}–{_s(o_start + o_len)}"
+            return _refused("overlap", name=f"{name!s:.40}", span=span)
     return None
 
 
 def _reorder(track: dict[str, Any], j: int, index: int) -> EditRefused | None:
     sg = track["sg"]
     if not 0 <= index < len(sg):
-        return EditRefused(f"position {index + 1} is not on this track (1–{len(sg)})")
+        return _refused("no_position", n=index + 1, count=len(sg))
     order = sorted(range(len(sg)), key=lambda k: _read.read(sg[k], "start") or 0)
     starts = [_read.read(sg[k], "start") or 0 for k in order]
     lengths = [_read.read(sg[k], "duration") or 0 for k in order]
@@ -245,7 +251,7 @@ def apply(draft: Any, edit: Edit) -> dict[str, Any] | EditRefused:
     out = Draft.of(draft).to_dict()
     where = locate(out, edit.ref)
     if where is None:
-        return EditRefused("its segment is no longer in the draft")
+        return _refused("gone")
     t, j = where
     track = out["t"][t]
     seg = track["sg"][j]
@@ -253,14 +259,14 @@ def apply(draft: Any, edit: Edit) -> dict[str, Any] | EditRefused:
         del track["sg"][j]
         return out
     if isinstance(edit, Reorder):
-        return _reorder(track, j, edit.index) or _recheck(out, t)
+        return _reorder(track, j, edit.index) or check_track(out, t)
     if isinstance(edit, SetText):
         if not _read.is_text(seg, _read.track_type(track)):
-            return EditRefused("only a title or subtitle has a text to edit")
+            return _refused("no_text")
         return _write(seg, "text", edit.text) or out
     if isinstance(edit, SetVolume):
         if not 0 <= edit.volume <= 1 or not _read.is_number(edit.volume):
-            return EditRefused(f"a volume is between 0 and 1 (asked {edit.volume:g})")
+            return _refused("volume_range", v=f"{edit.volume:g}")
         return _write(seg, "volume", edit.volume) or out
     if isinstance(edit, SetKeys):
         for key, value in edit.keys:
@@ -274,12 +280,13 @@ def apply(draft: Any, edit: Edit) -> dict[str, Any] | EditRefused:
         inp = _read.read(seg, "in_point")
         if not refused and inp is not None:
             if inp + edit.start - old < 0:
-                return EditRefused("the clip's media does not reach back that far")
+                return _refused("media_short")
             seg["in"] = inp + edit.start - old
     return refused or _check_time(out, t, j) or out
 
 
-def _recheck(draft: dict[str, Any], t: int) -> dict[str, Any] | EditRefused:
+def check_track(draft: dict[str, Any], t: int) -> dict[str, Any] | EditRefused:
+    """`draft` when every segment of track `t` passes the time rules, else the first refusal."""
     for j in range(len(draft["t"][t]["sg"])):
         refused = _check_time(draft, t, j)
         if refused:
@@ -289,14 +296,7 @@ def _recheck(draft: dict[str, Any], t: int) -> dict[str, Any] | EditRefused:
 
 def replay(base: Any, edits: Iterable[Edit]) -> tuple[dict[str, Any], list[NotApplied]]:
     """`base` with each edit made in order; the ones refused come back with their reason."""
-    draft = Draft.of(base).to_dict()
-    missed: list[NotApplied] = []
-    for edit in edits:
-        result = apply(draft, edit)
-        if isinstance(result, EditRefused):
-            missed.append(NotApplied(edit, result.reason))
-        else:
-            draft = result
+    draft, _kept, missed = rebase(list(edits), base, same_base=True)
     return draft, missed
 
 
@@ -311,10 +311,10 @@ def rebase(
     draft = Draft.of(new_draft).to_dict()
     for edit in edits:
         if not same_base and isinstance(edit, SetDraft):
-            missed.append(NotApplied(edit, "the agent's new draft replaces it"))
+            missed.append(NotApplied(edit, ui_text("edit.superseded")))
             continue
         if not same_base and edit.ref.startswith("#"):
-            missed.append(NotApplied(edit, "its segment has no id to find it again by"))
+            missed.append(NotApplied(edit, ui_text("edit.no_id")))
             continue
         result = apply(draft, edit)
         if isinstance(result, EditRefused):

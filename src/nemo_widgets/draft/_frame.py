@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 from . import _read
-from ._model import NO_TYPE, Draft, clone, track_type_label
+from ._model import NO_TYPE, SCALARS, Draft, clone, track_type_label
 
 __all__ = [
     "COLUMNS",
@@ -68,7 +68,6 @@ COLUMNS: Final = [
 _RESERVED: Final = frozenset(COLUMNS)
 OWN_KEYS: Final = {_read.SEGMENT[w][1][0]: c for c, w in READ_COLUMNS.items()}  # key -> column
 _BASE_TYPES: Final = ["video", "audio", "text"]
-_SCALARS: Final = frozenset({str, int, float, bool, type(None)})
 _MS: Final = frozenset({"start", "end", "duration"})
 
 
@@ -173,7 +172,7 @@ class Shown:
             if c not in ("track", "track_type", "end", "label")
         }
         # keys whose values are dicts or lists somewhere: copied, never shared
-        self.nested = [key_of(c) for c, kinds in self.kinds.items() if not kinds <= _SCALARS]
+        self.nested = [key_of(c) for c, kinds in self.kinds.items() if not kinds <= SCALARS]
 
 
 def key_of(column: str) -> str:
@@ -231,7 +230,7 @@ def _array(column: str, values: list[Any], kinds: set[type] | None) -> Any:
     if kinds == {bool}:
         return pd.array(values, dtype="boolean")
     # cells never share dicts or lists with the draft
-    return objects([v if type(v) in _SCALARS else clone(v) for v in values])
+    return objects([v if type(v) in SCALARS else clone(v) for v in values])
 
 
 def _track_types(view: Shown) -> pd.Categorical:

@@ -19,14 +19,17 @@ from ..errors import DraftError
 from . import _read
 
 __all__ = [
+    "SCALARS",
     "TEXT_KINDS",
     "Draft",
     "Segment",
     "Track",
     "clone",
     "fmt_seconds",
+    "next_duration",
     "track_type_label",
     "track_type_value",
+    "whole_ms",
 ]
 
 TEXT_KINDS: Final = _read.TEXT_KINDS
@@ -61,18 +64,29 @@ def fmt_seconds(ms: float) -> str:
     return text[:-2] if text.endswith(".0") else text
 
 
+def whole_ms(ms: float) -> float:
+    """Whole milliseconds as an int, as the drafts write them; other values as they are."""
+    return int(ms) if float(ms).is_integer() else ms
+
+
+def next_duration(d: float | None, old_end: float, new_end: float) -> float:
+    """The draft's `d` once its content ends at `new_end` instead of `old_end`: it follows the
+    content when it was the content's end (or absent), else it only grows."""
+    return new_end if d is None or d == old_end else max(d, new_end)
+
+
 def clone(value: Any) -> Any:
     """A copy of a JSON-like value: dicts and lists all the way down, scalars shared (they are
     immutable); anything else goes through `copy.deepcopy`."""
     t = type(value)
     if t is dict:
-        return {k: v if type(v) in _SCALARS else clone(v) for k, v in value.items()}
+        return {k: v if type(v) in SCALARS else clone(v) for k, v in value.items()}
     if t is list:
-        return [v if type(v) in _SCALARS else clone(v) for v in value]
-    return value if t in _SCALARS else copy.deepcopy(value)
+        return [v if type(v) in SCALARS else clone(v) for v in value]
+    return value if t in SCALARS else copy.deepcopy(value)
 
 
-_SCALARS: Final = frozenset({str, int, float, bool, type(None)})
+SCALARS: Final = frozenset({str, int, float, bool, type(None)})  # JSON values never copied
 
 
 def _object(obj: Any, where: str) -> Mapping[str, Any]:

@@ -18,20 +18,23 @@ The drafts are the backend's: only `t`, `tt`, `sg`, `d`, `m` are sure. The segme
 from __future__ import annotations
 
 import copy
+import json
 import math
 import warnings
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from ..errors import DraftError
-from ._model import Draft
-from ._otio_warn import OtioWarning, Unmapped
+from ._model import Draft, Track
+from ._summary import track_name
 
 __all__ = [
     "DEFAULT_FPS",
     "MediaInfo",
+    "OtioWarning",
     "SegmentView",
+    "Unmapped",
     "as_draft",
     "deep",
     "draft_fps",
@@ -55,6 +58,29 @@ def load() -> Any:
     except ImportError as exc:  # the extra is optional
         raise ImportError("OTIO support needs the extra: pip install 'nemo-widgets[otio]'") from exc
     return opentimelineio
+
+
+@dataclass(frozen=True)
+class Unmapped:
+    """One thing left out between a draft and an OTIO timeline: where it is (track, segment or
+    clip) and why."""
+
+    where: str
+    what: str
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.what}"
+
+
+class OtioWarning(UserWarning):
+    """Some things could not be mapped; `.unmapped` lists them (`Unmapped`), the text says so."""
+
+    def __init__(self, doing: str, unmapped: Sequence[Unmapped]) -> None:
+        self.doing = doing
+        self.unmapped = tuple(unmapped)
+        lines = "".join(f"\n  - {u}" for u in self.unmapped)
+        n = len(self.unmapped)
+        super().__init__(f"{doing}: {n} thing{'s' if n != 1 else ''} could not be mapped:{lines}")
 
 
 @dataclass(frozen=True)
@@ -157,8 +183,6 @@ def frames(ms: float, fps: float) -> int:
 def _json(value: Any, where: str) -> Any:
     """A deep copy OTIO can store (int64 numbers); `DraftError` otherwise."""
     try:
-        import json
-
         return json.loads(json.dumps(value))
     except (TypeError, ValueError) as exc:
         raise DraftError(f"{where} cannot be written as OTIO metadata: {exc}") from exc
@@ -233,11 +257,8 @@ def placed(track: Mapping[str, Any], where: str = "") -> tuple[list[tuple], list
 
 
 def track_label(track: Mapping[str, Any], t: int) -> str:
-    """The track's display name, or one made from its type."""
-    name = track.get("nm", track.get("name"))
-    if isinstance(name, str) and name:
-        return name
-    return {0: "Video", 1: "Audio", 7: "Text"}.get(track.get("tt"), f"Track {t + 1}")  # type: ignore[arg-type]
+    """The track's display name (the summary's, in English) for a raw track dict."""
+    return track_name(Track(track), t)
 
 
 def _tracks(track: Mapping[str, Any], t: int, end: int, b: _Builder) -> list[Any]:

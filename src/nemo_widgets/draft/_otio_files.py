@@ -21,8 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import DraftError
-from ._otio import MediaInfo, draft_fps, load, to_otio
-from ._otio_warn import OtioWarning, Unmapped
+from ._otio import MediaInfo, OtioWarning, Unmapped, draft_fps, load, to_otio
 
 __all__ = ["FORMATS", "adapter_for", "editor_rate", "require", "write_timeline"]
 
@@ -33,8 +32,11 @@ FORMATS = {
     ".fcpxml": "fcpx_xml",
     ".edl": "cmx_3600",
 }
-_PLUGINS = {"fcp_xml": "otio-fcp-adapter", "fcpx_xml": "otio-fcpx-xml-adapter"}
-_PLUGINS["cmx_3600"] = "otio-cmx3600-adapter"
+_PLUGINS = {
+    "fcp_xml": "otio-fcp-adapter",
+    "fcpx_xml": "otio-fcpx-xml-adapter",
+    "cmx_3600": "otio-cmx3600-adapter",
+}
 
 
 def adapter_for(path: str | os.PathLike[str]) -> str:

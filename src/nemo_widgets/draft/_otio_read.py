@@ -23,9 +23,20 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import DraftError
-from ._otio import as_draft, deep, draft_fps, frames, listed, load, placed, track_label
+from ._model import next_duration, whole_ms
+from ._otio import (
+    OtioWarning,
+    Unmapped,
+    as_draft,
+    deep,
+    draft_fps,
+    frames,
+    listed,
+    load,
+    placed,
+    track_label,
+)
 from ._otio_files import adapter_for, editor_rate, require
-from ._otio_warn import OtioWarning, Unmapped
 
 __all__ = ["from_otio", "read_timeline"]
 
@@ -55,11 +66,6 @@ def _nudged(fcpxml: str) -> str:
 
 def _ms(value: float, rate: float) -> int:
     return math.floor(value * 1000 / rate + 0.5)
-
-
-def _whole(ms: float) -> float:
-    """Whole milliseconds as an int, as the drafts write them."""
-    return int(ms) if float(ms).is_integer() else ms
 
 
 def _same(value: float, ms: float, rate: float) -> bool:
@@ -102,7 +108,13 @@ class _Reader:
                 if item[3].id is not None:
                     self.by_id.setdefault(item[3].id, []).append((t, item[2]))
         self.taken: dict[tuple[int, int], Any] = {}
+        self.matches: dict[int, list[int]] = {}  # timeline track -> the draft tracks it took from
         self.lost: list[Unmapped] = []
+
+    def take(self, key: tuple[int, int], k: int, clip: Any, span: Any) -> None:
+        """The clip at `span` on timeline track `k` is the segment `key`."""
+        self.taken[key] = (k, clip, span)
+        self.matches.setdefault(k, []).append(key[0])
 
     def by_metadata(self, clip: Any) -> tuple[int, int] | None:
         meta = clip.metadata.get("nemo")
@@ -175,15 +187,15 @@ def _is_audio(timeline: Any, k: int) -> bool:
     return bool(timeline.tracks[k].kind == load().schema.TrackKind.Audio)
 
 
-def _track_map(timeline: Any, matches: dict[int, list[int]], reader: _Reader) -> dict[int, int]:
+def _track_map(timeline: Any, reader: _Reader) -> dict[int, int]:
     """Which draft track each timeline track stands for (metadata, its clips, then its name)."""
     out: dict[int, int] = {}
     for k, otrack in enumerate(timeline.tracks):
         t = otrack.metadata.get("nemo_ref") if hasattr(otrack, "metadata") else None
         if isinstance(t, int) and 0 <= t < len(reader.tracks):
             out[k] = t
-        elif matches.get(k):
-            out[k] = max(set(matches[k]), key=matches[k].count)
+        elif reader.matches.get(k):
+            out[k] = max(set(reader.matches[k]), key=reader.matches[k].count)
     used = set(out.values())
     for k, otrack in enumerate(timeline.tracks):
         if k not in out and otrack.name:
@@ -205,9 +217,9 @@ def _apply(seg: dict[str, Any], item: tuple, clip: Any, span: Any) -> bool:
     new_end = end_ms if _same(z, end_ms, rate) else _ms(z, rate)
     moved = new_start != start_ms
     if moved:
-        seg[view.start_key or "st"] = _whole(new_start)
+        seg[view.start_key or "st"] = whole_ms(new_start)
     if new_end - new_start != end_ms - start_ms:
-        seg[view.duration_key or "d"] = _whole(new_end - new_start)
+        seg[view.duration_key or "d"] = whole_ms(new_end - new_start)
     if view.is_text:
         text = getattr(clip.media_reference, "parameters", {}).get("text")
         if isinstance(text, str) and view.text_key and text != view.text:
@@ -247,24 +259,21 @@ def from_otio(
     draft = copy.deepcopy(dict(base))
     reader = _Reader(draft)
     clips = _clips(timeline, reader)
-    matches: dict[int, list[int]] = {}
     pending = []
     for k, clip, span in clips:
         key = reader.by_metadata(clip)
         if key is None:
             pending.append((k, clip, span))
             continue
-        reader.taken[key] = (k, clip, span)
-        matches.setdefault(k, []).append(key[0])
+        reader.take(key, k, clip, span)
     # names found once on both sides first: they settle which track is which for the others
     once, labels = Counter(c.name for _, c, _ in pending), reader.free_labels()
     unique = [p for p in pending if once[p[1].name] == 1 and labels[p[1].name] == 1]
     for k, clip, span in unique:
         key = reader.by_name(clip, None, _is_audio(timeline, k))
         if key is not None:  # always: the name is free once
-            reader.taken[key] = (k, clip, span)
-            matches.setdefault(k, []).append(key[0])
-    tmap = _track_map(timeline, matches, reader)
+            reader.take(key, k, clip, span)
+    tmap = _track_map(timeline, reader)
     for k, clip, span in pending:
         if any(clip is c for _, c, _ in unique):
             continue
@@ -278,9 +287,8 @@ def from_otio(
                 )
             )
             continue
-        reader.taken[key] = (k, clip, span)
-        matches.setdefault(k, []).append(key[0])
-    return _changes(draft, reader, _track_map(timeline, matches, reader), strict)
+        reader.take(key, k, clip, span)
+    return _changes(draft, reader, _track_map(timeline, reader), strict)
 
 
 def _changes(
@@ -318,7 +326,7 @@ def _changes(
 
 
 def _follow_duration(draft: dict[str, Any], reader: _Reader) -> None:
-    """`d` follows the content when it equalled the end of the last segment, else only grows."""
+    """`d` after the edits, by the frame's rule (`next_duration`)."""
     d = draft.get("d")
     if isinstance(d, bool) or not isinstance(d, (int, float)):
         return
@@ -329,5 +337,5 @@ def _follow_duration(draft: dict[str, Any], reader: _Reader) -> None:
     )
     if old_end is None or new_end is None or new_end == old_end:
         return
-    if (d == old_end and new_end != old_end) or new_end > d:
-        draft["d"] = _whole(new_end)
+    if next_duration(d, old_end, new_end) != d:
+        draft["d"] = whole_ms(new_end)

@@ -14,6 +14,7 @@ from ._model import Draft, Segment, Track, fmt_seconds
 
 __all__ = [
     "is_text",
+    "percent",
     "quote",
     "segment_name",
     "span",
@@ -34,7 +35,7 @@ def quote(text: str, mark: str = '"') -> str:
     return f"{mark}{text}{mark}"
 
 
-def track_name(track: Track, index: int, language: str = "en") -> str:
+def track_name(track: Track, index: int, language: str | None = "en") -> str:
     """The track's display name, or one made from its type (in `language`)."""
     if track.name:
         return track.name
@@ -48,7 +49,7 @@ def is_text(track: Track, seg: Segment) -> bool:
     return _read.is_text(seg.raw, track.type)
 
 
-def segment_name(track: Track, seg: Segment, mark: str = '"', language: str = "en") -> str:
+def segment_name(track: Track, seg: Segment, mark: str = '"', language: str | None = "en") -> str:
     """What to call one segment: its quoted text, its name, or its kind."""
     if is_text(track, seg) and seg.text is not None:
         return quote(seg.text, mark)
@@ -62,9 +63,14 @@ def span(segs: tuple[Segment, ...] | list[Segment]) -> str:
     return f"{fmt_seconds(first)}-{fmt_seconds(last)}s"
 
 
+def percent(volume: float | None) -> int:
+    """A volume in percent (an absent volume is 100%)."""
+    return round(100 * (1.0 if volume is None else volume))
+
+
 def volume_text(segs: tuple[Segment, ...] | list[Segment]) -> str:
     """'35%', or '35-50%' when the segments differ (absent volume is 100%)."""
-    vols = sorted({round(100 * (1.0 if s.volume is None else s.volume)) for s in segs})
+    vols = sorted({percent(s.volume) for s in segs})
     return f"{vols[0]}%" if len(vols) == 1 else f"{vols[0]}-{vols[-1]}%"
 
 

@@ -30,11 +30,11 @@ from ..errors import DraftError
 from . import _read
 from ._assemble import MISSING, Rows, assemble
 from ._frame import READ_COLUMNS, Shown, key_for, shown
+from ._model import whole_ms
 
 __all__ = ["frame_to_draft"]
 
 _TIMES = ("start", "duration", "end")
-_OWN_KEYS = {c: _read.SEGMENT[w][1][0] for c, w in READ_COLUMNS.items()}
 
 
 def _cells(s: pd.Series) -> list[Any]:
@@ -128,9 +128,7 @@ def _ms(v: Any, where: str) -> float | None:
 
 
 def _ms_value(x: float | None) -> Any:
-    if x is None:
-        return MISSING
-    return int(x) if float(x).is_integer() else float(x)
+    return MISSING if x is None else whole_ms(x)
 
 
 class _Row:
@@ -149,10 +147,10 @@ class _Row:
             )
         self.writes[place] = (value, column)
 
-    def place(self, what: str, column: str) -> str:
-        """Where a reading column writes: where the base keeps it, else our own key."""
+    def place(self, what: str) -> str:
+        """Where a reading writes: where the base keeps it, else our own key."""
         place = _read.found(self.base, what)[0] if self.base is not None else None
-        return place or _OWN_KEYS.get(column, _read.SEGMENT[what][1][0])
+        return place or _read.SEGMENT[what][1][0]
 
     def checked(self, value: Any, what: str, column: str) -> Any:
         value = _plain(value)
@@ -175,7 +173,7 @@ def _row_writes(row: _Row, edited: dict[str, Any], cells: dict[str, Any], new: b
     for column, value in edited.items():
         if column in READ_COLUMNS and column not in _TIMES:
             what = READ_COLUMNS[column]
-            row.put(row.place(what, column), row.checked(value, what, column), column)
+            row.put(row.place(what), row.checked(value, what, column), column)
         elif column not in _TIMES and column not in ("track", "track_type", "label"):
             key = key_for(column)
             assert key is not None
@@ -189,7 +187,7 @@ def _row_writes(row: _Row, edited: dict[str, Any], cells: dict[str, Any], new: b
             text = tt == "text" or cells.get("kind") in _read.TEXT_KINDS
             text = text or cells.get("text") is not None
         what = "text" if text else "name"
-        row.put(row.place(what, what), row.checked(edited["label"], what, "label"), "label")
+        row.put(row.place(what), row.checked(edited["label"], what, "label"), "label")
     if not any(c in edited for c in _TIMES):
         return
     where = row.where
@@ -199,7 +197,7 @@ def _row_writes(row: _Row, edited: dict[str, Any], cells: dict[str, Any], new: b
         else (_read.read(base, "start") if base is not None else None)
     )
     if "start" in edited:
-        row.put(row.place("start", "start"), _ms_value(fs), "start")
+        row.put(row.place("start"), _ms_value(fs), "start")
     fd = _ms(cells.get("duration"), f"{where}, column 'duration'")
     fe = _ms(cells.get("end"), f"{where}, column 'end'")
     if "duration" in edited:

@@ -1,6 +1,5 @@
-"""The offline backend's two dialects on the wire, read with plain httpx (api-contract.md,
-"Dialects"): the ADK dialect as before, the vendor dialect as the vendor's documents show it,
-and the cancel route in both."""
+"""The offline backend's two dialects on the wire, read with plain httpx: the ADK dialect as
+before, the vendor dialect as the vendor's documents show it, and the cancel route in both."""
 
 from __future__ import annotations
 

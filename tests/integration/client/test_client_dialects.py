@@ -1,6 +1,6 @@
-"""The client's main flows against the offline backend in both dialects (api-contract.md,
-"Dialects"): upload, state, export with download, cancel (its ffmpeg really stopped), 2001 for an
-anonymous and a registered user, 402, and the token call's 429 quota."""
+"""The client's main flows against the offline backend in both dialects (ADK and vendor): upload,
+state, export with download, cancel (its ffmpeg really stopped), 2001 for an anonymous and a
+registered user, 402, and the token call's 429 quota."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The vendor's variants read by pure pieces (api-contract.md, "Dialects"): both envelopes, the
+"""The vendor's variants read by pure pieces: both envelopes, the
 render status and URL wherever they are, `files[]`, the state's extra keys, the token's expiry
 and user, the advice texts, the poll back-off. Tables, and hypothesis for the readers."""
 

@@ -8,7 +8,7 @@ import pytest
 from _draft_samples import format_doc
 
 from nemo_widgets.draft import OtioWarning, to_otio
-from nemo_widgets.draft._otio_warn import Unmapped
+from nemo_widgets.draft._otio import Unmapped
 from nemo_widgets.errors import DraftError
 
 otio = pytest.importorskip("opentimelineio")  # the extra `otio`; installed in dev
