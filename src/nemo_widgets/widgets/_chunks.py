@@ -15,8 +15,8 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from .._upload import ACCEPTED, MAX_BYTES
 from ..errors import FileTooLarge, NemoError, UnsupportedFile
+from ..session._upload import ACCEPTED, MAX_BYTES
 
 __all__ = ["ACCEPTED", "MAX_CHUNK", "MAX_SIZE", "ChunkReceiver", "TransferError"]
 

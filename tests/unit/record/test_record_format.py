@@ -13,9 +13,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from nemo_widgets import _record
-from nemo_widgets._record import Record, Turn, Unmapped
 from nemo_widgets.errors import RecordError
+from nemo_widgets.session import _record
+from nemo_widgets.session._record import Record, Turn, Unmapped
 
 SHA_A, SHA_B = "a" * 64, "b" * 64
 DRAFT = {
@@ -220,6 +220,6 @@ def test_write_replaces_the_file_whole_and_leaves_no_temp(tmp_path: Path) -> Non
      ("zh-CN", "重放 · 未消耗积分"), ("ja", "replayed · no credits spent")],
 )  # fmt: skip
 def test_the_replay_mark_speaks_the_sessions_language(language: str, mark: str) -> None:
-    from nemo_widgets._replay import mark_for
+    from nemo_widgets.session._replay import mark_for
 
     assert mark_for(language) == mark

@@ -1,4 +1,9 @@
-"""Progress of uploads and downloads: a user callback, observer events and an optional tqdm bar."""
+"""The tqdm bars of uploads, downloads and exports, made on the caller's thread (tqdm is optional).
+
+A bar made on the background loop's thread would be displayed from that thread, and since
+ipykernel 7 such output has no cell to land in: so the bar is made here, and the worker gets a
+callback that feeds it.
+"""
 
 from __future__ import annotations
 
@@ -7,12 +12,12 @@ from collections.abc import Callable
 from typing import Any
 
 from .._text import TEXT, ui_text
+from ..api._multipart import ProgressArg
 
-__all__ = ["Progress", "ProgressArg", "caller_progress", "export_progress"]
+__all__ = ["ProgressArg", "caller_progress", "export_progress"]
 
-# `progress=` everywhere: a callable(done, total), True (a bar), False (nothing), None (a bar when
-# someone is watching: a terminal or a notebook kernel)
-ProgressArg = Callable[[int, int], Any] | bool | None
+# `progress=` (ProgressArg) everywhere: a callable(done, total), True (a bar), False (nothing),
+# None (a bar when someone is watching: a terminal or a notebook kernel)
 
 
 def _watched() -> bool:
@@ -26,60 +31,23 @@ def _watched() -> bool:
     return shell is not None and hasattr(shell, "kernel")
 
 
-class Progress:
-    """Reports `done` of `total` bytes to everyone interested; cheap to call per chunk."""
-
-    def __init__(
-        self,
-        progress: ProgressArg,
-        label: str,
-        total: int,
-        hook: Callable[[int, int], Any] | None = None,
-    ) -> None:
-        self.total = total
-        self.done = 0
-        self._callback = progress if callable(progress) else None
-        self._hook = hook
-        self._bar: Any = None
-        if progress is True or (progress is None and _watched()):
-            try:
-                from tqdm.auto import tqdm
-            except ImportError:
-                pass
-            else:
-                desc = ui_text(f"progress.{label}")
-                self._bar = tqdm(total=total, desc=desc, unit="B", unit_scale=True, leave=False)
-
-    def update(self, done: int) -> None:
-        """`done` bytes of `total` are through."""
-        if self._bar is not None:
-            self._bar.update(done - self.done)
-        self.done = done
-        if self._callback is not None:
-            self._callback(done, self.total)
-        if self._hook is not None:
-            self._hook(done, self.total)
-
-    def close(self) -> None:
-        """The transfer ended (well or not)."""
-        if self._bar is not None:
-            self._bar.close()
-            self._bar = None
-
-
-def caller_progress(progress: ProgressArg, label: str) -> tuple[ProgressArg, Callable[[], None]]:
-    """Make the tqdm bar now, in the caller's thread, and hand back a callback that feeds it.
-
-    A bar made on the background loop's thread would be displayed from that thread, and since
-    ipykernel 7 such output has no cell to land in. Returns (progress for the worker, close).
-    """
+def _bar(progress: ProgressArg, label: str, **kw: Any) -> Any:
+    """A tqdm bar titled `progress.<label>` when `progress` asks for one and tqdm is installed,
+    else None."""
     if not (progress is True or (progress is None and _watched())):
-        return progress, lambda: None
+        return None
     try:
         from tqdm.auto import tqdm
     except ImportError:
-        return False, lambda: None
-    bar = tqdm(total=0, desc=ui_text(f"progress.{label}"), unit="B", unit_scale=True, leave=False)
+        return None
+    return tqdm(desc=ui_text(f"progress.{label}"), leave=False, **kw)
+
+
+def caller_progress(progress: ProgressArg, label: str) -> tuple[ProgressArg, Callable[[], None]]:
+    """Make the bar now, in the caller's thread; returns (progress for the worker, close)."""
+    bar = _bar(progress, label, total=0, unit="B", unit_scale=True)
+    if bar is None:
+        return (False if progress is True else progress), lambda: None
     state = {"done": 0}
 
     def feed(done: int, total: int) -> None:
@@ -104,13 +72,9 @@ def export_progress(
     it measures ("render <id> (processing)" in percent, then "download" in bytes). A callable
     `progress` keeps getting the download's bytes only. Returns (progress for the worker, close).
     """
-    if not (progress is True or (progress is None and _watched())):
-        return progress, lambda: None
-    try:
-        from tqdm.auto import tqdm
-    except ImportError:
-        return False, lambda: None
-    bar = tqdm(total=100, desc=ui_text("progress.render"), bar_format=_RENDER_FORMAT, leave=False)
+    bar = _bar(progress, "render", total=100, bar_format=_RENDER_FORMAT)
+    if bar is None:
+        return (False if progress is True else progress), lambda: None
     state = {"done": 0, "downloading": False}
 
     def on_event(kind: str, payload: Any) -> None:

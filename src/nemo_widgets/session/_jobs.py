@@ -20,7 +20,9 @@ from os import PathLike
 from pathlib import Path
 from typing import Any
 
-from ._auth import config_dir
+from .. import _loop
+from ..api._auth import config_dir
+from ..api._models import TERMINAL, RenderStatus
 
 __all__ = ["JobBook", "RecordedSession", "RenderJob", "history_record", "jobs_path"]
 
@@ -68,22 +70,29 @@ class RenderJob:
     def cancel(self) -> RenderJob:
         """Stop this render on the backend (its `status` becomes `cancelled`); a job that
         already ended is left as it is."""
-        from . import _loop
-
         return _loop.run(self._cancel())
 
     async def acancel(self) -> RenderJob:
         """Async twin of `cancel`."""
-        from . import _loop
-
         return await _loop.arun(self._cancel())
 
     async def _cancel(self) -> RenderJob:
-        from ._export import cancel
-
         if self._session is None:
             raise RuntimeError("this job belongs to no live session")
-        return await cancel(self._session, self)
+        if self.status in TERMINAL:
+            return self
+        self.apply(await self._session.api.cancel_render(self.id))
+        if self.status == "cancelled":
+            self.error = self.error or "cancelled by the user"
+        self._session.record_job(self)
+        self._waker().set()  # a follow() waiting between polls stops now
+        return self
+
+    def apply(self, status: RenderStatus) -> None:
+        """Take in what the backend says of this job."""
+        self.status, self.percent = status.status, status.percent
+        self.url = status.url or self.url
+        self.error = status.error
 
     def wait(
         self, download_to: str | PathLike[str] | None = None, progress: Any = None

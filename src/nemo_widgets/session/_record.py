@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlsplit, urlunsplit
 
-from .errors import RecordError, redact
+from ..errors import RecordError, redact
 
 __all__ = [
     "FORMAT",
