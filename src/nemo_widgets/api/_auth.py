@@ -10,6 +10,7 @@ skill's own instructions do with NEMO_TOKEN) instead of being refused with 429 f
 from __future__ import annotations
 
 import datetime
+import hashlib
 import json
 import os
 import secrets
@@ -276,8 +277,6 @@ class Credentials:
 
     def fingerprint(self) -> str:
         """A stable, non-reversible name for this identity (for cache keys and file names)."""
-        import hashlib
-
         basis = self.__token if not self.anonymous and self.__token else f"anon:{self.client_id}"
         return hashlib.sha256(basis.encode()).hexdigest()[:16]
 

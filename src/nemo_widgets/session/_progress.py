@@ -7,8 +7,9 @@ callback that feeds it.
 
 from __future__ import annotations
 
+import contextlib
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from .._text import TEXT, ui_text
@@ -43,38 +44,45 @@ def _bar(progress: ProgressArg, label: str, **kw: Any) -> Any:
     return tqdm(desc=ui_text(f"progress.{label}"), leave=False, **kw)
 
 
-def caller_progress(progress: ProgressArg, label: str) -> tuple[ProgressArg, Callable[[], None]]:
-    """Make the bar now, in the caller's thread; returns (progress for the worker, close)."""
+@contextlib.contextmanager
+def caller_progress(progress: ProgressArg, label: str) -> Iterator[ProgressArg]:
+    """A byte bar made now, in the caller's thread; yields the `progress` for the worker."""
     bar = _bar(progress, label, total=0, unit="B", unit_scale=True)
     if bar is None:
-        return (False if progress is True else progress), lambda: None
-    state = {"done": 0}
+        yield False if progress is True else progress
+        return
+    done_so_far = [0]
 
     def feed(done: int, total: int) -> None:
         if bar.total != total:
             bar.total = total
-        bar.update(done - state["done"])
-        state["done"] = done
+        bar.update(done - done_so_far[0])
+        done_so_far[0] = done
 
-    return feed, bar.close
+    try:
+        yield feed
+    finally:
+        bar.close()
 
 
 # The render phase of an export's bar: a percentage as the backend reports it, not bytes.
 _RENDER_FORMAT = "{desc}: {percentage:3.0f}%|{bar}| [{elapsed}]"
 
 
+@contextlib.contextmanager
 def export_progress(
     progress: ProgressArg, subscribe: Callable[[Callable[[str, Any], None]], Callable[[], None]]
-) -> tuple[ProgressArg, Callable[[], None]]:
+) -> Iterator[ProgressArg]:
     """One bar for an export, made in the caller's thread: the render's percent, then download.
 
     `subscribe` is the session's: its "job" events carry the polled percent. The bar says what
     it measures ("render <id> (processing)" in percent, then "download" in bytes). A callable
-    `progress` keeps getting the download's bytes only. Returns (progress for the worker, close).
+    `progress` keeps getting the download's bytes only. Yields the `progress` for the worker.
     """
     bar = _bar(progress, "render", total=100, bar_format=_RENDER_FORMAT)
     if bar is None:
-        return (False if progress is True else progress), lambda: None
+        yield False if progress is True else progress
+        return
     state = {"done": 0, "downloading": False}
 
     def on_event(kind: str, payload: Any) -> None:
@@ -103,9 +111,8 @@ def export_progress(
             bar.refresh()  # the last state is shown even when it came within one refresh interval
 
     unsubscribe = subscribe(on_event)
-
-    def close() -> None:
+    try:
+        yield feed
+    finally:
         unsubscribe()
         bar.close()
-
-    return feed, close

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable
 from os import PathLike
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -143,26 +143,15 @@ class Session(Observable, TimelineViews):
         self, *paths_or_urls: str | PathLike[str], progress: ProgressArg = None
     ) -> list[Media]:
         """Upload files (globs allowed) or http(s) URLs; every check runs before any request."""
-        feed, close = caller_progress(progress, "upload")
-        try:
-            return _loop.run(self._upload(paths_or_urls, feed))
-        finally:
-            close()
+        with caller_progress(progress, "upload") as feed:
+            return _loop.run(_upload.upload(self, paths_or_urls, feed))
 
     async def aupload(
         self, *paths_or_urls: str | PathLike[str], progress: ProgressArg = None
     ) -> list[Media]:
         """Async twin of `upload`."""
-        feed, close = caller_progress(progress, "upload")
-        try:
-            return await _loop.arun(self._upload(paths_or_urls, feed))
-        finally:
-            close()
-
-    async def _upload(
-        self, items: Sequence[str | PathLike[str]], progress: ProgressArg
-    ) -> list[Media]:
-        return await _upload.upload(self, items, progress)
+        with caller_progress(progress, "upload") as feed:
+            return await _loop.arun(_upload.upload(self, paths_or_urls, feed))
 
     # -- credits, state, views of the draft ------------------------------------------------------
     def credits(self) -> Credits:
@@ -225,11 +214,8 @@ class Session(Observable, TimelineViews):
         progress: ProgressArg = None,
     ) -> RenderJob:
         """Render the draft (default: the session's), wait, download."""
-        feed, close = export_progress(progress, self.subscribe)
-        try:
-            return _loop.run(self._export(draft, quality, wait, download_to, feed))
-        finally:
-            close()
+        with export_progress(progress, self.subscribe) as feed:
+            return _loop.run(_export.run_export(self, draft, quality, wait, download_to, feed))
 
     async def aexport(
         self,
@@ -240,14 +226,9 @@ class Session(Observable, TimelineViews):
         progress: ProgressArg = None,
     ) -> RenderJob:
         """Async twin of `export`."""
-        feed, close = export_progress(progress, self.subscribe)
-        try:
-            return await _loop.arun(self._export(draft, quality, wait, download_to, feed))
-        finally:
-            close()
-
-    async def _export(self, *args: Any) -> RenderJob:
-        return await _export.run_export(self, *args)
+        with export_progress(progress, self.subscribe) as feed:
+            job = _export.run_export(self, draft, quality, wait, download_to, feed)
+            return await _loop.arun(job)
 
     def resume(
         self,
@@ -256,11 +237,8 @@ class Session(Observable, TimelineViews):
         progress: ProgressArg = None,
     ) -> RenderJob:
         """Follow a started job (default: the last) to its end and download it."""
-        feed, close = export_progress(progress, self.subscribe)
-        try:
-            return _loop.run(self._resume(job, download_to, feed))
-        finally:
-            close()
+        with export_progress(progress, self.subscribe) as feed:
+            return _loop.run(_export.resume(self, job, download_to, feed))
 
     async def aresume(
         self,
@@ -269,14 +247,8 @@ class Session(Observable, TimelineViews):
         progress: ProgressArg = None,
     ) -> RenderJob:
         """Async twin of `resume`."""
-        feed, close = export_progress(progress, self.subscribe)
-        try:
-            return await _loop.arun(self._resume(job, download_to, feed))
-        finally:
-            close()
-
-    async def _resume(self, *args: Any) -> RenderJob:
-        return await _export.resume(self, *args)
+        with export_progress(progress, self.subscribe) as feed:
+            return await _loop.arun(_export.resume(self, job, download_to, feed))
 
     # -- chat (nemo_widgets._chat does the work) ---------------------------------------------------
     def chat(self, text: str, refresh: bool = False) -> Reply:

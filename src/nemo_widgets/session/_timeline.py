@@ -11,7 +11,7 @@ from .. import _loop
 from .. import draft as _draft  # its pandas half loads on first use
 from ..draft import summarize
 from . import _timeline_file
-from ._progress import ProgressArg
+from ._progress import ProgressArg, caller_progress
 from ._working import WorkingDraft
 
 if TYPE_CHECKING:
@@ -83,18 +83,24 @@ class TimelineViews:
     ) -> Path:
         """Write the timeline (default: the session's draft) as `.otio`, `.otioz`, FCP `.xml`,
         `.fcpxml` or `.edl`, its media downloaded beside it; `draft.from_otio` brings it back."""
-        job, close = _timeline_file.start(
-            self._as_session(), path, media_dir, draft=draft, download=download, progress=progress
-        )
-        try:
+        with caller_progress(progress, "media") as feed:
+            job = _timeline_file.export_timeline(
+                self._as_session(), path, media_dir, draft, download, feed
+            )
             return _timeline_file.reissue(_loop.run(job))
-        finally:
-            close()
 
-    async def aexport_timeline(self, path: str | PathLike[str], **options: Any) -> Path:
-        """Async twin of `export_timeline` (the same options)."""
-        job, close = _timeline_file.start(self._as_session(), path, **options)
-        try:
+    async def aexport_timeline(
+        self,
+        path: str | PathLike[str],
+        media_dir: str | PathLike[str] | None = None,
+        *,
+        draft: Any = None,
+        download: bool = True,
+        progress: ProgressArg = None,
+    ) -> Path:
+        """Async twin of `export_timeline`."""
+        with caller_progress(progress, "media") as feed:
+            job = _timeline_file.export_timeline(
+                self._as_session(), path, media_dir, draft, download, feed
+            )
             return _timeline_file.reissue(await _loop.arun(job))
-        finally:
-            close()

@@ -14,7 +14,7 @@ import mimetypes
 import os
 import re
 import warnings
-from collections.abc import Callable, Coroutine, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -23,13 +23,13 @@ from ..api._download import fetch
 from ..draft._otio import MediaInfo, SegmentView, as_draft, mapping
 from ..draft._otio_files import adapter_for, write_timeline
 from ..errors import DraftError
-from ._progress import ProgressArg, caller_progress
+from ._progress import ProgressArg
 
 if TYPE_CHECKING:
     from ..api import State
     from ._host import Host
 
-__all__ = ["export_timeline", "reissue", "start"]
+__all__ = ["export_timeline", "reissue"]
 
 _URL_KEYS = ("url", "cdn_url", "cdnUrl", "source_url", "download_url")
 
@@ -156,20 +156,6 @@ async def export_timeline(
         return written, list(seen)
 
     return await asyncio.to_thread(write)
-
-
-def start(
-    session: Host,
-    path: str | os.PathLike[str],
-    media_dir: str | os.PathLike[str] | None = None,
-    *,
-    draft: Any = None,
-    download: bool = True,
-    progress: ProgressArg = None,
-) -> tuple[Coroutine[Any, Any, tuple[Path, list[warnings.WarningMessage]]], Callable[[], None]]:
-    """The export's coroutine, its progress bar made on the caller's thread, and the bar's close."""
-    feed, close = caller_progress(progress, "media")
-    return export_timeline(session, path, media_dir, draft, download, feed), close
 
 
 def reissue(result: tuple[Path, list[warnings.WarningMessage]]) -> Path:

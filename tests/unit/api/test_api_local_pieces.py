@@ -92,14 +92,13 @@ def test_progress_reports_to_callback_and_hook() -> None:
 def test_caller_progress_makes_the_bar_in_the_calling_thread(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    feed, close = caller_progress(True, "download")
-    assert callable(feed)
-    feed(50, 200)  # as the worker thread would
-    feed(200, 200)
-    close()
+    with caller_progress(True, "download") as feed:
+        assert callable(feed)
+        feed(50, 200)  # as the worker thread would
+        feed(200, 200)
     assert "download" in capsys.readouterr().err
     mine = [0]
-    same, _ = caller_progress(lambda d, t: mine.__setitem__(0, d), "x")
-    assert callable(same) and same(3, 4) is None and mine == [3]
-    assert caller_progress(False, "x")[0] is False
-    assert caller_progress(None, "x")[0] is None  # pytest's stderr is not a terminal
+    with caller_progress(lambda d, t: mine.__setitem__(0, d), "x") as same:
+        assert callable(same) and same(3, 4) is None and mine == [3]
+    with caller_progress(False, "x") as off, caller_progress(None, "x") as unseen:
+        assert off is False and unseen is None  # pytest's stderr is not a terminal
