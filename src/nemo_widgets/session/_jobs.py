@@ -12,8 +12,6 @@ import contextlib
 import dataclasses
 import html
 import json
-import os
-import secrets
 import time
 from collections.abc import Iterator
 from os import PathLike
@@ -21,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import _loop
-from ..api._auth import config_dir
+from ..api._auth import config_dir, read_json, write_atomic
 from ..api._models import TERMINAL, RenderStatus
 
 __all__ = ["JobBook", "RecordedSession", "RenderJob", "history_record", "jobs_path"]
@@ -191,21 +189,9 @@ class JobBook:
     def __init__(self, path: Path | None = None) -> None:
         self.path = path or jobs_path()
 
-    def _read(self) -> dict[str, Any]:
-        try:
-            data = json.loads(self.path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return {}  # missing or damaged: start afresh rather than fail connect()
-        return data if isinstance(data, dict) else {}
-
-    def _write(self, data: dict[str, Any]) -> None:
-        tmp = self.path.with_name(f".{self.path.name}.{secrets.token_hex(4)}.tmp")
-        tmp.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
-        os.replace(tmp, self.path)
-
     def load(self, key: str) -> RecordedSession | None:
         """The recorded session for `key`, if any."""
-        rec = self._read().get(key)
+        rec = read_json(self.path).get(key)
         if not isinstance(rec, dict) or not rec.get("session_id"):
             return None
         jobs = [j for j in rec.get("jobs", []) if isinstance(j, dict) and j.get("id")]
@@ -221,7 +207,7 @@ class JobBook:
     def save_session(self, key: str, session_id: str, task_id: str, language: str) -> None:
         """Record (or replace) the session for `key`; a new session starts with no jobs."""
         with _locked(self.path):
-            data = self._read()
+            data = read_json(self.path)
             old = data.get(key)
             old = old if isinstance(old, dict) else {}
             same = old.get("session_id") == session_id
@@ -240,23 +226,23 @@ class JobBook:
                 )
                 for stale in ordered[: len(data) - KEEP_SESSIONS]:
                     del data[stale]
-            self._write(data)
+            write_atomic(self.path, json.dumps(data, ensure_ascii=False, indent=1))
 
     def save_history(self, key: str, session_id: str, history: list[dict[str, Any]]) -> None:
         """Replace the chat history of the session recorded under `key` (if it is that one)."""
         with _locked(self.path):
-            data = self._read()
+            data = read_json(self.path)
             rec = data.get(key)
             if not isinstance(rec, dict) or rec.get("session_id") != session_id:
                 return
             rec["history"] = history_record(history)
             rec["updated"] = time.time()
-            self._write(data)
+            write_atomic(self.path, json.dumps(data, ensure_ascii=False, indent=1))
 
     def save_job(self, key: str, job: dict[str, Any]) -> None:
         """Insert or update one job of the session recorded under `key`."""
         with _locked(self.path):
-            data = self._read()
+            data = read_json(self.path)
             rec = data.get(key)
             if not isinstance(rec, dict):
                 return
@@ -266,4 +252,4 @@ class JobBook:
             jobs.insert(position, job)
             rec["jobs"] = jobs[-KEEP_JOBS:]
             rec["updated"] = time.time()
-            self._write(data)
+            write_atomic(self.path, json.dumps(data, ensure_ascii=False, indent=1))

@@ -23,6 +23,7 @@ from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..api._auth import write_atomic
 from ..draft import diff_drafts
 from ..events import Changes, Event, Notice, Offer, Replayed, Text
 from . import _record
@@ -169,8 +170,7 @@ class Recorder:
         record = Record(uploads, tuple(self.turns), self.backend, self.language)
         text = _record.dumps(record, self.secrets())
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            _record.write(self.path, text)
+            write_atomic(self.path, text)
         except OSError as exc:
             log.warning("could not write the record %s: %s", self.path, exc)
 
