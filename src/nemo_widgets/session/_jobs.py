@@ -204,52 +204,54 @@ class JobBook:
             history=history_record(rec.get("history") or []),
         )
 
-    def save_session(self, key: str, session_id: str, task_id: str, language: str) -> None:
-        """Record (or replace) the session for `key`; a new session starts with no jobs."""
+    @contextlib.contextmanager
+    def _update(self) -> Iterator[dict[str, Any]]:
+        """The file's content to change in place, written back under the lock."""
         with _locked(self.path):
             data = read_json(self.path)
+            yield data
+            write_atomic(self.path, json.dumps(data, ensure_ascii=False, indent=1))
+
+    def save_session(self, key: str, session_id: str, task_id: str, language: str) -> None:
+        """Record (or replace) the session for `key`; a new session starts with no jobs."""
+        with self._update() as data:
             old = data.get(key)
-            old = old if isinstance(old, dict) else {}
-            same = old.get("session_id") == session_id
+            old = old if isinstance(old, dict) and old.get("session_id") == session_id else {}
             data[key] = {
                 "session_id": session_id,
                 "task_id": task_id,
                 "language": language,
-                "jobs": old.get("jobs", []) if same else [],
-                "history": old.get("history", []) if same else [],
+                "jobs": old.get("jobs", []),
+                "history": old.get("history", []),
                 "updated": time.time(),
             }
-            if len(data) > KEEP_SESSIONS:
-                ordered = sorted(
-                    data,
-                    key=lambda k: data[k].get("updated", 0) if isinstance(data[k], dict) else 0,
-                )
-                for stale in ordered[: len(data) - KEEP_SESSIONS]:
-                    del data[stale]
-            write_atomic(self.path, json.dumps(data, ensure_ascii=False, indent=1))
+            by_age = sorted(data, key=lambda k: _updated(data[k]))
+            for stale in by_age[: max(0, len(data) - KEEP_SESSIONS)]:
+                del data[stale]
 
     def save_history(self, key: str, session_id: str, history: list[dict[str, Any]]) -> None:
         """Replace the chat history of the session recorded under `key` (if it is that one)."""
-        with _locked(self.path):
-            data = read_json(self.path)
+        with self._update() as data:
             rec = data.get(key)
-            if not isinstance(rec, dict) or rec.get("session_id") != session_id:
-                return
-            rec["history"] = history_record(history)
-            rec["updated"] = time.time()
-            write_atomic(self.path, json.dumps(data, ensure_ascii=False, indent=1))
+            if isinstance(rec, dict) and rec.get("session_id") == session_id:
+                rec["history"] = history_record(history)
+                rec["updated"] = time.time()
 
     def save_job(self, key: str, job: dict[str, Any]) -> None:
         """Insert or update one job of the session recorded under `key`."""
-        with _locked(self.path):
-            data = read_json(self.path)
+        with self._update() as data:
             rec = data.get(key)
             if not isinstance(rec, dict):
                 return
-            jobs = [j for j in rec.get("jobs", []) if j.get("id") != job["id"]]
-            old = next((j for j in rec.get("jobs", []) if j.get("id") == job["id"]), None)
-            position = rec.get("jobs", []).index(old) if old is not None else len(jobs)
-            jobs.insert(position, job)
+            jobs = rec.get("jobs", [])
+            ids = [j.get("id") for j in jobs]
+            if job["id"] in ids:
+                jobs[ids.index(job["id"])] = job
+            else:
+                jobs.append(job)
             rec["jobs"] = jobs[-KEEP_JOBS:]
             rec["updated"] = time.time()
-            write_atomic(self.path, json.dumps(data, ensure_ascii=False, indent=1))
+
+
+def _updated(rec: Any) -> float:
+    return float(rec.get("updated", 0)) if isinstance(rec, dict) else 0.0
