@@ -96,7 +96,7 @@ async def _turn(session: Host, text: str, out: _Outcome, where: Route) -> AsyncI
     if where.action == "chat":
         source = record_turn(session, text, out, lambda: _chat(session, text, out))
     else:
-        source = _batched(_routed(session, where, out))
+        source = _routed(session, where, out)
     try:
         async for batch in source:
             for ev in batch:
@@ -118,18 +118,13 @@ async def _turn(session: Host, text: str, out: _Outcome, where: Route) -> AsyncI
     yield [End()]
 
 
-async def _batched(source: AsyncIterator[Event]) -> AsyncIterator[Batch]:
-    async for ev in source:
-        yield [ev]
-
-
-async def _routed(session: Host, where: Route, out: _Outcome) -> AsyncIterator[Event]:
+async def _routed(session: Host, where: Route, out: _Outcome) -> AsyncIterator[Batch]:
     """A routed action: the session does it; nothing goes to the chat stream."""
     action = where.action
     payload: Any = None
     lang = session.language
     if action == "export":
-        yield Notice(ui_text("notice.exporting", lang))
+        yield [Notice(ui_text("notice.exporting", lang))]
         job = payload = await session.aexport()
         out.text = ui_text("notice.exported", lang, where=job.path or job.url or job.id)
     elif action == "credits":
@@ -138,14 +133,13 @@ async def _routed(session: Host, where: Route, out: _Outcome) -> AsyncIterator[E
     elif action == "status":
         out.text, payload = await _summary(session)
     elif action == "upload" and where.paths:
-        yield Notice(ui_text("notice.uploading", lang, n=len(where.paths)))
+        yield [Notice(ui_text("notice.uploading", lang, n=len(where.paths)))]
         paths = [p if "://" in p else os.path.expanduser(p) for p in where.paths]
         payload = await session.aupload(*paths)
         out.text = ui_text("notice.uploaded", lang, names=", ".join(m.name for m in payload))
     else:  # upload without a file
         out.text = OFFERS["upload"]
-    yield Routed(action, out.text, payload)
-    yield Text(out.text)
+    yield [Routed(action, out.text, payload), Text(out.text)]
 
 
 def _credits_text(c: Any, lang: str | None = None) -> str:

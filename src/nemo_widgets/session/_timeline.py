@@ -85,22 +85,12 @@ class TimelineViews:
         `.fcpxml` or `.edl`, its media downloaded beside it; `draft.from_otio` brings it back."""
         with caller_progress(progress, "media") as feed:
             job = _timeline_file.export_timeline(
-                self._as_session(), path, media_dir, draft, download, feed
+                self._as_session(), path, media_dir, draft=draft, download=download, progress=feed
             )
             return _timeline_file.reissue(_loop.run(job))
 
-    async def aexport_timeline(
-        self,
-        path: str | PathLike[str],
-        media_dir: str | PathLike[str] | None = None,
-        *,
-        draft: Any = None,
-        download: bool = True,
-        progress: ProgressArg = None,
-    ) -> Path:
-        """Async twin of `export_timeline`."""
-        with caller_progress(progress, "media") as feed:
-            job = _timeline_file.export_timeline(
-                self._as_session(), path, media_dir, draft, download, feed
-            )
+    async def aexport_timeline(self, path: str | PathLike[str], **options: Any) -> Path:
+        """Async twin of `export_timeline` (the same options)."""
+        with caller_progress(options.pop("progress", None), "media") as feed:
+            job = _timeline_file.export_timeline(self._as_session(), path, progress=feed, **options)
             return _timeline_file.reissue(await _loop.arun(job))

@@ -128,9 +128,10 @@ async def _media(
 async def export_timeline(
     session: Host,
     path: str | os.PathLike[str],
-    media_dir: str | os.PathLike[str] | None,
-    draft: Any,
-    download: bool,
+    media_dir: str | os.PathLike[str] | None = None,
+    *,
+    draft: Any = None,
+    download: bool = True,
     progress: ProgressArg = None,
 ) -> tuple[Path, list[warnings.WarningMessage]]:
     """Write the timeline file; the path and the warnings to show on the caller's thread."""
