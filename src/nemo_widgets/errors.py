@@ -12,6 +12,7 @@
     ├── RenderFailed          a render job failed twice
     ├── StreamTimeout         the chat stream sent only heartbeats for too long
     ├── BackendUnavailable    connection refused, time-outs, 5xx after retries, non-envelope bodies
+    │   └── StreamDropped     the chat stream broke after the message may have been delivered
     ├── DraftError            a draft that cannot be read, written or exported
     ├── RecordError           a `connect(record=...)` file of another kind or a newer version
     └── InputError            (also a ValueError) a path or URL that cannot be uploaded at all
@@ -41,6 +42,7 @@ __all__ = [
     "RecordError",
     "RenderFailed",
     "SessionNotFound",
+    "StreamDropped",
     "StreamTimeout",
     "UnsupportedFile",
     "error_for",
@@ -133,6 +135,11 @@ class StreamTimeout(NemoError, hint_key="hint.stream_timeout"):
 
 class BackendUnavailable(NemoError, hint_key="hint.backend_unavailable"):
     """The backend could not be reached or answered something that is not the contract."""
+
+
+
+class StreamDropped(BackendUnavailable):
+    """The chat connection broke after the message was sent: it may still be running."""
 
 
 class DraftError(NemoError, hint_key="hint.draft"):

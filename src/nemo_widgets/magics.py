@@ -34,9 +34,9 @@ from IPython.core.magic_arguments import (
 )
 from IPython.display import HTML, display
 
-from ._export import QUALITIES
 from ._text import active_lang, ui_text
 from .errors import NemoError
+from .session._export import QUALITIES
 
 __all__ = ["NemoMagics", "interpolate", "register"]
 

@@ -9,7 +9,7 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from nemo_widgets._jobs import KEEP_HISTORY, KEEP_TEXT, JobBook, history_record
+from nemo_widgets.session._jobs import KEEP_HISTORY, KEEP_TEXT, JobBook, history_record
 
 _value = st.one_of(
     st.none(), st.booleans(), st.integers(), st.text(max_size=30), st.binary(max_size=8)

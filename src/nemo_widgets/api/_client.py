@@ -16,16 +16,16 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from .._auth import Credentials, token_expiry
 from .._options import Options
 from ..errors import BackendUnavailable, NemoError, RateLimited, redact
 from ._advice import ANON_PATH, error_for_outcome
+from ._auth import Credentials, token_expiry
 from ._download import download
 from ._models import Credits, Media, RenderStatus, State
-from ._multipart import MultipartFiles
-from ._progress import Progress, ProgressArg
+from ._multipart import MultipartFiles, Progress, ProgressArg
 from ._request import Outcome, attribution_headers, first, parse_body, same_origin, streamable
-from ._retry import parse_retry_after, retry_delay
+from ._retry import parse_retry_after, recovery, retry_delay
+from ._stream import ChatStream, dropped_before
 
 __all__ = ["DEFAULT_API_URL", "DEFAULT_WEB_URL", "AsyncClient"]
 
@@ -130,7 +130,7 @@ class AsyncClient:
         """Send one request with every recovery rule; return the envelope's data, or (with
         `stream="sse"` / `"bytes"`) the open response, which the caller must close."""
         attempt = rate_waits = 0
-        renewed = new_client_id = False
+        recovered: set[str] = set()
         path_only = urlsplit(path).path or path
         while True:
             hdrs = dict(headers or {})
@@ -183,13 +183,13 @@ class AsyncClient:
                 retry_after = parse_retry_after(response.headers.get("retry-after"))
             code = outcome.code if outcome else None
             log.debug("%s %s -> %s (code %s, attempt %d)", method, path_only, status, code, attempt)
-            if code == 1001 and auth and self.credentials.anonymous and not renewed:
-                renewed = True  # the contract: a new anonymous token (same client id), once
-                await self._renew_token(generation)
-                continue
-            if code == 400 and path == ANON_PATH and not new_client_id:
-                new_client_id = True  # the contract: 400 here means a missing/bad client id
-                self.credentials.renew_client_id()
+            fix = recovery(path_only, code, auth and self.credentials.anonymous)
+            if fix is not None and fix not in recovered:
+                recovered.add(fix)
+                if fix == "token":
+                    await self._renew_token(generation)
+                else:
+                    self.credentials.renew_client_id()
                 continue
             limited = status == 429 or code == 429
             delay = retry_delay(
@@ -284,9 +284,9 @@ class AsyncClient:
     @contextlib.asynccontextmanager
     async def open_chat(
         self, session_id: str, text: str, *, streaming: bool = True
-    ) -> AsyncIterator[httpx.Response]:
-        """POST /run_sse and yield the open event-stream response (errors before the stream
-        starts raise typed errors; the message is never sent twice)."""
+    ) -> AsyncIterator[ChatStream]:
+        """POST /run_sse and yield the reply as a `ChatStream` of decoded events (errors before
+        the stream starts raise typed errors; the message is never sent twice)."""
         body = {
             "app_name": "nemo_agent",
             "user_id": "me",
@@ -295,19 +295,23 @@ class AsyncClient:
             "streaming": streaming,
         }
         timeout = httpx.Timeout(self.options.timeout, read=self.options.heartbeat_timeout)
-        response = await self._call(
-            "POST",
-            "/run_sse",
-            "chat",
-            json=body,
-            headers={"Accept": "text/event-stream"},
-            stream="sse",
-            timeout=timeout,
-        )
         try:
-            yield response
+            response = await self._call(
+                "POST",
+                "/run_sse",
+                "chat",
+                json=body,
+                headers={"Accept": "text/event-stream"},
+                stream="sse",
+                timeout=timeout,
+            )
+        except BackendUnavailable as exc:
+            raise dropped_before(exc) from exc.__cause__
+        stream = ChatStream(response)
+        try:
+            yield stream
         finally:
-            await response.aclose()
+            await stream.aclose()
 
     async def upload_files(
         self,
@@ -318,20 +322,16 @@ class AsyncClient:
     ) -> list[Media]:
         """Upload files as one streamed multipart request (field `files`)."""
         body = MultipartFiles(paths)
-        bar = Progress(progress, "upload", body.file_bytes, hook)
         # the server may take a while to store and probe 500 MB after the last byte
         timeout = httpx.Timeout(self.options.timeout, read=max(self.options.timeout, 600.0))
-        try:
-            data = await self._call(
-                "POST",
-                f"/api/upload-video/nemo_agent/me/{session_id}",
-                "upload",
-                body=body,
-                progress=bar,
-                timeout=timeout,
-            )
-        finally:
-            bar.close()
+        data = await self._call(
+            "POST",
+            f"/api/upload-video/nemo_agent/me/{session_id}",
+            "upload",
+            body=body,
+            progress=Progress(body.file_bytes, progress, hook),
+            timeout=timeout,
+        )
         media = Media.list_from_data(data)
         if len(body.sha256) == len(media):  # the answer lists the files in the request's order
             media = [

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 import httpx
 
 from ..errors import BackendUnavailable, NemoError
-from ._progress import Progress, ProgressArg
+from ._multipart import Progress, ProgressArg
 
 if TYPE_CHECKING:
     from ._client import AsyncClient
@@ -56,7 +56,7 @@ async def fetch(
     response = await client._call("GET", route, "download", stream="bytes")
     part = dest.with_name(f".{dest.name}.part")
     total = int(response.headers.get("content-length") or 0)
-    bar = Progress(progress, "download", total, hook)
+    bar = Progress(total, progress, hook)
     try:
         with open(part, "wb") as f:
             done = 0
@@ -70,6 +70,5 @@ async def fetch(
     except httpx.TransportError as exc:
         raise BackendUnavailable(f"download broke off: {type(exc).__name__}") from None
     finally:
-        bar.close()
         await response.aclose()
         part.unlink(missing_ok=True)

@@ -11,15 +11,32 @@ import hashlib
 import mimetypes
 import os
 import secrets
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 from ..errors import NemoError
-from ._progress import Progress
 
-__all__ = ["CHUNK", "MultipartFiles"]
+__all__ = ["CHUNK", "MultipartFiles", "Progress", "ProgressArg"]
 
 CHUNK = 1 << 20
+
+# `progress=`: a callable(done, total) is told; anything else (True, None: a bar) is the session
+# layer's business, which makes the bar on the caller's thread and passes its feed down here
+ProgressArg = Callable[[int, int], Any] | bool | None
+
+
+class Progress:
+    """Tells `done` of `total` bytes to the caller's callback and the session's hook."""
+
+    def __init__(self, total: int, *feeds: ProgressArg) -> None:
+        self.total = total
+        self._feeds = [f for f in feeds if callable(f)]
+
+    def update(self, done: int) -> None:
+        """`done` bytes of `total` are through."""
+        for feed in self._feeds:
+            feed(done, self.total)
 
 
 def _quote(name: str) -> str:

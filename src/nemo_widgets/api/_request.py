@@ -15,9 +15,9 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
-from .._auth import detect_platform
 from .._options import Options
 from ..errors import BackendUnavailable, NemoError, error_for, redact
+from ._auth import detect_platform
 
 # the contract's codes, which keep their own class even on a 5xx status
 KNOWN_CODES = frozenset({1001, 1002, 2001, 4001, 4002, 402, 429})

@@ -7,7 +7,14 @@ import random
 import time
 from collections.abc import Callable
 
-__all__ = ["BACKOFF_BASE", "BACKOFF_CAP", "is_idempotent", "parse_retry_after", "retry_delay"]
+__all__ = [
+    "BACKOFF_BASE",
+    "BACKOFF_CAP",
+    "is_idempotent",
+    "parse_retry_after",
+    "recovery",
+    "retry_delay",
+]
 
 BACKOFF_BASE = 0.5  # seconds before the first transport retry
 BACKOFF_CAP = 8.0  # no single backoff wait is longer than this
@@ -18,8 +25,8 @@ RETRY_AFTER_CAP = 120.0  # a server asking for more than this is not waited for 
 _IDEMPOTENT_POSTS = ("/api/auth/claim-token",)
 _NEVER = ("/run_sse",)
 _RENDER = "/api/render/proxy/lambda/"
-# a 429 here is the 7-day anonymous-token quota, not congestion: waiting 30 s will not help
-_QUOTA = ("/api/auth/anonymous-token",)
+# a 429 on the anonymous sign-in is the 7-day token quota, not congestion: waiting will not help
+_ANON = "/api/auth/anonymous-token"
 _TRANSIENT = frozenset({500, 502, 503, 504})
 
 
@@ -65,12 +72,12 @@ def retry_delay(
     """Seconds to wait before retrying, or None to give up.
 
     `status` is the HTTP status (None: the connection failed or broke), `code` the envelope
-    code if any, `attempt` how many retries of this request were already made. Auth (1001) and
-    client-id (400) recoveries need an action first, so the request core handles them itself.
+    code if any, `attempt` how many retries of this request were already made. The recoveries
+    that need an action first (a new token, a new client id) are `recovery`'s.
     """
     if path.rstrip("/") in _NEVER:
         return None  # a chat message is never sent twice: it may run, and charge, twice
-    if path.rstrip("/") in _QUOTA and (status == 429 or code == 429):
+    if path.rstrip("/") == _ANON and (status == 429 or code == 429):
         return None
     if status == 429 or code == 429:
         # the configured wait rules here (the contract's 30 s is its default): a server's
@@ -85,3 +92,15 @@ def retry_delay(
     # rest, so clients that failed together do not retry together
     ceiling = min(BACKOFF_CAP, BACKOFF_BASE * 2**attempt)
     return ceiling / 2 + rand() * ceiling / 2
+
+
+def recovery(path: str, code: int | None, anonymous: bool) -> str | None:
+    """What to do, once per request, before retrying a refusal at once: `"token"` (1001 for an
+    anonymous user: a new anonymous token, same client id), `"client_id"` (400 on the anonymous
+    sign-in: a missing or bad client id, so a new one); None when neither applies. Also the
+    chat POST: its 1001 is refused before the message runs, so sending it again is safe."""
+    if code == 1001 and anonymous:
+        return "token"
+    if code == 400 and path.rstrip("/") == _ANON:
+        return "client_id"
+    return None

@@ -12,7 +12,7 @@ from .. import _loop
 from .._options import Options
 from ._client import AsyncClient
 from ._models import Credits, Media, RenderStatus, State
-from ._progress import ProgressArg, caller_progress
+from ._multipart import ProgressArg
 
 __all__ = ["Client"]
 
@@ -66,11 +66,7 @@ class Client:
         hook: Callable[[int, int], Any] | None = None,
     ) -> list[Media]:
         """See `AsyncClient.upload_files`."""
-        feed, close = caller_progress(progress, "upload")  # a bar shown from this thread
-        try:
-            return _loop.run(self.aio.upload_files(session_id, paths, feed, hook))
-        finally:
-            close()
+        return _loop.run(self.aio.upload_files(session_id, paths, progress, hook))
 
     def upload_urls(self, session_id: str, urls: Sequence[str]) -> list[Media]:
         """See `AsyncClient.upload_urls`."""
@@ -107,8 +103,4 @@ class Client:
         progress: ProgressArg = None,
     ) -> Path:
         """See `AsyncClient.download`."""
-        feed, close = caller_progress(progress, "download")
-        try:
-            return _loop.run(self.aio.download(job_id, dest, url=url, progress=feed))
-        finally:
-            close()
+        return _loop.run(self.aio.download(job_id, dest, url=url, progress=progress))

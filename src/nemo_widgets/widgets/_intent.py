@@ -15,7 +15,7 @@ from ..draft._read import is_number
 from ..errors import DraftError
 
 if TYPE_CHECKING:
-    from .._working import WorkingDraft
+    from ..session._working import WorkingDraft
 
 __all__ = ["perform"]
 

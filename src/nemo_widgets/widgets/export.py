@@ -18,8 +18,8 @@ from urllib.parse import urlsplit
 
 import traitlets
 
-from .._export import QUALITIES
 from .._text import TEXT
+from ..session._export import QUALITIES
 from ._base import STATIC, NemoWidget, list_trait
 
 if TYPE_CHECKING:

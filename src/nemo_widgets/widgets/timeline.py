@@ -19,8 +19,8 @@ from ._base import STATIC, NemoWidget, list_trait
 if TYPE_CHECKING:
     import pandas as pd
 
-    from .._working import WorkingDraft
     from ..session import Session
+    from ..session._working import WorkingDraft
 
 __all__ = ["TimelineTable"]
 
@@ -48,7 +48,7 @@ class TimelineTable(NemoWidget):
         super().__init__(session)
         self.max_rows = max_rows
         self._df: pd.DataFrame | None = None
-        from .._working import working
+        from ..session._working import working
 
         self._working = working(self._session)
         self._stop_edits = self._working.listen(self._on_edits)

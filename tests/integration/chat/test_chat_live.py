@@ -13,7 +13,6 @@ import pytest
 from PIL import Image
 
 import nemo_widgets as nw
-from nemo_widgets import _chat
 from nemo_widgets.events import (
     Changes,
     End,
@@ -26,6 +25,7 @@ from nemo_widgets.events import (
     ToolCall,
 )
 from nemo_widgets.local import Faults, LocalServer
+from nemo_widgets.session import _chat
 
 RUN_SSE = ("POST", "/run_sse")
 

@@ -11,8 +11,8 @@ import pytest
 from client_helpers import draft_of
 
 import nemo_widgets as nw
-from nemo_widgets._connect import LOCAL_CREDITS
 from nemo_widgets.local import LocalServer
+from nemo_widgets.session._connect import LOCAL_CREDITS
 
 
 def test_upload_credits_state_export_end_to_end(

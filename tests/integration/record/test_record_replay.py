@@ -20,9 +20,9 @@ import pytest
 from PIL import Image
 
 import nemo_widgets as nw
-from nemo_widgets._replay import MARKS, RecordWarning
 from nemo_widgets.events import End, Notice, Replayed, Text
 from nemo_widgets.local import Faults, LocalServer
+from nemo_widgets.session._replay import MARKS, RecordWarning
 
 RUN_SSE = ("POST", "/run_sse")
 MAKE = "make a 6 second video with the title Urban Dreams"

@@ -11,7 +11,7 @@ import pytest
 from test_widgets_live import request
 
 import nemo_widgets as nw
-from nemo_widgets._working import EditsNotReapplied
+from nemo_widgets.session._working import EditsNotReapplied
 from nemo_widgets.widgets import TimelineTable
 from nemo_widgets.widgets._recording import RecordingComm
 

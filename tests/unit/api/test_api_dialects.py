@@ -12,12 +12,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from nemo_widgets import ExportBlocked, NemoError, NoCredits, RateLimited
-from nemo_widgets._auth import is_anonymous, needs_renewal, token_expiry
-from nemo_widgets._export import poll_waits
 from nemo_widgets._options import Options
 from nemo_widgets.api._advice import error_for_outcome
+from nemo_widgets.api._auth import is_anonymous, needs_renewal, token_expiry
 from nemo_widgets.api._models import Media, RenderStatus, State
 from nemo_widgets.api._request import parse_body, to_error
+from nemo_widgets.session._export import poll_waits
 
 WEB = "https://nemovideo.com"
 

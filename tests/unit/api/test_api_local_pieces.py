@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from nemo_widgets._jobs import JobBook, RenderJob
-from nemo_widgets._upload import InputError, resolve
-from nemo_widgets.api._progress import Progress
+from nemo_widgets.api._multipart import Progress
+from nemo_widgets.session._jobs import JobBook, RenderJob
+from nemo_widgets.session._progress import caller_progress
+from nemo_widgets.session._upload import InputError, resolve
 
 
 def test_resolve_expands_home_and_globs_and_drops_duplicates(clean_env: Path) -> None:
@@ -59,37 +60,22 @@ def test_job_book_keeps_the_newest_sessions(tmp_path: Path) -> None:
 def test_progress_reports_to_callback_and_hook() -> None:
     seen: list[tuple[int, int]] = []
     hooked: list[int] = []
-    bar = Progress(lambda d, t: seen.append((d, t)), "x", 10, lambda d, t: hooked.append(d))
+    bar = Progress(10, lambda d, t: seen.append((d, t)), True, None, lambda d, t: hooked.append(d))
     bar.update(4)
     bar.update(10)
-    bar.close()
-    assert seen == [(4, 10), (10, 10)] and hooked == [4, 10]
-
-
-def test_progress_true_shows_a_tqdm_bar(capsys: pytest.CaptureFixture[str]) -> None:
-    import tqdm  # noqa: F401  (optional for users; the dev extra installs it)
-
-    bar = Progress(True, "upload", 1000)
-    assert bar._bar is not None
-    bar.update(500)
-    bar.close()
-    assert "upload" in capsys.readouterr().err
-    assert Progress(False, "upload", 1000)._bar is None
-    assert Progress(None, "upload", 1000)._bar is None  # pytest's stderr is not a terminal
+    assert seen == [(4, 10), (10, 10)] and hooked == [4, 10]  # True / None: no bar down here
 
 
 def test_caller_progress_makes_the_bar_in_the_calling_thread(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    from nemo_widgets.api._progress import caller_progress
-
-    feed, close = caller_progress(True, "download")
-    assert callable(feed)
-    feed(50, 200)  # as the worker thread would
-    feed(200, 200)
-    close()
+    with caller_progress(True, "download") as feed:
+        assert callable(feed)
+        feed(50, 200)  # as the worker thread would
+        feed(200, 200)
     assert "download" in capsys.readouterr().err
     mine = [0]
-    same, _ = caller_progress(lambda d, t: mine.__setitem__(0, d), "x")
-    assert callable(same) and same(3, 4) is None and mine == [3]
-    assert caller_progress(False, "x")[0] is False
+    with caller_progress(lambda d, t: mine.__setitem__(0, d), "x") as same:
+        assert callable(same) and same(3, 4) is None and mine == [3]
+    with caller_progress(False, "x") as off, caller_progress(None, "x") as unseen:
+        assert off is False and unseen is None  # pytest's stderr is not a terminal

@@ -16,8 +16,8 @@ from nemo_widgets import (
     SessionNotFound,
     UnsupportedFile,
 )
-from nemo_widgets._auth import detect_platform
 from nemo_widgets._options import Options
+from nemo_widgets.api._auth import detect_platform
 from nemo_widgets.api._models import Credits, Media, RenderStatus, State
 from nemo_widgets.api._request import attribution_headers, parse_body, to_error
 

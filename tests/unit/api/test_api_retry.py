@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from nemo_widgets.api import retry_delay
-from nemo_widgets.api._retry import BACKOFF_CAP, is_idempotent, parse_retry_after
+from nemo_widgets.api._retry import BACKOFF_CAP, is_idempotent, parse_retry_after, recovery
 
 STATE = "/api/state/nemo_agent/me/s1/latest"
 SESSION = "/api/tasks/me/with-session/nemo_agent"
@@ -94,3 +94,20 @@ def test_parse_retry_after_http_date() -> None:
 )
 def test_idempotent(method: str, path: str, want: bool) -> None:
     assert is_idempotent(method, path) is want
+
+
+@pytest.mark.parametrize(
+    ("path", "code", "anonymous", "expected"),
+    [
+        ("/api/state/nemo_agent/me/s/latest", 1001, True, "token"),
+        ("/run_sse", 1001, True, "token"),  # refused before it ran: safe to send again
+        ("/api/state/nemo_agent/me/s/latest", 1001, False, None),  # a given token is not renewed
+        ("/api/auth/anonymous-token", 400, True, "client_id"),
+        ("/api/auth/anonymous-token/", 400, False, "client_id"),
+        ("/api/credits/balance/simple", 400, True, None),
+        ("/api/credits/balance/simple", 1002, True, None),
+        ("/api/credits/balance/simple", None, True, None),
+    ],
+)
+def test_recovery(path: str, code: int | None, anonymous: bool, expected: str | None) -> None:
+    assert recovery(path, code, anonymous) == expected

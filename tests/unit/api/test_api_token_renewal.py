@@ -143,7 +143,7 @@ def test_render_on_the_success_envelope_and_cancel() -> None:
 def test_a_kept_token_near_its_end_is_used_when_no_new_one_is_given() -> None:
     import time
 
-    from nemo_widgets._auth import TokenCache, load_client_id
+    from nemo_widgets.api._auth import TokenCache, load_client_id
 
     TokenCache().save("https://api.test", load_client_id(), "nmv_usr_kept", time.time() + 100)
     backend = Backend()

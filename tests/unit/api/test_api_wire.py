@@ -24,6 +24,7 @@ from nemo_widgets import (
 )
 from nemo_widgets._options import Options
 from nemo_widgets.api import AsyncClient
+from nemo_widgets.events import End, Event, Text
 
 Handler = Callable[[httpx.Request], httpx.Response]
 SID = "sess_1"
@@ -325,11 +326,11 @@ def test_open_chat_body_and_stream() -> None:
         httpx.Response(200, content=sse, headers={"content-type": "text/event-stream"})
     ]
 
-    async def go() -> bytes:
-        async with client(backend).open_chat(SID, "你好") as response:
-            return await response.aread()
+    async def go() -> list[Event]:
+        async with client(backend).open_chat(SID, "你好") as stream:
+            return [ev async for batch in stream for ev in batch]
 
-    assert run(go()) == sse
+    assert run(go()) == [Text("hi"), End()]  # decoded: no bytes leave the wire layer
     req = backend.requests[-1]
     assert req.headers["accept"] == "text/event-stream"
     body = json.loads(backend.bodies[-1])

@@ -12,6 +12,9 @@ import httpx
 
 from nemo_widgets import Credits, Media, RenderJob, State
 from nemo_widgets._options import Options
+from nemo_widgets.api._stream import ChatStream
+from nemo_widgets.session._host import ChatState
+from nemo_widgets.session._watchdog import Clock
 
 Body = Callable[[], AsyncIterator[bytes]]
 
@@ -65,7 +68,7 @@ class FakeApi:
         self.refuse = refuse
 
     @contextlib.asynccontextmanager
-    async def open_chat(self, session_id: str, text: str) -> AsyncIterator[httpx.Response]:
+    async def open_chat(self, session_id: str, text: str) -> AsyncIterator[ChatStream]:
         if self.refuse is not None:
             raise self.refuse  # before the stream, like a refused connection
         self.posts.append(text)
@@ -73,14 +76,24 @@ class FakeApi:
             200, headers={"content-type": "text/event-stream"}, content=self.bodies.pop(0)()
         )
         try:
-            yield response
+            yield ChatStream(response)  # the real decoding and error translation
         finally:
             self.closed += 1
             await response.aclose()
 
 
+class FakeClock(Clock):
+    """The loop's clock, but waits are recorded, not slept."""
+
+    def __init__(self) -> None:
+        self.slept: list[float] = []
+
+    async def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+
+
 class FakeSession:
-    """The session internals `_chat` uses, with call records."""
+    """A `Host` for `_chat`, with call records."""
 
     def __init__(
         self,
@@ -89,12 +102,19 @@ class FakeSession:
         options: Options | None = None,
         refuse: BaseException | None = None,
     ) -> None:
-        self._api = FakeApi(list(bodies), refuse)
+        self.api = FakeApi(list(bodies), refuse)
         self.session_id = "sess_1"
+        self.language = "en"
+        self.chat_state = ChatState()
+        self.clock = FakeClock()
+        self.recorder = None
+        self.jobs: list[RenderJob] = []
+        self.last_state: State | None = None
         self.options = options or Options(drop_waits=(0.0,), drop_max_reads=3)
         self.history: list[dict[str, Any]] = []
         self.emitted: list[tuple[str, Any]] = []
         self.calls: list[str] = []
+        self.saved = 0  # save_history() calls
         self._drafts = list(drafts) or [VIDEO_ONLY]
 
     async def astate(self) -> State:
@@ -103,8 +123,11 @@ class FakeSession:
         draft = self._drafts.pop(0) if len(self._drafts) > 1 else self._drafts[0]
         return state(draft)
 
-    def _emit(self, kind: str, payload: Any) -> None:
+    def emit(self, kind: str, payload: Any) -> None:
         self.emitted.append((kind, payload))
+
+    def save_history(self) -> None:
+        self.saved += 1
 
     async def aexport(self) -> RenderJob:
         self.calls.append("export")

@@ -9,11 +9,11 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 from chat_streams import call_event, result_event, sse, text_event, typed_text
-from fake_session import VIDEO_ONLY, WITH_TITLE, Body, FakeSession, body_of
+from fake_session import VIDEO_ONLY, WITH_TITLE, Body, FakeClock, FakeSession, body_of
 
-from nemo_widgets import Reply, State, _chat, _loop
+from nemo_widgets import Reply, State, _loop
 from nemo_widgets._options import Options
-from nemo_widgets.errors import BackendUnavailable, NemoError, StreamTimeout
+from nemo_widgets.errors import BackendUnavailable, NemoError, StreamDropped, StreamTimeout
 from nemo_widgets.events import (
     Changes,
     End,
@@ -25,6 +25,9 @@ from nemo_widgets.events import (
     TextDelta,
     ToolCall,
 )
+from nemo_widgets.session import _chat
+from nemo_widgets.session._gui import OFFERS, OFFERS_ZH
+from nemo_widgets.session._watchdog import STILL_WORKING
 
 STREAMED = sse(
     text_event("Adding ", partial=True),
@@ -48,7 +51,7 @@ def test_streamed_reply_is_the_final_text_once_and_tool_calls_stay_out() -> None
     assert "add_title" not in reply.text
     kinds = [type(ev) for ev in reply.events]
     assert kinds.count(TextDelta) == 2 and ToolCall in kinds and kinds[-1] is End
-    assert s._api.posts == ["add a title Urban Dreams"]
+    assert s.api.posts == ["add a title Urban Dreams"]
     assert [e for k, e in s.emitted if k == "chat"] == list(reply.events)
     assert s.history == [
         {"role": "user", "text": "add a title Urban Dreams", "route": "chat"},
@@ -65,7 +68,7 @@ def test_gui_instruction_is_corrected_and_offered() -> None:
     reply = chat(FakeSession([body_of(body)]), "add a title")
     assert reply.text == "Title added."
     assert Text("Title added.") in reply.events  # the correction of what the deltas showed
-    assert Offer("export", _chat._OFFERS["export"]) in reply.events
+    assert Offer("export", OFFERS["export"]) in reply.events
 
 
 @pytest.mark.parametrize(
@@ -74,13 +77,13 @@ def test_gui_instruction_is_corrected_and_offered() -> None:
         pytest.param(
             sse(text_event("Your video is ready! Preview in Timeline panel or click Export.")),
             "Your video is ready!",
-            _chat._OFFERS,
+            OFFERS,
             id="adk-en",
         ),
         pytest.param(
             sse(typed_text("视频已生成！"), typed_text("在时间轴面板预览，或点击导出保存。")),
             "视频已生成！",
-            _chat._OFFERS_ZH,
+            OFFERS_ZH,
             id="typed-zh",
         ),
     ],
@@ -135,7 +138,7 @@ def test_dropped_stream_is_never_resent_and_the_state_tells_the_change() -> None
         drafts=[VIDEO_ONLY, VIDEO_ONLY, WITH_TITLE],
     )
     reply = chat(s, "add a title Urban Dreams")
-    assert s._api.posts == ["add a title Urban Dreams"]
+    assert s.api.posts == ["add a title Urban Dreams"]
     assert s.calls == ["state", "state", "state"]  # before, then two reads after the drop
     assert "✅" in reply.text and "Urban Dreams" in reply.text
     assert not _chat.has_retry(s)
@@ -149,10 +152,10 @@ def test_dropped_stream_without_change_offers_a_retry_that_only_runs_when_asked(
     reply = chat(s, "add a title")
     assert s.calls.count("state") == 1 + 4
     assert reply.text.startswith("❌")
-    assert Offer("retry", _chat._OFFERS["retry"]) in reply.events
-    assert _chat.has_retry(s) and s._api.posts == ["add a title"]
+    assert Offer("retry", OFFERS["retry"]) in reply.events
+    assert _chat.has_retry(s) and s.api.posts == ["add a title"]
     again = _loop.run(_chat.run_retry(s))
-    assert again.text == "Done." and s._api.posts == ["add a title", "add a title"]
+    assert again.text == "Done." and s.api.posts == ["add a title", "add a title"]
     assert not _chat.has_retry(s)
     with pytest.raises(NemoError, match="no dropped message"):
         _loop.run(_chat.run_retry(s))
@@ -184,7 +187,7 @@ def test_read_timeout_mid_stream_is_a_stream_timeout() -> None:
 def test_routed_actions_do_not_post(text: str, route: str, call: str, starts: str) -> None:
     s = FakeSession()
     reply = chat(s, text)
-    assert reply.route == route and s.calls == [call] and s._api.posts == []
+    assert reply.route == route and s.calls == [call] and s.api.posts == []
     assert reply.text.startswith(starts)
     assert isinstance(reply.events[-3], Routed) and reply.events[-1] == End()
 
@@ -192,7 +195,7 @@ def test_routed_actions_do_not_post(text: str, route: str, call: str, starts: st
 def test_upload_without_a_file_explains_how() -> None:
     s = FakeSession()
     reply = chat(s, "上传")
-    assert reply.text == _chat._OFFERS["upload"] and s.calls == []
+    assert reply.text == OFFERS["upload"] and s.calls == []
 
 
 def test_second_message_while_one_runs_is_refused_without_a_post() -> None:
@@ -215,7 +218,7 @@ def test_second_message_while_one_runs_is_refused_without_a_post() -> None:
         assert [ev async for ev in first][-1] == End()
 
     asyncio.run(both())
-    assert s._api.posts == ["add music"]
+    assert s.api.posts == ["add music"]
 
 
 def _waiting_body(release: threading.Event, hb: bool) -> Body:
@@ -240,33 +243,41 @@ def test_still_working_notice_comes_while_nothing_arrives() -> None:
         seen = []
         async for ev in _chat.stream_chat(s, "generate a video"):
             seen.append(ev)
-            if ev == Notice(_chat.STILL_WORKING):
+            if ev == Notice(STILL_WORKING):
                 release.set()
         return seen
 
     seen = asyncio.run(consume())  # a foreign loop: the events cross to it
-    assert Notice(_chat.STILL_WORKING) in seen and seen[-2:] == [Text("Done."), End()]
+    assert Notice(STILL_WORKING) in seen and seen[-2:] == [Text("Done."), End()]
 
 
-@pytest.mark.parametrize("hb", [True, False], ids=["heartbeats-only", "silence"])
-def test_heartbeats_only_for_too_long_is_a_stream_timeout(hb: bool) -> None:
+class SteppingClock(FakeClock):
+    """Each reading is `step` seconds after the last: every deadline passes without waiting."""
+
+    def __init__(self, step: float) -> None:
+        super().__init__()
+        self.t, self.step = 0.0, step
+
+    def now(self) -> float:
+        self.t += self.step
+        return self.t
+
+
+@pytest.mark.parametrize(
+    ("options", "match"),
+    [
+        (Options(heartbeat_timeout=600, overall_timeout=1e9, still_working_interval=1e9), "heart"),
+        (Options(heartbeat_timeout=1e9, overall_timeout=900, still_working_interval=1e9), "in all"),
+    ],
+    ids=["heartbeats-only", "overall"],
+)
+def test_the_watchdog_ends_a_silent_stream_and_closes_it(options: Options, match: str) -> None:
     never = threading.Event()
-    s = FakeSession([_waiting_body(never, hb)], options=Options(heartbeat_timeout=0.05))
-    with pytest.raises(StreamTimeout, match="heartbeats"):
+    s = FakeSession([_waiting_body(never, hb=True)], options=options)
+    s.clock = SteppingClock(1000.0)
+    with pytest.raises(StreamTimeout, match=match):
         chat(s, "generate a video")
-    assert s._api.closed == 1 and s.history[-1]["error"] is True
-
-
-def test_overall_timeout_even_while_text_flows() -> None:
-    async def chatty() -> AsyncIterator[bytes]:
-        while True:
-            yield sse(text_event("more ", partial=True))
-            await asyncio.sleep(0.002)
-
-    s = FakeSession([chatty], options=Options(overall_timeout=0.05))
-    with pytest.raises(StreamTimeout, match="in all"):
-        chat(s, "write a long story")
-    assert s._api.closed == 1
+    assert s.api.closed == 1 and s.history[-1]["error"] is True
 
 
 def test_closing_the_stream_early_closes_the_response_and_frees_the_session() -> None:
@@ -279,7 +290,7 @@ def test_closing_the_stream_early_closes_the_response_and_frees_the_session() ->
         await stream.aclose()
 
     asyncio.run(early())
-    assert s._api.closed == 1
+    assert s.api.closed == 1
     assert chat(s, "again").text == "ok"  # not refused as "still running"
 
 
@@ -292,39 +303,22 @@ def test_open_the_timeline_instruction_shows_the_track_summary() -> None:
     assert any(isinstance(ev, Routed) and ev.action == "status" for ev in reply.events)
 
 
-def _chained(cause: httpx.TransportError) -> BackendUnavailable:
-    """A BackendUnavailable as the client raises it: chained to the transport error."""
-    try:
-        raise BackendUnavailable(f"chat: {type(cause).__name__}") from cause
-    except BackendUnavailable as err:
-        return err
-
-
-@pytest.mark.parametrize(
-    ("exc", "delivered"),
-    [
-        (httpx.ConnectError("refused"), False),
-        (httpx.ConnectTimeout("no answer"), False),
-        (httpx.ReadTimeout("no headers"), True),
-        (httpx.RemoteProtocolError("closed without a response"), True),
-        (_chained(httpx.ConnectError("All connection attempts failed")), False),
-        (_chained(httpx.ReadTimeout("timed out")), True),
-        (BackendUnavailable("chat: HTTP 503"), False),
-    ],
-    ids=lambda v: type(v).__name__ if isinstance(v, Exception) else str(v),
-)
-def test_maybe_delivered(exc: Exception, delivered: bool) -> None:
-    assert _chat._maybe_delivered(exc) is delivered
-
-
 def test_time_out_waiting_for_the_headers_is_handled_like_a_drop() -> None:
     s = FakeSession(
-        refuse=_chained(httpx.ReadTimeout("timed out")),
+        refuse=StreamDropped("chat: ReadTimeout (the message may have been delivered)"),
         drafts=[VIDEO_ONLY, WITH_TITLE],
     )
     reply = chat(s, "add a title Urban Dreams")
     assert "Urban Dreams" in reply.text and reply.changes
     assert s.calls == ["state", "state"]
+
+
+def test_the_waits_after_a_drop_go_through_the_clock() -> None:
+    s = FakeSession(
+        [body_of(b"", then=DROP)], options=Options(drop_waits=(30.0, 60.0), drop_max_reads=4)
+    )
+    chat(s, "add a title")
+    assert s.clock.slept == [30.0, 60.0, 60.0, 60.0]
 
 
 def test_a_lost_session_is_said_in_the_reply() -> None:
@@ -345,10 +339,10 @@ def test_a_retry_refused_before_sending_can_be_asked_again() -> None:
     s = FakeSession([body_of(b"", then=DROP), body_of(sse(text_event("Done.")))])
     chat(s, "add a title")
     assert _chat.has_retry(s)
-    s._api.refuse = BackendUnavailable("chat: ConnectError: refused")
+    s.api.refuse = BackendUnavailable("chat: ConnectError: refused")
     with pytest.raises(BackendUnavailable):
         _loop.run(_chat.run_retry(s))
     assert _chat.has_retry(s)  # nothing was sent: the offer stands
-    s._api.refuse = None
+    s.api.refuse = None
     assert _loop.run(_chat.run_retry(s)).text == "Done."
-    assert not _chat.has_retry(s) and s._api.posts == ["add a title", "add a title"]
+    assert not _chat.has_retry(s) and s.api.posts == ["add a title", "add a title"]

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from nemo_widgets._gui import Translation, translate
+from nemo_widgets.session._gui import Translation, translate
 
 CASES = [
     (

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from nemo_widgets._routing import Route, route
+from nemo_widgets.session._routing import Route, route
 
 CASES = [
     # export

@@ -13,9 +13,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from nemo_widgets import _record
-from nemo_widgets._record import Record, Turn, Unmapped
+from nemo_widgets.api._auth import write_atomic
 from nemo_widgets.errors import RecordError
+from nemo_widgets.session import _record
+from nemo_widgets.session._record import Record, Turn, Unmapped
 
 SHA_A, SHA_B = "a" * 64, "b" * 64
 DRAFT = {
@@ -209,7 +210,7 @@ def test_reading_a_shaped_but_wrong_record_never_crashes(doc: dict[str, Any]) ->
 def test_write_replaces_the_file_whole_and_leaves_no_temp(tmp_path: Path) -> None:
     path = tmp_path / "promo.nemo.json"
     path.write_text("old")
-    _record.write(path, "new\n")
+    write_atomic(path, "new\n")
     assert path.read_text() == "new\n"
     assert [p.name for p in tmp_path.iterdir()] == ["promo.nemo.json"]
 
@@ -220,6 +221,6 @@ def test_write_replaces_the_file_whole_and_leaves_no_temp(tmp_path: Path) -> Non
      ("zh-CN", "重放 · 未消耗积分"), ("ja", "replayed · no credits spent")],
 )  # fmt: skip
 def test_the_replay_mark_speaks_the_sessions_language(language: str, mark: str) -> None:
-    from nemo_widgets._replay import mark_for
+    from nemo_widgets.session._replay import mark_for
 
     assert mark_for(language) == mark

@@ -12,8 +12,8 @@ import pytest
 from test_widget_timeline import DRAFT, state
 from widget_fakes import FakeSession, RecordingComm
 
-from nemo_widgets._working import EditsNotReapplied
 from nemo_widgets.errors import DraftError
+from nemo_widgets.session._working import EditsNotReapplied
 from nemo_widgets.widgets import TimelineTable
 from nemo_widgets.widgets._intent import ms
 

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 from collections.abc import AsyncIterator, Callable, Iterable
 from pathlib import Path
 from typing import Any
 
 from nemo_widgets import Credits, Media, RenderJob, State
 from nemo_widgets import events as ev
+from nemo_widgets.session._working import WorkingDraft
 from nemo_widgets.widgets._recording import RecordingComm
 
 
@@ -59,6 +61,10 @@ class FakeSession:
     def emit(self, kind: str, payload: Any) -> None:
         for o in list(self.observers):
             o(kind, payload)
+
+    @functools.cached_property
+    def edits(self) -> WorkingDraft:
+        return WorkingDraft(self)  # type: ignore[arg-type]  # the parts of a Host it needs
 
     async def _stream(self, text: str) -> AsyncIterator[Any]:
         self.sent.append(text)

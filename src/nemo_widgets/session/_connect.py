@@ -15,13 +15,14 @@ import weakref
 from pathlib import Path
 from typing import Any
 
-from . import _loop
+from .. import _loop
+from .._options import Options
+from .._text import default_language, ui_text
+from ..api import AsyncClient
+from ..errors import NemoError
 from ._jobs import JobBook
-from ._options import Options
-from ._text import default_language, ui_text
-from .api import AsyncClient
-from .errors import NemoError
-from .session import Session
+from ._replay import Recorder
+from ._session import Session
 
 __all__ = ["connect", "current", "forget"]
 
@@ -73,7 +74,7 @@ def _start_local(
     stack: contextlib.ExitStack, data_dir: str | os.PathLike[str] | None, dialect: str
 ) -> Any:
     try:
-        from .local import serve
+        from ..local import serve  # the offline backend's dependencies are an extra
     except ImportError as exc:
         raise NemoError(
             f"backend='local' needs the offline backend's dependencies ({exc.name} is missing)",
@@ -102,7 +103,7 @@ def _open(
     web_url: str | None,
     resume: bool,
     dialect: str = "adk",
-    recorder: Any = None,
+    recorder: Recorder | None = None,
 ) -> Session:
     stack = contextlib.ExitStack()
     server = None
@@ -124,9 +125,9 @@ def _open(
             api, backend=backend, language=language, options=opts, record_key=key, book=JobBook()
         )
         session.server = server
-        session._on_close.append(stack.close)
+        session._on_close += [stack.close, lambda: forget(session)]
         if recorder is not None:
-            session._recorder = recorder
+            session.recorder = recorder
             recorder.secrets = lambda: [api.credentials.header().get("Authorization", "")[7:]]
             resume = False  # a recorded notebook starts afresh: its draft comes from the record
         try:
@@ -145,27 +146,42 @@ def connect(
     api_url: str | None = None,
     token: str | None = None,
     language: str | None = None,
-    **kw: Any,
+    *,
+    options: Options | None = None,
+    data_dir: str | os.PathLike[str] | None = None,
+    resume: bool = True,
+    new: bool = False,
+    web_url: str | None = None,
+    record: str | os.PathLike[str] | None = None,
+    refresh: bool = False,
+    **overrides: Any,
 ) -> Session:
-    """See `nemo_widgets.connect`."""
+    """Connect (or re-use the live session of an identical earlier call) and make it current.
+
+    `backend="local"` starts the offline backend in-process (in `data_dir`, default a temporary
+    folder); with `api_url` it uses one already running. `resume` re-attaches to the session and
+    render jobs (and the chat history) recorded for this backend and identity by an earlier run;
+    `new=True` starts a fresh session instead (no re-attach, an empty chat); `overrides` set single
+    `Options` fields (`poll_interval=0.1`). The token comes from `token`, `NEMO_TOKEN`, or an
+    anonymous sign-in. `language` (default: the locale's, `zh-CN` or `en`) is the session's and
+    the UI's: `zh`, `zh-CN`, `zh_TW`, `zh-Hans`… show every label and message in Chinese.
+    `record="promo.nemo.json"` records each chat turn there and replays it on a later run (same
+    reply, same draft, no chat call, no credits; a new session each run); `refresh=True` asks
+    everything again and rewrites the record.
+    """
     global _current
     if backend not in ("cloud", "local"):
         raise ValueError(f"backend must be 'cloud' or 'local', not {backend!r}")
     language = language or default_language()
-    options: Options | None = kw.pop("options", None)
-    data_dir = kw.pop("data_dir", None)
-    web_url = kw.pop("web_url", None)
-    new = bool(kw.pop("new", False))
-    resume = bool(kw.pop("resume", True)) and not new
-    dialect = kw.pop("dialect", "adk")  # the offline backend's way of speaking (tests, notebooks)
-    record, refresh = kw.pop("record", None), bool(kw.pop("refresh", False))
+    resume = resume and not new
+    dialect = overrides.pop("dialect", "adk")  # the offline backend's way of speaking (tests)
     base = options or (Options.for_local() if backend == "local" else Options())
     try:
-        opts = dataclasses.replace(base, **kw)
+        opts = dataclasses.replace(base, **overrides)
     except TypeError:
         known = ", ".join(f.name for f in dataclasses.fields(Options))
         raise TypeError(
-            f"connect() got an unknown keyword in {sorted(kw)}; options: {known}"
+            f"connect() got an unknown keyword in {sorted(overrides)}; options: {known}"
         ) from None
     token_id = hashlib.sha256(token.encode()).hexdigest() if token else None
     where = str(Path(data_dir).resolve()) if data_dir is not None else None
@@ -189,12 +205,8 @@ def connect(
     if again and live is not None:
         live.close()  # a recorded notebook run again starts afresh: the record replays it
     with _lock:
-        recorder = None
-        if record is not None:
-            from ._replay import Recorder
-
-            # a foreign record fails here, before any request
-            recorder = Recorder(record, refresh, backend, language)
+        # a foreign record fails here, before any request
+        recorder = None if record is None else Recorder(record, refresh, backend, language)
         session = _open(
             backend, api_url, token, language, opts, data_dir, web_url, resume, dialect, recorder
         )
@@ -204,7 +216,7 @@ def connect(
 
 
 def current() -> Session:
-    """See `nemo_widgets.current`."""
+    """The session made by the last `connect()`."""
     if _current is None or _current.closed:
         raise NemoError(ui_text("error.no_session"), hint=ui_text("hint.connect_first"))
     return _current

@@ -14,15 +14,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from .errors import FileTooLarge, InputError, UnsupportedFile
-from .formats import EXTENSIONS, MAX_BYTES, SUPPORTED, extension, fits, sniff
+from ..errors import FileTooLarge, InputError, UnsupportedFile
+from ..formats import EXTENSIONS, MAX_BYTES, SUPPORTED, extension, fits, sniff
 
 if TYPE_CHECKING:
     from os import PathLike
 
-    from .api import Media
-    from .api._progress import ProgressArg
-    from .session import Session
+    from ..api import Media
+    from ._host import Host
+    from ._progress import ProgressArg
 
 __all__ = ["InputError", "check_file", "resolve", "upload"]
 
@@ -94,7 +94,7 @@ def resolve(items: Iterable[str | os.PathLike[str]]) -> tuple[list[Path], list[s
 
 
 async def upload(
-    session: Session, items: Sequence[str | PathLike[str]], progress: ProgressArg
+    session: Host, items: Sequence[str | PathLike[str]], progress: ProgressArg
 ) -> list[Media]:
     """`Session.upload`: every check (`resolve`) before any request, then files and URLs."""
     files, urls = resolve(items)
@@ -103,15 +103,13 @@ async def upload(
         names = ", ".join(f.name for f in files)
 
         def hook(sent: int, total: int) -> None:
-            session._emit("upload", {"name": names, "sent": sent, "total": total})
+            session.emit("upload", {"name": names, "sent": sent, "total": total})
 
-        media += await session._recovering(
-            lambda: session._api.upload_files(session.session_id, files, progress, hook)
+        media += await session.recovering(
+            lambda: session.api.upload_files(session.session_id, files, progress, hook)
         )
     if urls:
-        media += await session._recovering(
-            lambda: session._api.upload_urls(session.session_id, urls)
-        )
-    if session._recorder is not None:
-        session._recorder.uploaded(media)
+        media += await session.recovering(lambda: session.api.upload_urls(session.session_id, urls))
+    if session.recorder is not None:
+        session.recorder.uploaded(media)
     return media

@@ -9,7 +9,9 @@ skill's own instructions do with NEMO_TOKEN) instead of being refused with 429 f
 
 from __future__ import annotations
 
+import contextlib
 import datetime
+import hashlib
 import json
 import os
 import secrets
@@ -29,7 +31,9 @@ __all__ = [
     "is_anonymous",
     "load_client_id",
     "needs_renewal",
+    "read_json",
     "token_expiry",
+    "write_atomic",
 ]
 
 RENEW_MARGIN = 300.0  # seconds before `expires_at` when an anonymous token is renewed
@@ -79,6 +83,28 @@ def config_dir(env: Mapping[str, str] | None = None) -> Path:
     return Path(base) / "nemovideo"
 
 
+def read_json(path: Path) -> dict[str, Any]:
+    """A file's JSON object; {} when the file is missing, damaged or holds something else."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def write_atomic(path: Path, text: str, mode: int = 0o666) -> None:
+    """Replace the file with `text` at once: a crash leaves the old file or the new, never half."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+    try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
 def client_id_path(env: Mapping[str, str] | None = None) -> Path:
     """Where the client id is kept between runs."""
     return config_dir(env) / "client_id"
@@ -109,13 +135,8 @@ def load_client_id(env: Mapping[str, str] | None = None, *, renew: bool = False)
         if _valid_uuid(stored):
             return stored
     new = str(uuid.uuid4())
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".client_id.{new[:8]}.tmp")
-        tmp.write_text(new + "\n", encoding="utf-8")
-        os.replace(tmp, path)
-    except OSError:
-        pass  # a read-only home still works, with a new id per process
+    with contextlib.suppress(OSError):  # a read-only home works, with a new id per process
+        write_atomic(path, new + "\n")
     return new
 
 
@@ -141,18 +162,11 @@ class TokenCache:
     def __init__(self, path: Path | None = None) -> None:
         self.path = path or config_dir() / "tokens.json"
 
-    def _read(self) -> dict[str, dict[str, object]]:
-        try:
-            data = json.loads(self.path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return {}
-        return data if isinstance(data, dict) else {}
-
     def load(self, key: str, client_id: str) -> dict[str, Any] | None:
         """The stored record (`token`, `expires_at`, `user_id`) for `key` and `client_id`, unless
         its token has expired (one about to expire is still taken: the client renews it early,
         and keeps it if the backend refuses a new one within the 7 days)."""
-        rec = self._read().get(key)
+        rec = read_json(self.path).get(key)
         if not isinstance(rec, dict) or rec.get("client_id") != client_id:
             return None
         token, expires = rec.get("token"), rec.get("expires_at")
@@ -169,7 +183,7 @@ class TokenCache:
         user_id: str | None = None,
     ) -> None:
         """Store a token (best effort: a read-only home only costs a new token next run)."""
-        data = self._read()
+        data = read_json(self.path)
         now = time.time()
         data[key] = {
             "client_id": client_id,
@@ -178,21 +192,14 @@ class TokenCache:
             "user_id": user_id,
         }
 
-        def expiry(item: tuple[str, dict[str, object]]) -> float:
+        def expiry(item: tuple[str, Any]) -> float:
             value = item[1].get("expires_at") if isinstance(item[1], dict) else None
             return float(value) if isinstance(value, (int, float)) else 0.0
 
         live = sorted((kv for kv in data.items() if expiry(kv) > now), key=expiry)
         keep = dict(live[-self.KEEP :])
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = self.path.with_name(f".tokens.{secrets.token_hex(4)}.tmp")
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            with os.fdopen(fd, "w", encoding="utf-8") as f:
-                json.dump(keep, f)
-            os.replace(tmp, self.path)
-        except OSError:
-            pass
+        with contextlib.suppress(OSError):  # a read-only home costs a new token next run
+            write_atomic(self.path, json.dumps(keep), mode=0o600)
 
 
 class Credentials:
@@ -276,8 +283,6 @@ class Credentials:
 
     def fingerprint(self) -> str:
         """A stable, non-reversible name for this identity (for cache keys and file names)."""
-        import hashlib
-
         basis = self.__token if not self.anonymous and self.__token else f"anon:{self.client_id}"
         return hashlib.sha256(basis.encode()).hexdigest()[:16]
 

@@ -17,7 +17,7 @@ Observer = Callable[[str, Any], None]
 
 
 class Observable:
-    """Something observers follow: `subscribe(observer)` and, inside, `_emit(kind, payload)`."""
+    """Something observers follow: `subscribe(observer)`; `emit(kind, payload)` tells them."""
 
     def __init__(self) -> None:
         self._observers: list[Observer] = []
@@ -32,7 +32,7 @@ class Observable:
 
         return unsubscribe
 
-    def _emit(self, kind: str, payload: Any) -> None:
+    def emit(self, kind: str, payload: Any) -> None:
         """Tell every observer; an observer's failure is logged, never raised into the workflow."""
         for observer in list(self._observers):
             try:

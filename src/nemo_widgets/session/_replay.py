@@ -21,11 +21,16 @@ import os
 import warnings
 from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from ..api._auth import write_atomic
+from ..draft import diff_drafts
+from ..events import Changes, Event, Notice, Offer, Replayed, Text
 from . import _record
 from ._record import Record, Turn, Unmapped
-from .events import Changes, Event, Notice, Offer, Replayed, Text
+
+if TYPE_CHECKING:
+    from ._host import Host
 
 __all__ = ["MARKS", "RecordWarning", "Recorder", "mark_for", "record_turn"]
 
@@ -165,8 +170,7 @@ class Recorder:
         record = Record(uploads, tuple(self.turns), self.backend, self.language)
         text = _record.dumps(record, self.secrets())
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            _record.write(self.path, text)
+            write_atomic(self.path, text)
         except OSError as exc:
             log.warning("could not write the record %s: %s", self.path, exc)
 
@@ -177,10 +181,10 @@ class Recorder:
 
 
 async def record_turn(
-    session: Any, text: str, out: Any, live: Callable[[], AsyncIterator[Batch]]
+    session: Host, text: str, out: Any, live: Callable[[], AsyncIterator[Batch]]
 ) -> AsyncIterator[Batch]:
     """One chat turn through the session's record (just `live()` when it has none)."""
-    rec: Recorder | None = getattr(session, "_recorder", None)
+    rec = session.recorder
     if rec is None:
         async for batch in live():
             yield batch
@@ -192,8 +196,6 @@ async def record_turn(
         await session.astate()  # observers see the replayed draft as the session's state
         out.text, out.replayed = turn.text, True
         if turn.changes:
-            from .draft import diff_drafts
-
             out.changes = list(diff_drafts(before.draft, draft))
         shown: Batch = [Replayed(mark_for(session.language))]
         if turn.changes:

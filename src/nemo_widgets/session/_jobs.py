@@ -12,15 +12,15 @@ import contextlib
 import dataclasses
 import html
 import json
-import os
-import secrets
 import time
 from collections.abc import Iterator
 from os import PathLike
 from pathlib import Path
 from typing import Any
 
-from ._auth import config_dir
+from .. import _loop
+from ..api._auth import config_dir, read_json, write_atomic
+from ..api._models import TERMINAL, RenderStatus
 
 __all__ = ["JobBook", "RecordedSession", "RenderJob", "history_record", "jobs_path"]
 
@@ -68,22 +68,29 @@ class RenderJob:
     def cancel(self) -> RenderJob:
         """Stop this render on the backend (its `status` becomes `cancelled`); a job that
         already ended is left as it is."""
-        from . import _loop
-
         return _loop.run(self._cancel())
 
     async def acancel(self) -> RenderJob:
         """Async twin of `cancel`."""
-        from . import _loop
-
         return await _loop.arun(self._cancel())
 
     async def _cancel(self) -> RenderJob:
-        from ._export import cancel
-
         if self._session is None:
             raise RuntimeError("this job belongs to no live session")
-        return await cancel(self._session, self)
+        if self.status in TERMINAL:
+            return self
+        self.apply(await self._session.api.cancel_render(self.id))
+        if self.status == "cancelled":
+            self.error = self.error or "cancelled by the user"
+        self._session.record_job(self)
+        self._waker().set()  # a follow() waiting between polls stops now
+        return self
+
+    def apply(self, status: RenderStatus) -> None:
+        """Take in what the backend says of this job."""
+        self.status, self.percent = status.status, status.percent
+        self.url = status.url or self.url
+        self.error = status.error
 
     def wait(
         self, download_to: str | PathLike[str] | None = None, progress: Any = None
@@ -182,21 +189,9 @@ class JobBook:
     def __init__(self, path: Path | None = None) -> None:
         self.path = path or jobs_path()
 
-    def _read(self) -> dict[str, Any]:
-        try:
-            data = json.loads(self.path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return {}  # missing or damaged: start afresh rather than fail connect()
-        return data if isinstance(data, dict) else {}
-
-    def _write(self, data: dict[str, Any]) -> None:
-        tmp = self.path.with_name(f".{self.path.name}.{secrets.token_hex(4)}.tmp")
-        tmp.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
-        os.replace(tmp, self.path)
-
     def load(self, key: str) -> RecordedSession | None:
         """The recorded session for `key`, if any."""
-        rec = self._read().get(key)
+        rec = read_json(self.path).get(key)
         if not isinstance(rec, dict) or not rec.get("session_id"):
             return None
         jobs = [j for j in rec.get("jobs", []) if isinstance(j, dict) and j.get("id")]
@@ -209,52 +204,54 @@ class JobBook:
             history=history_record(rec.get("history") or []),
         )
 
+    @contextlib.contextmanager
+    def _update(self) -> Iterator[dict[str, Any]]:
+        """The file's content to change in place, written back under the lock."""
+        with _locked(self.path):
+            data = read_json(self.path)
+            yield data
+            write_atomic(self.path, json.dumps(data, ensure_ascii=False, indent=1))
+
     def save_session(self, key: str, session_id: str, task_id: str, language: str) -> None:
         """Record (or replace) the session for `key`; a new session starts with no jobs."""
-        with _locked(self.path):
-            data = self._read()
+        with self._update() as data:
             old = data.get(key)
-            old = old if isinstance(old, dict) else {}
-            same = old.get("session_id") == session_id
+            old = old if isinstance(old, dict) and old.get("session_id") == session_id else {}
             data[key] = {
                 "session_id": session_id,
                 "task_id": task_id,
                 "language": language,
-                "jobs": old.get("jobs", []) if same else [],
-                "history": old.get("history", []) if same else [],
+                "jobs": old.get("jobs", []),
+                "history": old.get("history", []),
                 "updated": time.time(),
             }
-            if len(data) > KEEP_SESSIONS:
-                ordered = sorted(
-                    data,
-                    key=lambda k: data[k].get("updated", 0) if isinstance(data[k], dict) else 0,
-                )
-                for stale in ordered[: len(data) - KEEP_SESSIONS]:
-                    del data[stale]
-            self._write(data)
+            by_age = sorted(data, key=lambda k: _updated(data[k]))
+            for stale in by_age[: max(0, len(data) - KEEP_SESSIONS)]:
+                del data[stale]
 
     def save_history(self, key: str, session_id: str, history: list[dict[str, Any]]) -> None:
         """Replace the chat history of the session recorded under `key` (if it is that one)."""
-        with _locked(self.path):
-            data = self._read()
+        with self._update() as data:
             rec = data.get(key)
-            if not isinstance(rec, dict) or rec.get("session_id") != session_id:
-                return
-            rec["history"] = history_record(history)
-            rec["updated"] = time.time()
-            self._write(data)
+            if isinstance(rec, dict) and rec.get("session_id") == session_id:
+                rec["history"] = history_record(history)
+                rec["updated"] = time.time()
 
     def save_job(self, key: str, job: dict[str, Any]) -> None:
         """Insert or update one job of the session recorded under `key`."""
-        with _locked(self.path):
-            data = self._read()
+        with self._update() as data:
             rec = data.get(key)
             if not isinstance(rec, dict):
                 return
-            jobs = [j for j in rec.get("jobs", []) if j.get("id") != job["id"]]
-            old = next((j for j in rec.get("jobs", []) if j.get("id") == job["id"]), None)
-            position = rec.get("jobs", []).index(old) if old is not None else len(jobs)
-            jobs.insert(position, job)
+            jobs = rec.get("jobs", [])
+            ids = [j.get("id") for j in jobs]
+            if job["id"] in ids:
+                jobs[ids.index(job["id"])] = job
+            else:
+                jobs.append(job)
             rec["jobs"] = jobs[-KEEP_JOBS:]
             rec["updated"] = time.time()
-            self._write(data)
+
+
+def _updated(rec: Any) -> float:
+    return float(rec.get("updated", 0)) if isinstance(rec, dict) else 0.0

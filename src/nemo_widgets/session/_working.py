@@ -1,6 +1,6 @@
 """The session's working draft: the backend's latest draft with the user's hand edits on top.
 
-One `WorkingDraft` per session (`working(session)`), shared by `session.timeline()`,
+One `WorkingDraft` per session (`session.edits`), shared by `session.timeline()`,
 `session.export()`, the TimelineTable and `session.set_timeline(df)`. The rules are in
 `draft._edits` (pure); this holds the edit list, undo/redo, and the rebase that runs whenever a
 new backend state arrives: every edit is re-applied by segment id or reported, in
@@ -14,12 +14,15 @@ import warnings
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from .draft._edits import Edit, EditRefused, NotApplied, apply, describe, rebase, replay
-from .draft._model import Draft
-from .errors import DraftError
+from .. import draft as _draft  # its pandas half loads on first use
+from ..draft._edit_diff import edits_between
+from ..draft._edits import Edit, EditRefused, NotApplied, apply, describe, rebase, refs, replay
+from ..draft._model import Draft
+from ..draft._summary import track_name
+from ..errors import DraftError
 
 if TYPE_CHECKING:
-    from .session import Session
+    from ._host import Host
 
 __all__ = ["EditsNotReapplied", "WorkingDraft", "working"]
 
@@ -31,7 +34,7 @@ class EditsNotReapplied(UserWarning):
 class WorkingDraft:
     """The hand edits of one session over its backend draft (thread-safe)."""
 
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Host) -> None:
         self._session = session
         self._lock = threading.RLock()
         self._state: Any = None
@@ -80,9 +83,7 @@ class WorkingDraft:
                 f"{len(missed)} of your edits could not be re-applied on the new draft: {text}"
             )
             warnings.warn(message, EditsNotReapplied, stacklevel=2)
-            emit = getattr(self._session, "_emit", None)
-            if emit is not None:
-                emit("notice", message)
+            self._session.emit("notice", message)
         self._changed()
 
     def listen(self, listener: Callable[[WorkingDraft], None]) -> Callable[[], None]:
@@ -150,12 +151,8 @@ class WorkingDraft:
 
     def set(self, value: Any) -> None:
         """Join a DataFrame edited in code (or a draft dict) to the working draft, as edits."""
-        from .draft._edit_diff import edits_between
-
         if type(value).__name__ == "DataFrame":
-            from .draft import frame_to_draft
-
-            value = frame_to_draft(value, self.current())
+            value = _draft.frame_to_draft(value, self.current())
         with self._lock:
             ops = edits_between(self.current(), value)
             if isinstance(ops, EditRefused):
@@ -179,9 +176,6 @@ class WorkingDraft:
 
 def _names(draft: dict[str, Any]) -> dict[str, str]:
     """ref -> "subtitle 2": the segment's kind (or track name) and its place in its track."""
-    from .draft._edits import refs
-    from .draft._summary import track_name
-
     model = Draft.of(draft)
     out: dict[str, str] = {}
     it = iter(refs(model))
@@ -191,14 +185,6 @@ def _names(draft: dict[str, Any]) -> dict[str, str]:
     return out
 
 
-_GUARD = threading.Lock()
-
-
-def working(session: Session) -> WorkingDraft:
-    """The session's working draft (made on first use)."""
-    with _GUARD:
-        found = getattr(session, "_working", None)
-        if found is None:
-            found = WorkingDraft(session)
-            session._working = found  # type: ignore[attr-defined]
-        return found
+def working(session: Host) -> WorkingDraft:
+    """The session's working draft (`session.edits`)."""
+    return session.edits

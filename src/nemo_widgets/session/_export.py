@@ -1,7 +1,6 @@
 """Export: check the draft, submit `render_<ms>`, poll, retry once with a new id, download.
 
-Written against the `Session` internals (`_api`, `options`, `_emit`, `_record_job`); the public
-entry points are `Session.export` / `aexport` / `resume`.
+The public entry points are `Session.export` / `aexport` / `resume` and `RenderJob.cancel`.
 """
 
 from __future__ import annotations
@@ -13,18 +12,19 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ._text import ui_text
-from .api._models import TERMINAL
-from .errors import DraftError, NemoError, RenderFailed
+from .. import draft as _draft  # its pandas half loads on first use
+from .._options import Options
+from .._text import ui_text
+from ..api._models import TERMINAL
+from ..draft import validate
+from ..errors import DraftError, NemoError, RenderFailed
+from ._host import Host
+from ._jobs import RenderJob
 
 if TYPE_CHECKING:
-    from ._jobs import RenderJob
-    from ._options import Options
-    from .api._progress import ProgressArg
-    from .session import Session
+    from ._progress import ProgressArg
 
 __all__ = [
-    "cancel",
     "check_draft",
     "follow",
     "new_job_id",
@@ -49,15 +49,13 @@ def check_draft(draft: Any) -> dict[str, Any]:
     """Raise `DraftError` unless the draft is ready (a track with segments; see `validate`).
 
     The very dict is returned, unchanged: a cloud draft goes to the render endpoint as it came."""
-    from .draft import validate
-
     if not isinstance(draft, dict):
         raise DraftError(f"a draft is a dict of the compact format, not {type(draft).__name__}")
     validate(draft)  # raises DraftError naming the track and segment
     return draft
 
 
-async def resolve_draft(session: Session, draft: Any) -> dict[str, Any]:
+async def resolve_draft(session: Host, draft: Any) -> dict[str, Any]:
     """The draft to render: the session's, a given dict, or a DataFrame written back onto it."""
     if draft is None:
         await session.astate()
@@ -65,11 +63,9 @@ async def resolve_draft(session: Session, draft: Any) -> dict[str, Any]:
     if isinstance(draft, dict):
         return check_draft(draft)
     if type(draft).__name__ == "DataFrame":
-        from .draft import frame_to_draft
-
         await session.astate()
         base = session.edits.current()
-        return check_draft(frame_to_draft(draft, base))
+        return check_draft(_draft.frame_to_draft(draft, base))
     raise DraftError(f"export(draft=...) takes a dict or a DataFrame, not {type(draft).__name__}")
 
 
@@ -94,9 +90,9 @@ def poll_waits(opts: Options) -> Iterator[float]:
         wait *= opts.poll_backoff
 
 
-async def _pause(session: Session, job: RenderJob, seconds: float) -> None:
+async def _pause(session: Host, job: RenderJob, seconds: float) -> None:
     """Wait between polls; `job.cancel()` ends the wait at once."""
-    sleeper = asyncio.ensure_future(session._sleep(seconds))
+    sleeper = asyncio.ensure_future(session.clock.sleep(seconds))
     woken = asyncio.ensure_future(job._waker().wait())
     try:
         await asyncio.wait({sleeper, woken}, return_when=asyncio.FIRST_COMPLETED)
@@ -106,7 +102,7 @@ async def _pause(session: Session, job: RenderJob, seconds: float) -> None:
 
 
 async def follow(
-    session: Session,
+    session: Host,
     job: RenderJob,
     download_to: str | os.PathLike[str] | None = None,
     progress: ProgressArg = None,
@@ -119,7 +115,7 @@ async def follow(
     while job.status not in TERMINAL:
         wait = next(waits, None) if polls or job.status == "pending" else 0.0
         if polls >= opts.max_polls or wait is None:
-            session._emit(
+            session.emit(
                 "notice",
                 f"Render {job.id} is still running after {polls} checks; "
                 "call session.resume() later to fetch it.",
@@ -129,20 +125,20 @@ async def follow(
             await _pause(session, job, wait)
             if job.status in TERMINAL:  # cancelled while we waited
                 break
-        status = await session._api.render_status(job.id)
+        status = await session.api.render_status(job.id)
         polls += 1
-        _apply(job, status)
-        session._record_job(job)
+        job.apply(status)
+        session.record_job(job)
     if job.status in ("failed", "cancelled"):
         return job
     dest = _destination(job.id, download_to)
 
     def hook(done: int, total: int) -> None:
-        session._emit("download", {"id": job.id, "sent": done, "total": total})
+        session.emit("download", {"id": job.id, "sent": done, "total": total})
 
-    await session._api.download(job.id, dest, url=job.url, progress=progress, hook=hook)
+    await session.api.download(job.id, dest, url=job.url, progress=progress, hook=hook)
     job.path = str(dest)
-    session._record_job(job)
+    session.record_job(job)
     return job
 
 
@@ -150,7 +146,7 @@ QUALITIES = ("high", "medium", "low")
 
 
 async def run_export(
-    session: Session,
+    session: Host,
     draft: Any,
     quality: str,
     wait: bool,
@@ -158,8 +154,6 @@ async def run_export(
     progress: ProgressArg,
 ) -> RenderJob:
     """The whole export; a failed render is retried once with a new id."""
-    from ._jobs import RenderJob
-
     if quality not in QUALITIES:
         raise NemoError(f"unknown export quality {quality!r}", hint=f"Use one of {QUALITIES}.")
     body = await resolve_draft(session, draft)
@@ -168,52 +162,33 @@ async def run_export(
         job = RenderJob(id=new_job_id(), session_id=session.session_id)
         job._session = session
         session.jobs.append(job)
-        session._record_job(job)  # on disk before the request: a restart must find it
+        session.record_job(job)  # on disk before the request: a restart must find it
         try:
-            submitted = await session._api.render(job.id, session.session_id, body, quality)
+            submitted = await session.api.render(job.id, session.session_id, body, quality)
         except NemoError as exc:
             job.status, job.error = "failed", str(exc)
-            session._record_job(job)
+            session.record_job(job)
             raise
         job.status = submitted.status
         job.error = submitted.error
-        session._record_job(job)
+        session.record_job(job)
         if not wait:
             return job
         await follow(session, job, download_to, progress)
         if job.status != "failed":
             return job  # completed, cancelled by the user, or still running (resume later)
         failures.append(job.error or "failed")
-        lang = getattr(session, "language", None)
+        lang = session.language
         then = ui_text("notice.retrying" if attempt == 0 else "notice.giving_up", lang)
         reason = job.error or ui_text("notice.no_reason", lang)
-        session._emit(
+        session.emit(
             "notice", ui_text("notice.render_failed", lang, id=job.id, reason=reason, then=then)
         )
     raise RenderFailed(f"the render failed twice: {' / '.join(failures)}")
 
 
-def _apply(job: RenderJob, status: Any) -> None:
-    job.status, job.percent = status.status, status.percent
-    job.url = status.url or job.url
-    job.error = status.error
-
-
-async def cancel(session: Session, job: RenderJob) -> RenderJob:
-    """Stop a render job on the backend; a job that already ended is left as it is."""
-    if job.status in TERMINAL:
-        return job
-    status = await session._api.cancel_render(job.id)
-    _apply(job, status)
-    if job.status == "cancelled":
-        job.error = job.error or "cancelled by the user"
-    session._record_job(job)
-    job._waker().set()  # a follow() waiting between polls stops now
-    return job
-
-
 async def resume(
-    session: Session,
+    session: Host,
     job: RenderJob | None,
     download_to: str | os.PathLike[str] | None,
     progress: ProgressArg,

@@ -6,10 +6,10 @@ import dataclasses
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from . import _display
+from .. import _display
 
 if TYPE_CHECKING:
-    from .events import Event
+    from ..events import Event
 
 __all__ = ["Reply"]
 

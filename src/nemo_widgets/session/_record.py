@@ -19,14 +19,11 @@ import base64
 import dataclasses
 import hashlib
 import json
-import os
-import secrets
 from collections.abc import Iterable, Mapping
-from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlsplit, urlunsplit
 
-from .errors import RecordError, redact
+from ..errors import RecordError, redact
 
 __all__ = [
     "FORMAT",
@@ -40,7 +37,6 @@ __all__ = [
     "loads",
     "restore",
     "scrub",
-    "write",
 ]
 
 FORMAT = "nemo_widgets.record"
@@ -217,13 +213,3 @@ def loads(text: str, where: str = "the record") -> Record:
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise ValueError(f"{where} is damaged ({type(exc).__name__}: {exc})") from None
     return Record(uploads, turns, backend, language)
-
-
-def write(path: Path, text: str) -> None:
-    """Replace the file atomically (a crash leaves the old record or the new, never half)."""
-    tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
-    try:
-        tmp.write_text(text, encoding="utf-8")
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)

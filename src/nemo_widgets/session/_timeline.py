@@ -3,20 +3,24 @@ its summary, and a timeline file for a pro editor. A part of `Session`, kept in 
 
 from __future__ import annotations
 
+import threading
 from os import PathLike
 from typing import TYPE_CHECKING, Any, cast
 
-from . import _loop
-from .api._progress import ProgressArg
+from .. import _loop
+from .. import draft as _draft  # its pandas half loads on first use
+from ..draft import summarize
+from . import _timeline_file
+from ._progress import ProgressArg, caller_progress
+from ._working import WorkingDraft
 
 if TYPE_CHECKING:
     from pathlib import Path
 
     import pandas as pd
 
-    from ._working import WorkingDraft
-    from .api import State
-    from .session import Session
+    from ..api import State
+    from ._session import Session
 
 __all__ = ["TimelineViews"]
 
@@ -24,6 +28,9 @@ __all__ = ["TimelineViews"]
 class TimelineViews:
     """`timeline()`, `edits`, `set_timeline()`, `discard_edits()`, `describe_edits()`,
     `summary()`, `export_timeline()` of a Session."""
+
+    _edits: WorkingDraft | None = None
+    _edits_lock = threading.Lock()  # one working draft per session, even when asked at once
 
     if TYPE_CHECKING:
         language: str
@@ -35,18 +42,17 @@ class TimelineViews:
 
     def timeline(self) -> pd.DataFrame:
         """The working draft (the backend's with your hand edits) as a DataFrame."""
-        from .draft import draft_to_frame
-
         self._known_state()
-        return draft_to_frame(self.edits.current())
+        return _draft.draft_to_frame(self.edits.current())
 
-    # -- hand edits over the backend draft (nemo_widgets._working does the work) ---------------
+    # -- hand edits over the backend draft (`_working` does the work) --------------------------
     @property
     def edits(self) -> WorkingDraft:
         """The working draft: `.edits`, `.undo()`, `.redo()`, `.not_applied` after a rebase."""
-        from ._working import working
-
-        return working(self._as_session())
+        with self._edits_lock:
+            if self._edits is None:
+                self._edits = WorkingDraft(self._as_session())
+            return self._edits
 
     def set_timeline(self, timeline: pd.DataFrame | dict[str, Any]) -> None:
         """Make a DataFrame edited in code (or a draft dict) the working draft, as hand edits."""
@@ -63,11 +69,9 @@ class TimelineViews:
 
     def summary(self) -> str:
         """The one-line track summary (`nemo_widgets.draft.summarize`)."""
-        from .draft import summarize
-
         return summarize(self._known_state().draft, self.language)
 
-    # -- a timeline file for a pro editor (nemo_widgets._timeline_file does the work) ----------
+    # -- a timeline file for a pro editor (`_timeline_file` does the work) --------------------
     def export_timeline(
         self,
         path: str | PathLike[str],
@@ -79,22 +83,14 @@ class TimelineViews:
     ) -> Path:
         """Write the timeline (default: the session's draft) as `.otio`, `.otioz`, FCP `.xml`,
         `.fcpxml` or `.edl`, its media downloaded beside it; `draft.from_otio` brings it back."""
-        from . import _timeline_file as tf
-
-        job, close = tf.start(
-            self._as_session(), path, media_dir, draft=draft, download=download, progress=progress
-        )
-        try:
-            return tf.reissue(_loop.run(job))
-        finally:
-            close()
+        with caller_progress(progress, "media") as feed:
+            job = _timeline_file.export_timeline(
+                self._as_session(), path, media_dir, draft=draft, download=download, progress=feed
+            )
+            return _timeline_file.reissue(_loop.run(job))
 
     async def aexport_timeline(self, path: str | PathLike[str], **options: Any) -> Path:
         """Async twin of `export_timeline` (the same options)."""
-        from . import _timeline_file as tf
-
-        job, close = tf.start(self._as_session(), path, **options)
-        try:
-            return tf.reissue(await _loop.arun(job))
-        finally:
-            close()
+        with caller_progress(options.pop("progress", None), "media") as feed:
+            job = _timeline_file.export_timeline(self._as_session(), path, progress=feed, **options)
+            return _timeline_file.reissue(await _loop.arun(job))

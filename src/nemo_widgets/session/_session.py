@@ -1,36 +1,40 @@
 """The session object held in kernel state: one per notebook, every rule of the workflow.
 
 Threading: every `a…` coroutine runs on the package's background loop (`_loop`), the sync twin
-waits for it; observers are called on the background loop's thread and must not block. Upload
-checks live in `_upload`, job records in `_jobs`, export polling in `_export`, connect() in
-`_connect`.
+waits for it; observers are called on the background loop's thread and must not block. The work
+is done by the helpers (`_chat`, `_upload`, `_export`, `_timeline`), which see the session as a
+`_host.Host`; `connect()` is `_connect`'s.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable
 from os import PathLike
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from . import _display, _loop
+from .. import _display, _loop
+from .._options import Options
+from .._text import default_language, set_active, ui_text
+from ..api import AsyncClient, Credits, Media, State
+from ..errors import SessionNotFound
+from . import _chat, _export, _upload
+from ._host import ChatState
 from ._jobs import JobBook, RenderJob
 from ._observers import Observable
-from ._options import Options
+from ._progress import ProgressArg, caller_progress, export_progress
+from ._replay import Recorder
 from ._reply import Reply
-from ._session_timeline import TimelineViews
-from ._text import default_language, set_active, ui_text
-from .api import AsyncClient, Credits, Media, State
-from .api._progress import ProgressArg, caller_progress, export_progress
-from .errors import SessionNotFound
+from ._timeline import TimelineViews
+from ._watchdog import Clock
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from .events import Event
+    from ..events import Event
 
-__all__ = ["Credits", "Media", "RenderJob", "Reply", "Session", "State", "connect", "current"]
+__all__ = ["Session"]
 
 T = TypeVar("T")
 log = logging.getLogger("nemo_widgets.session")
@@ -67,8 +71,14 @@ class Session(Observable, TimelineViews):
         self._record_key = record_key
         self._book = book if record_key else None
         self._on_close: list[Callable[[], None]] = []
-        self._sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep
-        self._recorder: Any = None  # a `_replay.Recorder` with connect(record=...)
+        self.clock = Clock()  # the waits between polls and after a drop (tests pass a fake)
+        self.recorder: Recorder | None = None  # with connect(record=...)
+        self.chat_state = ChatState()
+
+    @property
+    def api(self) -> AsyncClient:
+        """The wire client this session talks through."""
+        return self._api
 
     def __repr__(self) -> str:
         return _display.session_line(self)
@@ -86,7 +96,7 @@ class Session(Observable, TimelineViews):
             try:
                 await self._fetch_state()
             except SessionNotFound:
-                self._emit("notice", ui_text("notice.session_gone", self.language))
+                self.emit("notice", ui_text("notice.session_gone", self.language))
             else:
                 self.jobs = [RenderJob.from_record(j, self) for j in rec.jobs]
                 self.history = list(rec.history)  # a ChatCell made now shows it
@@ -102,16 +112,16 @@ class Session(Observable, TimelineViews):
         if self._book and self._record_key:
             self._book.save_session(self._record_key, self.session_id, self.task_id, self.language)
 
-    async def _recovering(self, call: Callable[[], Awaitable[T]]) -> T:
+    async def recovering(self, call: Callable[[], Awaitable[T]]) -> T:
         """Run `call`; if the backend forgot the session (1002), make a new one, say so, retry."""
         try:
             return await call()
         except SessionNotFound:
             await self._new_session()
-            self._emit("notice", ui_text("notice.session_lost", self.language))
+            self.emit("notice", ui_text("notice.session_lost", self.language))
             return await call()
 
-    def _record_history(self) -> None:
+    def save_history(self) -> None:
         """Persist the chat history with the session's record (a restarted kernel shows it)."""
         if self._book and self._record_key:
             try:
@@ -119,42 +129,29 @@ class Session(Observable, TimelineViews):
             except OSError as exc:  # a full or read-only disk must not break the chat
                 log.warning("could not record the chat history: %s", exc)
 
-    def _record_job(self, job: RenderJob) -> None:
+    def record_job(self, job: RenderJob) -> None:
         """Persist a job's record and tell observers."""
         if self._book and self._record_key:
             try:
                 self._book.save_job(self._record_key, job.to_record())
             except OSError as exc:  # a full or read-only disk must not break the export
                 log.warning("could not record render job %s: %s", job.id, exc)
-        self._emit("job", job)
+        self.emit("job", job)
 
     # -- upload ----------------------------------------------------------------------------------
     def upload(
         self, *paths_or_urls: str | PathLike[str], progress: ProgressArg = None
     ) -> list[Media]:
         """Upload files (globs allowed) or http(s) URLs; every check runs before any request."""
-        feed, close = caller_progress(progress, "upload")
-        try:
-            return _loop.run(self._upload(paths_or_urls, feed))
-        finally:
-            close()
+        with caller_progress(progress, "upload") as feed:
+            return _loop.run(_upload.upload(self, paths_or_urls, feed))
 
     async def aupload(
         self, *paths_or_urls: str | PathLike[str], progress: ProgressArg = None
     ) -> list[Media]:
         """Async twin of `upload`."""
-        feed, close = caller_progress(progress, "upload")
-        try:
-            return await _loop.arun(self._upload(paths_or_urls, feed))
-        finally:
-            close()
-
-    async def _upload(
-        self, items: Sequence[str | PathLike[str]], progress: ProgressArg
-    ) -> list[Media]:
-        from ._upload import upload
-
-        return await upload(self, items, progress)
+        with caller_progress(progress, "upload") as feed:
+            return await _loop.arun(_upload.upload(self, paths_or_urls, feed))
 
     # -- credits, state, views of the draft ------------------------------------------------------
     def credits(self) -> Credits:
@@ -167,7 +164,7 @@ class Session(Observable, TimelineViews):
 
     async def _credits(self) -> Credits:
         self.last_credits = await self._api.credits()
-        self._emit("credits", self.last_credits)
+        self.emit("credits", self.last_credits)
         return self.last_credits
 
     def state(self) -> State:
@@ -180,13 +177,13 @@ class Session(Observable, TimelineViews):
 
     async def _fetch_state(self) -> State:
         self.last_state = await self._api.state(self.session_id)
-        if self._recorder is not None:  # a replayed draft is the working timeline
-            self.last_state = self._recorder.view(self.last_state)
-        self._emit("state", self.last_state)
+        if self.recorder is not None:  # a replayed draft is the working timeline
+            self.last_state = self.recorder.view(self.last_state)
+        self.emit("state", self.last_state)
         return self.last_state
 
     async def _state(self) -> State:
-        return await self._recovering(self._fetch_state)
+        return await self.recovering(self._fetch_state)
 
     def _known_state(self) -> State:
         # the chat helper calls summary() on the background loop, where blocking is not allowed:
@@ -217,11 +214,8 @@ class Session(Observable, TimelineViews):
         progress: ProgressArg = None,
     ) -> RenderJob:
         """Render the draft (default: the session's), wait, download."""
-        feed, close = export_progress(progress, self.subscribe)
-        try:
-            return _loop.run(self._export(draft, quality, wait, download_to, feed))
-        finally:
-            close()
+        with export_progress(progress, self.subscribe) as feed:
+            return _loop.run(_export.run_export(self, draft, quality, wait, download_to, feed))
 
     async def aexport(
         self,
@@ -232,16 +226,9 @@ class Session(Observable, TimelineViews):
         progress: ProgressArg = None,
     ) -> RenderJob:
         """Async twin of `export`."""
-        feed, close = export_progress(progress, self.subscribe)
-        try:
-            return await _loop.arun(self._export(draft, quality, wait, download_to, feed))
-        finally:
-            close()
-
-    async def _export(self, *args: Any) -> RenderJob:
-        from ._export import run_export
-
-        return await run_export(self, *args)
+        with export_progress(progress, self.subscribe) as feed:
+            job = _export.run_export(self, draft, quality, wait, download_to, feed)
+            return await _loop.arun(job)
 
     def resume(
         self,
@@ -250,11 +237,8 @@ class Session(Observable, TimelineViews):
         progress: ProgressArg = None,
     ) -> RenderJob:
         """Follow a started job (default: the last) to its end and download it."""
-        feed, close = export_progress(progress, self.subscribe)
-        try:
-            return _loop.run(self._resume(job, download_to, feed))
-        finally:
-            close()
+        with export_progress(progress, self.subscribe) as feed:
+            return _loop.run(_export.resume(self, job, download_to, feed))
 
     async def aresume(
         self,
@@ -263,54 +247,34 @@ class Session(Observable, TimelineViews):
         progress: ProgressArg = None,
     ) -> RenderJob:
         """Async twin of `resume`."""
-        feed, close = export_progress(progress, self.subscribe)
-        try:
-            return await _loop.arun(self._resume(job, download_to, feed))
-        finally:
-            close()
+        with export_progress(progress, self.subscribe) as feed:
+            return await _loop.arun(_export.resume(self, job, download_to, feed))
 
-    async def _resume(self, *args: Any) -> RenderJob:
-        from ._export import resume
-
-        return await resume(self, *args)
-
-    # -- chat (nemo_widgets._chat does the work) ---------------------------------------------------
+    # -- chat (session._chat does the work) --- ---------------------------------------------------
     def chat(self, text: str, refresh: bool = False) -> Reply:
         """Send a message (or run the routed action) and wait for the whole reply; with a
         record, a recorded turn is replayed unless `refresh` (then it goes live from here)."""
-        from . import _chat
-
         return _loop.run(_chat.run_chat(self, text, refresh))
 
     async def achat(self, text: str, refresh: bool = False) -> Reply:
         """Async twin of `chat`."""
-        from . import _chat
-
         return await _loop.arun(_chat.run_chat(self, text, refresh))
 
     def stream(self, text: str, refresh: bool = False) -> AsyncIterator[Event]:
         """Yield the reply's events as they arrive (used by the chat widget)."""
-        from . import _chat
-
         return _chat.stream_chat(self, text, refresh)
 
     def retry_last(self) -> Reply:
         """Send again the last message whose stream dropped with no change seen (it may charge)."""
-        from . import _chat
-
         return _loop.run(_chat.run_retry(self))
 
     async def aretry_last(self) -> Reply:
         """Async twin of `retry_last`."""
-        from . import _chat
-
         return await _loop.arun(_chat.run_retry(self))
 
     @property
     def can_retry(self) -> bool:
         """Whether `retry_last()` has a dropped message to send again."""
-        from . import _chat
-
         return _chat.has_retry(self)
 
     # -- closing ---------------------------------------------------------------------------------
@@ -330,59 +294,3 @@ class Session(Observable, TimelineViews):
         self.closed = True
         while self._on_close:
             self._on_close.pop()()
-        from . import _connect
-
-        _connect.forget(self)
-
-
-def connect(
-    backend: str = "cloud",
-    api_url: str | None = None,
-    token: str | None = None,
-    language: str | None = None,
-    *,
-    options: Options | None = None,
-    data_dir: str | PathLike[str] | None = None,
-    resume: bool = True,
-    new: bool = False,
-    web_url: str | None = None,
-    record: str | PathLike[str] | None = None,
-    refresh: bool = False,
-    **overrides: Any,
-) -> Session:
-    """Connect (or re-use the live session of an identical earlier call) and make it current.
-
-    `backend="local"` starts the offline backend in-process (in `data_dir`, default a temporary
-    folder); with `api_url` it uses one already running. `resume` re-attaches to the session and
-    render jobs (and the chat history) recorded for this backend and identity by an earlier run;
-    `new=True` starts a fresh session instead (no re-attach, an empty chat); `overrides` set single
-    `Options` fields (`poll_interval=0.1`). The token comes from `token`, `NEMO_TOKEN`, or an
-    anonymous sign-in. `language` (default: the locale's, `zh-CN` or `en`) is the session's and
-    the UI's: `zh`, `zh-CN`, `zh_TW`, `zh-Hans`… show every label and message in Chinese.
-    `record="promo.nemo.json"` records each chat turn there and replays it on a later run (same
-    reply, same draft, no chat call, no credits; a new session each run); `refresh=True` asks
-    everything again and rewrites the record.
-    """
-    from ._connect import connect as _connect
-
-    return _connect(
-        backend,
-        api_url,
-        token,
-        language,
-        options=options,
-        data_dir=data_dir,
-        resume=resume,
-        new=new,
-        web_url=web_url,
-        record=record,
-        refresh=refresh,
-        **overrides,
-    )
-
-
-def current() -> Session:
-    """The session made by the last `connect()`."""
-    from ._connect import current as _current
-
-    return _current()

@@ -1,10 +1,10 @@
 """Export the session's timeline for a pro editor: the draft as a timeline file, its media beside.
 
-Written against the `Session` internals (`astate`, `_api`); the public entry points are
-`Session.export_timeline` / `aexport_timeline`. The media the draft uses are downloaded through
-the client (the backend's `video_infos` / `generated_media` URLs) into `<name>_media/` next to the
-timeline or a folder the caller names, so the editor finds real files; with `download=False` the
-clips point at the backend's URLs instead (a `.otioz` always carries its media).
+The public entry points are `Session.export_timeline` / `aexport_timeline`. The media the draft
+uses are downloaded through the client (the backend's `video_infos` / `generated_media` URLs)
+into `<name>_media/` next to the timeline or a folder the caller names, so the editor finds real
+files; with `download=False` the clips point at the backend's URLs instead (a `.otioz` always
+carries its media).
 """
 
 from __future__ import annotations
@@ -14,20 +14,22 @@ import mimetypes
 import os
 import re
 import warnings
-from collections.abc import Callable, Coroutine, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .api._download import fetch
-from .errors import DraftError
+from .. import draft as _draft  # its pandas half loads on first use
+from ..api._download import fetch
+from ..draft._otio import MediaInfo, SegmentView, as_draft, mapping
+from ..draft._otio_files import adapter_for, write_timeline
+from ..errors import DraftError
+from ._progress import ProgressArg
 
 if TYPE_CHECKING:
-    from .api import State
-    from .api._progress import ProgressArg
-    from .draft._otio import MediaInfo
-    from .session import Session
+    from ..api import State
+    from ._host import Host
 
-__all__ = ["export_timeline", "reissue", "start"]
+__all__ = ["export_timeline", "reissue"]
 
 _URL_KEYS = ("url", "cdn_url", "cdnUrl", "source_url", "download_url")
 
@@ -77,8 +79,6 @@ def _file_name(src: str, rec: Mapping[str, Any], url: str, taken: set[str]) -> s
 
 
 def _sources(draft: Mapping[str, Any]) -> list[str]:
-    from .draft._otio import SegmentView
-
     seen: dict[str, None] = {}
     for track in draft.get("t") or []:
         if isinstance(track, Mapping) and isinstance(track.get("sg"), list):
@@ -91,15 +91,13 @@ def _sources(draft: Mapping[str, Any]) -> list[str]:
 
 
 async def _media(
-    session: Session,
+    session: Host,
     draft: Mapping[str, Any],
     state: State,
     folder: Path,
     download: bool,
     progress: ProgressArg,
 ) -> dict[str, MediaInfo]:
-    from .draft._otio import MediaInfo
-
     records = _records(state)
     sent = 0  # one running count over all the files, for one bar
 
@@ -121,33 +119,29 @@ async def _media(
         size = rec.get("size")
         if not (dest.is_file() and isinstance(size, int) and dest.stat().st_size == size):
             folder.mkdir(parents=True, exist_ok=True)
-            await fetch(session._api, url, dest, feed if callable(progress) else progress, None)
+            await fetch(session.api, url, dest, feed if callable(progress) else progress, None)
             sent += dest.stat().st_size
         out[src] = MediaInfo(dest.absolute().as_uri(), _duration_ms(rec))
     return out
 
 
 async def export_timeline(
-    session: Session,
+    session: Host,
     path: str | os.PathLike[str],
-    media_dir: str | os.PathLike[str] | None,
-    draft: Any,
-    download: bool,
+    media_dir: str | os.PathLike[str] | None = None,
+    *,
+    draft: Any = None,
+    download: bool = True,
     progress: ProgressArg = None,
 ) -> tuple[Path, list[warnings.WarningMessage]]:
     """Write the timeline file; the path and the warnings to show on the caller's thread."""
-    from .draft._otio import as_draft, mapping
-    from .draft._otio_files import adapter_for, write_timeline
-
     dest = Path(path).expanduser().absolute()
     adapter = adapter_for(dest)  # a wrong suffix fails before any download
     state = await session.astate()
     working = session.edits.current()  # the backend's draft with the hand edits
     body: Any = working if draft is None else draft
     if type(body).__name__ == "DataFrame":
-        from .draft import frame_to_draft
-
-        body = frame_to_draft(body, working)
+        body = _draft.frame_to_draft(body, working)
     body = as_draft(body)
     if not isinstance(body, Mapping):
         raise DraftError(f"a draft is a dict of the compact format, not {type(body).__name__}")
@@ -163,22 +157,6 @@ async def export_timeline(
         return written, list(seen)
 
     return await asyncio.to_thread(write)
-
-
-def start(
-    session: Session,
-    path: str | os.PathLike[str],
-    media_dir: str | os.PathLike[str] | None = None,
-    *,
-    draft: Any = None,
-    download: bool = True,
-    progress: ProgressArg = None,
-) -> tuple[Coroutine[Any, Any, tuple[Path, list[warnings.WarningMessage]]], Callable[[], None]]:
-    """The export's coroutine, its progress bar made on the caller's thread, and the bar's close."""
-    from .api._progress import caller_progress
-
-    feed, close = caller_progress(progress, "media")
-    return export_timeline(session, path, media_dir, draft, download, feed), close
 
 
 def reissue(result: tuple[Path, list[warnings.WarningMessage]]) -> Path:

@@ -1,0 +1,69 @@
+"""The chat stream as it leaves the wire layer: decoded events, never bytes or httpx errors.
+
+before the stream   refused (connect error, 5xx, a code)    → the typed error, e.g.
+                                                              `BackendUnavailable`
+                    no answer after it was sent (time-out    → `StreamDropped`: the message
+                    waiting for the headers, a broken reply)   may be running
+during the stream   no byte for the read time-out            → `StreamTimeout`
+                    the connection broke                     → `StreamDropped`
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncGenerator
+
+import httpx
+
+from ..errors import BackendUnavailable, StreamDropped, StreamTimeout
+from ..events import ChatTurn, Event
+
+__all__ = ["ChatStream", "dropped_before"]
+
+# Transport failures that happen only before a request leaves: the message was not delivered.
+_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.UnsupportedProtocol)
+
+
+def _maybe_delivered(exc: BaseException) -> bool:
+    """Whether a failure before the stream started may come after the message was delivered
+    (a time-out waiting for the response headers, say): then it must not be offered for resending
+    as if nothing happened."""
+    cause = exc if isinstance(exc, httpx.TransportError) else exc.__cause__
+    return isinstance(cause, httpx.TransportError) and not isinstance(cause, _NOT_SENT)
+
+
+def dropped_before(exc: BackendUnavailable) -> BackendUnavailable:
+    """The error to raise for a chat POST that failed before its stream started."""
+    if _maybe_delivered(exc):
+        return StreamDropped(f"{exc.message} (the message may have been delivered)")
+    return exc
+
+
+class ChatStream:
+    """One reply of `/run_sse`: iterate for batches of events (one batch per network read);
+    `turn` holds what the reply came to (`text`, `errors`). The last batch ends with `End`."""
+
+    def __init__(self, response: httpx.Response) -> None:
+        self.turn = ChatTurn()
+        self._response = response
+
+    def __aiter__(self) -> AsyncGenerator[list[Event], None]:
+        return self._batches()
+
+    async def _batches(self) -> AsyncGenerator[list[Event], None]:
+        try:
+            async for chunk in self._response.aiter_bytes():
+                events = self.turn.feed(chunk)
+                if events:
+                    yield events
+        except httpx.TimeoutException as exc:
+            # no byte for the read time-out (= heartbeat_timeout): not even heartbeats
+            raise StreamTimeout(
+                f"The backend stopped answering mid-reply ({type(exc).__name__})."
+            ) from None
+        except httpx.TransportError as exc:
+            raise StreamDropped(f"chat: the stream broke off ({type(exc).__name__})") from None
+        yield self.turn.close()
+
+    async def aclose(self) -> None:
+        """Close the response (also done when its `open_chat` block ends)."""
+        await self._response.aclose()

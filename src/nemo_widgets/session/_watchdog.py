@@ -1,0 +1,78 @@
+"""The timing rules of a chat reply and of waiting, as pure decisions over a clock's readings.
+
+Watchdog      while a reply streams: "⏳ Still working..." after `still_working_interval`
+              without text, `StreamTimeout` after `heartbeat_timeout` of heartbeats only or
+              `overall_timeout` in all
+drop_waits    after a dropped stream: the waits before each read of the state
+Clock         the seam the session waits through (`now`, `sleep`); tests pass a fake one
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+
+from .._options import Options
+from ..errors import StreamTimeout
+from ..events import Event, Heartbeat, Notice, Text, TextDelta
+
+__all__ = ["STILL_WORKING", "Clock", "Watchdog", "drop_waits"]
+
+STILL_WORKING = "⏳ Still working..."
+
+
+class Clock:
+    """Time as the session's waits see it: the running loop's clock, and `asyncio.sleep`."""
+
+    def now(self) -> float:
+        """Seconds on the running event loop's clock (what `asyncio.wait` time-outs count)."""
+        return asyncio.get_running_loop().time()
+
+    async def sleep(self, seconds: float) -> None:
+        """Wait `seconds`."""
+        await asyncio.sleep(seconds)
+
+
+class Watchdog:
+    """What a reply stream's silence means at a given time (pure: the caller reads the clock)."""
+
+    def __init__(self, options: Options, start: float) -> None:
+        self.options = options
+        self.start = start
+        self.last_real = start  # the last event that was more than a keep-alive
+        self.notice_from = start  # the last text, or the last notice
+
+    def deadline(self) -> float:
+        """When the next decision is due if nothing arrives."""
+        o = self.options
+        return min(
+            self.notice_from + o.still_working_interval,
+            self.last_real + o.heartbeat_timeout,
+            self.start + o.overall_timeout,
+        )
+
+    def silent(self, now: float) -> Notice | None:
+        """Nothing arrived until `now`: raise `StreamTimeout` past a limit, or the notice due."""
+        o = self.options
+        if now >= self.start + o.overall_timeout:
+            raise StreamTimeout(f"No complete reply after {o.overall_timeout:.0f} s in all.")
+        if now >= self.last_real + o.heartbeat_timeout:
+            raise StreamTimeout(f"Only heartbeats for {o.heartbeat_timeout:.0f} s: no progress.")
+        if now >= self.notice_from + o.still_working_interval:
+            self.notice_from = now
+            return Notice(STILL_WORKING)
+        return None
+
+    def saw(self, events: Sequence[Event], now: float) -> None:
+        """Events came at `now`: text restarts both clocks, other non-heartbeats the quiet one."""
+        if any(isinstance(ev, (Text, TextDelta)) for ev in events):
+            self.last_real = self.notice_from = now
+        elif any(not isinstance(ev, Heartbeat) for ev in events):
+            self.last_real = now
+
+
+def drop_waits(options: Options) -> list[float]:
+    """The wait before each state read after a dropped stream (`drop_max_reads` reads, at least
+    one; the last of `drop_waits` repeats)."""
+    waits = tuple(options.drop_waits) or (0.0,)
+    return [waits[min(i, len(waits) - 1)] for i in range(max(1, options.drop_max_reads))]
