@@ -137,7 +137,6 @@ class BackendUnavailable(NemoError, hint_key="hint.backend_unavailable"):
     """The backend could not be reached or answered something that is not the contract."""
 
 
-
 class StreamDropped(BackendUnavailable):
     """The chat connection broke after the message was sent: it may still be running."""
 

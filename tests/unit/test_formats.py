@@ -10,10 +10,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 from PIL import Image
 
-from nemo_widgets.session._upload import check_file
 from nemo_widgets.errors import UnsupportedFile
 from nemo_widgets.formats import EXTENSIONS, FORMATS, extension, fits, sniff
 from nemo_widgets.local.media import MediaError, check_type
+from nemo_widgets.session._upload import check_file
 
 
 def _img(fmt: str) -> bytes:
