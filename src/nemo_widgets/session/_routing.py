@@ -19,7 +19,7 @@ from __future__ import annotations
 import dataclasses
 import re
 
-from .formats import EXTENSIONS
+from ..formats import EXTENSIONS
 
 __all__ = ["Route", "route"]
 
