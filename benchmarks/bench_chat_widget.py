@@ -146,13 +146,10 @@ def run(kind: str, toks: list[str], rate: float) -> dict[str, Any]:
     else:
 
         async def naive() -> None:
-            text = ""
+            view = ev.ReplyView()
             async for event in session.stream("write the script"):
-                if isinstance(event, ev.TextDelta):
-                    text += event.text
-                    widget.value = text  # the whole growing string, per token
-                elif isinstance(event, ev.Text):
-                    widget.value = event.text
+                if view.add(event) != "":
+                    widget.value = view.text  # the whole growing string, per token
 
         fut = _loop.submit(naive())
     fut.add_done_callback(lambda _f: done.set())
@@ -205,11 +202,10 @@ class KernelSide:
         else:
 
             async def naive() -> None:
-                text = ""
+                view = ev.ReplyView()
                 async for event in session.stream("write the script"):
-                    if isinstance(event, ev.TextDelta):
-                        text += event.text
-                        self.widget.value = text
+                    if view.add(event) != "":
+                        self.widget.value = view.text
 
             self.future = _loop.submit(naive())
 

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .errors import NemoError
-from .events import Notice, Text, TextDelta
+from .events import Notice, ReplyView
 
 if TYPE_CHECKING:
     from PIL import ImageFont
@@ -170,7 +170,8 @@ class _Console:
         self.lock = threading.Lock()
         self.bars: dict[str, Any] = {}
         self.finished: set[str] = set()
-        self.shown = ""  # the reply text on screen, since the message was sent
+        self.view = ReplyView()  # the reply, since the message was sent
+        self.screen = ""  # what was printed of it (notices too): the rows a redraw erases
         self.mode = ""
 
     def __call__(self, kind: str, payload: Any) -> None:
@@ -195,30 +196,33 @@ class _Console:
                 self.out.write(f"\n{payload}\n")
                 self.out.flush()
 
+    @property
+    def shown(self) -> str:
+        """The reply text on screen."""
+        return self.view.text
+
     def _chat(self, event: Any) -> None:
-        if isinstance(event, TextDelta):
-            self._write(event.text)
+        more = self.view.add(event)
+        if more is None:  # a correction: redraw the reply
+            rows = _rows(self.screen, shutil.get_terminal_size().columns)
+            up = f"\x1b[{rows - 1}A" if rows > 1 else ""
+            self.out.write(f"\r{up}\x1b[J")
+            self.screen = ""
+            self._write(self.view.text)
+        elif more:
+            self._write(more)
         elif isinstance(event, Notice):
             self._write(f"\n{event.text}\n")
-        elif isinstance(event, Text) and event.text != self.shown:
-            if event.text.startswith(self.shown):
-                self._write(event.text[len(self.shown) :])
-            else:  # a correction: redraw the reply
-                rows = _rows(self.shown, shutil.get_terminal_size().columns)
-                up = f"\x1b[{rows - 1}A" if rows > 1 else ""
-                self.out.write(f"\r{up}\x1b[J")
-                self.shown = ""
-                self._write(event.text)
 
     def _write(self, text: str) -> None:
-        self.shown += text
+        self.screen += text
         self.out.write(text)
         self.out.flush()
 
     def start_reply(self) -> None:
         """A message was sent: the next text is a new reply."""
         with self.lock:
-            self.shown = ""
+            self.view, self.screen = ReplyView(), ""
 
     def _bar(self, key: str, desc: str, n: float, total: float, unit: str) -> None:
         from tqdm import tqdm

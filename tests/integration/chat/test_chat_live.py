@@ -20,8 +20,8 @@ from nemo_widgets.events import (
     Event,
     Heartbeat,
     Notice,
+    ReplyView,
     StreamError,
-    Text,
     TextDelta,
     ToolCall,
 )
@@ -64,13 +64,7 @@ def live(
 
 def shown(events: list[Event]) -> str:
     """What the chat view shows, drawing the events by their rules (append / replace)."""
-    text = ""
-    for ev in events:
-        if isinstance(ev, TextDelta):
-            text += ev.text
-        elif isinstance(ev, Text):
-            text = ev.text
-    return text
+    return ReplyView.of(events).text
 
 
 def test_text_streams_in_several_deltas_before_the_stream_ends(
