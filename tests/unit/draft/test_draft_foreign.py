@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from nemo_widgets import draft as nd
 from nemo_widgets._export import check_draft
-from nemo_widgets.draft._lanes import timeline_view
+from nemo_widgets.draft import timeline_view
 from nemo_widgets.errors import DraftError
 
 SETTINGS = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
