@@ -8,7 +8,6 @@ comms[-1].custom("delta")          # the custom messages of that kind
 from __future__ import annotations
 
 import contextlib
-import json
 import threading
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -68,20 +67,10 @@ class RecordingComm:
                 if d.get("method") == "update" and key in d["state"]
             ]
 
-    def bytes_sent(self, since: int = 0) -> int:
-        """Bytes of the messages' data (compact JSON, UTF-8) plus their buffers."""
-        with self._lock:
-            return sum(
-                len(json.dumps(d, ensure_ascii=False, separators=(",", ":")).encode())
-                + sum(map(len, b))
-                for d, b in self.sent[since:]
-            )
-
 
 @contextlib.contextmanager
 def recording(factory: Callable[..., Any] = RecordingComm) -> Iterator[list[Any]]:
     """Widgets created inside get a comm made by `factory` (listed in creation order)."""
-    import comm as comm_module
 
     made: list[Any] = []
     original = comm_module.create_comm
