@@ -12,6 +12,8 @@ import threading
 from collections.abc import Callable, Iterator
 from typing import Any
 
+import comm as comm_module
+
 __all__ = ["RecordingComm", "recording"]
 
 
