@@ -27,11 +27,10 @@ from typing import TYPE_CHECKING, Any
 
 from .errors import NemoError
 from .events import Notice, ReplyView
+from .session import Session, connect
 
 if TYPE_CHECKING:
     from PIL import ImageFont
-
-    from .session import Session
 
 __all__ = ["PROMPTS", "SAMPLE_PRODUCTS", "main", "make_sample_media"]
 
@@ -290,8 +289,6 @@ def run(out_dir: Path, prompts: Sequence[str] = PROMPTS) -> Path:
     """The demo's steps; returns the path of the MP4. Raises on failure."""
     from tqdm import tqdm
 
-    import nemo_widgets as nw
-
     out_dir.mkdir(parents=True, exist_ok=True)
     media_dir = out_dir / "media"
     started = time.monotonic()
@@ -301,7 +298,7 @@ def run(out_dir: Path, prompts: Sequence[str] = PROMPTS) -> Path:
 
     _say("Starting the offline backend…")
     # a fresh session every run: a re-run must not re-attach to the last one (its credits are spent)
-    session = nw.connect(backend="local", data_dir=str(out_dir / "backend"), resume=False)
+    session = connect(backend="local", data_dir=str(out_dir / "backend"), resume=False)
     console = _Console()
     unsubscribe = session.subscribe(console)
     try:

@@ -14,17 +14,16 @@ import threading
 from collections.abc import Callable, Coroutine
 from concurrent.futures import Future
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import anywidget
 import traitlets
 
 from .. import _loop
+from .. import session as sessions
 from .._text import labels_for, ui_lang, ui_text
 from ..errors import NemoError
-
-if TYPE_CHECKING:
-    from ..session import Session
+from ..session import Session
 
 log = logging.getLogger(__name__)
 
@@ -47,9 +46,7 @@ def resolve_session(session: Session | None) -> Session:
     """The given session, else the current one (`nemo_widgets.current()`)."""
     if session is not None:
         return session
-    from ..session import current
-
-    return current()
+    return sessions.current()
 
 
 class NemoWidget(anywidget.AnyWidget):

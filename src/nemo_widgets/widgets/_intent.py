@@ -11,7 +11,7 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from ..draft import _edits as E
-from ..draft._read import is_number
+from ..draft._read import is_number, read
 from ..errors import DraftError
 
 if TYPE_CHECKING:
@@ -51,8 +51,6 @@ def _seg(wd: WorkingDraft, ref: str) -> Any:
 
 
 def _edit(wd: WorkingDraft, op: str, ref: str, msg: dict[str, Any]) -> E.Edit:
-    from ..draft._read import read
-
     if op == "text":
         return E.SetText(ref, str(msg.get("value", "")))
     if op == "volume":

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from .._chat import _keep_history
+from ..draft import diff_drafts, summarize
 from ..errors import NemoError
 
 __all__ = ["after_stop", "record_stopped"]
@@ -27,8 +29,6 @@ def _say(session: Any, key: str, **fields: str) -> str:
 
 async def after_stop(session: Any, before: Any) -> str:
     """The stopped reply's last lines: the stop itself, then the changes the state shows."""
-    from ..draft import diff_drafts, summarize  # the draft layer loads pandas: only when needed
-
     lines = [_say(session, "stopped")]
     try:
         after = await session.astate()
@@ -48,7 +48,5 @@ def record_stopped(session: Any, entry: dict[str, Any]) -> None:
     history = getattr(session, "history", None)
     if history is None:
         return
-    from .._chat import _keep_history
-
     history.append({k: entry[k] for k in ("role", "text", "route", "stopped") if k in entry})
     _keep_history(session)

@@ -7,6 +7,7 @@ leg (the first is drawn by the view that sends); `media` lists what the session 
 
 from __future__ import annotations
 
+import asyncio
 import html
 import itertools
 import time
@@ -109,8 +110,6 @@ class UploadPicker(NemoWidget):
         return self._await(self.add(url))
 
     async def _await(self, fut: Future[Any]) -> dict[str, Any]:
-        import asyncio
-
         media = await asyncio.wrap_future(fut)
         return {"media": media}
 
@@ -151,7 +150,6 @@ class UploadPicker(NemoWidget):
 
     async def _thumbnails(self, media: list[dict[str, Any]], files: dict[str, Path]) -> None:
         # made from the file still on this machine (the browser's upload is a temporary file)
-        import asyncio
 
         for m in media:
             path = files.get(str(m.get("name")))
