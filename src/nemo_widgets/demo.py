@@ -25,9 +25,11 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import nemo_widgets as nw
+
 from .errors import NemoError
 from .events import Notice, ReplyView
-from .session import Session, connect
+from .session import Session
 
 if TYPE_CHECKING:
     from PIL import ImageFont
@@ -298,7 +300,7 @@ def run(out_dir: Path, prompts: Sequence[str] = PROMPTS) -> Path:
 
     _say("Starting the offline backend…")
     # a fresh session every run: a re-run must not re-attach to the last one (its credits are spent)
-    session = connect(backend="local", data_dir=str(out_dir / "backend"), resume=False)
+    session = nw.connect(backend="local", data_dir=str(out_dir / "backend"), resume=False)
     console = _Console()
     unsubscribe = session.subscribe(console)
     try:
