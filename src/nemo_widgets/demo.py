@@ -341,6 +341,15 @@ def run(out_dir: Path, prompts: Sequence[str] = PROMPTS) -> Path:
     return target
 
 
+def _explain(exc: Exception) -> tuple[str, str]:
+    """The one line and the hint a failure is reported with."""
+    if isinstance(exc, NemoError):
+        return exc.message, exc.hint
+    if isinstance(exc, ImportError):
+        return str(exc), "pip install 'nemo-widgets[local]'"
+    return f"{type(exc).__name__}: {exc}", "run again with --debug for the details"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of `nemo-widgets demo`; returns the exit status."""
     parser = argparse.ArgumentParser(
@@ -355,24 +364,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("\ninterrupted", file=sys.stderr)
         return 130
-    except NemoError as exc:
+    except Exception as exc:  # one line and a hint, never a traceback (unless --debug)
         if args.debug:
             raise
-        print(f"\nerror: {exc.message}", file=sys.stderr)
-        if exc.hint:
-            print(f"hint: {exc.hint}", file=sys.stderr)
-        return 1
-    except ImportError as exc:
-        if args.debug:
-            raise
-        print(f"\nerror: {exc}", file=sys.stderr)
-        print("hint: pip install 'nemo-widgets[local]'", file=sys.stderr)
-        return 1
-    except Exception as exc:
-        if args.debug:
-            raise
-        print(f"\nerror: {type(exc).__name__}: {exc}", file=sys.stderr)
-        print("hint: run again with --debug for the details", file=sys.stderr)
+        problem, hint = _explain(exc)
+        print(f"\nerror: {problem}", file=sys.stderr)
+        if hint:
+            print(f"hint: {hint}", file=sys.stderr)
         return 1
     return 0
 
