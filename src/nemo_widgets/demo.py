@@ -28,7 +28,8 @@ from typing import TYPE_CHECKING, Any
 import nemo_widgets as nw
 
 from .errors import NemoError
-from .events import Notice, ReplyView
+from .events import Notice
+from .reply_view import ReplyView
 from .session import Session
 
 if TYPE_CHECKING:

@@ -26,6 +26,7 @@ import traitlets
 
 from .. import events as ev
 from ..errors import NemoError
+from ..reply_view import ReplyView
 from ._base import REPLIED, STATIC, NemoWidget, list_trait
 from ._coalesce import DeltaCoalescer, utf16_len
 from ._stop import after_stop, record_stopped
@@ -121,7 +122,7 @@ class ChatCell(NemoWidget):
 
     # -- the turn, on the background loop ---------------------------------------------------------
     async def _turn(self, text: str, turn: int, co: DeltaCoalescer) -> dict[str, Any]:
-        view = ev.ReplyView()  # the reply as the view will show it (sent + queued)
+        view = ReplyView()  # the reply as the view will show it (sent + queued)
         finished = stopped = False
         before: Any = None  # the state before the message (read by the chat turn first)
         changed = asyncio.Event()
@@ -198,7 +199,7 @@ class ChatCell(NemoWidget):
         self._finish(turn, entry)
         return entry
 
-    def _show(self, view: ev.ReplyView, event: ev.Event, co: DeltaCoalescer) -> None:
+    def _show(self, view: ReplyView, event: ev.Event, co: DeltaCoalescer) -> None:
         """Fold one event into the view and queue what it changed on screen."""
         was = (view.activity, view.notice)
         more = view.add(event)
