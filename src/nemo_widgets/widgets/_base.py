@@ -154,6 +154,11 @@ class NemoWidget(anywidget.AnyWidget):
         """(text, HTML) shown where no widget front-end runs (nbconvert, GitHub, a terminal)."""
         return type(self).__name__, html.escape(type(self).__name__)
 
+    def _nothing(self, key: str) -> tuple[str, str]:
+        """The fallback of a widget with nothing to show yet: its name and the `_text` line."""
+        line = f"{type(self).__name__}: {self._t(key)}"
+        return line, f"<p><em>{html.escape(line)}</em></p>"
+
     def _repr_mimebundle_(self, **kwargs: Any) -> tuple[dict[str, Any], dict[str, Any]] | None:
         bundle = super()._repr_mimebundle_(**kwargs)
         if bundle is None:

@@ -272,8 +272,7 @@ class ChatCell(NemoWidget):
         if self._live:
             entries.append(_entry("assistant", self._live["text"] + " …", "chat"))
         if not entries:
-            empty = self._t("chat.empty")
-            return f"ChatCell: {empty}", f"<p><em>ChatCell: {html.escape(empty)}</em></p>"
+            return self._nothing("chat.empty")
         who = {"user": self._t("chat.you"), "assistant": self._t("chat.assistant")}
         text = "\n\n".join(
             f"{who.get(e['role'], e['role'])}: {e['text']}"
