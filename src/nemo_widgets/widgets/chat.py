@@ -179,12 +179,7 @@ class ChatCell(NemoWidget):
             co.status("activity", "", time.monotonic())
             co.status("notice", "", time.monotonic())
             co.add(view.add_line(note), time.monotonic())
-            while (wait := co.due(time.monotonic(), final=True)) is not None:
-                if wait > 0:
-                    await asyncio.sleep(wait)
-                else:
-                    self._flush(co)
-        await asyncio.sleep(co.slot(time.monotonic()))  # the end message keeps the pace too
+        await self._drain(co)
         offer = view.offers[-1].text if view.offers else None
         entry = _entry(
             "assistant", view.text or self._t("chat.no_reply"), view.route, offer, view.mark
@@ -194,10 +189,19 @@ class ChatCell(NemoWidget):
             record_stopped(self._session, entry)
         if not view.text:
             co.add(entry["text"], time.monotonic())
-            self._flush(co)
-            await asyncio.sleep(co.slot(time.monotonic()))
+            await self._drain(co)
         self._finish(turn, entry)
         return entry
+
+    async def _drain(self, co: DeltaCoalescer) -> None:
+        """Send what waits at the pace, then wait for the next slot: the end message keeps the
+        pace too."""
+        while (wait := co.due(time.monotonic(), final=True)) is not None:
+            if wait > 0:
+                await asyncio.sleep(wait)
+            else:
+                self._flush(co)
+        await asyncio.sleep(co.slot(time.monotonic()))
 
     def _show(self, view: ReplyView, event: ev.Event, co: DeltaCoalescer) -> None:
         """Fold one event into the view and queue what it changed on screen."""
