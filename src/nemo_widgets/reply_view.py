@@ -88,9 +88,6 @@ class ReplyView:
             self.ended = True
         return ""
 
-    def add_line(self, line: str) -> str:
-        """Append a line of the client's own (an error, what a stop found); returns what was
-        appended."""
-        more = (_SEPARATOR if self.text else "") + line
-        self.text += more
-        return more
+    def with_line(self, line: str) -> Text:
+        """The text with a line of the client's own under it (an error, what a stop found)."""
+        return Text(self.text + _SEPARATOR + line if self.text else line)

@@ -148,7 +148,7 @@ class ChatCell(NemoWidget):
                     before = self._session.last_state
             except Exception as exc:  # shown in the reply: the user must see why it stopped
                 err = str(exc) if isinstance(exc, NemoError) else f"{type(exc).__name__}: {exc}"
-                co.add(view.add_line(f"⚠️ {err}"), time.monotonic())
+                self._show(view, view.with_line(f"⚠️ {err}"), co)
                 view.route = view.route if view.route != "chat" else "error"
             finally:
                 finished = True
@@ -158,27 +158,18 @@ class ChatCell(NemoWidget):
         task = asyncio.ensure_future(consume())
         self._consumer = (asyncio.get_running_loop(), task)
         try:
-            while True:
-                wait = co.due(time.monotonic(), final=finished)
-                if wait is None:
-                    if finished:
-                        break
-                    changed.clear()
-                    await changed.wait()
-                elif wait > 0:
-                    changed.clear()
-                    with contextlib.suppress(asyncio.TimeoutError):
-                        await asyncio.wait_for(changed.wait(), wait)
-                else:
+            while (wait := co.due(time.monotonic(), final=finished)) is not None or not finished:
+                if wait is not None and wait <= 0:
                     self._flush(co)
+                    continue
+                changed.clear()
+                with contextlib.suppress(asyncio.TimeoutError):
+                    await asyncio.wait_for(changed.wait(), wait)  # None: until something changes
         finally:
             task.cancel()
             self._consumer = None
         if stopped:
-            note = await after_stop(self._session, before)
-            co.status("activity", "", time.monotonic())
-            co.status("notice", "", time.monotonic())
-            co.add(view.add_line(note), time.monotonic())
+            self._show(view, view.with_line(await after_stop(self._session, before)), co)
         await self._drain(co)
         offer = view.offers[-1].text if view.offers else None
         entry = _entry(

@@ -96,4 +96,5 @@ def test_offers_marks_changes_errors_and_activity_are_kept() -> None:
     assert view.offers == [Offer("export", "Export?")]
     view.add(TextDelta("ok"))
     assert view.activity is None  # text clears the activity line
-    assert view.add_line("⚠️ lost") == "\n\n⚠️ lost" and view.text == "ok\n\n⚠️ lost"
+    assert view.add(view.with_line("⚠️ lost")) == "\n\n⚠️ lost" and view.text == "ok\n\n⚠️ lost"
+    assert ReplyView().with_line("⚠️ lost") == Text("⚠️ lost")
