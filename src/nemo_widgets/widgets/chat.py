@@ -172,11 +172,9 @@ class ChatCell(NemoWidget):
             self._show(view, view.with_line(await after_stop(self._session, before)), co)
         await self._drain(co)
         offer = view.offers[-1].text if view.offers else None
-        entry = _entry(
-            "assistant", view.text or self._t("chat.no_reply"), view.route, offer, view.mark
-        )
+        text = view.text or self._t("chat.no_reply")
+        entry = _entry("assistant", text, view.route, offer=offer, mark=view.mark, stopped=stopped)
         if stopped:
-            entry["stopped"] = True
             record_stopped(self._session, entry)
         if not view.text:
             co.add(entry["text"], time.monotonic())
@@ -285,18 +283,12 @@ class ChatCell(NemoWidget):
 
 
 def _from_history(h: dict[str, Any]) -> dict[str, Any]:
-    entry = _entry(h.get("role", "assistant"), h.get("text", ""), h.get("route"))
-    if h.get("stopped"):
-        entry["stopped"] = True
-    return entry
+    role, text = h.get("role", "assistant"), h.get("text", "")
+    return _entry(role, text, h.get("route"), stopped=h.get("stopped"))
 
 
-def _entry(
-    role: str, text: str, route: str | None, offer: str | None = None, mark: str | None = None
-) -> dict[str, Any]:
-    entry: dict[str, Any] = {"role": role, "text": text, "route": route or "chat"}
-    if offer:
-        entry["offer"] = offer
-    if mark:
-        entry["mark"] = mark  # a replayed reply: nothing was sent, no credits spent
-    return entry
+def _entry(role: str, text: str, route: str | None, **extra: Any) -> dict[str, Any]:
+    """A transcript entry, with `offer`, `mark` (a replayed reply: nothing was sent, no credits
+    spent) and `stopped` only when set."""
+    entry = {"role": role, "text": text, "route": route or "chat"}
+    return entry | {k: v for k, v in extra.items() if v}
