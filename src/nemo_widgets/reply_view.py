@@ -10,19 +10,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterable
 
-from .events import (
-    Changes,
-    End,
-    Event,
-    Notice,
-    Offer,
-    Replayed,
-    Routed,
-    StreamError,
-    Text,
-    TextDelta,
-    ToolCall,
-)
+from . import events as ev
 
 __all__ = ["ReplyView"]
 
@@ -43,9 +31,9 @@ class ReplyView:
 
     text: str = ""
     route: str = "chat"
-    activity: ToolCall | StreamError | None = None
+    activity: ev.ToolCall | ev.StreamError | None = None
     notice: str = ""
-    offers: list[Offer] = dataclasses.field(default_factory=list)
+    offers: list[ev.Offer] = dataclasses.field(default_factory=list)
     mark: str = ""  # a reply from the record: nothing was sent, no credits spent
     changes: list[str] = dataclasses.field(default_factory=list)
     errors: list[str] = dataclasses.field(default_factory=list)
@@ -53,41 +41,41 @@ class ReplyView:
     streamed: bool = False  # whether any text came
 
     @classmethod
-    def of(cls, events: Iterable[Event]) -> ReplyView:
+    def of(cls, events: Iterable[ev.Event]) -> ReplyView:
         view = cls()
         for event in events:
             view.add(event)
         return view
 
-    def add(self, event: Event) -> str | None:
+    def add(self, event: ev.Event) -> str | None:
         """Fold one event in. Returns the text it appended ("" if none), or None when it replaced
         the text (a view redraws `text`)."""
-        if isinstance(event, TextDelta | Text):
+        if isinstance(event, ev.TextDelta | ev.Text):
             self.streamed, self.activity, self.notice = True, None, ""
-            if isinstance(event, TextDelta):
+            if isinstance(event, ev.TextDelta):
                 self.text += event.text
                 return event.text
             before, self.text = self.text, event.text
             return event.text[len(before) :] if event.text.startswith(before) else None
-        if isinstance(event, ToolCall):
+        if isinstance(event, ev.ToolCall):
             self.activity = event
-        elif isinstance(event, StreamError):
+        elif isinstance(event, ev.StreamError):
             self.activity = event
             self.errors.append(event.message)
-        elif isinstance(event, Notice):
+        elif isinstance(event, ev.Notice):
             self.notice = event.text
-        elif isinstance(event, Routed) and not self.streamed:
+        elif isinstance(event, ev.Routed) and not self.streamed:
             self.route = event.action
-        elif isinstance(event, Offer):
+        elif isinstance(event, ev.Offer):
             self.offers.append(event)
-        elif isinstance(event, Replayed):
+        elif isinstance(event, ev.Replayed):
             self.mark = event.text
-        elif isinstance(event, Changes):
+        elif isinstance(event, ev.Changes):
             self.changes.extend(event.sentences)
-        elif isinstance(event, End):
+        elif isinstance(event, ev.End):
             self.ended = True
         return ""
 
-    def with_line(self, line: str) -> Text:
+    def with_line(self, line: str) -> ev.Text:
         """The text with a line of the client's own under it (an error, what a stop found)."""
-        return Text(self.text + _SEPARATOR + line if self.text else line)
+        return ev.Text(self.text + _SEPARATOR + line if self.text else line)
