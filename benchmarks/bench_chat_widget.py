@@ -35,6 +35,7 @@ from jupyter_client.session import Session as WireSession
 
 from nemo_widgets import _loop
 from nemo_widgets import events as ev
+from nemo_widgets.reply_view import ReplyView
 from nemo_widgets.widgets import ChatCell
 from nemo_widgets.widgets._recording import recording
 
@@ -146,13 +147,10 @@ def run(kind: str, toks: list[str], rate: float) -> dict[str, Any]:
     else:
 
         async def naive() -> None:
-            text = ""
+            view = ReplyView()
             async for event in session.stream("write the script"):
-                if isinstance(event, ev.TextDelta):
-                    text += event.text
-                    widget.value = text  # the whole growing string, per token
-                elif isinstance(event, ev.Text):
-                    widget.value = event.text
+                if view.add(event) != "":
+                    widget.value = view.text  # the whole growing string, per token
 
         fut = _loop.submit(naive())
     fut.add_done_callback(lambda _f: done.set())
@@ -205,11 +203,10 @@ class KernelSide:
         else:
 
             async def naive() -> None:
-                text = ""
+                view = ReplyView()
                 async for event in session.stream("write the script"):
-                    if isinstance(event, ev.TextDelta):
-                        text += event.text
-                        self.widget.value = text
+                    if view.add(event) != "":
+                        self.widget.value = view.text
 
             self.future = _loop.submit(naive())
 

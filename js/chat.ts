@@ -275,7 +275,7 @@ function render({ model, el }: { model: Model; el: HTMLElement }): () => void {
     drawTranscript();
     paint();
   };
-  const off = store.on(() => painter.push("x"));
+  const off = store.on(() => painter.request());
   model.on("change:transcript", onTranscript);
   model.on("change:busy", paint);
   model.on("change:suggestions", drawTips);

@@ -16,15 +16,15 @@ export const frameScheduler: Scheduler = (cb, delayMs) => {
   };
 };
 
-/** Collects appended text and flushes it in batches, never more often than `maxPerSecond`. */
+/** Coalesces redraw requests: `run` is called at most `maxPerSecond` times a second, once after
+ * any number of requests made while it waited. */
 export class Coalescer {
-  private buffer: string[] = [];
-  private lastFlush = -Infinity;
+  private lastRun = -Infinity;
   private cancel: (() => void) | null = null;
   private readonly interval: number;
 
   constructor(
-    private readonly flush: (text: string) => void,
+    private readonly run: () => void,
     maxPerSecond = 30,
     private readonly now: () => number = () => performance.now(),
     private readonly schedule: Scheduler = frameScheduler,
@@ -32,40 +32,21 @@ export class Coalescer {
     this.interval = 1000 / maxPerSecond;
   }
 
-  /** Queue `text`; it is flushed at the next allowed moment. */
-  push(text: string): void {
-    if (!text) return;
-    this.buffer.push(text);
+  /** Ask for a run at the next allowed moment. */
+  request(): void {
     if (this.cancel) return;
-    const wait = this.lastFlush + this.interval - this.now();
-    this.cancel = this.schedule(() => this.drain(), wait);
+    const wait = this.lastRun + this.interval - this.now();
+    this.cancel = this.schedule(() => {
+      this.cancel = null;
+      this.lastRun = this.now();
+      this.run();
+    }, wait);
   }
 
-  /** Flush what is queued now (end of the stream). */
-  drainNow(): void {
-    if (this.cancel) this.cancel();
-    this.drain();
-  }
-
-  /** Drop what is queued (the view was removed). */
+  /** Drop a run that waits (the view was removed). */
   dispose(): void {
     if (this.cancel) this.cancel();
     this.cancel = null;
-    this.buffer = [];
-  }
-
-  /** True while text waits to be flushed. */
-  get pending(): boolean {
-    return this.buffer.length > 0;
-  }
-
-  private drain(): void {
-    this.cancel = null;
-    if (!this.buffer.length) return;
-    const text = this.buffer.join("");
-    this.buffer = [];
-    this.lastFlush = this.now();
-    this.flush(text);
   }
 }
 

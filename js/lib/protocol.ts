@@ -64,10 +64,9 @@ type Handler = (msg: Msg, buffers: DataView[]) => void;
 export class Channel {
   private pending = new Map<string, { resolve: (r: Reply) => void; reject: (e: Error) => void }>();
   private listeners = new Set<Handler>();
-  private readonly onCustom = (msg: Msg, buffers?: DataView[]) => this.dispatch(msg, buffers ?? []);
 
   constructor(readonly model: Model) {
-    model.on("msg:custom", this.onCustom);
+    model.on("msg:custom", (msg: Msg, buffers?: DataView[]) => this.dispatch(msg, buffers ?? []));
   }
 
   /** Send a request and resolve with the kernel's answer (reject with RequestError on ok=false). */
@@ -104,14 +103,6 @@ export class Channel {
   listen(handler: Handler): () => void {
     this.listeners.add(handler);
     return () => this.listeners.delete(handler);
-  }
-
-  /** Fail every request still waiting (the view or model went away). */
-  close(): void {
-    this.model.off("msg:custom", this.onCustom);
-    for (const p of this.pending.values()) p.reject(new Error("closed"));
-    this.pending.clear();
-    this.listeners.clear();
   }
 
   private dispatch(msg: Msg, buffers: DataView[]): void {

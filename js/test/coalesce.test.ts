@@ -27,46 +27,41 @@ function fakeTime() {
 }
 
 describe("Coalescer", () => {
-  it("joins tokens pushed within one frame into one flush", () => {
+  it("joins the requests made within one frame into one run", () => {
     const t = fakeTime();
-    const out: string[] = [];
-    const c = new Coalescer((s) => out.push(s), 30, t.now, t.schedule);
-    for (const tok of ["He", "llo", ", ", "world"]) c.push(tok);
-    expect(out).toEqual([]);
+    let runs = 0;
+    const c = new Coalescer(() => runs++, 30, t.now, t.schedule);
+    for (let i = 0; i < 4; i++) c.request();
+    expect(runs).toBe(0);
     t.advance(1);
-    expect(out).toEqual(["Hello, world"]);
+    expect(runs).toBe(1);
   });
 
-  it("never flushes more than 30 times a second, and loses nothing", () => {
+  it("never runs more than 30 times a second, and runs after the last request", () => {
     const t = fakeTime();
-    const out: Array<{ at: number; text: string }> = [];
-    const c = new Coalescer((s) => out.push({ at: t.now(), text: s }), 30, t.now, t.schedule);
-    let sent = "";
+    const at: number[] = [];
+    const c = new Coalescer(() => at.push(t.now()), 30, t.now, t.schedule);
+    let last = 0;
     for (let i = 0; i < 3000; i++) {
-      const tok = `t${i} `;
-      sent += tok;
-      c.push(tok);
-      t.advance(1); // a token per millisecond: 1,000 tokens a second
+      c.request();
+      last = t.now();
+      t.advance(1); // a request per millisecond: 1,000 a second
     }
     t.advance(100);
-    expect(out.map((o) => o.text).join("")).toBe(sent);
-    for (let i = 1; i < out.length; i++) expect(out[i].at - out[i - 1].at).toBeGreaterThanOrEqual(1000 / 30 - 1e-9);
-    expect(out.length).toBeLessThanOrEqual(Math.ceil((3000 + 100) / (1000 / 30)) + 1);
-    expect(out.length).toBeGreaterThan(50);
+    expect(at[at.length - 1]).toBeGreaterThanOrEqual(last);
+    for (let i = 1; i < at.length; i++) expect(at[i] - at[i - 1]).toBeGreaterThanOrEqual(1000 / 30 - 1e-9);
+    expect(at.length).toBeLessThanOrEqual(Math.ceil((3000 + 100) / (1000 / 30)) + 1);
+    expect(at.length).toBeGreaterThan(50);
   });
 
-  it("drainNow flushes at once and dispose drops what waits", () => {
+  it("dispose drops the run that waits", () => {
     const t = fakeTime();
-    const out: string[] = [];
-    const c = new Coalescer((s) => out.push(s), 30, t.now, t.schedule);
-    c.push("a");
-    c.drainNow();
-    expect(out).toEqual(["a"]);
-    c.push("b");
-    expect(c.pending).toBe(true);
+    let runs = 0;
+    const c = new Coalescer(() => runs++, 30, t.now, t.schedule);
+    c.request();
     c.dispose();
     t.advance(1000);
-    expect(out).toEqual(["a"]);
+    expect(runs).toBe(0);
   });
 });
 

@@ -9,6 +9,7 @@ import html
 from typing import Any
 
 from ._text import TEXT, active_lang, ui_text
+from .draft import summarize
 
 __all__ = ["credits_line", "html_block", "media_line", "reply_head", "session_line", "state_line"]
 
@@ -57,8 +58,6 @@ def media_line(m: Any) -> str:
 
 def state_line(st: Any) -> str:
     """`State 5529… · 2 media · Timeline (2 tracks): 1. Video: … ` (the summary cut short)."""
-    from .draft import summarize
-
     parts = [ui_text("repr.state")]
     if st.session_id:
         parts.append(st.session_id)

@@ -22,13 +22,14 @@ import time
 import unicodedata
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
+
+import nemo_widgets as nw
 
 from .errors import NemoError
-from .events import Notice, Text, TextDelta
-
-if TYPE_CHECKING:
-    from .session import Session
+from .events import Notice
+from .reply_view import ReplyView
+from .session import Session
 
 __all__ = ["PROMPTS", "main", "make_sample_media"]
 
@@ -78,7 +79,8 @@ class _Console:
         self.lock = threading.Lock()
         self.bars: dict[str, Any] = {}
         self.finished: set[str] = set()
-        self.shown = ""  # the reply text on screen, since the message was sent
+        self.view = ReplyView()  # the reply, since the message was sent
+        self.screen = ""  # what was printed of it (notices too): the rows a redraw erases
         self.mode = ""
 
     def __call__(self, kind: str, payload: Any) -> None:
@@ -103,30 +105,33 @@ class _Console:
                 self.out.write(f"\n{payload}\n")
                 self.out.flush()
 
+    @property
+    def shown(self) -> str:
+        """The reply text on screen."""
+        return self.view.text
+
     def _chat(self, event: Any) -> None:
-        if isinstance(event, TextDelta):
-            self._write(event.text)
+        more = self.view.add(event)
+        if more is None:  # a correction: redraw the reply
+            rows = _rows(self.screen, shutil.get_terminal_size().columns)
+            up = f"\x1b[{rows - 1}A" if rows > 1 else ""
+            self.out.write(f"\r{up}\x1b[J")
+            self.screen = ""
+            self._write(self.view.text)
+        elif more:
+            self._write(more)
         elif isinstance(event, Notice):
             self._write(f"\n{event.text}\n")
-        elif isinstance(event, Text) and event.text != self.shown:
-            if event.text.startswith(self.shown):
-                self._write(event.text[len(self.shown) :])
-            else:  # a correction: redraw the reply
-                rows = _rows(self.shown, shutil.get_terminal_size().columns)
-                up = f"\x1b[{rows - 1}A" if rows > 1 else ""
-                self.out.write(f"\r{up}\x1b[J")
-                self.shown = ""
-                self._write(event.text)
 
     def _write(self, text: str) -> None:
-        self.shown += text
+        self.screen += text
         self.out.write(text)
         self.out.flush()
 
     def start_reply(self) -> None:
         """A message was sent: the next text is a new reply."""
         with self.lock:
-            self.shown = ""
+            self.view, self.screen = ReplyView(), ""
 
     def _bar(self, key: str, desc: str, n: float, total: float, unit: str) -> None:
         from tqdm import tqdm
@@ -194,8 +199,6 @@ def run(out_dir: Path, prompts: Sequence[str] = PROMPTS) -> Path:
     """The demo's steps; returns the path of the MP4. Raises on failure."""
     from tqdm import tqdm
 
-    import nemo_widgets as nw
-
     from .local.samples import SAMPLE_FILES
 
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -248,6 +251,15 @@ def run(out_dir: Path, prompts: Sequence[str] = PROMPTS) -> Path:
     return target
 
 
+def _explain(exc: Exception) -> tuple[str, str]:
+    """The one line and the hint a failure is reported with."""
+    if isinstance(exc, NemoError):
+        return exc.message, exc.hint
+    if isinstance(exc, ImportError):
+        return str(exc), "pip install 'nemo-widgets[local]'"
+    return f"{type(exc).__name__}: {exc}", "run again with --debug for the details"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of `nemo-widgets demo`; returns the exit status."""
     parser = argparse.ArgumentParser(
@@ -262,24 +274,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("\ninterrupted", file=sys.stderr)
         return 130
-    except NemoError as exc:
+    except Exception as exc:  # one line and a hint, never a traceback (unless --debug)
         if args.debug:
             raise
-        print(f"\nerror: {exc.message}", file=sys.stderr)
-        if exc.hint:
-            print(f"hint: {exc.hint}", file=sys.stderr)
-        return 1
-    except ImportError as exc:
-        if args.debug:
-            raise
-        print(f"\nerror: {exc}", file=sys.stderr)
-        print("hint: pip install 'nemo-widgets[local]'", file=sys.stderr)
-        return 1
-    except Exception as exc:
-        if args.debug:
-            raise
-        print(f"\nerror: {type(exc).__name__}: {exc}", file=sys.stderr)
-        print("hint: run again with --debug for the details", file=sys.stderr)
+        problem, hint = _explain(exc)
+        print(f"\nerror: {problem}", file=sys.stderr)
+        if hint:
+            print(f"hint: {hint}", file=sys.stderr)
         return 1
     return 0
 

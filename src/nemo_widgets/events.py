@@ -7,13 +7,7 @@ whole text) and the vendor's typed events (`{"type": "text", "content": …}`, `
 `tool_result`, `heartbeat`, `error`). SSE framing is httpx-sse's; each message is one
 `json.loads`. `ChatTurn` does no I/O: feed it bytes split anywhere, get events back.
 
-How a view draws one assistant message from the events:
-    TextDelta  append `text` to the message
-    Text       replace the whole message with `text` (a final text, or a correction)
-    Notice     a transient status line ("⏳ Still working..."), not part of the message
-    the rest   internal (tool calls, heartbeats) or actions (Routed, Offer, Changes)
-Because a final text replaces instead of appending, a final that repeats the streamed chunks is
-shown once, and one that differs from them corrects what was shown.
+`nemo_widgets.reply_view.ReplyView` is the one fold of a reply's events into what the user sees.
 """
 
 from __future__ import annotations
@@ -147,6 +141,7 @@ Event = (
     | Changes
     | Replayed
 )
+
 
 _HEARTBEAT = Heartbeat()
 _SEPARATOR = "\n\n"  # between two texts of one turn (e.g. before and after a tool call)

@@ -34,6 +34,8 @@ from IPython.core.magic_arguments import (
 )
 from IPython.display import HTML, display
 
+from . import session as sessions
+from ._display import MediaList
 from ._text import active_lang, ui_text
 from .errors import NemoError
 from .session._export import QUALITIES
@@ -152,13 +154,11 @@ class NemoMagics(Magics):
 
     # -- commands (each returns the one thing it shows) --------------------------------------------
     def _cmd_connect(self, ns: argparse.Namespace) -> Any:
-        from .session import connect
-
         _no_extra("connect", ns, ("args", "api_url", "language", "record", "refresh"))
         if len(ns.args) > 1:
             raise _fail(ui_text("magic.extra", args=" ".join(ns.args[1:])))
         backend = _choose("connect", ns.args[0], ("cloud", "local")) if ns.args else "cloud"
-        session = connect(
+        session = sessions.connect(
             backend=backend,
             api_url=ns.api_url,
             language=ns.language,
@@ -175,8 +175,6 @@ class NemoMagics(Magics):
         return Studio(_session())
 
     def _cmd_upload(self, ns: argparse.Namespace) -> Any:
-        from ._display import MediaList
-
         _no_extra("upload", ns, ("args",))
         if not ns.args:
             raise _fail(ui_text("magic.upload_needs"))
@@ -214,16 +212,14 @@ class NemoMagics(Magics):
         text = interpolate(body, self.shell.user_ns if self.shell is not None else {}).strip()
         if not text:
             raise _fail(ui_text("magic.empty_cell"))
+        from .widgets import ChatCell  # widgets load on first use: `%load_ext` stays quick
+
         session = _session()
         if ns.no_wait:
-            from .widgets import ChatCell
-
             cell = ChatCell(session)
             cell.ask(text)
             display(cell)
             return
-        from .widgets import ChatCell
-
         cell = ChatCell(session, compact=True)
         fut = cell.ask(text)
         handle = display(cell, display_id=True)
@@ -243,10 +239,8 @@ class NemoMagics(Magics):
 
 
 def _session() -> Any:
-    from .session import current
-
     try:
-        return current()
+        return sessions.current()
     except (LookupError, RuntimeError, NemoError) as exc:
         raise UsageError(f"{ui_text('magic.no_session')} ({exc})") from None
 

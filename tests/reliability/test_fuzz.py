@@ -22,6 +22,7 @@ import nemo_widgets as nw
 from nemo_widgets.errors import NemoError
 from nemo_widgets.events import ChatTurn, End, Event, Text, TextDelta
 from nemo_widgets.local import LocalServer
+from nemo_widgets.reply_view import ReplyView
 from nemo_widgets.widgets import UploadPicker
 from nemo_widgets.widgets._chunks import ChunkReceiver
 from nemo_widgets.widgets._recording import RecordingComm, recording
@@ -298,13 +299,7 @@ def test_streamed_chunks_then_the_final_are_shown_once(parts: list[str]) -> None
     final = {"content": {"parts": [{"text": "".join(parts)}]}, "partial": False}
     turn = ChatTurn()
     evs = turn.feed(wire([*chunks, final])) + turn.close()
-    shown = ""
-    for e in evs:
-        if isinstance(e, TextDelta):
-            shown += e.text
-        elif isinstance(e, Text):
-            shown = e.text
-    assert shown == "".join(parts) == turn.text
+    assert ReplyView.of(evs).text == "".join(parts) == turn.text
     assert isinstance(evs[-1], End)
 
 

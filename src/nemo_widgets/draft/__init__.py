@@ -10,7 +10,7 @@ The contract publishes only `t`, `tt`, `sg`, `d` and `m`: every other key is the
 texts, starts and volumes are read wherever a draft keeps them (`_read.py`, the one table), a value
 of a foreign kind is kept and never refused, and only a draft that is not an object, or whose `t`
 or `sg` is not a list of objects, is a `DraftError`. pandas is imported only by the frame
-functions, so `summarize` and `diff_drafts` stay light.
+functions and `timeline_view`, so `summarize` and `diff_drafts` stay light.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from ._validate import problems, validate
 
 if TYPE_CHECKING:
     from ._frame import COLUMNS, draft_to_frame
+    from ._records import TimelineView, timeline_view
     from ._unframe import frame_to_draft
 
 __all__ = [
@@ -35,6 +36,7 @@ __all__ = [
     "Draft",
     "OtioWarning",
     "Segment",
+    "TimelineView",
     "Track",
     "diff_drafts",
     "draft_to_frame",
@@ -42,11 +44,18 @@ __all__ = [
     "from_otio",
     "problems",
     "summarize",
+    "timeline_view",
     "to_otio",
     "validate",
 ]
 
-_LAZY = {"COLUMNS": "_frame", "draft_to_frame": "_frame", "frame_to_draft": "_unframe"}
+_LAZY = {
+    "COLUMNS": "_frame",
+    "TimelineView": "_records",
+    "draft_to_frame": "_frame",
+    "frame_to_draft": "_unframe",
+    "timeline_view": "_records",
+}
 
 
 def __getattr__(name: str) -> Any:

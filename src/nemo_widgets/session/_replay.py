@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 from ..api._auth import write_atomic
 from ..draft import diff_drafts
 from ..events import Changes, Event, Notice, Offer, Replayed, Text
+from ..reply_view import ReplyView
 from . import _record
 from ._record import Record, Turn, Unmapped
 
@@ -208,18 +209,13 @@ async def record_turn(
         yield [Notice(_BEHIND)]
         before = await session.astate()
     sent_in = rec.fingerprint(before.draft)
-    offers: list[tuple[str, str]] = []
-    changes: list[str] = []
+    view = ReplyView()
     async for batch in live():
         for ev in batch:
-            if isinstance(ev, Offer):
-                offers.append((ev.action, ev.text))
-            elif isinstance(ev, Changes):
-                changes.extend(ev.sentences)
+            view.add(ev)
         yield batch
+    offers = tuple((o.action, o.text) for o in view.offers)
     if any(action == "retry" for action, _ in offers):
         return  # the stream dropped: nothing to freeze
     after = await session.astate()
-    rec.add(
-        Turn(text, sent_in, out.text, rec.canonical(after.draft), tuple(changes), tuple(offers))
-    )
+    rec.add(Turn(text, sent_in, out.text, rec.canonical(after.draft), tuple(view.changes), offers))

@@ -14,17 +14,16 @@ import threading
 from collections.abc import Callable, Coroutine
 from concurrent.futures import Future
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import anywidget
 import traitlets
 
 from .. import _loop
+from .. import session as sessions
 from .._text import labels_for, ui_lang, ui_text
 from ..errors import NemoError
-
-if TYPE_CHECKING:
-    from ..session import Session
+from ..session import Session
 
 log = logging.getLogger(__name__)
 
@@ -47,9 +46,7 @@ def resolve_session(session: Session | None) -> Session:
     """The given session, else the current one (`nemo_widgets.current()`)."""
     if session is not None:
         return session
-    from ..session import current
-
-    return current()
+    return sessions.current()
 
 
 class NemoWidget(anywidget.AnyWidget):
@@ -156,6 +153,11 @@ class NemoWidget(anywidget.AnyWidget):
     def _fallback(self) -> tuple[str, str]:
         """(text, HTML) shown where no widget front-end runs (nbconvert, GitHub, a terminal)."""
         return type(self).__name__, html.escape(type(self).__name__)
+
+    def _nothing(self, key: str) -> tuple[str, str]:
+        """The fallback of a widget with nothing to show yet: its name and the `_text` line."""
+        line = f"{type(self).__name__}: {self._t(key)}"
+        return line, f"<p><em>{html.escape(line)}</em></p>"
 
     def _repr_mimebundle_(self, **kwargs: Any) -> tuple[dict[str, Any], dict[str, Any]] | None:
         bundle = super()._repr_mimebundle_(**kwargs)

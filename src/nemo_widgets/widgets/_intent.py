@@ -11,7 +11,7 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from ..draft import _edits as E
-from ..draft._read import is_number
+from ..draft._read import is_number, read
 from ..errors import DraftError
 
 if TYPE_CHECKING:
@@ -51,20 +51,16 @@ def _seg(wd: WorkingDraft, ref: str) -> Any:
 
 
 def _edit(wd: WorkingDraft, op: str, ref: str, msg: dict[str, Any]) -> E.Edit:
-    from ..draft._read import read
-
     if op == "text":
         return E.SetText(ref, str(msg.get("value", "")))
     if op == "volume":
         return E.SetVolume(ref, _number(msg.get("value"), "volume"))
     if op in ("start", "move"):
         return E.Move(ref, ms(msg.get("value", msg.get("start")), "start"))
-    if op == "duration":
-        seg = _seg(wd, ref)
-        return E.Resize(ref, round(read(seg, "start") or 0), ms(msg.get("value"), "duration"))
-    if op == "end":
+    if op in ("duration", "end"):
         start = round(read(_seg(wd, ref), "start") or 0)
-        return E.Resize(ref, start, ms(msg.get("value"), "end") - start)
+        value = ms(msg.get("value"), op)
+        return E.Resize(ref, start, value if op == "duration" else value - start)
     if op == "trim":
         return E.Resize(ref, ms(msg.get("start"), "start"), ms(msg.get("duration"), "duration"))
     if op == "reorder":

@@ -3,17 +3,33 @@
 with recording() as comms:
     cell = ChatCell(session)
 comms[-1].custom("delta")          # the custom messages of that kind
+rebuild_reply(comms[-1].custom("delta"))   # the reply as a view shows it
 """
 
 from __future__ import annotations
 
 import contextlib
-import json
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
-__all__ = ["RecordingComm", "recording"]
+import comm as comm_module
+
+from ._coalesce import utf16_len
+
+__all__ = ["RecordingComm", "rebuild_reply", "recording"]
+
+
+def rebuild_reply(deltas: Iterable[dict[str, Any]]) -> str:
+    """The reply as a view rebuilds it from ChatCell's `delta` messages, as js/chat.ts does;
+    each must start where the text so far ends (its `offset`, in UTF-16 units)."""
+    text = ""
+    for d in deltas:
+        text = d.get("replace", text)
+        if d["offset"] != utf16_len(text):
+            raise ValueError(f"a delta starts at {d['offset']}, the text ends at {utf16_len(text)}")
+        text += d["text"]
+    return text
 
 
 class RecordingComm:
@@ -68,20 +84,10 @@ class RecordingComm:
                 if d.get("method") == "update" and key in d["state"]
             ]
 
-    def bytes_sent(self, since: int = 0) -> int:
-        """Bytes of the messages' data (compact JSON, UTF-8) plus their buffers."""
-        with self._lock:
-            return sum(
-                len(json.dumps(d, ensure_ascii=False, separators=(",", ":")).encode())
-                + sum(map(len, b))
-                for d, b in self.sent[since:]
-            )
-
 
 @contextlib.contextmanager
 def recording(factory: Callable[..., Any] = RecordingComm) -> Iterator[list[Any]]:
     """Widgets created inside get a comm made by `factory` (listed in creation order)."""
-    import comm as comm_module
 
     made: list[Any] = []
     original = comm_module.create_comm

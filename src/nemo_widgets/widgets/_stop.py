@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..draft import diff_drafts, summarize
 from ..errors import NemoError
 
 __all__ = ["after_stop", "record_stopped"]
@@ -27,8 +28,6 @@ def _say(session: Any, key: str, **fields: str) -> str:
 
 async def after_stop(session: Any, before: Any) -> str:
     """The stopped reply's last lines: the stop itself, then the changes the state shows."""
-    from ..draft import diff_drafts, summarize  # the draft layer loads pandas: only when needed
-
     lines = [_say(session, "stopped")]
     try:
         after = await session.astate()

@@ -26,6 +26,7 @@ import traitlets
 
 from .. import events as ev
 from ..errors import NemoError
+from ..reply_view import ReplyView
 from ._base import REPLIED, STATIC, NemoWidget, list_trait
 from ._coalesce import DeltaCoalescer, utf16_len
 from ._stop import after_stop, record_stopped
@@ -121,52 +122,23 @@ class ChatCell(NemoWidget):
 
     # -- the turn, on the background loop ---------------------------------------------------------
     async def _turn(self, text: str, turn: int, co: DeltaCoalescer) -> dict[str, Any]:
-        shown = ""  # the reply as the view will show it (sent + queued)
-        route, offer, mark, finished, stopped = "chat", None, None, False, False
+        view = ReplyView()  # the reply as the view will show it (sent + queued)
+        finished = stopped = False
         before: Any = None  # the state before the message (read by the chat turn first)
         changed = asyncio.Event()
         self._live = {"turn": turn, "text": "", "activity": "", "notice": ""}
         co.status("activity", "", time.monotonic())  # opens the reply bubble at once
 
         async def consume() -> None:
-            nonlocal shown, route, offer, mark, finished, stopped, before
-            streamed = seen = False
+            nonlocal finished, stopped, before
+            seen = False
             try:
                 async for event in self._session.stream(text):
                     if not seen:
                         seen, before = True, self._session.last_state
-                    now = time.monotonic()
-                    if isinstance(event, ev.TextDelta):
-                        streamed = True
-                        if self._live and (self._live["activity"] or self._live["notice"]):
-                            co.status("activity", "", now)
-                            co.status("notice", "", now)
-                        shown += event.text
-                        co.add(event.text, now)
-                    elif isinstance(event, ev.Text):
-                        streamed = True  # a reply sent whole (no partial chunks) is text too
-                        if event.text.startswith(shown):
-                            co.add(event.text[len(shown) :], now)
-                        else:
-                            co.replace(event.text, now)
-                        shown = event.text
-                    elif isinstance(event, ev.ToolCall):
-                        name = event.name or self._t("chat.working")
-                        co.status("activity", self._t("chat.tool", name=name), now)
-                    elif isinstance(event, ev.Notice):
-                        co.status("notice", event.text, now)
-                    elif isinstance(event, ev.StreamError):
-                        co.status("activity", f"⚠️ {event.message}", now)
-                    elif isinstance(event, ev.Routed) and not streamed:
-                        # A routed request is a card; an action the reply triggers after its
-                        # own streamed text (GUI translation) stays part of a chat message.
-                        route = event.action
-                    elif isinstance(event, ev.Offer):
-                        offer = event.text
-                    elif isinstance(event, ev.Replayed):
-                        mark = event.text
-                    elif isinstance(event, ev.End):
+                    if isinstance(event, ev.End):
                         break
+                    self._show(view, event, co)
                     changed.set()
             except asyncio.CancelledError:
                 if not self._stopping:
@@ -176,10 +148,8 @@ class ChatCell(NemoWidget):
                     before = self._session.last_state
             except Exception as exc:  # shown in the reply: the user must see why it stopped
                 err = str(exc) if isinstance(exc, NemoError) else f"{type(exc).__name__}: {exc}"
-                suffix = ("\n\n" if shown else "") + f"⚠️ {err}"
-                shown += suffix
-                co.add(suffix, time.monotonic())
-                route = route if route != "chat" else "error"
+                self._show(view, view.with_line(f"⚠️ {err}"), co)
+                view.route = view.route if view.route != "chat" else "error"
             finally:
                 finished = True
                 changed.set()
@@ -188,45 +158,58 @@ class ChatCell(NemoWidget):
         task = asyncio.ensure_future(consume())
         self._consumer = (asyncio.get_running_loop(), task)
         try:
-            while True:
-                wait = co.due(time.monotonic(), final=finished)
-                if wait is None:
-                    if finished:
-                        break
-                    changed.clear()
-                    await changed.wait()
-                elif wait > 0:
-                    changed.clear()
-                    with contextlib.suppress(asyncio.TimeoutError):
-                        await asyncio.wait_for(changed.wait(), wait)
-                else:
+            while (wait := co.due(time.monotonic(), final=finished)) is not None or not finished:
+                if wait is not None and wait <= 0:
                     self._flush(co)
+                    continue
+                changed.clear()
+                with contextlib.suppress(asyncio.TimeoutError):
+                    await asyncio.wait_for(changed.wait(), wait)  # None: until something changes
         finally:
             task.cancel()
             self._consumer = None
         if stopped:
-            note = await after_stop(self._session, before)
-            suffix = ("\n\n" if shown else "") + note
-            shown += suffix
-            co.status("activity", "", time.monotonic())
-            co.status("notice", "", time.monotonic())
-            co.add(suffix, time.monotonic())
-            while (wait := co.due(time.monotonic(), final=True)) is not None:
-                if wait > 0:
-                    await asyncio.sleep(wait)
-                else:
-                    self._flush(co)
-        await asyncio.sleep(co.slot(time.monotonic()))  # the end message keeps the pace too
-        entry = _entry("assistant", shown or self._t("chat.no_reply"), route, offer, mark)
+            self._show(view, view.with_line(await after_stop(self._session, before)), co)
+        await self._drain(co)
+        offer = view.offers[-1].text if view.offers else None
+        text = view.text or self._t("chat.no_reply")
+        entry = _entry("assistant", text, view.route, offer=offer, mark=view.mark, stopped=stopped)
         if stopped:
-            entry["stopped"] = True
             record_stopped(self._session, entry)
-        if not shown:
+        if not view.text:
             co.add(entry["text"], time.monotonic())
-            self._flush(co)
-            await asyncio.sleep(co.slot(time.monotonic()))
+            await self._drain(co)
         self._finish(turn, entry)
         return entry
+
+    async def _drain(self, co: DeltaCoalescer) -> None:
+        """Send what waits at the pace, then wait for the next slot: the end message keeps the
+        pace too."""
+        while (wait := co.due(time.monotonic(), final=True)) is not None:
+            if wait > 0:
+                await asyncio.sleep(wait)
+            else:
+                self._flush(co)
+        await asyncio.sleep(co.slot(time.monotonic()))
+
+    def _show(self, view: ReplyView, event: ev.Event, co: DeltaCoalescer) -> None:
+        """Fold one event into the view and queue what it changed on screen."""
+        was = (view.activity, view.notice)
+        more = view.add(event)
+        now = time.monotonic()
+        if more is None:
+            co.replace(view.text, now)
+        else:
+            co.add(more, now)
+        if view.activity is not was[0]:
+            co.status("activity", self._activity(view.activity), now)
+        if view.notice != was[1]:
+            co.status("notice", view.notice, now)
+
+    def _activity(self, what: ev.ToolCall | ev.StreamError | None) -> str:
+        if isinstance(what, ev.ToolCall):
+            return self._t("chat.tool", name=what.name or self._t("chat.working"))
+        return f"⚠️ {what.message}" if what is not None else ""
 
     def _flush(self, co: DeltaCoalescer) -> None:
         with self._send_lock:
@@ -282,8 +265,7 @@ class ChatCell(NemoWidget):
         if self._live:
             entries.append(_entry("assistant", self._live["text"] + " …", "chat"))
         if not entries:
-            empty = self._t("chat.empty")
-            return f"ChatCell: {empty}", f"<p><em>ChatCell: {html.escape(empty)}</em></p>"
+            return self._nothing("chat.empty")
         who = {"user": self._t("chat.you"), "assistant": self._t("chat.assistant")}
         text = "\n\n".join(
             f"{who.get(e['role'], e['role'])}: {e['text']}"
@@ -301,18 +283,12 @@ class ChatCell(NemoWidget):
 
 
 def _from_history(h: dict[str, Any]) -> dict[str, Any]:
-    entry = _entry(h.get("role", "assistant"), h.get("text", ""), h.get("route"))
-    if h.get("stopped"):
-        entry["stopped"] = True
-    return entry
+    role, text = h.get("role", "assistant"), h.get("text", "")
+    return _entry(role, text, h.get("route"), stopped=h.get("stopped"))
 
 
-def _entry(
-    role: str, text: str, route: str | None, offer: str | None = None, mark: str | None = None
-) -> dict[str, Any]:
-    entry: dict[str, Any] = {"role": role, "text": text, "route": route or "chat"}
-    if offer:
-        entry["offer"] = offer
-    if mark:
-        entry["mark"] = mark  # a replayed reply: nothing was sent, no credits spent
-    return entry
+def _entry(role: str, text: str, route: str | None, **extra: Any) -> dict[str, Any]:
+    """A transcript entry, with `offer`, `mark` (a replayed reply: nothing was sent, no credits
+    spent) and `stopped` only when set."""
+    entry = {"role": role, "text": text, "route": route or "chat"}
+    return entry | {k: v for k, v in extra.items() if v}

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import html
+import itertools
 import os
 import time
 from concurrent.futures import Future
@@ -172,23 +173,13 @@ class ExportPanel(NemoWidget):
             start = time.monotonic()
             sent = 0
             with open(path, "rb") as fh:
-                seq = 0
-                while sent < size:
-                    data = fh.read(self.chunk)
+                for seq in itertools.count():
+                    data = fh.read(self.chunk) if sent < size else b""
                     if not data:
                         break
-                    self._post(
-                        {
-                            "kind": "video_chunk",
-                            "fetch": fid,
-                            "seq": seq,
-                            "offset": sent,
-                            "total": size,
-                        },
-                        [data],
-                    )
+                    chunk = {"kind": "video_chunk", "fetch": fid, "seq": seq, "offset": sent}
+                    self._post({**chunk, "total": size}, [data])
                     sent += len(data)
-                    seq += 1
                     # Pace to the rate: IOPub drops what goes faster (jupyter_server's limit).
                     await self._sleep(max(0.0, start + sent / self.rate - time.monotonic()))
             return {"total": sent}
@@ -236,8 +227,7 @@ class ExportPanel(NemoWidget):
     def _fallback(self) -> tuple[str, str]:
         job = self.job
         if not job:
-            empty = self._t("export.none")
-            return f"ExportPanel: {empty}", f"<p><em>ExportPanel: {html.escape(empty)}</em></p>"
+            return self._nothing("export.none")
         where = job.get("path") or job.get("url") or ""
         percent = f"{float(job.get('percent') or 0):.0f}"
         status = str(job.get("status"))

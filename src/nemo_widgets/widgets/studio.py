@@ -38,14 +38,11 @@ class Studio(ipywidgets.VBox):
             f"{html.escape(ui_text('studio.session', lang))} "
             f"<code>{html.escape(session.session_id)}</code>"
         )
-        left = ipywidgets.VBox(
-            [self.upload, self.chat], layout=ipywidgets.Layout(flex="1 1 420px", min_width="320px")
-        )
-        right = ipywidgets.VBox(
-            [self.timeline, self.export],
-            layout=ipywidgets.Layout(flex="1 1 420px", min_width="320px"),
-        )
-        body = ipywidgets.HBox([left, right], layout=ipywidgets.Layout(flex_flow="row wrap"))
+        columns = [
+            ipywidgets.VBox(parts, layout=ipywidgets.Layout(flex="1 1 420px", min_width="320px"))
+            for parts in ([self.upload, self.chat], [self.timeline, self.export])
+        ]
+        body = ipywidgets.HBox(columns, layout=ipywidgets.Layout(flex_flow="row wrap"))
         # Spacing comes from the shared stylesheet (Layout has no flex gap).
         body.add_class("nemo-studio-body")
         super().__init__([header, body])

@@ -1,26 +1,28 @@
 """`TimelineTable`: the draft as a table plus track lanes, redrawn on the session's state events.
 
 The rows travel as JSON records (times in integer ms, as in the frame; never media bytes); the
-lanes come from the same draft (`nemo_widgets.draft._lanes`) so that a bar and its row share one
-index (`selected`). It shows the session's working draft (`_working`): the browser sends edit
+lanes come from the same draft (`draft.timeline_view`) so that a bar and its row share one index
+(`selected`). It shows the session's working draft (`_working`): the browser sends edit
 intents (`{"kind": "edit", "op": ..., "ref": ...}`, see `_intent.py`) and a refusal comes back as
 an error with its reason; the rules are in `draft._edits`.
 """
 
 from __future__ import annotations
 
-import html
 from typing import TYPE_CHECKING, Any
 
 import traitlets
 
+from .. import draft as drafts  # its pandas-backed names load on first use
+from ..session._working import WorkingDraft, working
 from ._base import STATIC, NemoWidget, list_trait
+from ._intent import perform
 
 if TYPE_CHECKING:
     import pandas as pd
 
+    from ..draft import TimelineView
     from ..session import Session
-    from ..session._working import WorkingDraft
 
 __all__ = ["TimelineTable"]
 
@@ -47,9 +49,7 @@ class TimelineTable(NemoWidget):
     def __init__(self, session: Session | None = None, *, max_rows: int = MAX_ROWS) -> None:
         super().__init__(session)
         self.max_rows = max_rows
-        self._df: pd.DataFrame | None = None
-        from ..session._working import working
-
+        self._view: TimelineView | None = None
         self._working = working(self._session)
         self._stop_edits = self._working.listen(self._on_edits)
         self._on_edits(self._working)
@@ -61,8 +61,6 @@ class TimelineTable(NemoWidget):
         return self._working
 
     def _edit(self, msg: dict[str, Any], _buffers: list[bytes]) -> dict[str, Any]:
-        from ._intent import perform
-
         return perform(self._working, msg)
 
     def _on_edits(self, wd: WorkingDraft) -> None:
@@ -81,8 +79,8 @@ class TimelineTable(NemoWidget):
     @property
     def df(self) -> pd.DataFrame:
         """The timeline as a DataFrame (a copy: edit it, then `session.set_timeline(df)`)."""
-        assert self._df is not None
-        return self._df.copy()
+        assert self._view is not None
+        return self._view.df.copy()
 
     def refresh(self) -> Any:
         """Read the state again (on the background loop); the table follows. Returns a future."""
@@ -94,13 +92,9 @@ class TimelineTable(NemoWidget):
         super().close()
 
     def _show_draft(self, draft: dict[str, Any]) -> None:
-        from ..draft._edits import refs
-        from ..draft._lanes import timeline_view
-
-        view = timeline_view(draft, self.max_rows, self.lang)
-        self.refs = refs(draft)[: self.max_rows]
-        self._df = view.df
+        self._view = view = drafts.timeline_view(draft, self.max_rows, self.lang)
         with self.hold_sync():
+            self.refs = view.refs
             self.columns = [str(c) for c in view.df.columns]
             self.rows = view.rows
             self.total_rows = len(view.df)
@@ -111,13 +105,6 @@ class TimelineTable(NemoWidget):
                 self.selected = -1
 
     def _fallback(self) -> tuple[str, str]:
-        df = self._df
         title = self.summary or self._t("timeline.empty")
-        if df is None or df.empty:
-            return title, f"<p>{html.escape(title)}</p>"
-        shown = df.head(50)
-        more = f"<p><em>{len(df) - 50} more rows</em></p>" if len(df) > 50 else ""
-        return (
-            f"{title}\n{shown.to_string(max_colwidth=40)}",
-            f"<p><strong>{html.escape(title)}</strong></p>{shown.to_html(max_rows=50)}{more}",
-        )
+        assert self._view is not None  # drawn in __init__
+        return self._view.table(title)

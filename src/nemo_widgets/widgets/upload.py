@@ -7,6 +7,7 @@ leg (the first is drawn by the view that sends); `media` lists what the session 
 
 from __future__ import annotations
 
+import asyncio
 import html
 import itertools
 import time
@@ -110,8 +111,6 @@ class UploadPicker(NemoWidget):
         return self._await(self.add(url))
 
     async def _await(self, fut: Future[Any]) -> dict[str, Any]:
-        import asyncio
-
         media = await asyncio.wrap_future(fut)
         return {"media": media}
 
@@ -120,17 +119,8 @@ class UploadPicker(NemoWidget):
         self, label: str, items: list[str], size: int, temp: Path | None, uid: str | None = None
     ) -> Future[Any]:
         uid = uid or f"k{next(self._ids)}"
-        self._set_transfer(
-            uid,
-            {
-                "uid": uid,
-                "name": label,
-                "size": size,
-                "sent": 0,
-                "leg": "backend",
-                "status": "uploading",
-            },
-        )
+        transfer = {"uid": uid, "name": label, "size": size, "sent": 0}
+        self._set_transfer(uid, {**transfer, "leg": "backend", "status": "uploading"})
 
         async def go() -> list[dict[str, Any]]:
             def progress(sent: int, total: int) -> None:
@@ -152,8 +142,6 @@ class UploadPicker(NemoWidget):
 
     async def _thumbnails(self, media: list[dict[str, Any]], files: dict[str, Path]) -> None:
         # made from the file still on this machine (the browser's upload is a temporary file)
-        import asyncio
-
         for m in media:
             path = files.get(str(m.get("name")))
             if path is None or m.get("type") not in ("video", "image") or not m.get("id"):
@@ -210,8 +198,7 @@ class UploadPicker(NemoWidget):
 
     def _fallback(self) -> tuple[str, str]:
         if not self.media:
-            empty = self._t("upload.no_media")
-            return f"UploadPicker: {empty}", f"<p><em>UploadPicker: {html.escape(empty)}</em></p>"
+            return self._nothing("upload.no_media")
         lines = [
             f"{m['name']} ({m.get('type', '?')}, {m.get('size', 0)} bytes) {m['id']}"
             for m in self.media

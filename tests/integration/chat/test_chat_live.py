@@ -20,11 +20,11 @@ from nemo_widgets.events import (
     Heartbeat,
     Notice,
     StreamError,
-    Text,
     TextDelta,
     ToolCall,
 )
 from nemo_widgets.local import Faults, LocalServer
+from nemo_widgets.reply_view import ReplyView
 from nemo_widgets.session import _chat
 
 RUN_SSE = ("POST", "/run_sse")
@@ -64,13 +64,7 @@ def live(
 
 def shown(events: list[Event]) -> str:
     """What the chat view shows, drawing the events by their rules (append / replace)."""
-    text = ""
-    for ev in events:
-        if isinstance(ev, TextDelta):
-            text += ev.text
-        elif isinstance(ev, Text):
-            text = ev.text
-    return text
+    return ReplyView.of(events).text
 
 
 def test_text_streams_in_several_deltas_before_the_stream_ends(

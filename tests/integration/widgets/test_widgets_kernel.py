@@ -16,6 +16,7 @@ from nbclient import NotebookClient
 
 import nemo_widgets
 from nemo_widgets.local import Faults, LocalServer
+from nemo_widgets.widgets._recording import rebuild_reply
 
 SRC = str(Path(nemo_widgets.__file__).resolve().parents[1])
 
@@ -77,10 +78,7 @@ started = cell.ask("make a video from my photos")
                     end = content
         assert busy_to is not None and busy_to - t0 >= 2.0  # the blocking cell really blocked
         assert during > 0, "no delta reached the browser while the other cell ran"
-        text = ""
-        for d in deltas:
-            text = d.get("replace", text)
-            text += d["text"]
+        text = rebuild_reply(deltas)
         assert text and end["length"] == len(text.encode("utf-16-le")) // 2
     finally:
         kc.stop_channels()

@@ -10,7 +10,7 @@ from typing import Any
 import nemo_widgets as nw
 from nemo_widgets.local import LocalServer
 from nemo_widgets.widgets import ChatCell, ExportPanel, Studio, TimelineTable, UploadPicker
-from nemo_widgets.widgets._recording import RecordingComm
+from nemo_widgets.widgets._recording import RecordingComm, rebuild_reply
 
 
 def request(
@@ -83,11 +83,7 @@ def test_chat_cell_streams_a_real_reply(
     assert request(cell, comm, "ready", have=0)["ok"]
     assert request(cell, comm, "send", text="make a video from my photos")["ok"]
     end = wait_for(lambda: comm.custom("end"), timeout=120)
-    text = ""
-    for d in comm.custom("delta"):
-        text = d.get("replace", text)
-        assert d["offset"] == len(text.encode("utf-16-le")) // 2
-        text += d["text"]
+    text = rebuild_reply(comm.custom("delta"))
     assert text and end[0]["length"] == len(text.encode("utf-16-le")) // 2
     assert cell.transcript[-1]["text"] == text and cell.transcript[-1]["role"] == "assistant"
     assert comm.updates("transcript") == []  # the reply went once, as deltas

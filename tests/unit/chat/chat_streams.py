@@ -6,7 +6,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from hypothesis import strategies as st
+
 from nemo_widgets.events import ChatTurn, Event
+from nemo_widgets.reply_view import ReplyView
 
 _ACTIONS: dict[str, Any] = {"stateDelta": {}, "artifactDelta": {}, "requestedAuthConfigs": {}}
 
@@ -84,12 +87,59 @@ def decode(body: bytes, cuts: list[int] | None = None) -> list[Event]:
 
 def shown(events: list[Event]) -> str:
     """What a view shows after drawing the events by the rules in `nemo_widgets.events`."""
-    from nemo_widgets.events import Text, TextDelta
+    return ReplyView.of(events).text
 
-    text = ""
-    for ev in events:
-        if isinstance(ev, TextDelta):
-            text += ev.text
-        elif isinstance(ev, Text):
-            text = ev.text
-    return text
+
+texts = st.text(max_size=20)
+
+
+@st.composite
+def valid_streams(draw: st.DrawFn) -> list[dict[str, Any] | str]:
+    """A plausible stream in one of the two dialects (ADK events, or the vendor's typed events):
+    streamed texts (ADK: with their finals), tool use, heartbeats of every form."""
+    typed = draw(st.booleans())
+    items: list[dict[str, Any] | str] = []
+    for _ in range(draw(st.integers(0, 5))):
+        kind = draw(st.sampled_from(["streamed", "whole", "tool", "heartbeat", "comment"]))
+        if kind == "streamed":
+            chunks = draw(st.lists(texts.filter(bool), min_size=1, max_size=4))
+            if typed:
+                items += [typed_text(c) for c in chunks]
+            else:
+                items += [text_event(c, partial=True) for c in chunks]
+                items.append(text_event("".join(chunks), partial=False))
+        elif kind == "whole":
+            text = draw(texts.filter(bool))
+            items.append(typed_text(text) if typed else text_event(text))
+        elif kind == "tool":
+            name = draw(st.sampled_from(["add_title", "trim", "添加字幕"]))
+            args = {"x": draw(texts)}
+            if typed:
+                items += [typed_call(name, args), typed_result(name, {"ok": True})]
+            else:
+                items += [call_event(name, args), result_event(name, {"ok": True})]
+        elif kind == "heartbeat":
+            items.append(draw(st.sampled_from(["data:\n\n", {"type": "heartbeat"}])))
+        else:
+            items.append(": ping\n\n")
+    return items
+
+
+def expected_text(stream: list[Any]) -> str:
+    """What a stream should show: ADK finals; typed texts appended until tool traffic."""
+    texts: list[str] = []
+    run: list[str] = []
+    for ev in stream:
+        if not isinstance(ev, dict):
+            continue
+        if ev.get("type") == "text":
+            run.append(ev["content"])
+        elif ev.get("type") in ("tool_call", "tool_result"):
+            if run:
+                texts.append("".join(run))
+            run = []
+        elif "content" in ev and "text" in ev["content"]["parts"][0] and not ev.get("partial"):
+            texts.append(ev["content"]["parts"][0]["text"])
+    if run:
+        texts.append("".join(run))
+    return "\n\n".join(texts)

@@ -13,63 +13,10 @@ from hypothesis import strategies as st
 from nemo_widgets.events import ChatTurn, End, Event, Heartbeat, StreamError, ToolCall, ToolResult
 
 EVENT_TYPES = get_args(Event)
-texts = st.text(max_size=20)
-
-
-@st.composite
-def valid_streams(draw: st.DrawFn) -> list[dict[str, Any] | str]:
-    """A plausible stream in one of the two dialects (ADK events, or the vendor's typed events):
-    streamed texts (ADK: with their finals), tool use, heartbeats of every form."""
-    typed = draw(st.booleans())
-    items: list[dict[str, Any] | str] = []
-    for _ in range(draw(st.integers(0, 5))):
-        kind = draw(st.sampled_from(["streamed", "whole", "tool", "heartbeat", "comment"]))
-        if kind == "streamed":
-            chunks = draw(st.lists(texts.filter(bool), min_size=1, max_size=4))
-            if typed:
-                items += [cs.typed_text(c) for c in chunks]
-            else:
-                items += [cs.text_event(c, partial=True) for c in chunks]
-                items.append(cs.text_event("".join(chunks), partial=False))
-        elif kind == "whole":
-            text = draw(texts.filter(bool))
-            items.append(cs.typed_text(text) if typed else cs.text_event(text))
-        elif kind == "tool":
-            name = draw(st.sampled_from(["add_title", "trim", "添加字幕"]))
-            args = {"x": draw(texts)}
-            if typed:
-                items += [cs.typed_call(name, args), cs.typed_result(name, {"ok": True})]
-            else:
-                items += [cs.call_event(name, args), cs.result_event(name, {"ok": True})]
-        elif kind == "heartbeat":
-            items.append(draw(st.sampled_from(["data:\n\n", {"type": "heartbeat"}])))
-        else:
-            items.append(": ping\n\n")
-    return items
-
-
-def expected_text(stream: list[Any]) -> str:
-    """What a stream should show: ADK finals; typed texts appended until tool traffic."""
-    texts: list[str] = []
-    run: list[str] = []
-    for ev in stream:
-        if not isinstance(ev, dict):
-            continue
-        if ev.get("type") == "text":
-            run.append(ev["content"])
-        elif ev.get("type") in ("tool_call", "tool_result"):
-            if run:
-                texts.append("".join(run))
-            run = []
-        elif "content" in ev and "text" in ev["content"]["parts"][0] and not ev.get("partial"):
-            texts.append(ev["content"]["parts"][0]["text"])
-    if run:
-        texts.append("".join(run))
-    return "\n\n".join(texts)
 
 
 @settings(max_examples=150, deadline=None)
-@given(stream=valid_streams(), data=st.data())
+@given(stream=cs.valid_streams(), data=st.data())
 def test_any_byte_split_gives_the_same_events(stream: list[Any], data: st.DataObject) -> None:
     body = cs.sse(*stream)
     cuts = data.draw(st.lists(st.integers(0, len(body)), max_size=12))
@@ -82,10 +29,10 @@ def test_any_byte_split_gives_the_same_events(stream: list[Any], data: st.DataOb
 
 
 @settings(max_examples=150, deadline=None)
-@given(stream=valid_streams())
+@given(stream=cs.valid_streams())
 def test_valid_streams_show_each_text_once(stream: list[Any]) -> None:
     events = cs.decode(cs.sse(*stream))
-    assert cs.shown(events) == expected_text(stream)
+    assert cs.shown(events) == cs.expected_text(stream)
     assert not any(isinstance(ev, StreamError) for ev in events)
     tools = [ev for ev in events if isinstance(ev, ToolCall | ToolResult)]
     assert len(tools) == sum(
@@ -131,7 +78,7 @@ def _is_real_event(line: str) -> bool:
 
 
 @settings(max_examples=100, deadline=None)
-@given(stream=valid_streams(), garbage=st.lists(garbage_line, max_size=5), data=st.data())
+@given(stream=cs.valid_streams(), garbage=st.lists(garbage_line, max_size=5), data=st.data())
 @example(stream=[cs.text_event("ok")], garbage=["event: error"], data=None)
 @example(stream=[cs.text_event("ok")], garbage=["data: {"], data=None)
 def test_garbage_lines_are_reported_and_the_rest_is_unchanged(

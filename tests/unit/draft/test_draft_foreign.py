@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from nemo_widgets import draft as nd
-from nemo_widgets.draft._lanes import timeline_view
+from nemo_widgets.draft import timeline_view
 from nemo_widgets.errors import DraftError
 from nemo_widgets.session._export import check_draft
 

@@ -10,6 +10,7 @@ from widget_fakes import FakeSession, RecordingComm, reply_to
 from nemo_widgets import BackendUnavailable
 from nemo_widgets import events as ev
 from nemo_widgets.widgets import ChatCell
+from nemo_widgets.widgets._recording import rebuild_reply
 
 TOKENS = [f"word{i} " for i in range(200)]
 
@@ -21,15 +22,7 @@ def browser(w: ChatCell, kind: str, msg_id: str, **body: object) -> None:
 
 def rebuilt(comm: RecordingComm, turn: int) -> str:
     """The reply as a view rebuilds it from the delta messages (checking every offset)."""
-    text = ""
-    for m in comm.custom("delta"):
-        if m["turn"] != turn:
-            continue
-        if "replace" in m:
-            text = m["replace"]
-        assert m["offset"] == len(text.encode("utf-16-le")) // 2
-        text += m["text"]
-    return text
+    return rebuild_reply(m for m in comm.custom("delta") if m["turn"] == turn)
 
 
 def wait_until(cond, timeout: float = 10.0) -> None:

@@ -35,6 +35,10 @@ def test_edits_change_the_working_draft_and_undo_redo(comms: list[RecordingComm]
     assert w.rows[3]["text"] == "新标题" and w.rows[1]["duration"] == 2500 and w.edit_count == 2
     assert edit(w, comm, op="undo")["ok"] and w.rows[1]["duration"] == 4000 and w.can_redo
     assert edit(w, comm, op="redo")["ok"] and w.rows[1]["duration"] == 2500
+    start = w.rows[1]["start"]
+    assert edit(w, comm, op="end", ref="seg_2", value=start + 3000)["ok"]
+    assert w.rows[1]["duration"] == 3000 and w.rows[1]["end"] == start + 3000
+    assert edit(w, comm, op="undo")["ok"] and w.rows[1]["duration"] == 2500
     refused = edit(w, comm, op="move", ref="seg_2", start=1000)
     assert refused["ok"] is False and "overlap product1.jpg" in refused["error"]["message"]
     bad = edit(w, comm, op="start", ref="seg_2", value="soon")

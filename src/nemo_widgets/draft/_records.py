@@ -1,5 +1,6 @@
-"""What the timeline widget draws, from one draft: the frame, its first rows as JSON records, one
-lane per track with a bar per segment (a bar and its row share one index), and the summary.
+"""What a timeline view shows, from one draft: the frame, its first rows as JSON records and
+their segments' refs, one lane per track with a bar per segment (a bar and its row share one
+index), the summary, and the table as text and HTML for a page without a widget front-end.
 
 Lanes read starts, durations and labels through `_read.py`, like the summary and the frame, so a
 draft that keeps them under other keys is drawn too; a segment without a start sits at 0.
@@ -7,12 +8,14 @@ draft that keeps them under other keys is drawn too; a segment without a start s
 
 from __future__ import annotations
 
+import html
 import json
 from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
 
+from ._edits import refs
 from ._frame import draft_to_frame
 from ._model import Draft
 from ._summary import summarize, track_name
@@ -22,13 +25,27 @@ __all__ = ["TimelineView", "records", "timeline_view"]
 
 @dataclass(frozen=True)
 class TimelineView:
-    """The frame, the rows sent to the browser, the lanes, the length (ms) and the summary."""
+    """The frame, the rows sent to the browser and their refs, the lanes, the length (ms) and the
+    summary."""
 
     df: pd.DataFrame
     rows: list[dict[str, Any]]
+    refs: list[str]
     lanes: list[dict[str, Any]]
     duration: int
     summary: str
+
+    def table(self, title: str, limit: int = 50) -> tuple[str, str]:
+        """`title` and the first `limit` rows, as plain text and as HTML."""
+        df = self.df
+        if df.empty:
+            return title, f"<p>{html.escape(title)}</p>"
+        shown = df.head(limit)
+        more = f"<p><em>{len(df) - limit} more rows</em></p>" if len(df) > limit else ""
+        return (
+            f"{title}\n{shown.to_string(max_colwidth=40)}",
+            f"<p><strong>{html.escape(title)}</strong></p>{shown.to_html(max_rows=limit)}{more}",
+        )
 
 
 def records(df: pd.DataFrame) -> list[dict[str, Any]]:
@@ -81,6 +98,7 @@ def timeline_view(draft: Any, max_rows: int, language: str = "en") -> TimelineVi
     return TimelineView(
         df=df,
         rows=records(df.head(max_rows)),
+        refs=refs(draft)[:max_rows],
         lanes=lanes,
         duration=end,
         summary=summarize(model, language) if model.items else "",

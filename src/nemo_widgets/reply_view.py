@@ -1,0 +1,81 @@
+"""`ReplyView`: the one fold of a reply's events (`nemo_widgets.events`) into what the user sees.
+
+The chat widget, the demo's terminal and the tests all draw a reply through it, so that they agree
+on what a stream shows (kept apart from the decoder: the view is the same whichever produced the
+events, the backend's stream, a routed action or the notebook's record).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable
+
+from . import events as ev
+
+__all__ = ["ReplyView"]
+
+_SEPARATOR = "\n\n"  # between the reply and a line of the client's own
+
+
+@dataclasses.dataclass
+class ReplyView:
+    """What the user sees of one reply: `add` its events in order (or `ReplyView.of(events)`).
+
+    text      a TextDelta appends, a Text replaces: a final that repeats the streamed chunks is
+              shown once, and one that differs corrects what was shown
+    activity  the tool running or the last stream error; `notice` the status line ("⏳ Still
+              working..."), not part of the message; text clears both
+    route     "chat", or the action of a Routed before any text (a card, not a message; an action
+              the reply triggers after its own text, from GUI translation, stays in the message)
+    """
+
+    text: str = ""
+    route: str = "chat"
+    activity: ev.ToolCall | ev.StreamError | None = None
+    notice: str = ""
+    offers: list[ev.Offer] = dataclasses.field(default_factory=list)
+    mark: str = ""  # a reply from the record: nothing was sent, no credits spent
+    changes: list[str] = dataclasses.field(default_factory=list)
+    errors: list[str] = dataclasses.field(default_factory=list)
+    ended: bool = False
+    streamed: bool = False  # whether any text came
+
+    @classmethod
+    def of(cls, events: Iterable[ev.Event]) -> ReplyView:
+        view = cls()
+        for event in events:
+            view.add(event)
+        return view
+
+    def add(self, event: ev.Event) -> str | None:
+        """Fold one event in. Returns the text it appended ("" if none), or None when it replaced
+        the text (a view redraws `text`)."""
+        if isinstance(event, ev.TextDelta | ev.Text):
+            self.streamed, self.activity, self.notice = True, None, ""
+            if isinstance(event, ev.TextDelta):
+                self.text += event.text
+                return event.text
+            before, self.text = self.text, event.text
+            return event.text[len(before) :] if event.text.startswith(before) else None
+        if isinstance(event, ev.ToolCall):
+            self.activity = event
+        elif isinstance(event, ev.StreamError):
+            self.activity = event
+            self.errors.append(event.message)
+        elif isinstance(event, ev.Notice):
+            self.notice = event.text
+        elif isinstance(event, ev.Routed) and not self.streamed:
+            self.route = event.action
+        elif isinstance(event, ev.Offer):
+            self.offers.append(event)
+        elif isinstance(event, ev.Replayed):
+            self.mark = event.text
+        elif isinstance(event, ev.Changes):
+            self.changes.extend(event.sentences)
+        elif isinstance(event, ev.End):
+            self.ended = True
+        return ""
+
+    def with_line(self, line: str) -> ev.Text:
+        """The text with a line of the client's own under it (an error, what a stop found)."""
+        return ev.Text(self.text + _SEPARATOR + line if self.text else line)
