@@ -16,8 +16,6 @@ from . import _read
 from ._frame import Shown
 from ._model import SCALARS, clone, next_duration, track_type_value, whole_ms
 
-__all__ = ["MISSING", "Rows", "assemble"]
-
 MISSING: Any = object()  # a write that removes its key
 
 

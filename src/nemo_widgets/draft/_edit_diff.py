@@ -28,8 +28,6 @@ from ._edits import (
 )
 from ._model import Draft
 
-__all__ = ["edits_between"]
-
 
 def _segment_ops(ref: str, old: Any, new: Any) -> list[Edit]:
     ops: list[Edit] = []

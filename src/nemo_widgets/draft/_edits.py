@@ -27,26 +27,6 @@ from ._summary import quote
 
 Q: Final = "'"
 
-__all__ = [
-    "Delete",
-    "Edit",
-    "EditRefused",
-    "Move",
-    "NotApplied",
-    "Reorder",
-    "Resize",
-    "SetDraft",
-    "SetKeys",
-    "SetText",
-    "SetVolume",
-    "apply",
-    "check_track",
-    "describe",
-    "locate",
-    "rebase",
-    "refs",
-    "replay",
-]
 
 _GONE: Final = object()  # `write_at`'s marker for a key to remove
 

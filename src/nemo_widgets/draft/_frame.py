@@ -29,17 +29,6 @@ import pandas as pd
 from . import _read
 from ._model import NO_TYPE, SCALARS, Draft, clone, track_type_label
 
-__all__ = [
-    "COLUMNS",
-    "Shown",
-    "column_for",
-    "draft_to_frame",
-    "key_for",
-    "key_of",
-    "objects",
-    "shown",
-]
-
 # frame column -> the reading it shows; its first place is the segment key it maps to
 READ_COLUMNS: Final = {
     "segment": "id",

@@ -18,20 +18,6 @@ from typing import Any, Final, Generic, TypeVar, overload
 from ..errors import DraftError
 from . import _read
 
-__all__ = [
-    "SCALARS",
-    "TEXT_KINDS",
-    "Draft",
-    "Segment",
-    "Track",
-    "clone",
-    "fmt_seconds",
-    "next_duration",
-    "track_type_label",
-    "track_type_value",
-    "whole_ms",
-]
-
 TEXT_KINDS: Final = _read.TEXT_KINDS
 _TYPE_LABELS: Final = {0: "video", 1: "audio", 7: "text"}
 _TYPE_VALUES: Final = {v: k for k, v in _TYPE_LABELS.items()}

@@ -29,24 +29,6 @@ from ..errors import DraftError
 from ._model import Draft, Track
 from ._summary import track_name
 
-__all__ = [
-    "DEFAULT_FPS",
-    "MediaInfo",
-    "OtioWarning",
-    "SegmentView",
-    "Unmapped",
-    "as_draft",
-    "deep",
-    "draft_fps",
-    "frames",
-    "listed",
-    "load",
-    "mapping",
-    "placed",
-    "to_otio",
-    "track_label",
-]
-
 DEFAULT_FPS = 30.0
 TEXT_KINDS = frozenset({"title", "subtitle", "text"})
 

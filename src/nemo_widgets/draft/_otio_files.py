@@ -23,8 +23,6 @@ from typing import Any
 from ..errors import DraftError
 from ._otio import MediaInfo, OtioWarning, Unmapped, draft_fps, load, to_otio
 
-__all__ = ["FORMATS", "adapter_for", "editor_rate", "require", "write_timeline"]
-
 FORMATS = {
     ".otio": "otio_json",
     ".otioz": "otioz",

@@ -38,8 +38,6 @@ from ._otio import (
 )
 from ._otio_files import adapter_for, editor_rate, require
 
-__all__ = ["from_otio", "read_timeline"]
-
 
 def read_timeline(path: str | os.PathLike[str], fps: float | None = None) -> Any:
     """Read a timeline file with OpenTimelineIO's adapter for its suffix (EDLs at `fps`)."""

@@ -13,23 +13,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Final
 
-__all__ = [
-    "MAX_NUMBER",
-    "NUM",
-    "SEGMENT",
-    "STR",
-    "TEXT_KINDS",
-    "TRACK",
-    "fits",
-    "found",
-    "is_number",
-    "is_text",
-    "read",
-    "track_type",
-    "value_at",
-    "write_at",
-]
-
 NUM: Final = "number"
 STR: Final = "string"
 # numbers beyond this (about 31,000 years in ms) are garbage; below it floats hold ints exactly

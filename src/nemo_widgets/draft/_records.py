@@ -20,8 +20,6 @@ from ._frame import draft_to_frame
 from ._model import Draft
 from ._summary import summarize, track_name
 
-__all__ = ["TimelineView", "records", "timeline_view"]
-
 
 @dataclass(frozen=True)
 class TimelineView:

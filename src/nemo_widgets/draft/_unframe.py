@@ -32,8 +32,6 @@ from ._assemble import MISSING, Rows, assemble
 from ._frame import READ_COLUMNS, Shown, key_for, shown
 from ._model import whole_ms
 
-__all__ = ["frame_to_draft"]
-
 _TIMES = ("start", "duration", "end")
 
 

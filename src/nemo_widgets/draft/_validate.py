@@ -17,8 +17,6 @@ from ._model import Draft, Segment, Track
 from ._read import is_number
 from ._summary import track_name
 
-__all__ = ["problems", "validate"]
-
 _NOTHING = "the draft has nothing to export yet: no track has segments"
 _SHOWN = 3  # problems spelled out in the error message; the rest are counted
 
