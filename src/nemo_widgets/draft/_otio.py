@@ -26,11 +26,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..errors import DraftError
+from . import _read
 from ._model import Draft, Track
 from ._summary import track_name
 
 DEFAULT_FPS = 30.0
-TEXT_KINDS = frozenset({"title", "subtitle", "text"})
 
 
 def load() -> Any:
@@ -90,44 +90,19 @@ def listed(value: Any) -> list[Any]:
     return value if isinstance(value, list) else []
 
 
-def _first(obj: Mapping[str, Any], keys: tuple[str, ...]) -> tuple[str | None, Any]:
-    for key in keys:
-        if obj.get(key) is not None:
-            return key, obj[key]
-    return None, None
-
-
 class SegmentView:
-    """The fields of one raw segment dict this module reads, wherever the draft keeps them."""
-
-    START = ("st", "s", "start")
-    DURATION = ("d", "duration", "dur")
-    IN = ("in", "in_point")
-    SOURCE = ("src", "source", "url")
-    NAME = ("nm", "name")
-    TEXT = ("txt", "text")
+    """A raw segment's readings (`_read.py`) and the places they came from, as OTIO needs them."""
 
     def __init__(self, seg: Mapping[str, Any], track_type: Any = None) -> None:
         self.raw = seg
-        self.start_key, start = _first(seg, self.START)
-        self.duration_key, dur = _first(seg, self.DURATION)
-        self.in_key, inp = _first(seg, self.IN)
-        self.start, self.duration, self.in_point = _number(start), _number(dur), _number(inp)
-        meta = mapping(seg.get("m"))
-        _, src = _first(seg, self.SOURCE)
-        self.source = src if isinstance(src, str) and src else None
-        self.text_key, text = _first(seg, self.TEXT)
-        if text is None and isinstance(meta.get("text"), str):
-            text = meta["text"]
-        self.text = text if isinstance(text, str) else None
-        _, name = _first(seg, self.NAME)
-        if name is None:
-            name = meta.get("name")
-        self.name = name if isinstance(name, str) else None
-        sid = seg.get("id")
-        self.id = sid if isinstance(sid, (str, int)) and not isinstance(sid, bool) else None
-        kind = seg.get("k", seg.get("kind"))
-        self.is_text = self.text is not None or track_type == 7 or kind in TEXT_KINDS
+        self.start_key, self.start = _read.found(seg, "start")
+        self.duration_key, self.duration = _read.found(seg, "duration")
+        self.in_key, self.in_point = _read.found(seg, "in_point")
+        self.text_key, self.text = _read.found(seg, "text")
+        self.source = _read.read(seg, "source") or None
+        self.name = _read.read(seg, "name")
+        self.id = _read.read(seg, "id")
+        self.is_text = _read.is_text(seg, track_type)
 
     @property
     def label(self) -> str:

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import DraftError
+from . import _read
 from ._model import next_duration, whole_ms
 from ._otio import (
     OtioWarning,
@@ -221,7 +222,7 @@ def _apply(seg: dict[str, Any], item: tuple, clip: Any, span: Any) -> bool:
     if view.is_text:
         text = getattr(clip.media_reference, "parameters", {}).get("text")
         if isinstance(text, str) and view.text_key and text != view.text:
-            seg[view.text_key] = text
+            _read.write_at(seg, view.text_key, text, None)
         return moved
     src = clip.source_range.start_time if clip.source_range is not None else None
     if src is not None and not _same(src.value, view.in_point or 0, src.rate):
