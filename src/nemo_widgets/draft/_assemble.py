@@ -1,8 +1,5 @@
-"""The output draft of `frame_to_draft`: base segments copied, row writes applied, new ids, the
-tracks rebuilt and the draft's `d` kept valid.
-
-`d`: when it was the end of the last segment it follows the content; when it was set apart
-(longer, e.g. by a trim) it stays unless a segment now ends past it, then it grows.
+"""The output draft of `frame_to_draft`: base segments copied, row writes applied, new ids,
+tracks rebuilt, and `d` kept valid (it follows the content only when it was the content's end).
 """
 
 from __future__ import annotations

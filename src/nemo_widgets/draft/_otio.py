@@ -1,18 +1,5 @@
-"""The draft as an OpenTimelineIO timeline, so it opens in editors that read OTIO.
-
-Timeline → Stack → one Track per draft track (Audio for `tt` 1, Video otherwise; segments that
-overlap go to an extra track, a "lane", with the same draft track behind it), its segments as
-Clips separated by Gaps, padded with a Gap to the draft's `d`. The rate is the draft's fps
-(`m.fps`, else the caller's, else 30): times are rounded to frames edge by edge, so segments that
-touch in the draft touch in the timeline. Media clips get an `ExternalReference` (the file or URL
-the caller's `media` mapping gives for `src`, else `src` itself) with an `available_range`, and a
-source range starting at the in-point; texts get a `GeneratorReference` of kind "text" carrying
-the text. Every original key is kept in the `nemo` metadata of the timeline, track or clip, and
-`nemo_ref` says where in the draft each came from. OpenTimelineIO is the optional extra `otio`,
-imported only here and in its sibling modules.
-
-The drafts are the backend's: only `t`, `tt`, `sg`, `d`, `m` are sure. The segment fields read here
-(`SegmentView`) accept the spellings seen so far and never require them.
+"""The draft as an OpenTimelineIO timeline (the mapping: docs/draft-format.md). OpenTimelineIO
+is the optional extra `otio`, imported only by the `_otio*` modules.
 """
 
 from __future__ import annotations

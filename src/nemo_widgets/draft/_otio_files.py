@@ -1,15 +1,5 @@
-"""The timeline as a file an editor opens, shaped for what each format can hold.
-
-| suffix    | format (adapter)          | texts (titles, subtitles)           | tracks            |
-|-----------|---------------------------|-------------------------------------|-------------------|
-| `.otio`   | OTIO JSON (core)          | generator clips on their text track | all               |
-| `.otioz`  | OTIO zip with media (core)| generator clips on their text track | all               |
-| `.xml`    | FCP 7 XML (`fcp_xml`)     | FCP "Text" generators, own track    | all               |
-| `.fcpxml` | FCP X (`fcpx_xml`)        | markers on the video clips          | video + audio     |
-| `.edl`    | CMX 3600 (`cmx_3600`)     | markers (LOC comments)              | the first video   |
-
-The OTIO formats keep every draft key as `nemo` metadata; the editor formats keep names, times
-and media paths, which is what `from_otio` matches on when the metadata is gone.
+"""The timeline as a file an editor opens, shaped for what each format can hold (the table of
+formats: docs/draft-format.md).
 """
 
 from __future__ import annotations

@@ -1,13 +1,5 @@
-"""An edited OTIO timeline back onto the draft it came from.
-
-Clips are matched to segments by the ids kept in their `nemo` metadata (then by where they came
-from, `nemo_ref`), then by name: what the editor formats keep. A matched clip's trims and moves
-become the segment's new start, duration and in-point (ms, from frames); a clip on a track that
-belongs to another draft track moves the segment there; segments of a represented draft track
-that no clip matches are deleted; a track that moved segments is put back in timeline order.
-Everything else in `base` is kept as it was, unknown keys untouched, and an edge the editor left
-where it was keeps its exact millisecond value. What cannot be mapped (new clips, transitions,
-effects, nested stacks) is reported with one `OtioWarning`.
+"""An edited OTIO timeline back onto the draft it came from (matching: docs/draft-format.md).
+What cannot be mapped is reported with one `OtioWarning`, never raised.
 """
 
 from __future__ import annotations
@@ -117,8 +109,7 @@ class _Reader:
 
     def by_metadata(self, clip: Any) -> tuple[int, int] | None:
         meta = clip.metadata.get("nemo")
-        sid = meta.get("id") if meta is not None and hasattr(meta, "get") else None
-        sid = sid if isinstance(sid, (str, int)) and not isinstance(sid, bool) else None
+        sid = _read.read(meta, "id") if meta is not None and hasattr(meta, "get") else None
         raw = clip.metadata.get("nemo_ref")
         ref = tuple(deep(raw)) if raw is not None else ()
         free = [k for k in self.by_id.get(sid, []) if k not in self.taken]
