@@ -205,15 +205,13 @@ def track_label(track: Mapping[str, Any], t: int) -> str:
     return track_name(Track(track), t)
 
 
-def _tracks(track: Mapping[str, Any], t: int, end: int, b: _Builder) -> list[Any]:
+def _lanes(track: Mapping[str, Any], t: int, items: list[tuple], end: int, b: _Builder) -> list:
+    """The OTIO tracks of one draft track: one lane per set of segments that do not overlap."""
     schema = b.otio.schema
     name = track_label(track, t)
     kind = schema.TrackKind.Audio if track.get("tt") == 1 else schema.TrackKind.Video
     lanes: list[list[tuple]] = []
-    items, lost = placed(track, f"track {t + 1} ({name})")
-    b.unmapped.extend(lost)
-    for start, stop, j, view in items:
-        item = (frames(start, b.fps), frames(stop, b.fps), j, view)
+    for item in items:
         lane = next((ln for ln in lanes if ln[-1][1] <= item[0]), None)
         if lane is None:
             lanes.append(lane := [])
@@ -253,24 +251,25 @@ def to_otio(
     otio = load()
     rate = draft_fps(draft, fps)
     b = _Builder(otio, rate, media)
-    tracks = listed(draft.get("t"))
-    ends = [
-        frames(stop, rate)
-        for tr in tracks
-        if isinstance(tr, Mapping)
-        for _, stop, _, _ in placed(tr)[0]
-    ]
+    walked = []  # (t, track, its placeable segments in frames)
+    for t, track in enumerate(listed(draft.get("t"))):
+        if not isinstance(track, Mapping):
+            b.unmapped.append(Unmapped(f"track {t + 1}", "is not an object: left out"))
+            continue
+        items, lost = placed(track, f"track {t + 1} ({track_label(track, t)})")
+        b.unmapped.extend(lost)
+        walked.append(
+            (t, track, [(frames(a, rate), frames(z, rate), j, v) for a, z, j, v in items])
+        )
     d = _number(draft.get("d"))
+    ends = [z for _, _, items in walked for _, z, _, _ in items]
     end = max([frames(d, rate) if d and d > 0 else 0, *ends])
     top = _json({k: v for k, v in draft.items() if k != "t"}, "the draft")
     try:
         timeline = otio.schema.Timeline(name="nemo draft", metadata={"nemo": top, "nemo_fps": rate})
         timeline.global_start_time = b.rt(0)
-        for t, track in enumerate(tracks):
-            if not isinstance(track, Mapping):
-                b.unmapped.append(Unmapped(f"track {t + 1}", "is not an object: left out"))
-                continue
-            for otrack in _tracks(track, t, end, b):
+        for t, track, items in walked:
+            for otrack in _lanes(track, t, items, end, b):
                 timeline.tracks.append(otrack)
     except (TypeError, ValueError, OverflowError, RuntimeError) as exc:  # metadata OTIO refuses
         raise DraftError(f"the draft cannot be written as OTIO: {exc}") from exc
