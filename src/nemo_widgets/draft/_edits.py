@@ -203,18 +203,11 @@ def locate(raw: Mapping[str, Any], ref: str) -> tuple[int, int] | None:
     return hits[0] if len(hits) == 1 else None
 
 
-def _place(seg: Mapping[str, Any], what: str) -> str | None:
-    """The place to write `what`: where the draft keeps it, else the first free place."""
-    _kind, places = _read.SEGMENT[what]
-    place, _ = _read.found(seg, what)
-    if place is not None:
-        return place
-    free = [p for p in places if _read.value_at(seg, p) is None]
-    return free[0] if free else None
-
-
 def _write(seg: dict[str, Any], what: str, value: Any) -> EditRefused | None:
-    place = _place(seg, what)
+    """Write where the draft keeps `what`, else at the first free place."""
+    place, _ = _read.found(seg, what)
+    if place is None:
+        place = next((p for p in _read.SEGMENT[what][1] if _read.value_at(seg, p) is None), None)
     if place is None:
         return _refused("kept_elsewhere", what=ui_text(f"edit.what.{what}"))
     _read.write_at(seg, place, value, _GONE)

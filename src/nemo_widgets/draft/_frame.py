@@ -45,13 +45,6 @@ _BASE_TYPES: Final = ["video", "audio", "text"]
 _MS: Final = frozenset({"start", "end", "duration"})
 
 
-def column_for(key: str) -> str:
-    """The frame column that shows segment key `key`."""
-    if key in OWN_KEYS:
-        return OWN_KEYS[key]
-    return f"sg.{key}" if key in _RESERVED or key.startswith("sg.") else key
-
-
 def key_for(column: str) -> str | None:
     """The segment key an other-key column holds (None for the frame's own columns)."""
     if column in _RESERVED:
@@ -138,7 +131,8 @@ class Shown:
         self.cells = {c: self.cells[c] for c in COLUMNS}
         for key in dict.fromkeys(chain.from_iterable(self.segs)):
             if key not in OWN_KEYS:
-                self.cells[column_for(key)] = [s.get(key) for s in self.segs]
+                reserved = key in _RESERVED or key.startswith("sg.")
+                self.cells[f"sg.{key}" if reserved else key] = [s.get(key) for s in self.segs]
         # the value types of each column that shows a key (None: absent somewhere)
         self.kinds = {
             c: set(map(type, v))
