@@ -1,8 +1,5 @@
-"""The output draft of `frame_to_draft`: base segments copied, row writes applied, new ids, the
-tracks rebuilt and the draft's `d` kept valid.
-
-`d`: when it was the end of the last segment it follows the content; when it was set apart
-(longer, e.g. by a trim) it stays unless a segment now ends past it, then it grows.
+"""The output draft of `frame_to_draft`: base segments copied, row writes applied, new ids,
+tracks rebuilt, and `d` kept valid (it follows the content only when it was the content's end).
 """
 
 from __future__ import annotations
@@ -15,8 +12,6 @@ from ..errors import DraftError
 from . import _read
 from ._frame import Shown
 from ._model import SCALARS, clone, next_duration, track_type_value, whole_ms
-
-__all__ = ["MISSING", "Rows", "assemble"]
 
 MISSING: Any = object()  # a write that removes its key
 

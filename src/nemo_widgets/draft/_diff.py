@@ -16,8 +16,6 @@ from . import _read
 from ._model import Draft, Segment, Track, fmt_seconds
 from ._summary import is_text, percent, quote, segment_name, span, track_name
 
-__all__ = ["Change", "diff_drafts"]
-
 _T = TypeVar("_T", Track, Segment)
 Q = "'"  # sentences quote texts with single quotes
 _KEY_NAMES = frozenset({"pos", "fs", "c", "in", "k", "id", "nm"})  # keys the catalog names

@@ -1,9 +1,6 @@
-"""The hand edits that turn one draft into another: how a DataFrame edited in code (or a draft
-dict) joins the working draft as edits by segment id, so a new backend draft can rebase them.
-
-Segment-level changes become `SetText`, `Move`, `Resize`, `SetVolume`, `Delete` and `SetKeys`;
-anything they cannot say (a new track or segment, a segment moved to another track, a changed `d`,
-segments without ids) makes one `SetDraft` of the whole draft.
+"""How a DataFrame edited in code (or a draft dict) joins the working draft as edits by segment
+id, so a new backend draft can rebase them; what segment edits cannot say (new tracks or
+segments, a changed `d`, segments without ids) becomes one `SetDraft`.
 """
 
 from __future__ import annotations
@@ -27,8 +24,6 @@ from ._edits import (
     refs,
 )
 from ._model import Draft
-
-__all__ = ["edits_between"]
 
 
 def _segment_ops(ref: str, old: Any, new: Any) -> list[Edit]:

@@ -1,17 +1,9 @@
-"""What an edit made by hand may do to a draft, and how hand edits survive a new backend draft.
+"""Hand edits of a draft, and how they survive a new backend draft.
 
-An edit is a small frozen dataclass naming its segment by `ref`: the segment's `id`, or `#t.j`
-(track t, segment j) for a segment without one. `apply(draft, edit)` returns the new draft dict
-(the given one is never changed) or `EditRefused(reason)`: a start before 0, a duration of 0 or
-less, an end past the draft's `d`, an overlap with another segment of its track, a volume outside
-0-1, a text on a media segment (the reasons are the catalog's `edit.*`, in the session's
-language). Values are written where the draft keeps them (`_read.py`), and every key the client
-does not define stays as it came.
-
-`rebase(edits, new_draft)` replays the edits on a new backend draft, in order: each is re-applied
-or comes back in `not_applied` with its reason. A `#t.j` ref names a position, not a segment, so
-it is only re-applied on the very draft it was made on; a whole-draft edit (`SetDraft`, from code
-that changed tracks) is superseded by any new backend draft and reported.
+An edit names its segment by `ref`: its `id`, or `#t.j` (track t, position j) for one without. Each
+edit class holds its own rule (`_make`) and sentence. A `#t.j` ref names a position, not a segment,
+so `rebase` re-applies it only on the draft it was made on; any new backend draft supersedes a
+`SetDraft`. Refusals are the catalog's `edit.*`, in the session's language.
 """
 
 from __future__ import annotations
@@ -26,34 +18,15 @@ from ._model import Draft, clone, fmt_seconds
 from ._summary import quote
 
 Q: Final = "'"
-
-__all__ = [
-    "Delete",
-    "Edit",
-    "EditRefused",
-    "Move",
-    "NotApplied",
-    "Reorder",
-    "Resize",
-    "SetDraft",
-    "SetKeys",
-    "SetText",
-    "SetVolume",
-    "apply",
-    "check_track",
-    "describe",
-    "locate",
-    "rebase",
-    "refs",
-    "replay",
-]
-
 _GONE: Final = object()  # `write_at`'s marker for a key to remove
+
+Made: TypeAlias = "dict[str, Any] | EditRefused"
 
 
 @dataclass(frozen=True)
 class _OnSegment:
-    """An edit of the one segment `ref` names."""
+    """An edit of the one segment `ref` names; `_make` makes it on `out` (a copy) at track t,
+    position j."""
 
     ref: str
 
@@ -64,12 +37,27 @@ class SetText(_OnSegment):
 
     text: str
 
+    def sentence(self, what: str) -> str:
+        return f"I changed the text of {what} to {quote(self.text, Q)}"
+
+    def _make(self, out: dict[str, Any], t: int, j: int) -> Made:
+        track = out["t"][t]
+        if not _read.is_text(track["sg"][j], _read.track_type(track)):
+            return _refused("no_text")
+        return _write(track["sg"][j], "text", self.text) or out
+
 
 @dataclass(frozen=True)
 class Move(_OnSegment):
     """Move a segment to start at `start` ms (its duration kept)."""
 
     start: int
+
+    def sentence(self, what: str) -> str:
+        return f"I moved {what} to start at {_s(self.start)}"
+
+    def _make(self, out: dict[str, Any], t: int, j: int) -> Made:
+        return _write(out["t"][t]["sg"][j], "start", self.start) or _check_time(out, t, j) or out
 
 
 @dataclass(frozen=True)
@@ -80,12 +68,34 @@ class Resize(_OnSegment):
     start: int
     duration: int
 
+    def sentence(self, what: str) -> str:
+        return f"I trimmed {what} to {_s(self.start)}–{_s(self.start + self.duration)}"
+
+    def _make(self, out: dict[str, Any], t: int, j: int) -> Made:
+        seg = out["t"][t]["sg"][j]
+        shift = self.start - (_read.read(seg, "start") or 0)
+        refused = _write(seg, "start", self.start) or _write(seg, "duration", self.duration)
+        inp = _read.read(seg, "in_point")
+        if not refused and inp is not None:
+            if inp + shift < 0:
+                return _refused("media_short")
+            seg["in"] = inp + shift
+        return refused or _check_time(out, t, j) or out
+
 
 @dataclass(frozen=True)
 class SetVolume(_OnSegment):
     """Set the volume, 0-1."""
 
     volume: float
+
+    def sentence(self, what: str) -> str:
+        return f"I set the volume of {what} to {round(self.volume * 100)}%"
+
+    def _make(self, out: dict[str, Any], t: int, j: int) -> Made:
+        if not 0 <= self.volume <= 1 or not _read.is_number(self.volume):
+            return _refused("volume_range", v=f"{self.volume:g}")
+        return _write(out["t"][t]["sg"][j], "volume", self.volume) or out
 
 
 @dataclass(frozen=True)
@@ -95,10 +105,23 @@ class Reorder(_OnSegment):
 
     index: int
 
+    def sentence(self, what: str) -> str:
+        return f"I moved {what} to position {self.index + 1} of its track"
+
+    def _make(self, out: dict[str, Any], t: int, j: int) -> Made:
+        return _reorder(out["t"][t], j, self.index) or check_track(out, t)
+
 
 @dataclass(frozen=True)
 class Delete(_OnSegment):
     """Remove the segment."""
+
+    def sentence(self, what: str) -> str:
+        return f"I deleted {what}"
+
+    def _make(self, out: dict[str, Any], t: int, j: int) -> Made:
+        del out["t"][t]["sg"][j]
+        return out
 
 
 @dataclass(frozen=True)
@@ -107,6 +130,16 @@ class SetKeys(_OnSegment):
 
     keys: tuple[tuple[str, Any], ...]
 
+    def sentence(self, what: str) -> str:
+        return f"I changed {', '.join(k for k, _ in self.keys)} of {what}"
+
+    def _make(self, out: dict[str, Any], t: int, j: int) -> Made:
+        for key, value in self.keys:
+            _read.write_at(
+                out["t"][t]["sg"][j], key, _GONE if value is None else clone(value), _GONE
+            )
+        return out
+
 
 @dataclass(frozen=True)
 class SetDraft:
@@ -114,6 +147,9 @@ class SetDraft:
 
     draft: Mapping[str, Any]
     ref: str = ""
+
+    def sentence(self, what: str) -> str:
+        return "I edited the draft in code"
 
 
 Edit: TypeAlias = SetText | Move | Resize | SetVolume | Reorder | Delete | SetKeys | SetDraft
@@ -167,18 +203,11 @@ def locate(raw: Mapping[str, Any], ref: str) -> tuple[int, int] | None:
     return hits[0] if len(hits) == 1 else None
 
 
-def _place(seg: Mapping[str, Any], what: str) -> str | None:
-    """The place to write `what`: where the draft keeps it, else the first free place."""
-    _kind, places = _read.SEGMENT[what]
-    place, _ = _read.found(seg, what)
-    if place is not None:
-        return place
-    free = [p for p in places if _read.value_at(seg, p) is None]
-    return free[0] if free else None
-
-
 def _write(seg: dict[str, Any], what: str, value: Any) -> EditRefused | None:
-    place = _place(seg, what)
+    """Write where the draft keeps `what`, else at the first free place."""
+    place, _ = _read.found(seg, what)
+    if place is None:
+        place = next((p for p in _read.SEGMENT[what][1] if _read.value_at(seg, p) is None), None)
     if place is None:
         return _refused("kept_elsewhere", what=ui_text(f"edit.what.{what}"))
     _read.write_at(seg, place, value, _GONE)
@@ -250,39 +279,7 @@ def apply(draft: Any, edit: Edit) -> dict[str, Any] | EditRefused:
         return clone(dict(edit.draft))
     out = Draft.of(draft).to_dict()
     where = locate(out, edit.ref)
-    if where is None:
-        return _refused("gone")
-    t, j = where
-    track = out["t"][t]
-    seg = track["sg"][j]
-    if isinstance(edit, Delete):
-        del track["sg"][j]
-        return out
-    if isinstance(edit, Reorder):
-        return _reorder(track, j, edit.index) or check_track(out, t)
-    if isinstance(edit, SetText):
-        if not _read.is_text(seg, _read.track_type(track)):
-            return _refused("no_text")
-        return _write(seg, "text", edit.text) or out
-    if isinstance(edit, SetVolume):
-        if not 0 <= edit.volume <= 1 or not _read.is_number(edit.volume):
-            return _refused("volume_range", v=f"{edit.volume:g}")
-        return _write(seg, "volume", edit.volume) or out
-    if isinstance(edit, SetKeys):
-        for key, value in edit.keys:
-            _read.write_at(seg, key, _GONE if value is None else clone(value), _GONE)
-        return out
-    if isinstance(edit, Move):
-        refused = _write(seg, "start", edit.start)
-    else:  # Resize
-        old = _read.read(seg, "start") or 0
-        refused = _write(seg, "start", edit.start) or _write(seg, "duration", edit.duration)
-        inp = _read.read(seg, "in_point")
-        if not refused and inp is not None:
-            if inp + edit.start - old < 0:
-                return _refused("media_short")
-            seg["in"] = inp + edit.start - old
-    return refused or _check_time(out, t, j) or out
+    return _refused("gone") if where is None else edit._make(out, *where)
 
 
 def check_track(draft: dict[str, Any], t: int) -> dict[str, Any] | EditRefused:
@@ -327,19 +324,4 @@ def rebase(
 
 def describe(edit: Edit, name: str = "") -> str:
     """The edit as a sentence in the first person ("I changed subtitle 2 to '…'")."""
-    what = name or (f"segment {edit.ref}" if edit.ref else "the draft")
-    if isinstance(edit, SetText):
-        return f"I changed the text of {what} to {quote(edit.text, Q)}"
-    if isinstance(edit, Move):
-        return f"I moved {what} to start at {_s(edit.start)}"
-    if isinstance(edit, Resize):
-        return f"I trimmed {what} to {_s(edit.start)}–{_s(edit.start + edit.duration)}"
-    if isinstance(edit, SetVolume):
-        return f"I set the volume of {what} to {round(edit.volume * 100)}%"
-    if isinstance(edit, Reorder):
-        return f"I moved {what} to position {edit.index + 1} of its track"
-    if isinstance(edit, Delete):
-        return f"I deleted {what}"
-    if isinstance(edit, SetKeys):
-        return f"I changed {', '.join(k for k, _ in edit.keys)} of {what}"
-    return "I edited the draft in code"
+    return edit.sentence(name or (f"segment {edit.ref}" if edit.ref else "the draft"))

@@ -1,21 +1,6 @@
-"""The draft as a DataFrame: one row per segment, in timeline order (tracks bottom to top).
-
-Times are **integer milliseconds** in nullable `Int64` columns `start`, `end` and `duration`
-(`<NA>` where the draft has no value): exact, no float drift, and `df.end - df.start`,
-`df.duration.sum()` or `df[df.start >= 3000]` work as integers. For a Timedelta view use
-`pd.to_timedelta(df.start, unit="ms")`; `frame_to_draft` also accepts Timedelta columns back.
-
-Columns, in order: `track` (index in `t`), `track_type` (categorical video / audio / text /
-`other:<n>`), `segment` (`id`), `start` (`st`), `end` (`start + duration`, derived), `duration`
-(`d`), `label` (the text of a segment, else its name; derived, editable), `source` (`src`),
-`volume` (`v`, 0-1, float), `kind` (`k`), `name` (`nm`), `text` (`txt`), then every other
-segment key under its own name, in first-seen order. A key that collides with one of these
-names (or starts with `sg.`) is shown as `sg.<key>`. Other columns get an inferred dtype
-(`Int64` for integers, float, `str`, `boolean`, else `object`).
-
-`start`, `name`, `text` and `volume` show the value wherever the draft keeps it (`_read.py`:
-`st`/`s`/`start`, `nm`/`name`/`m.name`, …). Where one of our keys holds a value of another kind
-(`"v": false`, `"st": "12"`), the cell shows that raw value and the column becomes `object`.
+"""The draft as a DataFrame (columns and dtypes: docs/draft-format.md). `_row` reads each
+reading's first place inline and only falls back to `_read.read` for drafts that keep values
+elsewhere: `benchmarks/bench_draft.py` holds it within 3x `pd.json_normalize`.
 """
 
 from __future__ import annotations
@@ -28,17 +13,6 @@ import pandas as pd
 
 from . import _read
 from ._model import NO_TYPE, SCALARS, Draft, clone, track_type_label
-
-__all__ = [
-    "COLUMNS",
-    "Shown",
-    "column_for",
-    "draft_to_frame",
-    "key_for",
-    "key_of",
-    "objects",
-    "shown",
-]
 
 # frame column -> the reading it shows; its first place is the segment key it maps to
 READ_COLUMNS: Final = {
@@ -69,13 +43,6 @@ _RESERVED: Final = frozenset(COLUMNS)
 OWN_KEYS: Final = {_read.SEGMENT[w][1][0]: c for c, w in READ_COLUMNS.items()}  # key -> column
 _BASE_TYPES: Final = ["video", "audio", "text"]
 _MS: Final = frozenset({"start", "end", "duration"})
-
-
-def column_for(key: str) -> str:
-    """The frame column that shows segment key `key`."""
-    if key in OWN_KEYS:
-        return OWN_KEYS[key]
-    return f"sg.{key}" if key in _RESERVED or key.startswith("sg.") else key
 
 
 def key_for(column: str) -> str | None:
@@ -164,7 +131,8 @@ class Shown:
         self.cells = {c: self.cells[c] for c in COLUMNS}
         for key in dict.fromkeys(chain.from_iterable(self.segs)):
             if key not in OWN_KEYS:
-                self.cells[column_for(key)] = [s.get(key) for s in self.segs]
+                reserved = key in _RESERVED or key.startswith("sg.")
+                self.cells[f"sg.{key}" if reserved else key] = [s.get(key) for s in self.segs]
         # the value types of each column that shows a key (None: absent somewhere)
         self.kinds = {
             c: set(map(type, v))

@@ -1,10 +1,5 @@
-"""The one model of a compact draft: a read-only view that keeps every key as it came.
-
-`Draft.from_dict(obj)` checks only the shape the contract publishes (a draft is an object; `t` a
-list of track objects, each `sg` a list of segment objects; keys are strings, as in JSON) and
-raises only `DraftError`. Nothing else is refused: a key holding a value of a foreign kind is
-kept, and its reading (`_read.py`) is absent. The model holds the very dicts it was made from and
-never changes them; `to_dict()` gives an unshared copy.
+"""The one model of a compact draft: a read-only view over the very dicts it was made from.
+Only the contract's shape is checked (`DraftError`); `to_dict()` gives an unshared copy.
 """
 
 from __future__ import annotations
@@ -17,20 +12,6 @@ from typing import Any, Final, Generic, TypeVar, overload
 
 from ..errors import DraftError
 from . import _read
-
-__all__ = [
-    "SCALARS",
-    "TEXT_KINDS",
-    "Draft",
-    "Segment",
-    "Track",
-    "clone",
-    "fmt_seconds",
-    "next_duration",
-    "track_type_label",
-    "track_type_value",
-    "whole_ms",
-]
 
 TEXT_KINDS: Final = _read.TEXT_KINDS
 _TYPE_LABELS: Final = {0: "video", 1: "audio", 7: "text"}

@@ -1,18 +1,5 @@
-"""The draft as an OpenTimelineIO timeline, so it opens in editors that read OTIO.
-
-Timeline → Stack → one Track per draft track (Audio for `tt` 1, Video otherwise; segments that
-overlap go to an extra track, a "lane", with the same draft track behind it), its segments as
-Clips separated by Gaps, padded with a Gap to the draft's `d`. The rate is the draft's fps
-(`m.fps`, else the caller's, else 30): times are rounded to frames edge by edge, so segments that
-touch in the draft touch in the timeline. Media clips get an `ExternalReference` (the file or URL
-the caller's `media` mapping gives for `src`, else `src` itself) with an `available_range`, and a
-source range starting at the in-point; texts get a `GeneratorReference` of kind "text" carrying
-the text. Every original key is kept in the `nemo` metadata of the timeline, track or clip, and
-`nemo_ref` says where in the draft each came from. OpenTimelineIO is the optional extra `otio`,
-imported only here and in its sibling modules.
-
-The drafts are the backend's: only `t`, `tt`, `sg`, `d`, `m` are sure. The segment fields read here
-(`SegmentView`) accept the spellings seen so far and never require them.
+"""The draft as an OpenTimelineIO timeline (the mapping: docs/draft-format.md). OpenTimelineIO
+is the optional extra `otio`, imported only by the `_otio*` modules.
 """
 
 from __future__ import annotations
@@ -26,29 +13,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..errors import DraftError
+from . import _read
 from ._model import Draft, Track
 from ._summary import track_name
 
-__all__ = [
-    "DEFAULT_FPS",
-    "MediaInfo",
-    "OtioWarning",
-    "SegmentView",
-    "Unmapped",
-    "as_draft",
-    "deep",
-    "draft_fps",
-    "frames",
-    "listed",
-    "load",
-    "mapping",
-    "placed",
-    "to_otio",
-    "track_label",
-]
-
 DEFAULT_FPS = 30.0
-TEXT_KINDS = frozenset({"title", "subtitle", "text"})
 
 
 def load() -> Any:
@@ -108,44 +77,19 @@ def listed(value: Any) -> list[Any]:
     return value if isinstance(value, list) else []
 
 
-def _first(obj: Mapping[str, Any], keys: tuple[str, ...]) -> tuple[str | None, Any]:
-    for key in keys:
-        if obj.get(key) is not None:
-            return key, obj[key]
-    return None, None
-
-
 class SegmentView:
-    """The fields of one raw segment dict this module reads, wherever the draft keeps them."""
-
-    START = ("st", "s", "start")
-    DURATION = ("d", "duration", "dur")
-    IN = ("in", "in_point")
-    SOURCE = ("src", "source", "url")
-    NAME = ("nm", "name")
-    TEXT = ("txt", "text")
+    """A raw segment's readings (`_read.py`) and the places they came from, as OTIO needs them."""
 
     def __init__(self, seg: Mapping[str, Any], track_type: Any = None) -> None:
         self.raw = seg
-        self.start_key, start = _first(seg, self.START)
-        self.duration_key, dur = _first(seg, self.DURATION)
-        self.in_key, inp = _first(seg, self.IN)
-        self.start, self.duration, self.in_point = _number(start), _number(dur), _number(inp)
-        meta = mapping(seg.get("m"))
-        _, src = _first(seg, self.SOURCE)
-        self.source = src if isinstance(src, str) and src else None
-        self.text_key, text = _first(seg, self.TEXT)
-        if text is None and isinstance(meta.get("text"), str):
-            text = meta["text"]
-        self.text = text if isinstance(text, str) else None
-        _, name = _first(seg, self.NAME)
-        if name is None:
-            name = meta.get("name")
-        self.name = name if isinstance(name, str) else None
-        sid = seg.get("id")
-        self.id = sid if isinstance(sid, (str, int)) and not isinstance(sid, bool) else None
-        kind = seg.get("k", seg.get("kind"))
-        self.is_text = self.text is not None or track_type == 7 or kind in TEXT_KINDS
+        self.start_key, self.start = _read.found(seg, "start")
+        self.duration_key, self.duration = _read.found(seg, "duration")
+        self.in_key, self.in_point = _read.found(seg, "in_point")
+        self.text_key, self.text = _read.found(seg, "text")
+        self.source = _read.read(seg, "source") or None
+        self.name = _read.read(seg, "name")
+        self.id = _read.read(seg, "id")
+        self.is_text = _read.is_text(seg, track_type)
 
     @property
     def label(self) -> str:
@@ -261,15 +205,13 @@ def track_label(track: Mapping[str, Any], t: int) -> str:
     return track_name(Track(track), t)
 
 
-def _tracks(track: Mapping[str, Any], t: int, end: int, b: _Builder) -> list[Any]:
+def _lanes(track: Mapping[str, Any], t: int, items: list[tuple], end: int, b: _Builder) -> list:
+    """The OTIO tracks of one draft track: one lane per set of segments that do not overlap."""
     schema = b.otio.schema
     name = track_label(track, t)
     kind = schema.TrackKind.Audio if track.get("tt") == 1 else schema.TrackKind.Video
     lanes: list[list[tuple]] = []
-    items, lost = placed(track, f"track {t + 1} ({name})")
-    b.unmapped.extend(lost)
-    for start, stop, j, view in items:
-        item = (frames(start, b.fps), frames(stop, b.fps), j, view)
+    for item in items:
         lane = next((ln for ln in lanes if ln[-1][1] <= item[0]), None)
         if lane is None:
             lanes.append(lane := [])
@@ -309,24 +251,25 @@ def to_otio(
     otio = load()
     rate = draft_fps(draft, fps)
     b = _Builder(otio, rate, media)
-    tracks = listed(draft.get("t"))
-    ends = [
-        frames(stop, rate)
-        for tr in tracks
-        if isinstance(tr, Mapping)
-        for _, stop, _, _ in placed(tr)[0]
-    ]
+    walked = []  # (t, track, its placeable segments in frames)
+    for t, track in enumerate(listed(draft.get("t"))):
+        if not isinstance(track, Mapping):
+            b.unmapped.append(Unmapped(f"track {t + 1}", "is not an object: left out"))
+            continue
+        items, lost = placed(track, f"track {t + 1} ({track_label(track, t)})")
+        b.unmapped.extend(lost)
+        walked.append(
+            (t, track, [(frames(a, rate), frames(z, rate), j, v) for a, z, j, v in items])
+        )
     d = _number(draft.get("d"))
+    ends = [z for _, _, items in walked for _, z, _, _ in items]
     end = max([frames(d, rate) if d and d > 0 else 0, *ends])
     top = _json({k: v for k, v in draft.items() if k != "t"}, "the draft")
     try:
         timeline = otio.schema.Timeline(name="nemo draft", metadata={"nemo": top, "nemo_fps": rate})
         timeline.global_start_time = b.rt(0)
-        for t, track in enumerate(tracks):
-            if not isinstance(track, Mapping):
-                b.unmapped.append(Unmapped(f"track {t + 1}", "is not an object: left out"))
-                continue
-            for otrack in _tracks(track, t, end, b):
+        for t, track, items in walked:
+            for otrack in _lanes(track, t, items, end, b):
                 timeline.tracks.append(otrack)
     except (TypeError, ValueError, OverflowError, RuntimeError) as exc:  # metadata OTIO refuses
         raise DraftError(f"the draft cannot be written as OTIO: {exc}") from exc

@@ -1,15 +1,5 @@
-"""The timeline as a file an editor opens, shaped for what each format can hold.
-
-| suffix    | format (adapter)          | texts (titles, subtitles)           | tracks            |
-|-----------|---------------------------|-------------------------------------|-------------------|
-| `.otio`   | OTIO JSON (core)          | generator clips on their text track | all               |
-| `.otioz`  | OTIO zip with media (core)| generator clips on their text track | all               |
-| `.xml`    | FCP 7 XML (`fcp_xml`)     | FCP "Text" generators, own track    | all               |
-| `.fcpxml` | FCP X (`fcpx_xml`)        | markers on the video clips          | video + audio     |
-| `.edl`    | CMX 3600 (`cmx_3600`)     | markers (LOC comments)              | the first video   |
-
-The OTIO formats keep every draft key as `nemo` metadata; the editor formats keep names, times
-and media paths, which is what `from_otio` matches on when the metadata is gone.
+"""The timeline as a file an editor opens, shaped for what each format can hold (the table of
+formats: docs/draft-format.md).
 """
 
 from __future__ import annotations
@@ -22,8 +12,6 @@ from typing import Any
 
 from ..errors import DraftError
 from ._otio import MediaInfo, OtioWarning, Unmapped, draft_fps, load, to_otio
-
-__all__ = ["FORMATS", "adapter_for", "editor_rate", "require", "write_timeline"]
 
 FORMATS = {
     ".otio": "otio_json",
@@ -91,10 +79,11 @@ def _text_of(clip: Any) -> str:
 
 def _as_markers(otio: Any, timeline: Any, lost: list[Unmapped]) -> None:
     """Move text clips onto the video clip playing at their start, as markers; drop text tracks."""
-    video = [
-        t for t in timeline.tracks if t.kind == otio.schema.TrackKind.Video and not _all_text(t)
-    ]
-    texts = [t for t in timeline.tracks if t.kind == otio.schema.TrackKind.Video and _all_text(t)]
+    video: list[Any] = []
+    texts: list[Any] = []
+    for t in timeline.tracks:
+        if t.kind == otio.schema.TrackKind.Video:
+            (texts if _all_text(t) else video).append(t)
     for track in texts:
         for clip in track.find_clips():
             at = clip.range_in_parent()
@@ -116,12 +105,10 @@ def _as_markers(otio: Any, timeline: Any, lost: list[Unmapped]) -> None:
 
 def _all_text(track: Any) -> bool:
     clips = list(track.find_clips())
-    return (bool(clips) and all(_is_text(c) for c in clips)) or _nemo_tt(track) == 7
-
-
-def _nemo_tt(track: Any) -> Any:
+    if clips and all(_is_text(c) for c in clips):
+        return True
     meta = track.metadata.get("nemo")
-    return meta.get("tt") if meta is not None and hasattr(meta, "get") else None
+    return meta is not None and hasattr(meta, "get") and meta.get("tt") == 7
 
 
 def _clip_at(track: Any, time: Any) -> Any:
@@ -168,7 +155,7 @@ def write_timeline(
     media: Mapping[str, MediaInfo] | None = None,
     fps: float | None = None,
 ) -> Path:
-    """Write the draft as a timeline file, by suffix (see the module's table); the path back.
+    """Write the draft as a timeline file by suffix (docs/draft-format.md); the path back.
 
     `media` maps each `src` to a file or URL (`MediaInfo`); `.otioz` bundles the files it names.
     What a format cannot hold is reported with one `OtioWarning`."""

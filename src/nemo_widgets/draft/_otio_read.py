@@ -1,13 +1,5 @@
-"""An edited OTIO timeline back onto the draft it came from.
-
-Clips are matched to segments by the ids kept in their `nemo` metadata (then by where they came
-from, `nemo_ref`), then by name: what the editor formats keep. A matched clip's trims and moves
-become the segment's new start, duration and in-point (ms, from frames); a clip on a track that
-belongs to another draft track moves the segment there; segments of a represented draft track
-that no clip matches are deleted; a track that moved segments is put back in timeline order.
-Everything else in `base` is kept as it was, unknown keys untouched, and an edge the editor left
-where it was keeps its exact millisecond value. What cannot be mapped (new clips, transitions,
-effects, nested stacks) is reported with one `OtioWarning`.
+"""An edited OTIO timeline back onto the draft it came from (matching: docs/draft-format.md).
+What cannot be mapped is reported with one `OtioWarning`, never raised.
 """
 
 from __future__ import annotations
@@ -23,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import DraftError
+from . import _read
 from ._model import next_duration, whole_ms
 from ._otio import (
     OtioWarning,
@@ -37,8 +30,6 @@ from ._otio import (
     track_label,
 )
 from ._otio_files import adapter_for, editor_rate, require
-
-__all__ = ["from_otio", "read_timeline"]
 
 
 def read_timeline(path: str | os.PathLike[str], fps: float | None = None) -> Any:
@@ -118,8 +109,7 @@ class _Reader:
 
     def by_metadata(self, clip: Any) -> tuple[int, int] | None:
         meta = clip.metadata.get("nemo")
-        sid = meta.get("id") if meta is not None and hasattr(meta, "get") else None
-        sid = sid if isinstance(sid, (str, int)) and not isinstance(sid, bool) else None
+        sid = _read.read(meta, "id") if meta is not None and hasattr(meta, "get") else None
         raw = clip.metadata.get("nemo_ref")
         ref = tuple(deep(raw)) if raw is not None else ()
         free = [k for k in self.by_id.get(sid, []) if k not in self.taken]
@@ -223,7 +213,7 @@ def _apply(seg: dict[str, Any], item: tuple, clip: Any, span: Any) -> bool:
     if view.is_text:
         text = getattr(clip.media_reference, "parameters", {}).get("text")
         if isinstance(text, str) and view.text_key and text != view.text:
-            seg[view.text_key] = text
+            _read.write_at(seg, view.text_key, text, None)
         return moved
     src = clip.source_range.start_time if clip.source_range is not None else None
     if src is not None and not _same(src.value, view.in_point or 0, src.rate):

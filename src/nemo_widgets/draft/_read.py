@@ -1,34 +1,12 @@
-"""Where a draft keeps what we show: the one table of readings that the summary, the diff, the
-frame, the export checks and the timeline widget all read through.
-
-The contract publishes only `t`, `tt`, `sg`, `d` and `m`; every other key is the backend's. So a
-reading tries each place a draft may keep a value, in order (`st`, then `s`, then `start`;
-`m.text` is the key `text` of the segment's own `m` object), and takes the first that holds a
-value of the right kind. A value of another kind is never an error: that reading is absent, and
-the value stays in the draft as it came.
+"""Where a draft keeps what we show: the one table of readings (docs/draft-format.md) that the
+summary, the diff, the frame, the edits, the export checks and OTIO all read through. A value of
+another kind is never an error: that reading is absent and the value stays as it came.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any, Final
-
-__all__ = [
-    "MAX_NUMBER",
-    "NUM",
-    "SEGMENT",
-    "STR",
-    "TEXT_KINDS",
-    "TRACK",
-    "fits",
-    "found",
-    "is_number",
-    "is_text",
-    "read",
-    "track_type",
-    "value_at",
-    "write_at",
-]
 
 NUM: Final = "number"
 STR: Final = "string"

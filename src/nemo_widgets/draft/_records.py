@@ -1,9 +1,6 @@
-"""What a timeline view shows, from one draft: the frame, its first rows as JSON records and
-their segments' refs, one lane per track with a bar per segment (a bar and its row share one
-index), the summary, and the table as text and HTML for a page without a widget front-end.
-
-Lanes read starts, durations and labels through `_read.py`, like the summary and the frame, so a
-draft that keeps them under other keys is drawn too; a segment without a start sits at 0.
+"""What a timeline view shows, from one draft: the frame's first rows as records with their
+refs, one lane per track with a bar per segment (a bar and its row share one index), the
+summary, and the table as text and HTML for a page without a widget front-end.
 """
 
 from __future__ import annotations
@@ -19,8 +16,6 @@ from ._edits import refs
 from ._frame import draft_to_frame
 from ._model import Draft
 from ._summary import summarize, track_name
-
-__all__ = ["TimelineView", "records", "timeline_view"]
 
 
 @dataclass(frozen=True)

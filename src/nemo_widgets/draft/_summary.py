@@ -12,17 +12,6 @@ from .._text import ui_text
 from . import _read
 from ._model import Draft, Segment, Track, fmt_seconds
 
-__all__ = [
-    "is_text",
-    "percent",
-    "quote",
-    "segment_name",
-    "span",
-    "summarize",
-    "track_name",
-    "volume_text",
-]
-
 _PLURALS = {"image": "images", "video": "videos", "title": "titles", "subtitle": "subtitles"}
 _MAX_TEXT = 40
 

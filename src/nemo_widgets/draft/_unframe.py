@@ -1,21 +1,8 @@
-"""The way back: a (possibly edited) frame of `draft_to_frame` into a draft, row by row.
+"""The way back: an edited `draft_to_frame` table into a draft (rules: docs/draft-format.md).
 
-How rows find their segment in `base`: by `segment` id when the id is unique in the base, else by
-index label (for drafts whose segments lack ids). A second row with an id already taken is a copy:
-it is diffed against that segment and gets a fresh id. Any other row is new.
-
-For a row with a base segment, each cell that still equals what `draft_to_frame(base)` shows
-keeps the base's value exactly (type, null or absent); only edited cells are written, to the place
-the draft keeps that value (`st`, `s` or `start`; `txt`, `text` or `m.text`, …; our own key for a
-new row). So an untouched frame gives back `base` (key order aside). Rules for the linked columns:
-- `duration` wins; else an edited `end` sets `d = end - start`; editing only `start` moves the
-  segment (its duration stays).
-- `label` writes to the text of text segments (text tracks, titles, subtitles) and to the name of
-  others; two columns writing one place (`label` and `text`, `start` and `sg.start`) must agree.
-- a `track` beyond the base's tracks creates a track (in order, without gaps; type from
-  `track_type`); a track whose rows are all deleted stays, with no segments.
-Segments keep the frame's row order within their track; new rows go before the first segment that
-starts later. A column missing from the frame leaves that key as it was.
+Rows find their segment by a `segment` id unique in the base, else by index label; a second row
+with a taken id is a copy. Only cells that no longer show what `draft_to_frame(base)` shows are
+written, so an untouched frame gives back `base` exactly.
 """
 
 from __future__ import annotations
@@ -31,8 +18,6 @@ from . import _read
 from ._assemble import MISSING, Rows, assemble
 from ._frame import READ_COLUMNS, Shown, key_for, shown
 from ._model import whole_ms
-
-__all__ = ["frame_to_draft"]
 
 _TIMES = ("start", "duration", "end")
 

@@ -1,11 +1,6 @@
-"""Is a draft ready for export? `DraftError` naming the track and segment if not.
-
-Only what the contract publishes, and our own keys where a draft uses them: at least one track
-has segments; `d` (the draft's and each segment's), where present, is a number of 0 or more; a
-segment's start, where the draft keeps one, is 0 or later; a segment with a start and a duration
-ends by the draft's `d`; and no two such segments of one track overlap (touching is fine; a
-zero-length segment overlaps nothing). Keys the client does not know are never looked at, and a
-draft that passes goes to the render endpoint exactly as it came.
+"""Is a draft ready for export? `DraftError` naming the track and segment if not. Only what the
+contract publishes and our own keys where a draft uses them are checked (docs/draft-format.md);
+a draft that passes goes to the render endpoint exactly as it came.
 """
 
 from __future__ import annotations
@@ -16,8 +11,6 @@ from ..errors import DraftError
 from ._model import Draft, Segment, Track
 from ._read import is_number
 from ._summary import track_name
-
-__all__ = ["problems", "validate"]
 
 _NOTHING = "the draft has nothing to export yet: no track has segments"
 _SHOWN = 3  # problems spelled out in the error message; the rest are counted
