@@ -24,17 +24,6 @@ import re
 from importlib import resources
 from typing import Literal
 
-__all__ = [
-    "TEXT",
-    "WIDGET_AREAS",
-    "active_lang",
-    "default_language",
-    "labels_for",
-    "set_active",
-    "ui_lang",
-    "ui_text",
-]
-
 Lang = Literal["en", "zh"]
 
 TEXT: dict[str, tuple[str, str]] = {

@@ -12,8 +12,6 @@ from .._text import ui_text
 from ..errors import ExportBlocked, NemoError, NoCredits, RateLimited, redact
 from ._request import Outcome, first, to_error
 
-__all__ = ["ANON_PATH", "error_for_outcome", "register_url", "web_host"]
-
 ANON_PATH = "/api/auth/anonymous-token"
 
 

@@ -21,21 +21,6 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-__all__ = [
-    "RENEW_MARGIN",
-    "Credentials",
-    "TokenCache",
-    "client_id_path",
-    "config_dir",
-    "detect_platform",
-    "is_anonymous",
-    "load_client_id",
-    "needs_renewal",
-    "read_json",
-    "token_expiry",
-    "write_atomic",
-]
-
 RENEW_MARGIN = 300.0  # seconds before `expires_at` when an anonymous token is renewed
 DEFAULT_TTL = 6 * 24 * 3600.0  # assumed life of a token whose answer gives none (7 days, less)
 

@@ -27,8 +27,6 @@ from ._request import Outcome, attribution_headers, first, parse_body, same_orig
 from ._retry import parse_retry_after, recovery, retry_delay
 from ._stream import ChatStream, dropped_before
 
-__all__ = ["DEFAULT_API_URL", "DEFAULT_WEB_URL", "AsyncClient"]
-
 DEFAULT_API_URL = "https://mega-api-prod.nemovideo.ai"
 DEFAULT_WEB_URL = "https://nemovideo.com"
 _DEFAULT: Any = object()

@@ -18,7 +18,6 @@ from ._multipart import Progress, ProgressArg
 if TYPE_CHECKING:
     from ._client import AsyncClient
 
-__all__ = ["download", "fetch"]
 
 log = logging.getLogger("nemo_widgets.api")
 

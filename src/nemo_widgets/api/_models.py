@@ -8,8 +8,6 @@ from typing import Any
 from .. import _display
 from ._request import first
 
-__all__ = ["TERMINAL", "Credits", "Media", "RenderStatus", "State"]
-
 
 def _int(value: Any) -> int:
     try:

@@ -17,8 +17,6 @@ from typing import Any
 
 from ..errors import NemoError
 
-__all__ = ["CHUNK", "MultipartFiles", "Progress", "ProgressArg"]
-
 CHUNK = 1 << 20
 
 # `progress=`: a callable(done, total) is told; anything else (True, None: a bar) is the session

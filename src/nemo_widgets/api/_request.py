@@ -22,17 +22,6 @@ from ._auth import detect_platform
 # the contract's codes, which keep their own class even on a 5xx status
 KNOWN_CODES = frozenset({1001, 1002, 2001, 4001, 4002, 402, 429})
 
-__all__ = [
-    "KNOWN_CODES",
-    "Outcome",
-    "attribution_headers",
-    "first",
-    "parse_body",
-    "same_origin",
-    "streamable",
-    "to_error",
-]
-
 
 def attribution_headers(options: Options, env: Mapping[str, str] | None = None) -> dict[str, str]:
     """The X-Skill-* headers sent on every request (missing ones make export fail with 402)."""

@@ -7,15 +7,6 @@ import random
 import time
 from collections.abc import Callable
 
-__all__ = [
-    "BACKOFF_BASE",
-    "BACKOFF_CAP",
-    "is_idempotent",
-    "parse_retry_after",
-    "recovery",
-    "retry_delay",
-]
-
 BACKOFF_BASE = 0.5  # seconds before the first transport retry
 BACKOFF_CAP = 8.0  # no single backoff wait is longer than this
 RETRY_AFTER_CAP = 120.0  # a server asking for more than this is not waited for blindly

@@ -17,8 +17,6 @@ import httpx
 from ..errors import BackendUnavailable, StreamDropped, StreamTimeout
 from ..events import ChatTurn, Event
 
-__all__ = ["ChatStream", "dropped_before"]
-
 # Transport failures that happen only before a request leaves: the message was not delivered.
 _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.UnsupportedProtocol)
 
