@@ -18,17 +18,23 @@ import httpx
 
 from .._options import Options
 from ..errors import BackendUnavailable, NemoError, RateLimited, redact
-from ._advice import ANON_PATH, error_for_outcome
 from ._auth import Credentials, token_expiry
-from ._download import download
+from ._download import fetch
 from ._models import Credits, Media, RenderStatus, State
 from ._multipart import MultipartFiles, Progress, ProgressArg
-from ._request import Outcome, attribution_headers, first, parse_body, same_origin, streamable
-from ._retry import parse_retry_after, recovery, retry_delay
+from ._request import (
+    DEFAULT_API_URL,
+    DEFAULT_WEB_URL,
+    attribution_headers,
+    first,
+    parse_body,
+    same_origin,
+    streamable,
+    to_error,
+)
+from ._retry import ANON_PATH, parse_retry_after, recovery, retry_delay
 from ._stream import ChatStream, dropped_before
 
-DEFAULT_API_URL = "https://mega-api-prod.nemovideo.ai"
-DEFAULT_WEB_URL = "https://nemovideo.com"
 _DEFAULT: Any = object()
 log = logging.getLogger("nemo_widgets.api")
 
@@ -211,18 +217,15 @@ class AsyncClient:
             if outcome is None:
                 # chained so callers can tell "never sent" from "sent, no answer" by the cause
                 raise BackendUnavailable(problem) from cause
-            raise self._error(outcome, what, path_only)
-
-    def _error(self, outcome: Outcome, what: str, path: str) -> NemoError:
-        return error_for_outcome(
-            outcome,
-            what,
-            path=path,
-            web_url=self.web_url,
-            anonymous=self.credentials.is_anonymous,
-            user_id=self.credentials.user_id,
-            fallback_bind=self.bind_id,
-        )
+            raise to_error(
+                outcome,
+                what,
+                path=path_only,
+                web_url=self.web_url,
+                anonymous=self.credentials.is_anonymous,
+                user_id=self.credentials.user_id,
+                fallback_bind=self.bind_id,
+            )
 
     def _learn_user(self, data: Any) -> None:
         user_id = first(data, "user_id", "userId")
@@ -393,5 +396,15 @@ class AsyncClient:
         progress: ProgressArg = None,
         hook: Callable[[int, int], Any] | None = None,
     ) -> Path:
-        """Stream the rendered MP4 to `dest`: `url` first, then the download route."""
-        return await download(self, job_id, Path(dest), url, progress, hook)
+        """Stream the rendered MP4 to `dest`: `url` first, then the download route (a partial
+        file never takes the destination's name)."""
+        dest = Path(dest)
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        if url:
+            try:
+                await fetch(self, url, dest, progress, hook)
+                return dest
+            except NemoError as exc:
+                log.debug("the job's URL failed (%s): trying the route", type(exc).__name__)
+        await fetch(self, f"/api/render/proxy/{job_id}/download", dest, progress, hook)
+        return dest

@@ -13,7 +13,6 @@ from hypothesis import strategies as st
 
 from nemo_widgets import ExportBlocked, NemoError, NoCredits, RateLimited
 from nemo_widgets._options import Options
-from nemo_widgets.api._advice import error_for_outcome
 from nemo_widgets.api._auth import is_anonymous, needs_renewal, token_expiry
 from nemo_widgets.api._models import Media, RenderStatus, State
 from nemo_widgets.api._request import parse_body, to_error
@@ -210,7 +209,7 @@ def test_is_anonymous(user_id: str | None, given: bool, anonymous: bool) -> None
 
 
 def advice(status: int, raw: dict[str, Any], path: str = "/run_sse", **kw: Any) -> NemoError:
-    return error_for_outcome(parse_body(status, body(raw)), "chat", path=path, web_url=WEB, **kw)
+    return to_error(parse_body(status, body(raw)), "chat", path=path, web_url=WEB, **kw)
 
 
 def test_no_credits_anonymous_and_registered() -> None:
