@@ -1,10 +1,6 @@
-"""Who we are to the backend: the token, the client id and the attribution platform.
-
-The token lives in this object's private attribute only: never in a repr, a log line, an error
-message or a URL. Refreshing is the request core's job (`api._client`); this module only holds,
-finds and stores. An anonymous token is also kept in `tokens.json` (mode 0600) in the config dir:
-the contract allows one per client id per 7 days, so a restarted kernel must reuse it (as the
-skill's own instructions do with NEMO_TOKEN) instead of being refused with 429 for a week.
+"""Who we are to the backend: the token (never in a repr, log, error or URL), the client id and
+the attribution platform. An anonymous token is also kept in `tokens.json` (mode 0600): the
+contract allows one per client id per 7 days, so a restarted kernel must reuse it.
 """
 
 from __future__ import annotations
@@ -90,19 +86,6 @@ def write_atomic(path: Path, text: str, mode: int = 0o666) -> None:
         tmp.unlink(missing_ok=True)
 
 
-def client_id_path(env: Mapping[str, str] | None = None) -> Path:
-    """Where the client id is kept between runs."""
-    return config_dir(env) / "client_id"
-
-
-def _valid_uuid(text: str) -> bool:
-    try:
-        uuid.UUID(text)
-    except ValueError:
-        return False
-    return True
-
-
 def load_client_id(env: Mapping[str, str] | None = None, *, renew: bool = False) -> str:
     """`NEMO_CLIENT_ID`, else the stored id, else a new UUID written to the config dir.
 
@@ -111,13 +94,11 @@ def load_client_id(env: Mapping[str, str] | None = None, *, renew: bool = False)
     env = os.environ if env is None else env
     if not renew and env.get("NEMO_CLIENT_ID"):
         return env["NEMO_CLIENT_ID"].strip()
-    path = client_id_path(env)
+    path = config_dir(env) / "client_id"
     if not renew:
-        try:
+        with contextlib.suppress(OSError, ValueError):  # missing, unreadable or not a UUID
             stored = path.read_text(encoding="utf-8").strip()
-        except OSError:
-            stored = ""
-        if _valid_uuid(stored):
+            uuid.UUID(stored)
             return stored
     new = str(uuid.uuid4())
     with contextlib.suppress(OSError):  # a read-only home works, with a new id per process
@@ -195,13 +176,12 @@ class Credentials:
         token: str | None = None,
         client_id: str | None = None,
         cache_key: str | None = None,
-        cache: TokenCache | None = None,
     ) -> None:
         self.__token = token or None
         self.anonymous = not token  # only anonymous tokens are renewed behind the user's back
         self._client_id = client_id
         self.cache_key = cache_key  # None: keep anonymous tokens in memory only
-        self._cache = cache
+        self._cache: TokenCache | None = None
         self.generation = 0  # bumped on every new token, so concurrent 1001s renew only once
         self.user_id: str | None = None  # from the token (or session) answer: `anon_…` or not
         self.expires_at: float | None = None  # epoch seconds, when the answer says
@@ -257,10 +237,6 @@ class Credentials:
         if self.anonymous and self.cache_key is not None:
             self._cache = self._cache or TokenCache()
             self._cache.save(self.cache_key, self.client_id, token, expires_at, self.user_id)
-
-    def keep_until_expiry(self) -> None:
-        """A renewal was refused (the 7-day quota): use the held token to its end, unrenewed."""
-        self.expires_at = None
 
     def header(self) -> dict[str, str]:
         """The Authorization header, or nothing before a token is held."""

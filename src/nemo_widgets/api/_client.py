@@ -112,9 +112,9 @@ class AsyncClient:
             except RateLimited:
                 if not early:
                     raise
-                # the held token still works: use it to its end rather than ask again per call
+                # the held token still works: use it to its end, unrenewed, rather than ask again
                 log.debug("early token renewal refused (quota); keeping the current token")
-                self.credentials.keep_until_expiry()
+                self.credentials.expires_at = None
 
     async def _call(
         self,
