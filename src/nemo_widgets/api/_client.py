@@ -70,7 +70,7 @@ class AsyncClient:
         self._sleep = sleep or asyncio.sleep
         self._clock = clock  # wall time, for the token's `expires_at` (tests pass their own)
         self._http: httpx.AsyncClient | None = None
-        self._renewing: asyncio.Lock | None = None
+        self._renewing = asyncio.Lock()  # binds to a loop on first use, not here
 
     def __repr__(self) -> str:
         return f"AsyncClient({self.api_url!r}, {self.credentials!r})"
@@ -100,10 +100,7 @@ class AsyncClient:
             )
         return self._http
 
-    # -- the request core ------------------------------------------------------------------------
     async def _renew_token(self, seen_generation: int, early: bool = False) -> None:
-        if self._renewing is None:
-            self._renewing = asyncio.Lock()
         async with self._renewing:
             if self.credentials.generation != seen_generation:
                 return  # somebody renewed meanwhile
@@ -133,7 +130,7 @@ class AsyncClient:
     ) -> Any:
         """Send one request with every recovery rule; return the envelope's data, or (with
         `stream="sse"` / `"bytes"`) the open response, which the caller must close."""
-        attempt = rate_waits = 0
+        attempts = {False: 0, True: 0}  # retries so far, of other failures / of 429s
         recovered: set[str] = set()
         path_only = urlsplit(path).path or path
         while True:
@@ -147,16 +144,14 @@ class AsyncClient:
             generation = self.credentials.generation
             if path == ANON_PATH:
                 hdrs["X-Client-Id"] = self.credentials.client_id
-            content: Any = None
             if body is not None:
-                content = body.stream(progress)
                 hdrs["Content-Type"] = body.content_type
                 hdrs["Content-Length"] = str(body.content_length)
             request = self.http.build_request(
                 method,
                 path,
                 json=json,
-                content=content,
+                content=None if body is None else body.stream(progress),
                 headers=hdrs,
                 # an explicit None would switch httpx's time-outs off: fall back to Options.timeout
                 timeout=httpx.USE_CLIENT_DEFAULT if timeout is None else timeout,
@@ -186,7 +181,9 @@ class AsyncClient:
                 problem = ""
                 retry_after = parse_retry_after(response.headers.get("retry-after"))
             code = outcome.code if outcome else None
-            log.debug("%s %s -> %s (code %s, attempt %d)", method, path_only, status, code, attempt)
+            limited = status == 429 or code == 429
+            tried = attempts[limited]
+            log.debug("%s %s -> %s (code %s, attempt %d)", method, path_only, status, code, tried)
             fix = recovery(path_only, code, auth and self.credentials.anonymous)
             if fix is not None and fix not in recovered:
                 recovered.add(fix)
@@ -195,13 +192,12 @@ class AsyncClient:
                 else:
                     self.credentials.renew_client_id()
                 continue
-            limited = status == 429 or code == 429
             delay = retry_delay(
                 method,
                 path_only,
                 status,
                 code,
-                rate_waits if limited else attempt,
+                tried,
                 retry_after,
                 max_retries=self.options.max_retries,
                 rate_limit_wait=self.options.rate_limit_wait,
@@ -209,10 +205,7 @@ class AsyncClient:
             if delay is not None:
                 log.debug("retrying %s %s in %.2fs", method, path_only, delay)
                 await self._sleep(delay)
-                if limited:
-                    rate_waits += 1
-                else:
-                    attempt += 1
+                attempts[limited] += 1
                 continue
             if outcome is None:
                 # chained so callers can tell "never sent" from "sent, no answer" by the cause
@@ -232,7 +225,6 @@ class AsyncClient:
         if isinstance(user_id, str) and user_id and user_id != "me":
             self.credentials.user_id = user_id
 
-    # -- endpoints -------------------------------------------------------------------------------
     async def anonymous_token(self) -> dict[str, Any]:
         """Get (and hold) an anonymous token for the client id; returns its `credits`."""
         data = await self._call("POST", ANON_PATH, "anonymous sign-in", auth=False)
@@ -295,7 +287,6 @@ class AsyncClient:
             "new_message": {"role": "user", "parts": [{"text": text}]},
             "streaming": streaming,
         }
-        timeout = httpx.Timeout(self.options.timeout, read=self.options.heartbeat_timeout)
         try:
             response = await self._call(
                 "POST",
@@ -304,15 +295,12 @@ class AsyncClient:
                 json=body,
                 headers={"Accept": "text/event-stream"},
                 stream="sse",
-                timeout=timeout,
+                timeout=httpx.Timeout(self.options.timeout, read=self.options.heartbeat_timeout),
             )
         except BackendUnavailable as exc:
             raise dropped_before(exc) from exc.__cause__
-        stream = ChatStream(response)
-        try:
+        async with contextlib.aclosing(ChatStream(response)) as stream:
             yield stream
-        finally:
-            await stream.aclose()
 
     async def upload_files(
         self,
