@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import logging
 import signal
 import sys
@@ -80,16 +81,8 @@ def _serve(args: argparse.Namespace) -> int:
     for spec in args.fail:
         name, _, times = spec.partition(":")
         fail_next[name] = fail_next.get(name, 0) + int(times or 1)
-    faults = Faults(
-        drop_stream_after=args.drop_stream_after,
-        error_stream_after=args.error_stream_after,
-        fail_next=fail_next,
-        fail_status=args.fail_status,
-        fail_html=args.fail_html,
-        latency=args.latency,
-        fail_next_render=args.fail_next_render,
-        silent_next=args.silent_next,
-    )
+    knobs = {f.name for f in dataclasses.fields(Faults)}  # the fault flags are named as its fields
+    faults = Faults(**{k: v for k, v in vars(args).items() if k in knobs}, fail_next=fail_next)
     opts = {n: getattr(args, n) for n in _TUNING if getattr(args, n) is not None}
     # the server's own lines (one per request at INFO) on stderr; the token is never in them
     handler = logging.StreamHandler(sys.stderr)
