@@ -44,19 +44,6 @@ def token_expiry(expires_at: Any, expires_in: Any, now: float) -> float | None:
     return None
 
 
-def needs_renewal(expires_at: float | None, now: float, margin: float = RENEW_MARGIN) -> bool:
-    """Whether a token that expires at `expires_at` should be replaced before the next call."""
-    return expires_at is not None and now >= expires_at - margin
-
-
-def is_anonymous(user_id: str | None, token_given: bool) -> bool:
-    """Anonymous users are recognised by a `user_id` starting `anon_`; without a user id, a
-    token the user gave is taken as a registered account's and a signed-in one as anonymous."""
-    if user_id:
-        return user_id.startswith("anon_")
-    return not token_given
-
-
 def config_dir(env: Mapping[str, str] | None = None) -> Path:
     """`$XDG_CONFIG_HOME/nemovideo`, else `~/.config/nemovideo` (HOME honoured, for tests)."""
     env = os.environ if env is None else env
@@ -202,12 +189,15 @@ class Credentials:
 
     @property
     def is_anonymous(self) -> bool:
-        """Whether the backend sees an anonymous user (see `is_anonymous`)."""
-        return is_anonymous(self.user_id, token_given=not self.anonymous)
+        """Whether the backend sees an anonymous user: a `user_id` starting `anon_`; without a
+        user id, a token the user gave is taken as a registered account's."""
+        return self.user_id.startswith("anon_") if self.user_id else self.anonymous
 
     def due(self, now: float) -> bool:
-        """Whether the held anonymous token should be renewed before the next call."""
-        return self.anonymous and self.has_token and needs_renewal(self.expires_at, now)
+        """Whether the held anonymous token is close enough to its `expires_at` to renew now."""
+        if not (self.anonymous and self.has_token) or self.expires_at is None:
+            return False
+        return now >= self.expires_at - RENEW_MARGIN
 
     @property
     def client_id(self) -> str:
