@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import typing as _typing
-from importlib import metadata as _metadata
 
 from .errors import (
     AuthError,
@@ -29,10 +28,17 @@ if _typing.TYPE_CHECKING:
 _WIDGETS = ("ChatCell", "ExportPanel", "Studio", "TimelineTable", "UploadPicker")
 
 
-try:  # pyproject.toml holds the one version; an uninstalled checkout has no metadata to read
-    __version__ = _metadata.version("nemo-widgets")
-except _metadata.PackageNotFoundError:
-    __version__ = "0+unknown"
+def _version() -> str:
+    # pyproject.toml holds the one version; an uninstalled checkout has no metadata to read
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("nemo-widgets")
+    except PackageNotFoundError:
+        return "0+unknown"
+
+
+__version__ = _version()
 
 __all__ = [
     "AuthError",
