@@ -71,15 +71,10 @@ _HIGH_WATER = 1024  # buffered items before the producer waits for the consumer
 
 
 def aiter_on_loop(make: Callable[[], AsyncIterator[list[T]]]) -> AsyncIterator[T]:
-    """Iterate `make()` on the background loop from whatever loop iterates the result.
-
-    `make()` yields lists of items (batches, so that a fast stream pays the hand-over per batch,
-    not per item); the result yields the items one by one. On the background loop itself the
-    batches are flattened in place. From any other loop, a task on the background loop drives
-    `make()` and hands batches over through a locked deque with one cross-thread wake-up per
-    hand-over; closing the result early cancels the task (closing the source), and errors are
-    raised in the consumer after the items before them.
-    """
+    """Iterate `make()` (which yields batches: the hand-over between threads is paid per batch)
+    on the background loop, from whatever loop iterates the result, item by item. Closing the
+    result early cancels the producer, which closes the source; errors reach the consumer after
+    the items before them."""
     return _Bridge(make)
 
 

@@ -1,18 +1,6 @@
-"""Every string the package shows, in English and Chinese: one catalog, one lookup.
-
-The catalog is data, `messages.json` beside this module: key → [English, Chinese], read once on
-import.
-
-`ui_text(key, lang, **fmt)` returns the string for `lang` ("en" or "zh", see `ui_lang`) with
-`{name}` fields filled. Widgets send the keys of their areas (`labels_for`) to the browser in one
-synced `labels` trait; the views read them with `t(model, key, fmt)` from `js/lib/text.ts`, which
-fills `{name}` fields the same way (no `{{` escaping: no string here needs a literal brace).
-
-Keys are `<area>.<name>`: `common` (every widget), `upload`, `chat`, `timeline`, `export`,
-`studio` (widgets, sent to the browser), and `magic`, `notice`, `progress`, `hint`, `error`,
-`repr`, `summary`, `diff` (kernel side only). Chinese strings are short, plain labels as Chinese
-software writes them; `tests/unit/test_text.py` checks both languages exist and no English is
-left in Chinese.
+"""Every string the package shows, in English and Chinese: one catalog (`messages.json`, key →
+[English, Chinese], keys `<area>.<name>`), one lookup. Widgets get their areas' strings in one
+synced `labels` trait; `js/lib/text.ts` fills `{name}` fields the same way as `ui_text`.
 """
 
 from __future__ import annotations
@@ -23,17 +11,6 @@ import os
 import re
 from importlib import resources
 from typing import Literal
-
-__all__ = [
-    "TEXT",
-    "WIDGET_AREAS",
-    "active_lang",
-    "default_language",
-    "labels_for",
-    "set_active",
-    "ui_lang",
-    "ui_text",
-]
 
 Lang = Literal["en", "zh"]
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import logging
 import signal
 import sys
@@ -13,6 +14,18 @@ from typing import Any
 from . import __version__
 
 __all__ = ["main"]
+
+# LocalServer.start's timings and limits: option → (type, help); passed on only when given
+_TUNING: dict[str, tuple[type, str | None]] = {
+    "heartbeat_interval": (float, None),
+    "step_delay": (float, "seconds one edit step takes"),
+    "generation_delay": (float, "seconds a generation's first stage takes"),
+    "silent_rate": (float, "share of edits with no reply text"),
+    "max_upload_bytes": (int, None),
+    "initial_credits": (int, None),
+    "render_concurrency": (int, None),
+    "token_ttl": (float, "seconds a token lives (default 7 days)"),
+}
 
 
 def _serve_parser(sub: Any) -> None:
@@ -28,15 +41,8 @@ def _serve_parser(sub: Any) -> None:
         help="adk: ADK chat events and {code, data}; vendor: typed events, {success, data} renders",
     )
     t = p.add_argument_group("timings and limits")
-    t.add_argument("--heartbeat-interval", type=float)
-    t.add_argument("--step-delay", type=float, help="seconds one edit step takes")
-    t.add_argument(
-        "--generation-delay", type=float, help="seconds a generation's first stage takes"
-    )
-    t.add_argument("--silent-rate", type=float, help="share of edits with no reply text")
-    t.add_argument("--max-upload-bytes", type=int)
-    t.add_argument("--initial-credits", type=int)
-    t.add_argument("--render-concurrency", type=int)
+    for name, (kind, text) in _TUNING.items():
+        t.add_argument(f"--{name.replace('_', '-')}", type=kind, help=text)
     f = p.add_argument_group("fault injection")
     f.add_argument(
         "--drop-stream-after", type=int, metavar="N", help="drop every chat stream after N events"
@@ -61,7 +67,6 @@ def _serve_parser(sub: Any) -> None:
     f.add_argument(
         "--silent-next", type=int, default=0, metavar="N", help="the next N edits end with no text"
     )
-    f.add_argument("--token-ttl", type=float, help="seconds a token lives (default 7 days)")
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -76,29 +81,16 @@ def _serve(args: argparse.Namespace) -> int:
     for spec in args.fail:
         name, _, times = spec.partition(":")
         fail_next[name] = fail_next.get(name, 0) + int(times or 1)
-    faults = Faults(
-        drop_stream_after=args.drop_stream_after,
-        error_stream_after=args.error_stream_after,
-        fail_next=fail_next,
-        fail_status=args.fail_status,
-        fail_html=args.fail_html,
-        latency=args.latency,
-        fail_next_render=args.fail_next_render,
-        silent_next=args.silent_next,
-    )
-    names = [
-        "heartbeat_interval",
-        "step_delay",
-        "generation_delay",
-        "silent_rate",
-        "max_upload_bytes",
-        "initial_credits",
-        "render_concurrency",
-        "token_ttl",
-        "dialect",
-    ]
-    opts = {n: getattr(args, n) for n in names if getattr(args, n) is not None}
-    _log_to_stderr(args.log_level)
+    knobs = {f.name for f in dataclasses.fields(Faults)}  # the fault flags are named as its fields
+    faults = Faults(**{k: v for k, v in vars(args).items() if k in knobs}, fail_next=fail_next)
+    opts = {n: getattr(args, n) for n in _TUNING if getattr(args, n) is not None}
+    # the server's own lines (one per request at INFO) on stderr; the token is never in them
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
+    own = logging.getLogger("nemo_widgets.local")
+    own.addHandler(handler)
+    own.setLevel(args.log_level.upper())
+    own.propagate = False
     try:
         server = LocalServer.start(
             port=args.port,
@@ -106,6 +98,7 @@ def _serve(args: argparse.Namespace) -> int:
             faults=faults,
             host=args.host,
             log_level=args.log_level,
+            dialect=args.dialect,
             **opts,
         )
     except StoreError as e:  # another server on this data dir, a damaged database...
@@ -126,16 +119,6 @@ def _serve(args: argparse.Namespace) -> int:
     finally:
         server.stop()
     return 0
-
-
-def _log_to_stderr(level: str) -> None:
-    """The server's own lines (one per request at INFO) on stderr; the token is never in them."""
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
-    own = logging.getLogger("nemo_widgets.local")
-    own.addHandler(handler)
-    own.setLevel(level.upper())
-    own.propagate = False
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -153,7 +153,7 @@ class InputError(NemoError, ValueError, hint_key="hint.input"):
     """A path or URL that cannot be uploaded at all (missing, a directory, malformed)."""
 
 
-_BY_CODE: dict[int, type[NemoError]] = {
+BY_CODE: dict[int, type[NemoError]] = {
     1001: AuthError,
     1002: SessionNotFound,
     2001: NoCredits,
@@ -166,4 +166,4 @@ _BY_CODE: dict[int, type[NemoError]] = {
 
 def error_for(code: int, message: str, **kw: Any) -> NemoError:
     """The typed error for a contract error code (or HTTP status), `NemoError` for others."""
-    return _BY_CODE.get(code, NemoError)(message, code=code, **kw)
+    return BY_CODE.get(code, NemoError)(message, code=code, **kw)

@@ -1,9 +1,5 @@
-"""What may be uploaded: the one list of accepted types and the one sniffer of their first bytes.
-
-The client checks a file with these before the first byte is sent; the offline backend checks it
-again on arrival; the upload widget's file picker offers the same list. Old QuickTime files start
-with a `moov`, `mdat`, `wide`, `free` or `skip` atom instead of `ftyp` (ffmpeg's mov demuxer
-probes for the same atoms), so they are sniffed as mov.
+"""What may be uploaded: the one list of accepted types and the one sniffer of their first bytes,
+used by the client before sending, the offline backend on arrival and the upload widget's picker.
 """
 
 from __future__ import annotations
@@ -52,6 +48,7 @@ EXTENSIONS: tuple[str, ...] = (*FORMATS, *_ALIASES)  # every accepted file name 
 # AAC also comes in an MP4 container (an .m4a renamed); behind an ID3 tag it cannot be told from
 # mp3 in the first bytes, so an ID3-led .aac is refused
 _ALSO = {"aac": {"iso"}}
+# old QuickTime files start with one of these atoms, not `ftyp` (ffmpeg's mov demuxer probes them)
 _OLD_QUICKTIME = (b"moov", b"mdat", b"wide", b"free", b"skip")
 
 

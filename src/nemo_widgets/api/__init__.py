@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from ._client import DEFAULT_API_URL, DEFAULT_WEB_URL, AsyncClient
+from ._client import AsyncClient
 from ._models import Credits, Media, RenderStatus, State
+from ._request import DEFAULT_API_URL, DEFAULT_WEB_URL
 from ._retry import retry_delay
 from ._sync import Client
 

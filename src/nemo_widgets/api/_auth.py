@@ -1,10 +1,6 @@
-"""Who we are to the backend: the token, the client id and the attribution platform.
-
-The token lives in this object's private attribute only: never in a repr, a log line, an error
-message or a URL. Refreshing is the request core's job (`api._client`); this module only holds,
-finds and stores. An anonymous token is also kept in `tokens.json` (mode 0600) in the config dir:
-the contract allows one per client id per 7 days, so a restarted kernel must reuse it (as the
-skill's own instructions do with NEMO_TOKEN) instead of being refused with 429 for a week.
+"""Who we are to the backend: the token (never in a repr, log, error or URL), the client id and
+the attribution platform. An anonymous token is also kept in `tokens.json` (mode 0600): the
+contract allows one per client id per 7 days, so a restarted kernel must reuse it.
 """
 
 from __future__ import annotations
@@ -20,21 +16,6 @@ import uuid
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
-
-__all__ = [
-    "RENEW_MARGIN",
-    "Credentials",
-    "TokenCache",
-    "client_id_path",
-    "config_dir",
-    "detect_platform",
-    "is_anonymous",
-    "load_client_id",
-    "needs_renewal",
-    "read_json",
-    "token_expiry",
-    "write_atomic",
-]
 
 RENEW_MARGIN = 300.0  # seconds before `expires_at` when an anonymous token is renewed
 DEFAULT_TTL = 6 * 24 * 3600.0  # assumed life of a token whose answer gives none (7 days, less)
@@ -61,19 +42,6 @@ def token_expiry(expires_at: Any, expires_in: Any, now: float) -> float | None:
     if isinstance(expires_in, (int, float)) and not isinstance(expires_in, bool):
         return now + float(expires_in)
     return None
-
-
-def needs_renewal(expires_at: float | None, now: float, margin: float = RENEW_MARGIN) -> bool:
-    """Whether a token that expires at `expires_at` should be replaced before the next call."""
-    return expires_at is not None and now >= expires_at - margin
-
-
-def is_anonymous(user_id: str | None, token_given: bool) -> bool:
-    """Anonymous users are recognised by a `user_id` starting `anon_`; without a user id, a
-    token the user gave is taken as a registered account's and a signed-in one as anonymous."""
-    if user_id:
-        return user_id.startswith("anon_")
-    return not token_given
 
 
 def config_dir(env: Mapping[str, str] | None = None) -> Path:
@@ -105,19 +73,6 @@ def write_atomic(path: Path, text: str, mode: int = 0o666) -> None:
         tmp.unlink(missing_ok=True)
 
 
-def client_id_path(env: Mapping[str, str] | None = None) -> Path:
-    """Where the client id is kept between runs."""
-    return config_dir(env) / "client_id"
-
-
-def _valid_uuid(text: str) -> bool:
-    try:
-        uuid.UUID(text)
-    except ValueError:
-        return False
-    return True
-
-
 def load_client_id(env: Mapping[str, str] | None = None, *, renew: bool = False) -> str:
     """`NEMO_CLIENT_ID`, else the stored id, else a new UUID written to the config dir.
 
@@ -126,13 +81,11 @@ def load_client_id(env: Mapping[str, str] | None = None, *, renew: bool = False)
     env = os.environ if env is None else env
     if not renew and env.get("NEMO_CLIENT_ID"):
         return env["NEMO_CLIENT_ID"].strip()
-    path = client_id_path(env)
+    path = config_dir(env) / "client_id"
     if not renew:
-        try:
+        with contextlib.suppress(OSError, ValueError):  # missing, unreadable or not a UUID
             stored = path.read_text(encoding="utf-8").strip()
-        except OSError:
-            stored = ""
-        if _valid_uuid(stored):
+            uuid.UUID(stored)
             return stored
     new = str(uuid.uuid4())
     with contextlib.suppress(OSError):  # a read-only home works, with a new id per process
@@ -210,13 +163,12 @@ class Credentials:
         token: str | None = None,
         client_id: str | None = None,
         cache_key: str | None = None,
-        cache: TokenCache | None = None,
     ) -> None:
         self.__token = token or None
         self.anonymous = not token  # only anonymous tokens are renewed behind the user's back
         self._client_id = client_id
         self.cache_key = cache_key  # None: keep anonymous tokens in memory only
-        self._cache = cache
+        self._cache: TokenCache | None = None
         self.generation = 0  # bumped on every new token, so concurrent 1001s renew only once
         self.user_id: str | None = None  # from the token (or session) answer: `anon_…` or not
         self.expires_at: float | None = None  # epoch seconds, when the answer says
@@ -237,12 +189,15 @@ class Credentials:
 
     @property
     def is_anonymous(self) -> bool:
-        """Whether the backend sees an anonymous user (see `is_anonymous`)."""
-        return is_anonymous(self.user_id, token_given=not self.anonymous)
+        """Whether the backend sees an anonymous user: a `user_id` starting `anon_`; without a
+        user id, a token the user gave is taken as a registered account's."""
+        return self.user_id.startswith("anon_") if self.user_id else self.anonymous
 
     def due(self, now: float) -> bool:
-        """Whether the held anonymous token should be renewed before the next call."""
-        return self.anonymous and self.has_token and needs_renewal(self.expires_at, now)
+        """Whether the held anonymous token is close enough to its `expires_at` to renew now."""
+        if not (self.anonymous and self.has_token) or self.expires_at is None:
+            return False
+        return now >= self.expires_at - RENEW_MARGIN
 
     @property
     def client_id(self) -> str:
@@ -272,10 +227,6 @@ class Credentials:
         if self.anonymous and self.cache_key is not None:
             self._cache = self._cache or TokenCache()
             self._cache.save(self.cache_key, self.client_id, token, expires_at, self.user_id)
-
-    def keep_until_expiry(self) -> None:
-        """A renewal was refused (the 7-day quota): use the held token to its end, unrenewed."""
-        self.expires_at = None
 
     def header(self) -> dict[str, str]:
         """The Authorization header, or nothing before a token is held."""

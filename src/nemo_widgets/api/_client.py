@@ -18,19 +18,23 @@ import httpx
 
 from .._options import Options
 from ..errors import BackendUnavailable, NemoError, RateLimited, redact
-from ._advice import ANON_PATH, error_for_outcome
 from ._auth import Credentials, token_expiry
-from ._download import download
+from ._download import fetch
 from ._models import Credits, Media, RenderStatus, State
 from ._multipart import MultipartFiles, Progress, ProgressArg
-from ._request import Outcome, attribution_headers, first, parse_body, same_origin, streamable
-from ._retry import parse_retry_after, recovery, retry_delay
+from ._request import (
+    DEFAULT_API_URL,
+    DEFAULT_WEB_URL,
+    attribution_headers,
+    first,
+    parse_body,
+    same_origin,
+    streamable,
+    to_error,
+)
+from ._retry import ANON_PATH, parse_retry_after, recovery, retry_delay
 from ._stream import ChatStream, dropped_before
 
-__all__ = ["DEFAULT_API_URL", "DEFAULT_WEB_URL", "AsyncClient"]
-
-DEFAULT_API_URL = "https://mega-api-prod.nemovideo.ai"
-DEFAULT_WEB_URL = "https://nemovideo.com"
 _DEFAULT: Any = object()
 log = logging.getLogger("nemo_widgets.api")
 
@@ -66,7 +70,7 @@ class AsyncClient:
         self._sleep = sleep or asyncio.sleep
         self._clock = clock  # wall time, for the token's `expires_at` (tests pass their own)
         self._http: httpx.AsyncClient | None = None
-        self._renewing: asyncio.Lock | None = None
+        self._renewing = asyncio.Lock()  # binds to a loop on first use, not here
 
     def __repr__(self) -> str:
         return f"AsyncClient({self.api_url!r}, {self.credentials!r})"
@@ -96,10 +100,7 @@ class AsyncClient:
             )
         return self._http
 
-    # -- the request core ------------------------------------------------------------------------
     async def _renew_token(self, seen_generation: int, early: bool = False) -> None:
-        if self._renewing is None:
-            self._renewing = asyncio.Lock()
         async with self._renewing:
             if self.credentials.generation != seen_generation:
                 return  # somebody renewed meanwhile
@@ -108,9 +109,9 @@ class AsyncClient:
             except RateLimited:
                 if not early:
                     raise
-                # the held token still works: use it to its end rather than ask again per call
+                # the held token still works: use it to its end, unrenewed, rather than ask again
                 log.debug("early token renewal refused (quota); keeping the current token")
-                self.credentials.keep_until_expiry()
+                self.credentials.expires_at = None
 
     async def _call(
         self,
@@ -129,7 +130,7 @@ class AsyncClient:
     ) -> Any:
         """Send one request with every recovery rule; return the envelope's data, or (with
         `stream="sse"` / `"bytes"`) the open response, which the caller must close."""
-        attempt = rate_waits = 0
+        attempts = {False: 0, True: 0}  # retries so far, of other failures / of 429s
         recovered: set[str] = set()
         path_only = urlsplit(path).path or path
         while True:
@@ -143,16 +144,14 @@ class AsyncClient:
             generation = self.credentials.generation
             if path == ANON_PATH:
                 hdrs["X-Client-Id"] = self.credentials.client_id
-            content: Any = None
             if body is not None:
-                content = body.stream(progress)
                 hdrs["Content-Type"] = body.content_type
                 hdrs["Content-Length"] = str(body.content_length)
             request = self.http.build_request(
                 method,
                 path,
                 json=json,
-                content=content,
+                content=None if body is None else body.stream(progress),
                 headers=hdrs,
                 # an explicit None would switch httpx's time-outs off: fall back to Options.timeout
                 timeout=httpx.USE_CLIENT_DEFAULT if timeout is None else timeout,
@@ -182,7 +181,9 @@ class AsyncClient:
                 problem = ""
                 retry_after = parse_retry_after(response.headers.get("retry-after"))
             code = outcome.code if outcome else None
-            log.debug("%s %s -> %s (code %s, attempt %d)", method, path_only, status, code, attempt)
+            limited = status == 429 or code == 429
+            tried = attempts[limited]
+            log.debug("%s %s -> %s (code %s, attempt %d)", method, path_only, status, code, tried)
             fix = recovery(path_only, code, auth and self.credentials.anonymous)
             if fix is not None and fix not in recovered:
                 recovered.add(fix)
@@ -191,13 +192,12 @@ class AsyncClient:
                 else:
                     self.credentials.renew_client_id()
                 continue
-            limited = status == 429 or code == 429
             delay = retry_delay(
                 method,
                 path_only,
                 status,
                 code,
-                rate_waits if limited else attempt,
+                tried,
                 retry_after,
                 max_retries=self.options.max_retries,
                 rate_limit_wait=self.options.rate_limit_wait,
@@ -205,33 +205,26 @@ class AsyncClient:
             if delay is not None:
                 log.debug("retrying %s %s in %.2fs", method, path_only, delay)
                 await self._sleep(delay)
-                if limited:
-                    rate_waits += 1
-                else:
-                    attempt += 1
+                attempts[limited] += 1
                 continue
             if outcome is None:
                 # chained so callers can tell "never sent" from "sent, no answer" by the cause
                 raise BackendUnavailable(problem) from cause
-            raise self._error(outcome, what, path_only)
-
-    def _error(self, outcome: Outcome, what: str, path: str) -> NemoError:
-        return error_for_outcome(
-            outcome,
-            what,
-            path=path,
-            web_url=self.web_url,
-            anonymous=self.credentials.is_anonymous,
-            user_id=self.credentials.user_id,
-            fallback_bind=self.bind_id,
-        )
+            raise to_error(
+                outcome,
+                what,
+                path=path_only,
+                web_url=self.web_url,
+                anonymous=self.credentials.is_anonymous,
+                user_id=self.credentials.user_id,
+                fallback_bind=self.bind_id,
+            )
 
     def _learn_user(self, data: Any) -> None:
         user_id = first(data, "user_id", "userId")
         if isinstance(user_id, str) and user_id and user_id != "me":
             self.credentials.user_id = user_id
 
-    # -- endpoints -------------------------------------------------------------------------------
     async def anonymous_token(self) -> dict[str, Any]:
         """Get (and hold) an anonymous token for the client id; returns its `credits`."""
         data = await self._call("POST", ANON_PATH, "anonymous sign-in", auth=False)
@@ -294,7 +287,6 @@ class AsyncClient:
             "new_message": {"role": "user", "parts": [{"text": text}]},
             "streaming": streaming,
         }
-        timeout = httpx.Timeout(self.options.timeout, read=self.options.heartbeat_timeout)
         try:
             response = await self._call(
                 "POST",
@@ -303,15 +295,12 @@ class AsyncClient:
                 json=body,
                 headers={"Accept": "text/event-stream"},
                 stream="sse",
-                timeout=timeout,
+                timeout=httpx.Timeout(self.options.timeout, read=self.options.heartbeat_timeout),
             )
         except BackendUnavailable as exc:
             raise dropped_before(exc) from exc.__cause__
-        stream = ChatStream(response)
-        try:
+        async with contextlib.aclosing(ChatStream(response)) as stream:
             yield stream
-        finally:
-            await stream.aclose()
 
     async def upload_files(
         self,
@@ -395,5 +384,15 @@ class AsyncClient:
         progress: ProgressArg = None,
         hook: Callable[[int, int], Any] | None = None,
     ) -> Path:
-        """Stream the rendered MP4 to `dest`: `url` first, then the download route."""
-        return await download(self, job_id, Path(dest), url, progress, hook)
+        """Stream the rendered MP4 to `dest`: `url` first, then the download route (a partial
+        file never takes the destination's name)."""
+        dest = Path(dest)
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        if url:
+            try:
+                await fetch(self, url, dest, progress, hook)
+                return dest
+            except NemoError as exc:
+                log.debug("the job's URL failed (%s): trying the route", type(exc).__name__)
+        await fetch(self, f"/api/render/proxy/{job_id}/download", dest, progress, hook)
+        return dest

@@ -1,10 +1,8 @@
-"""Streaming a rendered MP4 to disk: the job's URL first, then the download route; a partial
-file never takes the destination's name."""
+"""One file streamed to disk through the request core (a rendered MP4, a timeline file)."""
 
 from __future__ import annotations
 
 import asyncio
-import logging
 import os
 from collections.abc import Callable
 from pathlib import Path
@@ -12,38 +10,11 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
-from ..errors import BackendUnavailable, NemoError
+from ..errors import BackendUnavailable
 from ._multipart import Progress, ProgressArg
 
 if TYPE_CHECKING:
     from ._client import AsyncClient
-
-__all__ = ["download", "fetch"]
-
-log = logging.getLogger("nemo_widgets.api")
-
-
-async def download(
-    client: AsyncClient,
-    job_id: str,
-    dest: Path,
-    url: str | None,
-    progress: ProgressArg,
-    hook: Callable[[int, int], Any] | None,
-) -> Path:
-    """See `AsyncClient.download`."""
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    routes = [u for u in (url, f"/api/render/proxy/{job_id}/download") if u]
-    failure: NemoError | None = None
-    for route in routes:
-        try:
-            await fetch(client, route, dest, progress, hook)
-            return dest
-        except NemoError as exc:
-            log.debug("download route failed (%s), %d left", type(exc).__name__, len(routes))
-            failure = exc
-    assert failure is not None
-    raise failure
 
 
 async def fetch(
@@ -53,6 +24,7 @@ async def fetch(
     progress: ProgressArg,
     hook: Callable[[int, int], Any] | None,
 ) -> None:
+    """GET `route` into `dest` by way of a `.part` file, so a broken download leaves no `dest`."""
     response = await client._call("GET", route, "download", stream="bytes")
     part = dest.with_name(f".{dest.name}.part")
     total = int(response.headers.get("content-length") or 0)

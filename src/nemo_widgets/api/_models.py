@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 import dataclasses
+import math
 from typing import Any
 
 from .. import _display
 from ._request import first
 
-__all__ = ["TERMINAL", "Credits", "Media", "RenderStatus", "State"]
-
 
 def _int(value: Any) -> int:
     try:
         return int(float(value))
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # inf as well
         return 0
 
 
@@ -34,24 +33,34 @@ def _number(value: Any) -> float | None:
     if isinstance(value, bool):
         return None
     try:
-        return float(value)
+        number = float(value)
     except (TypeError, ValueError):
         return None
+    return number if math.isfinite(number) else None  # an infinite width is no width
 
 
-@dataclasses.dataclass(frozen=True)
-class Credits:
+class _Shown:
+    """A repr and the notebook's HTML block, both from the `_display` line named by `_line`."""
+
+    def _line(self) -> str:
+        raise NotImplementedError
+
+    def __repr__(self) -> str:
+        return self._line()
+
+    def _repr_html_(self) -> str:
+        return _display.html_block(self._line())
+
+
+@dataclasses.dataclass(frozen=True, repr=False)
+class Credits(_Shown):
     """The credit balance: `available` to spend, `frozen` held by running work, `total`."""
 
     available: int
     frozen: int
     total: int
 
-    def __repr__(self) -> str:
-        return _display.credits_line(self)
-
-    def _repr_html_(self) -> str:
-        return _display.html_block(_display.credits_line(self))
+    _line = _display.credits_line
 
     @classmethod
     def from_data(cls, data: Any) -> Credits:
@@ -77,8 +86,8 @@ _STATE_KEYS = {
 _STATE_TOP = {"state", "session_id", "sessionId", "task_id", "taskId", "task_name", "taskName"}
 
 
-@dataclasses.dataclass(frozen=True)
-class State:
+@dataclasses.dataclass(frozen=True, repr=False)
+class State(_Shown):
     """The backend's latest state of the session (see docs/draft-format.md); every key this class
     has no field for is kept in `extra` (from `data.state` first, then from `data`)."""
 
@@ -92,11 +101,7 @@ class State:
     task_name: str = ""
     extra: dict[str, Any] = dataclasses.field(default_factory=dict, compare=False)
 
-    def __repr__(self) -> str:
-        return _display.state_line(self)
-
-    def _repr_html_(self) -> str:
-        return _display.html_block(_display.state_line(self))
+    _line = _display.state_line
 
     @classmethod
     def from_data(cls, data: Any) -> State:
@@ -121,8 +126,8 @@ class State:
         )
 
 
-@dataclasses.dataclass(frozen=True)
-class Media:
+@dataclasses.dataclass(frozen=True, repr=False)
+class Media(_Shown):
     """One uploaded file as the backend knows it (`duration` in seconds; the vendor's `files[]`
     also gives `width`, `height`, `fps` and a content `hash`)."""
 
@@ -138,11 +143,7 @@ class Media:
     hash: str | None = None
     sha256: str | None = None  # of the bytes this client sent (None for URL uploads)
 
-    def __repr__(self) -> str:
-        return _display.media_line(self)
-
-    def _repr_html_(self) -> str:
-        return _display.html_block(_display.media_line(self))
+    _line = _display.media_line
 
     @classmethod
     def from_data(cls, item: Any) -> Media:

@@ -17,8 +17,6 @@ from typing import Any
 
 from ..errors import NemoError
 
-__all__ = ["CHUNK", "MultipartFiles", "Progress", "ProgressArg"]
-
 CHUNK = 1 << 20
 
 # `progress=`: a callable(done, total) is told; anything else (True, None: a bar) is the session
@@ -62,23 +60,12 @@ class MultipartFiles:
             )
             self._heads.append(head.encode("utf-8"))
         self._tail = f"--{self.boundary}--\r\n".encode()
+        self.content_type = f"multipart/form-data; boundary={self.boundary}"
+        self.file_bytes = sum(self.sizes)  # what progress counts
+        # exact, so that the server can refuse a too-large body at once (each file ends in CRLF)
+        framing = sum(map(len, self._heads)) + 2 * len(self.paths) + len(self._tail)
+        self.content_length = framing + self.file_bytes
         self.sha256: list[str] = []  # of each file's bytes as sent, filled in while streaming
-
-    @property
-    def content_type(self) -> str:
-        """The request's Content-Type header."""
-        return f"multipart/form-data; boundary={self.boundary}"
-
-    @property
-    def file_bytes(self) -> int:
-        """The payload size (what progress counts)."""
-        return sum(self.sizes)
-
-    @property
-    def content_length(self) -> int:
-        """The exact body length, so the server can refuse a too-large body at once."""
-        parts = sum(len(h) + s + 2 for h, s in zip(self._heads, self.sizes, strict=True))
-        return parts + len(self._tail)
 
     async def stream(self, progress: Progress | None = None) -> AsyncIterator[bytes]:
         """Yield the body; restartable (each call reads the files again)."""

@@ -1,9 +1,7 @@
-"""Request building and envelope parsing: pure functions shared by every endpoint.
+"""The envelope, read leniently, and the typed error for a refusal: pure functions.
 
-The contract's envelope is `{"code": 0, "data": {...}}`; a non-zero `code` is an error whatever
-the HTTP status. The render endpoints of the vendor's documents answer `{"success": true, "data"}`
-or `{"success": false, "error": "…"}` instead (the vendor's documents disagree): both are read here.
-Proxies answer HTML, servers crash mid-body: anything that is not an envelope becomes a
+The contract's `{"code": 0, "data"}` and the vendor's render routes' `{"success": true, "data"}`
+are both read; anything that is not an envelope (proxy HTML, a body cut mid-way) becomes a
 `NemoError` here, never a `JSONDecodeError` or `KeyError` further up.
 """
 
@@ -13,25 +11,24 @@ import dataclasses
 import json
 from collections.abc import Mapping
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from .._options import Options
-from ..errors import BackendUnavailable, NemoError, error_for, redact
+from .._text import ui_text
+from ..errors import (
+    BY_CODE,
+    BackendUnavailable,
+    NemoError,
+    NoCredits,
+    RateLimited,
+    error_for,
+    redact,
+)
 from ._auth import detect_platform
+from ._retry import ANON_PATH
 
-# the contract's codes, which keep their own class even on a 5xx status
-KNOWN_CODES = frozenset({1001, 1002, 2001, 4001, 4002, 402, 429})
-
-__all__ = [
-    "KNOWN_CODES",
-    "Outcome",
-    "attribution_headers",
-    "first",
-    "parse_body",
-    "same_origin",
-    "streamable",
-    "to_error",
-]
+DEFAULT_API_URL = "https://mega-api-prod.nemovideo.ai"
+DEFAULT_WEB_URL = "https://nemovideo.com"
 
 
 def attribution_headers(options: Options, env: Mapping[str, str] | None = None) -> dict[str, str]:
@@ -135,17 +132,48 @@ def parse_body(status: int, body: bytes, *, bare_ok: bool = False) -> Outcome:
     return Outcome(False, status, None, status, f"HTTP {status}", envelope=False)
 
 
-def to_error(outcome: Outcome, what: str, **kw: Any) -> NemoError:
-    """The typed error for a failed outcome of the call named `what`."""
-    message = redact(outcome.message) or "request failed"
-    text = f"{what}: {message}"
+def to_error(
+    outcome: Outcome,
+    what: str,
+    *,
+    path: str = "",
+    web_url: str = DEFAULT_WEB_URL,
+    anonymous: bool = False,
+    user_id: str | None = None,
+    fallback_bind: str | None = None,
+) -> NemoError:
+    """The typed error for a failed `outcome` of the call `what` on `path`, with the advice that
+    depends on the user: an anonymous one out of credits (2001) gets the registration link bound
+    to `user_id`, else the error's own user/bind id, else `fallback_bind`."""
+    host = urlsplit(web_url).netloc or web_url  # how the vendor names the site in its texts
+    text = f"{what}: {redact(outcome.message) or 'request failed'}"
+    if outcome.code == 2001 and anonymous:
+        data: Any = first(outcome.data, "data")
+        bind = user_id or first(data, "user_id", "userId", "bind_id", "bindId") or fallback_bind
+        link = f"{web_url.rstrip('/')}/register"
+        if isinstance(bind, str) and bind:
+            link += f"?bind={quote(bind, safe='')}"
+        return NoCredits(text, register_url=link, code=2001)
+    if outcome.code == 2001:
+        return NoCredits(text, code=2001, hint=ui_text("hint.no_credits_host", host=host))
+    if path == ANON_PATH and (outcome.status == 429 or outcome.code == 429):
+        return RateLimited(
+            f"{what}: refused (429): anonymous tokens are a quota of one per client id, and about "
+            "ten per network, every 7 days",
+            code=429,
+            hint="Waiting minutes will not help: keep using the token you have, or set NEMO_TOKEN "
+            f"to the token of a registered account (register at {host}).",
+        )
     if outcome.status == 429:  # the status decides, whatever code the body carries
-        return error_for(429, text, **kw)
+        return error_for(429, text)
     if outcome.code is None and outcome.envelope and outcome.status < 500:
         return NemoError(text)  # `{"success": false, "error"}`: refused, not unreachable
-    if outcome.code is None or (outcome.status >= 500 and outcome.code not in KNOWN_CODES):
+    # the contract's codes keep their own class even on a 5xx status
+    if outcome.code is None or (outcome.status >= 500 and outcome.code not in BY_CODE):
         return BackendUnavailable(text, code=outcome.code)
-    return error_for(outcome.code, text, **kw)
+    if outcome.code == 402:
+        return error_for(402, text, hint=ui_text("hint.export_blocked_host", host=host))
+    return error_for(outcome.code, text)
 
 
 def first(mapping: Any, *keys: str, default: Any = None) -> Any:

@@ -7,15 +7,6 @@ import random
 import time
 from collections.abc import Callable
 
-__all__ = [
-    "BACKOFF_BASE",
-    "BACKOFF_CAP",
-    "is_idempotent",
-    "parse_retry_after",
-    "recovery",
-    "retry_delay",
-]
-
 BACKOFF_BASE = 0.5  # seconds before the first transport retry
 BACKOFF_CAP = 8.0  # no single backoff wait is longer than this
 RETRY_AFTER_CAP = 120.0  # a server asking for more than this is not waited for blindly
@@ -26,7 +17,7 @@ _IDEMPOTENT_POSTS = ("/api/auth/claim-token",)
 _NEVER = ("/run_sse",)
 _RENDER = "/api/render/proxy/lambda/"
 # a 429 on the anonymous sign-in is the 7-day token quota, not congestion: waiting will not help
-_ANON = "/api/auth/anonymous-token"
+ANON_PATH = "/api/auth/anonymous-token"
 _TRANSIENT = frozenset({500, 502, 503, 504})
 
 
@@ -77,7 +68,7 @@ def retry_delay(
     """
     if path.rstrip("/") in _NEVER:
         return None  # a chat message is never sent twice: it may run, and charge, twice
-    if path.rstrip("/") == _ANON and (status == 429 or code == 429):
+    if path.rstrip("/") == ANON_PATH and (status == 429 or code == 429):
         return None
     if status == 429 or code == 429:
         # the configured wait rules here (the contract's 30 s is its default): a server's
@@ -101,6 +92,6 @@ def recovery(path: str, code: int | None, anonymous: bool) -> str | None:
     chat POST: its 1001 is refused before the message runs, so sending it again is safe."""
     if code == 1001 and anonymous:
         return "token"
-    if code == 400 and path.rstrip("/") == _ANON:
+    if code == 400 and path.rstrip("/") == ANON_PATH:
         return "client_id"
     return None

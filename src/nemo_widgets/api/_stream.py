@@ -17,23 +17,16 @@ import httpx
 from ..errors import BackendUnavailable, StreamDropped, StreamTimeout
 from ..events import ChatTurn, Event
 
-__all__ = ["ChatStream", "dropped_before"]
-
 # Transport failures that happen only before a request leaves: the message was not delivered.
 _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.UnsupportedProtocol)
 
 
-def _maybe_delivered(exc: BaseException) -> bool:
-    """Whether a failure before the stream started may come after the message was delivered
-    (a time-out waiting for the response headers, say): then it must not be offered for resending
-    as if nothing happened."""
-    cause = exc if isinstance(exc, httpx.TransportError) else exc.__cause__
-    return isinstance(cause, httpx.TransportError) and not isinstance(cause, _NOT_SENT)
-
-
 def dropped_before(exc: BackendUnavailable) -> BackendUnavailable:
-    """The error to raise for a chat POST that failed before its stream started."""
-    if _maybe_delivered(exc):
+    """The error for a chat POST that failed before its stream started: a failure that may come
+    after the message was delivered (a time-out waiting for the headers, say) must not be offered
+    for resending as if nothing happened."""
+    cause = exc.__cause__
+    if isinstance(cause, httpx.TransportError) and not isinstance(cause, _NOT_SENT):
         return StreamDropped(f"{exc.message} (the message may have been delivered)")
     return exc
 
@@ -46,10 +39,7 @@ class ChatStream:
         self.turn = ChatTurn()
         self._response = response
 
-    def __aiter__(self) -> AsyncGenerator[list[Event], None]:
-        return self._batches()
-
-    async def _batches(self) -> AsyncGenerator[list[Event], None]:
+    async def __aiter__(self) -> AsyncGenerator[list[Event], None]:
         try:
             async for chunk in self._response.aiter_bytes():
                 events = self.turn.feed(chunk)

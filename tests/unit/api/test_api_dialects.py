@@ -13,8 +13,7 @@ from hypothesis import strategies as st
 
 from nemo_widgets import ExportBlocked, NemoError, NoCredits, RateLimited
 from nemo_widgets._options import Options
-from nemo_widgets.api._advice import error_for_outcome
-from nemo_widgets.api._auth import is_anonymous, needs_renewal, token_expiry
+from nemo_widgets.api._auth import Credentials, token_expiry
 from nemo_widgets.api._models import Media, RenderStatus, State
 from nemo_widgets.api._request import parse_body, to_error
 from nemo_widgets.session._export import poll_waits
@@ -198,7 +197,9 @@ def test_token_expiry(expires_at: Any, expires_in: Any, want: float | None) -> N
     [(None, 1e9, False), (1000.0, 600.0, False), (1000.0, 700.0, True), (1000.0, 2000.0, True)],
 )
 def test_needs_renewal(expires_at: float | None, now: float, due: bool) -> None:
-    assert needs_renewal(expires_at, now, margin=300.0) is due
+    credentials = Credentials(cache_key=None)  # anonymous: renewed 300 s before it expires
+    credentials.set_token("nmv_anon_x", expires_at)
+    assert credentials.due(now) is due
 
 
 @pytest.mark.parametrize(
@@ -206,11 +207,13 @@ def test_needs_renewal(expires_at: float | None, now: float, due: bool) -> None:
     [("anon_abc", True, True), ("usr_1", False, False), (None, False, True), (None, True, False)],
 )
 def test_is_anonymous(user_id: str | None, given: bool, anonymous: bool) -> None:
-    assert is_anonymous(user_id, given) is anonymous
+    credentials = Credentials("nmv_usr_given" if given else None)
+    credentials.user_id = user_id
+    assert credentials.is_anonymous is anonymous
 
 
 def advice(status: int, raw: dict[str, Any], path: str = "/run_sse", **kw: Any) -> NemoError:
-    return error_for_outcome(parse_body(status, body(raw)), "chat", path=path, web_url=WEB, **kw)
+    return to_error(parse_body(status, body(raw)), "chat", path=path, web_url=WEB, **kw)
 
 
 def test_no_credits_anonymous_and_registered() -> None:
