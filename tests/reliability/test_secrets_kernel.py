@@ -29,7 +29,6 @@ import httpx
 import nbformat
 import pytest
 from nbclient import NotebookClient
-from reliability_helpers import FAST_SERVER
 
 import nemo_widgets
 from nemo_widgets.local import Faults, LocalServer
@@ -213,7 +212,7 @@ def test_token_never_leaves_memory_in_a_real_kernel(
         lg.addHandler(handler)
         lg.setLevel(logging.DEBUG)
     server: LocalServer = server_factory(
-        faults=Faults(never_silent=True), log_level="debug", **{**FAST_SERVER, "step_delay": 0.02}
+        faults=Faults(never_silent=True), log_level="debug", step_delay=0.02
     )
     try:
         if mode == "given":  # a known token, handed over as a user would: NEMO_TOKEN

@@ -6,7 +6,6 @@ from __future__ import annotations
 import io
 import json
 import subprocess
-import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,6 +17,7 @@ from PIL import Image
 
 from nemo_widgets.local import LocalServer
 from nemo_widgets.local.media import ffmpeg_exe, generate_bgm
+from polling import wait_until
 
 ATTRIBUTION = {
     "X-Skill-Source": "ai-video-maker-free-chinese",
@@ -116,17 +116,13 @@ class Api:
 
     def wait_render(self, job_id: str, timeout: float = 120) -> dict[str, Any]:
         """The status answer once the job ended (its `status` at the top level or in `data`)."""
-        end = time.monotonic() + timeout
-        while time.monotonic() < end:
+
+        def ended() -> dict[str, Any] | None:
             j = self.get(f"/api/render/proxy/lambda/{job_id}").json()
-            if j.get("status", j.get("data", {}).get("status")) in (
-                "completed",
-                "failed",
-                "cancelled",
-            ):
-                return dict(j)
-            time.sleep(0.1)
-        raise AssertionError(f"render {job_id} did not finish")
+            done = j.get("status", j.get("data", {}).get("status"))
+            return dict(j) if done in ("completed", "failed", "cancelled") else None
+
+        return wait_until(ended, timeout, f"render {job_id} to finish")
 
     def close(self) -> None:
         self.http.close()
@@ -162,9 +158,9 @@ def calls(events: list[dict[str, Any]]) -> list[str]:
 
 
 @pytest.fixture
-def api(local_server: LocalServer) -> Iterator[Api]:
+def api(server: LocalServer) -> Iterator[Api]:
     """A signed-in caller with one session on a fresh server."""
-    a = Api(local_server)
+    a = Api(server)
     yield a
     a.close()
 

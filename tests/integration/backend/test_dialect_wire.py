@@ -24,9 +24,9 @@ def dialect(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture
-def wire(local_server_factory: Callable[..., LocalServer], dialect: str) -> Iterator[Api]:
+def wire(server_factory: Callable[..., LocalServer], dialect: str) -> Iterator[Api]:
     """A signed-in plain-httpx caller on a server speaking `dialect`."""
-    a = Api(local_server_factory(dialect=dialect))
+    a = Api(server_factory(dialect=dialect))
     yield a
     a.close()
 

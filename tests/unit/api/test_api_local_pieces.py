@@ -35,11 +35,11 @@ def test_sniff(head: bytes, family: str | None) -> None:
     assert sniff(head) == family
 
 
-def test_resolve_expands_home_and_globs_and_drops_duplicates(clean_env: Path) -> None:
-    (clean_env / "clips").mkdir()
+def test_resolve_expands_home_and_globs_and_drops_duplicates(home: Path) -> None:
+    (home / "clips").mkdir()
     for name in ("b.png", "a.png"):
-        (clean_env / "clips" / name).write_bytes(b"\x89PNG\r\n\x1a\n" + b"0" * 10)
-    files, urls = resolve(["~/clips/*.png", str(clean_env / "clips/a.png"), "https://x.test/v.mp4"])
+        (home / "clips" / name).write_bytes(b"\x89PNG\r\n\x1a\n" + b"0" * 10)
+    files, urls = resolve(["~/clips/*.png", str(home / "clips/a.png"), "https://x.test/v.mp4"])
     assert [f.name for f in files] == ["a.png", "b.png"]
     assert urls == ["https://x.test/v.mp4"]
     with pytest.raises(InputError):

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 from widget_fakes import FakeSession, RecordingComm, reply_to
 
 from nemo_widgets import BackendUnavailable
 from nemo_widgets import events as ev
 from nemo_widgets.widgets import ChatCell
+from polling import wait_until
 
 TOKENS = [f"word{i} " for i in range(200)]
 
@@ -30,14 +29,6 @@ def rebuilt(comm: RecordingComm, turn: int) -> str:
         assert m["offset"] == len(text.encode("utf-16-le")) // 2
         text += m["text"]
     return text
-
-
-def wait_until(cond, timeout: float = 10.0) -> None:
-    """Poll for a condition set by the background loop (a guard, not a timing assertion)."""
-    end = time.monotonic() + timeout
-    while not cond():
-        assert time.monotonic() < end, "condition not reached"
-        time.sleep(0.005)
 
 
 def test_reply_streams_as_deltas_and_is_not_sent_twice(comms: list[RecordingComm]) -> None:
