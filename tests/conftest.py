@@ -14,7 +14,6 @@
 
 from __future__ import annotations
 
-import copy
 import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -24,7 +23,7 @@ import pytest
 
 import nemo_widgets as nw
 from nemo_widgets import _text
-from nemo_widgets.local import LocalServer
+from nemo_widgets.local import Faults, LocalServer
 from nemo_widgets.widgets._recording import RecordingComm, recording
 from samples import png_file
 
@@ -56,10 +55,12 @@ def checkout_stays_clean() -> Iterator[None]:
 
 
 @pytest.fixture(autouse=True)
-def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A fresh home: client id, stored tokens, job records and downloads stay under tmp_path."""
-    home = tmp_path / "home"
-    home.mkdir()
+def home(
+    tmp_path: Path, tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> Path:
+    """A fresh home (beside tmp_path, which stays the test's own): client id, stored tokens and
+    job records live there; downloads without a destination land in tmp_path."""
+    home = tmp_path_factory.mktemp("home")
     monkeypatch.setenv("HOME", str(home))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
     for name in [k for k in os.environ if k.startswith("NEMO_")] + ["SKILL_SOURCE"]:
@@ -78,7 +79,7 @@ def _english_ui(home: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 @pytest.fixture
 def server_options() -> dict[str, Any]:
     """What every server of the test starts with; override it (it may ask for its parent's value
-    under the same name) for a variant."""
+    under the same name) for a variant. `faults` here are Faults' keyword arguments."""
     return dict(FAST)
 
 
@@ -94,8 +95,10 @@ def server_factory(
 
     def factory(data_dir: Path | None = None, **options: Any) -> LocalServer:
         folder = data_dir if data_dir is not None else tmp_path / f"data{next(counter)}"
-        # a copy each: a server's Faults are changed by the test, one server at a time
-        server = LocalServer.start(data_dir=folder, **{**copy.deepcopy(server_options), **options})
+        opts = {**server_options, **options}
+        if isinstance(opts.get("faults"), dict):  # each server its own: tests change them
+            opts["faults"] = Faults(**opts["faults"])
+        server = LocalServer.start(data_dir=folder, **opts)
         started.append(server)
         return server
 

@@ -9,8 +9,6 @@ from typing import Any
 import pytest
 from reliability_helpers import FAST_CLIENT
 
-from nemo_widgets.local import Faults
-
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
@@ -22,7 +20,7 @@ def pytest_configure(config: pytest.Config) -> None:
 def server_options(server_options: dict[str, Any]) -> dict[str, Any]:
     """Credits to spare, and `never_silent=True` so that a reply's text is predictable (tests of
     silent edits ask for other faults)."""
-    return {**server_options, "initial_credits": 100_000, "faults": Faults(never_silent=True)}
+    return {**server_options, "initial_credits": 100_000, "faults": {"never_silent": True}}
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ import pytest
 from client_helpers import upload_count
 
 import nemo_widgets as nw
-from nemo_widgets._upload import InputError
+from nemo_widgets.errors import InputError
 from nemo_widgets.local import LocalServer
 
 

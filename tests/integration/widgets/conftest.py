@@ -8,13 +8,12 @@ from typing import Any
 
 import pytest
 
-from nemo_widgets.local import Faults
 from samples import png_file
 
 
 @pytest.fixture
 def server_options(server_options: dict[str, Any]) -> dict[str, Any]:
-    return {**server_options, "faults": Faults(never_silent=True), "initial_credits": 10_000}
+    return {**server_options, "faults": {"never_silent": True}, "initial_credits": 10_000}
 
 
 @pytest.fixture

@@ -7,9 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from nemo_widgets._jobs import JobBook, RenderJob
-from nemo_widgets._upload import InputError, resolve, sniff
+from nemo_widgets import RenderJob
+from nemo_widgets._jobs import JobBook
+from nemo_widgets._upload import resolve, sniff
 from nemo_widgets.api._progress import Progress
+from nemo_widgets.errors import InputError
 
 
 @pytest.mark.parametrize(
