@@ -1,5 +1,6 @@
 """Helpers for the backend's own tests: plain httpx against a real loopback server (never the
-project's client, so the backend stays an independent peer) and small real media files."""
+project's client, so the backend stays an independent peer), `nemo-widgets serve` processes and
+small real media files."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import io
 import json
 import subprocess
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,8 @@ from PIL import Image
 from nemo_widgets.local import LocalServer
 from nemo_widgets.local.media import ffmpeg_exe, generate_bgm
 from polling import wait_until
+
+from .crash_harness import ServerProcess
 
 ATTRIBUTION = {
     "X-Skill-Source": "ai-video-maker-free-chinese",
@@ -163,6 +166,22 @@ def api(server: LocalServer) -> Iterator[Api]:
     a = Api(server)
     yield a
     a.close()
+
+
+@pytest.fixture
+def server_process(tmp_path: Path) -> Iterator[Callable[..., ServerProcess]]:
+    """`server_process(*args, log="serve")`: a `nemo-widgets serve` process on tmp_path/data (all
+    of a test's share it, as restarts do), logging to tmp_path/<log>.log, `args` on every start;
+    not started yet (`.start(*FAST)`). All are killed at the end."""
+    made: list[ServerProcess] = []
+
+    def make(*args: str, log: str = "serve") -> ServerProcess:
+        made.append(ServerProcess(tmp_path / "data", tmp_path / f"{log}.log", *args))
+        return made[-1]
+
+    yield make
+    for proc in made:
+        proc.kill()
 
 
 @pytest.fixture(scope="session")
