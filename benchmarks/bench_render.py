@@ -10,7 +10,9 @@ The composition: a 10 s 1080x1920 slideshow of 4 phone-sized photos (2.5 s each)
     hand, typical  the command most tutorials give: `-loop 1 -t 2.5 -i photo.jpg`, which decodes
                    and scales every photo again for every frame
 
-The target is render_draft ≤ 1.3x the tuned command, and faster than real time.
+The target is render_draft ≤ 1.3x the tuned command, and faster than real time. Also measured
+(reported, no target): how long the offline backend's `stop()` takes mid-render and with a chat
+stream open (the tests only check that neither is waited for).
 Run: python benchmarks/bench_render.py [--reps N]; writes benchmarks/results/render.md.
 """
 
@@ -25,16 +27,19 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
 
+import httpx
 import numpy as np
 from PIL import Image
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
+from nemo_widgets.local import LocalServer  # noqa: E402
 from nemo_widgets.local.render import cjk_font, ffmpeg_exe, render_draft  # noqa: E402
 
 W, H, FPS, SECONDS = 1080, 1920, 30, 10
@@ -143,6 +148,40 @@ def timed(fn: Callable[[], object]) -> float:
     return time.perf_counter() - start
 
 
+def _stop_one(case: str, folder: Path, photo: Path) -> float:
+    server = LocalServer.start(data_dir=folder, generation_delay=30.0)
+    http = httpx.Client(base_url=server.url, timeout=60)
+    cid = {"X-Client-Id": "bench-stop"}
+    token = http.post("/api/auth/anonymous-token", headers=cid).json()["data"]["token"]
+    http.headers.update({"Authorization": f"Bearer {token}", "X-Skill-Source": "bench"})
+    http.headers.update({"X-Skill-Version": "1", "X-Skill-Platform": "unknown"})
+    r = http.post("/api/tasks/me/with-session/nemo_agent", json={"language": "en"})
+    sid = r.json()["data"]["session_id"]
+    files = [("files", (photo.name, photo.read_bytes(), "image/jpeg"))]
+    up = http.post(f"/api/upload-video/nemo_agent/me/{sid}", files=files).json()
+    seg = {"id": "s", "k": "image", "src": up["data"]["files"][0]["id"], "st": 0, "d": 60_000}
+    if case == "mid-render":
+        draft = {"d": 60_000, "m": {"w": W, "h": H, "fps": FPS}, "t": [{"tt": 0, "sg": [seg]}]}
+        http.post("/api/render/proxy/lambda", json={"id": "r", "sessionId": sid, "draft": draft})
+        while http.get("/api/render/proxy/lambda/r").json()["status"] != "processing":
+            time.sleep(0.05)
+    else:
+        chat = {"app_name": "nemo_agent", "user_id": "me", "session_id": sid}
+        chat["new_message"] = {"parts": [{"text": "make a video"}]}
+        threading.Thread(target=http.post, args=("/run_sse",), kwargs={"json": chat}).start()
+        while not server.app.state.nemo.busy:
+            time.sleep(0.05)
+    took = timed(server.stop)
+    http.close()
+    return took
+
+
+def stop_times(tmp: Path, photo: Path) -> dict[str, float]:
+    """Seconds `LocalServer.stop()` takes with a long render running, and with a chat stream
+    open on a 30 s generation."""
+    return {case: _stop_one(case, tmp / case, photo) for case in ("mid-render", "open chat stream")}
+
+
 def main() -> None:
     """Run the benchmark and write benchmarks/results/render.md."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -175,10 +214,11 @@ def main() -> None:
             for name in ("ours", "tuned", "typical"):
                 if (tmp / f"{name}.mp4").exists():
                     shutil.copy(tmp / f"{name}.mp4", args.keep / f"{name}.mp4")
-    report(times, reps)
+        stops = stop_times(tmp, photos[0])
+    report(times, reps, stops)
 
 
-def report(times: dict[str, list[float]], reps: int) -> None:
+def report(times: dict[str, list[float]], reps: int, stops: dict[str, float]) -> None:
     times = {name: t for name, t in times.items() if t}
     med = {name: statistics.median(t) for name, t in times.items()}
     ours, tuned = med["render_draft"], med["hand, tuned"]
@@ -209,6 +249,7 @@ def report(times: dict[str, list[float]], reps: int) -> None:
         f"- real-time factor: **{ours / SECONDS:.2f}** ({SECONDS} s of video in {ours:.2f} s; "
         f"faster than real time: {verdict_rt})",
         "- real-time factor = wall time / video length (below 1 is faster than real time).",
+        *(f"- offline backend `stop()` {case}: {t:.2f} s" for case, t in stops.items()),
         "",
     ]
     text = "\n".join(lines)

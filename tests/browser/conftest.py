@@ -164,6 +164,13 @@ def start_app(kind: str, home: Path) -> JupyterApp:
     return app
 
 
+@pytest.fixture(autouse=True)
+def home() -> Path:
+    """The machine's own home, not the root conftest's private one: Jupyter and Chromium run as
+    the user does (each server gets its own settings, runtime and profile folders)."""
+    return Path.home()
+
+
 @pytest.fixture
 def jupyter_app(tmp_path: Path) -> Iterator[Callable[[str], JupyterApp]]:
     """Factory: `jupyter_app("lab")` or `jupyter_app("notebook")` → a running server."""

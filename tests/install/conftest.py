@@ -49,6 +49,12 @@ def run(*cmd: str | Path, timeout: float = 600, **kw: object) -> subprocess.Comp
     return proc
 
 
+@pytest.fixture(autouse=True)
+def home() -> Path:
+    """The machine's own home, not the root conftest's private one: pip reads its index there."""
+    return Path.home()
+
+
 @pytest.fixture(scope="session")
 def dist(tmp_path_factory: pytest.TempPathFactory) -> Dist:
     """`python -m build`: the sdist, then the wheel built from that sdist (so no npm is needed)."""

@@ -1,4 +1,5 @@
-"""Constants and helpers of the reliability suite (fixtures are in conftest.py)."""
+"""Constants and helpers of the reliability suite (its fixtures: conftest.py, here and at the
+root)."""
 
 from __future__ import annotations
 
@@ -8,15 +9,6 @@ from typing import Any
 import nemo_widgets as nw
 from nemo_widgets.local import LocalServer
 
-# server timings that keep a chat turn well under a second (heartbeats and chunks still happen)
-FAST_SERVER = {
-    "heartbeat_interval": 0.05,
-    "step_delay": 0.05,
-    "generation_delay": 0.15,
-    "chunk_delay": 0.0,
-    "url_timeout": 5.0,
-    "initial_credits": 100_000,
-}
 # client timings: the contract's rules, with seconds instead of minutes
 FAST_CLIENT: dict[str, Any] = {
     "poll_interval": 0.05,
@@ -42,22 +34,6 @@ def accepted_messages(server: LocalServer, session_id: str) -> int:
     record = server.app.state.nemo.store.session(session_id)
     assert record is not None, f"the server does not know {session_id}"
     return int(record["messages"])
-
-
-def small_draft(media_id: str, ms: int = 1000) -> dict[str, Any]:
-    """A one-image draft on a small canvas: renders in well under a second."""
-    return {
-        "d": ms,
-        "m": {"w": 160, "h": 120, "fps": 10, "ratio": "16:9"},
-        "t": [
-            {
-                "id": "trk_v",
-                "tt": 0,
-                "nm": "Video",
-                "sg": [{"id": "seg_1", "k": "image", "src": media_id, "st": 0, "d": ms}],
-            }
-        ],
-    }
 
 
 def titled(session: nw.Session, png: Path) -> None:

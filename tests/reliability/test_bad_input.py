@@ -8,7 +8,6 @@ kernel and the session usable: each case is followed by a call that must succeed
 from __future__ import annotations
 
 import os
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -23,7 +22,6 @@ from reliability_helpers import (
     RUN_SSE,
     UPLOAD,
     accepted_messages,
-    small_draft,
     titled,
 )
 
@@ -31,7 +29,9 @@ import nemo_widgets as nw
 from nemo_widgets.local import LocalServer
 from nemo_widgets.magics import register
 from nemo_widgets.widgets import ChatCell, ExportPanel, UploadPicker
-from nemo_widgets.widgets._recording import RecordingComm, recording
+from nemo_widgets.widgets._recording import RecordingComm
+from polling import request, wait_until
+from samples import tiny_draft
 
 
 # -- the public API ------------------------------------------------------------------------------
@@ -93,9 +93,9 @@ def test_unreachable_url_is_a_typed_error_from_the_backend(
 
 
 def _bad_drafts(media_id: str, base: pd.DataFrame) -> dict[str, Any]:
-    negative = small_draft(media_id)
+    negative = tiny_draft(media_id)
     negative["t"][0]["sg"][0]["st"] = -5
-    overlap = small_draft(media_id, ms=2000)
+    overlap = tiny_draft(media_id, ms=2000)
     overlap["t"][0]["sg"].append({**overlap["t"][0]["sg"][0], "id": "seg_2", "st": 500})
     df_neg = base.copy()
     df_neg.loc[0, "start"] = -1000
@@ -126,7 +126,7 @@ def test_bad_drafts_are_draft_errors_before_any_render(
             session.export(draft)
         assert str(info.value) and info.value.hint, name
     assert server.counts[RENDER] == 0
-    assert session.export(small_draft(media_id)).status == "completed"
+    assert session.export(tiny_draft(media_id)).status == "completed"
 
 
 def test_draft_with_unknown_media_is_refused_by_the_backend(
@@ -134,9 +134,9 @@ def test_draft_with_unknown_media_is_refused_by_the_backend(
 ) -> None:
     media = session.upload(png)
     with pytest.raises(nw.NemoError, match="unknown media"):
-        session.export(small_draft("med_unknown"))
+        session.export(tiny_draft("med_unknown"))
     assert session.jobs and session.jobs[-1].status == "failed"
-    assert session.export(small_draft(media[0].id)).status == "completed"
+    assert session.export(tiny_draft(media[0].id)).status == "completed"
 
 
 def test_unknown_quality_is_refused_before_the_request(
@@ -144,7 +144,7 @@ def test_unknown_quality_is_refused_before_the_request(
 ) -> None:
     media = session.upload(png)
     with pytest.raises((ValueError, nw.NemoError)):
-        session.export(small_draft(media[0].id), quality="ultra")
+        session.export(tiny_draft(media[0].id), quality="ultra")
     assert server.counts[RENDER] == 0
 
 
@@ -187,33 +187,6 @@ def test_bad_connect_arguments_are_typed(
 
 # -- the widgets' messages from the browser ------------------------------------------------------
 @pytest.fixture
-def comms() -> Iterator[list[RecordingComm]]:
-    """Every comm a widget opens (the stand-in for the kernel's, recording what it sends)."""
-    with recording() as made:
-        yield made
-
-
-def ask(
-    widget: Any,
-    comm: RecordingComm,
-    kind: Any,
-    buffers: list[bytes] | None = None,
-    timeout: float = 30.0,
-    **body: Any,
-) -> dict[str, Any]:
-    """Send a message as the browser does; return the kernel's reply (waits for async ones)."""
-    msg_id = f"m{len(comm.sent)}-{time.monotonic_ns()}"
-    widget._handle_custom_msg({"kind": kind, "id": msg_id, **body}, buffers or [])
-    end = time.monotonic() + timeout
-    while True:
-        for m in comm.custom("reply"):
-            if m.get("id") == msg_id:
-                return m
-        assert time.monotonic() < end, f"no reply to {kind!r}"
-        time.sleep(0.01)
-
-
-@pytest.fixture
 def picker(
     comms: list[RecordingComm], session: nw.Session, tmp_path: Path
 ) -> Iterator[tuple[UploadPicker, RecordingComm]]:
@@ -226,14 +199,14 @@ def picker(
 
 
 def _upload(w: UploadPicker, comm: RecordingComm, data: bytes, name: str = "ok.png") -> str:
-    start = ask(w, comm, "upload_start", name=name, size=len(data))
+    start = request(w, comm, "upload_start", name=name, size=len(data))
     assert start["ok"], start
     uid = start["upload"]
     for seq, offset in enumerate(range(0, len(data), 1024)):
         chunk = data[offset : offset + 1024]
-        answer = ask(w, comm, "upload_chunk", [chunk], upload=uid, seq=seq, offset=offset)
+        answer = request(w, comm, "upload_chunk", [chunk], upload=uid, seq=seq, offset=offset)
         assert answer["ok"], answer
-    assert ask(w, comm, "upload_end", upload=uid)["ok"]
+    assert request(w, comm, "upload_end", upload=uid)["ok"]
     return uid
 
 
@@ -241,10 +214,7 @@ def _then_usable(w: UploadPicker, comm: RecordingComm, png: Path, session: nw.Se
     """A good transfer after a bad one reaches the backend: the widget and session still work."""
     before = len(session.state().video_infos)
     _upload(w, comm, png.read_bytes())
-    end = time.monotonic() + 30
-    while len(w.media) <= before:
-        assert time.monotonic() < end, w.transfers
-        time.sleep(0.02)
+    wait_until(lambda: len(w.media) > before, 30, "the upload in the picker's media")
     assert len(session.state().video_infos) == before + 1
 
 
@@ -282,21 +252,21 @@ def test_bad_chunk_is_an_error_reply_and_drops_the_transfer(
 ) -> None:
     w, comm = picker
     data = bytes(range(256)) * 16  # 4 KB
-    uid = ask(w, comm, "upload_start", name="clip.png", size=len(data))["upload"]
-    assert ask(w, comm, "upload_chunk", [data[:1024]], upload=uid, seq=0, offset=0)["ok"]
+    uid = request(w, comm, "upload_start", name="clip.png", size=len(data))["upload"]
+    assert request(w, comm, "upload_chunk", [data[:1024]], upload=uid, seq=0, offset=0)["ok"]
     body: dict[str, Any] = {"upload": uid, "seq": 1, "offset": 1024}
     body.update({k: v for k, v in change.items() if k not in ("size", "buffers")})
     buffers = change.get("buffers", [b"x" * change.get("size", 1024)])
-    answer = ask(w, comm, "upload_chunk", buffers, **body)
+    answer = request(w, comm, "upload_chunk", buffers, **body)
     assert answer["ok"] is False
     assert answer["error"]["type"] == error and says in answer["error"]["message"], answer
     if error == "TransferError":
         assert answer["error"]["hint"] == "Upload the file again."
-    again = ask(w, comm, "upload_chunk", [data[1024:2048]], upload=uid, seq=1, offset=1024)
+    again = request(w, comm, "upload_chunk", [data[1024:2048]], upload=uid, seq=1, offset=1024)
     if "upload" in change:
         # a chunk naming another transfer must not break this one: it goes on
         assert again["ok"] and w._receiver.open_count == 1
-        assert ask(w, comm, "upload_cancel", upload=uid)["cancelled"] is True
+        assert request(w, comm, "upload_cancel", upload=uid)["cancelled"] is True
     else:
         # the transfer is gone with its temporary file; its next chunk is refused too
         assert again["ok"] is False
@@ -329,7 +299,7 @@ def test_bad_upload_start_is_refused_before_any_file(
     png: Path,
 ) -> None:
     w, comm = picker
-    answer = ask(w, comm, "upload_start", **body)
+    answer = request(w, comm, "upload_start", **body)
     assert answer["ok"] is False and answer["error"]["type"] == error, answer
     assert says in answer["error"]["message"] and answer["error"]["hint"]
     assert w._receiver.open_count == 0 and _temp_files(w) == []
@@ -340,9 +310,9 @@ def test_truncated_transfer_is_refused_at_the_end(
     picker: tuple[UploadPicker, RecordingComm], session: nw.Session, png: Path
 ) -> None:
     w, comm = picker
-    uid = ask(w, comm, "upload_start", name="short.png", size=4096)["upload"]
-    assert ask(w, comm, "upload_chunk", [b"\0" * 1024], upload=uid, seq=0, offset=0)["ok"]
-    answer = ask(w, comm, "upload_end", upload=uid)
+    uid = request(w, comm, "upload_start", name="short.png", size=4096)["upload"]
+    assert request(w, comm, "upload_chunk", [b"\0" * 1024], upload=uid, seq=0, offset=0)["ok"]
+    answer = request(w, comm, "upload_end", upload=uid)
     assert answer["ok"] is False and "1024 of 4096" in answer["error"]["message"]
     assert _temp_files(w) == [] and session.state().video_infos == []
     _then_usable(w, comm, png, session)
@@ -352,8 +322,8 @@ def test_chunk_past_the_declared_size_is_refused(
     picker: tuple[UploadPicker, RecordingComm], session: nw.Session, png: Path
 ) -> None:
     w, comm = picker
-    uid = ask(w, comm, "upload_start", name="tiny.png", size=100)["upload"]
-    answer = ask(w, comm, "upload_chunk", [b"\0" * 101], upload=uid, seq=0, offset=0)
+    uid = request(w, comm, "upload_start", name="tiny.png", size=100)["upload"]
+    answer = request(w, comm, "upload_chunk", [b"\0" * 101], upload=uid, seq=0, offset=0)
     assert answer["ok"] is False and "declared size" in answer["error"]["message"]
     _then_usable(w, comm, png, session)
 
@@ -363,11 +333,9 @@ def test_forged_content_passes_the_chunks_but_is_refused_before_the_backend(
 ) -> None:
     w, comm = picker
     _upload(w, comm, b"MZ" + b"\0" * 3000, name="movie.mp4")  # an executable named .mp4
-    end = time.monotonic() + 30
-    while not any(t.get("status") == "error" for t in w.transfers):
-        assert time.monotonic() < end, w.transfers
-        time.sleep(0.02)
-    failed = next(t for t in w.transfers if t.get("status") == "error")
+    failed = wait_until(
+        lambda: next((t for t in w.transfers if t.get("status") == "error"), None), 30
+    )
     assert "movie.mp4" in failed["error"] and "not a media type" in failed["error"]
     assert server.counts[UPLOAD] == 0 and _temp_files(w) == []
     _then_usable(w, comm, png, session)
@@ -394,7 +362,7 @@ def test_bad_picker_requests_are_error_replies(
     png: Path,
 ) -> None:
     w, comm = picker
-    answer = ask(w, comm, kind, **body)
+    answer = request(w, comm, kind, **body)
     assert answer["ok"] is False and says in answer["error"]["message"], answer
     _then_usable(w, comm, png, session)
 
@@ -417,13 +385,13 @@ def test_chat_widget_refuses_empty_and_double_sends(
     cell = ChatCell(session)
     comm = comms[-1]
     try:
-        empty = ask(cell, comm, "send", text="   ")
+        empty = request(cell, comm, "send", text="   ")
         assert empty["ok"] is False and "Nothing to send" in empty["error"]["message"]
-        missing = ask(cell, comm, "send")
+        missing = request(cell, comm, "send")
         assert missing["ok"] is False
-        first = ask(cell, comm, "send", text="make a video")
+        first = request(cell, comm, "send", text="make a video")
         assert first["ok"]
-        second = ask(cell, comm, "send", text="make a video")  # while the first streams
+        second = request(cell, comm, "send", text="make a video")  # while the first streams
         assert second["ok"] is False and "still streaming" in second["error"]["message"]
         assert cell._future is not None
         entry = cell._future.result(60)
@@ -431,7 +399,7 @@ def test_chat_widget_refuses_empty_and_double_sends(
         assert accepted_messages(server, session.session_id) == 1
         assert server.counts[RUN_SSE] == 1
         # and the next message goes through
-        ask(cell, comm, "send", text='add title "After"')
+        request(cell, comm, "send", text='add title "After"')
         assert "After" in cell._future.result(60)["text"]
     finally:
         cell.close()
@@ -443,16 +411,16 @@ def test_export_panel_refuses_an_unknown_quality_and_a_forged_fetch(
     panel = ExportPanel(session)
     comm = comms[-1]
     try:
-        bad = ask(panel, comm, "export", quality="ultra")
+        bad = request(panel, comm, "export", quality="ultra")
         assert bad["ok"] is False and "Unknown quality" in bad["error"]["message"]
-        forged = ask(panel, comm, "fetch", fetch="f1", job="render_../../etc/passwd")
+        forged = request(panel, comm, "fetch", fetch="f1", job="render_../../etc/passwd")
         assert forged["ok"] is False and "no downloaded file" in forged["error"]["message"]
-        empty = ask(panel, comm, "export", quality="high")  # nothing to render yet
+        empty = request(panel, comm, "export", quality="high")  # nothing to render yet
         assert empty["ok"] is False and empty["error"]["type"] == "DraftError"
         assert server.counts[RENDER] == 0
         titled(session, png)
         panel.quality = "high"
-        done = ask(panel, comm, "export", quality="high", timeout=120)
+        done = request(panel, comm, "export", quality="high", timeout=120)
         assert done["ok"] and done["job"]["status"] == "completed", done
     finally:
         panel.close()

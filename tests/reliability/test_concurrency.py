@@ -8,10 +8,11 @@ import asyncio
 import threading
 from pathlib import Path
 
-from reliability_helpers import RENDER, RUN_SSE, accepted_messages, small_draft, titled
+from reliability_helpers import RENDER, RUN_SSE, accepted_messages, titled
 
 import nemo_widgets as nw
 from nemo_widgets.local import LocalServer
+from samples import tiny_draft
 
 
 def test_two_messages_at_once_send_one(server: LocalServer, session: nw.Session, png: Path) -> None:
@@ -68,8 +69,8 @@ def test_two_exports_at_once_both_complete(
     async def both() -> list[nw.RenderJob]:
         return list(
             await asyncio.gather(
-                session.aexport(small_draft(media[0].id)),
-                session.aexport(small_draft(media[0].id, ms=2000)),
+                session.aexport(tiny_draft(media[0].id)),
+                session.aexport(tiny_draft(media[0].id, ms=2000)),
             )
         )
 

@@ -12,7 +12,6 @@ import signal
 import subprocess
 import sys
 import textwrap
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -27,13 +26,14 @@ from reliability_helpers import (
     UPLOAD,
     accepted_messages,
     open_session,
-    small_draft,
     titled,
 )
 
 import nemo_widgets as nw
 from nemo_widgets.events import Offer
 from nemo_widgets.local import LocalServer
+from polling import wait_until
+from samples import tiny_draft
 
 
 def title_of(session: nw.Session) -> str | None:
@@ -195,7 +195,7 @@ def test_latency_on_every_call_slows_but_loses_nothing(
 ) -> None:
     server.faults.latency = 0.2
     titled(session, png)
-    job = session.export(small_draft(media_ids(session)[0]))
+    job = session.export(tiny_draft(media_ids(session)[0]))
     server.faults.latency = 0.0
     assert job.status == "completed" and Path(str(job.path)).stat().st_size > 0
     assert accepted_messages(server, session.session_id) == 1
@@ -247,10 +247,8 @@ def test_heartbeats_only_for_too_long_is_a_stream_timeout_not_a_resend(
         assert "Only heartbeats" in str(info.value)
         assert "before sending again" in info.value.hint
         assert slow.counts[RUN_SSE] == 1 and accepted_messages(slow, s.session_id) == 1
-        end = time.monotonic() + 30  # the work goes on on the backend and lands
-        while not s.state().draft.get("t"):
-            assert time.monotonic() < end, "the generation never landed"
-            time.sleep(0.2)
+        # the work goes on on the backend and lands
+        wait_until(lambda: s.state().draft.get("t"), 30, "the generation to land")
         assert "Video" in s.summary()
     finally:
         s.close()
@@ -362,7 +360,7 @@ def test_render_failed_once_is_retried_with_a_new_id(
     session.subscribe(lambda kind, p: notices.append(p) if kind == "notice" else None)
     media = session.upload(png)
     server.faults.fail_next_render = 1
-    job = session.export(small_draft(media[0].id))
+    job = session.export(tiny_draft(media[0].id))
     assert job.status == "completed" and Path(str(job.path)).read_bytes()[4:8] == b"ftyp"
     failed, done = session.jobs[-2:]
     assert failed.status == "failed" and failed.id != done.id
@@ -377,11 +375,11 @@ def test_render_failed_twice_is_render_failed_and_draft_kept(
     before = session.state().draft
     server.faults.fail_next_render = 2
     with pytest.raises(nw.RenderFailed) as info:
-        session.export(small_draft(media_ids(session)[0]))
+        session.export(tiny_draft(media_ids(session)[0]))
     assert "failed twice" in str(info.value) and "summary()" in info.value.hint
     assert server.counts[RENDER] == 2
     assert session.state().draft == before
-    assert session.export(small_draft(media_ids(session)[0])).status == "completed"
+    assert session.export(tiny_draft(media_ids(session)[0])).status == "completed"
 
 
 @pytest.mark.parametrize("endpoint", ["render_status", "download"])
@@ -390,7 +388,7 @@ def test_5xx_burst_while_following_a_render_is_retried(
 ) -> None:
     media = session.upload(png)
     server.faults.fail(endpoint, times=2, status=503)
-    job = session.export(small_draft(media[0].id))
+    job = session.export(tiny_draft(media[0].id))
     assert job.status == "completed" and Path(str(job.path)).read_bytes()[4:8] == b"ftyp"
     assert server.counts[RENDER] == 1  # the render itself was not submitted again
 
@@ -401,16 +399,16 @@ def test_5xx_on_render_submit_is_typed_recorded_and_not_resent(
     media = session.upload(png)
     server.faults.fail("render", times=1, status=502)
     with pytest.raises(nw.BackendUnavailable):
-        session.export(small_draft(media[0].id))
+        session.export(tiny_draft(media[0].id))
     assert server.counts[RENDER] == 1 and session.jobs[-1].status == "failed"
-    job = session.export(small_draft(media[0].id))
+    job = session.export(tiny_draft(media[0].id))
     assert job.status == "completed" and job.id != session.jobs[-2].id
 
 
 # -- restarts ------------------------------------------------------------------------------------
 def slow_draft(media_id: str) -> dict[str, Any]:
     """A draft that takes long enough to render to restart something in the middle of it."""
-    draft = small_draft(media_id, ms=8000)
+    draft = tiny_draft(media_id, ms=8000)
     draft["m"].update(w=640, h=360, fps=30)
     return draft
 
@@ -423,7 +421,7 @@ def test_server_restarted_mid_session_keeps_uploads_draft_and_renders(
     s = open_session(first)
     try:
         titled(s, png)
-        job = s.export(small_draft(media_ids(s)[0]))
+        job = s.export(tiny_draft(media_ids(s)[0]))
         sid, media, draft = s.session_id, media_ids(s), s.state().draft
         port = first.port
         first.stop()
@@ -474,10 +472,8 @@ def test_server_restarted_during_a_chat_says_so_and_charges_nothing(
     try:
         s.upload(png)
         running = _loop.submit(s.achat("make a video"))
-        end = time.monotonic() + 30
-        while not first.app.state.nemo.busy:  # the message is running on the server
-            assert time.monotonic() < end and not running.done()
-            time.sleep(0.02)
+        wait_until(lambda: first.app.state.nemo.busy or running.done(), 30)
+        assert not running.done()  # the message is running on the server
         port = first.port
         first.stop()
         second = server_factory(data_dir=data, port=port, generation_delay=3.0)

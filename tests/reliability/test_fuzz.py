@@ -21,11 +21,10 @@ from hypothesis import strategies as st
 import nemo_widgets as nw
 from nemo_widgets.errors import NemoError
 from nemo_widgets.events import ChatTurn, End, Event, Text, TextDelta
-from nemo_widgets.local import LocalServer
 from nemo_widgets.reply_view import ReplyView
 from nemo_widgets.widgets import UploadPicker
 from nemo_widgets.widgets._chunks import ChunkReceiver
-from nemo_widgets.widgets._recording import RecordingComm, recording
+from nemo_widgets.widgets._recording import RecordingComm
 
 MAX_CHUNK = 64
 FUZZ = settings(
@@ -172,18 +171,17 @@ message = st.fixed_dictionaries(
 
 
 @pytest.fixture
-def picker(tmp_path: Path) -> Iterator[tuple[UploadPicker, RecordingComm]]:
-    with LocalServer.start(data_dir=tmp_path / "data") as server, recording() as comms:
-        session = nw.connect(backend="local", api_url=server.url, resume=False)
-        temp = tmp_path / "temp"
-        temp.mkdir()
-        w = UploadPicker(session, temp_dir=str(temp))
-        w._receiver.max_chunk = MAX_CHUNK
-        try:
-            yield w, comms[-1]
-        finally:
-            w.close()
-            session.close()
+def picker(
+    session: nw.Session, comms: list[RecordingComm], tmp_path: Path
+) -> Iterator[tuple[UploadPicker, RecordingComm]]:
+    temp = tmp_path / "temp"
+    temp.mkdir()
+    w = UploadPicker(session, temp_dir=str(temp))
+    w._receiver.max_chunk = MAX_CHUNK
+    try:
+        yield w, comms[-1]
+    finally:
+        w.close()
 
 
 @FUZZ

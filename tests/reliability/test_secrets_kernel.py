@@ -29,7 +29,6 @@ import httpx
 import nbformat
 import pytest
 from nbclient import NotebookClient
-from reliability_helpers import FAST_SERVER
 
 import nemo_widgets
 from nemo_widgets.local import Faults, LocalServer
@@ -201,7 +200,12 @@ class RecordingClient(NotebookClient):
 @pytest.mark.timeout(600)
 @pytest.mark.parametrize("mode", ["given", "anonymous"])
 def test_token_never_leaves_memory_in_a_real_kernel(
-    mode: str, server_factory: Any, png: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    mode: str,
+    server_factory: Any,
+    png: Path,
+    home: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     # the server's own logs at DEBUG, captured for the scan
     server_log = tmp_path / "server.log"
@@ -213,7 +217,7 @@ def test_token_never_leaves_memory_in_a_real_kernel(
         lg.addHandler(handler)
         lg.setLevel(logging.DEBUG)
     server: LocalServer = server_factory(
-        faults=Faults(never_silent=True), log_level="debug", **{**FAST_SERVER, "step_delay": 0.02}
+        faults=Faults(never_silent=True), log_level="debug", step_delay=0.02
     )
     try:
         if mode == "given":  # a known token, handed over as a user would: NEMO_TOKEN
@@ -268,7 +272,7 @@ def test_token_never_leaves_memory_in_a_real_kernel(
     )
     errors = json.loads(paths["errors"].read_text(encoding="utf-8"))
     kernel_log = paths["log"].read_text(encoding="utf-8")
-    config = tmp_path / "home" / ".config"
+    config = home / ".config"
     # every token the server issued in this run: the given one, or the anonymous one and its
     # renewal after the expiry
     tokens = list(server.app.state.nemo.store.tokens)

@@ -4,7 +4,7 @@ and ExportPanel driven by the messages a browser sends (the comm records what go
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -14,21 +14,8 @@ from reliability_helpers import RUN_SSE, UPLOAD, accepted_messages, titled
 import nemo_widgets as nw
 from nemo_widgets.local import LocalServer
 from nemo_widgets.widgets import ChatCell, ExportPanel, UploadPicker
-from nemo_widgets.widgets._recording import RecordingComm, recording
-
-
-@pytest.fixture
-def comms() -> Iterator[list[RecordingComm]]:
-    with recording() as made:
-        yield made
-
-
-def until(cond: Callable[[], Any], timeout: float = 60.0) -> Any:
-    end = time.monotonic() + timeout
-    while not (value := cond()):
-        assert time.monotonic() < end, "condition not reached"
-        time.sleep(0.02)
-    return value
+from nemo_widgets.widgets._recording import RecordingComm
+from polling import wait_until
 
 
 def send(cell: ChatCell, text: str) -> dict[str, Any]:
@@ -36,7 +23,7 @@ def send(cell: ChatCell, text: str) -> dict[str, Any]:
     cell._handle_custom_msg({"kind": "send", "id": f"s{time.monotonic_ns()}", "text": text}, [])
     assert cell._future is not None
     entry = cell._future.result(120)
-    until(lambda: not cell.busy)
+    wait_until(lambda: not cell.busy)
     return entry
 
 
@@ -111,11 +98,11 @@ def test_upload_picker_shows_a_5xx_then_the_next_upload_works(
         server.faults.fail("upload", times=1, status=502)
         with pytest.raises(nw.BackendUnavailable):
             picker.add(str(png)).result(60)
-        failed = until(lambda: [t for t in picker.transfers if t.get("status") == "error"])
+        failed = wait_until(lambda: [t for t in picker.transfers if t.get("status") == "error"])
         assert failed[0]["error"].startswith("upload:"), failed
         assert picker.media == []
         picker.add(str(png)).result(60)
-        until(lambda: picker.media)
+        wait_until(lambda: picker.media)
         assert len(session.state().video_infos) == 1 and server.counts[UPLOAD] == 2
     finally:
         picker.close()
@@ -130,7 +117,9 @@ def test_export_panel_shows_a_render_failing_twice_then_exports(
         server.faults.fail_next_render = 2
         with pytest.raises(nw.RenderFailed):
             panel.export("low").result(300)
-        job = until(lambda: panel.job if panel.job and panel.job["status"] == "failed" else None)
+        job = wait_until(
+            lambda: panel.job if panel.job and panel.job["status"] == "failed" else None
+        )
         assert "failed" in str(job.get("error")), job
         assert [j["status"] for j in panel.jobs] == ["failed", "failed"]
         done = panel.export("low").result(300)

@@ -1,14 +1,14 @@
 """Helpers for the backend's own tests: plain httpx against a real loopback server (never the
-project's client, so the backend stays an independent peer) and small real media files."""
+project's client, so the backend stays an independent peer), `nemo-widgets serve` processes and
+small real media files."""
 
 from __future__ import annotations
 
 import io
 import json
 import subprocess
-import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +19,9 @@ from PIL import Image
 from nemo_widgets.local import LocalServer
 from nemo_widgets.local.media import generate_bgm
 from nemo_widgets.local.render import ffmpeg_exe
+from polling import wait_until
+
+from .crash_harness import ServerProcess
 
 ATTRIBUTION = {
     "X-Skill-Source": "ai-video-maker-free-chinese",
@@ -117,17 +120,13 @@ class Api:
 
     def wait_render(self, job_id: str, timeout: float = 120) -> dict[str, Any]:
         """The status answer once the job ended (its `status` at the top level or in `data`)."""
-        end = time.monotonic() + timeout
-        while time.monotonic() < end:
+
+        def ended() -> dict[str, Any] | None:
             j = self.get(f"/api/render/proxy/lambda/{job_id}").json()
-            if j.get("status", j.get("data", {}).get("status")) in (
-                "completed",
-                "failed",
-                "cancelled",
-            ):
-                return dict(j)
-            time.sleep(0.1)
-        raise AssertionError(f"render {job_id} did not finish")
+            done = j.get("status", j.get("data", {}).get("status"))
+            return dict(j) if done in ("completed", "failed", "cancelled") else None
+
+        return wait_until(ended, timeout, f"render {job_id} to finish")
 
     def close(self) -> None:
         self.http.close()
@@ -163,11 +162,27 @@ def calls(events: list[dict[str, Any]]) -> list[str]:
 
 
 @pytest.fixture
-def api(local_server: LocalServer) -> Iterator[Api]:
+def api(server: LocalServer) -> Iterator[Api]:
     """A signed-in caller with one session on a fresh server."""
-    a = Api(local_server)
+    a = Api(server)
     yield a
     a.close()
+
+
+@pytest.fixture
+def server_process(tmp_path: Path) -> Iterator[Callable[..., ServerProcess]]:
+    """`server_process(*args, log="serve")`: a `nemo-widgets serve` process on tmp_path/data (all
+    of a test's share it, as restarts do), logging to tmp_path/<log>.log, `args` on every start;
+    not started yet (`.start(*FAST)`). All are killed at the end."""
+    made: list[ServerProcess] = []
+
+    def make(*args: str, log: str = "serve") -> ServerProcess:
+        made.append(ServerProcess(tmp_path / "data", tmp_path / f"{log}.log", *args))
+        return made[-1]
+
+    yield make
+    for proc in made:
+        proc.kill()
 
 
 @pytest.fixture(scope="session")

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import time
 import uuid
 
 import httpx
 
 from nemo_widgets.local import LocalServer
+from polling import wait_until
 
 from .conftest import Api
 
@@ -17,8 +17,8 @@ def _token(server: LocalServer, client_id: str | None) -> httpx.Response:
     return httpx.post(f"{server.url}/api/auth/anonymous-token", headers=headers)
 
 
-def test_anonymous_token_shape(local_server: LocalServer) -> None:
-    r = _token(local_server, str(uuid.uuid4()))
+def test_anonymous_token_shape(server: LocalServer) -> None:
+    r = _token(server, str(uuid.uuid4()))
     assert r.status_code == 200
     body = r.json()
     assert body["code"] == 0
@@ -27,66 +27,66 @@ def test_anonymous_token_shape(local_server: LocalServer) -> None:
     assert body["data"]["expires_in"] == 7 * 24 * 3600
 
 
-def test_missing_client_id_is_400(local_server: LocalServer) -> None:
-    r = _token(local_server, None)
+def test_missing_client_id_is_400(server: LocalServer) -> None:
+    r = _token(server, None)
     assert r.status_code == 400
     assert r.json()["code"] == 400
-    assert _token(local_server, "").status_code == 400
-    assert _token(local_server, "cid-ok").status_code == 200  # still serving
+    assert _token(server, "").status_code == 400
+    assert _token(server, "cid-ok").status_code == 200  # still serving
 
 
-def test_one_token_per_client_id_then_429(local_server: LocalServer) -> None:
+def test_one_token_per_client_id_then_429(server: LocalServer) -> None:
     cid = str(uuid.uuid4())
-    assert _token(local_server, cid).status_code == 200
-    r = _token(local_server, cid)
+    assert _token(server, cid).status_code == 200
+    r = _token(server, cid)
     assert r.status_code == 429
     assert r.json()["code"] == 429
     assert r.headers["retry-after"] == "30"
-    assert _token(local_server, str(uuid.uuid4())).status_code == 200  # other ids unaffected
+    assert _token(server, str(uuid.uuid4())).status_code == 200  # other ids unaffected
 
 
-def test_expired_token_is_1001_and_replaced_for_same_client_id(local_server: LocalServer) -> None:
-    api = Api(local_server)
+def test_expired_token_is_1001_and_replaced_for_same_client_id(server: LocalServer) -> None:
+    api = Api(server)
     assert api.get("/api/credits/balance/simple").json()["code"] == 0
-    local_server.expire_tokens(api.token)
+    server.expire_tokens(api.token)
     r = api.get("/api/credits/balance/simple")
     assert (r.status_code, r.json()["code"]) == (401, 1001)
-    r2 = _token(local_server, api.client_id)  # a new one for the same id once the old expired
+    r2 = _token(server, api.client_id)  # a new one for the same id once the old expired
     assert r2.status_code == 200
     new = r2.json()["data"]["token"]
     assert new != api.token
     # the client's session survives the new token (sessions belong to the client id)
     r3 = httpx.get(
-        f"{local_server.url}/api/state/nemo_agent/me/{api.sid}/latest",
+        f"{server.url}/api/state/nemo_agent/me/{api.sid}/latest",
         headers={"Authorization": f"Bearer {new}"},
     )
     assert r3.json()["code"] == 0
     api.close()
 
 
-def test_expire_all_tokens_fault(local_server: LocalServer) -> None:
-    a, b = Api(local_server), Api(local_server)
-    local_server.faults.expire_tokens()
+def test_expire_all_tokens_fault(server: LocalServer) -> None:
+    a, b = Api(server), Api(server)
+    server.faults.expire_tokens()
     assert a.get("/api/credits/balance/simple").json()["code"] == 1001
     assert b.get("/api/credits/balance/simple").json()["code"] == 1001
-    fresh = Api(local_server)  # issued after the fault: valid
+    fresh = Api(server)  # issued after the fault: valid
     assert fresh.get("/api/credits/balance/simple").json()["code"] == 0
     for x in (a, b, fresh):
         x.close()
 
 
-def test_token_ttl_expires_by_time(local_server_factory) -> None:  # type: ignore[no-untyped-def]
-    server = local_server_factory(token_ttl=0.3)
+def test_token_ttl_expires_by_time(server_factory) -> None:  # type: ignore[no-untyped-def]
+    server = server_factory(token_ttl=0.3)
     api = Api(server)
     assert api.get("/api/credits/balance/simple").json()["code"] == 0
-    time.sleep(0.4)
-    assert api.get("/api/credits/balance/simple").json()["code"] == 1001
+    # no clock seam in the server: its token expires on the wall clock, 0.3 s after issue
+    wait_until(lambda: api.get("/api/credits/balance/simple").json()["code"] == 1001, 10)
     assert _token(server, api.client_id).status_code == 200
     api.close()
 
 
-def test_bad_or_missing_bearer_is_1001(local_server: LocalServer) -> None:
-    url = f"{local_server.url}/api/credits/balance/simple"
+def test_bad_or_missing_bearer_is_1001(server: LocalServer) -> None:
+    url = f"{server.url}/api/credits/balance/simple"
     for headers in ({}, {"Authorization": "Bearer nmv_usr_nope"}, {"Authorization": "Basic x"}):
         r = httpx.get(url, headers=headers)
         assert (r.status_code, r.json()["code"]) == (401, 1001)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import threading
-import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -13,6 +12,7 @@ import httpx
 import pytest
 
 from nemo_widgets.local import Faults, LocalServer
+from polling import wait_until
 
 from .conftest import Api, calls, events_of, png, texts
 
@@ -107,8 +107,8 @@ def test_two_stage_generation(ready: Api) -> None:
     assert (c["available"], c["frozen"], c["total"]) == (0, 0, 0)  # generation costs 100
 
 
-def test_heartbeats_in_both_forms(local_server_factory) -> None:  # type: ignore[no-untyped-def]
-    server = local_server_factory(heartbeat_interval=0.02, generation_delay=0.3)
+def test_heartbeats_in_both_forms(server_factory) -> None:  # type: ignore[no-untyped-def]
+    server = server_factory(heartbeat_interval=0.02, generation_delay=0.3)
     api = Api(server)
     api.upload(("a.png", png()))
     lines = api.chat_raw("make a video")
@@ -118,8 +118,8 @@ def test_heartbeats_in_both_forms(local_server_factory) -> None:  # type: ignore
     api.close()
 
 
-def test_credits_frozen_while_edit_runs_then_charged(local_server_factory) -> None:  # type: ignore[no-untyped-def]
-    server = local_server_factory(step_delay=0.8, initial_credits=200, silent_rate=0.0)
+def test_credits_frozen_while_edit_runs_then_charged(server_factory) -> None:  # type: ignore[no-untyped-def]
+    server = server_factory(step_delay=0.8, initial_credits=200, silent_rate=0.0)
     api = Api(server)
     api.upload(("a.png", png()))
     server.options.generation_delay = 0.01
@@ -127,16 +127,10 @@ def test_credits_frozen_while_edit_runs_then_charged(local_server_factory) -> No
     api.chat("make a video")
     assert api.credits()["available"] == 100
     server.options.step_delay = 0.8
-    seen: dict[str, int] = {}
-
-    def peek() -> None:
-        time.sleep(0.4)
-        seen.update(api.credits())
-
-    t = threading.Thread(target=peek)
-    t.start()
-    api.chat("change the title to Hello")
-    t.join()
+    edit = threading.Thread(target=api.chat, args=("change the title to Hello",))
+    edit.start()
+    seen = wait_until(lambda: (c := api.credits())["frozen"] and c, what="the edit's freeze")
+    edit.join()
     assert (seen["available"], seen["frozen"], seen["total"]) == (50, 50, 100)
     c = api.credits()
     assert (c["available"], c["frozen"], c["total"]) == (50, 0, 50)
@@ -166,24 +160,24 @@ def test_errors_before_the_stream_are_json(api: Api) -> None:
     assert api.chat("hi")  # the server keeps serving
 
 
-def test_error_event_after_stream_started(local_server: LocalServer) -> None:
-    api = Api(local_server)
+def test_error_event_after_stream_started(server: LocalServer) -> None:
+    api = Api(server)
     api.upload(("a.png", png()))
-    local_server.faults.error_stream_after = 1
-    local_server.faults.error_stream_message = "model overloaded"
+    server.faults.error_stream_after = 1
+    server.faults.error_stream_message = "model overloaded"
     lines = api.chat_raw("make a video")  # status 200 asserted inside
     evs = events_of(lines)
     assert len(evs) == 2
     assert evs[-1]["error"] == "model overloaded"
-    local_server.faults.error_stream_after = None
+    server.faults.error_stream_after = None
     api.close()
 
 
-def test_drop_fault_cuts_the_connection_but_the_edit_lands(local_server: LocalServer) -> None:
-    api = Api(local_server)
+def test_drop_fault_cuts_the_connection_but_the_edit_lands(server: LocalServer) -> None:
+    api = Api(server)
     api.upload(("a.png", png()))
-    local_server.faults.drop_stream_after = 2
-    local_server.faults.drop_stream_times = 1
+    server.faults.drop_stream_after = 2
+    server.faults.drop_stream_times = 1
     got: list[str] = []
     with (
         pytest.raises(httpx.RemoteProtocolError),
@@ -194,21 +188,16 @@ def test_drop_fault_cuts_the_connection_but_the_edit_lands(local_server: LocalSe
         for line in r.iter_lines():
             got.append(line)
     assert len(events_of(got)) == 2
-    deadline = time.monotonic() + 10
-    while api.state()["draft"].get("t", []) and len(api.state()["draft"]["t"]) < 2:
-        assert time.monotonic() < deadline
-        time.sleep(0.05)
-    while not api.state()["draft"]:
-        assert time.monotonic() < deadline
-        time.sleep(0.05)
+    # the generation goes on after the drop and lands
+    wait_until(lambda: len(api.state()["draft"].get("t", [])) >= 2, 10, "the whole draft")
     # the next stream is not dropped (drop_stream_times was 1)
     assert api.chat("hello")
-    assert local_server.count("POST", "/run_sse") == 2
+    assert server.count("POST", "/run_sse") == 2
     api.close()
 
 
-def test_silent_edit_has_no_text(local_server_factory) -> None:  # type: ignore[no-untyped-def]
-    server = local_server_factory(initial_credits=1000, silent_rate=0.0)
+def test_silent_edit_has_no_text(server_factory) -> None:  # type: ignore[no-untyped-def]
+    server = server_factory(initial_credits=1000, silent_rate=0.0)
     api = Api(server)
     api.upload(("a.png", png()))
     api.chat("make a video")
@@ -223,8 +212,8 @@ def test_silent_edit_has_no_text(local_server_factory) -> None:  # type: ignore[
     api.close()
 
 
-def test_about_30_percent_of_edits_are_silent(local_server_factory) -> None:  # type: ignore[no-untyped-def]
-    server = local_server_factory(initial_credits=100_000, step_delay=0.0)
+def test_about_30_percent_of_edits_are_silent(server_factory) -> None:  # type: ignore[no-untyped-def]
+    server = server_factory(initial_credits=100_000, step_delay=0.0)
     api = Api(server)
     api.upload(("a.png", png()))
     api.chat("make a video")
@@ -233,8 +222,8 @@ def test_about_30_percent_of_edits_are_silent(local_server_factory) -> None:  # 
     api.close()
 
 
-def test_busy_session_is_409(local_server_factory) -> None:  # type: ignore[no-untyped-def]
-    server = local_server_factory(generation_delay=1.0)
+def test_busy_session_is_409(server_factory) -> None:  # type: ignore[no-untyped-def]
+    server = server_factory(generation_delay=1.0)
     api = Api(server)
     api.upload(("a.png", png()))
     with api.http.stream(
@@ -252,9 +241,9 @@ TYPES = {"text", "tool_call", "tool_result", "heartbeat", "error"}
 
 
 @pytest.fixture(params=["adk", "vendor"])
-def speaker(request: pytest.FixtureRequest, local_server_factory) -> Iterator[Api]:  # type: ignore[no-untyped-def]
+def speaker(request: pytest.FixtureRequest, server_factory) -> Iterator[Api]:  # type: ignore[no-untyped-def]
     """A signed-in caller with one image uploaded, on a server in one dialect."""
-    server = local_server_factory(
+    server = server_factory(
         dialect=request.param,
         heartbeat_interval=0.02,
         initial_credits=1000,
@@ -294,8 +283,8 @@ def test_a_turn_in_either_dialect_has_the_same_text_and_tools(speaker: Api) -> N
         assert all("result" in r for r in results)
 
 
-def test_the_vendor_dialect_streams_chunks_unasked(local_server_factory) -> None:  # type: ignore[no-untyped-def]
-    api = Api(local_server_factory(dialect="vendor"))
+def test_the_vendor_dialect_streams_chunks_unasked(server_factory) -> None:  # type: ignore[no-untyped-def]
+    api = Api(server_factory(dialect="vendor"))
     evs = api.chat("hello, what can you do?", streaming=False)  # no vendor source sends it
     chunks = [e["content"] for e in evs if e["type"] == "text"]
     assert len(chunks) > 1 and "make a video" in "".join(chunks)

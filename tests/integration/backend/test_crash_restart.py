@@ -7,8 +7,7 @@ working and a new generation working.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -29,10 +28,9 @@ CREDITS = 1000
 
 
 @pytest.fixture
-def server(tmp_path: Path) -> Iterator[ServerProcess]:
-    proc = ServerProcess(tmp_path / "data", tmp_path / "serve.log", "--initial-credits", "1000")
-    yield proc
-    proc.kill()
+def server(server_process: Callable[..., ServerProcess]) -> ServerProcess:
+    """The serve process each test kills and restarts (its own tests' variant of `server`)."""
+    return server_process("--initial-credits", "1000")
 
 
 def _restart(server: ServerProcess, user: User) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import shutil
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
@@ -104,24 +105,24 @@ def test_one_server_per_data_dir(tmp_path: Path) -> None:
     LocalServer.start(data_dir=data).stop()  # free again after a clean stop
 
 
-def test_a_second_serve_names_the_first_and_kill_9_leaves_no_stale_lock(tmp_path: Path) -> None:
-    first = ServerProcess(tmp_path / "d", tmp_path / "first.log").start(*FAST)
-    second = ServerProcess(tmp_path / "d", tmp_path / "second.log")
-    try:
-        with pytest.raises(RuntimeError, match=r"serve did not start \(3\)"):
-            second.start(*FAST)
-        refused = second.log_text()
-        assert first.url in refused and f"pid {first.proc.pid}" in refused  # type: ignore[union-attr]
-        first.kill()
-        second.start(*FAST)  # at once: the lock died with the process
-        assert httpx.get(second.url).status_code == 200
-    finally:
-        first.kill()
-        second.kill()
+def test_a_second_serve_names_the_first_and_kill_9_leaves_no_stale_lock(
+    server_process: Callable[..., ServerProcess],
+) -> None:
+    first = server_process(log="first").start(*FAST)
+    second = server_process(log="second")
+    with pytest.raises(RuntimeError, match=r"serve did not start \(3\)"):
+        second.start(*FAST)
+    refused = second.log_text()
+    assert first.url in refused and f"pid {first.proc.pid}" in refused  # type: ignore[union-attr]
+    first.kill()
+    second.start(*FAST)  # at once: the lock died with the process
+    assert httpx.get(second.url).status_code == 200
 
 
-def test_serve_logs_each_request_never_the_token(tmp_path: Path) -> None:
-    server = ServerProcess(tmp_path / "d", tmp_path / "serve.log").start(*FAST)
+def test_serve_logs_each_request_never_the_token(
+    server_process: Callable[..., ServerProcess],
+) -> None:
+    server = server_process().start(*FAST)
     try:
         page = httpx.get(server.url, headers={"Accept": "text/html"})
         assert page.status_code == 200 and "offline backend" in page.text

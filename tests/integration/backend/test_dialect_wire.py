@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from nemo_widgets.local import LocalServer
+from samples import tiny_draft
 
 from .conftest import Api, png
 
@@ -23,16 +24,11 @@ def dialect(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture
-def wire(local_server_factory: Callable[..., LocalServer], dialect: str) -> Iterator[Api]:
+def wire(server_factory: Callable[..., LocalServer], dialect: str) -> Iterator[Api]:
     """A signed-in plain-httpx caller on a server speaking `dialect`."""
-    a = Api(local_server_factory(dialect=dialect))
+    a = Api(server_factory(dialect=dialect))
     yield a
     a.close()
-
-
-def draft(media_id: str, ms: int = 1000) -> dict[str, Any]:
-    seg = {"id": "s1", "k": "image", "src": media_id, "st": 0, "d": ms}
-    return {"d": ms, "m": {"w": 160, "h": 120, "fps": 10}, "t": [{"tt": 0, "sg": [seg]}]}
 
 
 def uploaded_id(wire: Api) -> str:
@@ -93,7 +89,7 @@ def test_upload_answer(wire: Api, dialect: str) -> None:
 
 def test_render_submit_status_and_errors(wire: Api, dialect: str) -> None:
     mid = uploaded_id(wire)
-    submitted = job_data(wire.render(draft(mid), job_id="render_a").json(), dialect)
+    submitted = job_data(wire.render(tiny_draft(mid), job_id="render_a").json(), dialect)
     assert (submitted["id"], submitted["status"]) == ("render_a", "pending")
     assert "progress" in submitted
     done = job_data(wire.wait_render("render_a"), dialect)
@@ -110,7 +106,7 @@ def test_render_submit_status_and_errors(wire: Api, dialect: str) -> None:
         assert bad.json()["code"] == 4003
     blocked = wire.http.post(
         "/api/render/proxy/lambda",
-        json={"id": "render_c", "sessionId": wire.sid, "draft": draft(mid)},
+        json={"id": "render_c", "sessionId": wire.sid, "draft": tiny_draft(mid)},
         headers={"Authorization": wire.headers["Authorization"]},  # no attribution headers
     )
     assert blocked.status_code == 402
@@ -119,7 +115,7 @@ def test_render_submit_status_and_errors(wire: Api, dialect: str) -> None:
 
 def test_cancel_route(wire: Api, dialect: str) -> None:
     mid = uploaded_id(wire)
-    wire.render(draft(mid, ms=1_200_000), job_id="render_long")
+    wire.render(tiny_draft(mid, ms=1_200_000), job_id="render_long")
     r = wire.post("/api/render/proxy/lambda/render_long/cancel")
     assert r.status_code == 200
     cancelled = job_data(r.json(), dialect)
@@ -127,7 +123,7 @@ def test_cancel_route(wire: Api, dialect: str) -> None:
     assert job_data(wire.wait_render("render_long"), dialect)["status"] == "cancelled"
     assert not list(wire.server.data_dir.glob("renders/*render_long*.mp4"))
     # a job that already ended stays as it is
-    wire.render(draft(mid), job_id="render_short")
+    wire.render(tiny_draft(mid), job_id="render_short")
     wire.wait_render("render_short")
     again = job_data(wire.post("/api/render/proxy/lambda/render_short/cancel").json(), dialect)
     assert again["status"] == "completed"

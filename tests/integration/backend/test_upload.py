@@ -78,8 +78,8 @@ def test_refused_files_are_4001(api: Api, name: str, data: bytes, why: str) -> N
     assert api.upload(("ok.png", png())).json()["code"] == 0  # keeps serving
 
 
-def test_oversize_upload_is_4002_while_streaming(local_server_factory) -> None:  # type: ignore[no-untyped-def]
-    server = local_server_factory(max_upload_bytes=100_000)
+def test_oversize_upload_is_4002_while_streaming(server_factory) -> None:  # type: ignore[no-untyped-def]
+    server = server_factory(max_upload_bytes=100_000)
     api = Api(server)
     r = api.upload(("big.png", png(size=(64, 64)) + b"\x00" * 100_001))
     assert (r.status_code, r.json()["code"]) == (413, 4002)
@@ -196,8 +196,8 @@ def test_upload_errors(api: Api) -> None:
     assert os.listdir(api.server.data_dir / "tmp") == []
 
 
-def test_url_fetch_times_out(local_server_factory) -> None:  # type: ignore[no-untyped-def]
-    server = local_server_factory(url_timeout=0.3)
+def test_url_fetch_times_out(server_factory) -> None:  # type: ignore[no-untyped-def]
+    server = server_factory(url_timeout=0.3)
     api = Api(server)
     url = api.upload(("a.png", png())).json()["data"]["files"][0]["url"]
     server.faults.latency = 0.6  # the server fetching from itself waits longer than its time-out

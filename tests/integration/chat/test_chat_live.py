@@ -33,15 +33,12 @@ RUN_SSE = ("POST", "/run_sse")
 @pytest.fixture(params=["adk", "vendor"])
 def live(
     request: pytest.FixtureRequest,
-    local_server_factory: Callable[..., LocalServer],
+    server_factory: Callable[..., LocalServer],
     tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
 ) -> Iterator[tuple[LocalServer, nw.Session]]:
     """A backend in one dialect (no random silent edits, credits to spare) and a session with a
     made video."""
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
-    monkeypatch.chdir(tmp_path)  # an export downloads into the working directory
-    server = local_server_factory(
+    server = server_factory(
         faults=Faults(never_silent=True), initial_credits=10_000, dialect=request.param
     )
     session = nw.connect(

@@ -7,17 +7,18 @@ from __future__ import annotations
 import hashlib
 import os
 import threading
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
 import pytest
-from client_helpers import draft_of
 
 import nemo_widgets as nw
 from nemo_widgets.local import LocalServer
+from polling import wait_until
+from samples import tiny_draft
 
 ANON = ("POST", "/api/auth/anonymous-token")
 LONG_MS = 1_200_000  # a render that runs for many seconds, so that it can be cancelled midway
@@ -30,17 +31,9 @@ def dialect(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture
-def server(local_server_factory: Callable[..., LocalServer], dialect: str) -> LocalServer:
-    """A fresh offline backend speaking `dialect`."""
-    return local_server_factory(dialect=dialect)
-
-
-@pytest.fixture
-def session(server: LocalServer) -> Iterator[nw.Session]:
-    """A session on it, with fast local timings."""
-    s = nw.connect(backend="local", api_url=server.url, poll_interval=0.05, resume=False)
-    yield s
-    s.close()
+def server_options(server_options: dict[str, Any], dialect: str) -> dict[str, Any]:
+    """Every server of the test speaks `dialect` (the `server` and `session` fixtures' too)."""
+    return {**server_options, "dialect": dialect}
 
 
 def media_id(session: nw.Session) -> str:
@@ -66,13 +59,6 @@ def ffmpeg_children() -> list[int]:
     return found
 
 
-def wait_for(check: Callable[[], bool], what: str, timeout: float = 60.0) -> None:
-    end = time.monotonic() + timeout
-    while not check():
-        assert time.monotonic() < end, f"timed out waiting for {what}"
-        time.sleep(0.02)
-
-
 def test_upload_state_and_ids(session: nw.Session, png: Path, dialect: str) -> None:
     media = session.upload(png)
     assert [(m.name, m.type, m.width, m.height) for m in media] == [("photo.png", "image", 64, 48)]
@@ -93,7 +79,7 @@ def test_upload_state_and_ids(session: nw.Session, png: Path, dialect: str) -> N
 
 def test_export_with_download(session: nw.Session, png: Path, tmp_path: Path) -> None:
     session.upload(png)
-    job = session.export(draft_of(media_id(session)), download_to=tmp_path / "out")
+    job = session.export(tiny_draft(media_id(session)), download_to=tmp_path / "out")
     assert (job.status, job.percent) == ("completed", 100.0)
     assert job.url and "/download" in job.url
     assert Path(str(job.path)).read_bytes()[4:8] == b"ftyp"
@@ -103,8 +89,8 @@ def test_cancel_stops_ffmpeg_and_leaves_no_file(
     session: nw.Session, server: LocalServer, png: Path
 ) -> None:
     session.upload(png)
-    job = session.export(draft_of(media_id(session), ms=LONG_MS), wait=False)
-    wait_for(lambda: bool(ffmpeg_children()), "the render's ffmpeg")
+    job = session.export(tiny_draft(media_id(session), ms=LONG_MS), wait=False)
+    wait_until(lambda: bool(ffmpeg_children()), what="the render's ffmpeg")
     assert job.cancel() is job
     assert job.status == "cancelled" and job.error == "cancelled by the user"
     assert ffmpeg_children() == []  # killed and reaped before the cancel was answered
@@ -119,10 +105,10 @@ def test_cancel_ends_a_waiting_export_at_once(session: nw.Session, png: Path) ->
     session.options.poll_interval = session.options.poll_max_interval = 3600.0  # a long wait
     done: list[nw.RenderJob] = []
     waiter = threading.Thread(
-        target=lambda: done.append(session.export(draft_of(media_id(session), ms=LONG_MS)))
+        target=lambda: done.append(session.export(tiny_draft(media_id(session), ms=LONG_MS)))
     )
     waiter.start()
-    wait_for(lambda: bool(session.jobs) and bool(ffmpeg_children()), "the render to start")
+    wait_until(lambda: bool(session.jobs) and bool(ffmpeg_children()), what="the render to start")
     session.jobs[-1].cancel()
     waiter.join(30)
     assert not waiter.is_alive(), "export() kept waiting after cancel()"
@@ -130,9 +116,9 @@ def test_cancel_ends_a_waiting_export_at_once(session: nw.Session, png: Path) ->
 
 
 def test_no_credits_anonymous_gets_the_registration_link(
-    local_server_factory: Callable[..., LocalServer], dialect: str, png: Path
+    server_factory: Callable[..., LocalServer], dialect: str, png: Path
 ) -> None:
-    server = local_server_factory(dialect=dialect, initial_credits=0)
+    server = server_factory(dialect=dialect, initial_credits=0)
     s = nw.connect(backend="local", api_url=server.url, resume=False)
     try:
         s.upload(png)
@@ -150,9 +136,9 @@ def test_no_credits_anonymous_gets_the_registration_link(
 
 
 def test_no_credits_registered_gets_the_top_up_text(
-    local_server_factory: Callable[..., LocalServer], dialect: str, png: Path
+    server_factory: Callable[..., LocalServer], dialect: str, png: Path
 ) -> None:
-    server = local_server_factory(dialect=dialect, initial_credits=0)
+    server = server_factory(dialect=dialect, initial_credits=0)
     answer = httpx.post(f"{server.url}/api/auth/anonymous-token", headers={"X-Client-Id": "reg"})
     token = answer.json()["data"]["token"]
     server.app.state.nemo.store.register(token)  # the account behind it is a registered one
@@ -177,7 +163,7 @@ def test_402_says_register_to_unlock_export(server: LocalServer, png: Path, tmp_
     try:
         s.upload(png)
         with pytest.raises(nw.ExportBlocked) as info:
-            s.export(draft_of(media_id(s)), download_to=tmp_path)
+            s.export(tiny_draft(media_id(s)), download_to=tmp_path)
         assert info.value.hint == f"Register at {urlsplit(server.url).netloc} to unlock export."
     finally:
         s.close()

@@ -6,10 +6,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from client_helpers import draft_of
 
 import nemo_widgets as nw
 from nemo_widgets.local import LocalServer
+from samples import tiny_draft
 
 CREDITS = ("GET", "/api/credits/balance/simple")
 STATE = ("GET", "/api/state/nemo_agent/me/{session_id}/latest")
@@ -19,71 +19,69 @@ RENDER = ("POST", "/api/render/proxy/lambda")
 
 
 def test_5xx_burst_on_an_idempotent_call_is_retried(
-    session: nw.Session, local_server: LocalServer
+    session: nw.Session, server: LocalServer
 ) -> None:
-    before = local_server.counts[STATE]
-    local_server.faults.fail("state", times=2, status=503)
+    before = server.counts[STATE]
+    server.faults.fail("state", times=2, status=503)
     assert session.state().draft == {}
-    assert local_server.counts[STATE] - before == 3
+    assert server.counts[STATE] - before == 3
 
 
-def test_html_from_a_proxy_is_retried_then_typed(
-    session: nw.Session, local_server: LocalServer
-) -> None:
-    local_server.faults.fail_html = True
-    local_server.faults.fail("credits", times=1, status=502)
+def test_html_from_a_proxy_is_retried_then_typed(session: nw.Session, server: LocalServer) -> None:
+    server.faults.fail_html = True
+    server.faults.fail("credits", times=1, status=502)
     assert session.credits().total == 100
-    local_server.faults.fail("credits", times=10, status=502)
-    before = local_server.counts[CREDITS]
+    server.faults.fail("credits", times=10, status=502)
+    before = server.counts[CREDITS]
     with pytest.raises(nw.BackendUnavailable) as info:
         session.credits()
-    assert local_server.counts[CREDITS] - before == 1 + session.options.max_retries
+    assert server.counts[CREDITS] - before == 1 + session.options.max_retries
     assert "<html>" not in str(info.value)
 
 
-def test_5xx_on_session_creation_is_not_retried(local_server: LocalServer) -> None:
-    local_server.faults.fail("session", times=1, status=503)
+def test_5xx_on_session_creation_is_not_retried(server: LocalServer) -> None:
+    server.faults.fail("session", times=1, status=503)
     with pytest.raises(nw.BackendUnavailable):
-        nw.connect(backend="local", api_url=local_server.url)
-    assert local_server.counts[SESSION] == 1
+        nw.connect(backend="local", api_url=server.url)
+    assert server.counts[SESSION] == 1
 
 
 def test_expired_token_is_renewed_with_the_same_client_id(
-    session: nw.Session, local_server: LocalServer, home: Path
+    session: nw.Session, server: LocalServer, home: Path
 ) -> None:
     session.credits()
-    local_server.faults.expire_tokens()
+    server.faults.expire_tokens()
     assert session.credits().available == 100
-    assert local_server.counts[ANON] == 2
+    assert server.counts[ANON] == 2
     client_id = (home / ".config/nemovideo/client_id").read_text().strip()
-    issued = local_server.app.state.nemo.store.tokens.values()
+    issued = server.app.state.nemo.store.tokens.values()
     assert sum(t["client_id"] == client_id for t in issued) == 2  # both went to one client id
 
 
 def test_second_token_for_a_client_id_is_a_quota_not_retried(
-    local_server: LocalServer, home: Path
+    server: LocalServer, home: Path
 ) -> None:
-    nw.connect(backend="local", api_url=local_server.url).close()
+    nw.connect(backend="local", api_url=server.url).close()
     (home / ".config/nemovideo/tokens.json").unlink()  # forget the token, keep the client id
     with pytest.raises(nw.RateLimited) as info:
-        nw.connect(backend="local", api_url=local_server.url, rate_limit_wait=0.01)
-    assert local_server.counts[ANON] == 2  # the first token, then one 429: no wait, no retry
+        nw.connect(backend="local", api_url=server.url, rate_limit_wait=0.01)
+    assert server.counts[ANON] == 2  # the first token, then one 429: no wait, no retry
     assert "7 days" in str(info.value) and "NEMO_TOKEN" in str(info.value)
 
 
-def test_kept_token_avoids_the_rate_limit_on_a_new_connect(local_server: LocalServer) -> None:
-    nw.connect(backend="local", api_url=local_server.url).close()
-    nw.connect(backend="local", api_url=local_server.url).close()
-    assert local_server.counts[ANON] == 1
+def test_kept_token_avoids_the_rate_limit_on_a_new_connect(server: LocalServer) -> None:
+    nw.connect(backend="local", api_url=server.url).close()
+    nw.connect(backend="local", api_url=server.url).close()
+    assert server.counts[ANON] == 1
 
 
 def test_missing_client_id_gets_a_new_one(
-    local_server: LocalServer, monkeypatch: pytest.MonkeyPatch, home: Path
+    server: LocalServer, monkeypatch: pytest.MonkeyPatch, home: Path
 ) -> None:
     monkeypatch.setenv("NEMO_CLIENT_ID", " ")  # sent as an empty header: the server says 400
-    s = nw.connect(backend="local", api_url=local_server.url)
+    s = nw.connect(backend="local", api_url=server.url)
     s.close()
-    assert local_server.counts[ANON] == 2
+    assert server.counts[ANON] == 2
     assert len((home / ".config/nemovideo/client_id").read_text().strip()) == 36
 
 
@@ -98,9 +96,9 @@ def test_lost_session_is_replaced_and_announced(session: nw.Session) -> None:
 
 
 def test_no_credits_carries_the_registration_link(
-    local_server_factory: Callable[..., LocalServer], png: Path
+    server_factory: Callable[..., LocalServer], png: Path
 ) -> None:
-    server = local_server_factory(initial_credits=0)
+    server = server_factory(initial_credits=0)
     s = nw.connect(backend="local", api_url=server.url)
     try:
         s.upload(png)
@@ -117,23 +115,21 @@ async def _open_chat(s: nw.Session, text: str) -> None:
         pass
 
 
-def test_missing_attribution_blocks_export(
-    local_server: LocalServer, png: Path, tmp_path: Path
-) -> None:
-    s = nw.connect(backend="local", api_url=local_server.url, skill_name="")
+def test_missing_attribution_blocks_export(server: LocalServer, png: Path, tmp_path: Path) -> None:
+    s = nw.connect(backend="local", api_url=server.url, skill_name="")
     try:
         media = s.upload(png)
         with pytest.raises(nw.ExportBlocked) as info:
-            s.export(draft_of(media[0].id), download_to=tmp_path)
+            s.export(tiny_draft(media[0].id), download_to=tmp_path)
         assert "to unlock export" in str(info.value)
     finally:
         s.close()
 
 
 def test_server_side_type_and_size_refusals_are_typed(
-    local_server_factory: Callable[..., LocalServer], tmp_path: Path
+    server_factory: Callable[..., LocalServer], tmp_path: Path
 ) -> None:
-    server = local_server_factory(max_upload_bytes=2000)
+    server = server_factory(max_upload_bytes=2000)
     s = nw.connect(backend="local", api_url=server.url)
     try:
         spoof = tmp_path / "spoof.mp4"
@@ -149,35 +145,35 @@ def test_server_side_type_and_size_refusals_are_typed(
 
 
 def test_render_failing_once_is_retried_with_a_new_id(
-    session: nw.Session, local_server: LocalServer, png: Path, tmp_path: Path
+    session: nw.Session, server: LocalServer, png: Path, tmp_path: Path
 ) -> None:
     media = session.upload(png)
-    local_server.faults.fail_next_render = 1
-    job = session.export(draft_of(media[0].id), download_to=tmp_path)
+    server.faults.fail_next_render = 1
+    job = session.export(tiny_draft(media[0].id), download_to=tmp_path)
     assert job.status == "completed" and Path(str(job.path)).exists()
     first, second = session.jobs
     assert first.status == "failed" and first.id != second.id and second is job
-    assert local_server.counts[RENDER] == 2
+    assert server.counts[RENDER] == 2
 
 
 def test_render_failing_twice_is_render_failed(
-    session: nw.Session, local_server: LocalServer, png: Path, tmp_path: Path
+    session: nw.Session, server: LocalServer, png: Path, tmp_path: Path
 ) -> None:
     media = session.upload(png)
-    local_server.faults.fail_next_render = 2
+    server.faults.fail_next_render = 2
     with pytest.raises(nw.RenderFailed):
-        session.export(draft_of(media[0].id), download_to=tmp_path)
+        session.export(tiny_draft(media[0].id), download_to=tmp_path)
     assert [j.status for j in session.jobs] == ["failed", "failed"]
-    assert local_server.counts[RENDER] == 2
+    assert server.counts[RENDER] == 2
     assert not list(tmp_path.glob("*.mp4"))
 
 
 def test_download_falls_back_to_the_download_route(
-    session: nw.Session, local_server: LocalServer, png: Path, tmp_path: Path
+    session: nw.Session, server: LocalServer, png: Path, tmp_path: Path
 ) -> None:
     media = session.upload(png)
-    job = session.export(draft_of(media[0].id), wait=False)
-    job.url = f"{local_server.url}/nowhere/{job.id}.mp4"  # a dead output.url
+    job = session.export(tiny_draft(media[0].id), wait=False)
+    job.url = f"{server.url}/nowhere/{job.id}.mp4"  # a dead output.url
     session.resume(job, download_to=tmp_path)
     assert Path(str(job.path)).read_bytes()[4:8] == b"ftyp"
 

@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path
 from typing import Any
 
 import pytest
-from client_helpers import draft_of
 
 import nemo_widgets as nw
 from nemo_widgets.local import LocalServer
 from nemo_widgets.session._connect import LOCAL_CREDITS
+from polling import wait_until
+from samples import tiny_draft
 
 
 def test_upload_credits_state_export_end_to_end(
@@ -32,7 +32,7 @@ def test_upload_credits_state_export_end_to_end(
     assert session.last_state is state
     assert [v["id"] for v in state.video_infos] == [media[0].id]
 
-    job = session.export(draft_of(media[0].id), download_to=tmp_path / "out")
+    job = session.export(tiny_draft(media[0].id), download_to=tmp_path / "out")
     assert job.status == "completed" and job.percent == 100.0
     assert job.path == str(tmp_path / "out" / f"{job.id}.mp4")
     assert Path(job.path).read_bytes()[4:8] == b"ftyp"
@@ -46,7 +46,7 @@ def test_upload_credits_state_export_end_to_end(
 
 
 def test_export_of_an_edited_dataframe(
-    session: nw.Session, local_server: LocalServer, png: Path, tmp_path: Path
+    session: nw.Session, server: LocalServer, png: Path, tmp_path: Path
 ) -> None:
     session.upload(png)
     session.chat("make a video from my photos")
@@ -55,24 +55,24 @@ def test_export_of_an_edited_dataframe(
     df.loc[df.track_type == "text", "text"] = "城市之梦"
     job = session.export(df, download_to=tmp_path)
     assert Path(str(job.path)).read_bytes()[4:8] == b"ftyp"
-    rendered = json.dumps(local_server.app.state.nemo.store.renders[job.id], ensure_ascii=False)
+    rendered = json.dumps(server.app.state.nemo.store.renders[job.id], ensure_ascii=False)
     assert "城市之梦" in rendered  # the edited table is what was rendered
 
 
 def test_export_refuses_an_empty_draft_before_any_render(
-    session: nw.Session, local_server: LocalServer
+    session: nw.Session, server: LocalServer
 ) -> None:
     with pytest.raises(nw.DraftError):
         session.export()
-    assert not [k for k in local_server.counts if k[1] == "/api/render/proxy/lambda"]
+    assert not [k for k in server.counts if k[1] == "/api/render/proxy/lambda"]
 
 
-def test_identical_connect_reuses_the_live_session(local_server: LocalServer) -> None:
-    a = nw.connect(backend="local", api_url=local_server.url)
+def test_identical_connect_reuses_the_live_session(server: LocalServer) -> None:
+    a = nw.connect(backend="local", api_url=server.url)
     try:
-        assert nw.connect(backend="local", api_url=local_server.url) is a
+        assert nw.connect(backend="local", api_url=server.url) is a
         assert nw.current() is a
-        b = nw.connect(backend="local", api_url=local_server.url, language="zh")
+        b = nw.connect(backend="local", api_url=server.url, language="zh")
         assert b is not a and nw.current() is b
         b.close()
     finally:
@@ -104,15 +104,15 @@ def test_link_is_a_claim_link_without_the_token(session: nw.Session, home: Path)
 
 
 def test_export_that_outlasts_its_polls_is_resumed(
-    local_server: LocalServer, png: Path, tmp_path: Path
+    server: LocalServer, png: Path, tmp_path: Path
 ) -> None:
     # no polls allowed: export gives up at once, leaving the job running (as after 10 cloud polls)
-    s = nw.connect(backend="local", api_url=local_server.url, max_polls=0)
+    s = nw.connect(backend="local", api_url=server.url, max_polls=0)
     notices: list[str] = []
     s.subscribe(lambda kind, payload: notices.append(payload) if kind == "notice" else None)
     try:
         media = s.upload(png)
-        job = s.export(draft_of(media[0].id), download_to=tmp_path)
+        job = s.export(tiny_draft(media[0].id), download_to=tmp_path)
         assert job.status in ("pending", "processing") and job.path is None
         assert any("resume" in n for n in notices)
         s.options.max_polls = 600
@@ -124,26 +124,27 @@ def test_export_that_outlasts_its_polls_is_resumed(
 
 
 def test_sync_client_facade_speaks_every_endpoint(
-    local_server: LocalServer, png: Path, tmp_path: Path
+    server: LocalServer, png: Path, tmp_path: Path
 ) -> None:
     from nemo_widgets.api import Client
 
-    with Client(local_server.url) as api:
+    with Client(server.url) as api:
         ids = api.create_session("en")
         assert api.credits().available == 100
         media = api.upload_files(ids["session_id"], [png])
         assert api.state(ids["session_id"]).video_infos[0]["id"] == media[0].id
         assert api.claim_token(ids["task_id"], ids["session_id"])["claim_token"].startswith("clm_")
-        submitted = api.render("render_42", ids["session_id"], draft_of(media[0].id))
+        submitted = api.render("render_42", ids["session_id"], tiny_draft(media[0].id))
         assert submitted.id == "render_42"
-        while (status := api.render_status("render_42")).status not in ("completed", "failed"):
-            time.sleep(0.05)  # the local render takes a fraction of a second
+        status = wait_until(
+            lambda: (s := api.render_status("render_42")).status in ("completed", "failed") and s
+        )
         assert status.status == "completed"
         out = api.download("render_42", tmp_path / "r.mp4", url=status.url)
         assert out.read_bytes()[4:8] == b"ftyp"
 
 
-def test_upload_by_url(session: nw.Session, local_server: LocalServer, png: Path) -> None:
+def test_upload_by_url(session: nw.Session, server: LocalServer, png: Path) -> None:
     first = session.upload(png)[0]
     assert first.url is not None
     again = session.upload(first.url)  # the backend fetches it (here: from itself)

@@ -8,8 +8,8 @@ import pytest
 from client_helpers import upload_count
 
 import nemo_widgets as nw
+from nemo_widgets.errors import InputError
 from nemo_widgets.local import LocalServer
-from nemo_widgets.session._upload import InputError
 
 
 def _cases(tmp: Path) -> list[tuple[str, type[nw.NemoError], str]]:
@@ -38,7 +38,7 @@ def _cases(tmp: Path) -> list[tuple[str, type[nw.NemoError], str]]:
 
 
 def test_each_bad_input_is_a_typed_error_and_sends_nothing(
-    session: nw.Session, local_server: LocalServer, tmp_path: Path, png: Path
+    session: nw.Session, server: LocalServer, tmp_path: Path, png: Path
 ) -> None:
     for item, cls, words in _cases(tmp_path):
         with pytest.raises(cls) as info:
@@ -48,11 +48,11 @@ def test_each_bad_input_is_a_typed_error_and_sends_nothing(
         # a bad item among good ones fails the whole call before anything is sent
         with pytest.raises(cls):
             session.upload(png, item)
-    assert upload_count(local_server) == 0
+    assert upload_count(server) == 0
 
 
 def test_globs_and_several_files_go_in_one_request(
-    session: nw.Session, local_server: LocalServer, tmp_path: Path, png: Path
+    session: nw.Session, server: LocalServer, tmp_path: Path, png: Path
 ) -> None:
     from PIL import Image
 
@@ -62,4 +62,4 @@ def test_globs_and_several_files_go_in_one_request(
         Image.new("RGB", (32, 32), (i * 60, 0, 0)).save(shots / f"s{i}.jpg")
     media = session.upload(str(shots / "*.jpg"), png, png)
     assert [m.name for m in media] == ["s0.jpg", "s1.jpg", "s2.jpg", "photo.png"]
-    assert upload_count(local_server) == 1
+    assert upload_count(server) == 1

@@ -11,10 +11,10 @@ from nemo_widgets import _loop
 from nemo_widgets.local import LocalServer
 
 
-def test_sync_calls_from_inside_a_running_loop(local_server: LocalServer, png: Path) -> None:
+def test_sync_calls_from_inside_a_running_loop(server: LocalServer, png: Path) -> None:
     async def cell() -> tuple[int, str]:
         # what a notebook cell does: plain calls while the kernel's loop is running
-        s = nw.connect(backend="local", api_url=local_server.url)
+        s = nw.connect(backend="local", api_url=server.url)
         try:
             return s.credits().available, s.upload(png)[0].name
         finally:
@@ -23,8 +23,8 @@ def test_sync_calls_from_inside_a_running_loop(local_server: LocalServer, png: P
     assert asyncio.run(cell()) == (100, "photo.png")
 
 
-def test_async_api_with_top_level_await_style(local_server: LocalServer, png: Path) -> None:
-    s = nw.connect(backend="local", api_url=local_server.url)
+def test_async_api_with_top_level_await_style(server: LocalServer, png: Path) -> None:
+    s = nw.connect(backend="local", api_url=server.url)
 
     async def cell() -> tuple[int, int, str]:
         credits, media = await asyncio.gather(s.acredits(), s.aupload(png))
@@ -39,8 +39,8 @@ def test_async_api_with_top_level_await_style(local_server: LocalServer, png: Pa
     assert s.closed
 
 
-def test_async_api_awaited_on_the_background_loop_itself(local_server: LocalServer) -> None:
-    s = nw.connect(backend="local", api_url=local_server.url)
+def test_async_api_awaited_on_the_background_loop_itself(server: LocalServer) -> None:
+    s = nw.connect(backend="local", api_url=server.url)
 
     async def inside() -> int:
         assert _loop.on_loop()  # e.g. the chat helper awaiting session methods

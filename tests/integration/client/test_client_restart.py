@@ -54,10 +54,10 @@ def _run(script: str, *args: str) -> dict[str, str]:
 
 @pytest.mark.parametrize("where", ["shared-server", "own-backend-in-data-dir"])
 def test_second_connect_in_a_fresh_process_finds_the_job(
-    where: str, local_server: LocalServer, png: Path, tmp_path: Path
+    where: str, server: LocalServer, png: Path, tmp_path: Path
 ) -> None:
     if where == "shared-server":
-        kw: dict[str, str] = {"backend": "local", "api_url": local_server.url}
+        kw: dict[str, str] = {"backend": "local", "api_url": server.url}
     else:  # the backend dies with the first process and restarts in the second
         kw = {"backend": "local", "data_dir": str(tmp_path / "data")}
     first = _run(FIRST, json.dumps(kw), str(png))
@@ -68,8 +68,8 @@ def test_second_connect_in_a_fresh_process_finds_the_job(
     assert Path(second["path"]).read_bytes()[4:8] == b"ftyp"
 
 
-def test_resume_false_starts_afresh(local_server: LocalServer, png: Path, tmp_path: Path) -> None:
-    kw = {"backend": "local", "api_url": local_server.url}
+def test_resume_false_starts_afresh(server: LocalServer, png: Path, tmp_path: Path) -> None:
+    kw = {"backend": "local", "api_url": server.url}
     first = _run(FIRST, json.dumps(kw), str(png))
     s = nw.connect(**kw, resume=False)
     try:

@@ -14,20 +14,20 @@ from nemo_widgets.local import LocalServer
 
 
 def test_token_never_leaks_during_a_session(
-    local_server: LocalServer, png: Path, home: Path, caplog: pytest.LogCaptureFixture
+    server: LocalServer, png: Path, home: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.DEBUG)
     texts: list[str] = []
-    s = nw.connect(backend="local", api_url=local_server.url)
+    s = nw.connect(backend="local", api_url=server.url)
     s.subscribe(lambda kind, payload: texts.append(f"{kind} {payload!r}"))
     try:
         s.upload(png)
         s.credits()
         s.state()
         texts.append(s.link())
-        local_server.faults.expire_tokens()
+        server.faults.expire_tokens()
         s.credits()  # renewed: a second token to look for
-        local_server.faults.fail("state", times=9)
+        server.faults.fail("state", times=9)
         with pytest.raises(nw.BackendUnavailable) as info:
             s.state()
         texts += [str(info.value), repr(info.value), repr(s), repr(s._api), str(vars(s))]
@@ -37,7 +37,7 @@ def test_token_never_leaks_during_a_session(
         v["token"]
         for v in json.loads((home / ".config/nemovideo/tokens.json").read_text()).values()
     ]
-    server_tokens = list(local_server.app.state.nemo.store.tokens)
+    server_tokens = list(server.app.state.nemo.store.tokens)
     assert len(server_tokens) == 2 and tokens[0] in server_tokens
     texts.append(caplog.text)
     assert "HTTP Request" in caplog.text or "send_request_headers" in caplog.text  # logs were on

@@ -8,11 +8,11 @@ import re
 from pathlib import Path
 
 import pytest
-from client_helpers import draft_of
 
 import nemo_widgets as nw
 from nemo_widgets.local import LocalServer
 from nemo_widgets.local.render import fonts
+from samples import tiny_draft
 
 
 def test_the_export_bar_shows_the_render_then_the_download(
@@ -20,7 +20,7 @@ def test_the_export_bar_shows_the_render_then_the_download(
 ) -> None:
     media = session.upload(str(png), progress=False)
     capsys.readouterr()
-    job = session.export(draft_of(media[0].id, ms=3000), download_to=tmp_path, progress=True)
+    job = session.export(tiny_draft(media[0].id, ms=3000), download_to=tmp_path, progress=True)
     assert Path(job.path or "").stat().st_size > 0
     frames = re.split(r"[\r\n]", capsys.readouterr().err)
     renders = [f for f in frames if f.startswith(f"render {job.id}")]
@@ -34,14 +34,14 @@ def test_the_export_bar_shows_the_render_then_the_download(
 
 
 def test_a_draft_no_font_can_draw_fails_at_once_with_a_pip_hint(
-    local_server: LocalServer,
+    server: LocalServer,
     session: nw.Session,
     png: Path,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     media = session.upload(str(png), progress=False)
-    draft = draft_of(media[0].id)
+    draft = tiny_draft(media[0].id)
     title = {"id": "seg_t", "k": "title", "txt": "城市之梦", "st": 0, "d": 1000}
     draft["t"].append({"id": "trk_t", "tt": 7, "nm": "Text", "sg": [title]})
     monkeypatch.setenv("NEMO_WIDGETS_FONT", str(tmp_path / "gone.ttf"))
@@ -50,7 +50,7 @@ def test_a_draft_no_font_can_draw_fails_at_once_with_a_pip_hint(
         with pytest.raises(nw.NemoError, match=r"no such file.*pip install noto-cjk-sans-otc"):
             session.export(draft, download_to=tmp_path, progress=False)
         assert len(session.jobs) == 1  # refused when submitted: never retried
-        latin = draft_of(media[0].id)
+        latin = tiny_draft(media[0].id)
         latin["t"].append({"id": "trk_t", "tt": 7, "sg": [{**title, "txt": "City dreams"}]})
         job = session.export(latin, download_to=tmp_path, progress=False)
         assert job.status == "completed"  # text without Chinese needs no CJK font

@@ -69,7 +69,7 @@ def test_each_format_holds_the_sessions_cut_with_real_files(
 
 
 def test_a_trim_and_a_reorder_in_otio_come_back_and_render(
-    session: nw.Session, edited: dict[str, Any], local_server: LocalServer, tmp_path: Path
+    session: nw.Session, edited: dict[str, Any], server: LocalServer, tmp_path: Path
 ) -> None:
     path = session.export_timeline(tmp_path / "cut.otio")
     timeline = otio.adapters.read_from_file(str(path))
@@ -96,17 +96,17 @@ def test_a_trim_and_a_reorder_in_otio_come_back_and_render(
     job = session.export(back, download_to=tmp_path)
     assert job.status == "completed"
     assert Path(str(job.path)).read_bytes()[4:8] == b"ftyp"
-    rendered = local_server.app.state.nemo.store.renders[job.id]
+    rendered = server.app.state.nemo.store.renders[job.id]
     assert rendered["draft"] == expected  # what the backend rendered is the edited cut
 
 
 def test_the_backends_urls_instead_of_downloads(
-    session: nw.Session, edited: dict[str, Any], local_server: LocalServer, tmp_path: Path
+    session: nw.Session, edited: dict[str, Any], server: LocalServer, tmp_path: Path
 ) -> None:
     path = session.export_timeline(tmp_path / "cut.otio", download=False)
     timeline = otio.adapters.read_from_file(str(path))
     urls = [c.media_reference.target_url for c in timeline.tracks[0].find_clips()]
-    assert all(u.startswith(local_server.url) for u in urls)
+    assert all(u.startswith(server.url) for u in urls)
     assert not (tmp_path / "cut_media").exists()
 
 

@@ -28,13 +28,9 @@ def run_notebook(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[..
     (in `cwd`, default a fresh folder; `records`: with its committed records beside it; `edit`
     changes the notebook first), then the probe cell, whose last line must print one JSON
     document; returns `Executed`."""
-    for key in list(os.environ):
-        if key.startswith("NEMO_"):
-            monkeypatch.delenv(key)
+    # the kernel inherits the root conftest's private home (no NEMO_* of the machine)
     paths = (str(ROOT / "src"), os.environ.get("PYTHONPATH", ""))
     monkeypatch.setenv("PYTHONPATH", os.pathsep.join(p for p in paths if p))
-    # the client id and the job records go to a private config dir
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
     monkeypatch.setenv("NEMO_CLIENT_ID", "00000000-0000-4000-8000-0000000000ab")
     monkeypatch.setenv("TQDM_DISABLE", "1")
 

@@ -54,11 +54,11 @@ def errors(run: Executed) -> list[str]:
 
 def test_a_second_run_spends_no_chat_and_gives_the_same_video(
     run_notebook: Callable[..., Executed],
-    local_server_factory: Callable[..., LocalServer],
+    server_factory: Callable[..., LocalServer],
     monkeypatch: pytest.MonkeyPatch,
     tmp_path: Path,
 ) -> None:
-    server = local_server_factory(initial_credits=100)
+    server = server_factory(initial_credits=100)
     token = token_for(server, "1")
     monkeypatch.setenv("NEMO_API_URL", server.url)
     monkeypatch.setenv("NEMO_TOKEN", token)

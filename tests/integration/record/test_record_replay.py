@@ -29,14 +29,6 @@ MAKE = "make a 6 second video with the title Urban Dreams"
 EDIT = "change the title to City Lights"
 
 
-@pytest.fixture(autouse=True)
-def _home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    for key in ("NEMO_TOKEN", "NEMO_API_URL"):
-        monkeypatch.delenv(key, raising=False)
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
-    monkeypatch.chdir(tmp_path)  # exports download into the working directory
-
-
 @pytest.fixture
 def images(tmp_path: Path) -> list[Path]:
     paths = []
@@ -48,9 +40,9 @@ def images(tmp_path: Path) -> list[Path]:
 
 
 @pytest.fixture
-def server(local_server_factory: Callable[..., LocalServer]) -> LocalServer:
+def server(server_factory: Callable[..., LocalServer]) -> LocalServer:
     """A backend whose new tokens pay for ONE generation (100 credits) and nothing more."""
-    return local_server_factory(faults=Faults(never_silent=True), initial_credits=100)
+    return server_factory(faults=Faults(never_silent=True), initial_credits=100)
 
 
 @pytest.fixture
@@ -86,9 +78,9 @@ def open_session(server: LocalServer, record: Path) -> Iterator[Callable[..., nw
 
 
 @pytest.fixture
-def rich_server(local_server_factory: Callable[..., LocalServer]) -> LocalServer:
+def rich_server(server_factory: Callable[..., LocalServer]) -> LocalServer:
     """A backend whose tokens pay for many turns."""
-    return local_server_factory(faults=Faults(never_silent=True), initial_credits=10_000)
+    return server_factory(faults=Faults(never_silent=True), initial_credits=10_000)
 
 
 @pytest.fixture

@@ -8,13 +8,13 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from test_widgets_live import request, wait_for
 
 import nemo_widgets as nw
 from nemo_widgets.local import Faults, LocalServer
 from nemo_widgets.widgets import ChatCell, UploadPicker
 from nemo_widgets.widgets._recording import RecordingComm
 from nemo_widgets.widgets._suggestions import suggestions
+from polling import request, wait_until
 
 
 @pytest.mark.parametrize("language", ["en", "zh"])
@@ -29,7 +29,7 @@ def test_every_offline_suggestion_edits_the_draft(
         draft = s.state().draft
         for text in cell.suggestions:
             entry = cell.ask(text).result(120)
-            wait_for(lambda: not cell.busy)
+            wait_until(lambda: not cell.busy)
             assert entry["route"] == "chat" and entry["text"], (text, entry)
             assert "⚠️" not in entry["text"] and "❌" not in entry["text"], (text, entry)
             after = s.state().draft
@@ -40,9 +40,9 @@ def test_every_offline_suggestion_edits_the_draft(
 
 
 def test_stop_stops_waiting_reads_the_state_and_never_resends(
-    local_server_factory: Callable[..., LocalServer], png: Path, comms: list[RecordingComm]
+    server_factory: Callable[..., LocalServer], png: Path, comms: list[RecordingComm]
 ) -> None:
-    server = local_server_factory(
+    server = server_factory(
         faults=Faults(never_silent=True), initial_credits=10_000, generation_delay=2.0
     )
     s = nw.connect(backend="local", api_url=server.url, resume=False)
@@ -53,7 +53,7 @@ def test_stop_stops_waiting_reads_the_state_and_never_resends(
         comm = comms[-1]
         assert request(cell, comm, "ready", have=0)["ok"]
         assert request(cell, comm, "send", text="make a video from my photos")["ok"]
-        wait_for(lambda: any("🔧" in d.get("activity", "") for d in comm.custom("delta")))
+        wait_until(lambda: any("🔧" in d.get("activity", "") for d in comm.custom("delta")))
         assert request(cell, comm, "stop")["stopped"] is True
         entry = cell._future.result(60) if cell._future else None
         assert entry is not None and entry["stopped"] is True
@@ -63,10 +63,10 @@ def test_stop_stops_waiting_reads_the_state_and_never_resends(
         assert (
             end["length"] == len(entry["text"].encode("utf-16-le")) // 2 and end["stopped"] is True
         )
-        wait_for(lambda: not cell.busy)
+        wait_until(lambda: not cell.busy)
         assert request(cell, comm, "stop")["stopped"] is False  # nothing runs any more
         # The backend goes on with the one message it got and finishes it.
-        wait_for(lambda: s.state().draft != before or None, timeout=60)
+        wait_until(lambda: s.state().draft != before or None, timeout=60)
         users = [h for h in s.history if h["role"] == "user"]
         assert [h["text"] for h in users] == ["make a video from my photos"]
         assert s.history[-1]["stopped"] is True
@@ -123,6 +123,6 @@ def test_a_video_gets_a_first_frame_thumbnail_as_a_data_url(
     r = request(picker, comms[-1], "path", path=str(clip))
     assert r["ok"], r
     media_id = r["media"][0]["id"]
-    thumb = wait_for(lambda: picker.thumbs.get(media_id))
+    thumb = wait_until(lambda: picker.thumbs.get(media_id))
     assert thumb.startswith("data:image/jpeg;base64,") and len(thumb) < 64_000
     assert "127.0.0.1" not in str(picker.thumbs)

@@ -8,12 +8,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from test_widgets_live import request
 
 import nemo_widgets as nw
 from nemo_widgets.session._working import EditsNotReapplied
 from nemo_widgets.widgets import TimelineTable
 from nemo_widgets.widgets._recording import RecordingComm
+from polling import request
 
 
 def subtitle_refs(w: TimelineTable) -> list[str]:

@@ -15,15 +15,10 @@ from jupyter_client.manager import start_new_kernel
 from nbclient import NotebookClient
 
 import nemo_widgets
-from nemo_widgets.local import Faults, LocalServer
+from nemo_widgets.local import LocalServer
 from nemo_widgets.widgets._recording import rebuild_reply
 
 SRC = str(Path(nemo_widgets.__file__).resolve().parents[1])
-
-
-@pytest.fixture
-def server(local_server_factory: Any) -> LocalServer:
-    return local_server_factory(faults=Faults(never_silent=True), initial_credits=10_000)
 
 
 @pytest.fixture

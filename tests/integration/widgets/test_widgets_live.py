@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path
 from typing import Any
 
@@ -11,23 +10,7 @@ import nemo_widgets as nw
 from nemo_widgets.local import LocalServer
 from nemo_widgets.widgets import ChatCell, ExportPanel, Studio, TimelineTable, UploadPicker
 from nemo_widgets.widgets._recording import RecordingComm, rebuild_reply
-
-
-def request(
-    w: Any, comm: RecordingComm, kind: str, buffers: list[bytes] | None = None, **body: Any
-) -> dict[str, Any]:
-    """Send a request as the view does and wait for the reply (sync or on the loop)."""
-    msg_id = f"m{len(comm.sent)}-{kind}"
-    w._handle_custom_msg({"kind": kind, "id": msg_id, **body}, buffers or [])
-    return wait_for(lambda: next((m for m in comm.custom("reply") if m["id"] == msg_id), None))
-
-
-def wait_for(get: Any, timeout: float = 60.0) -> Any:
-    end = time.monotonic() + timeout
-    while (value := get()) in (None, False, [], ""):
-        assert time.monotonic() < end, "condition not reached"
-        time.sleep(0.01)
-    return value
+from polling import request, wait_until
 
 
 def upload_through_picker(
@@ -56,10 +39,10 @@ def test_upload_picker_sends_chunks_to_the_backend(
     picker = UploadPicker(session)
     comm = comms[-1]
     assert upload_through_picker(picker, comm, png, chunk=1000)["ok"]
-    media = wait_for(lambda: picker.media)
+    media = wait_until(lambda: picker.media)
     assert media[0]["name"] == "city.png" and media[0]["id"]
     assert media[0]["size"] == png.stat().st_size
-    wait_for(lambda: picker.transfers == [] or None)
+    wait_until(lambda: picker.transfers == [] or None)
     # The session knows it too: the backend's state lists the upload.
     assert any(v["id"] == media[0]["id"] for v in session.state().video_infos)
 
@@ -82,12 +65,12 @@ def test_chat_cell_streams_a_real_reply(
     comm = comms[-1]
     assert request(cell, comm, "ready", have=0)["ok"]
     assert request(cell, comm, "send", text="make a video from my photos")["ok"]
-    end = wait_for(lambda: comm.custom("end"), timeout=120)
+    end = wait_until(lambda: comm.custom("end"), timeout=120)
     text = rebuild_reply(comm.custom("delta"))
     assert text and end[0]["length"] == len(text.encode("utf-16-le")) // 2
     assert cell.transcript[-1]["text"] == text and cell.transcript[-1]["role"] == "assistant"
     assert comm.updates("transcript") == []  # the reply went once, as deltas
-    wait_for(lambda: not cell.busy)
+    wait_until(lambda: not cell.busy)
 
 
 def test_chat_cell_routes_credits_to_a_card(
@@ -106,7 +89,7 @@ def test_timeline_follows_an_edit_and_export_plays(
     assert timeline.rows == []
     session.chat("make a video from my photos")
     session.state()
-    rows = wait_for(lambda: timeline.rows)
+    rows = wait_until(lambda: timeline.rows)
     assert len(rows) == len(timeline.df) and timeline.summary.startswith("Timeline (")
     assert timeline.tracks and timeline.duration > 0
 
@@ -133,7 +116,7 @@ def test_no_token_and_no_media_bytes_reach_the_browser_as_json(
 ) -> None:
     studio = Studio(session)
     assert upload_through_picker(studio.upload, studio.upload.comm, png, chunk=4096)["ok"]
-    wait_for(lambda: studio.upload.media)
+    wait_until(lambda: studio.upload.media)
     assert request(studio.chat, studio.chat.comm, "ready", have=0)["ok"]
     studio.chat.ask("make a video from my photos").result(120)
     session.state()

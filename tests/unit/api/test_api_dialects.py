@@ -13,8 +13,8 @@ from hypothesis import strategies as st
 
 from nemo_widgets import ExportBlocked, NemoError, NoCredits, RateLimited
 from nemo_widgets._options import Options
+from nemo_widgets.api import Media, RenderStatus, State, retry_delay
 from nemo_widgets.api._auth import Credentials, token_expiry
-from nemo_widgets.api._models import Media, RenderStatus, State
 from nemo_widgets.api._request import parse_body, to_error
 from nemo_widgets.session._export import poll_waits
 
@@ -308,7 +308,5 @@ def test_readers_never_raise_on_any_json(value: Any, status: int, bare_ok: bool)
 def test_retry_rules_for_cancel_and_the_token_quota(
     method: str, path: str, status: int, want: float | None
 ) -> None:
-    from nemo_widgets.api._retry import retry_delay
-
     got = retry_delay(method, path, status, None, 0, None, rand=lambda: 0.0)
     assert got == want

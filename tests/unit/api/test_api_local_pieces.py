@@ -7,17 +7,19 @@ from pathlib import Path
 
 import pytest
 
+from nemo_widgets import RenderJob
 from nemo_widgets.api._multipart import Progress
-from nemo_widgets.session._jobs import JobBook, RenderJob
+from nemo_widgets.errors import InputError
+from nemo_widgets.session._jobs import JobBook
 from nemo_widgets.session._progress import caller_progress
-from nemo_widgets.session._upload import InputError, resolve
+from nemo_widgets.session._upload import resolve
 
 
-def test_resolve_expands_home_and_globs_and_drops_duplicates(clean_env: Path) -> None:
-    (clean_env / "clips").mkdir()
+def test_resolve_expands_home_and_globs_and_drops_duplicates(home: Path) -> None:
+    (home / "clips").mkdir()
     for name in ("b.png", "a.png"):
-        (clean_env / "clips" / name).write_bytes(b"\x89PNG\r\n\x1a\n" + b"0" * 10)
-    files, urls = resolve(["~/clips/*.png", str(clean_env / "clips/a.png"), "https://x.test/v.mp4"])
+        (home / "clips" / name).write_bytes(b"\x89PNG\r\n\x1a\n" + b"0" * 10)
+    files, urls = resolve(["~/clips/*.png", str(home / "clips/a.png"), "https://x.test/v.mp4"])
     assert [f.name for f in files] == ["a.png", "b.png"]
     assert urls == ["https://x.test/v.mp4"]
     with pytest.raises(InputError):

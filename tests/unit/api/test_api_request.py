@@ -17,8 +17,8 @@ from nemo_widgets import (
     UnsupportedFile,
 )
 from nemo_widgets._options import Options
+from nemo_widgets.api import Credits, Media, RenderStatus, State
 from nemo_widgets.api._auth import detect_platform
-from nemo_widgets.api._models import Credits, Media, RenderStatus, State
 from nemo_widgets.api._request import attribution_headers, parse_body, to_error
 
 HTML = b"<html><body><h1>502 Bad Gateway</h1></body></html>"

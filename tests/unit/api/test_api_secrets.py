@@ -60,15 +60,15 @@ def test_token_given_by_the_user_stays_out_of_reprs() -> None:
     assert TOKEN not in repr(api) and TOKEN not in repr(api.aio.credentials)
 
 
-def test_stored_anonymous_token_is_private_to_the_user(clean_env: Path) -> None:
+def test_stored_anonymous_token_is_private_to_the_user(home: Path) -> None:
     async def go() -> None:
         api = AsyncClient("https://api.test", transport=httpx.MockTransport(leaky))
         await api.anonymous_token()
 
     asyncio.run(go())
-    stored = clean_env / ".config/nemovideo/tokens.json"
+    stored = home / ".config/nemovideo/tokens.json"
     assert stat.S_IMODE(stored.stat().st_mode) == 0o600
-    assert not (clean_env / ".config/nemovideo/client_id").read_text().startswith("nmv_")
+    assert not (home / ".config/nemovideo/client_id").read_text().startswith("nmv_")
 
 
 async def _nosleep(_: float) -> None:

@@ -117,12 +117,12 @@ def test_nemo_token_env(monkeypatch: pytest.MonkeyPatch) -> None:
     assert backend.requests[0].headers["authorization"] == "Bearer nmv_usr_fromenv"
 
 
-def test_client_id_is_created_once_and_reused(clean_env: Path) -> None:
+def test_client_id_is_created_once_and_reused(home: Path) -> None:
     backend = Backend()
     run(client(backend).credits())
-    stored = (clean_env / ".config/nemovideo/client_id").read_text().strip()
+    stored = (home / ".config/nemovideo/client_id").read_text().strip()
     assert backend.requests[0].headers["x-client-id"] == stored
-    (clean_env / ".config/nemovideo/tokens.json").unlink()  # force a second sign-in
+    (home / ".config/nemovideo/tokens.json").unlink()  # force a second sign-in
     run(client(backend).credits())
     assert backend.requests[2].headers["x-client-id"] == stored
 
@@ -199,13 +199,13 @@ def test_concurrent_1001s_renew_once() -> None:
     assert backend.paths().count("/api/credits/balance/simple") == 3  # the three retries
 
 
-def test_400_on_sign_in_makes_a_new_client_id_and_retries(clean_env: Path) -> None:
+def test_400_on_sign_in_makes_a_new_client_id_and_retries(home: Path) -> None:
     backend = Backend()
     backend.script["/api/auth/anonymous-token"] = [env(None, 400, 400)]
     run(client(backend).credits())
     first, second = (r for r in backend.requests if r.url.path == "/api/auth/anonymous-token")
     assert first.headers["x-client-id"] != second.headers["x-client-id"]
-    stored = (clean_env / ".config/nemovideo/client_id").read_text().strip()
+    stored = (home / ".config/nemovideo/client_id").read_text().strip()
     assert stored == second.headers["x-client-id"]
 
 

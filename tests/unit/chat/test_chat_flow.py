@@ -203,8 +203,7 @@ def test_second_message_while_one_runs_is_refused_without_a_post() -> None:
 
     async def slow() -> AsyncIterator[bytes]:
         yield sse(text_event("Working", partial=True))
-        while not release.is_set():
-            await asyncio.sleep(0.001)
+        await asyncio.to_thread(release.wait)  # until the second message was refused
         yield sse(text_event("Working."))
 
     s = FakeSession([slow])

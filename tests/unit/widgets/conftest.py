@@ -1,8 +1,7 @@
-"""Fixtures of the widgets' kernel-side tests: every widget talks to a recording comm."""
+"""Fixtures of the widgets' kernel-side tests: an IPython shell and a scripted session (every
+widget talks to a recording comm: `comms`, at the root)."""
 
 from __future__ import annotations
-
-from collections.abc import Iterator
 
 import pytest
 from IPython.core.interactiveshell import InteractiveShell
@@ -10,14 +9,7 @@ from widget_fakes import FakeSession
 
 from nemo_widgets import session as session_module
 from nemo_widgets.magics import register
-from nemo_widgets.widgets._recording import RecordingComm, recording
-
-
-@pytest.fixture
-def comms() -> Iterator[list[RecordingComm]]:
-    """Every comm a widget opens during the test, in order."""
-    with recording() as made:
-        yield made
+from nemo_widgets.widgets._recording import RecordingComm
 
 
 @pytest.fixture

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 import types
 
 import pytest
@@ -15,6 +14,7 @@ from nemo_widgets import events as ev
 from nemo_widgets import session as session_module
 from nemo_widgets.errors import NoCredits
 from nemo_widgets.widgets import ChatCell, Studio, TimelineTable
+from polling import wait_until
 
 
 @pytest.mark.parametrize(
@@ -69,10 +69,7 @@ def test_cell_magic_no_wait_shows_a_chat_cell(shell: InteractiveShell, fake: Fak
     shown = [o for o in out.outputs if "application/vnd.jupyter.widget-view+json" in o.data]
     assert len(shown) == 1
     assert "user: hello" in shown[0].data["text/plain"]  # the fallback has the message
-    end = time.monotonic() + 10
-    while fake.sent != ["hello"]:  # sent on the background loop, after the cell returned
-        assert time.monotonic() < end
-        time.sleep(0.005)
+    wait_until(lambda: fake.sent == ["hello"])  # sent on the background loop, after the cell
 
 
 def test_empty_cell_is_a_usage_error(shell: InteractiveShell, fake: FakeSession) -> None:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 from widget_fakes import FakeSession, RecordingComm, reply_to
 
@@ -11,6 +9,7 @@ from nemo_widgets import BackendUnavailable
 from nemo_widgets import events as ev
 from nemo_widgets.widgets import ChatCell
 from nemo_widgets.widgets._recording import rebuild_reply
+from polling import wait_until
 
 TOKENS = [f"word{i} " for i in range(200)]
 
@@ -23,14 +22,6 @@ def browser(w: ChatCell, kind: str, msg_id: str, **body: object) -> None:
 def rebuilt(comm: RecordingComm, turn: int) -> str:
     """The reply as a view rebuilds it from the delta messages (checking every offset)."""
     return rebuild_reply(m for m in comm.custom("delta") if m["turn"] == turn)
-
-
-def wait_until(cond, timeout: float = 10.0) -> None:
-    """Poll for a condition set by the background loop (a guard, not a timing assertion)."""
-    end = time.monotonic() + timeout
-    while not cond():
-        assert time.monotonic() < end, "condition not reached"
-        time.sleep(0.005)
 
 
 def test_reply_streams_as_deltas_and_is_not_sent_twice(comms: list[RecordingComm]) -> None:

@@ -2,21 +2,17 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest
 from widget_fakes import FakeSession, RecordingComm, reply_to
 
 from nemo_widgets.widgets import ExportPanel
+from polling import wait_until
 
 
 def wait_reply(comm: RecordingComm, msg_id: str) -> dict:
-    end = time.monotonic() + 10
-    while (r := reply_to(comm, msg_id)) is None:
-        assert time.monotonic() < end, f"no reply to {msg_id}"
-        time.sleep(0.005)
-    return r
+    return wait_until(lambda: reply_to(comm, msg_id), what=f"the reply to {msg_id}")
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import time
 from pathlib import Path
 
 import pytest
@@ -12,6 +11,7 @@ from widget_fakes import FakeSession, RecordingComm, reply_to
 from nemo_widgets import Media, State
 from nemo_widgets.errors import BackendUnavailable
 from nemo_widgets.widgets import UploadPicker
+from polling import wait_until
 
 DATA = bytes(range(256)) * 40  # 10,240 bytes
 
@@ -29,13 +29,6 @@ def call(
     answer = reply_to(comm, msg_id)
     assert answer is not None, f"no reply to {kind}"
     return answer
-
-
-def wait_until(cond, timeout: float = 10.0) -> None:
-    end = time.monotonic() + timeout
-    while not cond():
-        assert time.monotonic() < end, "condition not reached"
-        time.sleep(0.005)
 
 
 @pytest.fixture
