@@ -31,7 +31,7 @@ import nemo_widgets as nw
 from nemo_widgets.local import LocalServer
 from nemo_widgets.magics import register
 from nemo_widgets.widgets import ChatCell, ExportPanel, UploadPicker
-from nemo_widgets.widgets._recording import RecordingComm, recording
+from widget_comm import RecordingComm, recording
 
 
 # -- the public API ------------------------------------------------------------------------------

@@ -25,7 +25,7 @@ from nemo_widgets.local import LocalServer
 from nemo_widgets.reply_view import ReplyView
 from nemo_widgets.widgets import UploadPicker
 from nemo_widgets.widgets._chunks import ChunkReceiver
-from nemo_widgets.widgets._recording import RecordingComm, recording
+from widget_comm import RecordingComm, recording
 
 MAX_CHUNK = 64
 FUZZ = settings(

@@ -14,7 +14,7 @@ from reliability_helpers import RUN_SSE, UPLOAD, accepted_messages, titled
 import nemo_widgets as nw
 from nemo_widgets.local import LocalServer
 from nemo_widgets.widgets import ChatCell, ExportPanel, UploadPicker
-from nemo_widgets.widgets._recording import RecordingComm, recording
+from widget_comm import RecordingComm, recording
 
 
 @pytest.fixture

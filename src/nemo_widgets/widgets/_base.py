@@ -10,6 +10,7 @@ from __future__ import annotations
 import html
 import logging
 import threading
+import time
 from collections.abc import Callable, Coroutine
 from concurrent.futures import Future
 from pathlib import Path
@@ -30,6 +31,7 @@ STATIC = Path(__file__).resolve().parent.parent / "static"
 
 Handler = Callable[[dict[str, Any], list[bytes]], Any]
 REPLIED = object()  # a handler's result when it has sent its reply itself
+_PROGRESS_INTERVAL = 0.1  # seconds between two progress updates of one transfer (trait syncs)
 
 
 def error_data(exc: BaseException) -> dict[str, Any]:
@@ -56,6 +58,7 @@ class NemoWidget(anywidget.AnyWidget):
         self._handlers: dict[str, Handler] = {}
         self._send_lock = threading.RLock()
         self._unsubscribe: Callable[[], None] | None = None
+        self._progress_at: dict[str, float] = {}
         self.on_msg(self._dispatch)
 
     @property
@@ -73,6 +76,14 @@ class NemoWidget(anywidget.AnyWidget):
 
     def _error(self, key: str, hint: str, **fields: object) -> NemoError:
         return NemoError(self._t(key, **fields), hint=self._t(hint, **fields))
+
+    def _progress_due(self, key: str, done: int, total: int) -> bool:
+        """Whether a progress update of `key` is worth a trait sync (the last one always is)."""
+        now = time.monotonic()
+        if done < total and now - self._progress_at.get(key, 0.0) < _PROGRESS_INTERVAL:
+            return False
+        self._progress_at[key] = now
+        return True
 
     # -- protocol ---------------------------------------------------------------------------------
     def _dispatch(self, _widget: object, content: Any, buffers: list[Any]) -> None:

@@ -81,7 +81,8 @@ class ChatCell(NemoWidget):
         self.busy = True
         turn = len(self.transcript) + 1
         coalescer = DeltaCoalescer(self.max_rate)
-        self._append(_entry("user", text, "chat"))
+        entry = _entry("user", text, "chat")
+        self._add(entry, {"kind": "append", "index": len(self.transcript), "entry": entry})
         coalescer.mark(time.monotonic())
         self._future = self._run(self._turn(text, turn, coalescer), self._turn_done)
         return self._future
@@ -174,7 +175,11 @@ class ChatCell(NemoWidget):
         if not view.text:
             co.add(entry["text"], time.monotonic())
             await self._drain(co)
-        self._finish(turn, entry)
+        end = {"kind": "end", "turn": turn, "length": utf16_len(entry["text"])}
+        end.update({k: entry[k] for k in ("route", "offer", "mark", "stopped") if k in entry})
+        with self._send_lock:
+            self._live = None
+            self._add(entry, end)
         return entry
 
     async def _after_stop(self, before: Any) -> str:
@@ -233,34 +238,20 @@ class ChatCell(NemoWidget):
             if self._ready and live is not None:
                 self._post({"kind": "delta", "turn": live["turn"], **body})
 
-    def _finish(self, turn: int, entry: dict[str, Any]) -> None:
-        with self._send_lock:
-            self._live = None
-            self._set_transcript([*self.transcript, entry])
-            if self._ready:
-                end = {"kind": "end", "turn": turn, "length": utf16_len(entry["text"])}
-                keys = ("route", "offer", "mark", "stopped")
-                end.update({k: entry[k] for k in keys if k in entry})
-                self._post(end)
-
     def _turn_done(self, _fut: Future[Any]) -> None:
         self.busy = False
 
     # -- transcript without resending what the view already has -----------------------------------
-    def _append(self, entry: dict[str, Any]) -> None:
+    def _add(self, entry: dict[str, Any], message: dict[str, Any]) -> None:
+        """Add `entry` to the transcript: a live view gets `message`, not the whole list again."""
         with self._send_lock:
-            index = len(self.transcript)
-            self._set_transcript([*self.transcript, entry])
+            self._quiet = self._ready
+            try:
+                self.transcript = [*self.transcript, entry]
+            finally:
+                self._quiet = False
             if self._ready:
-                self._post({"kind": "append", "index": index, "entry": entry})
-
-    def _set_transcript(self, value: list[dict[str, Any]]) -> None:
-        # With a live view the messages above carried the change; without one, sync normally.
-        self._quiet = self._ready
-        try:
-            self.transcript = value
-        finally:
-            self._quiet = False
+                self._post(message)
 
     def _should_send_property(self, key: str, value: Any) -> bool:
         if key == "transcript" and self._quiet:

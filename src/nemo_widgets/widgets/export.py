@@ -64,7 +64,6 @@ class ExportPanel(NemoWidget):
         self._sleep = asyncio.sleep  # the pacing wait (tests record it instead of waiting)
         self._export: Future[Any] | None = None
         self._fetches: dict[str, tuple[asyncio.AbstractEventLoop, asyncio.Task[Any]]] = {}
-        self._last_progress = 0.0
         jobs = list(getattr(self._session, "jobs", None) or [])
         self.jobs = [_job_dict(j) for j in jobs]
         if jobs:
@@ -96,11 +95,7 @@ class ExportPanel(NemoWidget):
         self.job = {"id": "", "status": "pending", "percent": 0}
 
         def progress(done: int, total: int) -> None:
-            now = time.monotonic()
-            if done < total and now - self._last_progress < 0.1:
-                return
-            self._last_progress = now
-            if self.job:
+            if self._progress_due("download", done, total) and self.job:
                 self.job = {**self.job, "downloaded": done, "size": total}
 
         async def go() -> dict[str, Any]:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import html
 import itertools
-import time
 from concurrent.futures import Future
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -26,8 +25,6 @@ if TYPE_CHECKING:
     from ..session import Media, Session, State
 
 __all__ = ["UploadPicker"]
-
-_PROGRESS_INTERVAL = 0.1  # seconds between progress updates of one transfer (trait syncs)
 
 
 class UploadPicker(NemoWidget):
@@ -48,7 +45,6 @@ class UploadPicker(NemoWidget):
         self._receiver = ChunkReceiver(tuple(self.accept), self.max_size, self.chunk_size, temp_dir)
         self._running: dict[str, Future[Any]] = {}
         self._ids = itertools.count(1)
-        self._last_progress: dict[str, float] = {}
         state = getattr(self._session, "last_state", None)
         if state is not None:
             self._merge_media(_from_state(state))
@@ -121,11 +117,8 @@ class UploadPicker(NemoWidget):
         self.transfers = [*others, {**transfer, "leg": "backend", "status": "uploading"}]
 
         def progress(sent: int, total: int) -> None:
-            now = time.monotonic()
-            if sent < total and now - self._last_progress.get(uid, 0.0) < _PROGRESS_INTERVAL:
-                return
-            self._last_progress[uid] = now
-            self._update_transfer(uid, sent=sent, size=total)
+            if self._progress_due(uid, sent, total):
+                self._update_transfer(uid, sent=sent, size=total)
 
         async def go() -> list[dict[str, Any]]:
             try:
@@ -153,7 +146,7 @@ class UploadPicker(NemoWidget):
 
     def _backend_done(self, uid: str, fut: Future[Any]) -> None:
         self._running.pop(uid, None)
-        self._last_progress.pop(uid, None)
+        self._progress_at.pop(uid, None)
         if fut.cancelled():
             self._update_transfer(uid, status="cancelled")
         elif fut.exception() is not None:

@@ -10,7 +10,7 @@ from PIL import Image
 
 import nemo_widgets as nw
 from nemo_widgets.local import Faults, LocalServer
-from nemo_widgets.widgets._recording import RecordingComm, recording
+from widget_comm import RecordingComm, recording
 
 
 @pytest.fixture(autouse=True)

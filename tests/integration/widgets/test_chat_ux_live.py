@@ -14,7 +14,7 @@ import nemo_widgets as nw
 from nemo_widgets._text import TEXT, ui_text
 from nemo_widgets.local import Faults, LocalServer
 from nemo_widgets.widgets import ChatCell, UploadPicker
-from nemo_widgets.widgets._recording import RecordingComm
+from widget_comm import RecordingComm
 
 
 @pytest.mark.parametrize("language", ["en", "zh"])

@@ -9,7 +9,7 @@ from typing import Any
 
 import nemo_widgets as nw
 from nemo_widgets.widgets import ExportPanel
-from nemo_widgets.widgets._recording import RecordingComm
+from widget_comm import RecordingComm
 
 
 def reply(w: ExportPanel, comm: RecordingComm, kind: str, **body: Any) -> dict[str, Any]:

@@ -13,7 +13,7 @@ from test_widgets_live import request
 import nemo_widgets as nw
 from nemo_widgets.session._working import EditsNotReapplied
 from nemo_widgets.widgets import TimelineTable
-from nemo_widgets.widgets._recording import RecordingComm
+from widget_comm import RecordingComm
 
 
 def subtitle_refs(w: TimelineTable) -> list[str]:

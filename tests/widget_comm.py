@@ -1,4 +1,4 @@
-"""A comm that records what a widget would send to the browser (tests and the benchmark).
+"""A comm that records what a widget would send to the browser (tests and the chat benchmark).
 
 with recording() as comms:
     cell = ChatCell(session)
@@ -15,7 +15,7 @@ from typing import Any
 
 import comm as comm_module
 
-from ._coalesce import utf16_len
+from nemo_widgets.widgets._coalesce import utf16_len
 
 
 def rebuild_reply(deltas: Iterable[dict[str, Any]]) -> str:
