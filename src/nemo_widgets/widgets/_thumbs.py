@@ -1,8 +1,6 @@
-"""Thumbnails of uploaded media, made in the kernel from the local file (a video's first frame,
-a scaled image) and delivered as small JPEG data URLs in a synced trait: they travel through the
-widget's comm, so they show where the browser cannot reach the kernel's (or the offline
-backend's) 127.0.0.1, and after a page reload too (the trait lives in the kernel).
-"""
+"""Thumbnails of uploaded media, made in the kernel from the local file and sent as small JPEG
+data URLs in a synced trait: they show where the browser cannot reach the kernel's 127.0.0.1, and
+after a page reload too."""
 
 from __future__ import annotations
 
