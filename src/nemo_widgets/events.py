@@ -210,8 +210,7 @@ class ChatTurn:
         for line in self._lines.flush():
             self._line(line, out)
         self._line("", out)  # lenient: a last message without its blank line is still read
-        if self._open:
-            self._finish(self.text, out)
+        self._settle(out)
         self.closed = True
         out.append(End())
         return out
@@ -326,11 +325,8 @@ class ChatTurn:
         if not text:
             return
         self.texts += 1
-        if not self._open and self._final:
-            # The first chunk of a second text in the turn: keep the two apart.
-            out.append(TextDelta(_SEPARATOR + text))
-        else:
-            out.append(TextDelta(text))
+        # The first chunk of a second text in the turn is kept apart from the first.
+        out.append(TextDelta(_SEPARATOR + text if not self._open and self._final else text))
         self._open.append(text)
         self.saw_text = True
 

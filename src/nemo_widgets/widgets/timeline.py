@@ -71,13 +71,9 @@ class TimelineTable(NemoWidget):
                 self.selected = -1
             self.edit_count = len(wd.edits)
             self.can_redo = wd.can_redo
-            missed = wd.not_applied
-            self.notice = (
-                f"{len(missed)} edit(s) could not be re-applied on the new draft: "
-                + "; ".join(str(m) for m in missed)
-                if missed
-                else ""
-            )
+            missed = "; ".join(str(m) for m in wd.not_applied)
+            n = len(wd.not_applied)
+            self.notice = self._t("timeline.not_applied", n=n, edits=missed) if n else ""
 
     @property
     def df(self) -> pd.DataFrame:
