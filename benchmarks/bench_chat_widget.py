@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))  # widget_comm
 
 import ipywidgets
 import pandas as pd
@@ -37,7 +38,7 @@ from nemo_widgets import _loop
 from nemo_widgets import events as ev
 from nemo_widgets.reply_view import ReplyView
 from nemo_widgets.widgets import ChatCell
-from nemo_widgets.widgets._recording import recording
+from widget_comm import recording
 
 RESULTS = Path(__file__).resolve().parent / "results" / "chat_widget.md"
 WORDS = ["the", "city", "lights", "flicker", "as", "城市", "之梦", "opens", "with", "a", "slow"]

@@ -24,8 +24,8 @@ import pytest
 import nemo_widgets as nw
 from nemo_widgets import _text
 from nemo_widgets.local import Faults, LocalServer
-from nemo_widgets.widgets._recording import RecordingComm, recording
 from samples import png_file
+from widget_comm import RecordingComm, recording
 
 ROOT = Path(__file__).resolve().parents[1]
 # Folders a test run may leave behind by design: caches, all git-ignored.

@@ -1,7 +1,5 @@
-"""Short displays of the nouns a cell's last line shows: `Reply`, `State`, `Session`, `Credits`,
-`Media` — one line of text (`repr`) and a small HTML block (`_repr_html_`), in the active UI
-language. A `State` shows its counts and the summary line, never the whole draft; a `Reply` its
-text, never the streamed events."""
+"""Short displays (a `repr` line, a small HTML block) of what a cell's last line shows: `Reply`,
+`State`, `Session`, `Credits`, `Media`; never a whole draft or a reply's streamed events."""
 
 from __future__ import annotations
 
@@ -11,14 +9,13 @@ from typing import Any
 from ._text import TEXT, active_lang, ui_text
 from .draft import summarize
 
-__all__ = ["credits_line", "html_block", "media_line", "reply_head", "session_line", "state_line"]
-
 _MAX_SUMMARY = 160  # characters of the summary line a State shows
 
 
-def _word(prefix: str, value: str) -> str:
+def word(prefix: str, value: str, lang: str | None = None) -> str:
+    """The catalog's word for `value` (a status, a type), else `value` as it came."""
     key = f"{prefix}.{value}"
-    return ui_text(key) if key in TEXT else value
+    return ui_text(key, lang) if key in TEXT else value
 
 
 def _size(n: int) -> str:
@@ -46,7 +43,7 @@ def credits_line(c: Any) -> str:
 
 def media_line(m: Any) -> str:
     """`Media clip.mp4 · video · 1.2 MB · 5.0 s · 1920×1080 · m_1`."""
-    parts = [m.name or "?", _word("repr.type", m.type or "?"), _size(m.size)]
+    parts = [m.name or "?", word("repr.type", m.type or "?"), _size(m.size)]
     if m.duration is not None:
         parts.append(f"{m.duration:.1f} s")
     if m.width and m.height:
@@ -75,7 +72,7 @@ def state_line(st: Any) -> str:
 
 def reply_head(r: Any) -> str:
     """`Reply · chat · 2 changes`: what the reply is, without its text."""
-    parts = [ui_text("repr.reply"), _word("repr.route", r.route)]
+    parts = [ui_text("repr.reply"), word("repr.route", r.route)]
     if r.changes:
         parts.append(ui_text("repr.changes", n=len(r.changes)))
     return " · ".join(parts)
@@ -89,7 +86,7 @@ def session_line(s: Any) -> str:
         c = s.last_credits
         parts.append(ui_text("repr.credits_of", available=c.available, total=c.total))
     if s.jobs:
-        status = _word("export.phase", s.jobs[-1].status)
+        status = word("export.phase", s.jobs[-1].status)
         parts.append(ui_text("repr.jobs", n=len(s.jobs), status=status))
     if s.closed:
         parts.append(ui_text("common.closed"))

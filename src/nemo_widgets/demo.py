@@ -1,14 +1,8 @@
 """`nemo-widgets demo`: the whole workflow on the offline backend, from nothing to `DIR/demo.mp4`.
 
-Steps: make sample media (three product images with Chinese and English text, a short generated
-music track), start the offline backend (`connect(backend="local")`), upload, ask for a short
-promotional video with Chinese text and subtitles (on a terminal the reply is printed as it
-streams; in a log, once), print the track summary, write the timeline as CSV, export with progress
-bars and download the MP4.
-
-`make_sample_media(directory)` is public: the notebooks use it to get the same files.
-Any failure ends the command with one line and a hint (exit status 1), never a traceback, unless
-`--debug` is given.
+Sample media, the offline backend, upload, one message asking for a promo video (printed as it
+streams on a terminal), the track summary, the timeline as CSV, then the export. Any failure is
+one line and a hint (exit status 1), never a traceback, unless `--debug`.
 """
 
 from __future__ import annotations
@@ -65,63 +59,34 @@ def _rows(text: str, columns: int) -> int:
 
 
 class _Console:
-    """Turns the session's observer events into terminal output: the reply and tqdm bars.
-
-    On a terminal the reply is printed as it streams; when the session replaces the text (a
-    `Text` event: GUI instructions stripped, the track summary added) the streamed block is erased
-    and redrawn. Elsewhere (a log, a pipe) only the final reply is printed, once.
-    Observers run on the package's background thread; a lock keeps lines from interleaving.
-    """
+    """The session's chat events on a terminal: the reply as it streams, erased and redrawn when
+    the session replaces the text (GUI instructions stripped, the summary added). Observers run
+    on the package's background thread; a lock keeps lines from interleaving."""
 
     def __init__(self, stream: Any = None, tty: bool | None = None) -> None:
         self.out = stream or sys.stdout
         self.tty = self.out.isatty() if tty is None else tty
         self.lock = threading.Lock()
-        self.bars: dict[str, Any] = {}
-        self.finished: set[str] = set()
         self.view = ReplyView()  # the reply, since the message was sent
         self.screen = ""  # what was printed of it (notices too): the rows a redraw erases
-        self.mode = ""
 
     def __call__(self, kind: str, payload: Any) -> None:
         with self.lock:
             if kind == "chat" and self.tty:
-                self._chat(payload)
-            elif kind == "upload" and self.mode == "upload":
-                self._bar(
-                    f"upload:{payload.get('name')}",
-                    f"upload {payload.get('name')}",
-                    payload.get("sent", 0),
-                    payload.get("total") or 1,
-                    unit="B",
-                )
-            elif kind == "job" and self.mode == "export":
-                percent = float(getattr(payload, "percent", 0.0) or 0.0)  # 0-100
-                self._bar(f"job:{payload.id}", "render", min(percent, 100.0), 100.0, unit="%")
-            elif kind == "download" and self.mode == "export":
-                key, sent = f"download:{payload.get('id')}", payload.get("sent", 0)
-                self._bar(key, "download", sent, payload.get("total") or 1, "B")
+                more = self.view.add(payload)
+                if more is None:  # a correction: redraw the reply
+                    rows = _rows(self.screen, shutil.get_terminal_size().columns)
+                    up = f"\x1b[{rows - 1}A" if rows > 1 else ""
+                    self.out.write(f"\r{up}\x1b[J")
+                    self.screen = ""
+                    self._write(self.view.text)
+                elif more:
+                    self._write(more)
+                elif isinstance(payload, Notice):
+                    self._write(f"\n{payload.text}\n")
             elif kind == "notice":
                 self.out.write(f"\n{payload}\n")
                 self.out.flush()
-
-    @property
-    def shown(self) -> str:
-        """The reply text on screen."""
-        return self.view.text
-
-    def _chat(self, event: Any) -> None:
-        more = self.view.add(event)
-        if more is None:  # a correction: redraw the reply
-            rows = _rows(self.screen, shutil.get_terminal_size().columns)
-            up = f"\x1b[{rows - 1}A" if rows > 1 else ""
-            self.out.write(f"\r{up}\x1b[J")
-            self.screen = ""
-            self._write(self.view.text)
-        elif more:
-            self._write(more)
-        elif isinstance(event, Notice):
-            self._write(f"\n{event.text}\n")
 
     def _write(self, text: str) -> None:
         self.screen += text
@@ -133,38 +98,6 @@ class _Console:
         with self.lock:
             self.view, self.screen = ReplyView(), ""
 
-    def _bar(self, key: str, desc: str, n: float, total: float, unit: str) -> None:
-        from tqdm import tqdm
-
-        if key in self.finished:
-            return  # a late event (the job record updated after its download)
-        bar = self.bars.get(key)
-        if bar is None:
-            self._close_all()  # one bar at a time: the previous step is over
-            scale = unit == "B"
-            bar = tqdm(
-                total=total, desc=desc, unit=unit, unit_scale=scale, file=self.out, leave=True,
-                bar_format=None if scale else "{desc}: {percentage:3.0f}%|{bar}| [{elapsed}]",
-            )  # fmt: skip
-            self.bars[key] = bar
-        if bar.total != total:
-            bar.total = total
-        bar.n = min(n, total)
-        bar.refresh()
-
-    def _close_all(self) -> None:
-        for key, bar in self.bars.items():
-            bar.n = bar.total
-            bar.refresh()
-            bar.close()
-            self.finished.add(key)
-        self.bars.clear()
-
-    def close_bars(self) -> None:
-        """Finish every open bar (called between steps, from the main thread)."""
-        with self.lock:
-            self._close_all()
-
 
 def _say(text: str) -> None:
     print(text, flush=True)
@@ -175,8 +108,9 @@ def _chat(session: Session, console: _Console, text: str) -> str:
     console.start_reply()
     reply = session.chat(text)
     with console.lock:
-        if console.shown != reply.text:  # not a terminal, or a reply that did not stream
-            console.out.write(reply.text if not console.shown else f"\n{reply.text}")
+        shown = console.view.text
+        if shown != reply.text:  # not a terminal, or a reply that did not stream
+            console.out.write(f"\n{reply.text}" if shown else reply.text)
         console.out.write("\n")
         console.out.flush()
     return reply.text
@@ -215,12 +149,9 @@ def run(out_dir: Path, prompts: Sequence[str] = PROMPTS) -> Path:
     unsubscribe = session.subscribe(console)
     try:
         _say(f"Offline backend at {session.api_url} (session {session.session_id})")
-        console.mode = "upload"
-        media = session.upload(*files, progress=False)  # bars drawn here
-        console.close_bars()
+        media = session.upload(*files, progress=True)
         _say(f"Uploaded {len(media)} files: " + ", ".join(m.name for m in media))
 
-        console.mode = "chat"
         replies = [_chat(session, console, prompt) for prompt in prompts]
 
         summary = session.summary()
@@ -230,17 +161,14 @@ def run(out_dir: Path, prompts: Sequence[str] = PROMPTS) -> Path:
         session.timeline().to_csv(csv_path, index=False)
         _say(f"Timeline written to {csv_path}")
 
-        console.mode = "export"
         target = out_dir / "demo.mp4"
-        job = session.export(download_to=target, progress=False)
-        console.close_bars()
+        job = session.export(download_to=target, progress=True)
         if job.status != "completed" or not target.is_file() or target.stat().st_size == 0:
             raise NemoError(
                 f"the export ended as {job.status!r} without a video: {job.error or 'no detail'}",
                 hint="Run again with --debug and look at the backend log in DIR/backend.",
             )
     finally:
-        console.close_bars()
         unsubscribe()
         session.close()
 

@@ -1,13 +1,8 @@
 """Chat events, and `ChatTurn`: the pure decoder from `/run_sse` bytes to typed events.
 
-Both dialects of the contract (an ADK server's events, the vendor documents' typed events) are
-read by one interpreter: ADK events (`content.parts[]` carrying `text`, `functionCall` or
-`functionResponse`; `partial: true` for streamed chunks, then one final event that repeats the
-whole text) and the vendor's typed events (`{"type": "text", "content": …}`, `tool_call`,
-`tool_result`, `heartbeat`, `error`). SSE framing is httpx-sse's; each message is one
-`json.loads`. `ChatTurn` does no I/O: feed it bytes split anywhere, get events back.
-
-`nemo_widgets.reply_view.ReplyView` is the one fold of a reply's events into what the user sees.
+Both dialects of the contract, ADK events (`content.parts[]`; `partial: true` chunks, then a final
+that repeats the whole text) and the vendor's typed events (`{"type": "text", …}`), are read
+through one table (`_TOOLS`, the error keys). `ChatTurn` does no I/O: feed it bytes split anywhere.
 """
 
 from __future__ import annotations
@@ -40,17 +35,24 @@ __all__ = [
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
-class TextDelta:
+class _Said:
+    text: str
+
+
+class TextDelta(_Said):
     """A streamed chunk: append it to the message being shown."""
 
-    text: str
 
-
-@dataclasses.dataclass(frozen=True, slots=True)
-class Text:
+class Text(_Said):
     """The message so far, final: replace what is shown with it."""
 
-    text: str
+
+class Notice(_Said):
+    """A transient status line from the client, e.g. "⏳ Still working..."."""
+
+
+class Replayed(_Said):
+    """The reply comes from the notebook's record (`text`: the mark to show); no credits spent."""
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -72,8 +74,20 @@ class ToolResult:
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
-class Heartbeat:
-    """The backend is still working (an empty `data:` line or an SSE comment)."""
+class _Action:
+    action: str
+    text: str
+
+
+class Offer(_Action):
+    """An action the user must confirm first (export after "click Export", retry after a drop)."""
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Routed(_Action):
+    """A session action run instead of (or after) the chat: export, credits, status, upload."""
+
+    payload: Any = None
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -85,46 +99,23 @@ class StreamError:
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
-class End:
-    """The stream is over."""
-
-
-@dataclasses.dataclass(frozen=True, slots=True)
-class Notice:
-    """A transient status line from the client, e.g. "⏳ Still working..."."""
-
-    text: str
-
-
-@dataclasses.dataclass(frozen=True, slots=True)
-class Routed:
-    """A session action run instead of (or after) the chat: export, credits, status, upload."""
-
-    action: str
-    text: str
-    payload: Any = None
-
-
-@dataclasses.dataclass(frozen=True, slots=True)
-class Offer:
-    """An action the user must confirm first (export after "click Export", retry after a drop)."""
-
-    action: str
-    text: str
-
-
-@dataclasses.dataclass(frozen=True, slots=True)
-class Replayed:
-    """The reply comes from the notebook's record: nothing was sent, no credits spent."""
-
-    text: str  # the mark to show, in the session's language
-
-
-@dataclasses.dataclass(frozen=True, slots=True)
 class Changes:
     """What changed in the draft during the turn, one sentence per change."""
 
     sentences: tuple[str, ...]
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class _Signal:
+    pass
+
+
+class Heartbeat(_Signal):
+    """The backend is still working (an empty `data:` line or an SSE comment)."""
+
+
+class End(_Signal):
+    """The stream is over."""
 
 
 Event = (
@@ -149,14 +140,32 @@ _RAW_LIMIT = 500  # characters of a bad event kept in StreamError.raw
 # Bytes that are not UTF-8 come out of the decoder as these (surrogateescape), so that an event
 # holding them is reported instead of shown with replacement characters.
 _ESCAPED = re.compile("[\udc80-\udcff]")
-# Where a typed error event keeps its message, by preference.
+# How each dialect spells a tool event: an ADK part's field (camelCase or snake_case, by ADK
+# version) or a typed event's `type`, mapped to the event and the key of its payload.
+_TOOLS: dict[str, tuple[type[ToolCall] | type[ToolResult], str]] = {
+    "functionCall": (ToolCall, "args"),
+    "function_call": (ToolCall, "args"),
+    "functionResponse": (ToolResult, "response"),
+    "function_response": (ToolResult, "response"),
+    "tool_call": (ToolCall, "args"),
+    "tool_result": (ToolResult, "result"),
+}
+# Where an error's message is, by preference: a typed `error` event's fields; any event's.
 _TYPED_ERROR_KEYS = ("message", "content", "error", "detail")
+_ERROR_KEYS = ("error", "errorMessage", "error_message", "errorCode", "error_code")
 
 
-def _get(obj: dict[str, Any], camel: str, snake: str) -> Any:
-    """A field under its camelCase or its snake_case name (ADK emits either, by version)."""
-    value = obj.get(camel)
-    return obj.get(snake) if value is None else value
+def _first(obj: dict[str, Any], keys: tuple[str, ...]) -> Any:
+    return next((obj[k] for k in keys if obj.get(k) is not None), None)
+
+
+def _tool(spelling: str, body: dict[str, Any]) -> ToolCall | ToolResult:
+    kind, key = _TOOLS[spelling]
+    payload = body.get(key)
+    name = str(body.get("name") or "")
+    if kind is ToolCall:
+        return ToolCall(name, payload or {}, body.get("id"))
+    return ToolResult(name, payload, body.get("id"))
 
 
 class ChatTurn:
@@ -201,8 +210,7 @@ class ChatTurn:
         for line in self._lines.flush():
             self._line(line, out)
         self._line("", out)  # lenient: a last message without its blank line is still read
-        if self._open:
-            self._finish(self.text, out)
+        self._settle(out)
         self.closed = True
         out.append(End())
         return out
@@ -252,10 +260,13 @@ class ChatTurn:
         self.heartbeats += 1
         out.append(_HEARTBEAT)
 
-    def _error(self, message: str, raw: str, out: list[Event]) -> None:
+    def _error(self, message: Any, raw: str | dict[str, Any], out: list[Event]) -> None:
         """An error the backend sent: reported, and kept for the reply."""
-        self.errors.append(message)
-        out.append(StreamError(message, raw[:_RAW_LIMIT]))
+        text = message if isinstance(message, str) else json.dumps(message)
+        if not isinstance(raw, str):
+            raw = json.dumps(raw, ensure_ascii=False)
+        self.errors.append(text)
+        out.append(StreamError(text, raw[:_RAW_LIMIT]))
 
     def _unreadable(self, problem: str, raw: str, out: list[Event]) -> None:
         """An event that could not be read: reported, then skipped."""
@@ -266,51 +277,29 @@ class ChatTurn:
     # -- one event → typed events ----------------------------------------------------------------
     def _interpret(self, event: dict[str, Any], out: list[Event]) -> None:
         kind = event.get("type")
-        content = event.get("content")
-        if isinstance(kind, str) and not isinstance(content, dict):
+        if isinstance(kind, str) and not isinstance(event.get("content"), dict):
+            # The vendor's typed event; unknown types are ignored, as ADK's unknown fields are.
             if kind == "error":
-                found = (event.get(key) for key in _TYPED_ERROR_KEYS)
-                message = next((m for m in found if m is not None), "error")
-                text = message if isinstance(message, str) else json.dumps(message)
-                self._error(text, json.dumps(event, ensure_ascii=False), out)
+                found = _first(event, _TYPED_ERROR_KEYS)
+                self._error("error" if found is None else found, event, out)
                 return
-            self._typed(kind, event, out)
-        elif content:
-            self._adk(content, bool(event.get("partial")), out)
-        error = event.get("error")
-        if error is not None:
-            text = error if isinstance(error, str) else json.dumps(error)
-            self._error(text, json.dumps(event, ensure_ascii=False), out)
-        else:
-            message = _get(event, "errorMessage", "error_message")
-            code = _get(event, "errorCode", "error_code")
-            if message is not None or code is not None:
-                text = str(message if message is not None else code)
-                self._error(text, json.dumps(event, ensure_ascii=False), out)
-
-    def _typed(self, kind: str, event: dict[str, Any], out: list[Event]) -> None:
-        """A typed event (the vendor's API reference). Unknown types are ignored, as ADK's
-        unknown fields are: a newer backend may send kinds this client does not know."""
-        if kind == "text":
-            text = event.get("content")
-            if not isinstance(text, str):
-                raise TypeError("a text event's content is not a string")
-            # Consecutive `text` events are chunks of one reply, appended: the dialect has no
-            # `partial` flag and no final event that repeats the text (its end is the connection
-            # closing). A text after tool traffic is the next text of the turn, after a
-            # separator, as in ADK.
-            self._delta(text, out)
-        elif kind == "tool_call":
-            self._settle(out)
-            name, args = event.get("name") or "", event.get("args") or {}
-            out.append(ToolCall(str(name), args, event.get("id")))
-        elif kind == "tool_result":
-            self._settle(out)
-            out.append(
-                ToolResult(str(event.get("name") or ""), event.get("result"), event.get("id"))
-            )
-        elif kind == "heartbeat":
-            self._heartbeat(out)
+            if kind == "text":
+                text = event.get("content")
+                if not isinstance(text, str):
+                    raise TypeError("a text event's content is not a string")
+                # Consecutive `text` events are chunks of one reply: the dialect has no `partial`
+                # flag and no final that repeats the text (the connection closing ends it).
+                self._delta(text, out)
+            elif kind in _TOOLS:
+                self._settle(out)  # chunks before tool traffic are a whole text
+                out.append(_tool(kind, event))
+            elif kind == "heartbeat":
+                self._heartbeat(out)
+        elif event.get("content"):
+            self._adk(event["content"], bool(event.get("partial")), out)
+        problem = _first(event, _ERROR_KEYS)
+        if problem is not None:
+            self._error(problem, event, out)
 
     def _adk(self, content: dict[str, Any], partial: bool, out: list[Event]) -> None:
         # A text echoed with the user's role is the user's message, not the reply.
@@ -321,13 +310,8 @@ class ChatTurn:
             if text is not None:
                 if not from_user and not part.get("thought") and isinstance(text, str):
                     texts.append(text)
-                continue
-            if (call := _get(part, "functionCall", "function_call")) is not None:
-                args, name = call.get("args") or {}, call.get("name") or ""
-                out.append(ToolCall(name, args, call.get("id")))
-            elif (res := _get(part, "functionResponse", "function_response")) is not None:
-                name = res.get("name") or ""
-                out.append(ToolResult(name, res.get("response"), res.get("id")))
+            elif spelling := next((k for k in _TOOLS if part.get(k) is not None), None):
+                out.append(_tool(spelling, part[spelling]))
         if texts:
             joined = "".join(texts)
             if partial:
@@ -341,16 +325,12 @@ class ChatTurn:
         if not text:
             return
         self.texts += 1
-        if not self._open and self._final:
-            # The first chunk of a second text in the turn: keep the two apart.
-            out.append(TextDelta(_SEPARATOR + text))
-        else:
-            out.append(TextDelta(text))
+        # The first chunk of a second text in the turn is kept apart from the first.
+        out.append(TextDelta(_SEPARATOR + text if not self._open and self._final else text))
         self._open.append(text)
         self.saw_text = True
 
     def _settle(self, out: list[Event]) -> None:
-        """Typed chunks before tool traffic are a whole text: the next text starts anew."""
         if self._open:
             self._finish(self.text, out)
 

@@ -1,19 +1,9 @@
-"""`%nemo` and `%%nemo`, registered by `%load_ext nemo_widgets`.
+"""`%nemo` and `%%nemo`, registered by `%load_ext nemo_widgets` (`%nemo?` is the full help, in the
+session's language). Each command returns the one thing it shows.
 
-    %nemo connect [local|cloud] [--api-url URL] [--language zh] [--record FILE [--refresh]]
-    %nemo studio | upload PATH… | credits | status | export [--quality high] | link
-    %%nemo [--no-wait]
-    the cell body is a chat message ({var} filled from the notebook); the reply streams below
-
-Each command returns the one thing it shows (a Session, Credits, the uploaded media, a widget);
-`%nemo?` is the full help, built by IPython's `magic_arguments` in the session's language.
-
-`%%nemo` shows the exchange in a compact `ChatCell` (input box hidden), so a reply is rendered by
-the same Markdown rules as in the Studio's chat (js/lib/markdown.ts), not by JupyterLab's; the
-cell waits for the reply (interrupt to stop waiting: the reply still finishes in the background)
-and then refreshes the display, so that the widget's static fallback (plain text and escaped
-HTML) holds the reply under nbclient/papermill where no widget front-end exists. `--no-wait`
-shows a full `ChatCell` and returns at once.
+`%%nemo` sends the cell (`{var}` filled from the notebook) and shows the exchange in a compact
+`ChatCell`, so a reply follows the Studio's Markdown rules; it waits for the reply, then refreshes
+the display so that the static fallback holds it where no widget front-end runs (nbclient).
 """
 
 from __future__ import annotations
@@ -46,8 +36,8 @@ _REFRESH = 0.25  # seconds between checks of a %%nemo reply (Ctrl-C is seen in b
 _FORMATTER = string.Formatter()
 
 
-def _usage(lang: str | None = None) -> str:
-    return f"{ui_text('magic.usage', lang)}\n{ui_text('magic.commands', lang)}"
+def _usage() -> str:
+    return f"{ui_text('magic.usage')}\n{ui_text('magic.commands')}"
 
 
 def _fail(problem: str) -> UsageError:
@@ -130,9 +120,7 @@ class NemoMagics(Magics):
     def nemo(self, line: str, cell: str | None = None) -> Any:
         try:
             ns = parse_argstring(self.nemo, line)
-        except UsageError as exc:
-            raise _fail(str(exc)) from None
-        except ValueError as exc:  # an unclosed quote
+        except (UsageError, ValueError) as exc:  # ValueError: an unclosed quote
             raise _fail(str(exc)) from None
         try:
             if cell is not None:
@@ -233,8 +221,7 @@ class NemoMagics(Magics):
             return
         if handle is not None:
             handle.update(cell)  # the fallback (no front end) now carries the reply
-        if fut.exception() is not None:
-            exc = fut.exception()
+        if (exc := fut.exception()) is not None:
             print(f"❌ {exc}" if isinstance(exc, NemoError) else f"❌ {type(exc).__name__}: {exc}")
 
 

@@ -1,9 +1,6 @@
-"""`ReplyView`: the one fold of a reply's events (`nemo_widgets.events`) into what the user sees.
-
-The chat widget, the demo's terminal and the tests all draw a reply through it, so that they agree
-on what a stream shows (kept apart from the decoder: the view is the same whichever produced the
-events, the backend's stream, a routed action or the notebook's record).
-"""
+"""`ReplyView`: the one fold of a reply's events (`nemo_widgets.events`) into what the user sees,
+so that the chat widget, the demo's terminal and the tests agree on what a stream shows, whichever
+produced it (the backend's stream, a routed action or the notebook's record)."""
 
 from __future__ import annotations
 

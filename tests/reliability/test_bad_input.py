@@ -29,9 +29,9 @@ import nemo_widgets as nw
 from nemo_widgets.local import LocalServer
 from nemo_widgets.magics import register
 from nemo_widgets.widgets import ChatCell, ExportPanel, UploadPicker
-from nemo_widgets.widgets._recording import RecordingComm
 from polling import request, wait_until
 from samples import tiny_draft
+from widget_comm import RecordingComm
 
 
 # -- the public API ------------------------------------------------------------------------------

@@ -24,7 +24,7 @@ from nemo_widgets.events import ChatTurn, End, Event, Text, TextDelta
 from nemo_widgets.reply_view import ReplyView
 from nemo_widgets.widgets import UploadPicker
 from nemo_widgets.widgets._chunks import ChunkReceiver
-from nemo_widgets.widgets._recording import RecordingComm
+from widget_comm import RecordingComm
 
 MAX_CHUNK = 64
 FUZZ = settings(

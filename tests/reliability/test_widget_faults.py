@@ -14,8 +14,8 @@ from reliability_helpers import RUN_SSE, UPLOAD, accepted_messages, titled
 import nemo_widgets as nw
 from nemo_widgets.local import LocalServer
 from nemo_widgets.widgets import ChatCell, ExportPanel, UploadPicker
-from nemo_widgets.widgets._recording import RecordingComm
 from polling import wait_until
+from widget_comm import RecordingComm
 
 
 def send(cell: ChatCell, text: str) -> dict[str, Any]:

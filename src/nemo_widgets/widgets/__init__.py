@@ -1,8 +1,5 @@
-"""The notebook widgets: thin anywidget views over a `Session` (every rule stays in the session).
-
-from nemo_widgets.widgets import Studio
-Studio(session)          # upload picker + chat + timeline + export, one session
-"""
+"""The notebook widgets: thin anywidget views over a `Session` (every rule stays in the session);
+`Studio(session)` shows the upload picker, chat, timeline and export panel of one session."""
 
 from __future__ import annotations
 

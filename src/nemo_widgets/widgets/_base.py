@@ -1,9 +1,8 @@
 """What every widget shares: the bundle paths, the session, and the `kind`/`id` message protocol.
 
-Browser → kernel messages are `{"kind": ..., "id": ..., ...}` (bytes in the comm buffers). A
-handler answers with a dict, a coroutine (run on the package's background loop, answered when it
-ends) or an exception; the answer is `{"kind": "reply", "id": <request id>, "ok": ...}` and an
-error travels as data (`{"type", "message", "hint"}`), never as a traceback in the kernel.
+A handler answers a browser request with a dict, a coroutine (run on the package's background
+loop) or a future, or raises; the answer is `{"kind": "reply", "id", "ok", ...}` and an error
+travels as data (`{"type", "message", "hint"}`), never as a traceback in the kernel.
 """
 
 from __future__ import annotations
@@ -11,6 +10,7 @@ from __future__ import annotations
 import html
 import logging
 import threading
+import time
 from collections.abc import Callable, Coroutine
 from concurrent.futures import Future
 from pathlib import Path
@@ -28,10 +28,10 @@ from ..session import Session
 log = logging.getLogger(__name__)
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
-CSS = STATIC / "styles.css"
 
 Handler = Callable[[dict[str, Any], list[bytes]], Any]
 REPLIED = object()  # a handler's result when it has sent its reply itself
+_PROGRESS_INTERVAL = 0.1  # seconds between two progress updates of one transfer (trait syncs)
 
 
 def error_data(exc: BaseException) -> dict[str, Any]:
@@ -42,29 +42,23 @@ def error_data(exc: BaseException) -> dict[str, Any]:
     return {"type": type(exc).__name__, "message": str(exc) or type(exc).__name__, "hint": ""}
 
 
-def resolve_session(session: Session | None) -> Session:
-    """The given session, else the current one (`nemo_widgets.current()`)."""
-    if session is not None:
-        return session
-    return sessions.current()
-
-
 class NemoWidget(anywidget.AnyWidget):
     """Base of the widgets: a session, one intent dispatcher, replies and cleanup."""
 
-    _css = CSS
+    _css = STATIC / "styles.css"
     _areas: tuple[str, ...] = ()  # the `_text` areas whose strings this widget's view shows
     # The view's strings in the session's language (`_text.labels_for`), read by `js/lib/text.ts`.
     labels = traitlets.Dict().tag(sync=True)
 
     def __init__(self, session: Session | None = None, **kwargs: Any) -> None:
-        session = resolve_session(session)
-        lang = ui_lang(getattr(session, "language", None))
+        session = session if session is not None else sessions.current()
+        lang = ui_lang(getattr(session, "language", None))  # test doubles may have none
         super().__init__(labels=labels_for(lang, *self._areas), **kwargs)
         self._session = session
         self._handlers: dict[str, Handler] = {}
         self._send_lock = threading.RLock()
         self._unsubscribe: Callable[[], None] | None = None
+        self._progress_at: dict[str, float] = {}
         self.on_msg(self._dispatch)
 
     @property
@@ -78,20 +72,20 @@ class NemoWidget(anywidget.AnyWidget):
         return ui_lang(getattr(self._session, "language", None))
 
     def _t(self, key: str, **fields: object) -> str:
-        """The `_text` string `key` in the session's language."""
         return ui_text(key, self.lang, **fields)
 
     def _error(self, key: str, hint: str, **fields: object) -> NemoError:
-        """A `NemoError` whose message and hint are `_text` strings in the session's language."""
         return NemoError(self._t(key, **fields), hint=self._t(hint, **fields))
 
+    def _progress_due(self, key: str, done: int, total: int) -> bool:
+        """Whether a progress update of `key` is worth a trait sync (the last one always is)."""
+        now = time.monotonic()
+        if done < total and now - self._progress_at.get(key, 0.0) < _PROGRESS_INTERVAL:
+            return False
+        self._progress_at[key] = now
+        return True
+
     # -- protocol ---------------------------------------------------------------------------------
-    def _handle(self, kind: str, handler: Handler) -> None:
-        self._handlers[kind] = handler
-
-    def _observe_session(self, observer: Callable[[str, Any], None]) -> None:
-        self._unsubscribe = self._session.subscribe(observer)
-
     def _dispatch(self, _widget: object, content: Any, buffers: list[Any]) -> None:
         if not isinstance(content, dict) or not isinstance(content.get("kind"), str):
             return
@@ -106,16 +100,19 @@ class NemoWidget(anywidget.AnyWidget):
             self._reply(msg_id, error=exc)
             return
         if isinstance(result, Coroutine):
-            self._run(result, lambda fut: self._reply_future(msg_id, fut))
+            result = self._run(result)
+        if isinstance(result, Future):
+            result.add_done_callback(lambda fut: self._reply_future(msg_id, fut))
         elif result is not REPLIED:
             self._reply(msg_id, result)
 
     def _run(
-        self, coro: Coroutine[Any, Any, Any], done: Callable[[Future[Any]], None]
+        self, coro: Coroutine[Any, Any, Any], done: Callable[[Future[Any]], None] | None = None
     ) -> Future[Any]:
         # Widget work runs on the background loop: the cell (and the next ones) never wait for it.
         fut = _loop.submit(coro)
-        fut.add_done_callback(done)
+        if done is not None:
+            fut.add_done_callback(done)
         return fut
 
     def _reply_future(self, msg_id: Any, fut: Future[Any]) -> None:

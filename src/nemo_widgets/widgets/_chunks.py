@@ -1,9 +1,8 @@
 """The kernel end of the browser → kernel file transfer: chunks into a temporary file.
 
-Every chunk is checked against what came before: its sequence number, its offset, its size (at
-most `MAX_CHUNK`) and the size declared at the start. A chunk sent again after a lost answer (same
-sequence, offset and length as the last one) is acknowledged without being written twice.
-Anything else is refused with a typed error and the temporary file is removed at once.
+Each chunk must follow the last (sequence, offset, size, the declared total); the last chunk sent
+again after a lost answer is acknowledged without being written twice. Anything else drops the
+transfer with a typed error and removes the temporary file at once.
 """
 
 from __future__ import annotations
@@ -17,8 +16,6 @@ from pathlib import Path
 
 from ..errors import FileTooLarge, NemoError, UnsupportedFile
 from ..formats import EXTENSIONS, MAX_BYTES
-
-__all__ = ["MAX_CHUNK", "ChunkReceiver", "TransferError"]
 
 MAX_CHUNK = 4 * 1024 * 1024  # per message, far under Tornado's 10 MB websocket cap
 
@@ -37,13 +34,6 @@ class _Upload:
     held: int = 0
     next_seq: int = 0
     last: tuple[int, int, int] | None = None  # (seq, offset, length) of the last chunk written
-
-
-def safe_name(name: str) -> str:
-    """A file name without any directory part or control characters."""
-    base = re.split(r"[\\/]", name)[-1]
-    base = re.sub(r"[\x00-\x1f]", "", base).strip().lstrip(".")
-    return base[:200] or "upload"
 
 
 class ChunkReceiver:
@@ -65,7 +55,9 @@ class ChunkReceiver:
 
     def start(self, name: str, size: object) -> str:
         """Check name and declared size, create the temporary file, return the upload id."""
-        name = safe_name(str(name))
+        # no directory part, no control characters
+        name = re.sub(r"[\x00-\x1f]", "", re.split(r"[\\/]", str(name))[-1]).strip().lstrip(".")
+        name = name[:200] or "upload"
         ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
         if ext not in self.accepted:
             raise UnsupportedFile(f"{name}: type .{ext or '?'} is not accepted.")
@@ -148,7 +140,6 @@ class ChunkReceiver:
 
     @property
     def open_count(self) -> int:
-        """Transfers in progress."""
         return len(self._open)
 
 

@@ -11,8 +11,6 @@ from __future__ import annotations
 import math
 from typing import Any
 
-__all__ = ["DeltaCoalescer", "utf16_len"]
-
 
 def utf16_len(text: str) -> int:
     """Length in UTF-16 code units: the unit of JavaScript's `string.length` (offsets)."""

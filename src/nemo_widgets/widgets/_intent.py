@@ -1,8 +1,5 @@
-"""The timeline's edit intents from the browser, turned into `draft._edits` edits.
-
-`{"kind": "edit", "op": "text"|"start"|"duration"|"move"|"trim"|"volume"|"reorder"|"delete"|
-"undo"|"redo"|"discard"|"dismiss", "ref": <segment ref>, ...}`: a refusal is raised as a
-`DraftError` carrying the reason, so it travels back as data and is shown in place.
+"""The timeline's edit intents from the browser (`{"kind": "edit", "op", "ref", ...}`) as
+`draft._edits` edits; a refusal is raised as a `DraftError` carrying the reason, shown in place.
 """
 
 from __future__ import annotations
@@ -16,8 +13,6 @@ from ..errors import DraftError
 
 if TYPE_CHECKING:
     from ..session._working import WorkingDraft
-
-__all__ = ["perform"]
 
 _TIME = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*(ms|s)?\s*$")
 
@@ -43,13 +38,6 @@ def _number(value: Any, what: str) -> float:
     return out
 
 
-def _seg(wd: WorkingDraft, ref: str) -> Any:
-    where = E.locate(wd.draft, ref)
-    if where is None:
-        raise DraftError("that segment is no longer in the draft")
-    return wd.draft["t"][where[0]]["sg"][where[1]]
-
-
 def _edit(wd: WorkingDraft, op: str, ref: str, msg: dict[str, Any]) -> E.Edit:
     if op == "text":
         return E.SetText(ref, str(msg.get("value", "")))
@@ -58,7 +46,9 @@ def _edit(wd: WorkingDraft, op: str, ref: str, msg: dict[str, Any]) -> E.Edit:
     if op in ("start", "move"):
         return E.Move(ref, ms(msg.get("value", msg.get("start")), "start"))
     if op in ("duration", "end"):
-        start = round(read(_seg(wd, ref), "start") or 0)
+        if (where := E.locate(wd.draft, ref)) is None:
+            raise DraftError("that segment is no longer in the draft")
+        start = round(read(wd.draft["t"][where[0]]["sg"][where[1]], "start") or 0)
         value = ms(msg.get("value"), op)
         return E.Resize(ref, start, value if op == "duration" else value - start)
     if op == "trim":

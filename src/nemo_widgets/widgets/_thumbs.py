@@ -1,8 +1,6 @@
-"""Thumbnails of uploaded media, made in the kernel from the local file (a video's first frame,
-a scaled image) and delivered as small JPEG data URLs in a synced trait: they travel through the
-widget's comm, so they show where the browser cannot reach the kernel's (or the offline
-backend's) 127.0.0.1, and after a page reload too (the trait lives in the kernel).
-"""
+"""Thumbnails of uploaded media, made in the kernel from the local file and sent as small JPEG
+data URLs in a synced trait: they show where the browser cannot reach the kernel's 127.0.0.1, and
+after a page reload too."""
 
 from __future__ import annotations
 
@@ -13,26 +11,18 @@ import shutil
 import subprocess
 from pathlib import Path
 
-__all__ = ["THUMB_WIDTH", "local_files", "thumbnail"]
-
-THUMB_WIDTH = 160  # px; a JPEG of this width is a few KB
 _MAX_BYTES = 64_000  # a data URL larger than this is not worth a trait sync
 
 
-def _ffmpeg() -> str | None:
+def thumbnail(path: str | os.PathLike[str], width: int = 160) -> str | None:
+    """A `data:image/jpeg` URL of the first frame of `path`, or None (no ffmpeg, not decodable).
+    Runs ffmpeg: call it off the event loop (`asyncio.to_thread`)."""
     try:
         import imageio_ffmpeg  # the `local` extra
 
-        return str(imageio_ffmpeg.get_ffmpeg_exe())
+        exe: str | None = str(imageio_ffmpeg.get_ffmpeg_exe())
     except (ImportError, RuntimeError):
-        return shutil.which("ffmpeg")
-
-
-def thumbnail(path: str | os.PathLike[str], width: int = THUMB_WIDTH) -> str | None:
-    """A `data:image/jpeg` URL of the first frame of `path`, or None (no ffmpeg, not decodable).
-
-    Runs ffmpeg: call it off the event loop (`asyncio.to_thread`)."""
-    exe = _ffmpeg()
+        exe = shutil.which("ffmpeg")
     if exe is None:
         return None
     cmd = [exe, "-v", "error", "-nostdin", "-i", str(path), "-frames:v", "1"]

@@ -1,16 +1,12 @@
 """`ChatCell`: a chat with the session whose reply streams in as appended, paced deltas.
 
-Messages to the browser (all carry the turn, the index the reply will take in `transcript`):
+Messages to the browser (each carries the turn, the index the reply will take in `transcript`):
     {"kind": "append", "index", "entry"}     an entry added to the transcript (the user's message)
     {"kind": "delta", "turn", "offset", "text", ["replace"], ["activity"], ["notice"]}
     {"kind": "end", "turn", "length", "route", ["offer"], ["mark"], ["stopped"]}
-        mark: "replayed · no credits…" (a reply from the record)
-Browser → kernel: `ready`, `send` and `stop` (stop waiting for the running reply: the message is
-never sent again and the backend may still finish it; the reply shows as stopped, followed by
-what a fresh read of the state says changed).
-The finished reply is stored in the `transcript` trait without sending it again when a view is
-live (the deltas carried it; the view appends it itself), so the bytes sent stay close to the
-reply's own size. A view that missed something asks again with `ready` and gets what it lacks.
+Browser → kernel: `ready` (a view that missed something gets what it lacks), `send`, `stop`.
+With a live view the finished reply enters `transcript` without being sent again (the deltas
+carried it), so the bytes sent stay close to the reply's own size.
 """
 
 from __future__ import annotations
@@ -25,12 +21,12 @@ from typing import TYPE_CHECKING, Any
 import traitlets
 
 from .. import events as ev
+from .._text import TEXT
+from ..draft import diff_drafts, summarize
 from ..errors import NemoError
 from ..reply_view import ReplyView
 from ._base import REPLIED, STATIC, NemoWidget, list_trait
 from ._coalesce import DeltaCoalescer, utf16_len
-from ._stop import after_stop, record_stopped
-from ._suggestions import suggestions
 
 if TYPE_CHECKING:
     from ..session import Session
@@ -63,12 +59,15 @@ class ChatCell(NemoWidget):
         self._stopping = False
         history = getattr(self._session, "history", None) or []
         self.transcript = [_from_history(h) for h in history]
-        self.suggestions = suggestions(
-            getattr(self._session, "backend", "cloud"), getattr(self._session, "language", "en")
+        # The offline agent's suggestions are phrasings it acts on (tests send each one to it);
+        # none holds a routing keyword (export, credits, upload…): each goes to the chat.
+        backend = "local" if getattr(self._session, "backend", "") == "local" else "cloud"
+        self.suggestions = [self._t(k) for k in TEXT if k.startswith(f"suggest.{backend}.")]
+        self._handlers.update(
+            ready=self._on_ready,
+            send=lambda msg, _b: self.ask(str(msg.get("text", ""))) and {},
+            stop=lambda _m, _b: {"stopped": self.stop()},
         )
-        self._handle("ready", self._on_ready)
-        self._handle("send", self._on_send)
-        self._handle("stop", self._on_stop)
 
     # -- public -----------------------------------------------------------------------------------
     def ask(self, text: str) -> Future[dict[str, Any]]:
@@ -82,7 +81,8 @@ class ChatCell(NemoWidget):
         self.busy = True
         turn = len(self.transcript) + 1
         coalescer = DeltaCoalescer(self.max_rate)
-        self._append(_entry("user", text, "chat"))
+        entry = _entry("user", text, "chat")
+        self._add(entry, {"kind": "append", "index": len(self.transcript), "entry": entry})
         coalescer.mark(time.monotonic())
         self._future = self._run(self._turn(text, turn, coalescer), self._turn_done)
         return self._future
@@ -112,13 +112,6 @@ class ChatCell(NemoWidget):
                 body["transcript"] = entries
             self._reply(msg.get("id"), body)
         return REPLIED
-
-    def _on_send(self, msg: dict[str, Any], _buffers: list[bytes]) -> dict[str, Any]:
-        self.ask(str(msg.get("text", "")))
-        return {}
-
-    def _on_stop(self, _msg: dict[str, Any], _buffers: list[bytes]) -> dict[str, Any]:
-        return {"stopped": self.stop()}
 
     # -- the turn, on the background loop ---------------------------------------------------------
     async def _turn(self, text: str, turn: int, co: DeltaCoalescer) -> dict[str, Any]:
@@ -169,22 +162,43 @@ class ChatCell(NemoWidget):
             task.cancel()
             self._consumer = None
         if stopped:
-            self._show(view, view.with_line(await after_stop(self._session, before)), co)
+            self._show(view, view.with_line(await self._after_stop(before)), co)
         await self._drain(co)
         offer = view.offers[-1].text if view.offers else None
         text = view.text or self._t("chat.no_reply")
         entry = _entry("assistant", text, view.route, offer=offer, mark=view.mark, stopped=stopped)
-        if stopped:
-            record_stopped(self._session, entry)
+        history = getattr(self._session, "history", None)  # test doubles may keep none
+        if stopped and history is not None:
+            # The chat turn could not keep the stopped reply: it was closed.
+            history.append({k: entry[k] for k in ("role", "text", "route", "stopped")})
+            getattr(self._session, "save_history", lambda: None)()
         if not view.text:
             co.add(entry["text"], time.monotonic())
             await self._drain(co)
-        self._finish(turn, entry)
+        end = {"kind": "end", "turn": turn, "length": utf16_len(entry["text"])}
+        end.update({k: entry[k] for k in ("route", "offer", "mark", "stopped") if k in entry})
+        with self._send_lock:
+            self._live = None
+            self._add(entry, end)
         return entry
 
+    async def _after_stop(self, before: Any) -> str:
+        """The stop, then what a fresh read of the state shows changed (or why it cannot)."""
+        lines = [self._t("stop.stopped")]
+        try:
+            after = await self._session.astate()
+        except NemoError as exc:
+            lines.append(self._t("stop.unreadable", error=str(exc)))
+            return "\n".join(lines)
+        if before is None:  # no earlier state to compare with: say where the project stands
+            lines.append(summarize(after.draft))
+        else:
+            changes = diff_drafts(before.draft, after.draft)
+            lines += [f"✅ {c.sentence}" for c in changes] or [self._t("stop.unchanged")]
+        return "\n".join(lines)
+
     async def _drain(self, co: DeltaCoalescer) -> None:
-        """Send what waits at the pace, then wait for the next slot: the end message keeps the
-        pace too."""
+        """Send what waits at the pace, then wait for the next slot (the end message too)."""
         while (wait := co.due(time.monotonic(), final=True)) is not None:
             if wait > 0:
                 await asyncio.sleep(wait)
@@ -201,15 +215,14 @@ class ChatCell(NemoWidget):
             co.replace(view.text, now)
         else:
             co.add(more, now)
-        if view.activity is not was[0]:
-            co.status("activity", self._activity(view.activity), now)
+        if (what := view.activity) is not was[0]:
+            if isinstance(what, ev.ToolCall):
+                line = self._t("chat.tool", name=what.name or self._t("chat.working"))
+            else:
+                line = f"⚠️ {what.message}" if what is not None else ""
+            co.status("activity", line, now)
         if view.notice != was[1]:
             co.status("notice", view.notice, now)
-
-    def _activity(self, what: ev.ToolCall | ev.StreamError | None) -> str:
-        if isinstance(what, ev.ToolCall):
-            return self._t("chat.tool", name=what.name or self._t("chat.working"))
-        return f"⚠️ {what.message}" if what is not None else ""
 
     def _flush(self, co: DeltaCoalescer) -> None:
         with self._send_lock:
@@ -225,34 +238,20 @@ class ChatCell(NemoWidget):
             if self._ready and live is not None:
                 self._post({"kind": "delta", "turn": live["turn"], **body})
 
-    def _finish(self, turn: int, entry: dict[str, Any]) -> None:
-        with self._send_lock:
-            self._live = None
-            self._set_transcript([*self.transcript, entry])
-            if self._ready:
-                end = {"kind": "end", "turn": turn, "length": utf16_len(entry["text"])}
-                keys = ("route", "offer", "mark", "stopped")
-                end.update({k: entry[k] for k in keys if k in entry})
-                self._post(end)
-
-    def _turn_done(self, fut: Future[Any]) -> None:
+    def _turn_done(self, _fut: Future[Any]) -> None:
         self.busy = False
 
     # -- transcript without resending what the view already has -----------------------------------
-    def _append(self, entry: dict[str, Any]) -> None:
+    def _add(self, entry: dict[str, Any], message: dict[str, Any]) -> None:
+        """Add `entry` to the transcript: a live view gets `message`, not the whole list again."""
         with self._send_lock:
-            index = len(self.transcript)
-            self._set_transcript([*self.transcript, entry])
+            self._quiet = self._ready
+            try:
+                self.transcript = [*self.transcript, entry]
+            finally:
+                self._quiet = False
             if self._ready:
-                self._post({"kind": "append", "index": index, "entry": entry})
-
-    def _set_transcript(self, value: list[dict[str, Any]]) -> None:
-        # With a live view the messages above carried the change; without one, sync normally.
-        self._quiet = self._ready
-        try:
-            self.transcript = value
-        finally:
-            self._quiet = False
+                self._post(message)
 
     def _should_send_property(self, key: str, value: Any) -> bool:
         if key == "transcript" and self._quiet:
@@ -283,12 +282,12 @@ class ChatCell(NemoWidget):
 
 
 def _from_history(h: dict[str, Any]) -> dict[str, Any]:
-    role, text = h.get("role", "assistant"), h.get("text", "")
-    return _entry(role, text, h.get("route"), stopped=h.get("stopped"))
+    return _entry(
+        h.get("role", "assistant"), h.get("text", ""), h.get("route"), stopped=h.get("stopped")
+    )
 
 
 def _entry(role: str, text: str, route: str | None, **extra: Any) -> dict[str, Any]:
-    """A transcript entry, with `offer`, `mark` (a replayed reply: nothing was sent, no credits
-    spent) and `stopped` only when set."""
+    """A transcript entry; `offer`, `mark` (a reply from the record) and `stopped` when set."""
     entry = {"role": role, "text": text, "route": route or "chat"}
     return entry | {k: v for k, v in extra.items() if v}

@@ -1,9 +1,8 @@
 """`ExportPanel`: render the session's draft, follow the job, play the result inline.
 
-The player's source is chosen in the browser: the job's URL when the browser can reach it (the
-offline backend on the same machine), Colab's kernel port proxy for a kernel-local URL, else the
-file streams through the widget channel (`fetch`) in chunks, paced under the IOPub data-rate
-limit (about 1 MB/s) and refused past `cap` bytes with a message saying where the file is.
+The browser picks the player's source: the job's URL when it can reach it, Colab's port proxy for
+a kernel-local URL, else the file streams through the widget channel (`fetch`) in chunks paced
+under the IOPub data-rate limit, refused past `cap` bytes with where the file is.
 """
 
 from __future__ import annotations
@@ -19,7 +18,7 @@ from urllib.parse import urlsplit
 
 import traitlets
 
-from .._text import TEXT
+from .._display import word
 from ..session._export import QUALITIES
 from ._base import STATIC, NemoWidget, list_trait
 
@@ -65,17 +64,19 @@ class ExportPanel(NemoWidget):
         self._sleep = asyncio.sleep  # the pacing wait (tests record it instead of waiting)
         self._export: Future[Any] | None = None
         self._fetches: dict[str, tuple[asyncio.AbstractEventLoop, asyncio.Task[Any]]] = {}
-        self._last_progress = 0.0
         jobs = list(getattr(self._session, "jobs", None) or [])
         self.jobs = [_job_dict(j) for j in jobs]
         if jobs:
             self._show_job(jobs[-1])
-        self._handle("export", self._on_export)
-        self._handle("cancel", lambda _m, _b: self._cancel())
-        self._handle("link", lambda _m, _b: self._link())
-        self._handle("fetch", self._on_fetch)
-        self._handle("fetch_cancel", self._on_fetch_cancel)
-        self._observe_session(self._on_session)
+        self._handlers.update(
+            export=lambda msg, _b: self.export(str(msg.get("quality") or self.quality)),
+            cancel=lambda _m, _b: self.cancel(),
+            # The claim link is a credential for the project: handed to the browser, never a trait.
+            link=lambda _m, _b: self._run(self._link()),
+            fetch=self._on_fetch,
+            fetch_cancel=self._on_fetch_cancel,
+        )
+        self._unsubscribe = self._session.subscribe(self._on_session)
 
     # -- public -----------------------------------------------------------------------------------
     def export(self, quality: str | None = None) -> Future[Any]:
@@ -94,11 +95,7 @@ class ExportPanel(NemoWidget):
         self.job = {"id": "", "status": "pending", "percent": 0}
 
         def progress(done: int, total: int) -> None:
-            now = time.monotonic()
-            if done < total and now - self._last_progress < 0.1:
-                return
-            self._last_progress = now
-            if self.job:
+            if self._progress_due("download", done, total) and self.job:
                 self.job = {**self.job, "downloaded": done, "size": total}
 
         async def go() -> dict[str, Any]:
@@ -118,7 +115,7 @@ class ExportPanel(NemoWidget):
 
     def cancel(self) -> Future[Any]:
         """Stop the running render (`RenderJob.cancel`); returns at once (a future of the job)."""
-        return self._run(self._cancel(), lambda _f: None)
+        return self._run(self._cancel())
 
     async def _cancel(self) -> dict[str, Any]:
         job_id = (self.job or {}).get("id")
@@ -134,12 +131,7 @@ class ExportPanel(NemoWidget):
         return {"job": _job_dict(job)}
 
     # -- requests from the browser ----------------------------------------------------------------
-    def _on_export(self, msg: dict[str, Any], _b: list[bytes]) -> Any:
-        fut = self.export(str(msg.get("quality") or self.quality))
-        return _wait(fut)
-
     async def _link(self) -> dict[str, Any]:
-        # The claim link is a credential for the project: handed to the browser, never a trait.
         return {"url": await self._session.alink()}
 
     def _on_fetch(self, msg: dict[str, Any], _b: list[bytes]) -> Any:
@@ -199,23 +191,15 @@ class ExportPanel(NemoWidget):
             self.job = d
             self.jobs = [*(j for j in self.jobs if j["id"] != job.id), _job_dict(job)]
             if job.status == "completed" and job.path:
-                self._point_player(job)
-
-    def _point_player(self, job: RenderJob) -> None:
-        url = job.url or ""
-        parts = urlsplit(url)
-        self.video_size = os.path.getsize(job.path) if job.path and os.path.isfile(job.path) else 0
-        if parts.scheme in ("http", "https"):
-            self.video_url = url
-            local = (parts.hostname or "") in _LOCAL_HOSTS
-            self.local_port = (
-                (parts.port or (443 if parts.scheme == "https" else 80)) if local else 0
-            )
-            self.local_path = (
-                (parts.path + (f"?{parts.query}" if parts.query else "")) if local else ""
-            )
-        else:
-            self.video_url, self.local_port, self.local_path = "", 0, ""
+                url = urlsplit(job.url or "")
+                web = url.scheme in ("http", "https")
+                local = web and (url.hostname or "") in _LOCAL_HOSTS
+                self.video_size = os.path.getsize(job.path) if os.path.isfile(job.path) else 0
+                self.video_url = (job.url or "") if web else ""
+                self.local_port = (
+                    (url.port or (443 if url.scheme == "https" else 80)) if local else 0
+                )
+                self.local_path = url.path + (f"?{url.query}" if url.query else "") if local else ""
 
     def close(self) -> None:
         """Stop streaming and close."""
@@ -230,20 +214,14 @@ class ExportPanel(NemoWidget):
             return self._nothing("export.none")
         where = job.get("path") or job.get("url") or ""
         percent = f"{float(job.get('percent') or 0):.0f}"
-        status = str(job.get("status"))
-        key = f"export.phase.{status}"
-        shown = self._t(key) if key in TEXT else status
+        status = word("export.phase", str(job.get("status")), self.lang)
         line = self._t(
-            "export.render", id=job.get("id"), status=shown, percent=percent, where=where
+            "export.render", id=job.get("id"), status=status, percent=percent, where=where
         )
         line = line.strip()
         if job.get("error"):
             line += f" — {job['error']}"
         return line, f"<p>{html.escape(line)}</p>"
-
-
-async def _wait(fut: Future[Any]) -> Any:
-    return await asyncio.wrap_future(fut)
 
 
 def _job_dict(job: RenderJob) -> dict[str, Any]:

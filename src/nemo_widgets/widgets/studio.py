@@ -7,8 +7,9 @@ from typing import TYPE_CHECKING, Any
 
 import ipywidgets
 
-from .._text import TEXT, ui_text
-from ._base import resolve_session
+from .. import session as sessions
+from .._display import word
+from .._text import ui_text
 from .chat import ChatCell
 from .export import ExportPanel
 from .timeline import TimelineTable
@@ -24,15 +25,13 @@ class Studio(ipywidgets.VBox):
     """The four widgets together: composed by ipywidgets, so no extra bundle is needed."""
 
     def __init__(self, session: Session | None = None) -> None:
-        session = resolve_session(session)
-        self.session = session
+        self.session = session = session if session is not None else sessions.current()
         self.upload = UploadPicker(session)
         self.chat = ChatCell(session)
         self.timeline = TimelineTable(session)
         self.export = ExportPanel(session)
         lang = getattr(session, "language", None)
-        where = f"studio.backend.{session.backend}"
-        backend = ui_text(where, lang) if where in TEXT else session.backend
+        backend = word("studio.backend", session.backend, lang)
         header = ipywidgets.HTML(
             f"<b>{html.escape(ui_text('studio.title', lang))}</b> · {html.escape(backend)} · "
             f"{html.escape(ui_text('studio.session', lang))} "

@@ -1,10 +1,7 @@
-"""`TimelineTable`: the draft as a table plus track lanes, redrawn on the session's state events.
+"""`TimelineTable`: the session's working draft as a table plus track lanes.
 
-The rows travel as JSON records (times in integer ms, as in the frame; never media bytes); the
-lanes come from the same draft (`draft.timeline_view`) so that a bar and its row share one index
-(`selected`). It shows the session's working draft (`_working`): the browser sends edit
-intents (`{"kind": "edit", "op": ..., "ref": ...}`, see `_intent.py`) and a refusal comes back as
-an error with its reason; the rules are in `draft._edits`.
+Rows and lanes come from one `draft.timeline_view`, so a bar and its row share one index
+(`selected`). The browser sends edit intents (`_intent.py`); a refusal comes back with its reason.
 """
 
 from __future__ import annotations
@@ -53,46 +50,15 @@ class TimelineTable(NemoWidget):
         self._working = working(self._session)
         self._stop_edits = self._working.listen(self._on_edits)
         self._on_edits(self._working)
-        self._handle("edit", self._edit)
+        self._handlers["edit"] = lambda msg, _b: perform(self._working, msg)
 
     @property
     def edits(self) -> WorkingDraft:
         """The session's working draft this table shows and edits."""
         return self._working
 
-    def _edit(self, msg: dict[str, Any], _buffers: list[bytes]) -> dict[str, Any]:
-        return perform(self._working, msg)
-
     def _on_edits(self, wd: WorkingDraft) -> None:
-        with self.hold_sync():
-            self._show_draft(wd.draft)
-            self.edit_count = len(wd.edits)
-            self.can_redo = wd.can_redo
-            missed = wd.not_applied
-            self.notice = (
-                f"{len(missed)} edit(s) could not be re-applied on the new draft: "
-                + "; ".join(str(m) for m in missed)
-                if missed
-                else ""
-            )
-
-    @property
-    def df(self) -> pd.DataFrame:
-        """The timeline as a DataFrame (a copy: edit it, then `session.set_timeline(df)`)."""
-        assert self._view is not None
-        return self._view.df.copy()
-
-    def refresh(self) -> Any:
-        """Read the state again (on the background loop); the table follows. Returns a future."""
-        return self._run(self._session.astate(), lambda _f: None)
-
-    def close(self) -> None:
-        """Stop following the working draft and close."""
-        self._stop_edits()
-        super().close()
-
-    def _show_draft(self, draft: dict[str, Any]) -> None:
-        self._view = view = drafts.timeline_view(draft, self.max_rows, self.lang)
+        self._view = view = drafts.timeline_view(wd.draft, self.max_rows, self.lang)
         with self.hold_sync():
             self.refs = view.refs
             self.columns = [str(c) for c in view.df.columns]
@@ -103,6 +69,26 @@ class TimelineTable(NemoWidget):
             self.summary = view.summary
             if self.selected >= len(view.rows):
                 self.selected = -1
+            self.edit_count = len(wd.edits)
+            self.can_redo = wd.can_redo
+            missed = "; ".join(str(m) for m in wd.not_applied)
+            n = len(wd.not_applied)
+            self.notice = self._t("timeline.not_applied", n=n, edits=missed) if n else ""
+
+    @property
+    def df(self) -> pd.DataFrame:
+        """The timeline as a DataFrame (a copy: edit it, then `session.set_timeline(df)`)."""
+        assert self._view is not None
+        return self._view.df.copy()
+
+    def refresh(self) -> Any:
+        """Read the state again (on the background loop); the table follows. Returns a future."""
+        return self._run(self._session.astate())
+
+    def close(self) -> None:
+        """Stop following the working draft and close."""
+        self._stop_edits()
+        super().close()
 
     def _fallback(self) -> tuple[str, str]:
         title = self.summary or self._t("timeline.empty")

@@ -1,8 +1,7 @@
 """`UploadPicker`: files from the browser (chunked), from the kernel's disk, or from a URL.
 
-Two legs, both with progress: browser → kernel in binary chunks (see `_chunks`), then kernel →
-backend through `Session.aupload` on the background loop. The `transfers` trait shows the second
-leg (the first is drawn by the view that sends); `media` lists what the session holds.
+Two legs: browser → kernel in binary chunks (`_chunks`; its progress is drawn by the view that
+sends), then kernel → backend through `Session.aupload`, shown in the `transfers` trait.
 """
 
 from __future__ import annotations
@@ -10,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import html
 import itertools
-import time
 from concurrent.futures import Future
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -27,8 +25,6 @@ if TYPE_CHECKING:
     from ..session import Media, Session, State
 
 __all__ = ["UploadPicker"]
-
-_PROGRESS_INTERVAL = 0.1  # seconds between progress updates of one transfer (trait syncs)
 
 
 class UploadPicker(NemoWidget):
@@ -49,20 +45,18 @@ class UploadPicker(NemoWidget):
         self._receiver = ChunkReceiver(tuple(self.accept), self.max_size, self.chunk_size, temp_dir)
         self._running: dict[str, Future[Any]] = {}
         self._ids = itertools.count(1)
-        self._last_progress: dict[str, float] = {}
         state = getattr(self._session, "last_state", None)
         if state is not None:
             self._merge_media(_from_state(state))
-        for kind, handler in {
-            "upload_start": self._on_start,
-            "upload_chunk": self._on_chunk,
-            "upload_end": self._on_end,
-            "upload_cancel": self._on_cancel,
-            "path": self._on_path,
-            "url": self._on_url,
-        }.items():
-            self._handle(kind, handler)
-        self._observe_session(self._on_session)
+        self._handlers.update(
+            upload_start=self._on_start,
+            upload_chunk=self._on_chunk,
+            upload_end=self._on_end,
+            upload_cancel=self._on_cancel,
+            path=self._on_path,
+            url=self._on_url,
+        )
+        self._unsubscribe = self._session.subscribe(self._on_session)
 
     # -- public -----------------------------------------------------------------------------------
     def add(self, *paths_or_urls: str) -> Future[Any]:
@@ -102,17 +96,16 @@ class UploadPicker(NemoWidget):
         path = str(msg.get("path", "")).strip()
         if not path:
             raise self._error("error.no_path", "hint.type_path")
-        return self._await(self.add(str(Path(path).expanduser()) if "://" not in path else path))
+        return self._media(self.add(str(Path(path).expanduser()) if "://" not in path else path))
 
     def _on_url(self, msg: dict[str, Any], _b: list[bytes]) -> Any:
         url = str(msg.get("url", "")).strip()
         if not url.startswith(("http://", "https://")):
             raise self._error("error.not_url", "hint.paste_url", url=repr(url[:200]))
-        return self._await(self.add(url))
+        return self._media(self.add(url))
 
-    async def _await(self, fut: Future[Any]) -> dict[str, Any]:
-        media = await asyncio.wrap_future(fut)
-        return {"media": media}
+    async def _media(self, fut: Future[Any]) -> dict[str, Any]:
+        return {"media": await asyncio.wrap_future(fut)}
 
     # -- kernel → backend leg ---------------------------------------------------------------------
     def _to_backend(
@@ -120,16 +113,17 @@ class UploadPicker(NemoWidget):
     ) -> Future[Any]:
         uid = uid or f"k{next(self._ids)}"
         transfer = {"uid": uid, "name": label, "size": size, "sent": 0}
-        self._set_transfer(uid, {**transfer, "leg": "backend", "status": "uploading"})
+        others = [t for t in self.transfers if t["uid"] != uid]
+        self.transfers = [*others, {**transfer, "leg": "backend", "status": "uploading"}]
+
+        def progress(sent: int, total: int) -> None:
+            if self._progress_due(uid, sent, total):
+                self._update_transfer(uid, sent=sent, size=total)
 
         async def go() -> list[dict[str, Any]]:
-            def progress(sent: int, total: int) -> None:
-                self._progress(uid, sent, total)
-
             try:
-                media = [
-                    _media_dict(m) for m in await self._session.aupload(*items, progress=progress)
-                ]
+                uploaded = await self._session.aupload(*items, progress=progress)
+                media = [_media_dict(m) for m in uploaded]
                 await self._thumbnails(media, local_files(items))
             finally:
                 if temp is not None:
@@ -150,28 +144,17 @@ class UploadPicker(NemoWidget):
             if url:
                 self.thumbs = {**self.thumbs, str(m["id"]): url}
 
-    def _progress(self, uid: str, sent: int, total: int) -> None:
-        now = time.monotonic()
-        if sent < total and now - self._last_progress.get(uid, 0.0) < _PROGRESS_INTERVAL:
-            return
-        self._last_progress[uid] = now
-        self._update_transfer(uid, sent=sent, size=total)
-
     def _backend_done(self, uid: str, fut: Future[Any]) -> None:
         self._running.pop(uid, None)
-        self._last_progress.pop(uid, None)
+        self._progress_at.pop(uid, None)
         if fut.cancelled():
             self._update_transfer(uid, status="cancelled")
         elif fut.exception() is not None:
-            exc = fut.exception()
-            self._update_transfer(uid, status="error", error=str(exc))
+            self._update_transfer(uid, status="error", error=str(fut.exception()))
         else:
             self._merge_media(fut.result())
             # Finished transfers leave the list: the media list shows the result.
             self.transfers = [t for t in self.transfers if t["uid"] != uid]
-
-    def _set_transfer(self, uid: str, value: dict[str, Any]) -> None:
-        self.transfers = [*(t for t in self.transfers if t["uid"] != uid), value]
 
     def _update_transfer(self, uid: str, **fields: Any) -> None:
         self.transfers = [{**t, **fields} if t["uid"] == uid else t for t in self.transfers]

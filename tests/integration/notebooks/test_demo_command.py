@@ -124,7 +124,7 @@ def test_terminal_output_streams_then_redraws_a_corrected_reply(
         "\r\x1b[J"  # one row up from where it started: none; clear to the end of the screen
         "Done: 3 clips.\n\nTimeline (1 track)"
     )
-    assert console.shown == "Done: 3 clips.\n\nTimeline (1 track)"
+    assert console.view.text == "Done: 3 clips.\n\nTimeline (1 track)"
 
 
 def test_rows_count_wide_characters_twice() -> None:

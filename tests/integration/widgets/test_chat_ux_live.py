@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 
 import nemo_widgets as nw
+from nemo_widgets._text import TEXT, ui_text
 from nemo_widgets.local import Faults, LocalServer
 from nemo_widgets.widgets import ChatCell, UploadPicker
-from nemo_widgets.widgets._recording import RecordingComm
-from nemo_widgets.widgets._suggestions import suggestions
 from polling import request, wait_until
+from widget_comm import RecordingComm
 
 
 @pytest.mark.parametrize("language", ["en", "zh"])
@@ -25,7 +25,8 @@ def test_every_offline_suggestion_edits_the_draft(
     try:
         s.upload(png)
         cell = ChatCell(s)
-        assert cell.suggestions == suggestions("local", language) and len(cell.suggestions) >= 3
+        local = [ui_text(k, language) for k in TEXT if k.startswith("suggest.local.")]
+        assert cell.suggestions == local and len(local) >= 3  # the offline agent's set
         draft = s.state().draft
         for text in cell.suggestions:
             entry = cell.ask(text).result(120)

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import nemo_widgets as nw
 from nemo_widgets.widgets import ExportPanel
-from nemo_widgets.widgets._recording import RecordingComm
 from polling import request
 from samples import tiny_draft
+from widget_comm import RecordingComm
 
 LONG_MS = 1_200_000  # many seconds of rendering: still running when Cancel comes
 

@@ -12,8 +12,8 @@ import pytest
 import nemo_widgets as nw
 from nemo_widgets.session._working import EditsNotReapplied
 from nemo_widgets.widgets import TimelineTable
-from nemo_widgets.widgets._recording import RecordingComm
 from polling import request
+from widget_comm import RecordingComm
 
 
 def subtitle_refs(w: TimelineTable) -> list[str]:

@@ -16,7 +16,7 @@ from nbclient import NotebookClient
 
 import nemo_widgets
 from nemo_widgets.local import LocalServer
-from nemo_widgets.widgets._recording import rebuild_reply
+from widget_comm import rebuild_reply
 
 SRC = str(Path(nemo_widgets.__file__).resolve().parents[1])
 

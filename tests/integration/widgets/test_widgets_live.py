@@ -9,8 +9,8 @@ from typing import Any
 import nemo_widgets as nw
 from nemo_widgets.local import LocalServer
 from nemo_widgets.widgets import ChatCell, ExportPanel, Studio, TimelineTable, UploadPicker
-from nemo_widgets.widgets._recording import RecordingComm, rebuild_reply
 from polling import request, wait_until
+from widget_comm import RecordingComm, rebuild_reply
 
 
 def upload_through_picker(

@@ -9,7 +9,7 @@ from widget_fakes import FakeSession
 
 from nemo_widgets import session as session_module
 from nemo_widgets.magics import register
-from nemo_widgets.widgets._recording import RecordingComm
+from widget_comm import RecordingComm
 
 
 @pytest.fixture

@@ -8,8 +8,8 @@ from widget_fakes import FakeSession, RecordingComm, reply_to
 from nemo_widgets import BackendUnavailable
 from nemo_widgets import events as ev
 from nemo_widgets.widgets import ChatCell
-from nemo_widgets.widgets._recording import rebuild_reply
 from polling import wait_until
+from widget_comm import rebuild_reply
 
 TOKENS = [f"word{i} " for i in range(200)]
 

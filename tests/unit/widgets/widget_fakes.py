@@ -11,7 +11,7 @@ from typing import Any
 from nemo_widgets import Credits, Media, RenderJob, State
 from nemo_widgets import events as ev
 from nemo_widgets.session._working import WorkingDraft
-from nemo_widgets.widgets._recording import RecordingComm
+from widget_comm import RecordingComm
 
 
 def reply_to(comm: RecordingComm, msg_id: str) -> dict[str, Any] | None:

@@ -1,4 +1,4 @@
-"""A comm that records what a widget would send to the browser (tests and the benchmark).
+"""A comm that records what a widget would send to the browser (tests and the chat benchmark).
 
 with recording() as comms:
     cell = ChatCell(session)
@@ -15,9 +15,7 @@ from typing import Any
 
 import comm as comm_module
 
-from ._coalesce import utf16_len
-
-__all__ = ["RecordingComm", "rebuild_reply", "recording"]
+from nemo_widgets.widgets._coalesce import utf16_len
 
 
 def rebuild_reply(deltas: Iterable[dict[str, Any]]) -> str:
@@ -40,40 +38,29 @@ class RecordingComm:
         self.kernel = object()  # ipywidgets only sends when a kernel is attached
         self.opened = kwargs
         self.sent: list[tuple[dict[str, Any], list[bytes]]] = []
-        self.times: list[float] = []
-        self.clock: Callable[[], float] | None = None
         self.closed = False
         self._lock = threading.Lock()
 
     def send(self, data: Any = None, metadata: Any = None, buffers: Any = None) -> None:
-        """Record one message (any thread)."""
         with self._lock:
             self.sent.append((data, [bytes(b) for b in buffers or []]))
-            if self.clock is not None:
-                self.times.append(self.clock())
 
     def on_msg(self, callback: Callable[..., Any]) -> None:
         """Messages from the browser are injected with the widget's `_handle_custom_msg`."""
         self.callback = callback
 
     def close(self, *args: Any, **kwargs: Any) -> None:
-        """Mark closed."""
         self.closed = True
 
     def custom(self, kind: str | None = None) -> list[dict[str, Any]]:
         """Custom messages sent (optionally of one kind)."""
-        with self._lock:
-            out = [d["content"] for d, _ in self.sent if d.get("method") == "custom"]
-        return [m for m in out if kind is None or m.get("kind") == kind]
+        return [m for m, _ in self.buffers(kind)]
 
-    def buffers(self, kind: str) -> list[tuple[dict[str, Any], list[bytes]]]:
-        """Custom messages of `kind` with their buffers."""
+    def buffers(self, kind: str | None) -> list[tuple[dict[str, Any], list[bytes]]]:
+        """Custom messages (optionally of one kind) with their buffers."""
         with self._lock:
-            return [
-                (d["content"], b)
-                for d, b in self.sent
-                if d.get("method") == "custom" and d["content"].get("kind") == kind
-            ]
+            sent = [(d["content"], b) for d, b in self.sent if d.get("method") == "custom"]
+        return [(m, b) for m, b in sent if kind is None or m.get("kind") == kind]
 
     def updates(self, key: str) -> list[Any]:
         """Values of trait `key` sent as state updates."""
@@ -88,7 +75,6 @@ class RecordingComm:
 @contextlib.contextmanager
 def recording(factory: Callable[..., Any] = RecordingComm) -> Iterator[list[Any]]:
     """Widgets created inside get a comm made by `factory` (listed in creation order)."""
-
     made: list[Any] = []
     original = comm_module.create_comm
 
