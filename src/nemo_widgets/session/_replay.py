@@ -182,24 +182,27 @@ class Recorder:
 
 
 async def record_turn(
-    session: Host, text: str, out: Any, live: Callable[[], AsyncIterator[Batch]]
+    session: Host,
+    text: str,
+    refresh: bool,
+    changes: list[Any],
+    live: Callable[[], AsyncIterator[Batch]],
 ) -> AsyncIterator[Batch]:
-    """One chat turn through the session's record (just `live()` when it has none)."""
+    """One chat turn through the session's record (just `live()` when it has none); a replayed
+    turn's draft changes go to `changes`."""
     rec = session.recorder
     if rec is None:
         async for batch in live():
             yield batch
         return
     before = await session.astate()
-    found = None if out.refresh else rec.replay(text, before.draft)
+    found = None if refresh else rec.replay(text, before.draft)
     if found is not None:
         turn, draft = found
         await session.astate()  # observers see the replayed draft as the session's state
-        out.text, out.replayed = turn.text, True
-        if turn.changes:
-            out.changes = list(diff_drafts(before.draft, draft))
         shown: Batch = [Replayed(mark_for(session.language))]
         if turn.changes:
+            changes += diff_drafts(before.draft, draft)
             shown.append(Changes(turn.changes))
         shown.append(Text(turn.text))
         shown += [Offer(action, offer) for action, offer in turn.offers]
@@ -218,4 +221,4 @@ async def record_turn(
     if any(action == "retry" for action, _ in offers):
         return  # the stream dropped: nothing to freeze
     after = await session.astate()
-    rec.add(Turn(text, sent_in, out.text, rec.canonical(after.draft), tuple(view.changes), offers))
+    rec.add(Turn(text, sent_in, view.text, rec.canonical(after.draft), tuple(view.changes), offers))

@@ -8,8 +8,8 @@ import pytest
 from client_helpers import upload_count
 
 import nemo_widgets as nw
+from nemo_widgets.errors import InputError
 from nemo_widgets.local import LocalServer
-from nemo_widgets.session._upload import InputError
 
 
 def _cases(tmp: Path) -> list[tuple[str, type[nw.NemoError], str]]:

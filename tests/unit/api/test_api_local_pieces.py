@@ -8,9 +8,10 @@ from pathlib import Path
 import pytest
 
 from nemo_widgets.api._multipart import Progress
+from nemo_widgets.errors import InputError
 from nemo_widgets.session._jobs import JobBook, RenderJob
 from nemo_widgets.session._progress import caller_progress
-from nemo_widgets.session._upload import InputError, resolve
+from nemo_widgets.session._upload import resolve
 
 
 def test_resolve_expands_home_and_globs_and_drops_duplicates(clean_env: Path) -> None:
