@@ -1,33 +1,13 @@
 """Translate the backend's web-editor talk into what a notebook user can do (pure).
 
-The backend speaks as if the user had its web editor open ("Preview in Timeline panel or click
-Export to save it"). The rule, for English and Chinese alike: a clause that tells the user to
-operate the GUI is an instruction, and is replaced by what the client can do; everything else is
-content and stays, word for word. A clause is an instruction when it starts (after "please",
-"you can", "then", 请, 您可以, 满意后 …) with
-
-    a verb that only exists in a GUI         click, tap, drag, hover, scroll, preview
-                                             点击, 单击, 拖拽, 拖动, 预览 (also after 把…/在…)
-    an operating verb + a GUI element        open / select / choose / go to / use / check / see …
-                                             + button, panel, menu, tab, sidebar, toolbar, dialog,
-                                             settings, dashboard, editor, player, timeline …;
-                                             打开 / 选择 / 前往 / 进入 / 查看 … + 按钮, 面板, 菜单,
-                                             侧边栏, 工具栏, 设置, 时间轴 …  (or 在<element>…<verb>)
-    an operating verb + a command's name     "use Export", "press Download" (capitalised)
-    a place in the GUI, alone                "In the Timeline panel, …"
-
-or names a command's control ("the Export button", 导出按钮); an operating verb right after an
-instruction in the same sentence continues it ("open the Effects panel and choose Glow").
-Content that merely mentions a button or a panel ("a video about a red button",
-"做一个介绍控制面板的视频") has no instruction in it and stays. What an instruction becomes:
-
-    export, download, render, 导出, 下载            → export (offered: the user confirms)
-    upload, attachment, 上传, 附件                   → upload (offered: send the file or a URL)
-    account, billing, credits, dashboard, 账户, 充值 → credits (shown at once)
-    timeline, tracks, preview, player, open, 时间轴  → status (the track summary, shown at once)
-    anything else (drag, settings, editor, a panel)  → chat ("tell me what to change")
-
-A trailing "I encountered a temporary issue" after a normal reply is noise and is dropped.
+The backend speaks as if its web editor were open ("Preview in Timeline panel or click Export").
+The rule, in English and Chinese alike: a clause that tells the user to operate the GUI (a GUI-only
+verb; an operating verb + a GUI element or a command's name; a place in the GUI alone; a command's
+control, "the Export button") is an instruction, replaced by what the client can do (`_TARGETS`:
+export and upload are offered, credits and status shown at once, anything else becomes "tell me
+what to change"); everything else is content and stays word for word, even when it merely
+mentions a button ("a video about a red button"). A trailing "I encountered a temporary issue"
+after a normal reply is noise and is dropped.
 """
 
 from __future__ import annotations
@@ -35,9 +15,7 @@ from __future__ import annotations
 import dataclasses
 import re
 
-from ._routing import QUOTED as _QUOTED
-
-__all__ = ["OFFERS", "OFFERS_ZH", "Translation", "translate"]
+from ._routing import blank_quotes
 
 # What the client can do instead of a GUI instruction (and after a drop), in the reply's language.
 OFFERS = {
@@ -181,11 +159,6 @@ class Translation:
     actions: tuple[str, ...] = ()
 
 
-def _plain(text: str) -> str:
-    # Quoted text is content ('the title now reads "Click here"'), never an instruction.
-    return _QUOTED.sub(lambda m: " " * len(m.group(0)), text)
-
-
 def _target(clause: str) -> str:
     for action, pattern in _TARGETS:
         if pattern.search(clause):
@@ -203,7 +176,7 @@ def _translate_sentence(sentence: str, actions: list[str]) -> str:
     # colon ("see them: Video, BGM"), which goes with it.
     marks: list[str] = []
     for clause in clauses:
-        plain = _plain(clause)
+        plain = blank_quotes(clause)
         before = marks[-1] if marks else ""
         if before in (_LISTED, _OPENS_LIST):
             marks.append(_LISTED)
@@ -212,7 +185,7 @@ def _translate_sentence(sentence: str, actions: list[str]) -> str:
         else:
             marks.append("")
     for i in range(len(marks) - 1):
-        if not marks[i] and marks[i + 1] == _INSTRUCTED and _PICKS.match(_plain(clauses[i])):
+        if not marks[i] and marks[i + 1] == _INSTRUCTED and _PICKS.match(blank_quotes(clauses[i])):
             marks[i] = _INSTRUCTED
     if not any(marks):
         return sentence

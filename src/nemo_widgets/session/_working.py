@@ -1,11 +1,6 @@
-"""The session's working draft: the backend's latest draft with the user's hand edits on top.
-
-One `WorkingDraft` per session (`session.edits`), shared by `session.timeline()`,
-`session.export()`, the TimelineTable and `session.set_timeline(df)`. The rules are in
-`draft._edits` (pure); this holds the edit list, undo/redo, and the rebase that runs whenever a
-new backend state arrives: every edit is re-applied by segment id or reported, in
-`not_applied`, as a `EditsNotReapplied` warning and as a session notice, never dropped silently.
-"""
+"""The working draft (`session.edits`): the backend's latest draft with the user's hand edits on
+top, rebased whenever a new state arrives; an edit that cannot be re-applied is reported (in
+`not_applied`, an `EditsNotReapplied` warning, a session notice), never dropped silently."""
 
 from __future__ import annotations
 
@@ -23,8 +18,6 @@ from ..errors import DraftError
 
 if TYPE_CHECKING:
     from ._host import Host
-
-__all__ = ["EditsNotReapplied", "WorkingDraft", "working"]
 
 
 class EditsNotReapplied(UserWarning):
@@ -141,6 +134,12 @@ class WorkingDraft:
             self.edits.append(edit)
         self._changed()
         return True
+
+    def dismiss(self) -> None:
+        """Forget the report of the edits the last rebase could not re-apply."""
+        with self._lock:
+            self.not_applied = []
+        self._changed()
 
     def discard(self) -> None:
         """Drop every hand edit: the working draft is the backend's again."""
