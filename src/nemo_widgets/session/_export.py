@@ -24,15 +24,6 @@ from ._jobs import RenderJob
 if TYPE_CHECKING:
     from ._progress import ProgressArg
 
-__all__ = [
-    "check_draft",
-    "follow",
-    "new_job_id",
-    "poll_waits",
-    "resolve_draft",
-    "resume",
-    "run_export",
-]
 
 _last_id = 0
 

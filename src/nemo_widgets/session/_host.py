@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from ._working import WorkingDraft
 
 T = TypeVar("T")
-S = TypeVar("S", bound="Observable")
+S = TypeVar("S")
 P = ParamSpec("P")
 log = logging.getLogger("nemo_widgets.session")
 
@@ -116,7 +116,7 @@ def twins(
     signature = inspect.signature(work)
 
     @contextlib.contextmanager
-    def started(self: S, args: Any, kwargs: Any) -> Iterator[Coroutine[Any, Any, T]]:
+    def started(self: Any, args: Any, kwargs: Any) -> Iterator[Coroutine[Any, Any, T]]:
         if bar is None:
             yield work(self, *args, **kwargs)
             return

@@ -15,8 +15,6 @@ from typing import Any
 from .._text import TEXT, ui_text
 from ..api._multipart import ProgressArg
 
-__all__ = ["ProgressArg", "caller_progress", "export_progress"]
-
 # `progress=` (ProgressArg) everywhere: a callable(done, total), True (a bar), False (nothing),
 # None (a bar when someone is watching: a terminal or a notebook kernel)
 

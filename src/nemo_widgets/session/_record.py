@@ -25,20 +25,6 @@ from urllib.parse import quote, urlsplit, urlunsplit
 
 from ..errors import RecordError, redact
 
-__all__ = [
-    "FORMAT",
-    "VERSION",
-    "Record",
-    "Turn",
-    "Unmapped",
-    "canonical",
-    "dumps",
-    "fingerprint",
-    "loads",
-    "restore",
-    "scrub",
-]
-
 FORMAT = "nemo_widgets.record"
 VERSION = 1
 NOTE = (

@@ -33,7 +33,6 @@ from ._record import Record, Turn, Unmapped
 if TYPE_CHECKING:
     from ._host import Host
 
-__all__ = ["MARKS", "RecordWarning", "Recorder", "mark_for", "record_turn"]
 
 log = logging.getLogger("nemo_widgets.record")
 MARKS = {"en": "replayed · no credits spent", "zh": "重放 · 未消耗积分"}

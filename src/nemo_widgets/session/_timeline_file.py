@@ -29,7 +29,6 @@ if TYPE_CHECKING:
     from ..api import State
     from ._host import Host
 
-__all__ = ["export_timeline", "reissue"]
 
 _URL_KEYS = ("url", "cdn_url", "cdnUrl", "source_url", "download_url")
 

@@ -16,8 +16,6 @@ from .._options import Options
 from ..errors import StreamTimeout
 from ..events import Event, Heartbeat, Notice, Text, TextDelta
 
-__all__ = ["STILL_WORKING", "Clock", "Watchdog", "drop_waits"]
-
 STILL_WORKING = "⏳ Still working..."
 
 
