@@ -1,7 +1,4 @@
-"""Export: check the draft, submit `render_<ms>`, poll, retry once with a new id, download.
-
-The public entry points are `Session.export` / `aexport` / `resume` and `RenderJob.cancel`.
-"""
+"""Export: check the draft, submit `render_<ms>`, poll, retry once with a new id, download."""
 
 from __future__ import annotations
 

@@ -1,9 +1,6 @@
-"""The tqdm bars of uploads, downloads and exports, made on the caller's thread (tqdm is optional).
-
-A bar made on the background loop's thread would be displayed from that thread, and since
-ipykernel 7 such output has no cell to land in: so the bar is made here, and the worker gets a
-callback that feeds it.
-"""
+"""The tqdm bars of uploads, downloads and exports (tqdm is optional), made on the caller's
+thread: one made on the loop's thread has, since ipykernel 7, no cell to land in; the worker gets
+a callback that feeds it."""
 
 from __future__ import annotations
 

@@ -1,14 +1,8 @@
 """Record and replay of chat turns (`connect(record="promo.nemo.json")`): the session's half.
 
-    chat(text) ─┬─ the next recorded turn has this message and was sent in this state
-                │    → replay: its reply and its draft (media mapped to this run's uploads by
-                │      content hash), NO call to the chat endpoint; the draft becomes the
-                │      session's working timeline (state(), timeline(), summary(), export())
-                └─ otherwise (or refresh=True) → live from here on: the turns after this point
-                     are replaced by what the backend answers now, and the file is rewritten
-
-The file format, fingerprints and media mapping are `_record`'s (pure); this module keeps one
-run's progress through a record and drives `_chat`'s turn.
+The next recorded turn with this message, sent in this state, is replayed (its reply, and its
+draft as the working timeline; no chat call, no credits); otherwise, or with refresh=True, the run
+goes live from there and the turns after it are replaced by what the backend answers now.
 """
 
 from __future__ import annotations

@@ -1,11 +1,5 @@
-"""Export the session's timeline for a pro editor: the draft as a timeline file, its media beside.
-
-The public entry points are `Session.export_timeline` / `aexport_timeline`. The media the draft
-uses are downloaded through the client (the backend's `video_infos` / `generated_media` URLs)
-into `<name>_media/` next to the timeline or a folder the caller names, so the editor finds real
-files; with `download=False` the clips point at the backend's URLs instead (a `.otioz` always
-carries its media).
-"""
+"""The session's timeline as a file for a pro editor, its media downloaded beside it (the backend's
+URLs, with `download=False`; a `.otioz` always carries its media) so that the editor finds them."""
 
 from __future__ import annotations
 

@@ -1,9 +1,5 @@
-"""What may be uploaded: every check runs before the first byte is sent.
-
-Paths are expanded (`~`, globs), then each file is checked for existence, kind, emptiness, size
-(≤ 500 MB) and type by extension AND by its first bytes, so a renamed file is caught here and not
-after a 500 MB transfer. URLs must be absolute http(s) URLs.
-"""
+"""What may be uploaded, checked before the first byte is sent: a renamed file is caught by its
+first bytes here, not after a 500 MB transfer."""
 
 from __future__ import annotations
 
