@@ -116,24 +116,21 @@ _CONTINUES = re.compile(
 # press Delete").
 _PICKS = re.compile(rf"{_EN_LEAD}(?:select|choose|pick)\b|{_ZH_LEAD}(?:选择|选中|选取)", re.I)
 # What an instruction stands for, first match wins; anything else becomes "chat".
-_TARGETS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("upload", re.compile(r"\bupload|\battach|上传|附件", re.I)),
-    ("export", re.compile(r"\bexport|\bdownload|\brender|\bpublish|导出|下载|渲染|发布", re.I)),
-    (
-        "credits",
-        re.compile(
+_TARGETS = tuple(
+    (action, re.compile(pattern, re.I))
+    for action, pattern in (
+        ("upload", r"\bupload|\battach|上传|附件"),
+        ("export", r"\bexport|\bdownload|\brender|\bpublish|导出|下载|渲染|发布"),
+        (
+            "credits",
             r"\baccount|\bbilling|\bcredits?\b|\bbalance|top\s*up|\bdashboard|\bsubscription|"
             r"账户|账号|账单|充值|积分|余额|仪表盘|订阅",
-            re.I,
         ),
-    ),
-    (
-        "status",
-        re.compile(
+        (
+            "status",
             r"\btimeline|\btracks?\b|\bpreview|\bplayer|\bopen\b|时间轴|时间线|轨道|预览|播放器|打开",
-            re.I,
         ),
-    ),
+    )
 )
 
 _NOISE = re.compile(r"I encountered a temporary issue|遇到了?(?:一个)?(?:临时|暂时性?)的?问题")
@@ -157,13 +154,6 @@ class Translation:
 
     text: str
     actions: tuple[str, ...] = ()
-
-
-def _target(clause: str) -> str:
-    for action, pattern in _TARGETS:
-        if pattern.search(clause):
-            return action
-    return "chat"
 
 
 def _translate_sentence(sentence: str, actions: list[str]) -> str:
@@ -192,7 +182,8 @@ def _translate_sentence(sentence: str, actions: list[str]) -> str:
     kept: list[str] = []
     for clause, mark in zip(clauses, marks, strict=True):
         if mark in (_INSTRUCTED, _OPENS_LIST):
-            action = _target(clause)  # quotes included: 'click "Export"' names the control
+            # quotes included: 'click "Export"' names the control
+            action = next((a for a, pattern in _TARGETS if pattern.search(clause)), "chat")
             if action not in actions:
                 actions.append(action)
         elif not mark and not _PURPOSE.match(clause):
@@ -229,9 +220,6 @@ def translate(text: str) -> Translation:
         # A bullet left with only its marker ("- ") is dropped with its instruction.
         if not changed or out.strip(" -*•0123456789.)"):
             lines_out.append(out)
-    return Translation(_tidy(lines_out), tuple(actions))
-
-
-def _tidy(lines: list[str]) -> str:
-    """Lines without trailing blanks, at most one empty line in a row, no blank ends."""
-    return _BLANK_LINES.sub("\n\n", "\n".join(line.rstrip() for line in lines)).strip()
+    # lines without trailing blanks, at most one empty line in a row, no blank ends
+    text = _BLANK_LINES.sub("\n\n", "\n".join(line.rstrip() for line in lines_out)).strip()
+    return Translation(text, tuple(actions))

@@ -107,17 +107,14 @@ class WorkingDraft:
         self._changed()
         return None
 
-    def _replay(self) -> None:
-        self.draft, missed = replay(self.base, self.edits)
-        self.edits = [e for e in self.edits if all(m.edit is not e for m in missed)]
-
     def undo(self) -> bool:
         """Take back the last edit; False when there is none."""
         with self._lock:
             if not self.edits:
                 return False
             self._redo.append(self.edits.pop())
-            self._replay()
+            self.draft, missed = replay(self.base, self.edits)
+            self.edits = [e for e in self.edits if all(m.edit is not e for m in missed)]
         self._changed()
         return True
 
@@ -169,19 +166,15 @@ class WorkingDraft:
 
     def describe(self) -> str:
         """The edits in the first person, one a line, to tell the chat ("" when none)."""
-        names = _names(self.base)
+        # ref -> "subtitle 2": the segment's kind (or track name) and its place in its track
+        model = Draft.of(self.base)
+        it = iter(refs(model))
+        names = {
+            next(it): f"{seg.kind or track_name(track, t)} {j + 1}"
+            for t, track in enumerate(model.items)
+            for j, seg in enumerate(track.items)
+        }
         return "\n".join(describe(e, names.get(e.ref, "")) for e in self.edits)
-
-
-def _names(draft: dict[str, Any]) -> dict[str, str]:
-    """ref -> "subtitle 2": the segment's kind (or track name) and its place in its track."""
-    model = Draft.of(draft)
-    out: dict[str, str] = {}
-    it = iter(refs(model))
-    for t, track in enumerate(model.items):
-        for j, seg in enumerate(track.items):
-            out[next(it)] = f"{seg.kind or track_name(track, t)} {j + 1}"
-    return out
 
 
 def working(session: Host) -> WorkingDraft:
