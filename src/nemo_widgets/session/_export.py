@@ -45,16 +45,15 @@ def check_draft(draft: Any) -> dict[str, Any]:
 
 async def resolve_draft(session: Host, draft: Any) -> dict[str, Any]:
     """The draft to render: the session's, a given dict, or a DataFrame written back onto it."""
-    if draft is None:
-        await session.astate()
-        return check_draft(session.edits.current())  # the working draft: hand edits included
     if isinstance(draft, dict):
         return check_draft(draft)
-    if type(draft).__name__ == "DataFrame":
-        await session.astate()
-        base = session.edits.current()
-        return check_draft(_draft.frame_to_draft(draft, base))
-    raise DraftError(f"export(draft=...) takes a dict or a DataFrame, not {type(draft).__name__}")
+    if draft is not None and type(draft).__name__ != "DataFrame":
+        raise DraftError(
+            f"export(draft=...) takes a dict or a DataFrame, not {type(draft).__name__}"
+        )
+    await session.astate()
+    base = session.edits.current()  # the working draft: hand edits included
+    return check_draft(base if draft is None else _draft.frame_to_draft(draft, base))
 
 
 def _destination(job_id: str, download_to: str | os.PathLike[str] | None) -> Path:

@@ -38,20 +38,12 @@ def _records(state: State) -> dict[str, dict[str, Any]]:
     return out
 
 
-def _url(rec: Mapping[str, Any]) -> str | None:
-    for key in _URL_KEYS:
-        if isinstance(rec.get(key), str) and rec[key]:
-            return str(rec[key])
-    return None
-
-
 def _duration_ms(rec: Mapping[str, Any]) -> float | None:
-    ms = rec.get("duration_ms")
-    if isinstance(ms, (int, float)) and not isinstance(ms, bool) and ms > 0:
-        return float(ms)
-    seconds = rec.get("duration")  # the vendor's upload answer: seconds, a float
-    if isinstance(seconds, (int, float)) and not isinstance(seconds, bool) and seconds > 0:
-        return float(seconds) * 1000
+    # "duration": the vendor's upload answer, in seconds
+    for key, scale in (("duration_ms", 1), ("duration", 1000)):
+        value = rec.get(key)
+        if isinstance(value, (int, float)) and not isinstance(value, bool) and value > 0:
+            return float(value) * scale
     return None
 
 
@@ -102,7 +94,8 @@ async def _media(
     taken: set[str] = set()
     for src in _sources(draft):
         rec = records.get(src, {})
-        url = _url(rec) or (src if src.startswith(("http://", "https://")) else None)
+        found = (str(rec[k]) for k in _URL_KEYS if isinstance(rec.get(k), str) and rec[k])
+        url = next(found, src if src.startswith(("http://", "https://")) else None)
         if url is None:
             continue  # the writer reports it as missing media
         if not download:
