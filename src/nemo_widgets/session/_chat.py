@@ -52,7 +52,8 @@ class Reply:
 
 
 async def run_chat(session: Host, text: str, refresh: bool = False) -> Reply:
-    """Send one message (or run its routed action) and collect the whole reply."""
+    """Send a message (or run the routed action) and wait for the whole reply; with a
+    record, a recorded turn is replayed unless `refresh` (then it goes live from here)."""
     return await _collect(session, text, route(text), refresh)
 
 
@@ -62,7 +63,8 @@ def stream_chat(session: Host, text: str, refresh: bool = False) -> AsyncIterato
 
 
 async def run_retry(session: Host) -> Reply:
-    """Send the last dropped message once more: only ever on the user's explicit request."""
+    """Send again the last message whose stream dropped with no change seen (it may charge):
+    only ever on the user's explicit request."""
     text = session.chat_state.retryable  # cleared once the message is sent again
     if text is None:
         raise NemoError("There is no dropped message to send again.")

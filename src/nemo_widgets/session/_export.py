@@ -19,6 +19,8 @@ from ._host import Host
 from ._jobs import RenderJob
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from ._progress import ProgressArg
 
 
@@ -134,13 +136,14 @@ QUALITIES = ("high", "medium", "low")
 
 async def run_export(
     session: Host,
-    draft: Any,
-    quality: str,
-    wait: bool,
-    download_to: str | os.PathLike[str] | None,
-    progress: ProgressArg,
+    draft: dict[str, Any] | pd.DataFrame | None = None,
+    quality: str = "high",
+    wait: bool = True,
+    download_to: str | os.PathLike[str] | None = None,
+    progress: ProgressArg = None,
 ) -> RenderJob:
-    """The whole export; a failed render is retried once with a new id."""
+    """Render the draft (default: the session's), wait, download; a failed render is retried
+    once with a new id."""
     if quality not in QUALITIES:
         raise NemoError(f"unknown export quality {quality!r}", hint=f"Use one of {QUALITIES}.")
     body = await resolve_draft(session, draft)
@@ -176,11 +179,11 @@ async def run_export(
 
 async def resume(
     session: Host,
-    job: RenderJob | None,
-    download_to: str | os.PathLike[str] | None,
-    progress: ProgressArg,
+    job: RenderJob | None = None,
+    download_to: str | os.PathLike[str] | None = None,
+    progress: ProgressArg = None,
 ) -> RenderJob:
-    """Follow a started job (default: the session's last) to its end and download it."""
+    """Follow a started job (default: the last) to its end and download it."""
     if job is None:
         if not session.jobs:
             raise LookupError("this session has no render jobs")

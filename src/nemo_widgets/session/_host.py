@@ -8,7 +8,7 @@ import dataclasses
 import functools
 import inspect
 import logging
-from collections.abc import Awaitable, Callable, Coroutine, Iterator
+from collections.abc import Callable, Coroutine, Iterator
 from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, Protocol, TypeVar
 
 from .. import _loop
@@ -90,8 +90,6 @@ class Host(Protocol):
     def record_job(self, job: RenderJob) -> None: ...
 
     def save_history(self) -> None: ...
-
-    async def recovering(self, call: Callable[[], Awaitable[T]]) -> T: ...
 
     async def astate(self) -> State: ...
 

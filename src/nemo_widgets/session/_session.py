@@ -20,7 +20,7 @@ from .._text import default_language, set_active, ui_text
 from ..api import AsyncClient, Credits, Media, State
 from ..draft import summarize
 from ..errors import SessionNotFound
-from ._chat import Reply, run_chat, run_retry, stream_chat
+from ._chat import run_chat, run_retry, stream_chat
 from ._export import resume as resume_job
 from ._export import run_export
 from ._host import ChatState, Observable, twins
@@ -201,46 +201,14 @@ class Session(Observable):
     link, alink = twins(_link, "link")
 
     # -- export, chat ----------------------------------------------------------------------------
-    async def _export(
-        self,
-        draft: dict[str, Any] | pd.DataFrame | None = None,
-        quality: str = "high",
-        wait: bool = True,
-        download_to: str | PathLike[str] | None = None,
-        progress: ProgressArg = None,
-    ) -> RenderJob:
-        """Render the draft (default: the session's), wait, download."""
-        return await run_export(self, draft, quality, wait, download_to, progress)
-
-    export, aexport = twins(_export, "export", bar="render")
-
-    async def _resume(
-        self,
-        job: RenderJob | None = None,
-        download_to: str | PathLike[str] | None = None,
-        progress: ProgressArg = None,
-    ) -> RenderJob:
-        """Follow a started job (default: the last) to its end and download it."""
-        return await resume_job(self, job, download_to, progress)
-
-    resume, aresume = twins(_resume, "resume", bar="render")
-
-    async def _chat(self, text: str, refresh: bool = False) -> Reply:
-        """Send a message (or run the routed action) and wait for the whole reply; with a
-        record, a recorded turn is replayed unless `refresh` (then it goes live from here)."""
-        return await run_chat(self, text, refresh)
-
-    chat, achat = twins(_chat, "chat")
+    export, aexport = twins(run_export, "export", bar="render")
+    resume, aresume = twins(resume_job, "resume", bar="render")
+    chat, achat = twins(run_chat, "chat")
+    retry_last, aretry_last = twins(run_retry, "retry_last")
 
     def stream(self, text: str, refresh: bool = False) -> AsyncIterator[Event]:
         """Yield the reply's events as they arrive (used by the chat widget)."""
         return stream_chat(self, text, refresh)
-
-    async def _retry_last(self) -> Reply:
-        """Send again the last message whose stream dropped with no change seen (it may charge)."""
-        return await run_retry(self)
-
-    retry_last, aretry_last = twins(_retry_last, "retry_last")
 
     @property
     def can_retry(self) -> bool:
