@@ -1,16 +1,9 @@
-"""One chat message, start to finish: route it, stream the reply, and never leave the user in
-silence or charged twice.
+"""One chat message, start to finish: a routed action never reaches `/run_sse`, a message is sent
+exactly once, and every way a reply can end (text, GUI instructions, a silent edit, a dropped
+stream) ends in something the user can act on, never silence nor a second charge.
 
-    route ─┬─ export / credits / status / upload → the session action, no POST to /run_sse
-           └─ chat → state before → ONE POST /run_sse → ChatTurn events → GUI translation
-                     ├─ text          → the reply (GUI instructions become actions)
-                     ├─ no text       → silent edit: diff the drafts, "✅ <change>" or "nothing
-                     │                  changed"
-                     └─ stream drops  → never re-send: wait, read the state, report the change,
-                                        else report the failure and offer a retry (`retry_last`)
-
-Everything here runs on the package's background loop; `stream_chat` bridges the events to the
-caller's loop. Events also go to the session's observers as ("chat", event).
+Runs on the package's background loop; `stream_chat` bridges the events to the caller's loop.
+Events also go to the session's observers as ("chat", event).
 """
 
 from __future__ import annotations
@@ -19,59 +12,59 @@ import asyncio
 import dataclasses
 import os
 import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
-from .. import _loop
+from .. import _display, _loop
 from .._text import ui_text
 from ..api._stream import ChatStream
-from ..draft import diff_drafts, summarize
+from ..draft import Change, diff_drafts, summarize
 from ..errors import NemoError, StreamDropped
 from ..events import Changes, ChatTurn, End, Event, Notice, Offer, Routed, Text
+from ..reply_view import ReplyView
 from ._gui import OFFERS, OFFERS_ZH, translate
 from ._host import Host
 from ._replay import record_turn
-from ._reply import Reply
 from ._routing import Route, route
 from ._watchdog import Watchdog, drop_waits
 
-__all__ = ["has_retry", "run_chat", "run_retry", "stream_chat"]
-
-_LOST = "The backend had lost this session: your message went to a new one."
+_LOST = Notice("The backend had lost this session: your message went to a new one.")
 _SEPARATOR = "\n\n"
 _CJK = re.compile("[\u4e00-\u9fff]")
 
 
-@dataclasses.dataclass
-class _Outcome:
-    """What the turn ends with, filled in while its events are produced."""
+@dataclasses.dataclass(frozen=True)
+class Reply:
+    """The answer to one chat message: the text shown, how it was routed, the raw events, the
+    draft changes (for silent edits), and whether it was replayed from the record (no credits)."""
 
-    route: str = "chat"
-    text: str = ""
-    note: str = ""  # something the user must hear whatever the reply (a lost session)
-    changes: list[Any] = dataclasses.field(default_factory=list)
-    refresh: bool = False  # asked to go live even if the record has this turn
-    replayed: bool = False  # the reply came from the record (`_replay`)
+    text: str
+    route: str  # "chat" | "export" | "credits" | "status" | "upload"
+    events: Sequence[Event] = ()
+    changes: Sequence[Any] = ()
+    replayed: bool = False
+
+    def __repr__(self) -> str:
+        return f"{_display.reply_head(self)}\n{self.text}"
+
+    def _repr_html_(self) -> str:
+        return _display.html_block(_display.reply_head(self), self.text)
 
 
 async def run_chat(session: Host, text: str, refresh: bool = False) -> Reply:
-    """Send one message (or run its routed action) and collect the whole reply."""
+    """Send a message (or run the routed action) and wait for the whole reply; with a
+    record, a recorded turn is replayed unless `refresh` (then it goes live from here)."""
     return await _collect(session, text, route(text), refresh)
 
 
 def stream_chat(session: Host, text: str, refresh: bool = False) -> AsyncIterator[Event]:
     """The reply's events as they arrive, iterable from any event loop."""
-    out = _Outcome(refresh=refresh)
-    return _loop.aiter_on_loop(lambda: _turn(session, text, out, route(text)))
-
-
-def has_retry(session: Host) -> bool:
-    """Whether a message whose stream dropped (with no change seen) can be sent again."""
-    return session.chat_state.retryable is not None
+    return _loop.aiter_on_loop(lambda: _turn(session, text, route(text), refresh, []))
 
 
 async def run_retry(session: Host) -> Reply:
-    """Send the last dropped message once more: only ever on the user's explicit request."""
+    """Send again the last message whose stream dropped with no change seen (it may charge):
+    only ever on the user's explicit request."""
     text = session.chat_state.retryable  # cleared once the message is sent again
     if text is None:
         raise NemoError("There is no dropped message to send again.")
@@ -79,9 +72,10 @@ async def run_retry(session: Host) -> Reply:
 
 
 async def _collect(session: Host, text: str, where: Route, refresh: bool = False) -> Reply:
-    out = _Outcome(refresh=refresh)
-    events = [ev async for batch in _turn(session, text, out, where) for ev in batch]
-    return Reply(out.text, out.route, tuple(events), tuple(out.changes), out.replayed)
+    changes: list[Change] = []  # whole, where the `Changes` events carry only their sentences
+    events = [ev async for batch in _turn(session, text, where, refresh, changes) for ev in batch]
+    view = ReplyView.of(events)
+    return Reply(view.text, where.action, tuple(events), tuple(changes), bool(view.mark))
 
 
 # -- the turn ---------------------------------------------------------------------------------
@@ -90,73 +84,71 @@ async def _collect(session: Host, text: str, where: Route, refresh: bool = False
 Batch = list[Event]
 
 
-async def _turn(session: Host, text: str, out: _Outcome, where: Route) -> AsyncIterator[Batch]:
-    out.route = where.action
+async def _turn(
+    session: Host, text: str, where: Route, refresh: bool, changes: list[Change]
+) -> AsyncIterator[Batch]:
     session.history.append({"role": "user", "text": text, "route": where.action})
     if where.action == "chat":
-        source = record_turn(session, text, out, lambda: _chat(session, text, out))
+        source = record_turn(session, text, refresh, changes, lambda: _chat(session, text, changes))
     else:
-        source = _routed(session, where, out)
+        source = _routed(session, where)
+    view = ReplyView()
+    lost = False
     try:
         async for batch in source:
             for ev in batch:
+                view.add(ev)
                 session.emit("chat", ev)
+            lost = lost or _LOST in batch
             yield batch
     except NemoError as exc:
         session.history.append(
-            {"role": "assistant", "text": str(exc), "route": out.route, "error": True}
+            {"role": "assistant", "text": str(exc), "route": where.action, "error": True}
         )
         session.save_history()
         raise
-    if out.note:
-        out.text = _join(out.note, out.text)
-        session.emit("chat", Text(out.text))
-        yield [Text(out.text)]
-    session.history.append({"role": "assistant", "text": out.text, "route": out.route})
+    if lost:  # whatever the reply, the user must hear it went to a new session
+        said = Text(_join(_LOST.text, view.text))
+        view.add(said)
+        session.emit("chat", said)
+        yield [said]
+    session.history.append({"role": "assistant", "text": view.text, "route": where.action})
     session.save_history()
     session.emit("chat", End())
     yield [End()]
 
 
-async def _routed(session: Host, where: Route, out: _Outcome) -> AsyncIterator[Batch]:
+async def _routed(session: Host, where: Route) -> AsyncIterator[Batch]:
     """A routed action: the session does it; nothing goes to the chat stream."""
-    action = where.action
+    action, lang = where.action, session.language
     payload: Any = None
-    lang = session.language
     if action == "export":
         yield [Notice(ui_text("notice.exporting", lang))]
         job = payload = await session.aexport()
-        out.text = ui_text("notice.exported", lang, where=job.path or job.url or job.id)
-    elif action == "credits":
-        payload = await session.acredits()
-        out.text = _credits_text(payload, lang)
-    elif action == "status":
-        out.text, payload = await _summary(session)
+        said = ui_text("notice.exported", lang, where=job.path or job.url or job.id)
+    elif action in ("credits", "status"):
+        said, payload = await _look(session, action)
     elif action == "upload" and where.paths:
         yield [Notice(ui_text("notice.uploading", lang, n=len(where.paths)))]
         paths = [p if "://" in p else os.path.expanduser(p) for p in where.paths]
         payload = await session.aupload(*paths)
-        out.text = ui_text("notice.uploaded", lang, names=", ".join(m.name for m in payload))
+        said = ui_text("notice.uploaded", lang, names=", ".join(m.name for m in payload))
     else:  # upload without a file
-        out.text = OFFERS["upload"]
-    yield [Routed(action, out.text, payload), Text(out.text)]
+        said = OFFERS["upload"]
+    yield [Routed(action, said, payload), Text(said)]
 
 
-def _credits_text(c: Any, lang: str | None = None) -> str:
-    return ui_text("notice.credits", lang, available=c.available, frozen=c.frozen, total=c.total)
+async def _look(session: Host, action: str) -> tuple[str, Any]:
+    """A read-only action, done at once: the track summary ("status") or the balance."""
+    if action == "status":
+        state = await session.astate()
+        return summarize(state.draft, session.language), state
+    c = await session.acredits()
+    lang = session.language
+    return ui_text("notice.credits", lang, available=c.available, frozen=c.frozen, total=c.total), c
 
 
-async def _summary(session: Host) -> tuple[str, Any]:
-    """The one-line track summary of the latest state."""
-    state = await session.astate()
-    return summarize(state.draft, session.language), state
-
-
-def _diff(before: Any, after: Any) -> list[Any]:
-    return list(diff_drafts(before.draft, after.draft))
-
-
-async def _chat(session: Host, text: str, out: _Outcome) -> AsyncIterator[Batch]:
+async def _chat(session: Host, text: str, changes: list[Change]) -> AsyncIterator[Batch]:
     """The message goes to the backend exactly once; every way the stream can end is handled."""
     chat = session.chat_state
     if chat.running is not None:
@@ -169,8 +161,7 @@ async def _chat(session: Host, text: str, out: _Outcome) -> AsyncIterator[Batch]
         sid = session.session_id
         before = await session.astate()
         if session.session_id != sid:  # the read met 1002 and the session made a new one
-            out.note = _LOST
-            yield [Notice(_LOST)]
+            yield [_LOST]
         turn = ChatTurn()  # the one the stream decodes with, once it started
         try:
             async with session.api.open_chat(session.session_id, text) as stream:
@@ -180,10 +171,10 @@ async def _chat(session: Host, text: str, out: _Outcome) -> AsyncIterator[Batch]
                     yield batch
         except StreamDropped:
             chat.retryable = None  # sent (maybe), and then the stream or the wait for it broke
-            async for ev in _after_drop(session, text, before, turn, out):
+            async for ev in _after_drop(session, text, before, turn, changes):
                 yield [ev]
             return
-        async for ev in _finish(session, before, turn, out):
+        async for ev in _finish(session, before, turn, changes):
             yield [ev]
     finally:
         chat.running = None
@@ -229,63 +220,43 @@ async def _watched(stream: ChatStream, session: Host) -> AsyncIterator[Batch]:
 
 
 async def _finish(
-    session: Host, before: Any, turn: ChatTurn, out: _Outcome
+    session: Host, before: Any, turn: ChatTurn, changes: list[Change]
 ) -> AsyncIterator[Event]:
     """After a complete stream: GUI translation, the actions it implies, or the silent edit."""
     shown = turn.text
     translation = translate(shown) if shown else None
     if translation is not None and translation.text:
-        out.text = translation.text
+        said = translation.text
         if turn.errors:  # the backend failed after some text: say so under it
-            out.text = _join(out.text, "\n".join(_error_lines(turn.errors)))
-        if out.text != shown:
-            yield Text(out.text)  # the correction replaces what the deltas showed
+            said = _join(said, "\n".join(_error_lines(turn.errors)))
+        if said != shown:
+            yield Text(said)  # the correction replaces what the deltas showed
     else:
         # A silent edit (no text, or only GUI instructions): the draft says what happened.
-        async for ev in _report_changes(session, before, turn.errors, out):
-            yield ev
+        after = await session.astate()
+        changes += diff_drafts(before.draft, after.draft)
+        lines = _error_lines(turn.errors)
+        if changes:
+            sentences = tuple(c.sentence for c in changes)
+            yield Changes(sentences)
+            lines += [f"✅ {s}" for s in sentences]
+        elif not turn.errors:
+            lines.append("Nothing changed in the project.")
+        said = "\n".join(lines)
+        yield Text(said)
     offers = OFFERS_ZH if _CJK.search(shown) else OFFERS
     for action in translation.actions if translation else ():
-        async for ev in _suggested(session, action, out, offers):
-            yield ev
-
-
-async def _report_changes(
-    session: Host, before: Any, errors: list[str], out: _Outcome
-) -> AsyncIterator[Event]:
-    after = await session.astate()
-    changes = _diff(before, after)
-    out.changes = changes
-    lines = _error_lines(errors)
-    if changes:
-        sentences = tuple(c.sentence for c in changes)
-        yield Changes(sentences)
-        lines += [f"✅ {s}" for s in sentences]
-    elif not errors:
-        lines.append("Nothing changed in the project.")
-    out.text = "\n".join(lines)
-    yield Text(out.text)
-
-
-async def _suggested(
-    session: Host, action: str, out: _Outcome, offers: dict[str, str]
-) -> AsyncIterator[Event]:
-    """A GUI instruction's action: read-only ones are done at once, others are offered."""
-    if action == "status":
-        said, payload = await _summary(session)
-    elif action == "credits":
-        payload = await session.acredits()
-        said = _credits_text(payload, session.language)
-    else:
-        yield Offer(action, offers[action])
-        return
-    yield Routed(action, said, payload)
-    out.text = _join(out.text, said)
-    yield Text(out.text)
+        if action not in ("status", "credits"):  # read-only ones are done, the others offered
+            yield Offer(action, offers[action])
+            continue
+        line, payload = await _look(session, action)
+        yield Routed(action, line, payload)
+        said = _join(said, line)
+        yield Text(said)
 
 
 async def _after_drop(
-    session: Host, text: str, before: Any, turn: ChatTurn, out: _Outcome
+    session: Host, text: str, before: Any, turn: ChatTurn, changes: list[Change]
 ) -> AsyncIterator[Event]:
     """The stream broke: the message may still be running, so read the state instead."""
     yield Notice("⚠️ The connection dropped. Not sending again (no double charge): checking...")
@@ -297,22 +268,21 @@ async def _after_drop(
             after = await session.astate()
         except NemoError:
             continue  # the backend is still out of reach: that read found nothing
-        changes = _diff(before, after)
+        changes += diff_drafts(before.draft, after.draft)
         if changes:
-            out.changes = changes
             sentences = tuple(c.sentence for c in changes)
             yield Changes(sentences)
-            out.text = _join(partial, "\n".join(f"✅ {s}" for s in sentences))
-            yield Text(out.text)
+            yield Text(_join(partial, "\n".join(f"✅ {s}" for s in sentences)))
             return
         yield Notice(f"⏳ No change yet ({attempt + 1}/{len(waits)})...")
     session.chat_state.retryable = text
-    out.text = _join(
-        partial,
-        "❌ The connection dropped and the project has not changed. Your message was not sent "
-        "again; run session.retry_last() to send it once more.",
+    yield Text(
+        _join(
+            partial,
+            "❌ The connection dropped and the project has not changed. Your message was not sent "
+            "again; run session.retry_last() to send it once more.",
+        )
     )
-    yield Text(out.text)
     yield Offer("retry", OFFERS["retry"])
 
 

@@ -24,8 +24,6 @@ from ._jobs import JobBook
 from ._replay import Recorder
 from ._session import Session
 
-__all__ = ["connect", "current", "forget"]
-
 LOCAL_CREDITS = 100_000  # starter credits of the in-process offline backend
 
 _lock = threading.Lock()

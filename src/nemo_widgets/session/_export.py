@@ -1,7 +1,4 @@
-"""Export: check the draft, submit `render_<ms>`, poll, retry once with a new id, download.
-
-The public entry points are `Session.export` / `aexport` / `resume` and `RenderJob.cancel`.
-"""
+"""Export: check the draft, submit `render_<ms>`, poll, retry once with a new id, download."""
 
 from __future__ import annotations
 
@@ -22,17 +19,10 @@ from ._host import Host
 from ._jobs import RenderJob
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from ._progress import ProgressArg
 
-__all__ = [
-    "check_draft",
-    "follow",
-    "new_job_id",
-    "poll_waits",
-    "resolve_draft",
-    "resume",
-    "run_export",
-]
 
 _last_id = 0
 
@@ -57,16 +47,15 @@ def check_draft(draft: Any) -> dict[str, Any]:
 
 async def resolve_draft(session: Host, draft: Any) -> dict[str, Any]:
     """The draft to render: the session's, a given dict, or a DataFrame written back onto it."""
-    if draft is None:
-        await session.astate()
-        return check_draft(session.edits.current())  # the working draft: hand edits included
     if isinstance(draft, dict):
         return check_draft(draft)
-    if type(draft).__name__ == "DataFrame":
-        await session.astate()
-        base = session.edits.current()
-        return check_draft(_draft.frame_to_draft(draft, base))
-    raise DraftError(f"export(draft=...) takes a dict or a DataFrame, not {type(draft).__name__}")
+    if draft is not None and type(draft).__name__ != "DataFrame":
+        raise DraftError(
+            f"export(draft=...) takes a dict or a DataFrame, not {type(draft).__name__}"
+        )
+    await session.astate()
+    base = session.edits.current()  # the working draft: hand edits included
+    return check_draft(base if draft is None else _draft.frame_to_draft(draft, base))
 
 
 def _destination(job_id: str, download_to: str | os.PathLike[str] | None) -> Path:
@@ -147,13 +136,14 @@ QUALITIES = ("high", "medium", "low")
 
 async def run_export(
     session: Host,
-    draft: Any,
-    quality: str,
-    wait: bool,
-    download_to: str | os.PathLike[str] | None,
-    progress: ProgressArg,
+    draft: dict[str, Any] | pd.DataFrame | None = None,
+    quality: str = "high",
+    wait: bool = True,
+    download_to: str | os.PathLike[str] | None = None,
+    progress: ProgressArg = None,
 ) -> RenderJob:
-    """The whole export; a failed render is retried once with a new id."""
+    """Render the draft (default: the session's), wait, download; a failed render is retried
+    once with a new id."""
     if quality not in QUALITIES:
         raise NemoError(f"unknown export quality {quality!r}", hint=f"Use one of {QUALITIES}.")
     body = await resolve_draft(session, draft)
@@ -189,11 +179,11 @@ async def run_export(
 
 async def resume(
     session: Host,
-    job: RenderJob | None,
-    download_to: str | os.PathLike[str] | None,
-    progress: ProgressArg,
+    job: RenderJob | None = None,
+    download_to: str | os.PathLike[str] | None = None,
+    progress: ProgressArg = None,
 ) -> RenderJob:
-    """Follow a started job (default: the session's last) to its end and download it."""
+    """Follow a started job (default: the last) to its end and download it."""
     if job is None:
         if not session.jobs:
             raise LookupError("this session has no render jobs")

@@ -1,33 +1,13 @@
 """Translate the backend's web-editor talk into what a notebook user can do (pure).
 
-The backend speaks as if the user had its web editor open ("Preview in Timeline panel or click
-Export to save it"). The rule, for English and Chinese alike: a clause that tells the user to
-operate the GUI is an instruction, and is replaced by what the client can do; everything else is
-content and stays, word for word. A clause is an instruction when it starts (after "please",
-"you can", "then", 请, 您可以, 满意后 …) with
-
-    a verb that only exists in a GUI         click, tap, drag, hover, scroll, preview
-                                             点击, 单击, 拖拽, 拖动, 预览 (also after 把…/在…)
-    an operating verb + a GUI element        open / select / choose / go to / use / check / see …
-                                             + button, panel, menu, tab, sidebar, toolbar, dialog,
-                                             settings, dashboard, editor, player, timeline …;
-                                             打开 / 选择 / 前往 / 进入 / 查看 … + 按钮, 面板, 菜单,
-                                             侧边栏, 工具栏, 设置, 时间轴 …  (or 在<element>…<verb>)
-    an operating verb + a command's name     "use Export", "press Download" (capitalised)
-    a place in the GUI, alone                "In the Timeline panel, …"
-
-or names a command's control ("the Export button", 导出按钮); an operating verb right after an
-instruction in the same sentence continues it ("open the Effects panel and choose Glow").
-Content that merely mentions a button or a panel ("a video about a red button",
-"做一个介绍控制面板的视频") has no instruction in it and stays. What an instruction becomes:
-
-    export, download, render, 导出, 下载            → export (offered: the user confirms)
-    upload, attachment, 上传, 附件                   → upload (offered: send the file or a URL)
-    account, billing, credits, dashboard, 账户, 充值 → credits (shown at once)
-    timeline, tracks, preview, player, open, 时间轴  → status (the track summary, shown at once)
-    anything else (drag, settings, editor, a panel)  → chat ("tell me what to change")
-
-A trailing "I encountered a temporary issue" after a normal reply is noise and is dropped.
+The backend speaks as if its web editor were open ("Preview in Timeline panel or click Export").
+The rule, in English and Chinese alike: a clause that tells the user to operate the GUI (a GUI-only
+verb; an operating verb + a GUI element or a command's name; a place in the GUI alone; a command's
+control, "the Export button") is an instruction, replaced by what the client can do (`_TARGETS`:
+export and upload are offered, credits and status shown at once, anything else becomes "tell me
+what to change"); everything else is content and stays word for word, even when it merely
+mentions a button ("a video about a red button"). A trailing "I encountered a temporary issue"
+after a normal reply is noise and is dropped.
 """
 
 from __future__ import annotations
@@ -35,9 +15,7 @@ from __future__ import annotations
 import dataclasses
 import re
 
-from ._routing import QUOTED as _QUOTED
-
-__all__ = ["OFFERS", "OFFERS_ZH", "Translation", "translate"]
+from ._routing import blank_quotes
 
 # What the client can do instead of a GUI instruction (and after a drop), in the reply's language.
 OFFERS = {
@@ -138,24 +116,21 @@ _CONTINUES = re.compile(
 # press Delete").
 _PICKS = re.compile(rf"{_EN_LEAD}(?:select|choose|pick)\b|{_ZH_LEAD}(?:选择|选中|选取)", re.I)
 # What an instruction stands for, first match wins; anything else becomes "chat".
-_TARGETS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("upload", re.compile(r"\bupload|\battach|上传|附件", re.I)),
-    ("export", re.compile(r"\bexport|\bdownload|\brender|\bpublish|导出|下载|渲染|发布", re.I)),
-    (
-        "credits",
-        re.compile(
+_TARGETS = tuple(
+    (action, re.compile(pattern, re.I))
+    for action, pattern in (
+        ("upload", r"\bupload|\battach|上传|附件"),
+        ("export", r"\bexport|\bdownload|\brender|\bpublish|导出|下载|渲染|发布"),
+        (
+            "credits",
             r"\baccount|\bbilling|\bcredits?\b|\bbalance|top\s*up|\bdashboard|\bsubscription|"
             r"账户|账号|账单|充值|积分|余额|仪表盘|订阅",
-            re.I,
         ),
-    ),
-    (
-        "status",
-        re.compile(
+        (
+            "status",
             r"\btimeline|\btracks?\b|\bpreview|\bplayer|\bopen\b|时间轴|时间线|轨道|预览|播放器|打开",
-            re.I,
         ),
-    ),
+    )
 )
 
 _NOISE = re.compile(r"I encountered a temporary issue|遇到了?(?:一个)?(?:临时|暂时性?)的?问题")
@@ -181,18 +156,6 @@ class Translation:
     actions: tuple[str, ...] = ()
 
 
-def _plain(text: str) -> str:
-    # Quoted text is content ('the title now reads "Click here"'), never an instruction.
-    return _QUOTED.sub(lambda m: " " * len(m.group(0)), text)
-
-
-def _target(clause: str) -> str:
-    for action, pattern in _TARGETS:
-        if pattern.search(clause):
-            return action
-    return "chat"
-
-
 def _translate_sentence(sentence: str, actions: list[str]) -> str:
     """The sentence without its GUI instructions; records the actions they stand for."""
     end = _TERMINATOR.search(sentence)
@@ -203,7 +166,7 @@ def _translate_sentence(sentence: str, actions: list[str]) -> str:
     # colon ("see them: Video, BGM"), which goes with it.
     marks: list[str] = []
     for clause in clauses:
-        plain = _plain(clause)
+        plain = blank_quotes(clause)
         before = marks[-1] if marks else ""
         if before in (_LISTED, _OPENS_LIST):
             marks.append(_LISTED)
@@ -212,14 +175,15 @@ def _translate_sentence(sentence: str, actions: list[str]) -> str:
         else:
             marks.append("")
     for i in range(len(marks) - 1):
-        if not marks[i] and marks[i + 1] == _INSTRUCTED and _PICKS.match(_plain(clauses[i])):
+        if not marks[i] and marks[i + 1] == _INSTRUCTED and _PICKS.match(blank_quotes(clauses[i])):
             marks[i] = _INSTRUCTED
     if not any(marks):
         return sentence
     kept: list[str] = []
     for clause, mark in zip(clauses, marks, strict=True):
         if mark in (_INSTRUCTED, _OPENS_LIST):
-            action = _target(clause)  # quotes included: 'click "Export"' names the control
+            # quotes included: 'click "Export"' names the control
+            action = next((a for a, pattern in _TARGETS if pattern.search(clause)), "chat")
             if action not in actions:
                 actions.append(action)
         elif not mark and not _PURPOSE.match(clause):
@@ -256,9 +220,6 @@ def translate(text: str) -> Translation:
         # A bullet left with only its marker ("- ") is dropped with its instruction.
         if not changed or out.strip(" -*•0123456789.)"):
             lines_out.append(out)
-    return Translation(_tidy(lines_out), tuple(actions))
-
-
-def _tidy(lines: list[str]) -> str:
-    """Lines without trailing blanks, at most one empty line in a row, no blank ends."""
-    return _BLANK_LINES.sub("\n\n", "\n".join(line.rstrip() for line in lines)).strip()
+    # lines without trailing blanks, at most one empty line in a row, no blank ends
+    text = _BLANK_LINES.sub("\n\n", "\n".join(line.rstrip() for line in lines_out)).strip()
+    return Translation(text, tuple(actions))

@@ -1,27 +1,36 @@
-"""`Host`: what the workflow's helpers use of a Session, and the per-session chat state.
-
-The helpers (chat, export, upload, the timeline file, the working draft, the record) take a
-`Host`, never a Session's private attributes; the Session is one, a test double another.
-"""
+"""What the workflow's helpers see of a Session (`Host`; the Session is one, a test double another),
+what observers follow (`Observable`), and the one way a blocking method and its async twin run."""
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
-from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Any, Protocol, TypeVar
+import functools
+import inspect
+import logging
+from collections.abc import Callable, Coroutine, Iterator
+from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, Protocol, TypeVar
+
+from .. import _loop
+from ._progress import caller_progress, export_progress
 
 if TYPE_CHECKING:
     from .._options import Options
     from ..api import AsyncClient, Credits, Media, State
     from ._jobs import RenderJob
-    from ._observers import Observer
     from ._replay import Recorder
     from ._watchdog import Clock
     from ._working import WorkingDraft
 
-__all__ = ["ChatState", "Host"]
-
 T = TypeVar("T")
+S = TypeVar("S")
+P = ParamSpec("P")
+log = logging.getLogger("nemo_widgets.session")
+
+# Observer callback: (kind, payload). Kinds: "state" (State), "job" (RenderJob),
+# "upload" (dict: name, sent, total), "download" (dict: id, sent, total), "chat" (Event),
+# "credits" (Credits), "notice" (str).
+Observer = Callable[[str, Any], None]
 
 
 @dataclasses.dataclass
@@ -30,6 +39,31 @@ class ChatState:
 
     running: str | None = None
     retryable: str | None = None
+
+
+class Observable:
+    """Something observers follow: `subscribe(observer)`; `emit(kind, payload)` tells them."""
+
+    def __init__(self) -> None:
+        self._observers: list[Observer] = []
+
+    def subscribe(self, observer: Observer) -> Callable[[], None]:
+        """Call `observer(kind, payload)` on every change; returns the unsubscribe function."""
+        self._observers.append(observer)
+
+        def unsubscribe() -> None:
+            if observer in self._observers:
+                self._observers.remove(observer)
+
+        return unsubscribe
+
+    def emit(self, kind: str, payload: Any) -> None:
+        """Tell every observer; an observer's failure is logged, never raised into the workflow."""
+        for observer in list(self._observers):
+            try:
+                observer(kind, payload)
+            except Exception:
+                log.exception("observer %r failed on %r", observer, kind)
 
 
 class Host(Protocol):
@@ -44,12 +78,10 @@ class Host(Protocol):
     chat_state: ChatState
     recorder: Recorder | None
     clock: Clock
+    edits: WorkingDraft
 
     @property
     def api(self) -> AsyncClient: ...
-
-    @property
-    def edits(self) -> WorkingDraft: ...
 
     def subscribe(self, observer: Observer) -> Callable[[], None]: ...
 
@@ -59,8 +91,6 @@ class Host(Protocol):
 
     def save_history(self) -> None: ...
 
-    async def recovering(self, call: Callable[[], Awaitable[T]]) -> T: ...
-
     async def astate(self) -> State: ...
 
     async def acredits(self) -> Credits: ...
@@ -68,3 +98,46 @@ class Host(Protocol):
     async def aexport(self) -> RenderJob: ...
 
     async def aupload(self, *paths_or_urls: str) -> list[Media]: ...
+
+
+Work = Callable[Concatenate[S, P], Coroutine[Any, Any, T]]
+
+
+def twins(
+    work: Work[S, P, T], name: str, bar: str | None = None
+) -> tuple[Callable[Concatenate[S, P], T], Work[S, P, T]]:
+    """`name` and `a<name>`: `work` run on the package's loop, waited for or awaited.
+
+    With `bar`, `progress=` is turned into a bar made now, on the caller's thread (one made on
+    the loop's thread has no cell to show in): "render" for an export's, else a byte bar.
+    """
+    signature = inspect.signature(work)
+
+    @contextlib.contextmanager
+    def started(self: Any, args: Any, kwargs: Any) -> Iterator[Coroutine[Any, Any, T]]:
+        if bar is None:
+            yield work(self, *args, **kwargs)
+            return
+        bound = signature.bind(self, *args, **kwargs)
+        progress = bound.arguments.get("progress")
+        if bar == "render":
+            made = export_progress(progress, self.subscribe)
+        else:
+            made = caller_progress(progress, bar)
+        with made as feed:
+            bound.arguments["progress"] = feed
+            yield work(*bound.args, **bound.kwargs)
+
+    def blocking(self: S, *args: P.args, **kwargs: P.kwargs) -> T:
+        with started(self, args, kwargs) as job:
+            return _loop.run(job)
+
+    async def twin(self: S, *args: P.args, **kwargs: P.kwargs) -> T:
+        with started(self, args, kwargs) as job:
+            return await _loop.arun(job)
+
+    for fn, called, doc in ((blocking, name, work.__doc__), (twin, "a" + name, None)):
+        functools.update_wrapper(fn, work)
+        fn.__name__, fn.__qualname__ = called, work.__qualname__.replace(work.__name__, called)
+        fn.__doc__ = doc or f"Async twin of `{name}`."
+    return blocking, twin

@@ -1,9 +1,6 @@
-"""Sessions and render jobs recorded on disk, so a restarted kernel re-attaches to them.
-
-The contract warns that leaving before a render completes orphans the job; the record lets the
-next `connect()` find the session and its jobs again (`session.jobs[-1]`). One JSON file in the
-config dir, keyed by backend + API (or data dir) + identity; no token is ever written.
-"""
+"""Render jobs, and the sessions and jobs recorded on disk so that a restarted kernel re-attaches
+to them (leaving before a render completes would orphan the job). One JSON file in the config dir,
+keyed by backend + API (or data dir) + identity; no token is ever written."""
 
 from __future__ import annotations
 
@@ -18,21 +15,14 @@ from os import PathLike
 from pathlib import Path
 from typing import Any
 
-from .. import _loop
 from ..api._auth import config_dir, read_json, write_atomic
 from ..api._models import TERMINAL, RenderStatus
-
-__all__ = ["JobBook", "RecordedSession", "RenderJob", "history_record", "jobs_path"]
+from ._host import twins
 
 KEEP_SESSIONS = 50  # records kept per file (oldest dropped first)
 KEEP_JOBS = 20  # jobs kept per session
 KEEP_HISTORY = 200  # chat entries kept per session (the newest)
 KEEP_TEXT = 20_000  # characters kept of one entry's text
-
-
-def jobs_path() -> Path:
-    """The record file (honours HOME / XDG_CONFIG_HOME like the client id)."""
-    return config_dir() / "jobs.json"
 
 
 @dataclasses.dataclass
@@ -65,16 +55,9 @@ class RenderJob:
             self._wake = asyncio.Event()
         return self._wake
 
-    def cancel(self) -> RenderJob:
+    async def _cancel(self) -> RenderJob:
         """Stop this render on the backend (its `status` becomes `cancelled`); a job that
         already ended is left as it is."""
-        return _loop.run(self._cancel())
-
-    async def acancel(self) -> RenderJob:
-        """Async twin of `cancel`."""
-        return await _loop.arun(self._cancel())
-
-    async def _cancel(self) -> RenderJob:
         if self._session is None:
             raise RuntimeError("this job belongs to no live session")
         if self.status in TERMINAL:
@@ -85,6 +68,8 @@ class RenderJob:
         self._session.record_job(self)
         self._waker().set()  # a follow() waiting between polls stops now
         return self
+
+    cancel, acancel = twins(_cancel, "cancel")
 
     def apply(self, status: RenderStatus) -> None:
         """Take in what the backend says of this job."""
@@ -166,28 +151,11 @@ def history_record(history: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return kept
 
 
-@contextlib.contextmanager
-def _locked(path: Path) -> Iterator[None]:
-    # two kernels may record at once: serialize read-modify-write where the OS allows it
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path.with_name(path.name + ".lock"), "a+") as lock:
-        try:
-            import fcntl
-        except ImportError:  # Windows: last writer wins, the file stays valid (atomic replace)
-            yield
-            return
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(lock, fcntl.LOCK_UN)
-
-
 class JobBook:
     """Reads and writes the record file."""
 
     def __init__(self, path: Path | None = None) -> None:
-        self.path = path or jobs_path()
+        self.path = path or config_dir() / "jobs.json"  # honours HOME / XDG_CONFIG_HOME
 
     def load(self, key: str) -> RecordedSession | None:
         """The recorded session for `key`, if any."""
@@ -206,8 +174,14 @@ class JobBook:
 
     @contextlib.contextmanager
     def _update(self) -> Iterator[dict[str, Any]]:
-        """The file's content to change in place, written back under the lock."""
-        with _locked(self.path):
+        """The file's content to change in place, written back under a lock (two kernels may
+        record at once; on Windows, without fcntl, the last writer wins, the file stays valid)."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with open(self.path.with_name(self.path.name + ".lock"), "a+") as lock:
+            with contextlib.suppress(ImportError):
+                import fcntl
+
+                fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
             data = read_json(self.path)
             yield data
             write_atomic(self.path, json.dumps(data, ensure_ascii=False, indent=1))

@@ -1,9 +1,6 @@
-"""The tqdm bars of uploads, downloads and exports, made on the caller's thread (tqdm is optional).
-
-A bar made on the background loop's thread would be displayed from that thread, and since
-ipykernel 7 such output has no cell to land in: so the bar is made here, and the worker gets a
-callback that feeds it.
-"""
+"""The tqdm bars of uploads, downloads and exports (tqdm is optional), made on the caller's
+thread: one made on the loop's thread has, since ipykernel 7, no cell to land in; the worker gets
+a callback that feeds it."""
 
 from __future__ import annotations
 
@@ -14,8 +11,6 @@ from typing import Any
 
 from .._text import TEXT, ui_text
 from ..api._multipart import ProgressArg
-
-__all__ = ["ProgressArg", "caller_progress", "export_progress"]
 
 # `progress=` (ProgressArg) everywhere: a callable(done, total), True (a bar), False (nothing),
 # None (a bar when someone is watching: a terminal or a notebook kernel)

@@ -1,17 +1,7 @@
-"""The record file of `connect(record=...)`: its format, the state fingerprint, media mapping.
-
-Pure: no network, no session. A record is small, diffable JSON meant to be committed beside a
-notebook (sorted keys, indented, one format marker and version, a note on how to re-ask):
-
-    {"format": "nemo_widgets.record", "version": 1, "note": "...", "backend", "language",
-     "uploads": [{"sha256", "name", "type", "size"}],          # by content, never the bytes
-     "turns": [{"message", "before", "reply": {"text", "changes", "offers"}, "draft"}]}
-
-Media ids and URLs of the session that made the record mean nothing to a later session, so the
-drafts keep them as `media:<sha256>` / `media-url:<sha256>`, and the fingerprint of the state a
-message was sent in is taken over that form: the same files uploaded again match, whatever ids
-the backend gives them. Any other URL loses its query (where keys live).
-"""
+"""The record file of `connect(record=...)` (pure): small, diffable JSON meant to be committed
+beside a notebook. Media ids and URLs of the session that made it mean nothing to a later one, so
+drafts keep them as `media:<sha256>` / `media-url:<sha256>` and the state a message was sent in is
+fingerprinted over that form: the same files uploaded again match, whatever ids they get."""
 
 from __future__ import annotations
 
@@ -19,25 +9,11 @@ import base64
 import dataclasses
 import hashlib
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 from urllib.parse import quote, urlsplit, urlunsplit
 
 from ..errors import RecordError, redact
-
-__all__ = [
-    "FORMAT",
-    "VERSION",
-    "Record",
-    "Turn",
-    "Unmapped",
-    "canonical",
-    "dumps",
-    "fingerprint",
-    "loads",
-    "restore",
-    "scrub",
-]
 
 FORMAT = "nemo_widgets.record"
 VERSION = 1
@@ -98,11 +74,6 @@ class Record:
     language: str = ""
 
 
-def media_token(sha: str, url: bool = False) -> str:
-    """How a recorded draft names one media file (by the hash of its content)."""
-    return (_URL if url else _ID) + sha
-
-
 def _strip_query(text: str) -> str:
     if "://" not in text or not ("?" in text or "#" in text):
         return text
@@ -113,37 +84,41 @@ def _strip_query(text: str) -> str:
     return urlunsplit((parts.scheme, parts.netloc, parts.path, "", ""))
 
 
+def _strings(value: Any, change: Callable[[str], str]) -> Any:
+    """`value` with every string in it (through dicts and lists) changed."""
+    if isinstance(value, dict):
+        return {k: _strings(v, change) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_strings(v, change) for v in value]
+    return change(value) if isinstance(value, str) else value
+
+
 def canonical(draft: Any, ids: Mapping[str, str], urls: Mapping[str, str]) -> Any:
     """The draft with this session's media ids / URLs replaced by their content tokens
-    (`ids`, `urls`: value -> sha256) and every other URL without its query."""
-    if isinstance(draft, dict):
-        return {k: canonical(v, ids, urls) for k, v in draft.items()}
-    if isinstance(draft, list):
-        return [canonical(v, ids, urls) for v in draft]
-    if isinstance(draft, str):
-        if draft in ids:
-            return media_token(ids[draft])
-        if draft in urls:
-            return media_token(urls[draft], url=True)
-        return _strip_query(draft)
-    return draft
+    (`ids`, `urls`: value -> sha256) and every other URL without its query (where keys live)."""
+
+    def token(text: str) -> str:
+        if text in ids:
+            return _ID + ids[text]
+        return _URL + urls[text] if text in urls else _strip_query(text)
+
+    return _strings(draft, token)
 
 
 def restore(draft: Any, ids: Mapping[str, str], urls: Mapping[str, str]) -> Any:
     """A recorded draft for this session (`ids`, `urls`: sha256 -> this session's id / URL);
     raises `Unmapped` when it names a file this session has not uploaded."""
-    if isinstance(draft, dict):
-        return {k: restore(v, ids, urls) for k, v in draft.items()}
-    if isinstance(draft, list):
-        return [restore(v, ids, urls) for v in draft]
-    if isinstance(draft, str) and draft.startswith((_ID, _URL)):
-        url = draft.startswith(_URL)
-        sha = draft.removeprefix(_URL if url else _ID)
-        found = (urls if url else ids).get(sha)
+
+    def media(text: str) -> str:
+        if not text.startswith((_ID, _URL)):
+            return text
+        url = text.startswith(_URL)
+        found = (urls if url else ids).get(text.removeprefix(_URL if url else _ID))
         if found is None:
-            raise Unmapped(sha)
+            raise Unmapped(text)
         return found
-    return draft
+
+    return _strings(draft, media)
 
 
 def fingerprint(draft: Any, media: Iterable[str]) -> str:

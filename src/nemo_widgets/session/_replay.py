@@ -1,14 +1,8 @@
 """Record and replay of chat turns (`connect(record="promo.nemo.json")`): the session's half.
 
-    chat(text) ─┬─ the next recorded turn has this message and was sent in this state
-                │    → replay: its reply and its draft (media mapped to this run's uploads by
-                │      content hash), NO call to the chat endpoint; the draft becomes the
-                │      session's working timeline (state(), timeline(), summary(), export())
-                └─ otherwise (or refresh=True) → live from here on: the turns after this point
-                     are replaced by what the backend answers now, and the file is rewritten
-
-The file format, fingerprints and media mapping are `_record`'s (pure); this module keeps one
-run's progress through a record and drives `_chat`'s turn.
+The next recorded turn with this message, sent in this state, is replayed (its reply, and its
+draft as the working timeline; no chat call, no credits); otherwise, or with refresh=True, the run
+goes live from there and the turns after it are replaced by what the backend answers now.
 """
 
 from __future__ import annotations
@@ -33,7 +27,6 @@ from ._record import Record, Turn, Unmapped
 if TYPE_CHECKING:
     from ._host import Host
 
-__all__ = ["MARKS", "RecordWarning", "Recorder", "mark_for", "record_turn"]
 
 log = logging.getLogger("nemo_widgets.record")
 MARKS = {"en": "replayed · no credits spent", "zh": "重放 · 未消耗积分"}
@@ -182,24 +175,27 @@ class Recorder:
 
 
 async def record_turn(
-    session: Host, text: str, out: Any, live: Callable[[], AsyncIterator[Batch]]
+    session: Host,
+    text: str,
+    refresh: bool,
+    changes: list[Any],
+    live: Callable[[], AsyncIterator[Batch]],
 ) -> AsyncIterator[Batch]:
-    """One chat turn through the session's record (just `live()` when it has none)."""
+    """One chat turn through the session's record (just `live()` when it has none); a replayed
+    turn's draft changes go to `changes`."""
     rec = session.recorder
     if rec is None:
         async for batch in live():
             yield batch
         return
     before = await session.astate()
-    found = None if out.refresh else rec.replay(text, before.draft)
+    found = None if refresh else rec.replay(text, before.draft)
     if found is not None:
         turn, draft = found
         await session.astate()  # observers see the replayed draft as the session's state
-        out.text, out.replayed = turn.text, True
-        if turn.changes:
-            out.changes = list(diff_drafts(before.draft, draft))
         shown: Batch = [Replayed(mark_for(session.language))]
         if turn.changes:
+            changes += diff_drafts(before.draft, draft)
             shown.append(Changes(turn.changes))
         shown.append(Text(turn.text))
         shown += [Offer(action, offer) for action, offer in turn.offers]
@@ -218,4 +214,4 @@ async def record_turn(
     if any(action == "retry" for action, _ in offers):
         return  # the stream dropped: nothing to freeze
     after = await session.astate()
-    rec.add(Turn(text, sent_in, out.text, rec.canonical(after.draft), tuple(view.changes), offers))
+    rec.add(Turn(text, sent_in, view.text, rec.canonical(after.draft), tuple(view.changes), offers))

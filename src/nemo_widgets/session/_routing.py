@@ -1,17 +1,10 @@
-"""Route a user's message before anything goes to the backend (the contract's routing table).
-
-    export / 导出 / download / send me the video   → export
-    credits / 积分 / balance / 余额                  → credits
-    status / 状态 / show tracks                      → status (the track summary)
-    upload / 上传, or a file path or media URL given → upload
-    anything else                                    → chat
+"""Route a user's message before anything goes to the backend (the contract's routing table:
+export, credits, status, upload — or a file path or media URL given — else chat).
 
 Keywords are read as commands, not as mentions, so that an edit that merely contains one still
-goes to the chat:
-- quoted text is content, never a command ("add the title 'Export day'" is an edit);
-- English keywords are whole words, and a hyphen joins words ("a download-style title");
-- an edit verb before the keyword makes the message an edit ("add a status badge",
-  "加一个导出按钮"); the keyword first makes it the action ("export it, then add music").
+goes to the chat: quoted text is content ("add the title 'Export day'"); English keywords are whole
+words, a hyphen joining them ("a download-style title"); an edit verb before the keyword makes an
+edit ("add a status badge", "加一个导出按钮"), the keyword first the action ("export it, then …").
 """
 
 from __future__ import annotations
@@ -20,8 +13,6 @@ import dataclasses
 import re
 
 from ..formats import EXTENSIONS
-
-__all__ = ["Route", "route"]
 
 # Quoted spans in ASCII and CJK quotes; an apostrophe inside a word ("what's") is not a quote.
 QUOTED = re.compile(
@@ -39,68 +30,37 @@ _PATH = re.compile(
 _FILE = re.compile(rf"[\w.*?\-\\/:~%]+\.(?:{_EXT})(?![\w-])", re.IGNORECASE)
 
 
-def _words(*phrases: str) -> str:
-    """English phrases as whole words; a hyphen or an apostrophe continues a word."""
-    body = "|".join(p.replace(" ", r"\s+") for p in phrases)
+def _words(phrases: str) -> str:
+    """English phrases (`|`-separated) as whole words; a hyphen or an apostrophe continues one."""
+    body = phrases.replace(" ", r"\s+")
     return rf"(?<![\w\-'’])(?:{body})(?![\w\-'’])"
 
 
-# (action, English command phrases, Chinese keywords), checked in this order.
-_TABLE: tuple[tuple[str, str, str], ...] = (
-    (
-        "export",
-        _words(
+# (action, English command phrases | Chinese keywords), checked in this order.
+_TABLE = tuple(
+    (action, re.compile(f"{_words(en)}|{zh}", re.IGNORECASE))
+    for action, en, zh in (
+        (
             "export",
-            "exports",
-            "exporting",
-            "download",
-            "render",
-            "send me the (?:video|file|mp4|result)",
-            "send (?:it|the video) to me",
+            "exports?|exporting|download|render|send me the (?:video|file|mp4|result)"
+            "|send (?:it|the video) to me",
+            "导出|下载视频|下载成片|把视频发给我|发给我视频",
         ),
-        "导出|下载视频|下载成片|把视频发给我|发给我视频",
-    ),
-    (
-        "credits",
-        _words("credits?", "balance", "how much credit"),
-        "积分|余额",
-    ),
-    (
-        "status",
-        _words(
+        ("credits", "credits?|balance|how much credit", "积分|余额"),
+        (
             "status",
-            "show (?:me )?(?:the |all |my )?tracks",
-            "list (?:the |all |my )?tracks",
-            "what tracks",
-            "which tracks",
+            "status|show (?:me )?(?:the |all |my )?tracks|list (?:the |all |my )?tracks"
+            "|what tracks|which tracks",
+            "状态|显示轨道|查看轨道|有哪些轨道",
         ),
-        "状态|显示轨道|查看轨道|有哪些轨道",
-    ),
-    ("upload", _words("upload", "uploads", "uploading"), "上传"),
-)
-
-_EDIT_VERBS = re.compile(
-    _words(
-        "add",
-        "make",
-        "create",
-        "generate",
-        "put",
-        "insert",
-        "change",
-        "set",
-        "replace",
-        "remove",
-        "delete",
-        "edit",
-        "move",
-        "write",
+        ("upload", "upload|uploads|uploading", "上传"),
     )
+)
+_EDIT_VERBS = re.compile(
+    _words("add|make|create|generate|put|insert|change|set|replace|remove|delete|edit|move|write")
     + "|添加|加上|加一|加个|增加|做一|制作|生成|修改|改成|改为|换成|删除|删掉|设计|写",
     re.IGNORECASE,
 )
-
-_COMPILED = tuple((action, re.compile(f"{en}|{zh}", re.IGNORECASE)) for action, en, zh in _TABLE)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -111,19 +71,19 @@ class Route:
     paths: tuple[str, ...] = ()
 
 
-def _strip_quotes(text: str) -> str:
-    # Keep the length roughly so positions stay meaningful, but blank the quoted content.
+def blank_quotes(text: str) -> str:
+    """Quoted text blanked (it is content, never a command), the length kept for positions."""
     return QUOTED.sub(lambda m: " " * len(m.group(0)), text)
 
 
 def route(text: str) -> Route:
     """The action for one message (pure; see the module docstring for the rules)."""
-    plain = _strip_quotes(text)
+    plain = blank_quotes(text)
     paths = tuple(m.group(0) for m in _PATH.finditer(plain))
     first_edit = _EDIT_VERBS.search(plain)
     edit_at = first_edit.start() if first_edit else len(plain) + 1
     best: tuple[int, str] | None = None
-    for action, pattern in _COMPILED:
+    for action, pattern in _TABLE:
         m = pattern.search(plain)
         if m and m.start() < edit_at and (best is None or m.start() < best[0]):
             best = (m.start(), action)

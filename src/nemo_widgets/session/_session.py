@@ -1,9 +1,7 @@
 """The session object held in kernel state: one per notebook, every rule of the workflow.
 
-Threading: every `a…` coroutine runs on the package's background loop (`_loop`), the sync twin
-waits for it; observers are called on the background loop's thread and must not block. The work
-is done by the helpers (`_chat`, `_upload`, `_export`, `_timeline`), which see the session as a
-`_host.Host`; `connect()` is `_connect`'s.
+Every `a…` coroutine runs on the package's background loop (`_loop`), its blocking twin waits for
+it; observers are called on the loop's thread and must not block.
 """
 
 from __future__ import annotations
@@ -12,35 +10,38 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from os import PathLike
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from .. import _display, _loop
+from .. import draft as _draft  # its pandas half loads on first use
 from .._options import Options
 from .._text import default_language, set_active, ui_text
 from ..api import AsyncClient, Credits, Media, State
+from ..draft import summarize
 from ..errors import SessionNotFound
-from . import _chat, _export, _upload
-from ._host import ChatState
+from ._chat import run_chat, run_retry, stream_chat
+from ._export import resume as resume_job
+from ._export import run_export
+from ._host import ChatState, Observable, twins
 from ._jobs import JobBook, RenderJob
-from ._observers import Observable
-from ._progress import ProgressArg, caller_progress, export_progress
+from ._progress import ProgressArg, caller_progress
 from ._replay import Recorder
-from ._reply import Reply
-from ._timeline import TimelineViews
+from ._timeline_file import export_timeline, reissue
+from ._upload import resolve
 from ._watchdog import Clock
+from ._working import WorkingDraft
 
 if TYPE_CHECKING:
     import pandas as pd
 
     from ..events import Event
 
-__all__ = ["Session"]
-
 T = TypeVar("T")
 log = logging.getLogger("nemo_widgets.session")
 
 
-class Session(Observable, TimelineViews):
+class Session(Observable):
     """One editing session on a backend; see `connect()`."""
 
     def __init__(
@@ -74,6 +75,8 @@ class Session(Observable, TimelineViews):
         self.clock = Clock()  # the waits between polls and after a drop (tests pass a fake)
         self.recorder: Recorder | None = None  # with connect(record=...)
         self.chat_state = ChatState()
+        # the working draft: `.edits`, `.undo()`, `.redo()`, `.not_applied` after a rebase
+        self.edits = WorkingDraft(self)
 
     @property
     def api(self) -> AsyncClient:
@@ -138,42 +141,37 @@ class Session(Observable, TimelineViews):
                 log.warning("could not record render job %s: %s", job.id, exc)
         self.emit("job", job)
 
-    # -- upload ----------------------------------------------------------------------------------
-    def upload(
+    # -- upload, credits, state, link ------------------------------------------------------------
+    async def _upload(
         self, *paths_or_urls: str | PathLike[str], progress: ProgressArg = None
     ) -> list[Media]:
         """Upload files (globs allowed) or http(s) URLs; every check runs before any request."""
-        with caller_progress(progress, "upload") as feed:
-            return _loop.run(_upload.upload(self, paths_or_urls, feed))
+        files, urls = resolve(paths_or_urls)
+        media: list[Media] = []
+        if files:
+            names = ", ".join(f.name for f in files)
 
-    async def aupload(
-        self, *paths_or_urls: str | PathLike[str], progress: ProgressArg = None
-    ) -> list[Media]:
-        """Async twin of `upload`."""
-        with caller_progress(progress, "upload") as feed:
-            return await _loop.arun(_upload.upload(self, paths_or_urls, feed))
+            def hook(sent: int, total: int) -> None:
+                self.emit("upload", {"name": names, "sent": sent, "total": total})
 
-    # -- credits, state, views of the draft ------------------------------------------------------
-    def credits(self) -> Credits:
-        """The current balance."""
-        return _loop.run(self._credits())
+            media += await self.recovering(
+                lambda: self._api.upload_files(self.session_id, files, progress, hook)
+            )
+        if urls:
+            media += await self.recovering(lambda: self._api.upload_urls(self.session_id, urls))
+        if self.recorder is not None:
+            self.recorder.uploaded(media)
+        return media
 
-    async def acredits(self) -> Credits:
-        """Async twin of `credits`."""
-        return await _loop.arun(self._credits())
+    upload, aupload = twins(_upload, "upload", bar="upload")
 
     async def _credits(self) -> Credits:
+        """The current balance."""
         self.last_credits = await self._api.credits()
         self.emit("credits", self.last_credits)
         return self.last_credits
 
-    def state(self) -> State:
-        """The latest state; also stored in `last_state` and published to observers."""
-        return _loop.run(self._state())
-
-    async def astate(self) -> State:
-        """Async twin of `state`."""
-        return await _loop.arun(self._state())
+    credits, acredits = twins(_credits, "credits")
 
     async def _fetch_state(self) -> State:
         self.last_state = await self._api.state(self.session_id)
@@ -183,7 +181,10 @@ class Session(Observable, TimelineViews):
         return self.last_state
 
     async def _state(self) -> State:
+        """The latest state; also stored in `last_state` and published to observers."""
         return await self.recovering(self._fetch_state)
+
+    state, astate = twins(_state, "state")
 
     def _known_state(self) -> State:
         # the chat helper calls summary() on the background loop, where blocking is not allowed:
@@ -192,90 +193,72 @@ class Session(Observable, TimelineViews):
             return self.state()
         return self.last_state or State({}, [], {}, [])
 
-    def link(self) -> str:
-        """The web link to open this project (a claim token, never the real token)."""
-        return _loop.run(self._link())
-
-    async def alink(self) -> str:
-        """Async twin of `link`."""
-        return await _loop.arun(self._link())
-
     async def _link(self) -> str:
+        """The web link to open this project (a claim token, never the real token)."""
         claim = await self._api.claim_token(self.task_id, self.session_id)
         return str(claim["url"])
 
-    # -- export ----------------------------------------------------------------------------------
-    def export(
-        self,
-        draft: dict[str, Any] | pd.DataFrame | None = None,
-        quality: str = "high",
-        wait: bool = True,
-        download_to: str | PathLike[str] | None = None,
-        progress: ProgressArg = None,
-    ) -> RenderJob:
-        """Render the draft (default: the session's), wait, download."""
-        with export_progress(progress, self.subscribe) as feed:
-            return _loop.run(_export.run_export(self, draft, quality, wait, download_to, feed))
+    link, alink = twins(_link, "link")
 
-    async def aexport(
-        self,
-        draft: dict[str, Any] | pd.DataFrame | None = None,
-        quality: str = "high",
-        wait: bool = True,
-        download_to: str | PathLike[str] | None = None,
-        progress: ProgressArg = None,
-    ) -> RenderJob:
-        """Async twin of `export`."""
-        with export_progress(progress, self.subscribe) as feed:
-            job = _export.run_export(self, draft, quality, wait, download_to, feed)
-            return await _loop.arun(job)
-
-    def resume(
-        self,
-        job: RenderJob | None = None,
-        download_to: str | PathLike[str] | None = None,
-        progress: ProgressArg = None,
-    ) -> RenderJob:
-        """Follow a started job (default: the last) to its end and download it."""
-        with export_progress(progress, self.subscribe) as feed:
-            return _loop.run(_export.resume(self, job, download_to, feed))
-
-    async def aresume(
-        self,
-        job: RenderJob | None = None,
-        download_to: str | PathLike[str] | None = None,
-        progress: ProgressArg = None,
-    ) -> RenderJob:
-        """Async twin of `resume`."""
-        with export_progress(progress, self.subscribe) as feed:
-            return await _loop.arun(_export.resume(self, job, download_to, feed))
-
-    # -- chat (session._chat does the work) --- ---------------------------------------------------
-    def chat(self, text: str, refresh: bool = False) -> Reply:
-        """Send a message (or run the routed action) and wait for the whole reply; with a
-        record, a recorded turn is replayed unless `refresh` (then it goes live from here)."""
-        return _loop.run(_chat.run_chat(self, text, refresh))
-
-    async def achat(self, text: str, refresh: bool = False) -> Reply:
-        """Async twin of `chat`."""
-        return await _loop.arun(_chat.run_chat(self, text, refresh))
+    # -- export, chat ----------------------------------------------------------------------------
+    export, aexport = twins(run_export, "export", bar="render")
+    resume, aresume = twins(resume_job, "resume", bar="render")
+    chat, achat = twins(run_chat, "chat")
+    retry_last, aretry_last = twins(run_retry, "retry_last")
 
     def stream(self, text: str, refresh: bool = False) -> AsyncIterator[Event]:
         """Yield the reply's events as they arrive (used by the chat widget)."""
-        return _chat.stream_chat(self, text, refresh)
-
-    def retry_last(self) -> Reply:
-        """Send again the last message whose stream dropped with no change seen (it may charge)."""
-        return _loop.run(_chat.run_retry(self))
-
-    async def aretry_last(self) -> Reply:
-        """Async twin of `retry_last`."""
-        return await _loop.arun(_chat.run_retry(self))
+        return stream_chat(self, text, refresh)
 
     @property
     def can_retry(self) -> bool:
         """Whether `retry_last()` has a dropped message to send again."""
-        return _chat.has_retry(self)
+        return self.chat_state.retryable is not None
+
+    # -- the working draft (backend draft + hand edits) and its views ----------------------------
+    def timeline(self) -> pd.DataFrame:
+        """The working draft (the backend's with your hand edits) as a DataFrame."""
+        self._known_state()
+        return _draft.draft_to_frame(self.edits.current())
+
+    def set_timeline(self, timeline: pd.DataFrame | dict[str, Any]) -> None:
+        """Make a DataFrame edited in code (or a draft dict) the working draft, as hand edits."""
+        self._known_state()
+        self.edits.set(timeline)
+
+    def discard_edits(self) -> None:
+        """Drop every hand edit: the timeline is the backend's draft again."""
+        self.edits.discard()
+
+    def describe_edits(self) -> str:
+        """Your hand edits as sentences to tell the chat ("I changed the text of subtitle 2 …")."""
+        return self.edits.describe()
+
+    def summary(self) -> str:
+        """The one-line track summary (`nemo_widgets.draft.summarize`)."""
+        return summarize(self._known_state().draft, self.language)
+
+    def export_timeline(
+        self,
+        path: str | PathLike[str],
+        media_dir: str | PathLike[str] | None = None,
+        *,
+        draft: Any = None,
+        download: bool = True,
+        progress: ProgressArg = None,
+    ) -> Path:
+        """Write the timeline (default: the session's draft) as `.otio`, `.otioz`, FCP `.xml`,
+        `.fcpxml` or `.edl`, its media downloaded beside it; `draft.from_otio` brings it back."""
+        with caller_progress(progress, "media") as feed:
+            job = export_timeline(
+                self, path, media_dir, draft=draft, download=download, progress=feed
+            )
+            return reissue(_loop.run(job))
+
+    async def aexport_timeline(self, path: str | PathLike[str], **options: Any) -> Path:
+        """Async twin of `export_timeline` (the same options)."""
+        with caller_progress(options.pop("progress", None), "media") as feed:
+            return reissue(await _loop.arun(export_timeline(self, path, progress=feed, **options)))
 
     # -- closing ---------------------------------------------------------------------------------
     def close(self) -> None:

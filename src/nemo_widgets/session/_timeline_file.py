@@ -1,11 +1,5 @@
-"""Export the session's timeline for a pro editor: the draft as a timeline file, its media beside.
-
-The public entry points are `Session.export_timeline` / `aexport_timeline`. The media the draft
-uses are downloaded through the client (the backend's `video_infos` / `generated_media` URLs)
-into `<name>_media/` next to the timeline or a folder the caller names, so the editor finds real
-files; with `download=False` the clips point at the backend's URLs instead (a `.otioz` always
-carries its media).
-"""
+"""The session's timeline as a file for a pro editor, its media downloaded beside it (the backend's
+URLs, with `download=False`; a `.otioz` always carries its media) so that the editor finds them."""
 
 from __future__ import annotations
 
@@ -29,7 +23,6 @@ if TYPE_CHECKING:
     from ..api import State
     from ._host import Host
 
-__all__ = ["export_timeline", "reissue"]
 
 _URL_KEYS = ("url", "cdn_url", "cdnUrl", "source_url", "download_url")
 
@@ -45,20 +38,12 @@ def _records(state: State) -> dict[str, dict[str, Any]]:
     return out
 
 
-def _url(rec: Mapping[str, Any]) -> str | None:
-    for key in _URL_KEYS:
-        if isinstance(rec.get(key), str) and rec[key]:
-            return str(rec[key])
-    return None
-
-
 def _duration_ms(rec: Mapping[str, Any]) -> float | None:
-    ms = rec.get("duration_ms")
-    if isinstance(ms, (int, float)) and not isinstance(ms, bool) and ms > 0:
-        return float(ms)
-    seconds = rec.get("duration")  # the vendor's upload answer: seconds, a float
-    if isinstance(seconds, (int, float)) and not isinstance(seconds, bool) and seconds > 0:
-        return float(seconds) * 1000
+    # "duration": the vendor's upload answer, in seconds
+    for key, scale in (("duration_ms", 1), ("duration", 1000)):
+        value = rec.get(key)
+        if isinstance(value, (int, float)) and not isinstance(value, bool) and value > 0:
+            return float(value) * scale
     return None
 
 
@@ -109,7 +94,8 @@ async def _media(
     taken: set[str] = set()
     for src in _sources(draft):
         rec = records.get(src, {})
-        url = _url(rec) or (src if src.startswith(("http://", "https://")) else None)
+        found = (str(rec[k]) for k in _URL_KEYS if isinstance(rec.get(k), str) and rec[k])
+        url = next(found, src if src.startswith(("http://", "https://")) else None)
         if url is None:
             continue  # the writer reports it as missing media
         if not download:

@@ -1,30 +1,16 @@
-"""What may be uploaded: every check runs before the first byte is sent.
-
-Paths are expanded (`~`, globs), then each file is checked for existence, kind, emptiness, size
-(≤ 500 MB) and type by extension AND by its first bytes, so a renamed file is caught here and not
-after a 500 MB transfer. URLs must be absolute http(s) URLs.
-"""
+"""What may be uploaded, checked before the first byte is sent: a renamed file is caught by its
+first bytes here, not after a 500 MB transfer."""
 
 from __future__ import annotations
 
 import glob
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from ..errors import FileTooLarge, InputError, UnsupportedFile
 from ..formats import EXTENSIONS, MAX_BYTES, SUPPORTED, extension, fits, sniff
-
-if TYPE_CHECKING:
-    from os import PathLike
-
-    from ..api import Media
-    from ._host import Host
-    from ._progress import ProgressArg
-
-__all__ = ["InputError", "check_file", "resolve", "upload"]
 
 
 def check_file(path: Path) -> Path:
@@ -91,25 +77,3 @@ def resolve(items: Iterable[str | os.PathLike[str]]) -> tuple[list[Path], list[s
         raise InputError("nothing to upload")
     unique = list({f.resolve(): f for f in files}.values())  # a file named twice goes once
     return unique, urls
-
-
-async def upload(
-    session: Host, items: Sequence[str | PathLike[str]], progress: ProgressArg
-) -> list[Media]:
-    """`Session.upload`: every check (`resolve`) before any request, then files and URLs."""
-    files, urls = resolve(items)
-    media: list[Media] = []
-    if files:
-        names = ", ".join(f.name for f in files)
-
-        def hook(sent: int, total: int) -> None:
-            session.emit("upload", {"name": names, "sent": sent, "total": total})
-
-        media += await session.recovering(
-            lambda: session.api.upload_files(session.session_id, files, progress, hook)
-        )
-    if urls:
-        media += await session.recovering(lambda: session.api.upload_urls(session.session_id, urls))
-    if session.recorder is not None:
-        session.recorder.uploaded(media)
-    return media

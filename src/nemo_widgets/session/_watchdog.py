@@ -1,11 +1,5 @@
-"""The timing rules of a chat reply and of waiting, as pure decisions over a clock's readings.
-
-Watchdog      while a reply streams: "⏳ Still working..." after `still_working_interval`
-              without text, `StreamTimeout` after `heartbeat_timeout` of heartbeats only or
-              `overall_timeout` in all
-drop_waits    after a dropped stream: the waits before each read of the state
-Clock         the seam the session waits through (`now`, `sleep`); tests pass a fake one
-"""
+"""The timing rules of a chat reply and of waiting, as pure decisions over a clock's readings (the
+`Clock` is the seam: tests pass a fake one)."""
 
 from __future__ import annotations
 
@@ -15,8 +9,6 @@ from collections.abc import Sequence
 from .._options import Options
 from ..errors import StreamTimeout
 from ..events import Event, Heartbeat, Notice, Text, TextDelta
-
-__all__ = ["STILL_WORKING", "Clock", "Watchdog", "drop_waits"]
 
 STILL_WORKING = "⏳ Still working..."
 

@@ -1,11 +1,6 @@
-"""The session's working draft: the backend's latest draft with the user's hand edits on top.
-
-One `WorkingDraft` per session (`session.edits`), shared by `session.timeline()`,
-`session.export()`, the TimelineTable and `session.set_timeline(df)`. The rules are in
-`draft._edits` (pure); this holds the edit list, undo/redo, and the rebase that runs whenever a
-new backend state arrives: every edit is re-applied by segment id or reported, in
-`not_applied`, as a `EditsNotReapplied` warning and as a session notice, never dropped silently.
-"""
+"""The working draft (`session.edits`): the backend's latest draft with the user's hand edits on
+top, rebased whenever a new state arrives; an edit that cannot be re-applied is reported (in
+`not_applied`, an `EditsNotReapplied` warning, a session notice), never dropped silently."""
 
 from __future__ import annotations
 
@@ -23,8 +18,6 @@ from ..errors import DraftError
 
 if TYPE_CHECKING:
     from ._host import Host
-
-__all__ = ["EditsNotReapplied", "WorkingDraft", "working"]
 
 
 class EditsNotReapplied(UserWarning):
@@ -114,17 +107,14 @@ class WorkingDraft:
         self._changed()
         return None
 
-    def _replay(self) -> None:
-        self.draft, missed = replay(self.base, self.edits)
-        self.edits = [e for e in self.edits if all(m.edit is not e for m in missed)]
-
     def undo(self) -> bool:
         """Take back the last edit; False when there is none."""
         with self._lock:
             if not self.edits:
                 return False
             self._redo.append(self.edits.pop())
-            self._replay()
+            self.draft, missed = replay(self.base, self.edits)
+            self.edits = [e for e in self.edits if all(m.edit is not e for m in missed)]
         self._changed()
         return True
 
@@ -141,6 +131,12 @@ class WorkingDraft:
             self.edits.append(edit)
         self._changed()
         return True
+
+    def dismiss(self) -> None:
+        """Forget the report of the edits the last rebase could not re-apply."""
+        with self._lock:
+            self.not_applied = []
+        self._changed()
 
     def discard(self) -> None:
         """Drop every hand edit: the working draft is the backend's again."""
@@ -170,19 +166,15 @@ class WorkingDraft:
 
     def describe(self) -> str:
         """The edits in the first person, one a line, to tell the chat ("" when none)."""
-        names = _names(self.base)
+        # ref -> "subtitle 2": the segment's kind (or track name) and its place in its track
+        model = Draft.of(self.base)
+        it = iter(refs(model))
+        names = {
+            next(it): f"{seg.kind or track_name(track, t)} {j + 1}"
+            for t, track in enumerate(model.items)
+            for j, seg in enumerate(track.items)
+        }
         return "\n".join(describe(e, names.get(e.ref, "")) for e in self.edits)
-
-
-def _names(draft: dict[str, Any]) -> dict[str, str]:
-    """ref -> "subtitle 2": the segment's kind (or track name) and its place in its track."""
-    model = Draft.of(draft)
-    out: dict[str, str] = {}
-    it = iter(refs(model))
-    for t, track in enumerate(model.items):
-        for j, seg in enumerate(track.items):
-            out[next(it)] = f"{seg.kind or track_name(track, t)} {j + 1}"
-    return out
 
 
 def working(session: Host) -> WorkingDraft:

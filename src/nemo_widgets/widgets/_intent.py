@@ -70,8 +70,7 @@ def perform(wd: WorkingDraft, msg: dict[str, Any]) -> dict[str, Any]:
     elif op == "discard":
         wd.discard()
     elif op == "dismiss":
-        wd.not_applied = []
-        wd._changed()
+        wd.dismiss()
     else:
         refused = wd.edit(_edit(wd, op, str(msg.get("ref", "")), msg))
         if refused is not None:

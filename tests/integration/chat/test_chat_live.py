@@ -25,7 +25,6 @@ from nemo_widgets.events import (
 )
 from nemo_widgets.local import Faults, LocalServer
 from nemo_widgets.reply_view import ReplyView
-from nemo_widgets.session import _chat
 
 RUN_SSE = ("POST", "/run_sse")
 
@@ -153,7 +152,7 @@ def test_dropped_stream_is_posted_once_and_reported_from_the_state(
     assert any(isinstance(ev, Notice) and "dropped" in ev.text for ev in reply.events)
     assert "✅" in reply.text and "Night City" in reply.text
     assert reply.changes
-    assert not _chat.has_retry(session)
+    assert not session.can_retry
 
 
 def test_error_event_mid_stream_is_said_and_the_state_read(
