@@ -136,6 +136,11 @@ def test_only_api_imports_httpx() -> None:
     assert users and all(_in(u, f"{PKG}.api") for u in users), sorted(users)
 
 
+def test_progress_bars_are_drawn_by_the_workflow_only() -> None:
+    users = {i.source for i in IMPORTS if _client(i) and i.target.split(".")[0] == "tqdm"}
+    assert users and users <= {f"{PKG}.session._progress", f"{PKG}.demo"}, sorted(users)
+
+
 def test_only_draft_imports_pandas_at_runtime() -> None:
     users = {
         i.source for i in IMPORTS if _client(i) and i.runtime and i.target.split(".")[0] == "pandas"

@@ -34,6 +34,7 @@ import copy
 import dataclasses
 import random
 import re
+from collections.abc import Callable
 from typing import Any
 
 from . import edits as ed
@@ -102,40 +103,54 @@ class _Done:
     generated: tuple[dict[str, Any], ...] = ()  # media the server must make
 
 
-def _title(draft: dict[str, Any], media: Any, message: str, seed: int) -> _Done | Text:
-    text = tx.title_text(message)
-    if not text:
-        return (
-            'What should the title say? e.g. title: "Summer Sale"',
-            "标题要写什么？例如：标题：“夏日特惠”",
-        )
-    ed.set_title(draft, text)
-    return _Done(
-        "set_title",
-        {"text": text},
-        (
-            f'Title set to "{text}". Open the timeline to preview it.',
-            f"标题已设为“{text}”。打开时间线即可预览。",
-        ),
-    )
+def _text_edit(
+    read: Callable[[str], Any],
+    write: Callable[[dict[str, Any], Any], None],
+    tool: str,
+    key: str,
+    ask: Text,
+    done: Callable[[Any], Text],
+) -> Callable[..., _Done | Text]:
+    """A handler that reads one value from the message and writes it, or asks for it."""
+
+    def handler(draft: dict[str, Any], media: Any, message: str, seed: int) -> _Done | Text:
+        value = read(message)
+        if not value:
+            return ask
+        write(draft, value)
+        return _Done(tool, {key: value}, done(value))
+
+    return handler
 
 
-def _subtitles(draft: dict[str, Any], media: Any, message: str, seed: int) -> _Done | Text:
-    lines = tx.lines_of(message)
-    if not lines:
-        return (
-            'Which lines? e.g. subtitles: "Hello"; "Welcome"',
-            "字幕内容是什么？例如：字幕：第一句；第二句",
-        )
-    ed.set_subtitles(draft, lines)
-    return _Done(
-        "add_subtitles",
-        {"lines": lines},
-        (
-            f"Added {len(lines)} subtitle(s) spread over the video. Preview them in the timeline.",
-            f"已添加 {len(lines)} 条字幕，均匀分布在视频中。可在时间线中预览。",
-        ),
-    )
+_title = _text_edit(
+    tx.title_text,
+    ed.set_title,
+    "set_title",
+    "text",
+    (
+        'What should the title say? e.g. title: "Summer Sale"',
+        "标题要写什么？例如：标题：“夏日特惠”",
+    ),
+    lambda text: (
+        f'Title set to "{text}". Open the timeline to preview it.',
+        f"标题已设为“{text}”。打开时间线即可预览。",
+    ),
+)
+_subtitles = _text_edit(
+    tx.lines_of,
+    ed.set_subtitles,
+    "add_subtitles",
+    "lines",
+    (
+        'Which lines? e.g. subtitles: "Hello"; "Welcome"',
+        "字幕内容是什么？例如：字幕：第一句；第二句",
+    ),
+    lambda lines: (
+        f"Added {len(lines)} subtitle(s) spread over the video. Preview them in the timeline.",
+        f"已添加 {len(lines)} 条字幕，均匀分布在视频中。可在时间线中预览。",
+    ),
+)
 
 
 def _bgm(draft: dict[str, Any], media: Any, message: str, seed: int) -> _Done:
