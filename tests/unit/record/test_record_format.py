@@ -10,7 +10,7 @@ from typing import Any
 from urllib.parse import quote
 
 import pytest
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from nemo_widgets.api._auth import write_atomic
@@ -133,6 +133,9 @@ def test_a_record_reads_back_what_was_written(items: list[Turn]) -> None:
 @given(st.text(st.characters(exclude_categories=["Cs"]), min_size=8, max_size=40))
 def test_no_form_of_the_token_is_ever_written(secret: str) -> None:
     forms = [secret, quote(secret, safe=""), base64.b64encode(secret.encode()).decode()]
+    # text every record carries anyway (the marker, the format's note) says nothing of a token
+    fixed = _record.dumps(Record(turns=(Turn("[redacted]", "0" * 32, "", {}),)))
+    assume(not any(form in fixed for form in forms))
     echoed = " | ".join(forms)  # a backend that echoed the token in every form
     turn = Turn(echoed, "0" * 32, f"reply {echoed}", {"txt": echoed})
     text = _record.dumps(Record(turns=(turn,)), [secret])
