@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis.configuration import set_hypothesis_home_dir
 
 import nemo_widgets as nw
 from nemo_widgets import _text
@@ -28,8 +29,12 @@ from samples import png_file
 from widget_comm import RecordingComm, recording
 
 ROOT = Path(__file__).resolve().parents[1]
-# Folders a test run may leave behind by design: caches, all git-ignored.
-_CACHES = {".hypothesis", ".pytest_cache", ".mypy_cache", ".ruff_cache", "__pycache__"}
+# Folders a test run may leave behind by design: the linters' and Python's caches, all git-ignored.
+_CACHES = {".pytest_cache", ".mypy_cache", ".ruff_cache", "__pycache__"}
+# hypothesis keeps its examples and caches in the user's cache folder, not in the checkout
+set_hypothesis_home_dir(
+    Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "nemo_widgets" / "hypothesis"
+)
 _WATCHED = (ROOT, ROOT / "notebooks", ROOT / "docs", ROOT / "tests")
 # server timings that keep a chat turn well under a second while still showing heartbeats and chunks
 FAST = {

@@ -5,7 +5,8 @@
   runtime directories (windowing off so every cell stays in the DOM, no news fetching); waits for
   `/api/status`; stops the whole process group afterwards.
 - `page` is a Playwright (sync API) page in `/usr/bin/chromium`, headless, fresh profile, never
-  downloaded; on a failing test it saves a screenshot and the console log to `artifacts/`.
+  downloaded; on a failing test it saves a screenshot and the console log to
+  `$TMPDIR/nemo_widgets-browser-artifacts/` (or `$NEMO_BROWSER_ARTIFACTS`), outside the checkout.
 
 Everything here is bounded in time: server start ≤ 90 s, each test has a pytest-timeout.
 """

@@ -4,7 +4,9 @@ message that says what was awaited."""
 
 from __future__ import annotations
 
+import os
 import re
+import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -14,7 +16,11 @@ from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Page
 
 ROOT = Path(__file__).resolve().parents[2]
-ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
+# screenshots and console logs: outside the checkout (NEMO_BROWSER_ARTIFACTS names another folder)
+ARTIFACTS = Path(
+    os.environ.get("NEMO_BROWSER_ARTIFACTS")
+    or Path(tempfile.gettempdir()) / "nemo_widgets-browser-artifacts"
+)
 
 # A code cell's prompt: "[ ]:" never run, "[*]:" running or queued, "[12]:" done.
 _ALL_RAN_JS = """() => {
