@@ -175,8 +175,3 @@ class WorkingDraft:
             for j, seg in enumerate(track.items)
         }
         return "\n".join(describe(e, names.get(e.ref, "")) for e in self.edits)
-
-
-def working(session: Host) -> WorkingDraft:
-    """The session's working draft (`session.edits`)."""
-    return session.edits

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 import traitlets
 
 from .. import draft as drafts  # its pandas-backed names load on first use
-from ..session._working import WorkingDraft, working
+from ..session._working import WorkingDraft
 from ._base import STATIC, NemoWidget, list_trait
 from ._intent import perform
 
@@ -47,7 +47,7 @@ class TimelineTable(NemoWidget):
         super().__init__(session)
         self.max_rows = max_rows
         self._view: TimelineView | None = None
-        self._working = working(self._session)
+        self._working = self._session.edits
         self._stop_edits = self._working.listen(self._on_edits)
         self._on_edits(self._working)
         self._handlers["edit"] = lambda msg, _b: perform(self._working, msg)
