@@ -26,17 +26,14 @@ def token_expiry(expires_at: Any, expires_in: Any, now: float) -> float | None:
     seconds / ms) or `expires_in` (seconds from `now`); None when neither can be read."""
     if isinstance(expires_at, str) and expires_at.strip():
         text = expires_at.strip()
-        try:
+        with contextlib.suppress(ValueError):
             return float(text)
-        except ValueError:
-            pass
         try:
             when = datetime.datetime.fromisoformat(text.replace("Z", "+00:00"))
         except ValueError:
             return None
-        if when.tzinfo is None:  # no zone given: the vendor's examples are UTC ("…Z")
-            when = when.replace(tzinfo=datetime.timezone.utc)
-        return when.timestamp()
+        # no zone given: the vendor's examples are UTC ("…Z")
+        return when.replace(tzinfo=when.tzinfo or datetime.timezone.utc).timestamp()
     if isinstance(expires_at, (int, float)) and not isinstance(expires_at, bool):
         return float(expires_at) / 1000.0 if expires_at > 1e11 else float(expires_at)
     if isinstance(expires_in, (int, float)) and not isinstance(expires_in, bool):
@@ -100,11 +97,13 @@ def detect_platform(env: Mapping[str, str] | None = None, install_path: str | No
         return env["SKILL_SOURCE"]
     where = Path(install_path or __file__).resolve().as_posix()
     home = Path(env.get("HOME") or Path.home()).resolve().as_posix()
-    if where.startswith(f"{home}/.clawhub/"):
-        return "clawhub"
-    if where.startswith(f"{home}/.cursor/skills/"):
-        return "cursor"
-    return "unknown"
+    hosts = {"clawhub": ".clawhub/", "cursor": ".cursor/skills/"}
+    return next((h for h, d in hosts.items() if where.startswith(f"{home}/{d}")), "unknown")
+
+
+def _expiry(rec: Any) -> float:
+    value = rec.get("expires_at") if isinstance(rec, dict) else None
+    return float(value) if isinstance(value, (int, float)) else 0.0
 
 
 class TokenCache:
@@ -122,10 +121,7 @@ class TokenCache:
         rec = read_json(self.path).get(key)
         if not isinstance(rec, dict) or rec.get("client_id") != client_id:
             return None
-        token, expires = rec.get("token"), rec.get("expires_at")
-        if not isinstance(token, str) or not isinstance(expires, (int, float)):
-            return None
-        return rec if float(expires) > time.time() else None
+        return rec if isinstance(rec.get("token"), str) and _expiry(rec) > time.time() else None
 
     def save(
         self,
@@ -141,18 +137,14 @@ class TokenCache:
         data[key] = {
             "client_id": client_id,
             "token": token,
-            "expires_at": expires_at if expires_at is not None else now + DEFAULT_TTL,
+            "expires_at": now + DEFAULT_TTL if expires_at is None else expires_at,
             "user_id": user_id,
         }
-
-        def expiry(item: tuple[str, Any]) -> float:
-            value = item[1].get("expires_at") if isinstance(item[1], dict) else None
-            return float(value) if isinstance(value, (int, float)) else 0.0
-
-        live = sorted((kv for kv in data.items() if expiry(kv) > now), key=expiry)
-        keep = dict(live[-self.KEEP :])
-        with contextlib.suppress(OSError):  # a read-only home costs a new token next run
-            write_atomic(self.path, json.dumps(keep), mode=0o600)
+        live = sorted(
+            (kv for kv in data.items() if _expiry(kv[1]) > now), key=lambda kv: _expiry(kv[1])
+        )
+        with contextlib.suppress(OSError):
+            write_atomic(self.path, json.dumps(dict(live[-self.KEEP :])), mode=0o600)
 
 
 class Credentials:
@@ -168,7 +160,6 @@ class Credentials:
         self.anonymous = not token  # only anonymous tokens are renewed behind the user's back
         self._client_id = client_id
         self.cache_key = cache_key  # None: keep anonymous tokens in memory only
-        self._cache: TokenCache | None = None
         self.generation = 0  # bumped on every new token, so concurrent 1001s renew only once
         self.user_id: str | None = None  # from the token (or session) answer: `anon_…` or not
         self.expires_at: float | None = None  # epoch seconds, when the answer says
@@ -177,15 +168,10 @@ class Credentials:
         """Take a stored anonymous token if there is a live one; True when one was taken."""
         if not self.anonymous or self.cache_key is None or self.__token is not None:
             return False
-        self._cache = self._cache or TokenCache()
-        rec = self._cache.load(self.cache_key, self.client_id)
-        if rec is None:
-            return False
-        self.__token = str(rec["token"])
-        self.expires_at = float(rec["expires_at"])
-        self.user_id = rec.get("user_id") or self.user_id
-        self.generation += 1
-        return True
+        rec = TokenCache().load(self.cache_key, self.client_id)
+        if rec is not None:
+            self.set_token(rec["token"], float(rec["expires_at"]), rec.get("user_id"), store=False)
+        return rec is not None
 
     @property
     def is_anonymous(self) -> bool:
@@ -206,27 +192,29 @@ class Credentials:
             self._client_id = load_client_id()
         return self._client_id
 
-    def renew_client_id(self) -> str:
+    def renew_client_id(self) -> None:
         """A fresh client id (after HTTP 400 on the anonymous-token call)."""
         self._client_id = load_client_id(renew=True)
-        return self._client_id
 
     @property
     def has_token(self) -> bool:
-        """Whether a token is held."""
         return self.__token is not None
 
     def set_token(
-        self, token: str, expires_at: float | None = None, user_id: str | None = None
+        self,
+        token: str,
+        expires_at: float | None = None,
+        user_id: str | None = None,
+        *,
+        store: bool = True,
     ) -> None:
         """Hold a new token (and store it, when anonymous and a cache key is set)."""
         self.__token = token
         self.expires_at = expires_at
         self.user_id = user_id or self.user_id
         self.generation += 1
-        if self.anonymous and self.cache_key is not None:
-            self._cache = self._cache or TokenCache()
-            self._cache.save(self.cache_key, self.client_id, token, expires_at, self.user_id)
+        if store and self.anonymous and self.cache_key is not None:
+            TokenCache().save(self.cache_key, self.client_id, token, expires_at, self.user_id)
 
     def header(self) -> dict[str, str]:
         """The Authorization header, or nothing before a token is held."""

@@ -19,7 +19,6 @@ import httpx
 from .._options import Options
 from ..errors import BackendUnavailable, NemoError, RateLimited, redact
 from ._auth import Credentials, token_expiry
-from ._download import fetch
 from ._models import Credits, Media, RenderStatus, State
 from ._multipart import MultipartFiles, Progress, ProgressArg
 from ._request import (
@@ -36,6 +35,7 @@ from ._retry import ANON_PATH, parse_retry_after, recovery, retry_delay
 from ._stream import ChatStream, dropped_before
 
 _DEFAULT: Any = object()
+_RENDER = "/api/render/proxy/lambda"
 log = logging.getLogger("nemo_widgets.api")
 
 
@@ -121,9 +121,6 @@ class AsyncClient:
         *,
         json: Any = None,
         body: MultipartFiles | None = None,
-        progress: Progress | None = None,
-        headers: dict[str, str] | None = None,
-        auth: bool = True,
         stream: str | None = None,
         bare_ok: bool = False,
         timeout: httpx.Timeout | None = None,
@@ -132,33 +129,29 @@ class AsyncClient:
         `stream="sse"` / `"bytes"`) the open response, which the caller must close."""
         attempts = {False: 0, True: 0}  # retries so far, of other failures / of 429s
         recovered: set[str] = set()
-        path_only = urlsplit(path).path or path
+        route = urlsplit(path).path or path
         while True:
-            hdrs = dict(headers or {})
-            if auth and same_origin(path, self.api_url):
+            headers = {"Accept": "text/event-stream"} if stream == "sse" else {}
+            if path == ANON_PATH:
+                headers["X-Client-Id"] = self.credentials.client_id
+            elif same_origin(path, self.api_url):
                 if not self.credentials.has_token and not self.credentials.load_cached():
                     await self._renew_token(self.credentials.generation)
                 elif self.credentials.due(self._clock()):  # renew before `expires_at` passes
                     await self._renew_token(self.credentials.generation, early=True)
-                hdrs.update(self.credentials.header())
+                headers.update(self.credentials.header())
             generation = self.credentials.generation
-            if path == ANON_PATH:
-                hdrs["X-Client-Id"] = self.credentials.client_id
-            if body is not None:
-                hdrs["Content-Type"] = body.content_type
-                hdrs["Content-Length"] = str(body.content_length)
             request = self.http.build_request(
                 method,
                 path,
                 json=json,
-                content=None if body is None else body.stream(progress),
-                headers=hdrs,
+                content=None if body is None else body.stream(),
+                headers=headers if body is None else {**headers, **body.headers},
                 # an explicit None would switch httpx's time-outs off: fall back to Options.timeout
                 timeout=httpx.USE_CLIENT_DEFAULT if timeout is None else timeout,
             )
             status: int | None = None
             retry_after = None
-            cause: httpx.TransportError | None = None
             try:
                 response = await self.http.send(request, stream=True)
                 status = response.status_code
@@ -171,20 +164,18 @@ class AsyncClient:
                     await response.aclose()
             except httpx.TransportError as exc:
                 outcome, cause = None, exc
-                problem = f"{what}: {type(exc).__name__}: {redact(str(exc)) or 'connection failed'}"
             else:
-                outcome = parse_body(status, raw, bare_ok=bare_ok)
+                outcome = parse_body(response.status_code, raw, bare_ok=bare_ok)
                 if outcome.ok:
                     if stream:  # a JSON answer where a stream or a file was expected
                         raise BackendUnavailable(f"{what}: expected {stream}, got JSON")
                     return outcome.data
-                problem = ""
                 retry_after = parse_retry_after(response.headers.get("retry-after"))
             code = outcome.code if outcome else None
             limited = status == 429 or code == 429
             tried = attempts[limited]
-            log.debug("%s %s -> %s (code %s, attempt %d)", method, path_only, status, code, tried)
-            fix = recovery(path_only, code, auth and self.credentials.anonymous)
+            log.debug("%s %s -> %s (code %s, attempt %d)", method, route, status, code, tried)
+            fix = recovery(route, code, path != ANON_PATH and self.credentials.anonymous)
             if fix is not None and fix not in recovered:
                 recovered.add(fix)
                 if fix == "token":
@@ -194,7 +185,7 @@ class AsyncClient:
                 continue
             delay = retry_delay(
                 method,
-                path_only,
+                route,
                 status,
                 code,
                 tried,
@@ -203,17 +194,18 @@ class AsyncClient:
                 rate_limit_wait=self.options.rate_limit_wait,
             )
             if delay is not None:
-                log.debug("retrying %s %s in %.2fs", method, path_only, delay)
+                log.debug("retrying %s %s in %.2fs", method, route, delay)
                 await self._sleep(delay)
                 attempts[limited] += 1
                 continue
             if outcome is None:
                 # chained so callers can tell "never sent" from "sent, no answer" by the cause
-                raise BackendUnavailable(problem) from cause
+                problem = redact(str(cause)) or "connection failed"
+                raise BackendUnavailable(f"{what}: {type(cause).__name__}: {problem}") from cause
             raise to_error(
                 outcome,
                 what,
-                path=path_only,
+                path=route,
                 web_url=self.web_url,
                 anonymous=self.credentials.is_anonymous,
                 user_id=self.credentials.user_id,
@@ -227,7 +219,7 @@ class AsyncClient:
 
     async def anonymous_token(self) -> dict[str, Any]:
         """Get (and hold) an anonymous token for the client id; returns its `credits`."""
-        data = await self._call("POST", ANON_PATH, "anonymous sign-in", auth=False)
+        data = await self._call("POST", ANON_PATH, "anonymous sign-in")
         token = first(data, "token", "access_token", "accessToken")
         if not isinstance(token, str) or not token:
             raise BackendUnavailable("anonymous sign-in: the answer holds no token")
@@ -252,9 +244,10 @@ class AsyncClient:
             "create session",
             json={"task_name": task_name, "language": language},
         )
-        session = data.get("session") if isinstance(data.get("session"), dict) else {}
-        sid = first(data, "session_id", "sessionId") or first(session, "id", "session_id")
-        tid = first(data, "task_id", "taskId", "id") or first(data.get("task"), "id")
+        sid = first(data, "session_id", "sessionId") or first(
+            first(data, "session"), "id", "session_id"
+        )
+        tid = first(data, "task_id", "taskId", "id") or first(first(data, "task"), "id")
         if not sid:
             raise BackendUnavailable("create session: the answer holds no session id")
         self._learn_user(data)
@@ -272,7 +265,7 @@ class AsyncClient:
         if not claim:
             raise BackendUnavailable("claim link: the answer holds no claim token")
         url = f"{self.web_url}/workspace/claim?ct={claim}"
-        return {"claim_token": claim, "expires_in": data.get("expires_in"), "url": url}
+        return {"claim_token": claim, "expires_in": first(data, "expires_in"), "url": url}
 
     @contextlib.asynccontextmanager
     async def open_chat(
@@ -287,15 +280,15 @@ class AsyncClient:
             "new_message": {"role": "user", "parts": [{"text": text}]},
             "streaming": streaming,
         }
+        read = self.options.heartbeat_timeout
         try:
             response = await self._call(
                 "POST",
                 "/run_sse",
                 "chat",
                 json=body,
-                headers={"Accept": "text/event-stream"},
                 stream="sse",
-                timeout=httpx.Timeout(self.options.timeout, read=self.options.heartbeat_timeout),
+                timeout=httpx.Timeout(self.options.timeout, read=read),
             )
         except BackendUnavailable as exc:
             raise dropped_before(exc) from exc.__cause__
@@ -310,33 +303,24 @@ class AsyncClient:
         hook: Callable[[int, int], Any] | None = None,
     ) -> list[Media]:
         """Upload files as one streamed multipart request (field `files`)."""
-        body = MultipartFiles(paths)
+        body = MultipartFiles(paths, progress, hook)
         # the server may take a while to store and probe 500 MB after the last byte
         timeout = httpx.Timeout(self.options.timeout, read=max(self.options.timeout, 600.0))
-        data = await self._call(
-            "POST",
-            f"/api/upload-video/nemo_agent/me/{session_id}",
-            "upload",
-            body=body,
-            progress=Progress(body.file_bytes, progress, hook),
-            timeout=timeout,
-        )
-        media = Media.list_from_data(data)
+        path = f"/api/upload-video/nemo_agent/me/{session_id}"
+        media = await self._upload(path, body=body, timeout=timeout)
         if len(body.sha256) == len(media):  # the answer lists the files in the request's order
-            media = [
+            return [
                 dataclasses.replace(m, sha256=h) for m, h in zip(media, body.sha256, strict=True)
             ]
         return media
 
     async def upload_urls(self, session_id: str, urls: Sequence[str]) -> list[Media]:
         """Have the backend fetch media from http(s) URLs."""
-        data = await self._call(
-            "POST",
-            f"/api/upload-video/nemo_agent/me/{session_id}",
-            "upload",
-            json={"urls": list(urls), "source_type": "url"},
-        )
-        return Media.list_from_data(data)
+        path = f"/api/upload-video/nemo_agent/me/{session_id}"
+        return await self._upload(path, json={"urls": list(urls), "source_type": "url"})
+
+    async def _upload(self, path: str, **kw: Any) -> list[Media]:
+        return Media.list_from_data(await self._call("POST", path, "upload", **kw))
 
     async def credits(self) -> Credits:
         """The credit balance."""
@@ -349,31 +333,29 @@ class AsyncClient:
         self._learn_user(data)
         return State.from_data(data)
 
+    async def _render(
+        self, method: str, path: str, what: str, job_id: str, default: str = "pending", **kw: Any
+    ) -> RenderStatus:
+        data = await self._call(method, path, what, bare_ok=True, **kw)
+        return RenderStatus.from_data(job_id, data, default=default)
+
     async def render(
         self, job_id: str, session_id: str, draft: dict[str, Any], quality: str = "high"
     ) -> RenderStatus:
         """Submit a render job `job_id` (`render_<ms>`)."""
-        body = {
-            "id": job_id,
-            "sessionId": session_id,
-            "draft": draft,
-            "output": {"format": "mp4", "quality": quality},
-        }
-        path = "/api/render/proxy/lambda"
-        data = await self._call("POST", path, "export", json=body, bare_ok=True)
-        return RenderStatus.from_data(job_id, data)
+        output = {"format": "mp4", "quality": quality}
+        body = {"id": job_id, "sessionId": session_id, "draft": draft, "output": output}
+        return await self._render("POST", _RENDER, "export", job_id, json=body)
 
     async def render_status(self, job_id: str) -> RenderStatus:
         """One poll of a render job."""
-        path = f"/api/render/proxy/lambda/{job_id}"
-        return RenderStatus.from_data(job_id, await self._call("GET", path, "export", bare_ok=True))
+        return await self._render("GET", f"{_RENDER}/{job_id}", "export", job_id)
 
     async def cancel_render(self, job_id: str) -> RenderStatus:
-        """Ask the backend to stop a render job (`POST …/lambda/<id>/cancel`, no body)."""
-        path = f"/api/render/proxy/lambda/{job_id}/cancel"
-        data = await self._call("POST", path, "cancel export", bare_ok=True)
-        # an answer without a status still means the cancel was taken
-        return RenderStatus.from_data(job_id, data, default="cancelled")
+        """Ask the backend to stop a render job (`POST …/lambda/<id>/cancel`, no body); an
+        answer without a status still means the cancel was taken."""
+        path = f"{_RENDER}/{job_id}/cancel"
+        return await self._render("POST", path, "cancel export", job_id, default="cancelled")
 
     async def download(
         self,
@@ -396,3 +378,33 @@ class AsyncClient:
                 log.debug("the job's URL failed (%s): trying the route", type(exc).__name__)
         await fetch(self, f"/api/render/proxy/{job_id}/download", dest, progress, hook)
         return dest
+
+
+async def fetch(
+    client: AsyncClient,
+    route: str,
+    dest: Path,
+    progress: ProgressArg,
+    hook: Callable[[int, int], Any] | None,
+) -> None:
+    """GET `route` (a rendered MP4, a timeline's media) into `dest` by way of a `.part` file, so a
+    broken download leaves no `dest`."""
+    response = await client._call("GET", route, "download", stream="bytes")
+    part = dest.with_name(f".{dest.name}.part")
+    total = int(response.headers.get("content-length") or 0)
+    bar = Progress(total, progress, hook)
+    try:
+        with open(part, "wb") as f:
+            done = 0
+            async for chunk in response.aiter_bytes(1 << 20):
+                await asyncio.to_thread(f.write, chunk)
+                done += len(chunk)
+                bar.update(done)
+        if total and done != total:
+            raise BackendUnavailable(f"download: got {done} of {total} bytes")
+        os.replace(part, dest)
+    except httpx.TransportError as exc:
+        raise BackendUnavailable(f"download broke off: {type(exc).__name__}") from None
+    finally:
+        await response.aclose()
+        part.unlink(missing_ok=True)

@@ -23,6 +23,9 @@ CHUNK = 1 << 20
 # layer's business, which makes the bar on the caller's thread and passes its feed down here
 ProgressArg = Callable[[int, int], Any] | bool | None
 
+# what browsers do (WHATWG form encoding): escape the three characters that break the header
+_QUOTE = str.maketrans({"\\": "\\\\", '"': "%22", "\r": "%0D", "\n": "%0A"})
+
 
 class Progress:
     """Tells `done` of `total` bytes to the caller's callback and the session's hook."""
@@ -32,42 +35,36 @@ class Progress:
         self._feeds = [f for f in feeds if callable(f)]
 
     def update(self, done: int) -> None:
-        """`done` bytes of `total` are through."""
         for feed in self._feeds:
             feed(done, self.total)
 
 
-def _quote(name: str) -> str:
-    # what browsers do (WHATWG form encoding): escape the three characters that break the header
-    return name.replace("\\", "\\\\").replace('"', "%22").replace("\r", "%0D").replace("\n", "%0A")
-
-
 class MultipartFiles:
-    """The body of one upload request carrying `paths` in the form field `field`."""
+    """The body of one upload request carrying `paths` in the form field `files`; `feeds` are
+    told the bytes sent (see `Progress`)."""
 
-    def __init__(self, paths: Sequence[str | os.PathLike[str]], field: str = "files") -> None:
-        self.boundary = f"nemo-{secrets.token_hex(16)}"
+    def __init__(self, paths: Sequence[str | os.PathLike[str]], *feeds: ProgressArg) -> None:
+        boundary = f"nemo-{secrets.token_hex(16)}"
         self.paths = [Path(p) for p in paths]
         self.sizes = [p.stat().st_size for p in self.paths]
-        self._heads = []
-        for path in self.paths:
-            mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-            disposition = f'form-data; name="{field}"; filename="{_quote(path.name)}"'
-            head = (
-                f"--{self.boundary}\r\n"
-                f"Content-Disposition: {disposition}\r\n"
-                f"Content-Type: {mime}\r\n\r\n"
-            )
-            self._heads.append(head.encode("utf-8"))
-        self._tail = f"--{self.boundary}--\r\n".encode()
-        self.content_type = f"multipart/form-data; boundary={self.boundary}"
-        self.file_bytes = sum(self.sizes)  # what progress counts
+        self._heads = [
+            f"--{boundary}\r\n"
+            f'Content-Disposition: form-data; name="files"; filename="{p.name.translate(_QUOTE)}"'
+            f"\r\nContent-Type: {mimetypes.guess_type(p.name)[0] or 'application/octet-stream'}"
+            "\r\n\r\n".encode()
+            for p in self.paths
+        ]
+        self._tail = f"--{boundary}--\r\n".encode()
+        self.progress = Progress(sum(self.sizes), *feeds)
         # exact, so that the server can refuse a too-large body at once (each file ends in CRLF)
         framing = sum(map(len, self._heads)) + 2 * len(self.paths) + len(self._tail)
-        self.content_length = framing + self.file_bytes
+        self.headers = {
+            "Content-Type": f"multipart/form-data; boundary={boundary}",
+            "Content-Length": str(framing + self.progress.total),
+        }
         self.sha256: list[str] = []  # of each file's bytes as sent, filled in while streaming
 
-    async def stream(self, progress: Progress | None = None) -> AsyncIterator[bytes]:
+    async def stream(self) -> AsyncIterator[bytes]:
         """Yield the body; restartable (each call reads the files again)."""
         done = 0
         self.sha256 = []
@@ -84,8 +81,7 @@ class MultipartFiles:
                     done += len(chunk)
                     digest.update(chunk)
                     yield chunk
-                    if progress is not None:
-                        progress.update(done)
+                    self.progress.update(done)
             self.sha256.append(digest.hexdigest())
             yield b"\r\n"
         yield self._tail

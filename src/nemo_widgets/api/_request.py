@@ -53,51 +53,41 @@ class Outcome:
 
 
 def _as_code(value: Any) -> int | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
     if isinstance(value, str) and value.strip().lstrip("-").isdigit():
         return int(value)
-    return None
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
 def _message(obj: Mapping[str, Any]) -> str:
     for key in ("message", "msg", "detail", "error"):
         value = obj.get(key)
-        if isinstance(value, str) and value:
-            return value
-        if isinstance(value, Mapping):  # `"error": {"code", "message"}`
-            nested = _message(value)
-            if nested:
-                return nested
+        text = _message(value) if isinstance(value, Mapping) else value  # `"error": {"message"}`
+        if isinstance(text, str) and text:
+            return text
     return ""
 
 
-def _merged(obj: Mapping[str, Any], envelope_keys: tuple[str, ...]) -> Any:
-    data = obj.get("data")
-    data = data if data is not None else {}
-    if isinstance(data, dict):
-        # one variant puts the render `status`/`output` beside `data`, not in it
-        extras = {k: v for k, v in obj.items() if k not in envelope_keys}
-        data = {**extras, **data}
-    return data
-
-
-def _success_envelope(status: int, obj: Mapping[str, Any], bare_ok: bool) -> Outcome:
-    """`{"success": true, "data"}` / `{"success": false, "error"}` (the vendor's render routes)."""
-    good_status = 200 <= status < 300
-    if obj["success"] is True and good_status:
-        data = _merged(obj, ("success", "data")) if bare_ok else obj.get("data")
-        return Outcome(True, status, data if data is not None else {})
+def _envelope(status: int, obj: dict[str, Any], code: int | None, bare_ok: bool) -> Outcome:
+    """`{"code", "data"}`, or (`code` None) the vendor render routes' `{"success", "data"}`."""
+    good = 200 <= status < 300
+    if good and not code and obj.get("success") is not False:
+        data = obj.get("data")
+        data = {} if data is None else data
+        if bare_ok and isinstance(data, dict):
+            # one variant puts the render `status`/`output` beside `data`, not in it
+            skip = ("success", "data") if code is None else ("code", "message", "data")
+            data = {**{k: v for k, v in obj.items() if k not in skip}, **data}
+        return Outcome(True, status, data)
+    # `success: false` (with no code, or code 0 on a 2xx) is a refusal with a default text
+    refused = code is None or (good and code == 0)
     error = obj.get("error")
-    code = _as_code(obj.get("code"))
     if code is None and isinstance(error, Mapping):
         code = _as_code(error.get("code"))
-    if not good_status and code in (None, 0):
-        code = status
+    if not good:
+        code = code or status  # code 0 on an error status: trust the status
     # a refusal on a 2xx without a code is still the backend's clear answer: code stays None
-    return Outcome(False, status, obj, code or None, _message(obj) or "request refused")
+    message = _message(obj) or ("request refused" if refused else "")
+    return Outcome(False, status, obj, code or None, message)
 
 
 def parse_body(status: int, body: bytes, *, bare_ok: bool = False) -> Outcome:
@@ -107,26 +97,16 @@ def parse_body(status: int, body: bytes, *, bare_ok: bool = False) -> Outcome:
         obj = json.loads(body) if body.strip() else None
     except (ValueError, UnicodeDecodeError):
         obj = None
-    good_status = 200 <= status < 300
+    good = 200 <= status < 300
     if isinstance(obj, dict):
         code = _as_code(obj.get("code"))
-        if code is not None:
-            if code == 0 and good_status and obj.get("success") is not False:
-                if bare_ok:
-                    return Outcome(True, status, _merged(obj, ("code", "message", "data")))
-                data = obj.get("data")
-                return Outcome(True, status, data if data is not None else {})
-            if code == 0 and good_status:
-                return _success_envelope(status, obj, bare_ok)
-            # code 0 on an error status: trust the status
-            return Outcome(False, status, obj, code or status, _message(obj))
-        if isinstance(obj.get("success"), bool):
-            return _success_envelope(status, obj, bare_ok)
-        if good_status and bare_ok:
+        if code is not None or isinstance(obj.get("success"), bool):
+            return _envelope(status, obj, code, bare_ok)
+        if good and bare_ok:
             return Outcome(True, status, obj, envelope=False)
-        if not good_status:
+        if not good:
             return Outcome(False, status, obj, status, _message(obj), envelope=False)
-    if good_status:
+    if good:
         kind = "an empty body" if not body.strip() else "a body that is not the JSON envelope"
         return Outcome(False, status, None, None, f"the backend answered {kind}", envelope=False)
     return Outcome(False, status, None, status, f"HTTP {status}", envelope=False)
@@ -178,20 +158,14 @@ def to_error(
 
 def first(mapping: Any, *keys: str, default: Any = None) -> Any:
     """The first present, non-None value among `keys` (accepts both spellings of a field)."""
-    if isinstance(mapping, Mapping):
-        for key in keys:
-            value = mapping.get(key)
-            if value is not None:
-                return value
-    return default
+    values = (mapping.get(key) for key in keys) if isinstance(mapping, Mapping) else ()
+    return next((value for value in values if value is not None), default)
 
 
 def same_origin(url: str, base: str) -> bool:
     """Whether `url` (a path, or an absolute URL) goes to the API at `base` (gets the token)."""
-    if not url.startswith(("http://", "https://")):
-        return True
-    a, b = urlsplit(url), urlsplit(base)
-    return (a.scheme, a.netloc) == (b.scheme, b.netloc)
+    absolute = url.startswith(("http://", "https://"))
+    return not absolute or urlsplit(url)[:2] == urlsplit(base)[:2]
 
 
 def streamable(content_type: str, kind: str) -> bool:

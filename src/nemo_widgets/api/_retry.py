@@ -1,7 +1,8 @@
-"""When to retry a request: one pure function, tested with a table (no I/O, no clock)."""
+"""When to retry a request: pure functions, tested with a table (no I/O, no clock)."""
 
 from __future__ import annotations
 
+import contextlib
 import email.utils
 import random
 import time
@@ -10,39 +11,30 @@ from collections.abc import Callable
 BACKOFF_BASE = 0.5  # seconds before the first transport retry
 BACKOFF_CAP = 8.0  # no single backoff wait is longer than this
 RETRY_AFTER_CAP = 120.0  # a server asking for more than this is not waited for blindly
-
-# POSTs that can be sent twice without a second effect: asking again for a claim link only makes
-# another short-lived link. Creating sessions, uploads and renders have effects; /run_sse charges.
-_IDEMPOTENT_POSTS = ("/api/auth/claim-token",)
-_NEVER = ("/run_sse",)
-_RENDER = "/api/render/proxy/lambda/"
 # a 429 on the anonymous sign-in is the 7-day token quota, not congestion: waiting will not help
 ANON_PATH = "/api/auth/anonymous-token"
 _TRANSIENT = frozenset({500, 502, 503, 504})
 
 
 def is_idempotent(method: str, path: str) -> bool:
-    """Whether sending this request twice has the same effect as sending it once."""
-    method = method.upper()
+    """Whether sending this request twice has the same effect as sending it once: asking again for
+    a claim link only makes another short-lived link, and cancelling a job twice stops it once;
+    creating sessions, uploads and renders have effects, and /run_sse charges."""
+    method, path = method.upper(), path.rstrip("/")
     if method in ("GET", "HEAD", "OPTIONS", "PUT", "DELETE"):
         return True
-    path = path.rstrip("/")
-    if method == "POST" and path.startswith(_RENDER) and path.endswith("/cancel"):
-        return True  # cancelling a job twice stops it once
-    return method == "POST" and path in _IDEMPOTENT_POSTS
+    cancel = path.startswith("/api/render/proxy/lambda/") and path.endswith("/cancel")
+    return method == "POST" and (cancel or path == "/api/auth/claim-token")
 
 
 def parse_retry_after(value: str | None, now: float | None = None) -> float | None:
     """Seconds from a `Retry-After` header (delta-seconds or an HTTP date), or None."""
     if not value:
         return None
-    value = value.strip()
-    try:
+    with contextlib.suppress(ValueError):
         return max(0.0, float(value))
-    except ValueError:
-        pass
     try:
-        when = email.utils.parsedate_to_datetime(value).timestamp()
+        when = email.utils.parsedate_to_datetime(value.strip()).timestamp()
     except (TypeError, ValueError, IndexError):
         return None
     return max(0.0, when - (time.time() if now is None else now))
@@ -66,11 +58,12 @@ def retry_delay(
     code if any, `attempt` how many retries of this request were already made. The recoveries
     that need an action first (a new token, a new client id) are `recovery`'s.
     """
-    if path.rstrip("/") in _NEVER:
-        return None  # a chat message is never sent twice: it may run, and charge, twice
-    if path.rstrip("/") == ANON_PATH and (status == 429 or code == 429):
+    route = path.rstrip("/")
+    limited = status == 429 or code == 429
+    # a chat message is never sent twice: it may run, and charge, twice
+    if route == "/run_sse" or (limited and route == ANON_PATH):
         return None
-    if status == 429 or code == 429:
+    if limited:
         # the configured wait rules here (the contract's 30 s is its default): a server's
         # Retry-After would make a test of the offline backend wait the cloud's time
         return rate_limit_wait if attempt == 0 else None
@@ -92,6 +85,4 @@ def recovery(path: str, code: int | None, anonymous: bool) -> str | None:
     chat POST: its 1001 is refused before the message runs, so sending it again is safe."""
     if code == 1001 and anonymous:
         return "token"
-    if code == 400 and path.rstrip("/") == ANON_PATH:
-        return "client_id"
-    return None
+    return "client_id" if code == 400 and path.rstrip("/") == ANON_PATH else None

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .. import draft as _draft  # its pandas half loads on first use
-from ..api._download import fetch
+from ..api._client import fetch
 from ..draft._otio import MediaInfo, SegmentView, as_draft, mapping
 from ..draft._otio_files import adapter_for, write_timeline
 from ..errors import DraftError
