@@ -36,6 +36,7 @@ from ._stream import ChatStream, dropped_before
 
 _DEFAULT: Any = object()
 _RENDER = "/api/render/proxy/lambda"
+_SESSION = "/api/tasks/me/with-session/nemo_agent"
 log = logging.getLogger("nemo_widgets.api")
 
 
@@ -122,7 +123,6 @@ class AsyncClient:
         json: Any = None,
         body: MultipartFiles | None = None,
         stream: str | None = None,
-        bare_ok: bool = False,
         timeout: httpx.Timeout | None = None,
     ) -> Any:
         """Send one request with every recovery rule; return the envelope's data, or (with
@@ -165,7 +165,8 @@ class AsyncClient:
             except httpx.TransportError as exc:
                 outcome, cause = None, exc
             else:
-                outcome = parse_body(response.status_code, raw, bare_ok=bare_ok)
+                # the render routes answer a bare object in one dialect
+                outcome = parse_body(status, raw, bare_ok=route.startswith(_RENDER))
                 if outcome.ok:
                     if stream:  # a JSON answer where a stream or a file was expected
                         raise BackendUnavailable(f"{what}: expected {stream}, got JSON")
@@ -225,8 +226,8 @@ class AsyncClient:
             raise BackendUnavailable("anonymous sign-in: the answer holds no token")
         expires_in = first(data, "expires_in", "expiresIn")
         expires_at = token_expiry(first(data, "expires_at", "expiresAt"), expires_in, self._clock())
-        user_id = first(data, "user_id", "userId")
-        self.credentials.set_token(token, expires_at, user_id if isinstance(user_id, str) else None)
+        self._learn_user(data)  # before the token is stored with it
+        self.credentials.set_token(token, expires_at)
         return {
             "credits": first(data, "credits", "balance"),
             "expires_in": expires_in,
@@ -238,15 +239,10 @@ class AsyncClient:
         self, language: str = "en", task_name: str = "project"
     ) -> dict[str, str]:
         """Start an editing session: `{"task_id", "session_id"}`."""
-        data = await self._call(
-            "POST",
-            "/api/tasks/me/with-session/nemo_agent",
-            "create session",
-            json={"task_name": task_name, "language": language},
-        )
-        sid = first(data, "session_id", "sessionId") or first(
-            first(data, "session"), "id", "session_id"
-        )
+        body = {"task_name": task_name, "language": language}
+        data = await self._call("POST", _SESSION, "create session", json=body)
+        session = first(data, "session")
+        sid = first(data, "session_id", "sessionId") or first(session, "id", "session_id")
         tid = first(data, "task_id", "taskId", "id") or first(first(data, "task"), "id")
         if not sid:
             raise BackendUnavailable("create session: the answer holds no session id")
@@ -255,12 +251,8 @@ class AsyncClient:
 
     async def claim_token(self, task_id: str, session_id: str) -> dict[str, Any]:
         """A short-lived claim token and the web link that uses it (never the real token)."""
-        data = await self._call(
-            "POST",
-            "/api/auth/claim-token",
-            "claim link",
-            json={"task_id": task_id, "session_id": session_id},
-        )
+        body = {"task_id": task_id, "session_id": session_id}
+        data = await self._call("POST", "/api/auth/claim-token", "claim link", json=body)
         claim = first(data, "claim_token", "claimToken", "token")
         if not claim:
             raise BackendUnavailable("claim link: the answer holds no claim token")
@@ -280,15 +272,10 @@ class AsyncClient:
             "new_message": {"role": "user", "parts": [{"text": text}]},
             "streaming": streaming,
         }
-        read = self.options.heartbeat_timeout
+        wait = httpx.Timeout(self.options.timeout, read=self.options.heartbeat_timeout)
         try:
             response = await self._call(
-                "POST",
-                "/run_sse",
-                "chat",
-                json=body,
-                stream="sse",
-                timeout=httpx.Timeout(self.options.timeout, read=read),
+                "POST", "/run_sse", "chat", json=body, stream="sse", timeout=wait
             )
         except BackendUnavailable as exc:
             raise dropped_before(exc) from exc.__cause__
@@ -306,8 +293,7 @@ class AsyncClient:
         body = MultipartFiles(paths, progress, hook)
         # the server may take a while to store and probe 500 MB after the last byte
         timeout = httpx.Timeout(self.options.timeout, read=max(self.options.timeout, 600.0))
-        path = f"/api/upload-video/nemo_agent/me/{session_id}"
-        media = await self._upload(path, body=body, timeout=timeout)
+        media = await self._upload(session_id, body=body, timeout=timeout)
         if len(body.sha256) == len(media):  # the answer lists the files in the request's order
             return [
                 dataclasses.replace(m, sha256=h) for m, h in zip(media, body.sha256, strict=True)
@@ -316,10 +302,10 @@ class AsyncClient:
 
     async def upload_urls(self, session_id: str, urls: Sequence[str]) -> list[Media]:
         """Have the backend fetch media from http(s) URLs."""
-        path = f"/api/upload-video/nemo_agent/me/{session_id}"
-        return await self._upload(path, json={"urls": list(urls), "source_type": "url"})
+        return await self._upload(session_id, json={"urls": list(urls), "source_type": "url"})
 
-    async def _upload(self, path: str, **kw: Any) -> list[Media]:
+    async def _upload(self, session_id: str, **kw: Any) -> list[Media]:
+        path = f"/api/upload-video/nemo_agent/me/{session_id}"
         return Media.list_from_data(await self._call("POST", path, "upload", **kw))
 
     async def credits(self) -> Credits:
@@ -333,29 +319,26 @@ class AsyncClient:
         self._learn_user(data)
         return State.from_data(data)
 
-    async def _render(
-        self, method: str, path: str, what: str, job_id: str, default: str = "pending", **kw: Any
-    ) -> RenderStatus:
-        data = await self._call(method, path, what, bare_ok=True, **kw)
-        return RenderStatus.from_data(job_id, data, default=default)
-
     async def render(
         self, job_id: str, session_id: str, draft: dict[str, Any], quality: str = "high"
     ) -> RenderStatus:
         """Submit a render job `job_id` (`render_<ms>`)."""
         output = {"format": "mp4", "quality": quality}
         body = {"id": job_id, "sessionId": session_id, "draft": draft, "output": output}
-        return await self._render("POST", _RENDER, "export", job_id, json=body)
+        return RenderStatus.from_data(
+            job_id, await self._call("POST", _RENDER, "export", json=body)
+        )
 
     async def render_status(self, job_id: str) -> RenderStatus:
         """One poll of a render job."""
-        return await self._render("GET", f"{_RENDER}/{job_id}", "export", job_id)
+        data = await self._call("GET", f"{_RENDER}/{job_id}", "export")
+        return RenderStatus.from_data(job_id, data)
 
     async def cancel_render(self, job_id: str) -> RenderStatus:
-        """Ask the backend to stop a render job (`POST …/lambda/<id>/cancel`, no body); an
-        answer without a status still means the cancel was taken."""
-        path = f"{_RENDER}/{job_id}/cancel"
-        return await self._render("POST", path, "cancel export", job_id, default="cancelled")
+        """Ask the backend to stop a render job (`POST …/lambda/<id>/cancel`, no body)."""
+        data = await self._call("POST", f"{_RENDER}/{job_id}/cancel", "cancel export")
+        # an answer without a status still means the cancel was taken
+        return RenderStatus.from_data(job_id, data, default="cancelled")
 
     async def download(
         self,

@@ -10,13 +10,6 @@ from .. import _display
 from ._request import first
 
 
-def _int(value: Any) -> int:
-    try:
-        return int(float(value))
-    except (TypeError, ValueError, OverflowError):  # inf as well
-        return 0
-
-
 def _dict(value: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
@@ -29,6 +22,11 @@ def _text(value: Any) -> str:
     return "" if value is None else str(value)
 
 
+def _camel(key: str) -> str:
+    head, *rest = key.split("_")
+    return head + "".join(word.title() for word in rest)
+
+
 def _number(value: Any) -> float | None:
     if isinstance(value, bool):
         return None
@@ -37,6 +35,11 @@ def _number(value: Any) -> float | None:
     except (TypeError, ValueError):
         return None
     return number if math.isfinite(number) else None  # an infinite width is no width
+
+
+def _whole(value: Any) -> int | None:  # a bool is no count either
+    number = _number(value)
+    return None if number is None else int(number)
 
 
 class _Shown:
@@ -65,25 +68,24 @@ class Credits(_Shown):
     @classmethod
     def from_data(cls, data: Any) -> Credits:
         """Read `data.available/frozen/total` (or `balance` for available)."""
-        available = _int(first(data, "available", "balance", "available_credits", default=0))
-        frozen = _int(first(data, "frozen", "frozen_credits", default=0))
-        total = _int(first(data, "total", "total_credits", default=available + frozen))
+        available = _whole(first(data, "available", "balance", "available_credits")) or 0
+        frozen = _whole(first(data, "frozen", "frozen_credits")) or 0
+        total = _whole(first(data, "total", "total_credits", default=available + frozen)) or 0
         return cls(available, frozen, total)
 
 
 _TYPE_KEYS = ("type", "file_type", "fileType", "media_type", "kind")
-_STATE_KEYS = {
-    "draft",
-    "video_infos",
-    "videoInfos",
-    "canvas_config",
-    "canvasConfig",
-    "generated_media",
-    "generatedMedia",
-    "video_analyses",
-    "videoAnalyses",
+# the fields read from `data.state`, each with what makes it the field's type, and from `data`
+_STATE_FIELDS: dict[str, Any] = {
+    "draft": _dict,
+    "video_infos": _list,
+    "canvas_config": _dict,
+    "generated_media": _list,
+    "video_analyses": lambda value: value,
 }
-_STATE_TOP = {"state", "session_id", "sessionId", "task_id", "taskId", "task_name", "taskName"}
+_TOP_FIELDS = ("session_id", "task_id", "task_name")
+_STATE_TOP = {"state", *_TOP_FIELDS, *map(_camel, _TOP_FIELDS)}
+_STATE_KEYS = {*_STATE_FIELDS, *map(_camel, _STATE_FIELDS), *_STATE_TOP}
 
 
 @dataclasses.dataclass(frozen=True, repr=False)
@@ -108,22 +110,14 @@ class State(_Shown):
         """Read `data.state.*` (or the same fields directly under `data`)."""
         top = _dict(data)
         state = _dict(first(top, "state", default=top))
-        extra = {k: v for k, v in state.items() if k not in _STATE_KEYS | _STATE_TOP}
+        extra = {k: v for k, v in state.items() if k not in _STATE_KEYS}
         for k, v in top.items():
             if state is not top and k not in _STATE_TOP:
                 extra.setdefault(k, v)
-        return cls(
-            draft=_dict(state.get("draft")),
-            video_infos=_list(first(state, "video_infos", "videoInfos")),
-            canvas_config=_dict(first(state, "canvas_config", "canvasConfig")),
-            generated_media=_list(first(state, "generated_media", "generatedMedia")),
-            video_analyses=first(state, "video_analyses", "videoAnalyses"),
-            # ids stay strings: a 19-digit session id is not a number to round
-            session_id=_text(first(top, "session_id", "sessionId")),
-            task_id=_text(first(top, "task_id", "taskId")),
-            task_name=_text(first(top, "task_name", "taskName")),
-            extra=extra,
-        )
+        fields = {key: read(first(state, key, _camel(key))) for key, read in _STATE_FIELDS.items()}
+        for key in _TOP_FIELDS:  # ids stay strings: a 19-digit session id is not a number to round
+            fields[key] = _text(first(top, key, _camel(key)))
+        return cls(**fields, extra=extra)
 
 
 @dataclasses.dataclass(frozen=True, repr=False)
@@ -154,17 +148,16 @@ class Media(_Shown):
         if duration is None:  # ms in our own records
             ms = _number(first(item, "duration_ms", "durationMs"))
             duration = ms / 1000.0 if ms is not None else None
-        width, height = _number(item.get("width")), _number(item.get("height"))
         digest = first(item, "hash", "md5", "sha256")
         return cls(
             id=str(first(item, "id", "media_id", "mediaId", "file_id", default="")),
             name=str(first(item, "name", "filename", "file_name", default="")),
             type=str(first(item, *_TYPE_KEYS, default="")),
-            size=_int(first(item, "size", "file_size", default=0)),
+            size=_whole(first(item, "size", "file_size")) or 0,
             url=url if isinstance(url, str) else None,
             duration=duration,
-            width=int(width) if width is not None else None,
-            height=int(height) if height is not None else None,
+            width=_whole(item.get("width")),
+            height=_whole(item.get("height")),
             fps=_number(item.get("fps")),
             hash=str(digest) if digest is not None else None,
         )
@@ -172,23 +165,17 @@ class Media(_Shown):
     @classmethod
     def list_from_data(cls, data: Any) -> list[Media]:
         """Read the media list of an upload answer, whichever key holds it."""
-        items = data if isinstance(data, list) else None
-        if items is None:
-            items = first(data, "files", "media", "video_infos", "items", "uploaded")
+        keys = ("files", "media", "video_infos", "items", "uploaded")
+        items = data if isinstance(data, list) else first(data, *keys)
         if items is None and isinstance(data, dict) and first(data, "id", "media_id"):
             items = [data]
         return [cls.from_data(i) for i in _list(items)]
 
 
 _STATUSES = {
-    "succeeded": "completed",
-    "success": "completed",
-    "done": "completed",
-    "complete": "completed",
-    "error": "failed",
-    "failure": "failed",
-    "canceled": "cancelled",
-    "aborted": "cancelled",
+    **dict.fromkeys(("succeeded", "success", "done", "complete"), "completed"),
+    **dict.fromkeys(("error", "failure"), "failed"),
+    **dict.fromkeys(("canceled", "aborted"), "cancelled"),
 }
 TERMINAL = ("completed", "failed", "cancelled")
 
