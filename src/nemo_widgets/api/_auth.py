@@ -70,15 +70,12 @@ def write_atomic(path: Path, text: str, mode: int = 0o666) -> None:
         tmp.unlink(missing_ok=True)
 
 
-def load_client_id(env: Mapping[str, str] | None = None, *, renew: bool = False) -> str:
-    """`NEMO_CLIENT_ID`, else the stored id, else a new UUID written to the config dir.
-
-    `renew=True` makes and stores a new id (the contract's answer to HTTP 400).
-    """
-    env = os.environ if env is None else env
-    if not renew and env.get("NEMO_CLIENT_ID"):
-        return env["NEMO_CLIENT_ID"].strip()
-    path = config_dir(env) / "client_id"
+def load_client_id(*, renew: bool = False) -> str:
+    """`NEMO_CLIENT_ID`, else the stored id, else a new UUID written to the config dir;
+    `renew=True` makes and stores a new id (the contract's answer to HTTP 400)."""
+    if not renew and os.environ.get("NEMO_CLIENT_ID"):
+        return os.environ["NEMO_CLIENT_ID"].strip()
+    path = config_dir() / "client_id"
     if not renew:
         with contextlib.suppress(OSError, ValueError):  # missing, unreadable or not a UUID
             stored = path.read_text(encoding="utf-8").strip()
@@ -169,9 +166,13 @@ class Credentials:
         if not self.anonymous or self.cache_key is None or self.__token is not None:
             return False
         rec = TokenCache().load(self.cache_key, self.client_id)
-        if rec is not None:
-            self.set_token(rec["token"], float(rec["expires_at"]), rec.get("user_id"), store=False)
-        return rec is not None
+        if rec is None:
+            return False
+        self.__token = rec["token"]
+        self.expires_at = float(rec["expires_at"])
+        self.user_id = rec.get("user_id") or self.user_id
+        self.generation += 1
+        return True
 
     @property
     def is_anonymous(self) -> bool:
@@ -201,19 +202,14 @@ class Credentials:
         return self.__token is not None
 
     def set_token(
-        self,
-        token: str,
-        expires_at: float | None = None,
-        user_id: str | None = None,
-        *,
-        store: bool = True,
+        self, token: str, expires_at: float | None = None, user_id: str | None = None
     ) -> None:
         """Hold a new token (and store it, when anonymous and a cache key is set)."""
         self.__token = token
         self.expires_at = expires_at
         self.user_id = user_id or self.user_id
         self.generation += 1
-        if store and self.anonymous and self.cache_key is not None:
+        if self.anonymous and self.cache_key is not None:
             TokenCache().save(self.cache_key, self.client_id, token, expires_at, self.user_id)
 
     def header(self) -> dict[str, str]:

@@ -128,8 +128,8 @@ def to_error(
     host = urlsplit(web_url).netloc or web_url  # how the vendor names the site in its texts
     text = f"{what}: {redact(outcome.message) or 'request failed'}"
     if outcome.code == 2001 and anonymous:
-        data: Any = first(outcome.data, "data")
-        bind = user_id or first(data, "user_id", "userId", "bind_id", "bindId") or fallback_bind
+        error_ids = first(first(outcome.data, "data"), "user_id", "userId", "bind_id", "bindId")
+        bind = user_id or error_ids or fallback_bind
         link = f"{web_url.rstrip('/')}/register"
         if isinstance(bind, str) and bind:
             link += f"?bind={quote(bind, safe='')}"
