@@ -161,18 +161,16 @@ class Credentials:
         self.user_id: str | None = None  # from the token (or session) answer: `anon_…` or not
         self.expires_at: float | None = None  # epoch seconds, when the answer says
 
-    def load_cached(self) -> bool:
-        """Take a stored anonymous token if there is a live one; True when one was taken."""
-        if not self.anonymous or self.cache_key is None or self.__token is not None:
-            return False
-        rec = TokenCache().load(self.cache_key, self.client_id)
-        if rec is None:
-            return False
-        self.__token = rec["token"]
-        self.expires_at = float(rec["expires_at"])
-        self.user_id = rec.get("user_id") or self.user_id
-        self.generation += 1
-        return True
+    def held(self) -> bool:
+        """Whether a token is held, after taking a live stored anonymous one if none was."""
+        if self.__token is None and self.anonymous and self.cache_key is not None:
+            rec = TokenCache().load(self.cache_key, self.client_id)
+            if rec is not None:
+                self.__token = rec["token"]
+                self.expires_at = float(rec["expires_at"])
+                self.user_id = rec.get("user_id") or self.user_id
+                self.generation += 1
+        return self.__token is not None
 
     @property
     def is_anonymous(self) -> bool:
@@ -182,7 +180,7 @@ class Credentials:
 
     def due(self, now: float) -> bool:
         """Whether the held anonymous token is close enough to its `expires_at` to renew now."""
-        if not (self.anonymous and self.has_token) or self.expires_at is None:
+        if not self.anonymous or self.__token is None or self.expires_at is None:
             return False
         return now >= self.expires_at - RENEW_MARGIN
 
@@ -196,10 +194,6 @@ class Credentials:
     def renew_client_id(self) -> None:
         """A fresh client id (after HTTP 400 on the anonymous-token call)."""
         self._client_id = load_client_id(renew=True)
-
-    @property
-    def has_token(self) -> bool:
-        return self.__token is not None
 
     def set_token(
         self, token: str, expires_at: float | None = None, user_id: str | None = None

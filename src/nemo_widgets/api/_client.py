@@ -135,7 +135,7 @@ class AsyncClient:
             if path == ANON_PATH:
                 headers["X-Client-Id"] = self.credentials.client_id
             elif same_origin(path, self.api_url):
-                if not self.credentials.has_token and not self.credentials.load_cached():
+                if not self.credentials.held():
                     await self._renew_token(self.credentials.generation)
                 elif self.credentials.due(self._clock()):  # renew before `expires_at` passes
                     await self._renew_token(self.credentials.generation, early=True)
