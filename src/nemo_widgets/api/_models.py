@@ -42,28 +42,21 @@ def _whole(value: Any) -> int | None:  # a bool is no count either
     return None if number is None else int(number)
 
 
-class _Shown:
-    """A repr and the notebook's HTML block, both from the `_display` line named by `_line`."""
-
-    def _line(self) -> str:
-        raise NotImplementedError
-
-    def __repr__(self) -> str:
-        return self._line()
-
-    def _repr_html_(self) -> str:
-        return _display.html_block(self._line())
+def _html(self: Any) -> str:
+    """The notebook's HTML block of the `_display` line that is also the repr."""
+    return _display.html_block(repr(self))
 
 
 @dataclasses.dataclass(frozen=True, repr=False)
-class Credits(_Shown):
+class Credits:
     """The credit balance: `available` to spend, `frozen` held by running work, `total`."""
 
     available: int
     frozen: int
     total: int
 
-    _line = _display.credits_line
+    __repr__ = _display.credits_line
+    _repr_html_ = _html
 
     @classmethod
     def from_data(cls, data: Any) -> Credits:
@@ -89,7 +82,7 @@ _STATE_KEYS = {*_STATE_FIELDS, *map(_camel, _STATE_FIELDS), *_STATE_TOP}
 
 
 @dataclasses.dataclass(frozen=True, repr=False)
-class State(_Shown):
+class State:
     """The backend's latest state of the session (see docs/draft-format.md); every key this class
     has no field for is kept in `extra` (from `data.state` first, then from `data`)."""
 
@@ -103,7 +96,8 @@ class State(_Shown):
     task_name: str = ""
     extra: dict[str, Any] = dataclasses.field(default_factory=dict, compare=False)
 
-    _line = _display.state_line
+    __repr__ = _display.state_line
+    _repr_html_ = _html
 
     @classmethod
     def from_data(cls, data: Any) -> State:
@@ -121,7 +115,7 @@ class State(_Shown):
 
 
 @dataclasses.dataclass(frozen=True, repr=False)
-class Media(_Shown):
+class Media:
     """One uploaded file as the backend knows it (`duration` in seconds; the vendor's `files[]`
     also gives `width`, `height`, `fps` and a content `hash`)."""
 
@@ -137,7 +131,8 @@ class Media(_Shown):
     hash: str | None = None
     sha256: str | None = None  # of the bytes this client sent (None for URL uploads)
 
-    _line = _display.media_line
+    __repr__ = _display.media_line
+    _repr_html_ = _html
 
     @classmethod
     def from_data(cls, item: Any) -> Media:
