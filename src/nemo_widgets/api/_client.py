@@ -325,9 +325,8 @@ class AsyncClient:
         """Submit a render job `job_id` (`render_<ms>`)."""
         output = {"format": "mp4", "quality": quality}
         body = {"id": job_id, "sessionId": session_id, "draft": draft, "output": output}
-        return RenderStatus.from_data(
-            job_id, await self._call("POST", _RENDER, "export", json=body)
-        )
+        data = await self._call("POST", _RENDER, "export", json=body)
+        return RenderStatus.from_data(job_id, data)
 
     async def render_status(self, job_id: str) -> RenderStatus:
         """One poll of a render job."""
@@ -363,19 +362,13 @@ class AsyncClient:
         return dest
 
 
-async def fetch(
-    client: AsyncClient,
-    route: str,
-    dest: Path,
-    progress: ProgressArg,
-    hook: Callable[[int, int], Any] | None,
-) -> None:
+async def fetch(client: AsyncClient, route: str, dest: Path, *feeds: ProgressArg) -> None:
     """GET `route` (a rendered MP4, a timeline's media) into `dest` by way of a `.part` file, so a
-    broken download leaves no `dest`."""
+    broken download leaves no `dest`; `feeds` are told the bytes received (see `Progress`)."""
     response = await client._call("GET", route, "download", stream="bytes")
     part = dest.with_name(f".{dest.name}.part")
     total = int(response.headers.get("content-length") or 0)
-    bar = Progress(total, progress, hook)
+    bar = Progress(total, *feeds)
     try:
         with open(part, "wb") as f:
             done = 0
