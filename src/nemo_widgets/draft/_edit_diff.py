@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import _read
+from ._diff import changed_keys
 from ._edits import (
     Delete,
     Edit,
@@ -24,27 +24,22 @@ from ._edits import (
     refs,
 )
 from ._model import Draft
+from ._read import read
 
 
 def _segment_ops(ref: str, old: Any, new: Any) -> list[Edit]:
+    """The rule edits (text, time, volume) that make segment `old` into `new`."""
     ops: list[Edit] = []
-    if _read.read(new, "text") != _read.read(old, "text") and _read.read(new, "text") is not None:
-        ops.append(SetText(ref, _read.read(new, "text")))
-    start, length = _read.read(new, "start"), _read.read(new, "duration")
-    if length is not None and length != _read.read(old, "duration"):
+    text, start, length, volume = (read(new, w) for w in ("text", "start", "duration", "volume"))
+    if text is not None and text != read(old, "text"):
+        ops.append(SetText(ref, text))
+    if length is not None and length != read(old, "duration"):
         ops.append(Resize(ref, start if start is not None else 0, length))
-    elif start is not None and start != _read.read(old, "start"):
+    elif start is not None and start != read(old, "start"):
         ops.append(Move(ref, start))
-    volume = _read.read(new, "volume")
-    if volume is not None and volume != _read.read(old, "volume"):
+    if volume is not None and volume != read(old, "volume"):
         ops.append(SetVolume(ref, volume))
     return ops
-
-
-def _keys(ref: str, got: Any, want: Any) -> SetKeys | None:
-    keys = sorted(set(got) | set(want))
-    changed = tuple((k, want.get(k)) for k in keys if got.get(k) != want.get(k))
-    return SetKeys(ref, changed) if changed else None
 
 
 def _find(draft: dict[str, Any], ref: str) -> Any:
@@ -70,14 +65,14 @@ def edits_between(old: Any, new: Any) -> list[Edit] | EditRefused:
         result = apply(draft, op)
         if isinstance(result, EditRefused):
             # one at a time, a swap of two clips overlaps on the way: take the whole if it is valid
-            whole = [check_track(after, t) for t in range(len(after.get("t") or []))]
-            if any(isinstance(w, EditRefused) for w in whole):
+            if any(check_track(after, t) for t in range(len(after.get("t") or []))):
                 return EditRefused(f"segment {op.ref}: {result.reason}")
             return [SetDraft(after)]
         draft = result
     for ref in new_refs:
-        extra = _keys(ref, _find(draft, ref), _find(after, ref))
-        if extra is not None:
-            ops.append(extra)
-            draft = apply(draft, extra)  # type: ignore[assignment]  # SetKeys is never refused
+        got, want = _find(draft, ref), _find(after, ref)
+        keys = tuple((k, want.get(k)) for k in changed_keys(got, want))
+        if keys:
+            ops.append(SetKeys(ref, keys))
+            draft = apply(draft, ops[-1])  # type: ignore[assignment]  # SetKeys is never refused
     return ops if draft == after else [SetDraft(after)]

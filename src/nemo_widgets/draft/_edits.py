@@ -1,20 +1,22 @@
 """Hand edits of a draft, and how they survive a new backend draft.
 
-An edit names its segment by `ref`: its `id`, or `#t.j` (track t, position j) for one without. Each
-edit class holds its own rule (`_make`) and sentence. A `#t.j` ref names a position, not a segment,
-so `rebase` re-applies it only on the draft it was made on; any new backend draft supersedes a
-`SetDraft`. Refusals are the catalog's `edit.*`, in the session's language.
+An edit names its segment by `ref`: its `id`, or `#t.j` (track t, position j) for one without. A
+`#t.j` ref names a position, not a segment, so `rebase` re-applies it only on the draft it was
+made on; any new backend draft supersedes a `SetDraft`. Refusals are the catalog's `edit.*`, in
+the session's language.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import Any, Final, TypeAlias
 
 from .._text import ui_text
 from . import _read
-from ._model import Draft, clone, fmt_seconds
+from ._diff import seconds
+from ._model import Draft, Segment, clone
 from ._summary import quote
 
 Q: Final = "'"
@@ -54,7 +56,7 @@ class Move(_OnSegment):
     start: int
 
     def sentence(self, what: str) -> str:
-        return f"I moved {what} to start at {_s(self.start)}"
+        return f"I moved {what} to start at {seconds(self.start, short=True)}"
 
     def _make(self, out: dict[str, Any], t: int, j: int) -> Made:
         return _write(out["t"][t]["sg"][j], "start", self.start) or _check_time(out, t, j) or out
@@ -69,7 +71,10 @@ class Resize(_OnSegment):
     duration: int
 
     def sentence(self, what: str) -> str:
-        return f"I trimmed {what} to {_s(self.start)}–{_s(self.start + self.duration)}"
+        span = (
+            f"{seconds(self.start, short=True)}–{seconds(self.start + self.duration, short=True)}"
+        )
+        return f"I trimmed {what} to {span}"
 
     def _make(self, out: dict[str, Any], t: int, j: int) -> Made:
         seg = out["t"][t]["sg"][j]
@@ -109,7 +114,24 @@ class Reorder(_OnSegment):
         return f"I moved {what} to position {self.index + 1} of its track"
 
     def _make(self, out: dict[str, Any], t: int, j: int) -> Made:
-        return _reorder(out["t"][t], j, self.index) or check_track(out, t)
+        sg = out["t"][t]["sg"]
+        if not 0 <= self.index < len(sg):
+            return _refused("no_position", n=self.index + 1, count=len(sg))
+        seg = [Segment(s) for s in sg]
+        order = sorted(range(len(sg)), key=lambda k: seg[k].start or 0)
+        times = [(seg[k].start or 0, seg[k].duration or 0) for k in order]
+        gaps = [0] + [max(0, b[0] - a[0] - a[1]) for a, b in pairwise(times)]
+        order.remove(j)
+        order.insert(self.index, j)
+        at = times[0][0]
+        for k, gap in zip(order, gaps, strict=True):
+            at += gap
+            refused = _write(sg[k], "start", at)
+            if refused:
+                return refused
+            at += seg[k].duration or 0
+        out["t"][t]["sg"] = [sg[k] for k in order]
+        return check_track(out, t) or out
 
 
 @dataclass(frozen=True)
@@ -175,30 +197,19 @@ class NotApplied:
 
 def refs(draft: Any) -> list[str]:
     """The ref of every segment, in frame row order (tracks bottom to top)."""
-    model = Draft.of(draft)
-    out = []
-    for t, track in enumerate(model.items):
-        for j, seg in enumerate(track.items):
-            out.append(seg.id if seg.id else f"#{t}.{j}")
-    return out
+    tracks = Draft.of(draft).items
+    return [
+        s.id or f"#{t}.{j}" for t, track in enumerate(tracks) for j, s in enumerate(track.items)
+    ]
 
 
 def locate(raw: Mapping[str, Any], ref: str) -> tuple[int, int] | None:
     """(track, position) of the segment `ref` names, None when it names none (or two)."""
-    found = raw.get("t")
-    tracks: list[Any] = found if isinstance(found, list) else []
-    if ref.startswith("#"):
-        t_, _, j_ = ref[1:].partition(".")
-        if t_.isdigit() and j_.isdigit():
-            t, j = int(t_), int(j_)
-            if t < len(tracks) and j < len(tracks[t].get("sg") or []):
-                return t, j
-        return None
     hits = [
         (t, j)
-        for t, track in enumerate(tracks)
+        for t, track in enumerate(raw.get("t") or [])
         for j, seg in enumerate(track.get("sg") or [])
-        if isinstance(seg, Mapping) and seg.get("id") == ref
+        if (_read.read(seg, "id") or f"#{t}.{j}") == ref
     ]
     return hits[0] if len(hits) == 1 else None
 
@@ -219,57 +230,26 @@ def _refused(key: str, **fields: object) -> EditRefused:
     return EditRefused(ui_text(f"edit.{key}", None, **fields))
 
 
-def _s(ms: float) -> str:
-    return f"{fmt_seconds(ms)}s"
-
-
 def _check_time(draft: dict[str, Any], t: int, j: int) -> EditRefused | None:
     """The edited segment: start ≥ 0, duration > 0, ends by `d`, overlaps none of its track."""
-    seg = draft["t"][t]["sg"][j]
-    start, length = _read.read(seg, "start"), _read.read(seg, "duration")
-    if start is not None and start < 0:
-        return _refused("before_zero", s=_s(start))
-    if length is not None and length <= 0:
+    seg = Segment(draft["t"][t]["sg"][j])
+    if seg.start is not None and seg.start < 0:
+        return _refused("before_zero", s=seconds(seg.start, short=True))
+    if seg.duration is not None and seg.duration <= 0:
         return _refused("no_duration")
-    end = (start or 0) + (length or 0)
     total: Any = draft.get("d")
-    if _read.is_number(total) and total >= 0 and end > total:
-        return _refused("past_end", end=_s(end), total=_s(total))
-    for k, other in enumerate(draft["t"][t].get("sg") or []):
-        if k == j or not isinstance(other, Mapping):
+    if _read.is_number(total) and 0 <= total < seg.end:
+        return _refused(
+            "past_end", end=seconds(seg.end, short=True), total=seconds(total, short=True)
+        )
+    for k, other in enumerate(map(Segment, draft["t"][t]["sg"])):
+        o_start = other.start
+        if k == j or o_start is None or (other.duration or 0) <= 0:
             continue
-        o_start, o_len = _read.read(other, "start"), _read.read(other, "duration")
-        if o_start is None or o_len is None or o_len <= 0:
-            continue
-        if (start or 0) < o_start + o_len and o_start < end:
-            name = (
-                _read.read(other, "text") or _read.read(other, "name") or other.get("id") or k + 1
-            )
-            span = f"{_s(o_start)}–{_s(o_start + o_len)}"
+        if (seg.start or 0) < other.end and o_start < seg.end:
+            name = other.text or other.name or other.raw.get("id") or k + 1
+            span = f"{seconds(o_start, short=True)}–{seconds(other.end, short=True)}"
             return _refused("overlap", name=f"{name!s:.40}", span=span)
-    return None
-
-
-def _reorder(track: dict[str, Any], j: int, index: int) -> EditRefused | None:
-    sg = track["sg"]
-    if not 0 <= index < len(sg):
-        return _refused("no_position", n=index + 1, count=len(sg))
-    order = sorted(range(len(sg)), key=lambda k: _read.read(sg[k], "start") or 0)
-    starts = [_read.read(sg[k], "start") or 0 for k in order]
-    lengths = [_read.read(sg[k], "duration") or 0 for k in order]
-    gaps = [max(0, starts[i] - starts[i - 1] - lengths[i - 1]) for i in range(1, len(order))]
-    order.remove(j)
-    order.insert(index, j)
-    new = [sg[k] for k in order]
-    at = starts[0] if starts else 0
-    for i, seg in enumerate(new):
-        if i:
-            at += gaps[i - 1]
-        refused = _write(seg, "start", at)
-        if refused:
-            return refused
-        at += _read.read(seg, "duration") or 0
-    track["sg"] = new
     return None
 
 
@@ -282,13 +262,10 @@ def apply(draft: Any, edit: Edit) -> dict[str, Any] | EditRefused:
     return _refused("gone") if where is None else edit._make(out, *where)
 
 
-def check_track(draft: dict[str, Any], t: int) -> dict[str, Any] | EditRefused:
-    """`draft` when every segment of track `t` passes the time rules, else the first refusal."""
-    for j in range(len(draft["t"][t]["sg"])):
-        refused = _check_time(draft, t, j)
-        if refused:
-            return refused
-    return draft
+def check_track(draft: dict[str, Any], t: int) -> EditRefused | None:
+    """The first refusal of the time rules for a segment of track `t` (None: they all pass)."""
+    checks = (_check_time(draft, t, j) for j in range(len(draft["t"][t]["sg"])))
+    return next(filter(None, checks), None)
 
 
 def replay(base: Any, edits: Iterable[Edit]) -> tuple[dict[str, Any], list[NotApplied]]:
@@ -307,13 +284,10 @@ def rebase(
     missed: list[NotApplied] = []
     draft = Draft.of(new_draft).to_dict()
     for edit in edits:
-        if not same_base and isinstance(edit, SetDraft):
-            missed.append(NotApplied(edit, ui_text("edit.superseded")))
-            continue
-        if not same_base and edit.ref.startswith("#"):
-            missed.append(NotApplied(edit, ui_text("edit.no_id")))
-            continue
-        result = apply(draft, edit)
+        if not same_base and (isinstance(edit, SetDraft) or edit.ref.startswith("#")):
+            result: Made = _refused("superseded" if isinstance(edit, SetDraft) else "no_id")
+        else:
+            result = apply(draft, edit)
         if isinstance(result, EditRefused):
             missed.append(NotApplied(edit, result.reason))
         else:
