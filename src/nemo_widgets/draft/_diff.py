@@ -38,9 +38,9 @@ class Change:
         return self.sentence
 
 
-def seconds(ms: float, short: bool = False) -> str:
-    """A time as the sentences write it: '10.0s', '3.5s'; `short` drops a '.0' ('10s')."""
-    return f"{fmt_seconds(ms)}s" if short else f"{ms / 1000:.1f}s"
+def seconds(ms: float, tenths: bool = False) -> str:
+    """A time as the sentences write it: '3.5s', '10s' (`tenths`: '10.0s')."""
+    return f"{ms / 1000:.1f}s" if tenths else f"{fmt_seconds(ms)}s"
 
 
 def changed_keys(a: Mapping[str, Any], b: Mapping[str, Any]) -> list[str]:
@@ -141,9 +141,10 @@ class _Changes(list[Change]):
             say("volume", old=_pct(a.volume), new=_pct(b.volume))
         if a.duration != b.duration:
             shorter = (b.duration or 0) < (a.duration or 0)
-            say("trimmed" if shorter else "extended", "trimmed", s=seconds(b.duration or 0))
+            length = seconds(b.duration or 0, tenths=True)
+            say("trimmed" if shorter else "extended", "trimmed", s=length)
         if a.start != b.start and moved:
-            say("moved", s=seconds(b.start or 0))
+            say("moved", s=seconds(b.start or 0, tenths=True))
         if a.source != b.source:
             say("replaced", old=a.name or a.source, new=b.name or b.source)
         elif a.name != b.name and not is_text(tb, b):
@@ -191,7 +192,8 @@ class _Changes(list[Change]):
         for i, j in pairs:
             self.track(a.items[i], b.items[j], j)
         if a.duration != b.duration:
-            self.say("duration", old=seconds(a.duration or 0), new=seconds(b.duration or 0))
+            old, new = (seconds(d.duration or 0, tenths=True) for d in (a, b))
+            self.say("duration", old=old, new=new)
         ma, mb = a.meta or {}, b.meta or {}
         (wa, ha), (wb, hb) = [
             (m.get("w", m.get("width")), m.get("h", m.get("height"))) for m in (ma, mb)
@@ -213,7 +215,7 @@ def diff_drafts(before: Any, after: Any, language: str | None = None) -> list[Ch
         return []
     if a.segment_count == 0 and b.segment_count > 0:
         clips = sum(len(t.items) for t in b.items if t.type == 0) or b.segment_count
-        length = seconds(b.duration if b.duration is not None else b.end, short=True)
+        length = seconds(b.duration if b.duration is not None else b.end)
         out.say("created", "created_one" if clips == 1 else "created_many", n=clips, length=length)
     elif b.segment_count == 0 and a.segment_count > 0:
         out.say("cleared")

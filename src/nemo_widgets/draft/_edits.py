@@ -22,13 +22,10 @@ from ._summary import quote
 Q: Final = "'"
 _GONE: Final = object()  # `write_at`'s marker for a key to remove
 
-Made: TypeAlias = "dict[str, Any] | EditRefused"
-
 
 @dataclass(frozen=True)
 class _OnSegment:
-    """An edit of the one segment `ref` names; `_make` makes it on `out` (a copy) at track t,
-    position j."""
+    """An edit of the one segment `ref` names."""
 
     ref: str
 
@@ -39,27 +36,12 @@ class SetText(_OnSegment):
 
     text: str
 
-    def sentence(self, what: str) -> str:
-        return f"I changed the text of {what} to {quote(self.text, Q)}"
-
-    def _make(self, out: dict[str, Any], t: int, j: int) -> Made:
-        track = out["t"][t]
-        if not _read.is_text(track["sg"][j], _read.track_type(track)):
-            return _refused("no_text")
-        return _write(track["sg"][j], "text", self.text) or out
-
 
 @dataclass(frozen=True)
 class Move(_OnSegment):
     """Move a segment to start at `start` ms (its duration kept)."""
 
     start: int
-
-    def sentence(self, what: str) -> str:
-        return f"I moved {what} to start at {seconds(self.start, short=True)}"
-
-    def _make(self, out: dict[str, Any], t: int, j: int) -> Made:
-        return _write(out["t"][t]["sg"][j], "start", self.start) or _check_time(out, t, j) or out
 
 
 @dataclass(frozen=True)
@@ -70,37 +52,12 @@ class Resize(_OnSegment):
     start: int
     duration: int
 
-    def sentence(self, what: str) -> str:
-        span = (
-            f"{seconds(self.start, short=True)}–{seconds(self.start + self.duration, short=True)}"
-        )
-        return f"I trimmed {what} to {span}"
-
-    def _make(self, out: dict[str, Any], t: int, j: int) -> Made:
-        seg = out["t"][t]["sg"][j]
-        shift = self.start - (_read.read(seg, "start") or 0)
-        refused = _write(seg, "start", self.start) or _write(seg, "duration", self.duration)
-        inp = _read.read(seg, "in_point")
-        if not refused and inp is not None:
-            if inp + shift < 0:
-                return _refused("media_short")
-            seg["in"] = inp + shift
-        return refused or _check_time(out, t, j) or out
-
 
 @dataclass(frozen=True)
 class SetVolume(_OnSegment):
     """Set the volume, 0-1."""
 
     volume: float
-
-    def sentence(self, what: str) -> str:
-        return f"I set the volume of {what} to {round(self.volume * 100)}%"
-
-    def _make(self, out: dict[str, Any], t: int, j: int) -> Made:
-        if not 0 <= self.volume <= 1 or not _read.is_number(self.volume):
-            return _refused("volume_range", v=f"{self.volume:g}")
-        return _write(out["t"][t]["sg"][j], "volume", self.volume) or out
 
 
 @dataclass(frozen=True)
@@ -110,40 +67,10 @@ class Reorder(_OnSegment):
 
     index: int
 
-    def sentence(self, what: str) -> str:
-        return f"I moved {what} to position {self.index + 1} of its track"
-
-    def _make(self, out: dict[str, Any], t: int, j: int) -> Made:
-        sg = out["t"][t]["sg"]
-        if not 0 <= self.index < len(sg):
-            return _refused("no_position", n=self.index + 1, count=len(sg))
-        seg = [Segment(s) for s in sg]
-        order = sorted(range(len(sg)), key=lambda k: seg[k].start or 0)
-        times = [(seg[k].start or 0, seg[k].duration or 0) for k in order]
-        gaps = [0] + [max(0, b[0] - a[0] - a[1]) for a, b in pairwise(times)]
-        order.remove(j)
-        order.insert(self.index, j)
-        at = times[0][0]
-        for k, gap in zip(order, gaps, strict=True):
-            at += gap
-            refused = _write(sg[k], "start", at)
-            if refused:
-                return refused
-            at += seg[k].duration or 0
-        out["t"][t]["sg"] = [sg[k] for k in order]
-        return check_track(out, t) or out
-
 
 @dataclass(frozen=True)
 class Delete(_OnSegment):
     """Remove the segment."""
-
-    def sentence(self, what: str) -> str:
-        return f"I deleted {what}"
-
-    def _make(self, out: dict[str, Any], t: int, j: int) -> Made:
-        del out["t"][t]["sg"][j]
-        return out
 
 
 @dataclass(frozen=True)
@@ -152,16 +79,6 @@ class SetKeys(_OnSegment):
 
     keys: tuple[tuple[str, Any], ...]
 
-    def sentence(self, what: str) -> str:
-        return f"I changed {', '.join(k for k, _ in self.keys)} of {what}"
-
-    def _make(self, out: dict[str, Any], t: int, j: int) -> Made:
-        for key, value in self.keys:
-            _read.write_at(
-                out["t"][t]["sg"][j], key, _GONE if value is None else clone(value), _GONE
-            )
-        return out
-
 
 @dataclass(frozen=True)
 class SetDraft:
@@ -169,9 +86,6 @@ class SetDraft:
 
     draft: Mapping[str, Any]
     ref: str = ""
-
-    def sentence(self, what: str) -> str:
-        return "I edited the draft in code"
 
 
 Edit: TypeAlias = SetText | Move | Resize | SetVolume | Reorder | Delete | SetKeys | SetDraft
@@ -234,21 +148,19 @@ def _check_time(draft: dict[str, Any], t: int, j: int) -> EditRefused | None:
     """The edited segment: start ≥ 0, duration > 0, ends by `d`, overlaps none of its track."""
     seg = Segment(draft["t"][t]["sg"][j])
     if seg.start is not None and seg.start < 0:
-        return _refused("before_zero", s=seconds(seg.start, short=True))
+        return _refused("before_zero", s=seconds(seg.start))
     if seg.duration is not None and seg.duration <= 0:
         return _refused("no_duration")
     total: Any = draft.get("d")
     if _read.is_number(total) and 0 <= total < seg.end:
-        return _refused(
-            "past_end", end=seconds(seg.end, short=True), total=seconds(total, short=True)
-        )
+        return _refused("past_end", end=seconds(seg.end), total=seconds(total))
     for k, other in enumerate(map(Segment, draft["t"][t]["sg"])):
         o_start = other.start
         if k == j or o_start is None or (other.duration or 0) <= 0:
             continue
         if (seg.start or 0) < other.end and o_start < seg.end:
             name = other.text or other.name or other.raw.get("id") or k + 1
-            span = f"{seconds(o_start, short=True)}–{seconds(other.end, short=True)}"
+            span = f"{seconds(o_start)}–{seconds(other.end)}"
             return _refused("overlap", name=f"{name!s:.40}", span=span)
     return None
 
@@ -259,7 +171,62 @@ def apply(draft: Any, edit: Edit) -> dict[str, Any] | EditRefused:
         return clone(dict(edit.draft))
     out = Draft.of(draft).to_dict()
     where = locate(out, edit.ref)
-    return _refused("gone") if where is None else edit._make(out, *where)
+    return _refused("gone") if where is None else _make(out, *where, edit) or out
+
+
+def _make(out: dict[str, Any], t: int, j: int, edit: Edit) -> EditRefused | None:
+    """Make `edit` on `out` (a copy) at track t, position j; why not, when the rules say no."""
+    track = out["t"][t]
+    seg = track["sg"][j]
+    match edit:
+        case SetText(text=text):
+            if not _read.is_text(seg, _read.track_type(track)):
+                return _refused("no_text")
+            return _write(seg, "text", text)
+        case Move(start=start):
+            return _write(seg, "start", start) or _check_time(out, t, j)
+        case Resize(start=start, duration=duration):
+            shift = start - (_read.read(seg, "start") or 0)
+            refused = _write(seg, "start", start) or _write(seg, "duration", duration)
+            inp = _read.read(seg, "in_point")
+            if not refused and inp is not None:
+                if inp + shift < 0:
+                    return _refused("media_short")
+                seg["in"] = inp + shift
+            return refused or _check_time(out, t, j)
+        case SetVolume(volume=volume):
+            if not 0 <= volume <= 1 or not _read.is_number(volume):
+                return _refused("volume_range", v=f"{volume:g}")
+            return _write(seg, "volume", volume)
+        case Reorder(index=index):
+            return _reorder(track, j, index) or check_track(out, t)
+        case Delete():
+            del track["sg"][j]
+        case SetKeys(keys=keys):
+            for key, value in keys:
+                _read.write_at(seg, key, _GONE if value is None else clone(value), _GONE)
+    return None
+
+
+def _reorder(track: dict[str, Any], j: int, index: int) -> EditRefused | None:
+    sg = track["sg"]
+    if not 0 <= index < len(sg):
+        return _refused("no_position", n=index + 1, count=len(sg))
+    seg = [Segment(s) for s in sg]
+    order = sorted(range(len(sg)), key=lambda k: seg[k].start or 0)
+    times = [(seg[k].start or 0, seg[k].duration or 0) for k in order]
+    gaps = [0] + [max(0, b[0] - a[0] - a[1]) for a, b in pairwise(times)]
+    order.remove(j)
+    order.insert(index, j)
+    at = times[0][0]
+    for k, gap in zip(order, gaps, strict=True):
+        at += gap
+        refused = _write(sg[k], "start", at)
+        if refused:
+            return refused
+        at += seg[k].duration or 0
+    track["sg"] = [sg[k] for k in order]
+    return None
 
 
 def check_track(draft: dict[str, Any], t: int) -> EditRefused | None:
@@ -285,7 +252,9 @@ def rebase(
     draft = Draft.of(new_draft).to_dict()
     for edit in edits:
         if not same_base and (isinstance(edit, SetDraft) or edit.ref.startswith("#")):
-            result: Made = _refused("superseded" if isinstance(edit, SetDraft) else "no_id")
+            result: dict[str, Any] | EditRefused = _refused(
+                "superseded" if isinstance(edit, SetDraft) else "no_id"
+            )
         else:
             result = apply(draft, edit)
         if isinstance(result, EditRefused):
@@ -298,4 +267,21 @@ def rebase(
 
 def describe(edit: Edit, name: str = "") -> str:
     """The edit as a sentence in the first person ("I changed subtitle 2 to '…'")."""
-    return edit.sentence(name or (f"segment {edit.ref}" if edit.ref else "the draft"))
+    what = name or (f"segment {edit.ref}" if edit.ref else "the draft")
+    match edit:
+        case SetText():
+            return f"I changed the text of {what} to {quote(edit.text, Q)}"
+        case Move():
+            return f"I moved {what} to start at {seconds(edit.start)}"
+        case Resize():
+            end = edit.start + edit.duration
+            return f"I trimmed {what} to {seconds(edit.start)}–{seconds(end)}"
+        case SetVolume():
+            return f"I set the volume of {what} to {round(edit.volume * 100)}%"
+        case Reorder():
+            return f"I moved {what} to position {edit.index + 1} of its track"
+        case Delete():
+            return f"I deleted {what}"
+        case SetKeys():
+            return f"I changed {', '.join(k for k, _ in edit.keys)} of {what}"
+    return "I edited the draft in code"

@@ -18,7 +18,7 @@ _SHOWN = 3  # problems spelled out in the error message; the rest are counted
 
 
 def _s(ms: float) -> str:
-    text = seconds(ms)
+    text = seconds(ms, tenths=True)
     return f"{ms:g} ms" if ms and text in ("0.0s", "-0.0s") else text  # never "-0.0s"
 
 
