@@ -252,12 +252,10 @@ def rebase(
     missed: list[NotApplied] = []
     draft = Draft.of(new_draft).to_dict()
     for edit in edits:
-        if not same_base and (isinstance(edit, SetDraft) or edit.ref.startswith("#")):
-            result: dict[str, Any] | EditRefused = _refused(
-                "superseded" if isinstance(edit, SetDraft) else "no_id"
-            )
-        else:
+        if same_base or not (isinstance(edit, SetDraft) or edit.ref.startswith("#")):
             result = apply(draft, edit)
+        else:
+            result = _refused("superseded" if isinstance(edit, SetDraft) else "no_id")
         if isinstance(result, EditRefused):
             missed.append(NotApplied(edit, result.reason))
         else:
