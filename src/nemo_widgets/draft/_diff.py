@@ -92,6 +92,9 @@ class _Changes(list[Change]):
         """A change whose sentence is `diff.<key>` (`key` defaults to `kind`)."""
         self.append(Change(kind, t, seg, ui_text(f"diff.{key or kind}", self.lang, **fmt)))
 
+    def text(self, key: str, **fields: object) -> str:
+        return ui_text(f"diff.{key}", self.lang, **fields)
+
     def noun(self, track: Track, seg: Segment, t: int) -> tuple[str | None, str]:
         """What a segment is (title, subtitle, image, clip, audio, text, segment; None: it is
         called by its audio track's name) and its noun, capitalised."""
@@ -103,9 +106,6 @@ class _Changes(list[Change]):
         elif track.type != 1:
             key = "text" if is_text(track, seg) else "clip" if track.type == 0 else "segment"
         return key, track_name(track, t, self.lang) if key is None else self.text(key)
-
-    def text(self, key: str, **fields: object) -> str:
-        return ui_text(f"diff.{key}", self.lang, **fields)
 
     def subject(self, track: Track, t: int, seg: Segment, pos: int) -> str:
         """How to point at one segment in a sentence: 'Clip 2', 'BGM', 'Subtitle 3', 'Title'."""

@@ -16,11 +16,10 @@ from typing import Any, Final, TypeAlias
 
 from .._text import ui_text
 from . import _read
-from ._diff import changed_keys, seconds
+from ._diff import Q, changed_keys, seconds
 from ._model import Draft, Segment, clone
 from ._summary import quote
 
-Q: Final = "'"
 _GONE: Final = object()  # `write_at`'s marker for a key to remove
 
 
