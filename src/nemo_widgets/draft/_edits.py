@@ -1,32 +1,31 @@
 """Hand edits of a draft, and how they survive a new backend draft.
 
-An edit names its segment by `ref`: its `id`, or `#t.j` (track t, position j) for one without. Each
-edit class holds its own rule (`_make`) and sentence. A `#t.j` ref names a position, not a segment,
-so `rebase` re-applies it only on the draft it was made on; any new backend draft supersedes a
-`SetDraft`. Refusals are the catalog's `edit.*`, in the session's language.
+An edit names its segment by `ref`: its `id`, or `#t.j` (track t, position j) for one without. A
+`#t.j` ref names a position, not a segment, so `rebase` re-applies it only on the draft it was
+made on; any new backend draft supersedes a `SetDraft`. Refusals are the catalog's `edit.*`, in
+the session's language. A draft edited in code (a DataFrame, a dict) joins as edits by segment id
+(`edits_between`), so a new backend draft can rebase them too.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import Any, Final, TypeAlias
 
 from .._text import ui_text
 from . import _read
-from ._model import Draft, clone, fmt_seconds
+from ._diff import Q, changed_keys, seconds
+from ._model import Draft, Segment, clone
 from ._summary import quote
 
-Q: Final = "'"
 _GONE: Final = object()  # `write_at`'s marker for a key to remove
-
-Made: TypeAlias = "dict[str, Any] | EditRefused"
 
 
 @dataclass(frozen=True)
 class _OnSegment:
-    """An edit of the one segment `ref` names; `_make` makes it on `out` (a copy) at track t,
-    position j."""
+    """An edit of the one segment `ref` names."""
 
     ref: str
 
@@ -37,27 +36,12 @@ class SetText(_OnSegment):
 
     text: str
 
-    def sentence(self, what: str) -> str:
-        return f"I changed the text of {what} to {quote(self.text, Q)}"
-
-    def _make(self, out: dict[str, Any], t: int, j: int) -> Made:
-        track = out["t"][t]
-        if not _read.is_text(track["sg"][j], _read.track_type(track)):
-            return _refused("no_text")
-        return _write(track["sg"][j], "text", self.text) or out
-
 
 @dataclass(frozen=True)
 class Move(_OnSegment):
     """Move a segment to start at `start` ms (its duration kept)."""
 
     start: int
-
-    def sentence(self, what: str) -> str:
-        return f"I moved {what} to start at {_s(self.start)}"
-
-    def _make(self, out: dict[str, Any], t: int, j: int) -> Made:
-        return _write(out["t"][t]["sg"][j], "start", self.start) or _check_time(out, t, j) or out
 
 
 @dataclass(frozen=True)
@@ -68,34 +52,12 @@ class Resize(_OnSegment):
     start: int
     duration: int
 
-    def sentence(self, what: str) -> str:
-        return f"I trimmed {what} to {_s(self.start)}–{_s(self.start + self.duration)}"
-
-    def _make(self, out: dict[str, Any], t: int, j: int) -> Made:
-        seg = out["t"][t]["sg"][j]
-        shift = self.start - (_read.read(seg, "start") or 0)
-        refused = _write(seg, "start", self.start) or _write(seg, "duration", self.duration)
-        inp = _read.read(seg, "in_point")
-        if not refused and inp is not None:
-            if inp + shift < 0:
-                return _refused("media_short")
-            seg["in"] = inp + shift
-        return refused or _check_time(out, t, j) or out
-
 
 @dataclass(frozen=True)
 class SetVolume(_OnSegment):
     """Set the volume, 0-1."""
 
     volume: float
-
-    def sentence(self, what: str) -> str:
-        return f"I set the volume of {what} to {round(self.volume * 100)}%"
-
-    def _make(self, out: dict[str, Any], t: int, j: int) -> Made:
-        if not 0 <= self.volume <= 1 or not _read.is_number(self.volume):
-            return _refused("volume_range", v=f"{self.volume:g}")
-        return _write(out["t"][t]["sg"][j], "volume", self.volume) or out
 
 
 @dataclass(frozen=True)
@@ -105,23 +67,10 @@ class Reorder(_OnSegment):
 
     index: int
 
-    def sentence(self, what: str) -> str:
-        return f"I moved {what} to position {self.index + 1} of its track"
-
-    def _make(self, out: dict[str, Any], t: int, j: int) -> Made:
-        return _reorder(out["t"][t], j, self.index) or check_track(out, t)
-
 
 @dataclass(frozen=True)
 class Delete(_OnSegment):
     """Remove the segment."""
-
-    def sentence(self, what: str) -> str:
-        return f"I deleted {what}"
-
-    def _make(self, out: dict[str, Any], t: int, j: int) -> Made:
-        del out["t"][t]["sg"][j]
-        return out
 
 
 @dataclass(frozen=True)
@@ -130,16 +79,6 @@ class SetKeys(_OnSegment):
 
     keys: tuple[tuple[str, Any], ...]
 
-    def sentence(self, what: str) -> str:
-        return f"I changed {', '.join(k for k, _ in self.keys)} of {what}"
-
-    def _make(self, out: dict[str, Any], t: int, j: int) -> Made:
-        for key, value in self.keys:
-            _read.write_at(
-                out["t"][t]["sg"][j], key, _GONE if value is None else clone(value), _GONE
-            )
-        return out
-
 
 @dataclass(frozen=True)
 class SetDraft:
@@ -147,9 +86,6 @@ class SetDraft:
 
     draft: Mapping[str, Any]
     ref: str = ""
-
-    def sentence(self, what: str) -> str:
-        return "I edited the draft in code"
 
 
 Edit: TypeAlias = SetText | Move | Resize | SetVolume | Reorder | Delete | SetKeys | SetDraft
@@ -175,30 +111,19 @@ class NotApplied:
 
 def refs(draft: Any) -> list[str]:
     """The ref of every segment, in frame row order (tracks bottom to top)."""
-    model = Draft.of(draft)
-    out = []
-    for t, track in enumerate(model.items):
-        for j, seg in enumerate(track.items):
-            out.append(seg.id if seg.id else f"#{t}.{j}")
-    return out
+    tracks = Draft.of(draft).items
+    return [
+        s.id or f"#{t}.{j}" for t, track in enumerate(tracks) for j, s in enumerate(track.items)
+    ]
 
 
 def locate(raw: Mapping[str, Any], ref: str) -> tuple[int, int] | None:
     """(track, position) of the segment `ref` names, None when it names none (or two)."""
-    found = raw.get("t")
-    tracks: list[Any] = found if isinstance(found, list) else []
-    if ref.startswith("#"):
-        t_, _, j_ = ref[1:].partition(".")
-        if t_.isdigit() and j_.isdigit():
-            t, j = int(t_), int(j_)
-            if t < len(tracks) and j < len(tracks[t].get("sg") or []):
-                return t, j
-        return None
     hits = [
         (t, j)
-        for t, track in enumerate(tracks)
+        for t, track in enumerate(raw.get("t") or [])
         for j, seg in enumerate(track.get("sg") or [])
-        if isinstance(seg, Mapping) and seg.get("id") == ref
+        if (_read.read(seg, "id") or f"#{t}.{j}") == ref
     ]
     return hits[0] if len(hits) == 1 else None
 
@@ -219,57 +144,24 @@ def _refused(key: str, **fields: object) -> EditRefused:
     return EditRefused(ui_text(f"edit.{key}", None, **fields))
 
 
-def _s(ms: float) -> str:
-    return f"{fmt_seconds(ms)}s"
-
-
 def _check_time(draft: dict[str, Any], t: int, j: int) -> EditRefused | None:
     """The edited segment: start ≥ 0, duration > 0, ends by `d`, overlaps none of its track."""
-    seg = draft["t"][t]["sg"][j]
-    start, length = _read.read(seg, "start"), _read.read(seg, "duration")
-    if start is not None and start < 0:
-        return _refused("before_zero", s=_s(start))
-    if length is not None and length <= 0:
+    seg = Segment(draft["t"][t]["sg"][j])
+    if seg.start is not None and seg.start < 0:
+        return _refused("before_zero", s=seconds(seg.start))
+    if seg.duration is not None and seg.duration <= 0:
         return _refused("no_duration")
-    end = (start or 0) + (length or 0)
     total: Any = draft.get("d")
-    if _read.is_number(total) and total >= 0 and end > total:
-        return _refused("past_end", end=_s(end), total=_s(total))
-    for k, other in enumerate(draft["t"][t].get("sg") or []):
-        if k == j or not isinstance(other, Mapping):
+    if _read.is_number(total) and 0 <= total < seg.end:
+        return _refused("past_end", end=seconds(seg.end), total=seconds(total))
+    for k, other in enumerate(map(Segment, draft["t"][t]["sg"])):
+        o_start = other.start
+        if k == j or o_start is None or (other.duration or 0) <= 0:
             continue
-        o_start, o_len = _read.read(other, "start"), _read.read(other, "duration")
-        if o_start is None or o_len is None or o_len <= 0:
-            continue
-        if (start or 0) < o_start + o_len and o_start < end:
-            name = (
-                _read.read(other, "text") or _read.read(other, "name") or other.get("id") or k + 1
-            )
-            span = f"{_s(o_start)}–{_s(o_start + o_len)}"
+        if (seg.start or 0) < other.end and o_start < seg.end:
+            name = other.text or other.name or other.raw.get("id") or k + 1
+            span = f"{seconds(o_start)}–{seconds(other.end)}"
             return _refused("overlap", name=f"{name!s:.40}", span=span)
-    return None
-
-
-def _reorder(track: dict[str, Any], j: int, index: int) -> EditRefused | None:
-    sg = track["sg"]
-    if not 0 <= index < len(sg):
-        return _refused("no_position", n=index + 1, count=len(sg))
-    order = sorted(range(len(sg)), key=lambda k: _read.read(sg[k], "start") or 0)
-    starts = [_read.read(sg[k], "start") or 0 for k in order]
-    lengths = [_read.read(sg[k], "duration") or 0 for k in order]
-    gaps = [max(0, starts[i] - starts[i - 1] - lengths[i - 1]) for i in range(1, len(order))]
-    order.remove(j)
-    order.insert(index, j)
-    new = [sg[k] for k in order]
-    at = starts[0] if starts else 0
-    for i, seg in enumerate(new):
-        if i:
-            at += gaps[i - 1]
-        refused = _write(seg, "start", at)
-        if refused:
-            return refused
-        at += _read.read(seg, "duration") or 0
-    track["sg"] = new
     return None
 
 
@@ -279,16 +171,68 @@ def apply(draft: Any, edit: Edit) -> dict[str, Any] | EditRefused:
         return clone(dict(edit.draft))
     out = Draft.of(draft).to_dict()
     where = locate(out, edit.ref)
-    return _refused("gone") if where is None else edit._make(out, *where)
+    return _refused("gone") if where is None else _make(out, *where, edit) or out
 
 
-def check_track(draft: dict[str, Any], t: int) -> dict[str, Any] | EditRefused:
-    """`draft` when every segment of track `t` passes the time rules, else the first refusal."""
-    for j in range(len(draft["t"][t]["sg"])):
-        refused = _check_time(draft, t, j)
+def _make(out: dict[str, Any], t: int, j: int, edit: Edit) -> EditRefused | None:
+    """Make `edit` on `out` (a copy) at track t, position j; why not, when the rules say no."""
+    track = out["t"][t]
+    seg = track["sg"][j]
+    match edit:
+        case SetText(text=text):
+            if not _read.is_text(seg, _read.track_type(track)):
+                return _refused("no_text")
+            return _write(seg, "text", text)
+        case Move(start=start):
+            return _write(seg, "start", start) or _check_time(out, t, j)
+        case Resize(start=start, duration=duration):
+            shift = start - (_read.read(seg, "start") or 0)
+            refused = _write(seg, "start", start) or _write(seg, "duration", duration)
+            inp = _read.read(seg, "in_point")
+            if not refused and inp is not None:
+                if inp + shift < 0:
+                    return _refused("media_short")
+                seg["in"] = inp + shift
+            return refused or _check_time(out, t, j)
+        case SetVolume(volume=volume):
+            if not 0 <= volume <= 1 or not _read.is_number(volume):
+                return _refused("volume_range", v=f"{volume:g}")
+            return _write(seg, "volume", volume)
+        case Reorder(index=index):
+            return _reorder(track, j, index) or check_track(out, t)
+        case Delete():
+            del track["sg"][j]
+        case SetKeys(keys=keys):
+            for key, value in keys:
+                _read.write_at(seg, key, _GONE if value is None else clone(value), _GONE)
+    return None
+
+
+def _reorder(track: dict[str, Any], j: int, index: int) -> EditRefused | None:
+    sg = track["sg"]
+    if not 0 <= index < len(sg):
+        return _refused("no_position", n=index + 1, count=len(sg))
+    seg = [Segment(s) for s in sg]
+    order = sorted(range(len(sg)), key=lambda k: seg[k].start or 0)
+    times = [(seg[k].start or 0, seg[k].duration or 0) for k in order]
+    gaps = [0] + [max(0, b[0] - a[0] - a[1]) for a, b in pairwise(times)]
+    order.remove(j)
+    order.insert(index, j)
+    at = times[0][0]
+    for k, gap in zip(order, gaps, strict=True):
+        at += gap
+        refused = _write(sg[k], "start", at)
         if refused:
             return refused
-    return draft
+        at += seg[k].duration or 0
+    track["sg"] = [sg[k] for k in order]
+    return None
+
+
+def check_track(draft: dict[str, Any], t: int) -> EditRefused | None:
+    """The first refusal of the time rules for a segment of track `t` (None: they all pass)."""
+    checks = (_check_time(draft, t, j) for j in range(len(draft["t"][t]["sg"])))
+    return next(filter(None, checks), None)
 
 
 def replay(base: Any, edits: Iterable[Edit]) -> tuple[dict[str, Any], list[NotApplied]]:
@@ -307,13 +251,10 @@ def rebase(
     missed: list[NotApplied] = []
     draft = Draft.of(new_draft).to_dict()
     for edit in edits:
-        if not same_base and isinstance(edit, SetDraft):
-            missed.append(NotApplied(edit, ui_text("edit.superseded")))
-            continue
-        if not same_base and edit.ref.startswith("#"):
-            missed.append(NotApplied(edit, ui_text("edit.no_id")))
-            continue
-        result = apply(draft, edit)
+        if same_base or not (isinstance(edit, SetDraft) or edit.ref.startswith("#")):
+            result = apply(draft, edit)
+        else:
+            result = _refused("superseded" if isinstance(edit, SetDraft) else "no_id")
         if isinstance(result, EditRefused):
             missed.append(NotApplied(edit, result.reason))
         else:
@@ -324,4 +265,75 @@ def rebase(
 
 def describe(edit: Edit, name: str = "") -> str:
     """The edit as a sentence in the first person ("I changed subtitle 2 to '…'")."""
-    return edit.sentence(name or (f"segment {edit.ref}" if edit.ref else "the draft"))
+    what = name or (f"segment {edit.ref}" if edit.ref else "the draft")
+    match edit:
+        case SetText():
+            return f"I changed the text of {what} to {quote(edit.text, Q)}"
+        case Move():
+            return f"I moved {what} to start at {seconds(edit.start)}"
+        case Resize():
+            end = edit.start + edit.duration
+            return f"I trimmed {what} to {seconds(edit.start)}–{seconds(end)}"
+        case SetVolume():
+            return f"I set the volume of {what} to {round(edit.volume * 100)}%"
+        case Reorder():
+            return f"I moved {what} to position {edit.index + 1} of its track"
+        case Delete():
+            return f"I deleted {what}"
+        case SetKeys():
+            return f"I changed {', '.join(k for k, _ in edit.keys)} of {what}"
+    return "I edited the draft in code"
+
+
+def _segment_ops(ref: str, old: Any, new: Any) -> list[Edit]:
+    """The rule edits (text, time, volume) that make segment `old` into `new`."""
+    ops: list[Edit] = []
+    text, volume = _read.read(new, "text"), _read.read(new, "volume")
+    start, length = _read.read(new, "start"), _read.read(new, "duration")
+    if text is not None and text != _read.read(old, "text"):
+        ops.append(SetText(ref, text))
+    if length is not None and length != _read.read(old, "duration"):
+        ops.append(Resize(ref, start if start is not None else 0, length))
+    elif start is not None and start != _read.read(old, "start"):
+        ops.append(Move(ref, start))
+    if volume is not None and volume != _read.read(old, "volume"):
+        ops.append(SetVolume(ref, volume))
+    return ops
+
+
+def _find(draft: dict[str, Any], ref: str) -> Any:
+    where = locate(draft, ref)
+    return None if where is None else draft["t"][where[0]]["sg"][where[1]]
+
+
+def edits_between(old: Any, new: Any) -> list[Edit] | EditRefused:
+    """Edits that make `old` into `new` (empty when they are equal), or why `new` is refused;
+    what segment edits cannot say (new tracks or segments, a changed `d`, segments without ids)
+    becomes one `SetDraft`."""
+    before, after = Draft.of(old).to_dict(), Draft.of(new).to_dict()
+    if before == after:
+        return []
+    old_refs, new_refs = refs(before), refs(after)
+    plain = all(not r.startswith("#") for r in old_refs + new_refs)
+    unique = len(set(old_refs)) == len(old_refs) and len(set(new_refs)) == len(new_refs)
+    if not (plain and unique) or not set(new_refs) <= set(old_refs):
+        return [SetDraft(after)]
+    ops: list[Edit] = [Delete(r) for r in old_refs if r not in new_refs]
+    for ref in new_refs:
+        ops += _segment_ops(ref, _find(before, ref), _find(after, ref))
+    draft = before
+    for op in ops:
+        result = apply(draft, op)
+        if isinstance(result, EditRefused):
+            # one at a time, a swap of two clips overlaps on the way: take the whole if it is valid
+            if any(check_track(after, t) for t in range(len(after.get("t") or []))):
+                return EditRefused(f"segment {op.ref}: {result.reason}")
+            return [SetDraft(after)]
+        draft = result
+    for ref in new_refs:
+        got, want = _find(draft, ref), _find(after, ref)
+        keys = tuple((k, want.get(k)) for k in changed_keys(got, want))
+        if keys:
+            ops.append(SetKeys(ref, keys))
+            draft = apply(draft, ops[-1])  # type: ignore[assignment]  # SetKeys is never refused
+    return ops if draft == after else [SetDraft(after)]

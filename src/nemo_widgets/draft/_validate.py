@@ -8,7 +8,8 @@ from __future__ import annotations
 from typing import Any
 
 from ..errors import DraftError
-from ._model import Draft, Segment, Track
+from ._diff import seconds
+from ._model import Draft, Track
 from ._read import is_number
 from ._summary import track_name
 
@@ -17,44 +18,35 @@ _SHOWN = 3  # problems spelled out in the error message; the rest are counted
 
 
 def _s(ms: float) -> str:
-    text = f"{ms / 1000:.1f}s"
+    text = seconds(ms, tenths=True)
     return f"{ms:g} ms" if ms and text in ("0.0s", "-0.0s") else text  # never "-0.0s"
 
 
-def _seg(track: Track, t: int, seg: Segment, j: int) -> str:
-    ident = f" ({seg.id})" if seg.id else ""
-    return f"track {t + 1} ({track_name(track, t)}), segment {j + 1}{ident}"
-
-
-def _overlaps(track: Track, t: int) -> list[str]:
+def _overlaps(track: Track, where: str) -> list[str]:
     """One problem per segment that overlaps an earlier one of the same track."""
-    timed = [
-        (s.start, s.end, j, s)
+    timed = sorted(
+        (s.start, s.end, j, s.id)
         for j, s in enumerate(track.items)
-        if s.start is not None and s.duration is not None and s.duration > 0
-    ]
-    timed.sort(key=lambda x: (x[0], x[1]))
-    out, last = [], None
-    for start, end, j, seg in timed:
-        if last is not None and start < last[1]:
-            _, prev_end, pj, prev = last
+        if s.start is not None and (s.duration or 0) > 0
+    )
+    out, reach = [], None  # reach: (end, position, id) of the one reaching furthest so far
+    for start, end, j, ident in timed:
+        if reach and start < reach[0]:
             out.append(
-                f"track {t + 1} ({track_name(track, t)}): segments {pj + 1} ({prev.id}) and "
-                f"{j + 1} ({seg.id}) overlap from {_s(start)} to {_s(min(end, prev_end))}"
+                f"{where}: segments {reach[1] + 1} ({reach[2]}) and {j + 1} ({ident}) overlap "
+                f"from {_s(start)} to {_s(min(end, reach[0]))}"
             )
-        if last is None or end > last[1]:
-            last = (start, end, j, seg)
+        if not reach or end > reach[0]:
+            reach = (end, j, ident)
     return out
 
 
 def _duration(raw: Any, where: str, negative: str) -> list[str]:
     """A `d` that is there but is not a number of 0 or more."""
     d = raw.get("d")
-    if d is None:
-        return []
-    if not is_number(d):
+    if d is not None and not is_number(d):
         return [f"{where}: its duration d must be a number, not {d!r:.40}"]
-    return [f"{where}{negative} ({_s(d)})"] if d < 0 else []
+    return [f"{where}{negative} ({_s(d)})"] if d is not None and d < 0 else []
 
 
 def problems(draft: Any) -> list[str]:
@@ -65,16 +57,16 @@ def problems(draft: Any) -> list[str]:
     out = _duration(model.raw, "the draft", "'s duration is negative")
     end = model.duration
     for t, track in enumerate(model.items):
+        name = f"track {t + 1} ({track_name(track, t)})"
         for j, seg in enumerate(track.items):
-            where = _seg(track, t, seg, j)
+            where = f"{name}, segment {j + 1}" + (f" ({seg.id})" if seg.id else "")
             out += _duration(seg.raw, where, ": has a negative duration")
-            start, length = seg.start, seg.duration
-            if start is not None and start < 0:
-                out.append(f"{where}: starts at {_s(start)}, before the start of the draft")
-            timed = start is not None and length is not None and length >= 0
-            if timed and end is not None and end >= 0 and seg.end > end:
+            if seg.start is not None and seg.start < 0:
+                out.append(f"{where}: starts at {_s(seg.start)}, before the start of the draft")
+            timed = seg.start is not None and seg.duration is not None and seg.duration >= 0
+            if timed and end is not None and 0 <= end < seg.end:
                 out.append(f"{where}: ends at {_s(seg.end)}, past the draft's end {_s(end)}")
-        out += _overlaps(track, t)
+        out += _overlaps(track, name)
     return out
 
 

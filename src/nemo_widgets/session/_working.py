@@ -10,8 +10,17 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from .. import draft as _draft  # its pandas half loads on first use
-from ..draft._edit_diff import edits_between
-from ..draft._edits import Edit, EditRefused, NotApplied, apply, describe, rebase, refs, replay
+from ..draft._edits import (
+    Edit,
+    EditRefused,
+    NotApplied,
+    apply,
+    describe,
+    edits_between,
+    rebase,
+    refs,
+    replay,
+)
 from ..draft._model import Draft
 from ..draft._summary import track_name
 from ..errors import DraftError

@@ -8,7 +8,6 @@ import pytest
 from _draft_samples import format_doc
 
 from nemo_widgets.draft import problems
-from nemo_widgets.draft._edit_diff import edits_between
 from nemo_widgets.draft._edits import (
     Delete,
     EditRefused,
@@ -20,6 +19,7 @@ from nemo_widgets.draft._edits import (
     SetVolume,
     apply,
     describe,
+    edits_between,
     rebase,
     refs,
 )

@@ -23,6 +23,7 @@ from nemo_widgets.draft._edits import (
     SetText,
     SetVolume,
     apply,
+    edits_between,
     rebase,
     replay,
 )
@@ -109,8 +110,6 @@ def test_accepted_edits_keep_a_valid_draft_valid(edits: list[Edit]) -> None:
 @settings(max_examples=100, deadline=None)
 @given(st.lists(edit, max_size=8))
 def test_a_draft_edited_elsewhere_comes_back_as_edits_that_remake_it(edits: list[Edit]) -> None:
-    from nemo_widgets.draft._edit_diff import edits_between
-
     base = format_doc()
     working, _ = accepted(base, edits)
     ops = edits_between(base, working)
