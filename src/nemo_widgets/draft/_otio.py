@@ -140,11 +140,6 @@ def placed(track: Mapping[str, Any], where: str = "") -> tuple[list[tuple], list
     return out, lost
 
 
-def track_label(track: Mapping[str, Any], t: int) -> str:
-    """The track's display name (the summary's, in English) for a raw track dict."""
-    return track_name(Track(track), t)
-
-
 def build(
     draft: Mapping[str, Any], rate: float, media: Mapping[str, MediaInfo] | None
 ) -> tuple[Any, list[Unmapped]]:
@@ -183,7 +178,7 @@ def build(
         if not isinstance(track, Mapping):
             lost.append(Unmapped(f"track {t + 1}", "is not an object: left out"))
             continue
-        name = track_label(track, t)
+        name = track_name(Track(track), t)
         items, left = placed(track, f"track {t + 1} ({name})")
         lost.extend(left)
         lanes: list[list[tuple]] = []

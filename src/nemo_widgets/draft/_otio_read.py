@@ -14,20 +14,10 @@ from typing import Any
 
 from ..errors import DraftError
 from . import _read
-from ._model import next_duration, whole_ms
-from ._otio import (
-    OtioWarning,
-    Unmapped,
-    as_draft,
-    deep,
-    draft_fps,
-    frames,
-    listed,
-    load,
-    placed,
-    track_label,
-)
+from ._model import Track, next_duration, whole_ms
+from ._otio import OtioWarning, Unmapped, as_draft, deep, draft_fps, frames, listed, load, placed
 from ._otio_files import read_timeline
+from ._summary import track_name
 
 
 def _ms(time: Any) -> int:
@@ -61,17 +51,6 @@ def _base_from_metadata(timeline: Any) -> dict[str, Any]:
     return draft
 
 
-def _record_start(otio: Any, otrack: Any) -> Any:
-    """Where a track's first item sits on the timeline: 0, except for the EDL reader, which
-    trims the track to start at minus the first record timecode (less the 01:00:00:00 editors
-    start their sequences at)."""
-    if otrack.source_range is None:
-        return otio.opentime.RationalTime()
-    start = -otrack.source_range.start_time
-    hour = otio.opentime.from_seconds(3600, start.rate)
-    return start - hour if start >= hour else start
-
-
 class _Reader:
     """The base draft's placed segments, matched to a timeline's clips, then edited to them."""
 
@@ -95,7 +74,11 @@ class _Reader:
             if not isinstance(otrack, otio.schema.Track):
                 self.lost.append(Unmapped(f"timeline item {k + 1}", "is not a track: left out"))
                 continue
-            shift = _record_start(otio, otrack)
+            # 0, except for the EDL reader: it trims a track to start at minus the first record
+            # timecode, less the 01:00:00:00 editors start their sequences at
+            shift = -otrack.trimmed_range().start_time
+            hour = otio.opentime.from_seconds(3600, shift.rate)
+            shift = shift - hour if shift >= hour else shift
             for child in otrack:
                 where = f"track {otrack.name or k + 1!r}, {type(child).__name__} {child.name!r}"
                 if isinstance(child, otio.schema.Clip):
@@ -158,7 +141,7 @@ class _Reader:
             if k not in out and otrack.name:
                 for t, track in enumerate(self.tracks):
                     ok = isinstance(track, Mapping) and t not in used
-                    if ok and track_label(track, t) == otrack.name:
+                    if ok and track_name(Track(track), t) == otrack.name:
                         out[k] = t
                         used.add(t)
                         break
@@ -196,7 +179,8 @@ class _Reader:
         """Write the matched clips' edges, in-points, texts and tracks onto their segments; delete
         the segments of a mapped track that no clip matched."""
         tracks, touched = self.tracks, set()
-        moves: list[tuple[int, int, int]] = []  # (from track, index, to track)
+        represented = set(tmap.values())
+        drop = {key for key in self.placed if key[0] in represented and key not in self.taken}
         for key, (k, clip, span) in self.taken.items():
             t, j = key
             if clip.effects:
@@ -205,14 +189,10 @@ class _Reader:
             if _apply(tracks[t]["sg"][j], self.placed[key], clip, span):
                 touched.add(t)
             dest = tmap.get(k, t)
-            if dest != t and isinstance(tracks[dest], Mapping):
-                moves.append((t, j, dest))
+            if dest != t and isinstance(tracks[dest], Mapping):  # appended: no index moves
+                tracks[dest].setdefault("sg", []).append(tracks[t]["sg"][j])
+                drop.add(key)
                 touched.update((t, dest))
-        represented = set(tmap.values())
-        drop = {key for key in self.placed if key[0] in represented and key not in self.taken}
-        for t, j, dest in moves:
-            tracks[dest].setdefault("sg", []).append(tracks[t]["sg"][j])
-            drop.add((t, j))
         for t, j in sorted(drop, reverse=True):
             del tracks[t]["sg"][j]
         for t in touched:  # the placeable segments back in timeline order, in the slots they held
