@@ -13,7 +13,7 @@ from typing import Any
 
 from ..errors import DraftError
 from . import _read
-from ._model import Draft, Track
+from ._model import Draft, Segment, Track
 from ._summary import track_name
 
 
@@ -61,18 +61,13 @@ def listed(value: Any) -> list[Any]:
     return value if isinstance(value, list) else []
 
 
-class SegmentView:
-    """A raw segment's readings (`_read.py`) and the places they came from, as OTIO needs them."""
+class SegmentView(Segment):
+    """A segment as OTIO shows it: a text or media, and what an editor calls it."""
+
+    __slots__ = ("is_text",)
 
     def __init__(self, seg: Mapping[str, Any], track_type: Any = None) -> None:
-        self.raw = seg
-        self.start_key, self.start = _read.found(seg, "start")
-        self.duration_key, self.duration = _read.found(seg, "duration")
-        self.in_key, self.in_point = _read.found(seg, "in_point")
-        self.text_key, self.text = _read.found(seg, "text")
-        self.source = _read.read(seg, "source") or None
-        self.name = _read.read(seg, "name")
-        self.id = _read.read(seg, "id")
+        super().__init__(seg)
         self.is_text = _read.is_text(seg, track_type)
 
     @property

@@ -209,24 +209,26 @@ class _Reader:
 
 
 def _apply(seg: dict[str, Any], item: tuple, clip: Any, span: Any) -> bool:
-    """Write the clip's edges and in-point (or text) onto the segment; whether it moved."""
+    """Write the clip's edges and in-point (or text) where the segment keeps them (else at the
+    keys we write); whether it moved."""
     start_ms, end_ms, _, view = item
     a, z = span.start_time, span.end_time_exclusive()
     new_start = start_ms if _same(a, start_ms) else _ms(a)
     new_end = end_ms if _same(z, end_ms) else _ms(z)
     moved = new_start != start_ms
     if moved:
-        seg[view.start_key or "st"] = whole_ms(new_start)
+        seg[_read.found(seg, "start")[0] or "st"] = whole_ms(new_start)
     if new_end - new_start != end_ms - start_ms:
-        seg[view.duration_key or "d"] = whole_ms(new_end - new_start)
+        seg[_read.found(seg, "duration")[0] or "d"] = whole_ms(new_end - new_start)
     if view.is_text:
         text = getattr(clip.media_reference, "parameters", {}).get("text")
-        if isinstance(text, str) and view.text_key and text != view.text:
-            _read.write_at(seg, view.text_key, text, None)
+        place = _read.found(seg, "text")[0]
+        if isinstance(text, str) and place and text != view.text:
+            _read.write_at(seg, place, text, None)
     elif clip.source_range is not None:
         src = clip.source_range.start_time
         if not _same(src, view.in_point or 0):
-            seg[view.in_key or "in"] = _ms(src)
+            seg[_read.found(seg, "in_point")[0] or "in"] = _ms(src)
     return moved
 
 
