@@ -94,11 +94,8 @@ def as_draft(obj: Any, refusal: str = "a draft is a dict of the compact format")
 
 def draft_fps(draft: Mapping[str, Any], fps: float | None = None) -> float:
     """The timeline rate: `fps` when given, else the draft's `m.fps`, else 30."""
-    meta = draft.get("m")
-    for rate in (fps, meta.get("fps") if isinstance(meta, Mapping) else None):
-        if _read.is_number(rate) and 0 < rate <= 1000:  # type: ignore[operator]
-            return float(rate)  # type: ignore[arg-type]
-    return 30.0
+    rates: tuple[Any, ...] = (fps, _read.value_at(draft, "m.fps"))
+    return next((float(r) for r in rates if _read.is_number(r) and 0 < r <= 1000), 30.0)
 
 
 def frames(ms: float, fps: float) -> int:

@@ -47,10 +47,7 @@ async def _media(
     progress: ProgressArg,
 ) -> dict[str, MediaInfo]:
     """Where the editor finds each `src` the draft shows: a downloaded file, else its URL."""
-    records = {}  # media records by id, uploads and generated alike
-    for rec in [*state.video_infos, *state.generated_media]:
-        if isinstance(rec, Mapping):
-            records[Media.from_data(rec).id] = rec
+    records = {Media.from_data(r).id: r for r in [*state.video_infos, *state.generated_media]}
     views = [
         SegmentView(seg, track.get("tt"))
         for track in listed(draft.get("t"))
