@@ -29,7 +29,8 @@ _PLUGINS = {
 
 
 def adapter_for(path: str | os.PathLike[str]) -> str:
-    """The OTIO adapter name for a timeline file, by its suffix; `DraftError` for others."""
+    """The OTIO adapter for a timeline file, by its suffix: `DraftError` for other suffixes, an
+    ImportError naming the plugin when it is not installed."""
     suffix = Path(path).suffix.lower()
     if suffix not in FORMATS:
         known = ", ".join(FORMATS)
@@ -37,7 +38,13 @@ def adapter_for(path: str | os.PathLike[str]) -> str:
             f"{suffix or 'a file without a suffix'!r} is not a timeline format",
             hint=f"Name the file with one of {known}.",
         )
-    return FORMATS[suffix]
+    adapter = FORMATS[suffix]
+    if adapter not in load().adapters.available_adapter_names():
+        raise ImportError(
+            f"the {adapter} format needs the {_PLUGINS.get(adapter, adapter)} plugin: "
+            "pip install 'nemo-widgets[otio]'"
+        )
+    return adapter
 
 
 _NTSC = (24000 / 1001, 30000 / 1001, 48000 / 1001, 60000 / 1001)
@@ -58,24 +65,13 @@ def editor_rate(adapter: str, fps: float) -> float:
     return min(_WHOLE, key=lambda r: (abs(r - fps), r))
 
 
-def require(adapter: str) -> Any:
-    """The `opentimelineio` module with `adapter` installed, else an ImportError naming it."""
-    otio = load()
-    if adapter not in otio.adapters.available_adapter_names():
-        raise ImportError(
-            f"the {adapter} format needs the {_PLUGINS.get(adapter, adapter)} plugin: "
-            "pip install 'nemo-widgets[otio]'"
-        )
-    return otio
-
-
 _RATIONAL = re.compile(r'(?<!frameDuration=)"(\d+)/(\d+)s"')  # times, not the frame length
 
 
 def read_timeline(path: str | os.PathLike[str], fps: float | None = None) -> Any:
     """Read a timeline file with OpenTimelineIO's adapter for its suffix (EDLs at `fps`)."""
     adapter = adapter_for(path)
-    otio = require(adapter)
+    otio = load()
     try:
         if adapter == "fcpx_xml":
             # FCP X times a millionth of a frame later: the adapter truncates `N/Ds × fps` to an
@@ -178,7 +174,7 @@ def write_timeline(
     What a format cannot hold is reported with one `OtioWarning`."""
     dest = Path(path).expanduser()
     adapter = adapter_for(dest)
-    otio = require(adapter)
+    otio = load()
     draft = as_draft(draft)
     wanted = draft_fps(draft, fps)
     rate = editor_rate(adapter, wanted)

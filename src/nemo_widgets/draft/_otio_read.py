@@ -126,25 +126,23 @@ class _Reader:
 
     def track_map(self, timeline: Any) -> dict[int, int]:
         """Which draft track each timeline track stands for (metadata, its clips, then its name)."""
-        took: dict[int, list[int]] = {}
-        for (t, _), (k, _, _) in self.taken.items():
-            took.setdefault(k, []).append(t)
+        names = {
+            t: track_name(Track(track), t)
+            for t, track in enumerate(self.tracks)
+            if isinstance(track, Mapping)
+        }
         out: dict[int, int] = {}
         for k, otrack in enumerate(timeline.tracks):
             t = otrack.metadata.get("nemo_ref")
+            took = Counter(key[0] for key, (on, _, _) in self.taken.items() if on == k)
             if isinstance(t, int) and 0 <= t < len(self.tracks):
                 out[k] = t
-            elif k in took:
-                out[k] = max(set(took[k]), key=took[k].count)
-        used = set(out.values())
+            elif took:  # the track most of its clips came from
+                out[k] = min(took, key=lambda n: (-took[n], n))
         for k, otrack in enumerate(timeline.tracks):
-            if k not in out and otrack.name:
-                for t, track in enumerate(self.tracks):
-                    ok = isinstance(track, Mapping) and t not in used
-                    if ok and track_name(Track(track), t) == otrack.name:
-                        out[k] = t
-                        used.add(t)
-                        break
+            free = [t for t, name in names.items() if name == otrack.name and t not in out.values()]
+            if k not in out and free:
+                out[k] = free[0]
         return out
 
     def match(self, timeline: Any) -> dict[int, int]:
