@@ -1,6 +1,5 @@
 """The draft as an OpenTimelineIO timeline (the mapping: docs/draft-format.md). OpenTimelineIO
-is the optional extra `otio`, imported only by the `_otio*` modules.
-"""
+is the optional extra `otio`, imported only by the `_otio*` modules."""
 
 from __future__ import annotations
 

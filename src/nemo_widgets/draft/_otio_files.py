@@ -1,6 +1,5 @@
 """The timeline as a file an editor opens, shaped for what each format can hold (the table of
-formats: docs/draft-format.md), and read back.
-"""
+formats: docs/draft-format.md), and read back."""
 
 from __future__ import annotations
 
@@ -14,17 +13,12 @@ from typing import Any
 from ..errors import DraftError
 from ._otio import MediaInfo, OtioWarning, Unmapped, as_draft, build, draft_fps, load
 
-FORMATS = {
-    ".otio": "otio_json",
-    ".otioz": "otioz",
-    ".xml": "fcp_xml",
-    ".fcpxml": "fcpx_xml",
-    ".edl": "cmx_3600",
-}
-_PLUGINS = {
-    "fcp_xml": "otio-fcp-adapter",
-    "fcpx_xml": "otio-fcpx-xml-adapter",
-    "cmx_3600": "otio-cmx3600-adapter",
+_FORMATS = {  # suffix: (OTIO adapter, the plugin that brings it; None: OTIO's own)
+    ".otio": ("otio_json", None),
+    ".otioz": ("otioz", None),
+    ".xml": ("fcp_xml", "otio-fcp-adapter"),
+    ".fcpxml": ("fcpx_xml", "otio-fcpx-xml-adapter"),
+    ".edl": ("cmx_3600", "otio-cmx3600-adapter"),
 }
 
 
@@ -32,16 +26,16 @@ def adapter_for(path: str | os.PathLike[str]) -> str:
     """The OTIO adapter for a timeline file, by its suffix: `DraftError` for other suffixes, an
     ImportError naming the plugin when it is not installed."""
     suffix = Path(path).suffix.lower()
-    if suffix not in FORMATS:
-        known = ", ".join(FORMATS)
+    if suffix not in _FORMATS:
+        known = ", ".join(_FORMATS)
         raise DraftError(
             f"{suffix or 'a file without a suffix'!r} is not a timeline format",
             hint=f"Name the file with one of {known}.",
         )
-    adapter = FORMATS[suffix]
+    adapter, plugin = _FORMATS[suffix]
     if adapter not in load().adapters.available_adapter_names():
         raise ImportError(
-            f"the {adapter} format needs the {_PLUGINS.get(adapter, adapter)} plugin: "
+            f"the {adapter} format needs the {plugin or adapter} plugin: "
             "pip install 'nemo-widgets[otio]'"
         )
     return adapter

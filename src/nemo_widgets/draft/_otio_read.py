@@ -1,6 +1,5 @@
 """An edited OTIO timeline back onto the draft it came from (matching: docs/draft-format.md).
-What cannot be mapped is reported with one `OtioWarning`, never raised.
-"""
+What cannot be mapped is reported with one `OtioWarning`, never raised."""
 
 from __future__ import annotations
 
