@@ -136,12 +136,10 @@ def build(
 ) -> tuple[Any, list[Unmapped]]:
     """The timeline of a draft at `rate` (see `to_otio`), and what was left out of it."""
     otio = load()
-    schema, lost = otio.schema, []
+    schema, rt, lost = otio.schema, otio.opentime.RationalTime, []
 
     def span(start: int, dur: int) -> Any:
-        return otio.opentime.TimeRange(
-            otio.opentime.RationalTime(start, rate), otio.opentime.RationalTime(dur, rate)
-        )
+        return otio.opentime.TimeRange(rt(start, rate), rt(dur, rate))
 
     def reference(view: SegmentView, need: int, where: str) -> Any:
         if view.is_text:
@@ -187,7 +185,7 @@ def build(
     try:
         timeline = schema.Timeline(
             name="nemo draft",
-            global_start_time=otio.opentime.RationalTime(0, rate),
+            global_start_time=rt(0, rate),
             metadata={"nemo": top, "nemo_fps": rate},
         )
         for t, track, name, lanes in walked:

@@ -110,11 +110,10 @@ class _Reader:
 
     def by_name(self, clip: Any, prefer: int | None, audio: bool) -> tuple[int, int] | None:
         """The first unmatched segment of that name: on the preferred track, of the clip's kind
-        (audio or not), then in track and timeline order."""
+        (audio or not), then in track and timeline order (the order of `placed`)."""
 
         def rank(key: tuple[int, int]) -> tuple:
-            kind = self.tracks[key[0]].get("tt") == 1
-            return (key[0] != prefer, kind != audio, key[0], self.placed[key][0])
+            return (key[0] != prefer, (self.tracks[key[0]].get("tt") == 1) != audio)
 
         free = [
             k
