@@ -93,7 +93,7 @@ async def export_timeline(
 ) -> tuple[Path, list[warnings.WarningMessage]]:
     """Write the timeline file; the path and the warnings to show on the caller's thread."""
     dest = Path(path).expanduser().absolute()
-    adapter = adapter_for(dest)  # a wrong suffix fails before any download
+    adapter = adapter_for(dest)  # a wrong suffix or a missing plugin fails before any download
     state = await session.astate()
     working = session.edits.current()  # the backend's draft with the hand edits
     body: Any = working if draft is None else draft
