@@ -1,10 +1,8 @@
 """The draft as an OpenTimelineIO timeline (the mapping: docs/draft-format.md). OpenTimelineIO
-is the optional extra `otio`, imported only by the `_otio*` modules.
-"""
+is the optional extra `otio`, imported only by the `_otio*` modules."""
 
 from __future__ import annotations
 
-import copy
 import json
 import math
 import warnings
@@ -14,10 +12,8 @@ from typing import Any
 
 from ..errors import DraftError
 from . import _read
-from ._model import Draft, Track
+from ._model import Draft, Segment, Track
 from ._summary import track_name
-
-DEFAULT_FPS = 30.0
 
 
 def load() -> Any:
@@ -31,8 +27,7 @@ def load() -> Any:
 
 @dataclass(frozen=True)
 class Unmapped:
-    """One thing left out between a draft and an OTIO timeline: where it is (track, segment or
-    clip) and why."""
+    """One thing left out between a draft and an OTIO timeline: where it is, and why."""
 
     where: str
     what: str
@@ -58,37 +53,20 @@ class MediaInfo:
 
     url: str
     duration_ms: float | None = None
-    name: str | None = None
-
-
-def _number(value: Any) -> float | None:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return None
-    return float(value) if math.isfinite(value) else None
-
-
-def mapping(value: Any) -> Mapping[str, Any]:
-    """`value` when it is an object, else an empty one (drafts are the backend's)."""
-    return value if isinstance(value, Mapping) else {}
 
 
 def listed(value: Any) -> list[Any]:
-    """`value` when it is a list, else an empty one."""
+    """`value` when it is a list, else an empty one (drafts are the backend's)."""
     return value if isinstance(value, list) else []
 
 
-class SegmentView:
-    """A raw segment's readings (`_read.py`) and the places they came from, as OTIO needs them."""
+class SegmentView(Segment):
+    """A segment as OTIO shows it: a text or media, and what an editor calls it."""
+
+    __slots__ = ("is_text",)
 
     def __init__(self, seg: Mapping[str, Any], track_type: Any = None) -> None:
-        self.raw = seg
-        self.start_key, self.start = _read.found(seg, "start")
-        self.duration_key, self.duration = _read.found(seg, "duration")
-        self.in_key, self.in_point = _read.found(seg, "in_point")
-        self.text_key, self.text = _read.found(seg, "text")
-        self.source = _read.read(seg, "source") or None
-        self.name = _read.read(seg, "name")
-        self.id = _read.read(seg, "id")
+        super().__init__(seg)
         self.is_text = _read.is_text(seg, track_type)
 
     @property
@@ -99,24 +77,24 @@ class SegmentView:
         return first or self.name or base or (str(self.id) if self.id is not None else "untitled")
 
 
-def as_draft(obj: Any) -> Any:
-    """A `Draft` as its dict; a DataFrame is refused with the way to turn it into a draft."""
+def as_draft(obj: Any, refusal: str = "a draft is a dict of the compact format") -> Mapping:
+    """A draft (or its `Draft` model; None is an empty one) as a dict; `DraftError` for others,
+    with the way to turn a DataFrame into a draft."""
     if type(obj).__name__ == "DataFrame":
         raise DraftError(
             "this takes a draft, not a DataFrame",
             hint="Turn the table into one first: frame_to_draft(df, base=draft).",
         )
-    return obj.to_dict() if isinstance(obj, Draft) else obj
+    obj = {} if obj is None else obj.to_dict() if isinstance(obj, Draft) else obj
+    if not isinstance(obj, Mapping):
+        raise DraftError(f"{refusal}, not {type(obj).__name__}")
+    return obj
 
 
 def draft_fps(draft: Mapping[str, Any], fps: float | None = None) -> float:
     """The timeline rate: `fps` when given, else the draft's `m.fps`, else 30."""
-    meta = mapping(draft.get("m"))
-    for value in (fps, meta.get("fps")):
-        rate = _number(value)
-        if rate is not None and 0 < rate <= 1000:
-            return rate
-    return DEFAULT_FPS
+    rates: tuple[Any, ...] = (fps, _read.value_at(draft, "m.fps"))
+    return next((float(r) for r in rates if _read.is_number(r) and 0 < r <= 1000), 30.0)
 
 
 def frames(ms: float, fps: float) -> int:
@@ -132,59 +110,12 @@ def _json(value: Any, where: str) -> Any:
         raise DraftError(f"{where} cannot be written as OTIO metadata: {exc}") from exc
 
 
-class _Builder:
-    def __init__(self, otio: Any, fps: float, media: Mapping[str, MediaInfo] | None) -> None:
-        self.otio, self.fps, self.media = otio, fps, media
-        self.unmapped: list[Unmapped] = []
-
-    def rt(self, value: float) -> Any:
-        return self.otio.opentime.RationalTime(value, self.fps)
-
-    def tr(self, start: float, dur: float) -> Any:
-        return self.otio.opentime.TimeRange(self.rt(start), self.rt(dur))
-
-    def reference(self, view: SegmentView, need: int, where: str) -> Any:
-        schema = self.otio.schema
-        if view.is_text:
-            return schema.GeneratorReference(
-                name="text",
-                generator_kind="text",
-                parameters={"text": view.text or ""},
-                available_range=self.tr(0, need),
-            )
-        info = self.media.get(view.source) if self.media is not None and view.source else None
-        if info is None and self.media is None and view.source:
-            info = MediaInfo(view.source)  # no mapping asked for: keep the backend's reference
-        if info is None:
-            if view.source:  # a segment with no media at all is the backend's business
-                self.unmapped.append(Unmapped(where, f"media {view.source!r} is not reachable"))
-            return schema.MissingReference(name=view.source or "", available_range=self.tr(0, need))
-        length = frames(info.duration_ms, self.fps) if info.duration_ms else 0
-        return schema.ExternalReference(
-            target_url=info.url, available_range=self.tr(0, max(need, length))
-        )
-
-    def clip(self, view: SegmentView, ref: list[int], a: int, b: int, where: str) -> Any:
-        inf = 0 if view.is_text else frames(view.in_point or 0, self.fps)
-        meta = {"nemo": _json(dict(view.raw), where), "nemo_ref": ref}
-        return self.otio.schema.Clip(
-            name=view.label,
-            media_reference=self.reference(view, inf + b - a, where),
-            source_range=self.tr(inf, b - a),
-            metadata=meta,
-        )
-
-    def gap(self, dur: int) -> Any:
-        return self.otio.schema.Gap(source_range=self.tr(0, dur))
-
-
 def placed(track: Mapping[str, Any], where: str = "") -> tuple[list[tuple], list[Unmapped]]:
     """(start ms, end ms, index, view) of a track's segments that can be placed, in timeline
     order, and what cannot be placed; a segment without a start follows the previous one."""
     out, lost = [], []
     at = 0.0
-    segs = listed(track.get("sg"))
-    for j, seg in enumerate(segs):
+    for j, seg in enumerate(listed(track.get("sg"))):
         here = f"{where}, segment {j + 1}"
         if not isinstance(seg, Mapping):
             lost.append(Unmapped(here, "is not an object: left out"))
@@ -200,40 +131,89 @@ def placed(track: Mapping[str, Any], where: str = "") -> tuple[list[tuple], list
     return out, lost
 
 
-def track_label(track: Mapping[str, Any], t: int) -> str:
-    """The track's display name (the summary's, in English) for a raw track dict."""
-    return track_name(Track(track), t)
+def build(
+    draft: Mapping[str, Any], rate: float, media: Mapping[str, MediaInfo] | None
+) -> tuple[Any, list[Unmapped]]:
+    """The timeline of a draft at `rate` (see `to_otio`), and what was left out of it."""
+    otio = load()
+    schema, rt, lost = otio.schema, otio.opentime.RationalTime, []
 
+    def span(start: int, dur: int) -> Any:
+        return otio.opentime.TimeRange(rt(start, rate), rt(dur, rate))
 
-def _lanes(track: Mapping[str, Any], t: int, items: list[tuple], end: int, b: _Builder) -> list:
-    """The OTIO tracks of one draft track: one lane per set of segments that do not overlap."""
-    schema = b.otio.schema
-    name = track_label(track, t)
-    kind = schema.TrackKind.Audio if track.get("tt") == 1 else schema.TrackKind.Video
-    lanes: list[list[tuple]] = []
-    for item in items:
-        lane = next((ln for ln in lanes if ln[-1][1] <= item[0]), None)
-        if lane is None:
-            lanes.append(lane := [])
-        lane.append(item)
-    meta = {"nemo": _json({k: v for k, v in track.items() if k != "sg"}, f"track {t + 1}")}
-    out = []
-    for n, lane in enumerate(lanes or [[]]):
-        otrack = schema.Track(
-            name=name if n == 0 else f"{name} ({n + 1})",
-            kind=kind,
-            metadata={**meta, "nemo_ref": t},
+    def reference(view: SegmentView, need: int, where: str) -> Any:
+        if view.is_text:
+            return schema.GeneratorReference(
+                name="text",
+                generator_kind="text",
+                parameters={"text": view.text or ""},
+                available_range=span(0, need),
+            )
+        info = None
+        if view.source:  # a segment with no media at all is the backend's business
+            # no mapping asked for: keep the backend's reference
+            info = MediaInfo(view.source) if media is None else media.get(view.source)
+            if info is None:
+                lost.append(Unmapped(where, f"media {view.source!r} is not reachable"))
+        if info is None:
+            return schema.MissingReference(name=view.source or "", available_range=span(0, need))
+        length = frames(info.duration_ms, rate) if info.duration_ms else 0
+        return schema.ExternalReference(
+            target_url=info.url, available_range=span(0, max(need, length))
         )
-        at = 0
-        for a, z, j, view in lane:
-            if a > at:
-                otrack.append(b.gap(a - at))
-            otrack.append(b.clip(view, [t, j], a, z, f"track {t + 1} ({name}), segment {j + 1}"))
-            at = z
-        if end > at:
-            otrack.append(b.gap(end - at))
-        out.append(otrack)
-    return out
+
+    walked = []  # (t, track, its name, its lanes: sets of segments in frames that do not overlap)
+    for t, track in enumerate(listed(draft.get("t"))):
+        if not isinstance(track, Mapping):
+            lost.append(Unmapped(f"track {t + 1}", "is not an object: left out"))
+            continue
+        name = track_name(Track(track), t)
+        items, left = placed(track, f"track {t + 1} ({name})")
+        lost.extend(left)
+        lanes: list[list[tuple]] = []
+        for a, z, j, view in items:
+            item = (frames(a, rate), frames(z, rate), j, view)
+            lane = next((ln for ln in lanes if ln[-1][1] <= item[0]), None)
+            if lane is None:
+                lanes.append(lane := [])
+            lane.append(item)
+        walked.append((t, track, name, lanes))
+    d = draft.get("d", 0)
+    ends = [lane[-1][1] for *_, lanes in walked for lane in lanes]
+    end = max([frames(d, rate) if _read.is_number(d) and d > 0 else 0, *ends])
+    top = _json({k: v for k, v in draft.items() if k != "t"}, "the draft")
+    try:
+        timeline = schema.Timeline(
+            name="nemo draft",
+            global_start_time=rt(0, rate),
+            metadata={"nemo": top, "nemo_fps": rate},
+        )
+        for t, track, name, lanes in walked:
+            meta = {"nemo": _json({k: v for k, v in track.items() if k != "sg"}, f"track {t + 1}")}
+            kind = schema.TrackKind.Audio if track.get("tt") == 1 else schema.TrackKind.Video
+            for n, lane in enumerate(lanes or [[]]):
+                label = name if n == 0 else f"{name} ({n + 1})"
+                otrack = schema.Track(name=label, kind=kind, metadata={**meta, "nemo_ref": t})
+                at = 0
+                for a, z, j, view in lane:
+                    if a > at:
+                        otrack.append(schema.Gap(source_range=span(0, a - at)))
+                    where = f"track {t + 1} ({name}), segment {j + 1}"
+                    inf = 0 if view.is_text else frames(view.in_point or 0, rate)
+                    clip = schema.Clip(
+                        name=view.label,
+                        media_reference=reference(view, inf + z - a, where),
+                        source_range=span(inf, z - a),
+                        metadata={"nemo": _json(dict(view.raw), where), "nemo_ref": [t, j]},
+                    )
+                    otrack.append(clip)
+                    at = z
+                if end > at:
+                    otrack.append(schema.Gap(source_range=span(0, end - at)))
+                timeline.tracks.append(otrack)
+    except (TypeError, ValueError, OverflowError, RuntimeError) as exc:  # metadata OTIO refuses
+        raise DraftError(f"the draft cannot be written as OTIO: {exc}") from exc
+    return timeline, lost
 
 
 def to_otio(
@@ -244,46 +224,16 @@ def to_otio(
     `media` maps each `src` to where an editor finds it (`MediaInfo`); without it the clips keep
     `src` as their target. What cannot be placed is left out with an `OtioWarning`."""
     draft = as_draft(draft)
-    if draft is None:
-        draft = {}
-    if not isinstance(draft, Mapping):
-        raise DraftError(f"a draft is a dict of the compact format, not {type(draft).__name__}")
-    otio = load()
-    rate = draft_fps(draft, fps)
-    b = _Builder(otio, rate, media)
-    walked = []  # (t, track, its placeable segments in frames)
-    for t, track in enumerate(listed(draft.get("t"))):
-        if not isinstance(track, Mapping):
-            b.unmapped.append(Unmapped(f"track {t + 1}", "is not an object: left out"))
-            continue
-        items, lost = placed(track, f"track {t + 1} ({track_label(track, t)})")
-        b.unmapped.extend(lost)
-        walked.append(
-            (t, track, [(frames(a, rate), frames(z, rate), j, v) for a, z, j, v in items])
-        )
-    d = _number(draft.get("d"))
-    ends = [z for _, _, items in walked for _, z, _, _ in items]
-    end = max([frames(d, rate) if d and d > 0 else 0, *ends])
-    top = _json({k: v for k, v in draft.items() if k != "t"}, "the draft")
-    try:
-        timeline = otio.schema.Timeline(name="nemo draft", metadata={"nemo": top, "nemo_fps": rate})
-        timeline.global_start_time = b.rt(0)
-        for t, track, items in walked:
-            for otrack in _lanes(track, t, items, end, b):
-                timeline.tracks.append(otrack)
-    except (TypeError, ValueError, OverflowError, RuntimeError) as exc:  # metadata OTIO refuses
-        raise DraftError(f"the draft cannot be written as OTIO: {exc}") from exc
-    if b.unmapped:
-        warnings.warn(OtioWarning("writing the timeline", b.unmapped), stacklevel=2)
+    timeline, lost = build(draft, draft_fps(draft, fps), media)
+    if lost:
+        warnings.warn(OtioWarning("writing the timeline", lost), stacklevel=2)
     return timeline
 
 
 def deep(value: Any) -> Any:
     """A plain-Python deep copy of OTIO metadata (AnyDictionary / AnyVector → dict / list)."""
-    if isinstance(value, Mapping) or hasattr(value, "items"):
+    if hasattr(value, "items"):
         return {str(k): deep(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)) or (
-        hasattr(value, "__iter__") and not isinstance(value, (str, bytes))
-    ):
+    if hasattr(value, "__iter__") and not isinstance(value, (str, bytes)):
         return [deep(v) for v in value]
-    return copy.copy(value)
+    return value

@@ -1,42 +1,44 @@
 """The timeline as a file an editor opens, shaped for what each format can hold (the table of
-formats: docs/draft-format.md).
-"""
+formats: docs/draft-format.md), and read back."""
 
 from __future__ import annotations
 
 import os
+import re
 import warnings
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from ..errors import DraftError
-from ._otio import MediaInfo, OtioWarning, Unmapped, draft_fps, load, to_otio
+from ._otio import MediaInfo, OtioWarning, Unmapped, as_draft, build, draft_fps, load
 
-FORMATS = {
-    ".otio": "otio_json",
-    ".otioz": "otioz",
-    ".xml": "fcp_xml",
-    ".fcpxml": "fcpx_xml",
-    ".edl": "cmx_3600",
-}
-_PLUGINS = {
-    "fcp_xml": "otio-fcp-adapter",
-    "fcpx_xml": "otio-fcpx-xml-adapter",
-    "cmx_3600": "otio-cmx3600-adapter",
+_FORMATS = {  # suffix: (OTIO adapter, the plugin that brings it; None: OTIO's own)
+    ".otio": ("otio_json", None),
+    ".otioz": ("otioz", None),
+    ".xml": ("fcp_xml", "otio-fcp-adapter"),
+    ".fcpxml": ("fcpx_xml", "otio-fcpx-xml-adapter"),
+    ".edl": ("cmx_3600", "otio-cmx3600-adapter"),
 }
 
 
 def adapter_for(path: str | os.PathLike[str]) -> str:
-    """The OTIO adapter name for a timeline file, by its suffix; `DraftError` for others."""
+    """The OTIO adapter for a timeline file, by its suffix: `DraftError` for other suffixes, an
+    ImportError naming the plugin when it is not installed."""
     suffix = Path(path).suffix.lower()
-    if suffix not in FORMATS:
-        known = ", ".join(FORMATS)
+    if suffix not in _FORMATS:
+        known = ", ".join(_FORMATS)
         raise DraftError(
             f"{suffix or 'a file without a suffix'!r} is not a timeline format",
             hint=f"Name the file with one of {known}.",
         )
-    return FORMATS[suffix]
+    adapter, plugin = _FORMATS[suffix]
+    if adapter not in load().adapters.available_adapter_names():
+        raise ImportError(
+            f"the {adapter} format needs the {plugin or adapter} plugin: "
+            "pip install 'nemo-widgets[otio]'"
+        )
+    return adapter
 
 
 _NTSC = (24000 / 1001, 30000 / 1001, 48000 / 1001, 60000 / 1001)
@@ -57,69 +59,66 @@ def editor_rate(adapter: str, fps: float) -> float:
     return min(_WHOLE, key=lambda r: (abs(r - fps), r))
 
 
-def require(adapter: str) -> Any:
-    """The `opentimelineio` module with `adapter` installed, else an ImportError naming it."""
+_RATIONAL = re.compile(r'(?<!frameDuration=)"(\d+)/(\d+)s"')  # times, not the frame length
+
+
+def read_timeline(path: str | os.PathLike[str], fps: float | None = None) -> Any:
+    """Read a timeline file with OpenTimelineIO's adapter for its suffix (EDLs at `fps`)."""
+    adapter = adapter_for(path)
     otio = load()
-    if adapter not in otio.adapters.available_adapter_names():
-        raise ImportError(
-            f"the {adapter} format needs the {_PLUGINS.get(adapter, adapter)} plugin: "
-            "pip install 'nemo-widgets[otio]'"
-        )
-    return otio
+    try:
+        if adapter == "fcpx_xml":
+            # FCP X times a millionth of a frame later: the adapter truncates `N/Ds × fps` to an
+            # int, so 29/25 s at 25 fps (28.999… in floats) would read as 28 frames
+            text = _RATIONAL.sub(
+                lambda m: f'"{int(m[1]) * 10**6 + 1}/{int(m[2]) * 10**6}s"',
+                Path(path).read_text(encoding="utf-8"),
+            )
+            return otio.adapters.read_from_string(text, adapter_name=adapter)
+        options = {"rate": editor_rate(adapter, fps or 30.0)} if adapter == "cmx_3600" else {}
+        return otio.adapters.read_from_file(str(path), adapter_name=adapter, **options)
+    except otio.exceptions.OTIOError as exc:
+        raise DraftError(f"{Path(path).name} cannot be read as a timeline: {exc}") from exc
 
 
 def _is_text(clip: Any) -> bool:
-    ref = clip.media_reference
-    return getattr(ref, "generator_kind", None) == "text"
+    return getattr(clip.media_reference, "generator_kind", None) == "text"
 
 
 def _text_of(clip: Any) -> str:
     return str(clip.media_reference.parameters.get("text", clip.name or ""))
 
 
+def _all_text(track: Any) -> bool:
+    clips = track.find_clips()
+    if clips and all(map(_is_text, clips)):
+        return True
+    meta = track.metadata.get("nemo")
+    return hasattr(meta, "get") and meta.get("tt") == 7
+
+
 def _as_markers(otio: Any, timeline: Any, lost: list[Unmapped]) -> None:
     """Move text clips onto the video clip playing at their start, as markers; drop text tracks."""
-    video: list[Any] = []
-    texts: list[Any] = []
-    for t in timeline.tracks:
-        if t.kind == otio.schema.TrackKind.Video:
-            (texts if _all_text(t) else video).append(t)
-    for track in texts:
+    video = [t for t in timeline.tracks if t.kind == otio.schema.TrackKind.Video]
+    under = next((t for t in video if not _all_text(t)), None)
+    for track in [t for t in video if _all_text(t)]:
         for clip in track.find_clips():
             at = clip.range_in_parent()
-            host = _clip_at(video[0], at.start_time) if video else None
-            if host is None:
+            host = under.child_at_time(at.start_time, shallow_search=True) if under else None
+            if under is None or not isinstance(host, otio.schema.Clip):
                 lost.append(Unmapped(f"text {clip.name!r}", "no video clip under it: left out"))
                 continue
-            offset = at.start_time - host.range_in_parent().start_time
-            start = host.source_range.start_time + offset
+            start = under.transformed_time(at.start_time, host)  # in the host's media
             marker = otio.schema.Marker(
                 name=_text_of(clip),
                 marked_range=otio.opentime.TimeRange(start, at.duration),
                 metadata={"nemo": clip.metadata.get("nemo", {})},
             )
             host.markers.append(marker)
-    for track in texts:
         timeline.tracks.remove(track)
 
 
-def _all_text(track: Any) -> bool:
-    clips = list(track.find_clips())
-    if clips and all(_is_text(c) for c in clips):
-        return True
-    meta = track.metadata.get("nemo")
-    return meta is not None and hasattr(meta, "get") and meta.get("tt") == 7
-
-
-def _clip_at(track: Any, time: Any) -> Any:
-    for clip in track.find_clips():
-        r = clip.range_in_parent()
-        if r.start_time <= time < r.end_time_exclusive():
-            return clip
-    return None
-
-
-def _fcp7_texts(timeline: Any) -> None:
+def _fcp7_texts(otio: Any, timeline: Any, lost: list[Unmapped]) -> None:
     """Text clips as FCP 7 "Text" generators, which Premiere and Resolve draw as titles."""
     for clip in timeline.find_clips():
         if _is_text(clip):
@@ -148,6 +147,14 @@ def _edl_tracks(otio: Any, timeline: Any, lost: list[Unmapped]) -> None:
         timeline.tracks.append(otio.schema.Track(name="V", kind=otio.schema.TrackKind.Video))
 
 
+# what each format cannot hold, reshaped before writing
+_SHAPES = {
+    "fcp_xml": (_fcp7_texts,),
+    "fcpx_xml": (_as_markers,),
+    "cmx_3600": (_as_markers, _edl_tracks),
+}
+
+
 def write_timeline(
     draft: Any,
     path: str | os.PathLike[str],
@@ -161,33 +168,20 @@ def write_timeline(
     What a format cannot hold is reported with one `OtioWarning`."""
     dest = Path(path).expanduser()
     adapter = adapter_for(dest)
-    otio = require(adapter)
-    lost: list[Unmapped] = []
-    wanted = draft_fps(draft if isinstance(draft, Mapping) else {}, fps)
+    otio = load()
+    draft = as_draft(draft)
+    wanted = draft_fps(draft, fps)
     rate = editor_rate(adapter, wanted)
+    lost: list[Unmapped] = []
     if abs(rate - wanted) > 0.01:
         why = f"{dest.suffix} timecodes have no {wanted:g} fps: written at {rate:g} fps"
         lost.append(Unmapped("the timeline", why))
-    with warnings.catch_warnings(record=True) as seen:
-        warnings.simplefilter("always", OtioWarning)
-        timeline = to_otio(draft, fps=rate, media=media)
-    for w in seen:
-        if isinstance(w.message, OtioWarning):
-            lost.extend(w.message.unmapped)
-        else:
-            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
-    if adapter in ("fcpx_xml", "cmx_3600"):
-        _as_markers(otio, timeline, lost)
-    if adapter == "cmx_3600":
-        _edl_tracks(otio, timeline, lost)
-    if adapter == "fcp_xml":
-        _fcp7_texts(timeline)
-    options: dict[str, Any] = {}
-    if adapter == "otioz":
-        policy = otio.adapters.file_bundle_utils.MediaReferencePolicy.MissingIfNotFile
-        options["media_policy"] = policy
-    if adapter == "cmx_3600":
-        options["rate"] = timeline.metadata["nemo_fps"]
+    timeline, left = build(draft, rate, media)
+    lost.extend(left)
+    for shape in _SHAPES.get(adapter, ()):
+        shape(otio, timeline, lost)
+    policy = otio.adapters.file_bundle_utils.MediaReferencePolicy.MissingIfNotFile
+    options = {"otioz": {"media_policy": policy}, "cmx_3600": {"rate": rate}}.get(adapter, {})
     dest.parent.mkdir(parents=True, exist_ok=True)
     # written beside and then moved: a failed write leaves no half file, and otioz never overwrites
     part = dest.with_name(f".{dest.stem}.part{dest.suffix}")
