@@ -103,8 +103,8 @@ def _choose(command: str, value: str, choices: tuple[str, ...] | list[str]) -> s
 
 def _no_extra(command: str, ns: argparse.Namespace, allowed: tuple[str, ...] = ()) -> None:
     extra = list(ns.args) if "args" not in allowed else []
-    for flag in ("api_url", "language", "quality", "no_wait", "record", "refresh"):
-        if flag not in allowed and getattr(ns, flag):
+    for flag, value in vars(ns).items():
+        if flag not in ("command", "args", *allowed) and value:
             extra.append("--" + flag.replace("_", "-"))
     if extra:
         problem = ui_text("magic.extra", args=" ".join(extra))
@@ -202,14 +202,11 @@ class NemoMagics(Magics):
             raise _fail(ui_text("magic.empty_cell"))
         from .widgets import ChatCell  # widgets load on first use: `%load_ext` stays quick
 
-        session = _session()
+        cell = ChatCell(_session(), compact=not ns.no_wait)
+        fut = cell.ask(text)
         if ns.no_wait:
-            cell = ChatCell(session)
-            cell.ask(text)
             display(cell)
             return
-        cell = ChatCell(session, compact=True)
-        fut = cell.ask(text)
         handle = display(cell, display_id=True)
         try:
             while not fut.done():
