@@ -25,18 +25,12 @@ def get_loop() -> asyncio.AbstractEventLoop:
     global _loop, _thread
     with _lock:
         if _loop is None or _loop.is_closed() or _thread is None or not _thread.is_alive():
-            loop = asyncio.new_event_loop()
-            ready = threading.Event()
-
-            def _run() -> None:
-                asyncio.set_event_loop(loop)
-                loop.call_soon(ready.set)
-                loop.run_forever()
-
-            _thread = threading.Thread(target=_run, name="nemo-widgets-loop", daemon=True)
+            # no need to wait until it runs: what is scheduled before waits in its queue
+            _loop = asyncio.new_event_loop()
+            _thread = threading.Thread(
+                target=_loop.run_forever, name="nemo-widgets-loop", daemon=True
+            )
             _thread.start()
-            ready.wait()
-            _loop = loop
         return _loop
 
 

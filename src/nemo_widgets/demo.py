@@ -179,15 +179,6 @@ def run(out_dir: Path, prompts: Sequence[str] = PROMPTS) -> Path:
     return target
 
 
-def _explain(exc: Exception) -> tuple[str, str]:
-    """The one line and the hint a failure is reported with."""
-    if isinstance(exc, NemoError):
-        return exc.message, exc.hint
-    if isinstance(exc, ImportError):
-        return str(exc), "pip install 'nemo-widgets[local]'"
-    return f"{type(exc).__name__}: {exc}", "run again with --debug for the details"
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of `nemo-widgets demo`; returns the exit status."""
     parser = argparse.ArgumentParser(
@@ -205,7 +196,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:  # one line and a hint, never a traceback (unless --debug)
         if args.debug:
             raise
-        problem, hint = _explain(exc)
+        if isinstance(exc, NemoError):
+            problem, hint = exc.message, exc.hint
+        elif isinstance(exc, ImportError):
+            problem, hint = str(exc), "pip install 'nemo-widgets[local]'"
+        else:
+            problem, hint = f"{type(exc).__name__}: {exc}", "run again with --debug for the details"
         print(f"\nerror: {problem}", file=sys.stderr)
         if hint:
             print(f"hint: {hint}", file=sys.stderr)
