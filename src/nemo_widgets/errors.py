@@ -105,7 +105,7 @@ class RenderFailed(NemoError, hint_key="hint.render_failed"):
 
 
 class StreamTimeout(NemoError, hint_key="hint.stream_timeout"):
-    """The chat stream sent only heartbeats for too long."""
+    """The chat stream went on too long without a reply (only heartbeats, or none at all)."""
 
 
 class BackendUnavailable(NemoError, hint_key="hint.backend_unavailable"):
