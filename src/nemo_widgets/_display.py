@@ -27,11 +27,8 @@ def _size(n: int) -> str:
 def html_block(line: str, body: str = "") -> str:
     """`line` as a muted heading, then `body` (text, kept as typed) — both escaped."""
     head = f'<div class="nemo-repr" style="opacity:.75;font-size:90%">{html.escape(line)}</div>'
-    if not body:
-        return head
-    return (
-        f'{head}<div class="nemo-repr-body" style="white-space:pre-wrap">{html.escape(body)}</div>'
-    )
+    tail = f'<div class="nemo-repr-body" style="white-space:pre-wrap">{html.escape(body)}</div>'
+    return head + tail if body else head
 
 
 def credits_line(c: Any) -> str:

@@ -14,12 +14,8 @@ from typing import Literal
 
 Lang = Literal["en", "zh"]
 
-TEXT: dict[str, tuple[str, str]] = {
-    key: (en, zh)
-    for key, (en, zh) in json.loads(
-        resources.files("nemo_widgets").joinpath("messages.json").read_text(encoding="utf-8")
-    ).items()
-}
+_CATALOG = resources.files("nemo_widgets").joinpath("messages.json").read_text(encoding="utf-8")
+TEXT: dict[str, tuple[str, str]] = {k: (en, zh) for k, (en, zh) in json.loads(_CATALOG).items()}
 
 # Areas whose strings the browser shows; every widget also gets "common".
 WIDGET_AREAS = ("common", "upload", "chat", "timeline", "export", "studio")

@@ -9,7 +9,6 @@ import signal
 import sys
 import threading
 from collections.abc import Sequence
-from typing import Any
 
 from . import __version__
 
@@ -26,47 +25,6 @@ _TUNING: dict[str, tuple[type, str | None]] = {
     "render_concurrency": (int, None),
     "token_ttl": (float, "seconds a token lives (default 7 days)"),
 }
-
-
-def _serve_parser(sub: Any) -> None:
-    p = sub.add_parser("serve", help="run the offline backend (needs the 'local' extra)")
-    p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
-    p.add_argument("--port", type=int, default=8765, help="port (0 = any free port)")
-    p.add_argument("--data-dir", default=None, help="where to keep state (default: temp dir)")
-    p.add_argument("--log-level", default="info")
-    p.add_argument(
-        "--dialect",
-        choices=("adk", "vendor"),
-        default="adk",
-        help="adk: ADK chat events and {code, data}; vendor: typed events, {success, data} renders",
-    )
-    t = p.add_argument_group("timings and limits")
-    for name, (kind, text) in _TUNING.items():
-        t.add_argument(f"--{name.replace('_', '-')}", type=kind, help=text)
-    f = p.add_argument_group("fault injection")
-    f.add_argument(
-        "--drop-stream-after", type=int, metavar="N", help="drop every chat stream after N events"
-    )
-    f.add_argument(
-        "--error-stream-after",
-        type=int,
-        metavar="N",
-        help="send an error event after N chat events",
-    )
-    f.add_argument(
-        "--fail",
-        action="append",
-        default=[],
-        metavar="ENDPOINT[:K]",
-        help="answer 5xx to the next K (default 1) calls of ENDPOINT (repeatable)",
-    )
-    f.add_argument("--fail-status", type=int, default=503)
-    f.add_argument("--fail-html", action="store_true", help="answer injected 5xx with HTML")
-    f.add_argument("--latency", type=float, default=0.0, help="seconds added to every response")
-    f.add_argument("--fail-next-render", type=int, default=0, metavar="N")
-    f.add_argument(
-        "--silent-next", type=int, default=0, metavar="N", help="the next N edits end with no text"
-    )
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -106,12 +64,8 @@ def _serve(args: argparse.Namespace) -> int:
         return 3
     print(f"nemo-widgets offline backend on {server.url} (data: {server.data_dir})", flush=True)
     done = threading.Event()
-
-    def _stop(*_: object) -> None:
-        done.set()
-
-    signal.signal(signal.SIGINT, _stop)
-    signal.signal(signal.SIGTERM, _stop)
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: done.set())
     try:
         while not done.wait(0.5):
             if not server.running:
@@ -131,10 +85,46 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="nemo-widgets", description=__doc__)
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
-    _serve_parser(sub)
+    p = sub.add_parser("serve", help="run the offline backend (needs the 'local' extra)")
+    p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    p.add_argument("--port", type=int, default=8765, help="port (0 = any free port)")
+    p.add_argument("--data-dir", default=None, help="where to keep state (default: temp dir)")
+    p.add_argument("--log-level", default="info")
+    p.add_argument(
+        "--dialect",
+        choices=("adk", "vendor"),
+        default="adk",
+        help="adk: ADK chat events and {code, data}; vendor: typed events, {success, data} renders",
+    )
+    t = p.add_argument_group("timings and limits")
+    for name, (kind, text) in _TUNING.items():
+        t.add_argument(f"--{name.replace('_', '-')}", type=kind, help=text)
+    f = p.add_argument_group("fault injection")
+    f.add_argument(
+        "--drop-stream-after", type=int, metavar="N", help="drop every chat stream after N events"
+    )
+    f.add_argument(
+        "--error-stream-after",
+        type=int,
+        metavar="N",
+        help="send an error event after N chat events",
+    )
+    f.add_argument(
+        "--fail",
+        action="append",
+        default=[],
+        metavar="ENDPOINT[:K]",
+        help="answer 5xx to the next K (default 1) calls of ENDPOINT (repeatable)",
+    )
+    f.add_argument("--fail-status", type=int, default=503)
+    f.add_argument("--fail-html", action="store_true", help="answer injected 5xx with HTML")
+    f.add_argument("--latency", type=float, default=0.0, help="seconds added to every response")
+    f.add_argument("--fail-next-render", type=int, default=0, metavar="N")
+    f.add_argument(
+        "--silent-next", type=int, default=0, metavar="N", help="the next N edits end with no text"
+    )
     sub.add_parser("demo", help="upload → chat → timeline → export on the offline backend")
-    args = parser.parse_args(argv)
-    return _serve(args)
+    return _serve(parser.parse_args(argv))
 
 
 if __name__ == "__main__":  # pragma: no cover

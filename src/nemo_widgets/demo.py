@@ -23,7 +23,6 @@ import nemo_widgets as nw
 from .errors import NemoError
 from .events import Notice
 from .reply_view import ReplyView
-from .session import Session
 
 __all__ = ["PROMPTS", "main", "make_sample_media"]
 
@@ -103,19 +102,6 @@ def _say(text: str) -> None:
     print(text, flush=True)
 
 
-def _chat(session: Session, console: _Console, text: str) -> str:
-    _say(f"\n» {text}")
-    console.start_reply()
-    reply = session.chat(text)
-    with console.lock:
-        shown = console.view.text
-        if shown != reply.text:  # not a terminal, or a reply that did not stream
-            console.out.write(f"\n{reply.text}" if shown else reply.text)
-        console.out.write("\n")
-        console.out.flush()
-    return reply.text
-
-
 def _describe(path: Path) -> str:
     """ "h264 1080x1920, 9.0 s" from `ffmpeg -i` (the ffmpeg of imageio-ffmpeg; no ffprobe)."""
     from .local.render import FFmpegError, probe_streams
@@ -152,10 +138,19 @@ def run(out_dir: Path, prompts: Sequence[str] = PROMPTS) -> Path:
         media = session.upload(*files, progress=True)
         _say(f"Uploaded {len(media)} files: " + ", ".join(m.name for m in media))
 
-        replies = [_chat(session, console, prompt) for prompt in prompts]
+        for prompt in prompts:
+            _say(f"\n» {prompt}")
+            console.start_reply()
+            reply = session.chat(prompt).text
+            with console.lock:
+                shown = console.view.text
+                if shown != reply:  # not a terminal, or a reply that did not stream
+                    console.out.write(f"\n{reply}" if shown else reply)
+                console.out.write("\n")
+                console.out.flush()
 
         summary = session.summary()
-        if summary not in replies[-1]:  # the reply often ends with it already
+        if summary not in reply:  # the reply often ends with it already
             _say("\n" + summary)
         csv_path = out_dir / "timeline.csv"
         session.timeline().to_csv(csv_path, index=False)
@@ -179,15 +174,6 @@ def run(out_dir: Path, prompts: Sequence[str] = PROMPTS) -> Path:
     return target
 
 
-def _explain(exc: Exception) -> tuple[str, str]:
-    """The one line and the hint a failure is reported with."""
-    if isinstance(exc, NemoError):
-        return exc.message, exc.hint
-    if isinstance(exc, ImportError):
-        return str(exc), "pip install 'nemo-widgets[local]'"
-    return f"{type(exc).__name__}: {exc}", "run again with --debug for the details"
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of `nemo-widgets demo`; returns the exit status."""
     parser = argparse.ArgumentParser(
@@ -205,7 +191,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:  # one line and a hint, never a traceback (unless --debug)
         if args.debug:
             raise
-        problem, hint = _explain(exc)
+        if isinstance(exc, NemoError):
+            problem, hint = exc.message, exc.hint
+        elif isinstance(exc, ImportError):
+            problem, hint = str(exc), "pip install 'nemo-widgets[local]'"
+        else:
+            problem, hint = f"{type(exc).__name__}: {exc}", "run again with --debug for the details"
         print(f"\nerror: {problem}", file=sys.stderr)
         if hint:
             print(f"hint: {hint}", file=sys.stderr)

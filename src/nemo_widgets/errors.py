@@ -1,24 +1,6 @@
-"""The one error tree of nemo_widgets.
-
-    NemoError                 any failure the user should see; `.code`, `.hint`
-    ├── AuthError             1001: bad or expired token (after the one automatic retry)
-    ├── SessionNotFound       1002: the backend forgot the session
-    ├── NoCredits             2001: balance too low; `.register_url` for anonymous users
-    ├── UnsupportedFile       4001: type not accepted (by extension or by content)
-    ├── FileTooLarge          4002: over 500 MB
-    ├── ExportBlocked         HTTP 402: the plan does not allow export
-    ├── RateLimited           HTTP 429: after the one automatic retry (none for the 7-day
-    │                         anonymous-token quota)
-    ├── RenderFailed          a render job failed twice
-    ├── StreamTimeout         the chat stream sent only heartbeats for too long
-    ├── BackendUnavailable    connection refused, time-outs, 5xx after retries, non-envelope bodies
-    │   └── StreamDropped     the chat stream broke after the message may have been delivered
-    ├── DraftError            a draft that cannot be read, written or exported
-    ├── RecordError           a `connect(record=...)` file of another kind or a newer version
-    └── InputError            (also a ValueError) a path or URL that cannot be uploaded at all
-
-No message ever contains the token: messages are built from codes, paths and server messages,
-and `redact()` scrubs anything token-shaped from server text before it is used.
+"""The one error tree of nemo_widgets: every failure the user should see is a `NemoError` (with
+`.code` and `.hint`), a subclass per contract code. No message ever contains the token: messages
+are built from codes, paths and server messages, and `redact()` scrubs token-shaped server text.
 """
 
 from __future__ import annotations
@@ -52,19 +34,14 @@ __all__ = [
 _TOKEN_RE = re.compile(r"(nmv_[A-Za-z0-9_\-]+|Bearer\s+\S+)")
 
 
-def _hint(key: str, lang: str | None = None) -> str:
-    fields = {"formats": SUPPORTED} if key == "hint.unsupported" else {}
-    return ui_text(key, lang, **fields)
-
-
 def redact(text: str) -> str:
     """Replace anything shaped like a token in `text`."""
     return _TOKEN_RE.sub("[redacted]", text)
 
 
 class NemoError(Exception):
-    """A failure the user should see, with the contract's advice in `.hint`: the `_text` string
-    `hint_key` in the session's language unless the raiser gives one."""
+    """A failure the user should see; `.hint` is the contract's advice (the catalog's `hint_key`
+    in the session's language unless the raiser gives one)."""
 
     hint_key = ""
     default_hint = ""  # the hint in English (set from `hint_key`)
@@ -75,13 +52,13 @@ class NemoError(Exception):
         if hint_key:
             cls.hint_key = hint_key
         if hint_key or "hint_key" in cls.__dict__:
-            cls.default_hint = _hint(cls.hint_key, "en")
+            cls.default_hint = ui_text(cls.hint_key, "en", formats=SUPPORTED)
 
     def __init__(self, message: str, *, code: int | None = None, hint: str | None = None) -> None:
         self.message = redact(message)
         self.code = code
         if hint is None:  # a class with only an English `default_hint` keeps it
-            hint = _hint(self.hint_key) if self.hint_key else self.default_hint
+            hint = ui_text(self.hint_key, formats=SUPPORTED) if self.hint_key else self.default_hint
         self.hint = hint
         super().__init__(self.message)
 
@@ -90,16 +67,15 @@ class NemoError(Exception):
 
 
 class AuthError(NemoError, hint_key="hint.auth"):
-    """The token was refused (1001) even after a fresh anonymous token."""
+    """1001: the token was refused, even after a fresh anonymous token."""
 
 
 class SessionNotFound(NemoError, hint_key="hint.session_not_found"):
-    """The backend does not know the session (1002)."""
+    """1002: the backend forgot the session."""
 
 
 class NoCredits(NemoError, hint_key="hint.no_credits"):
-    """The balance is too low for the request (2001): an anonymous user gets the registration
-    link (the vendor's wording), a registered one the top-up text."""
+    """2001: the balance is too low; an anonymous user gets the registration link as the hint."""
 
     def __init__(self, message: str, *, register_url: str | None = None, **kw: Any) -> None:
         self.register_url = register_url
@@ -109,20 +85,19 @@ class NoCredits(NemoError, hint_key="hint.no_credits"):
 
 
 class UnsupportedFile(NemoError, hint_key="hint.unsupported"):
-    """The file's type is not accepted (4001)."""
+    """4001: the file's type is not accepted (by extension or by content)."""
 
 
 class FileTooLarge(NemoError, hint_key="hint.too_large"):
-    """The file is over the 500 MB limit (4002)."""
+    """4002: the file is over 500 MB."""
 
 
 class ExportBlocked(NemoError, hint_key="hint.export_blocked"):
-    """Export refused by the plan (HTTP 402): not a credits problem (anonymous and free tokens
-    lack the render scope)."""
+    """HTTP 402: the plan does not allow export (anonymous and free tokens cannot render)."""
 
 
 class RateLimited(NemoError, hint_key="hint.rate_limited"):
-    """Too many requests (HTTP 429), still refused after waiting once."""
+    """HTTP 429 after the one automatic retry (none for the 7-day anonymous-token quota)."""
 
 
 class RenderFailed(NemoError, hint_key="hint.render_failed"):
@@ -130,11 +105,11 @@ class RenderFailed(NemoError, hint_key="hint.render_failed"):
 
 
 class StreamTimeout(NemoError, hint_key="hint.stream_timeout"):
-    """The chat stream went on too long without any text."""
+    """The chat stream went on too long without a reply (only heartbeats, or none at all)."""
 
 
 class BackendUnavailable(NemoError, hint_key="hint.backend_unavailable"):
-    """The backend could not be reached or answered something that is not the contract."""
+    """Connection refused, time-outs, 5xx after retries, bodies that are not the contract."""
 
 
 class StreamDropped(BackendUnavailable):

@@ -161,82 +161,71 @@ def _first(obj: dict[str, Any], keys: tuple[str, ...]) -> Any:
 
 def _tool(spelling: str, body: dict[str, Any]) -> ToolCall | ToolResult:
     kind, key = _TOOLS[spelling]
-    payload = body.get(key)
-    name = str(body.get("name") or "")
+    payload: Any = body.get(key)
     if kind is ToolCall:
-        return ToolCall(name, payload or {}, body.get("id"))
-    return ToolResult(name, payload, body.get("id"))
+        payload = payload or {}
+    return kind(str(body.get("name") or ""), payload, body.get("id"))
+
+
+def _join(done: str, more: str) -> str:
+    return done + _SEPARATOR + more if done and more else done or more
 
 
 class ChatTurn:
     """Pure decoder of one `/run_sse` response: `feed(bytes)` / `close()` → typed events.
 
     Also keeps the turn's result: `text` (what the message shows), `saw_text`, `errors` (the
-    backend's own error messages), `unreadable` (events that could not be read), and counts of
-    `texts` and `heartbeats` (so a caller can tell progress from keep-alives per feed).
+    backend's own error messages) and `unreadable` (events that could not be read).
     """
 
     def __init__(self) -> None:
         self._utf8 = codecs.getincrementaldecoder("utf-8")("surrogateescape")
         self._lines = SSELineDecoder()
         self._messages = SSEDecoder()
-        self._bad_bytes = False  # whether any byte so far was not UTF-8
         self._final = ""  # texts finalised so far in this turn, joined
         self._open: list[str] = []  # chunks of the text being streamed
         self.saw_text = False
         self.errors: list[str] = []
         self.unreadable = 0
-        self.texts = 0  # text events so far (deltas and finals)
-        self.heartbeats = 0  # heartbeat events so far
         self.closed = False
 
     @property
     def text(self) -> str:
         """The message as it should be shown now."""
-        if not self._open:
-            return self._final
-        return self._join(self._final, "".join(self._open))
+        return _join(self._final, "".join(self._open))
 
     # -- bytes → SSE messages ----------------------------------------------------------------
     def feed(self, data: bytes) -> list[Event]:
         """Decode the next bytes of the stream (split anywhere) into the events they complete."""
-        return self._text(self._utf8.decode(data))
+        return self._read(self._lines.decode(self._utf8.decode(data)))
 
     def close(self) -> list[Event]:
         """The stream ended normally: flush what is left, finalise the text, then `End`."""
         if self.closed:
             return []
-        out = self._text(self._utf8.decode(b"", final=True))
-        for line in self._lines.flush():
-            self._line(line, out)
-        self._line("", out)  # lenient: a last message without its blank line is still read
+        last = self._lines.decode(self._utf8.decode(b"", final=True))
+        # lenient: a last message without its blank line is still read
+        out = self._read([*last, *self._lines.flush(), ""])
         self._settle(out)
         self.closed = True
         out.append(End())
         return out
 
-    def _text(self, text: str) -> list[Event]:
+    def _read(self, lines: list[str]) -> list[Event]:
         out: list[Event] = []
-        if text:
-            self._bad_bytes = self._bad_bytes or _ESCAPED.search(text) is not None
-            for line in self._lines.decode(text):
-                self._line(line, out)
+        for line in lines:
+            if line.startswith(":"):  # a comment: the NemoVideo backend's keep-alive
+                out.append(_HEARTBEAT)
+            elif (message := self._messages.decode(line)) is not None:
+                self._message(message, out)
         return out
-
-    def _line(self, line: str, out: list[Event]) -> None:
-        if line.startswith(":"):  # a comment: the NemoVideo backend's keep-alive
-            self._heartbeat(out)
-            return
-        message = self._messages.decode(line)
-        if message is not None:
-            self._message(message, out)
 
     def _message(self, message: ServerSentEvent, out: list[Event]) -> None:
         raw = message.data
         if not raw.strip():  # an empty `data:` line: a keep-alive too
-            self._heartbeat(out)
+            out.append(_HEARTBEAT)
             return
-        if self._bad_bytes and _ESCAPED.search(raw):
+        if _ESCAPED.search(raw):
             self._unreadable("not UTF-8", raw, out)
             return
         try:
@@ -247,18 +236,13 @@ class ChatTurn:
         if message.event == "error":
             text = event.get("message") if isinstance(event, dict) else None
             self._error(text if isinstance(text, str) else raw, raw, out)
-            return
-        if not isinstance(event, dict):
+        elif not isinstance(event, dict):
             self._unreadable("not a JSON object", raw, out)
-            return
-        try:
-            self._interpret(event, out)
-        except (TypeError, AttributeError, ValueError) as exc:
-            self._unreadable(f"unexpected shape ({exc})", raw, out)
-
-    def _heartbeat(self, out: list[Event]) -> None:
-        self.heartbeats += 1
-        out.append(_HEARTBEAT)
+        else:
+            try:
+                self._interpret(event, out)
+            except (TypeError, AttributeError, ValueError) as exc:
+                self._unreadable(f"unexpected shape ({exc})", raw, out)
 
     def _error(self, message: Any, raw: str | dict[str, Any], out: list[Event]) -> None:
         """An error the backend sent: reported, and kept for the reply."""
@@ -294,7 +278,7 @@ class ChatTurn:
                 self._settle(out)  # chunks before tool traffic are a whole text
                 out.append(_tool(kind, event))
             elif kind == "heartbeat":
-                self._heartbeat(out)
+                out.append(_HEARTBEAT)
         elif event.get("content"):
             self._adk(event["content"], bool(event.get("partial")), out)
         problem = _first(event, _ERROR_KEYS)
@@ -319,28 +303,21 @@ class ChatTurn:
             elif joined or self._open:
                 # The final repeats the whole text: it replaces the chunks (ADK 1.x gives it a
                 # new id, 2.x the same one, so ids cannot tell us; position can).
-                self._finish(self._join(self._final, joined or "".join(self._open)), out)
+                self._finish(_join(self._final, joined or "".join(self._open)), out)
 
     def _delta(self, text: str, out: list[Event]) -> None:
-        if not text:
-            return
-        self.texts += 1
-        # The first chunk of a second text in the turn is kept apart from the first.
-        out.append(TextDelta(_SEPARATOR + text if not self._open and self._final else text))
-        self._open.append(text)
-        self.saw_text = True
+        if text:
+            # The first chunk of a second text in the turn is kept apart from the first.
+            out.append(TextDelta(_SEPARATOR + text if not self._open and self._final else text))
+            self._open.append(text)
+            self.saw_text = True
 
     def _settle(self, out: list[Event]) -> None:
         if self._open:
             self._finish(self.text, out)
 
     def _finish(self, whole: str, out: list[Event]) -> None:
-        self.texts += 1
         self._open.clear()
         self._final = whole
         self.saw_text = self.saw_text or bool(whole)
         out.append(Text(whole))
-
-    @staticmethod
-    def _join(done: str, more: str) -> str:
-        return done + _SEPARATOR + more if done and more else done or more

@@ -71,8 +71,8 @@ def _localize(lang: str | None = None) -> None:
     """`%nemo?` in the session's language: the arguments' help, description and commands."""
     func = NemoMagics.nemo
     func.decorators = [
-        argument(name, **{**kw, "help": ui_text(key, lang)})
-        for name, key, kw in reversed(_ARGUMENTS)
+        argument(name, help=ui_text(f"magic.arg.{name.strip('-').replace('-', '_')}", lang), **kw)
+        for name, kw in reversed(_ARGUMENTS.items())
     ]
     func.argcmd_kwds = {
         "description": ui_text("magic.description", lang),
@@ -82,16 +82,17 @@ def _localize(lang: str | None = None) -> None:
     func.parser = construct_parser(func)
 
 
-_ARGUMENTS: list[tuple[str, str, dict[str, Any]]] = [
-    ("command", "magic.arg.command", {"nargs": "?"}),
-    ("args", "magic.arg.args", {"nargs": "*"}),
-    ("--api-url", "magic.arg.api_url", {"default": None}),
-    ("--language", "magic.arg.language", {"default": None}),
-    ("--quality", "magic.arg.quality", {"default": None}),
-    ("--no-wait", "magic.arg.no_wait", {"action": "store_true"}),
-    ("--record", "magic.arg.record", {"default": None, "metavar": "FILE"}),
-    ("--refresh", "magic.arg.refresh", {"action": "store_true"}),
-]
+# the help of each is the catalog's `magic.arg.<name>`
+_ARGUMENTS: dict[str, dict[str, Any]] = {
+    "command": {"nargs": "?"},
+    "args": {"nargs": "*"},
+    "--api-url": {},
+    "--language": {},
+    "--quality": {},
+    "--no-wait": {"action": "store_true"},
+    "--record": {"metavar": "FILE"},
+    "--refresh": {"action": "store_true"},
+}
 
 
 def _choose(command: str, value: str, choices: tuple[str, ...] | list[str]) -> str:
@@ -103,8 +104,8 @@ def _choose(command: str, value: str, choices: tuple[str, ...] | list[str]) -> s
 
 def _no_extra(command: str, ns: argparse.Namespace, allowed: tuple[str, ...] = ()) -> None:
     extra = list(ns.args) if "args" not in allowed else []
-    for flag in ("api_url", "language", "quality", "no_wait", "record", "refresh"):
-        if flag not in allowed and getattr(ns, flag):
+    for flag, value in vars(ns).items():
+        if flag not in ("command", "args", *allowed) and value:
             extra.append("--" + flag.replace("_", "-"))
     if extra:
         problem = ui_text("magic.extra", args=" ".join(extra))
@@ -202,14 +203,11 @@ class NemoMagics(Magics):
             raise _fail(ui_text("magic.empty_cell"))
         from .widgets import ChatCell  # widgets load on first use: `%load_ext` stays quick
 
-        session = _session()
+        cell = ChatCell(_session(), compact=not ns.no_wait)
+        fut = cell.ask(text)
         if ns.no_wait:
-            cell = ChatCell(session)
-            cell.ask(text)
             display(cell)
             return
-        cell = ChatCell(session, compact=True)
-        fut = cell.ask(text)
         handle = display(cell, display_id=True)
         try:
             while not fut.done():
