@@ -12,7 +12,7 @@ from collections.abc import Callable, Coroutine, Iterator
 from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, Protocol, TypeVar
 
 from .. import _loop
-from ._progress import caller_progress, export_progress
+from ._progress import caller_progress
 
 if TYPE_CHECKING:
     from .._options import Options
@@ -108,8 +108,8 @@ def twins(
 ) -> tuple[Callable[Concatenate[S, P], T], Work[S, P, T]]:
     """`name` and `a<name>`: `work` run on the package's loop, waited for or awaited.
 
-    With `bar`, `progress=` is turned into a bar made now, on the caller's thread (one made on
-    the loop's thread has no cell to show in): "render" for an export's, else a byte bar.
+    With `bar` (its label; "render": an export's), `progress=` becomes a bar made now, on the
+    caller's thread (one made on the loop's thread has no cell to show in).
     """
     signature = inspect.signature(work)
 
@@ -119,12 +119,8 @@ def twins(
             yield work(self, *args, **kwargs)
             return
         bound = signature.bind(self, *args, **kwargs)
-        progress = bound.arguments.get("progress")
-        if bar == "render":
-            made = export_progress(progress, self.subscribe)
-        else:
-            made = caller_progress(progress, bar)
-        with made as feed:
+        subscribe = self.subscribe if bar == "render" else None
+        with caller_progress(bound.arguments.get("progress"), bar, subscribe) as feed:
             bound.arguments["progress"] = feed
             yield work(*bound.args, **bound.kwargs)
 
