@@ -79,9 +79,7 @@ class Host(Protocol):
     recorder: Recorder | None
     clock: Clock
     edits: WorkingDraft
-
-    @property
-    def api(self) -> AsyncClient: ...
+    api: AsyncClient
 
     def subscribe(self, observer: Observer) -> Callable[[], None]: ...
 
