@@ -78,7 +78,6 @@ async def _collect(session: Host, text: str, where: Route, refresh: bool = False
     return Reply(view.text, where.action, tuple(events), tuple(changes), bool(view.mark))
 
 
-# -- the turn ---------------------------------------------------------------------------------
 # Events travel in batches (one per network read) up to the public iterator, which hands them out
 # one by one: a layer of async generators per event would cost more than the decoding.
 Batch = list[Event]
@@ -181,12 +180,9 @@ async def _chat(session: Host, text: str, changes: list[Change]) -> AsyncIterato
 
 
 async def _watched(stream: ChatStream, session: Host) -> AsyncIterator[Batch]:
-    """The stream's batches, with the watchdog's notices and time-outs (without `End`, which
-    comes last, later).
-
-    The read runs in its own task and is waited for with a time-out, so a notice can be given
-    while a read is pending without cancelling it (cancelling would lose bytes).
-    """
+    """The stream's batches (without `End`, which comes later) with the watchdog's notices and
+    time-outs: the read runs in its own task, so a notice is given while it is pending (cancelling
+    it would lose bytes)."""
     now = session.clock.now
     dog = Watchdog(session.options, now())
     batches = aiter(stream)

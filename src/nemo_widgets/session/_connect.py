@@ -89,17 +89,9 @@ def connect(
         ) from None
     token_id = hashlib.sha256(token.encode()).hexdigest() if token else None
     where = str(Path(data_dir).resolve()) if data_dir is not None else None
-    signature = (
-        backend,
-        api_url,
-        token_id,
-        language,
-        where,
-        web_url,
-        dialect,
-        dataclasses.astuple(opts),
-        None if record is None else (str(Path(record).expanduser().absolute()), refresh),
-    )
+    recorded = None if record is None else (str(Path(record).expanduser().absolute()), refresh)
+    fields = dataclasses.astuple(opts)  # a snapshot: the session's options may change later
+    signature = (backend, api_url, token_id, language, where, web_url, dialect, fields, recorded)
     live = _current
     if live is not None and not live[0].closed and live[1] == signature:
         if not new and record is None:

@@ -1,5 +1,5 @@
-"""What the workflow's helpers see of a Session (`Host`; the Session is one, a test double another),
-what observers follow (`Observable`), and the one way a blocking method and its async twin run."""
+"""What the workflow's helpers see of a Session (`Host`; the Session is one, a test double another)
+and the one way a blocking method and its async twin run."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ import contextlib
 import dataclasses
 import functools
 import inspect
-import logging
 from collections.abc import Callable, Coroutine, Iterator
 from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, Protocol, TypeVar
 
@@ -25,7 +24,6 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 S = TypeVar("S")
 P = ParamSpec("P")
-log = logging.getLogger("nemo_widgets.session")
 
 # Observer callback: (kind, payload). Kinds: "state" (State), "job" (RenderJob),
 # "upload" (dict: name, sent, total), "download" (dict: id, sent, total), "chat" (Event),
@@ -39,31 +37,6 @@ class ChatState:
 
     running: str | None = None
     retryable: str | None = None
-
-
-class Observable:
-    """Something observers follow: `subscribe(observer)`; `emit(kind, payload)` tells them."""
-
-    def __init__(self) -> None:
-        self._observers: list[Observer] = []
-
-    def subscribe(self, observer: Observer) -> Callable[[], None]:
-        """Call `observer(kind, payload)` on every change; returns the unsubscribe function."""
-        self._observers.append(observer)
-
-        def unsubscribe() -> None:
-            if observer in self._observers:
-                self._observers.remove(observer)
-
-        return unsubscribe
-
-    def emit(self, kind: str, payload: Any) -> None:
-        """Tell every observer; an observer's failure is logged, never raised into the workflow."""
-        for observer in list(self._observers):
-            try:
-                observer(kind, payload)
-            except Exception:
-                log.exception("observer %r failed on %r", observer, kind)
 
 
 class Host(Protocol):

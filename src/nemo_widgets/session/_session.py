@@ -23,7 +23,7 @@ from ..errors import SessionNotFound
 from ._chat import run_chat, run_retry, stream_chat
 from ._export import resume as resume_job
 from ._export import run_export
-from ._host import ChatState, Observable, twins
+from ._host import ChatState, Observer, twins
 from ._jobs import JobBook, RenderJob
 from ._progress import ProgressArg, caller_progress
 from ._replay import Recorder
@@ -41,7 +41,7 @@ T = TypeVar("T")
 log = logging.getLogger("nemo_widgets.session")
 
 
-class Session(Observable):
+class Session:
     """One editing session on a backend; see `connect()`."""
 
     def __init__(
@@ -54,7 +54,7 @@ class Session(Observable):
         record_key: str | None = None,
         book: JobBook | None = None,
     ) -> None:
-        super().__init__()
+        self._observers: list[Observer] = []
         self.api = api  # the wire client this session talks through
         self.backend = backend
         self.api_url = api.api_url
@@ -77,6 +77,24 @@ class Session(Observable):
         self.chat_state = ChatState()
         # the working draft: `.edits`, `.undo()`, `.redo()`, `.not_applied` after a rebase
         self.edits = WorkingDraft(self)
+
+    def subscribe(self, observer: Observer) -> Callable[[], None]:
+        """Call `observer(kind, payload)` on every change; returns the unsubscribe function."""
+        self._observers.append(observer)
+
+        def unsubscribe() -> None:
+            if observer in self._observers:
+                self._observers.remove(observer)
+
+        return unsubscribe
+
+    def emit(self, kind: str, payload: Any) -> None:
+        """Tell every observer; an observer's failure is logged, never raised into the workflow."""
+        for observer in list(self._observers):
+            try:
+                observer(kind, payload)
+            except Exception:
+                log.exception("observer %r failed on %r", observer, kind)
 
     def __repr__(self) -> str:
         return _display.session_line(self)
