@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import os
 import re
 from collections.abc import AsyncIterator, Sequence
 from typing import Any
@@ -129,8 +128,7 @@ async def _routed(session: Host, where: Route) -> AsyncIterator[Batch]:
         said, payload = await _look(session, action)
     elif action == "upload" and where.paths:
         yield [Notice(ui_text("notice.uploading", lang, n=len(where.paths)))]
-        paths = [p if "://" in p else os.path.expanduser(p) for p in where.paths]
-        payload = await session.aupload(*paths)
+        payload = await session.aupload(*where.paths)  # "~" is the upload's to expand
         said = ui_text("notice.uploaded", lang, names=", ".join(m.name for m in payload))
     else:  # upload without a file
         said = ui_text("offer.upload", "en")

@@ -190,14 +190,11 @@ def translate(text: str) -> Translation:
     for line in text.split("\n"):
         pieces: list[str] = []
         changed = False
-        for m in _SENTENCE.finditer(line):
-            sentence = m.group(0)
+        for sentence in _SENTENCE.findall(line):
             if not sentence.strip():
                 continue
-            if _NOISE.search(sentence) and has_content:
-                changed = True
-                continue
-            kept = _translate_sentence(sentence, actions)
+            noise = has_content and _NOISE.search(sentence)
+            kept = "" if noise else _translate_sentence(sentence, actions)
             changed = changed or kept != sentence
             if kept.strip():
                 pieces.append(kept)
