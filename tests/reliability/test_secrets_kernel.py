@@ -124,7 +124,7 @@ CELLS: list[tuple[str, dict[str, Any]]] = [
             except Exception as exc:
                 errors.append("".join(traceback.format_exception(exc)))
         print("\\n".join(errors))
-        print(repr(s), repr(s._api), repr(s._api.credentials), vars(s))
+        print(repr(s), repr(s.api), repr(s.api.credentials), vars(s))
         """,
         {},
     ),

@@ -18,8 +18,11 @@ FIELD = re.compile(r"\{(\w+)\}")
 # Words that stay Latin in Chinese UI text: product names, key names, units, the URL scheme.
 PROPER = {"NemoVideo", "Nemo", "Enter", "Shift", "http", "https", "MB", "KB", "GB", "nemovideo"}
 PROPER |= {"com", "NEMO_TOKEN", "nemo_widgets", "connect", "summary", "session", "zh", "CN", "en"}
-# Code the user types stays code: `…`, '…' and a magic's syntax up to the Chinese text after it.
-CODE = re.compile(r"`[^`]*`|'[^']*'|%%?nemo[\x20-\x7e]*?(?=\s{2,}|[^\x00-\x7f]|$)", re.M)
+# Code the user types stays code: `…`, '…', a session call and a magic's syntax up to the
+# Chinese text after it.
+CODE = re.compile(
+    r"`[^`]*`|'[^']*'|\bsession\.\w+\([^)]*\)|%%?nemo[\x20-\x7e]*?(?=\s{2,}|[^\x00-\x7f]|$)", re.M
+)
 
 
 @pytest.mark.parametrize("key", sorted(TEXT))

@@ -5,12 +5,16 @@ port, wait until it serves, stop it cleanly. Used by the tests, `connect(backend
 
 from __future__ import annotations
 
+import atexit
+import contextlib
 import dataclasses
 import logging
+import os
 import shutil
 import socket
 import tempfile
 import threading
+import weakref
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -38,6 +42,42 @@ class _HideDrops(logging.Filter):
 
 _filter = _HideDrops()
 logging.getLogger("uvicorn.error").addFilter(_filter)
+_TEMP_PREFIX = "nemo-local-"  # + "<pid>-": the process whose server owns the folder
+_own_dirs: weakref.WeakSet[LocalServer] = weakref.WeakSet()  # servers in a temp folder, running
+
+
+@atexit.register
+def _stop_all() -> None:
+    # A script or kernel that never stops its server leaves no temp folder behind: a kernel's
+    # shutdown ends its interpreter normally, so this runs there too.
+    for server in list(_own_dirs):
+        with contextlib.suppress(Exception):
+            server.stop()
+
+
+def _temp_data_dir() -> Path:
+    """A fresh temp folder named for this process; first remove those of processes now gone.
+
+    A process killed outright (a forced kernel restart, the OOM killer) runs no exit handler, so
+    its folder is removed by the next server started on the machine instead.
+    """
+    for old in Path(tempfile.gettempdir()).glob(f"{_TEMP_PREFIX}*-*"):
+        pid = old.name[len(_TEMP_PREFIX) :].split("-", 1)[0]
+        if pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(old, ignore_errors=True)
+    return Path(tempfile.mkdtemp(prefix=f"{_TEMP_PREFIX}{os.getpid()}-"))
+
+
+def _alive(pid: int) -> bool:
+    if os.name == "nt":  # signal 0 means CTRL_C_EVENT there: never sent; folders are kept
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # someone else's process (EPERM), or a platform without signal 0
+        return True
+    return True
 
 
 class LocalServer:
@@ -60,9 +100,7 @@ class LocalServer:
         self.faults = faults if faults is not None else Faults()
         self.counts: Counter[tuple[str, str]] = Counter()
         self._own_dir = data_dir is None
-        self.data_dir = Path(
-            tempfile.mkdtemp(prefix="nemo-local-") if data_dir is None else data_dir
-        )
+        self.data_dir = _temp_data_dir() if data_dir is None else Path(data_dir)
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self.host = host
         self._lock = DataDirLock(self.data_dir)
@@ -79,6 +117,8 @@ class LocalServer:
         except BaseException:
             self._sock.close()
             self._lock.release()
+            if self._own_dir:
+                shutil.rmtree(self.data_dir, ignore_errors=True)
             raise
         config = uvicorn.Config(
             self.app,
@@ -92,6 +132,8 @@ class LocalServer:
         self._server = uvicorn.Server(config)
         self._thread: threading.Thread | None = None
         self._stopped = False
+        if self._own_dir:
+            _own_dirs.add(self)
 
     @classmethod
     def start(cls, *args: Any, **kwargs: Any) -> LocalServer:

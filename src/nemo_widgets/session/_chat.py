@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import os
 import re
 from collections.abc import AsyncIterator, Sequence
 from typing import Any
@@ -22,7 +21,7 @@ from ..draft import Change, diff_drafts, summarize
 from ..errors import NemoError, StreamDropped
 from ..events import Changes, ChatTurn, End, Event, Notice, Offer, Routed, Text
 from ..reply_view import ReplyView
-from ._gui import OFFERS, OFFERS_ZH, translate
+from ._gui import translate
 from ._host import Host
 from ._replay import record_turn
 from ._routing import Route, route
@@ -78,7 +77,6 @@ async def _collect(session: Host, text: str, where: Route, refresh: bool = False
     return Reply(view.text, where.action, tuple(events), tuple(changes), bool(view.mark))
 
 
-# -- the turn ---------------------------------------------------------------------------------
 # Events travel in batches (one per network read) up to the public iterator, which hands them out
 # one by one: a layer of async generators per event would cost more than the decoding.
 Batch = list[Event]
@@ -130,11 +128,10 @@ async def _routed(session: Host, where: Route) -> AsyncIterator[Batch]:
         said, payload = await _look(session, action)
     elif action == "upload" and where.paths:
         yield [Notice(ui_text("notice.uploading", lang, n=len(where.paths)))]
-        paths = [p if "://" in p else os.path.expanduser(p) for p in where.paths]
-        payload = await session.aupload(*paths)
+        payload = await session.aupload(*where.paths)  # "~" is the upload's to expand
         said = ui_text("notice.uploaded", lang, names=", ".join(m.name for m in payload))
     else:  # upload without a file
-        said = OFFERS["upload"]
+        said = ui_text("offer.upload", "en")
     yield [Routed(action, said, payload), Text(said)]
 
 
@@ -181,12 +178,9 @@ async def _chat(session: Host, text: str, changes: list[Change]) -> AsyncIterato
 
 
 async def _watched(stream: ChatStream, session: Host) -> AsyncIterator[Batch]:
-    """The stream's batches, with the watchdog's notices and time-outs (without `End`, which
-    comes last, later).
-
-    The read runs in its own task and is waited for with a time-out, so a notice can be given
-    while a read is pending without cancelling it (cancelling would lose bytes).
-    """
+    """The stream's batches (without `End`, which comes later) with the watchdog's notices and
+    time-outs: the read runs in its own task, so a notice is given while it is pending (cancelling
+    it would lose bytes)."""
     now = session.clock.now
     dog = Watchdog(session.options, now())
     batches = aiter(stream)
@@ -224,30 +218,28 @@ async def _finish(
 ) -> AsyncIterator[Event]:
     """After a complete stream: GUI translation, the actions it implies, or the silent edit."""
     shown = turn.text
-    translation = translate(shown) if shown else None
-    if translation is not None and translation.text:
-        said = translation.text
-        if turn.errors:  # the backend failed after some text: say so under it
-            said = _join(said, "\n".join(_error_lines(turn.errors)))
+    translation = translate(shown)
+    errors = [f"⚠️ The backend reported an error: {e}" for e in turn.errors]
+    if translation.text:
+        said = _join(translation.text, "\n".join(errors))  # the backend failed after some text
         if said != shown:
             yield Text(said)  # the correction replaces what the deltas showed
     else:
         # A silent edit (no text, or only GUI instructions): the draft says what happened.
         after = await session.astate()
         changes += diff_drafts(before.draft, after.draft)
-        lines = _error_lines(turn.errors)
-        if changes:
-            sentences = tuple(c.sentence for c in changes)
+        sentences = tuple(c.sentence for c in changes)
+        if sentences:
             yield Changes(sentences)
-            lines += [f"✅ {s}" for s in sentences]
-        elif not turn.errors:
-            lines.append("Nothing changed in the project.")
-        said = "\n".join(lines)
+        said = (
+            "\n".join(errors + [f"✅ {s}" for s in sentences]) or "Nothing changed in the project."
+        )
         yield Text(said)
-    offers = OFFERS_ZH if _CJK.search(shown) else OFFERS
-    for action in translation.actions if translation else ():
+    # what the client can do instead of a GUI instruction, in the reply's language
+    lang = "zh" if _CJK.search(shown) else "en"
+    for action in translation.actions:
         if action not in ("status", "credits"):  # read-only ones are done, the others offered
-            yield Offer(action, offers[action])
+            yield Offer(action, ui_text(f"offer.{action}", lang))
             continue
         line, payload = await _look(session, action)
         yield Routed(action, line, payload)
@@ -260,7 +252,7 @@ async def _after_drop(
 ) -> AsyncIterator[Event]:
     """The stream broke: the message may still be running, so read the state instead."""
     yield Notice("⚠️ The connection dropped. Not sending again (no double charge): checking...")
-    partial = translate(turn.text).text if turn.text else ""
+    partial = translate(turn.text).text
     waits = drop_waits(session.options)
     for attempt, wait in enumerate(waits):
         await session.clock.sleep(wait)
@@ -283,11 +275,7 @@ async def _after_drop(
             "again; run session.retry_last() to send it once more.",
         )
     )
-    yield Offer("retry", OFFERS["retry"])
-
-
-def _error_lines(errors: list[str]) -> list[str]:
-    return [f"⚠️ The backend reported an error: {e}" for e in errors]
+    yield Offer("retry", ui_text("offer.retry", "en"))
 
 
 def _join(a: str, b: str) -> str:

@@ -3,15 +3,11 @@ session when a notebook cell runs the same `connect()` again."""
 
 from __future__ import annotations
 
-import atexit
 import contextlib
 import dataclasses
 import hashlib
 import os
-import shutil
-import tempfile
 import threading
-import weakref
 from pathlib import Path
 from typing import Any
 
@@ -27,45 +23,7 @@ from ._session import Session
 LOCAL_CREDITS = 100_000  # starter credits of the in-process offline backend
 
 _lock = threading.Lock()
-_current: Session | None = None
-_signatures: dict[int, tuple[Any, ...]] = {}  # id(session) -> the connect() arguments
-_servers: weakref.WeakSet[Any] = weakref.WeakSet()  # in-process backends not stopped yet
-_TEMP_PREFIX = "nemo-local-"  # + "<pid>-": the process whose in-process backend owns the folder
-
-
-@atexit.register
-def _stop_servers() -> None:
-    # A script or kernel that never closes its session leaves no temp folder behind: a kernel's
-    # shutdown ends its interpreter normally, so this runs there too.
-    for server in list(_servers):
-        with contextlib.suppress(Exception):
-            server.stop()
-            shutil.rmtree(server.data_dir, ignore_errors=True)
-
-
-def _temp_data_dir() -> Path:
-    """A fresh temp folder named for this process; first remove those of processes now gone.
-
-    A kernel killed outright (a forced restart, the OOM killer) runs no exit handler, so its
-    folder is removed by the next `connect(backend="local")` on the machine instead.
-    """
-    for old in Path(tempfile.gettempdir()).glob(f"{_TEMP_PREFIX}*-*"):
-        pid = old.name[len(_TEMP_PREFIX) :].split("-", 1)[0]
-        if pid.isdigit() and not _alive(int(pid)):
-            shutil.rmtree(old, ignore_errors=True)
-    return Path(tempfile.mkdtemp(prefix=f"{_TEMP_PREFIX}{os.getpid()}-"))
-
-
-def _alive(pid: int) -> bool:
-    if os.name == "nt":  # signal 0 means CTRL_C_EVENT there: never sent; folders are kept
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except OSError:  # someone else's process (EPERM), or a platform without signal 0
-        return True
-    return True
+_current: tuple[Session, tuple[Any, ...]] | None = None  # and the connect() arguments that made it
 
 
 def _start_local(
@@ -80,63 +38,11 @@ def _start_local(
         ) from None
     # The contract's 100 starter credits pay for one generation only; an offline backend on the
     # user's own machine costs nothing, so it starts with enough for a long notebook session.
-    folder = _temp_data_dir() if data_dir is None else Path(data_dir)
-    if data_dir is None:
-        stack.callback(shutil.rmtree, folder, ignore_errors=True)
-    server = stack.enter_context(
+    # Without `data_dir` it owns a temp folder, removed when it stops or the interpreter ends.
+    folder = None if data_dir is None else Path(data_dir)
+    return stack.enter_context(
         serve(port=0, data_dir=folder, initial_credits=LOCAL_CREDITS, dialect=dialect)
     )
-    if data_dir is None:
-        _servers.add(server)
-    return server
-
-
-def _open(
-    backend: str,
-    api_url: str | None,
-    token: str | None,
-    language: str,
-    opts: Options,
-    data_dir: str | os.PathLike[str] | None,
-    web_url: str | None,
-    resume: bool,
-    dialect: str = "adk",
-    recorder: Recorder | None = None,
-) -> Session:
-    stack = contextlib.ExitStack()
-    server = None
-    try:
-        if backend == "local" and api_url is None:
-            server = _start_local(stack, data_dir, dialect)
-            api_url = server.url
-            # a data dir outlives the kernel, a port does not: records are keyed by the folder
-            place = f"local|{Path(data_dir).resolve()}" if data_dir is not None else None
-        else:
-            place = f"{backend}|{(api_url or os.environ.get('NEMO_API_URL') or '').rstrip('/')}"
-        if backend == "local":
-            web_url = web_url or api_url  # the offline backend serves the claim page itself
-        api = AsyncClient(api_url, token, options=opts, web_url=web_url, token_cache_key=place)
-        # the working folder stands in for "this notebook": a restarted kernel keeps it, while
-        # notebooks in other folders do not re-attach to each other's session
-        key = f"{place}|{api.credentials.fingerprint()}|{os.getcwd()}" if place else None
-        session = Session(
-            api, backend=backend, language=language, options=opts, record_key=key, book=JobBook()
-        )
-        session.server = server
-        session._on_close += [stack.close, lambda: forget(session)]
-        if recorder is not None:
-            session.recorder = recorder
-            recorder.secrets = lambda: [api.credentials.header().get("Authorization", "")[7:]]
-            resume = False  # a recorded notebook starts afresh: its draft comes from the record
-        try:
-            _loop.run(session._start(resume))
-        except BaseException:
-            _loop.run(api.aclose())
-            raise
-    except BaseException:
-        stack.close()
-        raise
-    return session
 
 
 def connect(
@@ -183,47 +89,70 @@ def connect(
         ) from None
     token_id = hashlib.sha256(token.encode()).hexdigest() if token else None
     where = str(Path(data_dir).resolve()) if data_dir is not None else None
-    signature = (
-        backend,
-        api_url,
-        token_id,
-        language,
-        where,
-        web_url,
-        dialect,
-        dataclasses.astuple(opts),
-        None if record is None else (str(Path(record).expanduser().absolute()), refresh),
-    )
-    with _lock:
-        live = _current
-        # new=True: a fresh backend session, neither the live one nor the recorded one
-        again = live is not None and not live.closed and _signatures.get(id(live)) == signature
-        if again and not new and record is None and live is not None:
-            return live  # the same cell run again: keep the session, its history and its server
-    if again and live is not None:
-        live.close()  # a recorded notebook run again starts afresh: the record replays it
+    recorded = None if record is None else (str(Path(record).expanduser().absolute()), refresh)
+    fields = dataclasses.astuple(opts)  # a snapshot: the session's options may change later
+    signature = (backend, api_url, token_id, language, where, web_url, dialect, fields, recorded)
+    live = _current
+    if live is not None and not live[0].closed and live[1] == signature:
+        if not new and record is None:
+            return live[0]  # the same cell run again: keep the session, its history and its server
+        # new=True: a fresh backend session; a recorded notebook run again starts afresh
+        live[0].close()
     with _lock:
         # a foreign record fails here, before any request
         recorder = None if record is None else Recorder(record, refresh, backend, language)
-        session = _open(
-            backend, api_url, token, language, opts, data_dir, web_url, resume, dialect, recorder
-        )
-        _signatures[id(session)] = signature
-        _current = session
+        stack = contextlib.ExitStack()
+        try:
+            server = None
+            if backend == "local" and api_url is None:
+                server = _start_local(stack, data_dir, dialect)
+                api_url = server.url
+                # a data dir outlives the kernel, a port does not: records are keyed by the folder
+                place = f"local|{where}" if where is not None else None
+            else:
+                place = f"{backend}|{(api_url or os.environ.get('NEMO_API_URL') or '').rstrip('/')}"
+            if backend == "local":
+                web_url = web_url or api_url  # the offline backend serves the claim page itself
+            api = AsyncClient(api_url, token, options=opts, web_url=web_url, token_cache_key=place)
+            # the working folder stands in for "this notebook": a restarted kernel keeps it, while
+            # notebooks in other folders do not re-attach to each other's session
+            key = f"{place}|{api.credentials.fingerprint()}|{os.getcwd()}" if place else None
+            session = Session(
+                api,
+                backend=backend,
+                language=language,
+                options=opts,
+                record_key=key,
+                book=JobBook(),
+            )
+            session.server = server
+            session._on_close += [stack.close, lambda: forget(session)]
+            if recorder is not None:
+                session.recorder = recorder
+                recorder.secrets = lambda: [api.credentials.header().get("Authorization", "")[7:]]
+                resume = False  # a recorded notebook starts afresh: its draft comes from the record
+            try:
+                _loop.run(session._start(resume))
+            except BaseException:
+                _loop.run(api.aclose())
+                raise
+        except BaseException:
+            stack.close()
+            raise
+        _current = (session, signature)
     return session
 
 
 def current() -> Session:
     """The session made by the last `connect()`."""
-    if _current is None or _current.closed:
+    if _current is None or _current[0].closed:
         raise NemoError(ui_text("error.no_session"), hint=ui_text("hint.connect_first"))
-    return _current
+    return _current[0]
 
 
 def forget(session: Session) -> None:
     """Drop a closed session from the registry."""
     global _current
     with _lock:
-        _signatures.pop(id(session), None)
-        if _current is session:
+        if _current is not None and _current[0] is session:
             _current = None

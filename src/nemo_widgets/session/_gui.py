@@ -17,20 +17,6 @@ import re
 
 from ._routing import blank_quotes
 
-# What the client can do instead of a GUI instruction (and after a drop), in the reply's language.
-OFFERS = {
-    "export": "Export the video now, or keep editing? Run session.export() or press Export.",
-    "upload": "Send the file or give me a URL: session.upload('path/or/*.jpg' or 'https://...').",
-    "chat": "Tell me what to change (e.g. 'move the title to 2 s') and I will do it.",
-    "retry": "Send the message again? Only if you are sure: run session.retry_last().",
-}
-OFFERS_ZH = {
-    "export": "要导出还是继续编辑？导出：session.export() 或按“导出”。",
-    "upload": "直接发送文件或给我一个链接：session.upload('路径/或/*.jpg' 或 'https://...')。",
-    "chat": "告诉我要改什么（例如“把标题移到 2 秒”），我来改。",
-    "retry": "要重新发送吗？确定的话运行 session.retry_last()。",
-}
-
 _NOT_END = r"[^，。！？,.!?]"  # within one clause
 
 # -- the vocabulary of a GUI -------------------------------------------------------------------
@@ -204,14 +190,11 @@ def translate(text: str) -> Translation:
     for line in text.split("\n"):
         pieces: list[str] = []
         changed = False
-        for m in _SENTENCE.finditer(line):
-            sentence = m.group(0)
+        for sentence in _SENTENCE.findall(line):
             if not sentence.strip():
                 continue
-            if _NOISE.search(sentence) and has_content:
-                changed = True
-                continue
-            kept = _translate_sentence(sentence, actions)
+            noise = has_content and _NOISE.search(sentence)
+            kept = "" if noise else _translate_sentence(sentence, actions)
             changed = changed or kept != sentence
             if kept.strip():
                 pieces.append(kept)

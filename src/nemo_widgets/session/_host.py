@@ -1,5 +1,5 @@
-"""What the workflow's helpers see of a Session (`Host`; the Session is one, a test double another),
-what observers follow (`Observable`), and the one way a blocking method and its async twin run."""
+"""What the workflow's helpers see of a Session (`Host`; the Session is one, a test double another)
+and the one way a blocking method and its async twin run."""
 
 from __future__ import annotations
 
@@ -7,12 +7,11 @@ import contextlib
 import dataclasses
 import functools
 import inspect
-import logging
 from collections.abc import Callable, Coroutine, Iterator
 from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, Protocol, TypeVar
 
 from .. import _loop
-from ._progress import caller_progress, export_progress
+from ._progress import caller_progress
 
 if TYPE_CHECKING:
     from .._options import Options
@@ -25,7 +24,6 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 S = TypeVar("S")
 P = ParamSpec("P")
-log = logging.getLogger("nemo_widgets.session")
 
 # Observer callback: (kind, payload). Kinds: "state" (State), "job" (RenderJob),
 # "upload" (dict: name, sent, total), "download" (dict: id, sent, total), "chat" (Event),
@@ -41,31 +39,6 @@ class ChatState:
     retryable: str | None = None
 
 
-class Observable:
-    """Something observers follow: `subscribe(observer)`; `emit(kind, payload)` tells them."""
-
-    def __init__(self) -> None:
-        self._observers: list[Observer] = []
-
-    def subscribe(self, observer: Observer) -> Callable[[], None]:
-        """Call `observer(kind, payload)` on every change; returns the unsubscribe function."""
-        self._observers.append(observer)
-
-        def unsubscribe() -> None:
-            if observer in self._observers:
-                self._observers.remove(observer)
-
-        return unsubscribe
-
-    def emit(self, kind: str, payload: Any) -> None:
-        """Tell every observer; an observer's failure is logged, never raised into the workflow."""
-        for observer in list(self._observers):
-            try:
-                observer(kind, payload)
-            except Exception:
-                log.exception("observer %r failed on %r", observer, kind)
-
-
 class Host(Protocol):
     """The session as its helpers see it."""
 
@@ -79,9 +52,7 @@ class Host(Protocol):
     recorder: Recorder | None
     clock: Clock
     edits: WorkingDraft
-
-    @property
-    def api(self) -> AsyncClient: ...
+    api: AsyncClient
 
     def subscribe(self, observer: Observer) -> Callable[[], None]: ...
 
@@ -108,8 +79,8 @@ def twins(
 ) -> tuple[Callable[Concatenate[S, P], T], Work[S, P, T]]:
     """`name` and `a<name>`: `work` run on the package's loop, waited for or awaited.
 
-    With `bar`, `progress=` is turned into a bar made now, on the caller's thread (one made on
-    the loop's thread has no cell to show in): "render" for an export's, else a byte bar.
+    With `bar` (its label; "render": an export's), `progress=` becomes a bar made now, on the
+    caller's thread (one made on the loop's thread has no cell to show in).
     """
     signature = inspect.signature(work)
 
@@ -119,12 +90,8 @@ def twins(
             yield work(self, *args, **kwargs)
             return
         bound = signature.bind(self, *args, **kwargs)
-        progress = bound.arguments.get("progress")
-        if bar == "render":
-            made = export_progress(progress, self.subscribe)
-        else:
-            made = caller_progress(progress, bar)
-        with made as feed:
+        subscribe = self.subscribe if bar == "render" else None
+        with caller_progress(bound.arguments.get("progress"), bar, subscribe) as feed:
             bound.arguments["progress"] = feed
             yield work(*bound.args, **bound.kwargs)
 

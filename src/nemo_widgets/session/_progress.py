@@ -27,61 +27,39 @@ def _watched() -> bool:
     return shell is not None and hasattr(shell, "kernel")
 
 
-def _bar(progress: ProgressArg, label: str, **kw: Any) -> Any:
-    """A tqdm bar titled `progress.<label>` when `progress` asks for one and tqdm is installed,
-    else None."""
-    if not (progress is True or (progress is None and _watched())):
-        return None
-    try:
-        from tqdm.auto import tqdm
-    except ImportError:
-        return None
-    return tqdm(desc=ui_text(f"progress.{label}"), leave=False, **kw)
-
-
-@contextlib.contextmanager
-def caller_progress(progress: ProgressArg, label: str) -> Iterator[ProgressArg]:
-    """A byte bar made now, in the caller's thread; yields the `progress` for the worker."""
-    bar = _bar(progress, label, total=0, unit="B", unit_scale=True)
-    if bar is None:
-        yield False if progress is True else progress
-        return
-    done_so_far = [0]
-
-    def feed(done: int, total: int) -> None:
-        if bar.total != total:
-            bar.total = total
-        bar.update(done - done_so_far[0])
-        done_so_far[0] = done
-
-    try:
-        yield feed
-    finally:
-        bar.close()
-
-
 # The render phase of an export's bar: a percentage as the backend reports it, not bytes.
 _RENDER_FORMAT = "{desc}: {percentage:3.0f}%|{bar}| [{elapsed}]"
 
 
 @contextlib.contextmanager
-def export_progress(
-    progress: ProgressArg, subscribe: Callable[[Callable[[str, Any], None]], Callable[[], None]]
+def caller_progress(
+    progress: ProgressArg,
+    label: str,
+    subscribe: Callable[[Callable[[str, Any], None]], Callable[[], None]] | None = None,
 ) -> Iterator[ProgressArg]:
-    """One bar for an export, made in the caller's thread: the render's percent, then download.
+    """A bar titled `progress.<label>` made now, in the caller's thread, when `progress` asks for
+    one and tqdm is installed; yields the `progress` for the worker (a feed of bytes).
 
-    `subscribe` is the session's: its "job" events carry the polled percent. The bar says what
-    it measures ("render <id> (processing)" in percent, then "download" in bytes). A callable
-    `progress` keeps getting the download's bytes only. Yields the `progress` for the worker.
+    With `subscribe` (the session's; its "job" events carry the polled percent), the bar is an
+    export's: the render's percent ("render <id> (processing)"), then the download in bytes.
     """
-    bar = _bar(progress, "render", total=100, bar_format=_RENDER_FORMAT)
+    bar = None
+    if progress is True or (progress is None and _watched()):
+        try:
+            from tqdm.auto import tqdm
+        except ImportError:
+            pass
+        else:
+            shape = {"total": 100, "bar_format": _RENDER_FORMAT} if subscribe else {"total": 0}
+            desc = ui_text(f"progress.{label}")
+            bar = tqdm(desc=desc, leave=False, unit="B", unit_scale=True, **shape)
     if bar is None:
         yield False if progress is True else progress
         return
-    state = {"done": 0, "downloading": False}
+    state = {"done": 0, "bytes": subscribe is None}
 
     def on_event(kind: str, payload: Any) -> None:
-        if kind != "job" or state["downloading"]:
+        if kind != "job" or state["bytes"]:
             return
         status = str(getattr(payload, "status", ""))
         key = f"export.phase.{status}"
@@ -92,11 +70,10 @@ def export_progress(
         bar.refresh()
 
     def feed(done: int, total: int) -> None:
-        if not state["downloading"]:
-            state["downloading"] = True
+        if not state["bytes"]:
+            state["bytes"] = True
             bar.set_description_str(ui_text("progress.download"), refresh=False)
             bar.bar_format = None
-            bar.unit, bar.unit_scale = "B", True
             bar.reset(total=total)
         elif bar.total != total:
             bar.total = total
@@ -105,7 +82,7 @@ def export_progress(
         if done >= total:
             bar.refresh()  # the last state is shown even when it came within one refresh interval
 
-    unsubscribe = subscribe(on_event)
+    unsubscribe = subscribe(on_event) if subscribe else lambda: None
     try:
         yield feed
     finally:

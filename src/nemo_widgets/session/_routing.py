@@ -82,13 +82,9 @@ def route(text: str) -> Route:
     paths = tuple(m.group(0) for m in _PATH.finditer(plain))
     first_edit = _EDIT_VERBS.search(plain)
     edit_at = first_edit.start() if first_edit else len(plain) + 1
-    best: tuple[int, str] | None = None
-    for action, pattern in _TABLE:
-        m = pattern.search(plain)
-        if m and m.start() < edit_at and (best is None or m.start() < best[0]):
-            best = (m.start(), action)
-    if best is not None:
-        action = best[1]
+    hits = [(m.start(), a) for a, p in _TABLE if (m := p.search(plain)) and m.start() < edit_at]
+    if hits:
+        action = min(hits, key=lambda hit: hit[0])[1]  # the first command; a tie: the table's order
         if action == "upload":
             # With the keyword, bare and quoted file names count too ('upload "my clip.mp4"').
             quoted = (m.group(0)[1:-1] for m in QUOTED.finditer(text))

@@ -23,7 +23,7 @@ from ..errors import SessionNotFound
 from ._chat import run_chat, run_retry, stream_chat
 from ._export import resume as resume_job
 from ._export import run_export
-from ._host import ChatState, Observable, twins
+from ._host import ChatState, Observer, twins
 from ._jobs import JobBook, RenderJob
 from ._progress import ProgressArg, caller_progress
 from ._replay import Recorder
@@ -41,7 +41,7 @@ T = TypeVar("T")
 log = logging.getLogger("nemo_widgets.session")
 
 
-class Session(Observable):
+class Session:
     """One editing session on a backend; see `connect()`."""
 
     def __init__(
@@ -54,8 +54,8 @@ class Session(Observable):
         record_key: str | None = None,
         book: JobBook | None = None,
     ) -> None:
-        super().__init__()
-        self._api = api
+        self._observers: list[Observer] = []
+        self.api = api  # the wire client this session talks through
         self.backend = backend
         self.api_url = api.api_url
         self.language = language or default_language()
@@ -69,8 +69,8 @@ class Session(Observable):
         self.jobs: list[RenderJob] = []
         self.closed = False
         self.server: Any = None  # the offline backend this session started, if any
-        self._record_key = record_key
-        self._book = book if record_key else None
+        self._key = record_key or ""
+        self._book = book if record_key else None  # where the session and its jobs are recorded
         self._on_close: list[Callable[[], None]] = []
         self.clock = Clock()  # the waits between polls and after a drop (tests pass a fake)
         self.recorder: Recorder | None = None  # with connect(record=...)
@@ -78,10 +78,23 @@ class Session(Observable):
         # the working draft: `.edits`, `.undo()`, `.redo()`, `.not_applied` after a rebase
         self.edits = WorkingDraft(self)
 
-    @property
-    def api(self) -> AsyncClient:
-        """The wire client this session talks through."""
-        return self._api
+    def subscribe(self, observer: Observer) -> Callable[[], None]:
+        """Call `observer(kind, payload)` on every change; returns the unsubscribe function."""
+        self._observers.append(observer)
+
+        def unsubscribe() -> None:
+            if observer in self._observers:
+                self._observers.remove(observer)
+
+        return unsubscribe
+
+    def emit(self, kind: str, payload: Any) -> None:
+        """Tell every observer; an observer's failure is logged, never raised into the workflow."""
+        for observer in list(self._observers):
+            try:
+                observer(kind, payload)
+            except Exception:
+                log.exception("observer %r failed on %r", observer, kind)
 
     def __repr__(self) -> str:
         return _display.session_line(self)
@@ -89,13 +102,12 @@ class Session(Observable):
     def _repr_html_(self) -> str:
         return _display.html_block(_display.session_line(self))
 
-    # -- lifecycle (called by connect) -----------------------------------------------------------
     async def _start(self, resume: bool = True) -> None:
         """Re-attach to the recorded session (and its jobs), or start a new one."""
-        rec = self._book.load(self._record_key) if self._book and self._record_key else None
+        rec = self._book.load(self._key) if self._book else None
         if resume and rec is not None:
             self.session_id, self.task_id = rec.session_id, rec.task_id
-            self._api.bind_id = rec.task_id or rec.session_id
+            self.api.bind_id = rec.task_id or rec.session_id
             try:
                 await self._fetch_state()
             except SessionNotFound:
@@ -107,13 +119,13 @@ class Session(Observable):
         await self._new_session()
 
     async def _new_session(self) -> None:
-        ids = await self._api.create_session(self.language)
+        ids = await self.api.create_session(self.language)
         self.session_id, self.task_id = ids["session_id"], ids["task_id"]
-        self._api.bind_id = self.task_id or self.session_id
+        self.api.bind_id = self.task_id or self.session_id
         self.jobs = []
         self.last_state = None
-        if self._book and self._record_key:
-            self._book.save_session(self._record_key, self.session_id, self.task_id, self.language)
+        if self._book:
+            self._book.save_session(self._key, self.session_id, self.task_id, self.language)
 
     async def recovering(self, call: Callable[[], Awaitable[T]]) -> T:
         """Run `call`; if the backend forgot the session (1002), make a new one, say so, retry."""
@@ -124,24 +136,24 @@ class Session(Observable):
             self.emit("notice", ui_text("notice.session_lost", self.language))
             return await call()
 
+    def _keep(self, what: str, save: Callable[[JobBook], None]) -> None:
+        if self._book:
+            try:
+                save(self._book)
+            except OSError as exc:  # a full or read-only disk must not break the workflow
+                log.warning("could not record %s: %s", what, exc)
+
     def save_history(self) -> None:
         """Persist the chat history with the session's record (a restarted kernel shows it)."""
-        if self._book and self._record_key:
-            try:
-                self._book.save_history(self._record_key, self.session_id, self.history)
-            except OSError as exc:  # a full or read-only disk must not break the chat
-                log.warning("could not record the chat history: %s", exc)
+        self._keep(
+            "the chat history", lambda b: b.save_history(self._key, self.session_id, self.history)
+        )
 
     def record_job(self, job: RenderJob) -> None:
         """Persist a job's record and tell observers."""
-        if self._book and self._record_key:
-            try:
-                self._book.save_job(self._record_key, job.to_record())
-            except OSError as exc:  # a full or read-only disk must not break the export
-                log.warning("could not record render job %s: %s", job.id, exc)
+        self._keep(f"render job {job.id}", lambda b: b.save_job(self._key, job.to_record()))
         self.emit("job", job)
 
-    # -- upload, credits, state, link ------------------------------------------------------------
     async def _upload(
         self, *paths_or_urls: str | PathLike[str], progress: ProgressArg = None
     ) -> list[Media]:
@@ -155,10 +167,10 @@ class Session(Observable):
                 self.emit("upload", {"name": names, "sent": sent, "total": total})
 
             media += await self.recovering(
-                lambda: self._api.upload_files(self.session_id, files, progress, hook)
+                lambda: self.api.upload_files(self.session_id, files, progress, hook)
             )
         if urls:
-            media += await self.recovering(lambda: self._api.upload_urls(self.session_id, urls))
+            media += await self.recovering(lambda: self.api.upload_urls(self.session_id, urls))
         if self.recorder is not None:
             self.recorder.uploaded(media)
         return media
@@ -167,14 +179,14 @@ class Session(Observable):
 
     async def _credits(self) -> Credits:
         """The current balance."""
-        self.last_credits = await self._api.credits()
+        self.last_credits = await self.api.credits()
         self.emit("credits", self.last_credits)
         return self.last_credits
 
     credits, acredits = twins(_credits, "credits")
 
     async def _fetch_state(self) -> State:
-        self.last_state = await self._api.state(self.session_id)
+        self.last_state = await self.api.state(self.session_id)
         if self.recorder is not None:  # a replayed draft is the working timeline
             self.last_state = self.recorder.view(self.last_state)
         self.emit("state", self.last_state)
@@ -195,12 +207,11 @@ class Session(Observable):
 
     async def _link(self) -> str:
         """The web link to open this project (a claim token, never the real token)."""
-        claim = await self._api.claim_token(self.task_id, self.session_id)
+        claim = await self.api.claim_token(self.task_id, self.session_id)
         return str(claim["url"])
 
     link, alink = twins(_link, "link")
 
-    # -- export, chat ----------------------------------------------------------------------------
     export, aexport = twins(run_export, "export", bar="render")
     resume, aresume = twins(resume_job, "resume", bar="render")
     chat, achat = twins(run_chat, "chat")
@@ -215,7 +226,6 @@ class Session(Observable):
         """Whether `retry_last()` has a dropped message to send again."""
         return self.chat_state.retryable is not None
 
-    # -- the working draft (backend draft + hand edits) and its views ----------------------------
     def timeline(self) -> pd.DataFrame:
         """The working draft (the backend's with your hand edits) as a DataFrame."""
         self._known_state()
@@ -260,20 +270,12 @@ class Session(Observable):
         with caller_progress(options.pop("progress", None), "media") as feed:
             return reissue(await _loop.arun(export_timeline(self, path, progress=feed, **options)))
 
-    # -- closing ---------------------------------------------------------------------------------
-    def close(self) -> None:
+    async def _close(self) -> None:
         """Close the HTTP client (and the offline backend this session started)."""
         if not self.closed:
-            _loop.run(self._api.aclose())
-            self._finish_close()
+            await self.api.aclose()
+            self.closed = True
+            while self._on_close:  # a server's stop blocks: not on the loop's thread
+                await asyncio.to_thread(self._on_close.pop())
 
-    async def aclose(self) -> None:
-        """Async twin of `close`."""
-        if not self.closed:
-            await _loop.arun(self._api.aclose())
-            await asyncio.to_thread(self._finish_close)
-
-    def _finish_close(self) -> None:
-        self.closed = True
-        while self._on_close:
-            self._on_close.pop()()
+    close, aclose = twins(_close, "close")

@@ -12,6 +12,8 @@ from urllib.parse import urlsplit
 from ..errors import FileTooLarge, InputError, UnsupportedFile
 from ..formats import EXTENSIONS, MAX_BYTES, SUPPORTED, extension, fits, sniff
 
+URL_STARTS = ("http:", "https:", "www.")
+
 
 def check_file(path: Path) -> Path:
     """Raise the typed error that uploading `path` would end in; return it if fine."""
@@ -38,10 +40,6 @@ def check_file(path: Path) -> Path:
     return path
 
 
-def _is_url(text: str) -> bool:
-    return "://" in text or text.lower().startswith(("http:", "https:", "www."))
-
-
 def _check_url(text: str) -> str:
     parts = urlsplit(text)
     if parts.scheme.lower() not in ("http", "https"):
@@ -61,13 +59,12 @@ def resolve(items: Iterable[str | os.PathLike[str]]) -> tuple[list[Path], list[s
     urls: list[str] = []
     for item in items:
         text = os.fspath(item)
-        if isinstance(item, str) and _is_url(text):
+        if isinstance(item, str) and ("://" in text or text.lower().startswith(URL_STARTS)):
             urls.append(_check_url(text))
             continue
         text = os.path.expanduser(text)
         if any(c in text for c in "*?["):
-            matches = sorted(glob.glob(text, recursive=True))
-            matches = [m for m in matches if not os.path.isdir(m)]
+            matches = sorted(m for m in glob.glob(text, recursive=True) if not os.path.isdir(m))
             if not matches:
                 raise InputError(f"no file matches {text!r}")
             files.extend(check_file(Path(m)) for m in matches)

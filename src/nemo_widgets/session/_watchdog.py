@@ -21,7 +21,6 @@ class Clock:
         return asyncio.get_running_loop().time()
 
     async def sleep(self, seconds: float) -> None:
-        """Wait `seconds`."""
         await asyncio.sleep(seconds)
 
 

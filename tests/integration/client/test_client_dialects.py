@@ -122,7 +122,7 @@ def test_no_credits_anonymous_gets_the_registration_link(
     s = nw.connect(backend="local", api_url=server.url, resume=False)
     try:
         s.upload(png)
-        user_id = s._api.credentials.user_id
+        user_id = s.api.credentials.user_id
         assert user_id and user_id.startswith("anon_")
         with pytest.raises(nw.NoCredits) as info:
             nw._loop.run(_open_chat(s, "make a video from my photos"))
@@ -154,7 +154,7 @@ def test_no_credits_registered_gets_the_top_up_text(
 
 
 async def _open_chat(s: nw.Session, text: str) -> None:
-    async with s._api.open_chat(s.session_id, text):
+    async with s.api.open_chat(s.session_id, text):
         pass
 
 

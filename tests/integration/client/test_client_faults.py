@@ -111,7 +111,7 @@ def test_no_credits_carries_the_registration_link(
 
 
 async def _open_chat(s: nw.Session, text: str) -> None:
-    async with s._api.open_chat(s.session_id, text):
+    async with s.api.open_chat(s.session_id, text):
         pass
 
 
@@ -135,11 +135,11 @@ def test_server_side_type_and_size_refusals_are_typed(
         spoof = tmp_path / "spoof.mp4"
         spoof.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\0" * 100)
         with pytest.raises(nw.UnsupportedFile):  # sent past our own checks, refused there
-            nw._loop.run(s._api.upload_files(s.session_id, [spoof]))
+            nw._loop.run(s.api.upload_files(s.session_id, [spoof]))
         big = tmp_path / "big.png"
         big.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\0" * 5000)
         with pytest.raises(nw.FileTooLarge):
-            nw._loop.run(s._api.upload_files(s.session_id, [big]))
+            nw._loop.run(s.api.upload_files(s.session_id, [big]))
     finally:
         s.close()
 

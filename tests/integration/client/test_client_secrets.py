@@ -30,7 +30,7 @@ def test_token_never_leaks_during_a_session(
         server.faults.fail("state", times=9)
         with pytest.raises(nw.BackendUnavailable) as info:
             s.state()
-        texts += [str(info.value), repr(info.value), repr(s), repr(s._api), str(vars(s))]
+        texts += [str(info.value), repr(info.value), repr(s), repr(s.api), str(vars(s))]
     finally:
         s.close()
     tokens = [

@@ -41,13 +41,13 @@ def test_edits_survive_a_chat_turn_and_reach_the_render(
     assert "I changed the text of subtitle 2 to '我的字幕'" in session.describe_edits()
 
     sent: list[dict[str, Any]] = []
-    real = session._api.render
+    real = session.api.render
 
     async def spy(job_id: str, sid: str, body: dict[str, Any], quality: str) -> Any:
         sent.append(body)
         return await real(job_id, sid, body, quality)
 
-    monkeypatch.setattr(session._api, "render", spy)
+    monkeypatch.setattr(session.api, "render", spy)
     job = session.export(quality="low")
     assert job.status == "completed"
     assert any(s.get("txt") == "我的字幕" for t in sent[0]["t"] for s in t["sg"])

@@ -13,6 +13,7 @@ from fake_session import VIDEO_ONLY, WITH_TITLE, Body, FakeClock, FakeSession, b
 
 from nemo_widgets import Reply, State, _loop
 from nemo_widgets._options import Options
+from nemo_widgets._text import ui_text
 from nemo_widgets.errors import BackendUnavailable, NemoError, StreamDropped, StreamTimeout
 from nemo_widgets.events import (
     Changes,
@@ -26,7 +27,6 @@ from nemo_widgets.events import (
     ToolCall,
 )
 from nemo_widgets.session import _chat
-from nemo_widgets.session._gui import OFFERS, OFFERS_ZH
 from nemo_widgets.session._watchdog import STILL_WORKING
 
 STREAMED = sse(
@@ -72,34 +72,34 @@ def test_gui_instruction_is_corrected_and_offered() -> None:
     reply = chat(FakeSession([body_of(body)]), "add a title")
     assert reply.text == "Title added."
     assert Text("Title added.") in reply.events  # the correction of what the deltas showed
-    assert Offer("export", OFFERS["export"]) in reply.events
+    assert Offer("export", ui_text("offer.export", "en")) in reply.events
 
 
 @pytest.mark.parametrize(
-    ("body", "kept", "offers"),
+    ("body", "kept", "lang"),
     [
         pytest.param(
             sse(text_event("Your video is ready! Preview in Timeline panel or click Export.")),
             "Your video is ready!",
-            OFFERS,
+            "en",
             id="adk-en",
         ),
         pytest.param(
             sse(typed_text("视频已生成！"), typed_text("在时间轴面板预览，或点击导出保存。")),
             "视频已生成！",
-            OFFERS_ZH,
+            "zh",
             id="typed-zh",
         ),
     ],
 )
 def test_vendor_worked_example_becomes_the_summary_and_an_export_offer(
-    body: bytes, kept: str, offers: dict[str, str]
+    body: bytes, kept: str, lang: str
 ) -> None:
     reply = chat(FakeSession([body_of(body)]), "make a city video")
     content, summary = reply.text.split("\n\n")
     assert content == kept
     assert summary.startswith("Timeline (1 track")  # the track summary instead of "preview"
-    assert Offer("export", offers["export"]) in reply.events
+    assert Offer("export", ui_text("offer.export", lang)) in reply.events
     assert "click" not in reply.text.lower() and "点击" not in reply.text
 
 
@@ -156,7 +156,7 @@ def test_dropped_stream_without_change_offers_a_retry_that_only_runs_when_asked(
     reply = chat(s, "add a title")
     assert s.calls.count("state") == 1 + 4
     assert reply.text.startswith("❌")
-    assert Offer("retry", OFFERS["retry"]) in reply.events
+    assert Offer("retry", ui_text("offer.retry", "en")) in reply.events
     assert can_retry(s) and s.api.posts == ["add a title"]
     again = _loop.run(_chat.run_retry(s))
     assert again.text == "Done." and s.api.posts == ["add a title", "add a title"]
@@ -199,7 +199,7 @@ def test_routed_actions_do_not_post(text: str, route: str, call: str, starts: st
 def test_upload_without_a_file_explains_how() -> None:
     s = FakeSession()
     reply = chat(s, "上传")
-    assert reply.text == OFFERS["upload"] and s.calls == []
+    assert reply.text == ui_text("offer.upload", "en") and s.calls == []
 
 
 def test_second_message_while_one_runs_is_refused_without_a_post() -> None:
