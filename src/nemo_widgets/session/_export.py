@@ -82,7 +82,7 @@ def poll_waits(opts: Options) -> Iterator[float]:
 async def _pause(session: Host, job: RenderJob, seconds: float) -> None:
     """Wait between polls; `job.cancel()` ends the wait at once."""
     sleeper = asyncio.ensure_future(session.clock.sleep(seconds))
-    woken = asyncio.ensure_future(job._waker().wait())
+    woken = asyncio.ensure_future(job._wake.wait())
     try:
         await asyncio.wait({sleeper, woken}, return_when=asyncio.FIRST_COMPLETED)
     finally:
@@ -114,9 +114,8 @@ async def follow(
             await _pause(session, job, wait)
             if job.status in TERMINAL:  # cancelled while we waited
                 break
-        status = await session.api.render_status(job.id)
+        job.apply(await session.api.render_status(job.id))
         polls += 1
-        job.apply(status)
         session.record_job(job)
     if job.status in ("failed", "cancelled"):
         return job
@@ -149,8 +148,7 @@ async def run_export(
     body = await resolve_draft(session, draft)
     failures: list[str] = []
     for attempt in range(2):
-        job = RenderJob(id=new_job_id(), session_id=session.session_id)
-        job._session = session
+        job = RenderJob(new_job_id(), session_id=session.session_id, _session=session)
         session.jobs.append(job)
         session.record_job(job)  # on disk before the request: a restart must find it
         try:
@@ -159,8 +157,7 @@ async def run_export(
             job.status, job.error = "failed", str(exc)
             session.record_job(job)
             raise
-        job.status = submitted.status
-        job.error = submitted.error
+        job.apply(submitted)
         session.record_job(job)
         if not wait:
             return job
