@@ -30,15 +30,13 @@ _last_id = 0
 def new_job_id() -> str:
     """`render_<ms>`, never the same twice in one process (a retry needs a new id)."""
     global _last_id
-    ms = max(int(time.time() * 1000), _last_id + 1)
-    _last_id = ms
-    return f"render_{ms}"
+    _last_id = max(int(time.time() * 1000), _last_id + 1)
+    return f"render_{_last_id}"
 
 
 def check_draft(draft: Any) -> dict[str, Any]:
-    """Raise `DraftError` unless the draft is ready (a track with segments; see `validate`).
-
-    The very dict is returned, unchanged: a cloud draft goes to the render endpoint as it came."""
+    """The very dict, unchanged (a cloud draft is rendered as it came); `DraftError` unless it is
+    ready (a track with segments; see `validate`)."""
     if not isinstance(draft, dict):
         raise DraftError(f"a draft is a dict of the compact format, not {type(draft).__name__}")
     validate(draft)  # raises DraftError naming the track and segment
@@ -56,16 +54,6 @@ async def resolve_draft(session: Host, draft: Any) -> dict[str, Any]:
     await session.astate()
     base = session.edits.current()  # the working draft: hand edits included
     return check_draft(base if draft is None else _draft.frame_to_draft(draft, base))
-
-
-def _destination(job_id: str, download_to: str | os.PathLike[str] | None) -> Path:
-    if download_to is None:
-        return Path.cwd() / f"{job_id}.mp4"
-    dest = Path(download_to).expanduser().absolute()
-    # a folder (existing, or named without an extension) gets `<id>.mp4` inside it
-    if dest.is_dir() or not dest.suffix or os.fspath(download_to).endswith(("/", os.sep)):
-        return dest / f"{job_id}.mp4"
-    return dest
 
 
 def poll_waits(opts: Options) -> Iterator[float]:
@@ -119,7 +107,9 @@ async def follow(
         session.record_job(job)
     if job.status in ("failed", "cancelled"):
         return job
-    dest = _destination(job.id, download_to)
+    dest = Path(download_to or ".").expanduser().absolute()
+    if dest.is_dir() or not dest.suffix or str(download_to).endswith(("/", os.sep)):
+        dest /= f"{job.id}.mp4"  # a folder (existing, or named without an extension)
 
     def hook(done: int, total: int) -> None:
         session.emit("download", {"id": job.id, "sent": done, "total": total})
@@ -152,13 +142,12 @@ async def run_export(
         session.jobs.append(job)
         session.record_job(job)  # on disk before the request: a restart must find it
         try:
-            submitted = await session.api.render(job.id, session.session_id, body, quality)
+            job.apply(await session.api.render(job.id, session.session_id, body, quality))
         except NemoError as exc:
             job.status, job.error = "failed", str(exc)
-            session.record_job(job)
             raise
-        job.apply(submitted)
-        session.record_job(job)
+        finally:
+            session.record_job(job)
         if not wait:
             return job
         await follow(session, job, download_to, progress)
