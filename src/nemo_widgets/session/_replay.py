@@ -62,7 +62,7 @@ class Recorder:
         self.old = Record()
         self.cursor = 0  # turns of the old record replayed in this run
         self.live = refresh  # once True, every turn goes to the backend and is recorded
-        self.turns: list[Turn] = []  # the record as this run leaves it
+        self.added: list[Turn] = []  # live turns, after the `cursor` replayed ones
         self.uploads: list[dict[str, Any]] = []  # this run's, in order, as the file lists them
         self.ids: dict[str, str] = {}  # this run's media ids -> sha256
         self.urls: dict[str, str] = {}  # this run's media URLs -> sha256
@@ -131,14 +131,12 @@ class Recorder:
         except Unmapped:
             return None  # names a file this run has not uploaded
         self.cursor += 1
-        self.turns = list(self.old.turns[: self.cursor])
         return turn
 
     def diverge(self) -> bool:
-        """From here on everything is live; True if a replayed draft had to be dropped."""
-        if not self.live:  # the first live turn: the recorded ones after it are dropped
-            self.live = True
-            self.turns = list(self.old.turns[: self.cursor])
+        """From here on everything is live (the recorded turns not replayed yet are dropped);
+        True if a replayed draft had to be dropped."""
+        self.live = True
         # the replayed draft stays the timeline until the backend's own draft changes (a question
         # such as "what can you do?" keeps it; an edit replaces it with the backend's)
         self._lagging = copy.deepcopy(self._raw)
@@ -146,8 +144,9 @@ class Recorder:
 
     def add(self, turn: Turn) -> None:
         """Record a live turn and write the file (a disk that refuses costs the record only)."""
-        self.turns.append(turn)
-        record = Record(tuple(self.uploads), tuple(self.turns), self.backend, self.language)
+        self.added.append(turn)
+        turns = self.old.turns[: self.cursor] + tuple(self.added)
+        record = Record(tuple(self.uploads), turns, self.backend, self.language)
         try:
             write_atomic(self.path, _record.dumps(record, self.secrets()))
         except OSError as exc:

@@ -67,7 +67,7 @@ class WorkingDraft:
                 self._redo = []
                 self.not_applied = missed
         if missed:
-            text = "; ".join(str(m) for m in missed)
+            text = "; ".join(map(str, missed))
             message = (
                 f"{len(missed)} of your edits could not be re-applied on the new draft: {text}"
             )
