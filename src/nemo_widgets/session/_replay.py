@@ -99,13 +99,10 @@ class Recorder:
             if m.url:
                 self.urls[m.url] = sha
 
-    def canonical(self, draft: dict[str, Any]) -> Any:
-        """A draft as the record keeps it."""
-        return _record.canonical(draft, self.ids, self.urls)
-
     def fingerprint(self, draft: dict[str, Any]) -> str:
         """The state a message is sent in, as the record names it."""
-        return _record.fingerprint(self.canonical(draft), [u["sha256"] for u in self.uploads])
+        canonical = _record.canonical(draft, self.ids, self.urls)
+        return _record.fingerprint(canonical, [u["sha256"] for u in self.uploads])
 
     def view(self, state: Any) -> Any:
         """The session's state with the replayed draft as its draft (while there is one)."""
@@ -191,5 +188,5 @@ async def record_turn(
     offers = tuple((o.action, o.text) for o in view.offers)
     if any(action == "retry" for action, _ in offers):
         return  # the stream dropped: nothing to freeze
-    after = await session.astate()
-    rec.add(Turn(text, sent_in, view.text, rec.canonical(after.draft), tuple(view.changes), offers))
+    after = _record.canonical((await session.astate()).draft, rec.ids, rec.urls)
+    rec.add(Turn(text, sent_in, view.text, after, tuple(view.changes), offers))
