@@ -84,8 +84,7 @@ async def follow(
     download_to: str | os.PathLike[str] | None = None,
     progress: ProgressArg = None,
 ) -> RenderJob:
-    """Poll `job` with back-off until it ends (see `poll_waits`, at most `options.max_polls`
-    polls), then download it."""
+    """Poll `job` to its end (waits: `poll_waits`, at most `options.max_polls`), download it."""
     opts = session.options
     polls = 0
     waits = poll_waits(opts)
@@ -131,8 +130,7 @@ async def run_export(
     download_to: str | os.PathLike[str] | None = None,
     progress: ProgressArg = None,
 ) -> RenderJob:
-    """Render the draft (default: the session's), wait, download; a failed render is retried
-    once with a new id."""
+    """Render the draft (default: the session's), wait, download; a failure is retried once."""
     if quality not in QUALITIES:
         raise NemoError(f"unknown export quality {quality!r}", hint=f"Use one of {QUALITIES}.")
     body = await resolve_draft(session, draft)

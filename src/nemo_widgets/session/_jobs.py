@@ -27,8 +27,7 @@ KEEP_TEXT = 20_000  # characters kept of one entry's text
 
 @dataclasses.dataclass
 class RenderJob:
-    """An export: `pending → processing → completed | failed | cancelled`, then downloaded to
-    `path`."""
+    """An export: `pending → processing → completed | failed | cancelled`, downloaded to `path`."""
 
     id: str
     status: str = "pending"
@@ -51,8 +50,7 @@ class RenderJob:
         return self.status in TERMINAL and (self.status != "completed" or self.path is not None)
 
     async def _cancel(self) -> RenderJob:
-        """Stop this render on the backend (its `status` becomes `cancelled`); a job that
-        already ended is left as it is."""
+        """Stop this render on the backend (`status` becomes `cancelled`); an ended job stays."""
         if self._session is None:
             raise RuntimeError("this job belongs to no live session")
         if self.status in TERMINAL:
