@@ -31,7 +31,6 @@ def test_cancelled_job_is_done_and_its_record_holds_no_live_objects() -> None:
     import json
 
     job = RenderJob(id="render_1", status="cancelled", error="cancelled by the user")
-    job._waker()  # made once a follow() waited on it
     assert job.done and "cancelled by the user" in job._repr_html_()
     record = job.to_record()
     assert not any(k.startswith("_") for k in record)

@@ -30,15 +30,13 @@ _last_id = 0
 def new_job_id() -> str:
     """`render_<ms>`, never the same twice in one process (a retry needs a new id)."""
     global _last_id
-    ms = max(int(time.time() * 1000), _last_id + 1)
-    _last_id = ms
-    return f"render_{ms}"
+    _last_id = max(int(time.time() * 1000), _last_id + 1)
+    return f"render_{_last_id}"
 
 
 def check_draft(draft: Any) -> dict[str, Any]:
-    """Raise `DraftError` unless the draft is ready (a track with segments; see `validate`).
-
-    The very dict is returned, unchanged: a cloud draft goes to the render endpoint as it came."""
+    """The very dict, unchanged (a cloud draft is rendered as it came); `DraftError` unless it is
+    ready (a track with segments; see `validate`)."""
     if not isinstance(draft, dict):
         raise DraftError(f"a draft is a dict of the compact format, not {type(draft).__name__}")
     validate(draft)  # raises DraftError naming the track and segment
@@ -58,16 +56,6 @@ async def resolve_draft(session: Host, draft: Any) -> dict[str, Any]:
     return check_draft(base if draft is None else _draft.frame_to_draft(draft, base))
 
 
-def _destination(job_id: str, download_to: str | os.PathLike[str] | None) -> Path:
-    if download_to is None:
-        return Path.cwd() / f"{job_id}.mp4"
-    dest = Path(download_to).expanduser().absolute()
-    # a folder (existing, or named without an extension) gets `<id>.mp4` inside it
-    if dest.is_dir() or not dest.suffix or os.fspath(download_to).endswith(("/", os.sep)):
-        return dest / f"{job_id}.mp4"
-    return dest
-
-
 def poll_waits(opts: Options) -> Iterator[float]:
     """The waits between render polls: `poll_interval`, growing by `poll_backoff`, at most
     `poll_max_interval`, until they add up to `poll_timeout` (pure: no clock)."""
@@ -82,7 +70,7 @@ def poll_waits(opts: Options) -> Iterator[float]:
 async def _pause(session: Host, job: RenderJob, seconds: float) -> None:
     """Wait between polls; `job.cancel()` ends the wait at once."""
     sleeper = asyncio.ensure_future(session.clock.sleep(seconds))
-    woken = asyncio.ensure_future(job._waker().wait())
+    woken = asyncio.ensure_future(job._wake.wait())
     try:
         await asyncio.wait({sleeper, woken}, return_when=asyncio.FIRST_COMPLETED)
     finally:
@@ -96,8 +84,7 @@ async def follow(
     download_to: str | os.PathLike[str] | None = None,
     progress: ProgressArg = None,
 ) -> RenderJob:
-    """Poll `job` with back-off until it ends (see `poll_waits`, at most `options.max_polls`
-    polls), then download it."""
+    """Poll `job` to its end (waits: `poll_waits`, at most `options.max_polls`), download it."""
     opts = session.options
     polls = 0
     waits = poll_waits(opts)
@@ -114,13 +101,14 @@ async def follow(
             await _pause(session, job, wait)
             if job.status in TERMINAL:  # cancelled while we waited
                 break
-        status = await session.api.render_status(job.id)
+        job.apply(await session.api.render_status(job.id))
         polls += 1
-        job.apply(status)
         session.record_job(job)
     if job.status in ("failed", "cancelled"):
         return job
-    dest = _destination(job.id, download_to)
+    dest = Path(download_to or ".").expanduser().absolute()
+    if dest.is_dir() or not dest.suffix or str(download_to).endswith(("/", os.sep)):
+        dest /= f"{job.id}.mp4"  # a folder (existing, or named without an extension)
 
     def hook(done: int, total: int) -> None:
         session.emit("download", {"id": job.id, "sent": done, "total": total})
@@ -142,26 +130,22 @@ async def run_export(
     download_to: str | os.PathLike[str] | None = None,
     progress: ProgressArg = None,
 ) -> RenderJob:
-    """Render the draft (default: the session's), wait, download; a failed render is retried
-    once with a new id."""
+    """Render the draft (default: the session's), wait, download; a failure is retried once."""
     if quality not in QUALITIES:
         raise NemoError(f"unknown export quality {quality!r}", hint=f"Use one of {QUALITIES}.")
     body = await resolve_draft(session, draft)
     failures: list[str] = []
     for attempt in range(2):
-        job = RenderJob(id=new_job_id(), session_id=session.session_id)
-        job._session = session
+        job = RenderJob(new_job_id(), session_id=session.session_id, _session=session)
         session.jobs.append(job)
         session.record_job(job)  # on disk before the request: a restart must find it
         try:
-            submitted = await session.api.render(job.id, session.session_id, body, quality)
+            job.apply(await session.api.render(job.id, session.session_id, body, quality))
         except NemoError as exc:
             job.status, job.error = "failed", str(exc)
-            session.record_job(job)
             raise
-        job.status = submitted.status
-        job.error = submitted.error
-        session.record_job(job)
+        finally:
+            session.record_job(job)
         if not wait:
             return job
         await follow(session, job, download_to, progress)

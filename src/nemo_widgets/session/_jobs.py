@@ -10,7 +10,7 @@ import dataclasses
 import html
 import json
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from os import PathLike
 from pathlib import Path
 from typing import Any
@@ -27,8 +27,7 @@ KEEP_TEXT = 20_000  # characters kept of one entry's text
 
 @dataclasses.dataclass
 class RenderJob:
-    """An export: `pending → processing → completed | failed | cancelled`, then downloaded to
-    `path`."""
+    """An export: `pending → processing → completed | failed | cancelled`, downloaded to `path`."""
 
     id: str
     status: str = "pending"
@@ -40,24 +39,18 @@ class RenderJob:
     created: float = dataclasses.field(default_factory=time.time)
     # the live session that follows this job (None when read back from disk without one)
     _session: Any = dataclasses.field(default=None, repr=False, compare=False)
-    # set by cancel(): wakes a follow() that waits between polls (made on the loop that uses it)
-    _wake: asyncio.Event | None = dataclasses.field(default=None, repr=False, compare=False)
+    # set by cancel(): wakes a follow() that waits between polls (binds to a loop on first wait)
+    _wake: asyncio.Event = dataclasses.field(
+        default_factory=asyncio.Event, repr=False, compare=False
+    )
 
     @property
     def done(self) -> bool:
         """True once completed and downloaded, failed or cancelled."""
-        if self.status in ("failed", "cancelled"):
-            return True
-        return self.status == "completed" and self.path is not None
-
-    def _waker(self) -> asyncio.Event:
-        if self._wake is None:
-            self._wake = asyncio.Event()
-        return self._wake
+        return self.status in TERMINAL and (self.status != "completed" or self.path is not None)
 
     async def _cancel(self) -> RenderJob:
-        """Stop this render on the backend (its `status` becomes `cancelled`); a job that
-        already ended is left as it is."""
+        """Stop this render on the backend (`status` becomes `cancelled`); an ended job stays."""
         if self._session is None:
             raise RuntimeError("this job belongs to no live session")
         if self.status in TERMINAL:
@@ -66,7 +59,7 @@ class RenderJob:
         if self.status == "cancelled":
             self.error = self.error or "cancelled by the user"
         self._session.record_job(self)
-        self._waker().set()  # a follow() waiting between polls stops now
+        self._wake.set()  # a follow() waiting between polls stops now
         return self
 
     cancel, acancel = twins(_cancel, "cancel")
@@ -96,29 +89,23 @@ class RenderJob:
             line += f" · {html.escape(self.error)}"
         if self.path:
             line += f" · <code>{html.escape(self.path)}</code>"
-        player = ""
         if self.status == "completed" and self.url and self.url.startswith(("http://", "https://")):
             src = html.escape(self.url, quote=True)
-            player = f'<br><video src="{src}" controls preload="metadata" style="max-height:360px">'
-            player += "</video>"
-        return f'<div class="nemo-job">{line}{player}</div>'
+            line += f'<br><video src="{src}" controls preload="metadata" style="max-height:360px">'
+            line += "</video>"
+        return f'<div class="nemo-job">{line}</div>'
 
     def to_record(self) -> dict[str, Any]:
-        """The JSON-able record kept on disk."""
-        # not dataclasses.asdict: it would deep-copy the live session
-        return {f.name: getattr(self, f.name) for f in _record_fields()}
+        """The JSON-able record kept on disk (not `asdict`: it would deep-copy the session)."""
+        return {k: getattr(self, k) for k in _RECORD_FIELDS}
 
     @classmethod
     def from_record(cls, rec: dict[str, Any], session: Any = None) -> RenderJob:
         """A job read back from disk."""
-        names = {f.name for f in _record_fields()}
-        job = cls(**{k: v for k, v in rec.items() if k in names})
-        job._session = session
-        return job
+        return cls(**{k: v for k, v in rec.items() if k in _RECORD_FIELDS}, _session=session)
 
 
-def _record_fields() -> list[dataclasses.Field[Any]]:
-    return [f for f in dataclasses.fields(RenderJob) if not f.name.startswith("_")]
+_RECORD_FIELDS = [f.name for f in dataclasses.fields(RenderJob) if not f.name.startswith("_")]
 
 
 @dataclasses.dataclass
@@ -127,27 +114,20 @@ class RecordedSession:
 
     session_id: str
     task_id: str
-    language: str
-    jobs: list[dict[str, Any]] = dataclasses.field(default_factory=list)
-    updated: float = 0.0
+    jobs: list[dict[str, Any]]
     # the chat transcript: role, text, route (+ stopped/error); never media bytes nor secrets
-    history: list[dict[str, Any]] = dataclasses.field(default_factory=list)
+    history: list[dict[str, Any]]
 
 
 def history_record(history: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The part of a chat history kept on disk: plain fields, bounded sizes."""
     kept = []
     for h in history[-KEEP_HISTORY:]:
-        if not isinstance(h, dict) or not isinstance(h.get("text"), str):
-            continue
-        entry: dict[str, Any] = {"text": h["text"][:KEEP_TEXT]}
-        for k in ("role", "route"):
-            if isinstance(h.get(k), str):
-                entry[k] = h[k][:40]
-        for k in ("stopped", "error"):
-            if h.get(k) is True:
-                entry[k] = True
-        kept.append(entry)
+        if isinstance(h, dict) and isinstance(h.get("text"), str):
+            entry: dict[str, Any] = {"text": h["text"][:KEEP_TEXT]}
+            entry |= {k: h[k][:40] for k in ("role", "route") if isinstance(h.get(k), str)}
+            entry |= {k: True for k in ("stopped", "error") if h.get(k) is True}
+            kept.append(entry)
     return kept
 
 
@@ -162,13 +142,10 @@ class JobBook:
         rec = read_json(self.path).get(key)
         if not isinstance(rec, dict) or not rec.get("session_id"):
             return None
-        jobs = [j for j in rec.get("jobs", []) if isinstance(j, dict) and j.get("id")]
         return RecordedSession(
             session_id=str(rec["session_id"]),
             task_id=str(rec.get("task_id", "")),
-            language=str(rec.get("language", "en")),
-            jobs=jobs,
-            updated=float(rec.get("updated", 0.0)),
+            jobs=[j for j in rec.get("jobs", []) if isinstance(j, dict) and j.get("id")],
             history=history_record(rec.get("history") or []),
         )
 
@@ -186,6 +163,16 @@ class JobBook:
             yield data
             write_atomic(self.path, json.dumps(data, ensure_ascii=False, indent=1))
 
+    def _change(
+        self, key: str, session_id: str | None, change: Callable[[dict[str, Any]], Any]
+    ) -> None:
+        """Change the record of `key` in place (if it is of `session_id`, when given)."""
+        with self._update() as data:
+            rec = data.get(key)
+            if isinstance(rec, dict) and session_id in (None, rec.get("session_id")):
+                change(rec)
+                rec["updated"] = time.time()
+
     def save_session(self, key: str, session_id: str, task_id: str, language: str) -> None:
         """Record (or replace) the session for `key`; a new session starts with no jobs."""
         with self._update() as data:
@@ -200,31 +187,22 @@ class JobBook:
                 "updated": time.time(),
             }
             by_age = sorted(data, key=lambda k: _updated(data[k]))
-            for stale in by_age[: max(0, len(data) - KEEP_SESSIONS)]:
+            for stale in by_age[:-KEEP_SESSIONS]:
                 del data[stale]
 
     def save_history(self, key: str, session_id: str, history: list[dict[str, Any]]) -> None:
         """Replace the chat history of the session recorded under `key` (if it is that one)."""
-        with self._update() as data:
-            rec = data.get(key)
-            if isinstance(rec, dict) and rec.get("session_id") == session_id:
-                rec["history"] = history_record(history)
-                rec["updated"] = time.time()
+        self._change(key, session_id, lambda rec: rec.update(history=history_record(history)))
 
     def save_job(self, key: str, job: dict[str, Any]) -> None:
         """Insert or update one job of the session recorded under `key`."""
-        with self._update() as data:
-            rec = data.get(key)
-            if not isinstance(rec, dict):
-                return
-            jobs = rec.get("jobs", [])
-            ids = [j.get("id") for j in jobs]
-            if job["id"] in ids:
-                jobs[ids.index(job["id"])] = job
-            else:
-                jobs.append(job)
-            rec["jobs"] = jobs[-KEEP_JOBS:]
-            rec["updated"] = time.time()
+
+        def put(rec: dict[str, Any]) -> None:
+            jobs = {j.get("id"): j for j in rec.get("jobs", [])}
+            jobs[job["id"]] = job  # an update keeps its place
+            rec["jobs"] = list(jobs.values())[-KEEP_JOBS:]
+
+        self._change(key, None, put)
 
 
 def _updated(rec: Any) -> float:

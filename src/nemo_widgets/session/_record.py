@@ -6,6 +6,7 @@ fingerprinted over that form: the same files uploaded again match, whatever ids 
 from __future__ import annotations
 
 import base64
+import contextlib
 import dataclasses
 import hashlib
 import json
@@ -75,13 +76,10 @@ class Record:
 
 
 def _strip_query(text: str) -> str:
-    if "://" not in text or not ("?" in text or "#" in text):
-        return text
-    try:
-        parts = urlsplit(text)
-    except ValueError:
-        return text
-    return urlunsplit((parts.scheme, parts.netloc, parts.path, "", ""))
+    if "://" in text and ("?" in text or "#" in text):
+        with contextlib.suppress(ValueError):
+            return urlunsplit(urlsplit(text)._replace(query="", fragment=""))
+    return text
 
 
 def _strings(value: Any, change: Callable[[str], str]) -> Any:
@@ -96,29 +94,21 @@ def _strings(value: Any, change: Callable[[str], str]) -> Any:
 def canonical(draft: Any, ids: Mapping[str, str], urls: Mapping[str, str]) -> Any:
     """The draft with this session's media ids / URLs replaced by their content tokens
     (`ids`, `urls`: value -> sha256) and every other URL without its query (where keys live)."""
-
-    def token(text: str) -> str:
-        if text in ids:
-            return _ID + ids[text]
-        return _URL + urls[text] if text in urls else _strip_query(text)
-
-    return _strings(draft, token)
+    tokens = {k: _URL + v for k, v in urls.items()} | {k: _ID + v for k, v in ids.items()}
+    return _strings(draft, lambda text: tokens.get(text) or _strip_query(text))
 
 
 def restore(draft: Any, ids: Mapping[str, str], urls: Mapping[str, str]) -> Any:
     """A recorded draft for this session (`ids`, `urls`: sha256 -> this session's id / URL);
     raises `Unmapped` when it names a file this session has not uploaded."""
+    media = {_ID + k: v for k, v in ids.items()} | {_URL + k: v for k, v in urls.items()}
 
-    def media(text: str) -> str:
-        if not text.startswith((_ID, _URL)):
-            return text
-        url = text.startswith(_URL)
-        found = (urls if url else ids).get(text.removeprefix(_URL if url else _ID))
-        if found is None:
+    def back(text: str) -> str:
+        if text.startswith((_ID, _URL)) and text not in media:
             raise Unmapped(text)
-        return found
+        return media.get(text, text)
 
-    return _strings(draft, media)
+    return _strings(draft, back)
 
 
 def fingerprint(draft: Any, media: Iterable[str]) -> str:

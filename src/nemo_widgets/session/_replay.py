@@ -47,13 +47,6 @@ def mark_for(language: str) -> str:
     return MARKS["zh"] if language.lower().startswith("zh") else MARKS["en"]
 
 
-def _media_key(m: Any) -> str:
-    """A media file's content hash (URL uploads: of what the backend says it fetched)."""
-    if m.sha256:
-        return str(m.sha256)
-    return hashlib.sha256(f"fetched|{m.name}|{m.size}".encode()).hexdigest()
-
-
 class Recorder:
     """One run's way through a record file: what matched so far, and what to write back."""
 
@@ -69,8 +62,10 @@ class Recorder:
         self.old = Record()
         self.cursor = 0  # turns of the old record replayed in this run
         self.live = refresh  # once True, every turn goes to the backend and is recorded
-        self.turns: list[Turn] = []  # the record as this run leaves it
-        self.uploads: list[tuple[str, Any]] = []  # (sha256, Media) of this run, in order
+        self.added: list[Turn] = []  # live turns, after the `cursor` replayed ones
+        self.uploads: list[dict[str, Any]] = []  # this run's, in order, as the file lists them
+        self.ids: dict[str, str] = {}  # this run's media ids -> sha256
+        self.urls: dict[str, str] = {}  # this run's media URLs -> sha256
         self.draft: dict[str, Any] | None = None  # the replayed draft, while the backend lags
         self._raw: Any = None  # the backend's own draft, as last read
         self._lagging: Any = None  # the backend's draft when the run went live after a replay
@@ -80,35 +75,34 @@ class Recorder:
 
     def _load(self) -> None:
         try:
-            text = self.path.read_text(encoding="utf-8")
-            old = _record.loads(text, where=self.path.name)
+            old = _record.loads(self.path.read_text(encoding="utf-8"), where=self.path.name)
+            if (old.backend, old.language) != (self.backend, self.language):
+                made = f"the {old.backend or '?'} backend in {old.language or '?'}"
+                now = f"the {self.backend} backend in {self.language}"
+                raise ValueError(f"{self.path.name} was made on {made}, this session is on {now}")
         except (OSError, UnicodeDecodeError, ValueError) as exc:
-            return self._ignore(f"{exc}")
-        if (old.backend, old.language) != (self.backend, self.language):
-            made = f"the {old.backend or '?'} backend in {old.language or '?'}"
-            now = f"the {self.backend} backend in {self.language}"
-            return self._ignore(f"{self.path.name} was made on {made}, this session is on {now}")
-        self.old = old
-
-    def _ignore(self, why: str) -> None:
-        message = f"{why}: not replaying it; this run's turns will replace it"
-        log.warning("%s", message)
-        warnings.warn(message, RecordWarning, stacklevel=5)
+            message = f"{exc}: not replaying it; this run's turns will replace it"
+            log.warning("%s", message)
+            warnings.warn(message, RecordWarning, stacklevel=4)
+        else:
+            self.old = old
 
     # -- this run's uploads and state ---------------------------------------------------------
     def uploaded(self, media: Sequence[Any]) -> None:
         """Note uploads (a changed file has another hash: the next turn will not match)."""
-        self.uploads += [(_media_key(m), m) for m in media]
-
-    def _maps(self) -> tuple[dict[str, str], dict[str, str]]:
-        ids = {m.id: sha for sha, m in self.uploads if m.id}
-        return ids, {m.url: sha for sha, m in self.uploads if m.url}
+        for m in media:
+            # URL uploads: a hash of what the backend says it fetched
+            sha = m.sha256 or hashlib.sha256(f"fetched|{m.name}|{m.size}".encode()).hexdigest()
+            self.uploads.append({"sha256": sha, "name": m.name, "type": m.type, "size": m.size})
+            if m.id:
+                self.ids[m.id] = sha
+            if m.url:
+                self.urls[m.url] = sha
 
     def fingerprint(self, draft: dict[str, Any]) -> str:
         """The state a message is sent in, as the record names it."""
-        return _record.fingerprint(
-            _record.canonical(draft, *self._maps()), [sha for sha, _ in self.uploads]
-        )
+        canonical = _record.canonical(draft, self.ids, self.urls)
+        return _record.fingerprint(canonical, [u["sha256"] for u in self.uploads])
 
     def view(self, state: Any) -> Any:
         """The session's state with the replayed draft as its draft (while there is one)."""
@@ -120,58 +114,40 @@ class Recorder:
         return dataclasses.replace(state, draft=copy.deepcopy(self.draft))
 
     # -- turns --------------------------------------------------------------------------------
-    def replay(self, text: str, draft: dict[str, Any]) -> tuple[Turn, dict[str, Any]] | None:
-        """The recorded turn for `text` sent in the state of `draft`, with its resulting draft
-        mapped to this run's media; None when the turn must go live."""
+    def replay(self, text: str, draft: dict[str, Any]) -> Turn | None:
+        """The recorded turn for `text` sent in the state of `draft` (its resulting draft, mapped
+        to this run's media, becomes `self.draft`); None when the turn must go live."""
         if self.live or self.cursor >= len(self.old.turns):
             return None
         turn = self.old.turns[self.cursor]
         if turn.message != text or turn.before != self.fingerprint(draft):
             return None
-        ids, urls = self._maps()
+        ids, urls = ({v: k for k, v in m.items()} for m in (self.ids, self.urls))
         try:
-            result = _record.restore(
-                turn.draft, {v: k for k, v in ids.items()}, {v: k for k, v in urls.items()}
-            )
+            self.draft = _record.restore(turn.draft, ids, urls)
         except Unmapped:
             return None  # names a file this run has not uploaded
         self.cursor += 1
-        self.turns = list(self.old.turns[: self.cursor])
-        self.draft = result
-        return turn, result
+        return turn
 
     def diverge(self) -> bool:
-        """From here on everything is live; True if a replayed draft had to be dropped."""
-        if not self.live:  # the first live turn: the recorded ones after it are dropped
-            self.live = True
-            self.turns = list(self.old.turns[: self.cursor])
+        """From here on everything is live (the recorded turns not replayed yet are dropped);
+        True if a replayed draft had to be dropped."""
+        self.live = True
         # the replayed draft stays the timeline until the backend's own draft changes (a question
         # such as "what can you do?" keeps it; an edit replaces it with the backend's)
         self._lagging = copy.deepcopy(self._raw)
         return self.draft is not None
 
     def add(self, turn: Turn) -> None:
-        """Record a live turn and write the file."""
-        self.turns.append(turn)
-        self.save()
-
-    def save(self) -> None:
-        """Write the file atomically; a disk that refuses costs the record, never the chat."""
-        uploads = tuple(
-            {"sha256": sha, "name": m.name, "type": m.type, "size": m.size}
-            for sha, m in self.uploads
-        )
-        record = Record(uploads, tuple(self.turns), self.backend, self.language)
-        text = _record.dumps(record, self.secrets())
+        """Record a live turn and write the file (a disk that refuses costs the record only)."""
+        self.added.append(turn)
+        turns = self.old.turns[: self.cursor] + tuple(self.added)
+        record = Record(tuple(self.uploads), turns, self.backend, self.language)
         try:
-            write_atomic(self.path, text)
+            write_atomic(self.path, _record.dumps(record, self.secrets()))
         except OSError as exc:
             log.warning("could not write the record %s: %s", self.path, exc)
-
-    def canonical(self, draft: dict[str, Any]) -> dict[str, Any]:
-        """A draft as the record keeps it."""
-        result: dict[str, Any] = _record.canonical(draft, *self._maps())
-        return result
 
 
 async def record_turn(
@@ -189,13 +165,12 @@ async def record_turn(
             yield batch
         return
     before = await session.astate()
-    found = None if refresh else rec.replay(text, before.draft)
-    if found is not None:
-        turn, draft = found
+    turn = None if refresh else rec.replay(text, before.draft)
+    if turn is not None:
         await session.astate()  # observers see the replayed draft as the session's state
         shown: Batch = [Replayed(mark_for(session.language))]
         if turn.changes:
-            changes += diff_drafts(before.draft, draft)
+            changes += diff_drafts(before.draft, rec.draft)
             shown.append(Changes(turn.changes))
         shown.append(Text(turn.text))
         shown += [Offer(action, offer) for action, offer in turn.offers]
@@ -213,5 +188,5 @@ async def record_turn(
     offers = tuple((o.action, o.text) for o in view.offers)
     if any(action == "retry" for action, _ in offers):
         return  # the stream dropped: nothing to freeze
-    after = await session.astate()
-    rec.add(Turn(text, sent_in, view.text, rec.canonical(after.draft), tuple(view.changes), offers))
+    after = _record.canonical((await session.astate()).draft, rec.ids, rec.urls)
+    rec.add(Turn(text, sent_in, view.text, after, tuple(view.changes), offers))

@@ -14,7 +14,6 @@ from ..draft._edits import (
     Edit,
     EditRefused,
     NotApplied,
-    apply,
     describe,
     edits_between,
     rebase,
@@ -53,10 +52,6 @@ class WorkingDraft:
         return f"<WorkingDraft {len(self.edits)} edits, {len(self.not_applied)} not re-applied>"
 
     @property
-    def can_undo(self) -> bool:
-        return bool(self.edits)
-
-    @property
     def can_redo(self) -> bool:
         return bool(self._redo)
 
@@ -72,7 +67,7 @@ class WorkingDraft:
             if state is None or state is self._state:
                 return
             self._state = state
-            new = Draft.of(state.draft if state is not None else {}).to_dict()
+            new = Draft.of(state.draft).to_dict()
             same = new == self.base
             self.base = new
             self.draft, self.edits, missed = rebase(self.edits, new, same_base=same)
@@ -80,7 +75,7 @@ class WorkingDraft:
                 self._redo = []
                 self.not_applied = missed
         if missed:
-            text = "; ".join(str(m) for m in missed)
+            text = "; ".join(map(str, missed))
             message = (
                 f"{len(missed)} of your edits could not be re-applied on the new draft: {text}"
             )
@@ -103,18 +98,24 @@ class WorkingDraft:
         self._sync()
         return self.draft
 
+    def _make(self, edits: list[Edit], keep_redo: bool = False) -> EditRefused | None:
+        """Make `edits` on the working draft, all or none; the first refusal, if any."""
+        with self._lock:
+            draft, missed = replay(self.draft, edits)
+            if missed:
+                return EditRefused(missed[0].reason)
+            self.draft = draft
+            self.edits += edits
+            if not keep_redo:
+                self._redo = []
+        self._changed()
+        return None
+
     def edit(self, edit: Edit) -> EditRefused | None:
         """Make one edit; its refusal (with the reason) when the rules say no."""
         with self._lock:
             self._sync()
-            result = apply(self.draft, edit)
-            if isinstance(result, EditRefused):
-                return result
-            self.draft = result
-            self.edits.append(edit)
-            self._redo = []
-        self._changed()
-        return None
+            return self._make([edit])
 
     def undo(self) -> bool:
         """Take back the last edit; False when there is none."""
@@ -122,24 +123,14 @@ class WorkingDraft:
             if not self.edits:
                 return False
             self._redo.append(self.edits.pop())
-            self.draft, missed = replay(self.base, self.edits)
-            self.edits = [e for e in self.edits if all(m.edit is not e for m in missed)]
+            self.draft, self.edits, _ = rebase(self.edits, self.base, same_base=True)
         self._changed()
         return True
 
     def redo(self) -> bool:
-        """Make again the last edit taken back; False when there is none."""
+        """Make again the last edit taken back; False when there is none (or it is refused)."""
         with self._lock:
-            if not self._redo:
-                return False
-            edit = self._redo.pop()
-            result = apply(self.draft, edit)
-            if isinstance(result, EditRefused):
-                return False
-            self.draft = result
-            self.edits.append(edit)
-        self._changed()
-        return True
+            return bool(self._redo) and self._make([self._redo.pop()], keep_redo=True) is None
 
     def dismiss(self) -> None:
         """Forget the report of the edits the last rebase could not re-apply."""
@@ -160,18 +151,9 @@ class WorkingDraft:
             value = _draft.frame_to_draft(value, self.current())
         with self._lock:
             ops = edits_between(self.current(), value)
-            if isinstance(ops, EditRefused):
-                raise DraftError(f"set_timeline: {ops.reason}")
-            if not ops:
-                return
-            for op in ops:
-                result = apply(self.draft, op)
-                if isinstance(result, EditRefused):  # checked by edits_between already
-                    raise DraftError(f"set_timeline: {result.reason}")
-                self.draft = result
-            self.edits += ops
-            self._redo = []
-        self._changed()
+            refused = self._make(ops) if isinstance(ops, list) and ops else ops
+        if isinstance(refused, EditRefused):
+            raise DraftError(f"set_timeline: {refused.reason}")
 
     def describe(self) -> str:
         """The edits in the first person, one a line, to tell the chat ("" when none)."""
