@@ -34,14 +34,6 @@ REPLIED = object()  # a handler's result when it has sent its reply itself
 _PROGRESS_INTERVAL = 0.1  # seconds between two progress updates of one transfer (trait syncs)
 
 
-def error_data(exc: BaseException) -> dict[str, Any]:
-    """An exception as the data a view shows: class name, message and the contract's hint."""
-    if isinstance(exc, NemoError):
-        return {"type": type(exc).__name__, "message": exc.message, "hint": exc.hint}
-    # Unexpected failures still reach the user, without a traceback in the page.
-    return {"type": type(exc).__name__, "message": str(exc) or type(exc).__name__, "hint": ""}
-
-
 class NemoWidget(anywidget.AnyWidget):
     """Base of the widgets: a session, one intent dispatcher, replies and cleanup."""
 
@@ -90,14 +82,13 @@ class NemoWidget(anywidget.AnyWidget):
         if not isinstance(content, dict) or not isinstance(content.get("kind"), str):
             return
         msg_id = content.get("id")
-        handler = self._handlers.get(content["kind"])
-        if handler is None:
-            self._reply(msg_id, error=NemoError(f"unknown request {content['kind']!r}"))
-            return
         try:
+            handler = self._handlers.get(content["kind"])
+            if handler is None:
+                raise NemoError(f"unknown request {content['kind']!r}")
             result = handler(content, [bytes(b) for b in buffers or []])
         except Exception as exc:
-            self._reply(msg_id, error=exc)
+            self._reply(msg_id, exc)
             return
         if isinstance(result, Coroutine):
             result = self._run(result)
@@ -117,21 +108,22 @@ class NemoWidget(anywidget.AnyWidget):
 
     def _reply_future(self, msg_id: Any, fut: Future[Any]) -> None:
         if fut.cancelled():
-            self._reply(msg_id, error=NemoError(self._t("error.cancelled")))
-        elif fut.exception() is not None:
-            self._reply(msg_id, error=fut.exception())
+            self._reply(msg_id, NemoError(self._t("error.cancelled")))
         else:
-            self._reply(msg_id, fut.result())
+            self._reply(msg_id, fut.exception() or fut.result())
 
-    def _reply(
-        self, msg_id: Any, body: dict[str, Any] | None = None, error: BaseException | None = None
-    ) -> None:
-        if error is not None:
-            if not isinstance(error, NemoError):
-                log.warning("widget request failed", exc_info=error)
-            self._post({"kind": "reply", "id": msg_id, "ok": False, "error": error_data(error)})
-        else:
-            self._post({"kind": "reply", "id": msg_id, "ok": True, **(body or {})})
+    def _reply(self, msg_id: Any, answer: dict[str, Any] | BaseException | None) -> None:
+        """Answer request `msg_id` with `answer`'s fields, or with an error as data."""
+        if not isinstance(answer, BaseException):
+            self._post({"kind": "reply", "id": msg_id, "ok": True, **(answer or {})})
+            return
+        if isinstance(answer, NemoError):
+            error = {"type": type(answer).__name__, "message": answer.message, "hint": answer.hint}
+        else:  # still shown to the user, without a traceback in the page
+            log.warning("widget request failed", exc_info=answer)
+            name = type(answer).__name__
+            error = {"type": name, "message": str(answer) or name, "hint": ""}
+        self._post({"kind": "reply", "id": msg_id, "ok": False, "error": error})
 
     def _post(self, content: dict[str, Any], buffers: list[bytes] | None = None) -> None:
         """Send a custom message; safe from the background thread (ipykernel ≥ 6 hands IOPub

@@ -57,8 +57,7 @@ class ChatCell(NemoWidget):
         self._future: Future[dict[str, Any]] | None = None
         self._consumer: tuple[asyncio.AbstractEventLoop, asyncio.Task[None]] | None = None
         self._stopping = False
-        history = getattr(self._session, "history", None) or []
-        self.transcript = [_from_history(h) for h in history]
+        self.transcript = [_from_history(h) for h in getattr(self._session, "history", None) or []]
         # The offline agent's suggestions are phrasings it acts on (tests send each one to it);
         # none holds a routing keyword (export, credits, upload…): each goes to the chat.
         backend = "local" if getattr(self._session, "backend", "") == "local" else "cloud"
@@ -84,7 +83,7 @@ class ChatCell(NemoWidget):
         entry = _entry("user", text, "chat")
         self._add(entry, {"kind": "append", "index": len(self.transcript), "entry": entry})
         coalescer.mark(time.monotonic())
-        self._future = self._run(self._turn(text, turn, coalescer), self._turn_done)
+        self._future = self._run(self._turn(text, turn, coalescer), lambda _f: self._idle())
         return self._future
 
     def stop(self) -> bool:
@@ -163,18 +162,23 @@ class ChatCell(NemoWidget):
             self._consumer = None
         if stopped:
             self._show(view, view.with_line(await self._after_stop(before)), co)
-        await self._drain(co)
         offer = view.offers[-1].text if view.offers else None
         text = view.text or self._t("chat.no_reply")
         entry = _entry("assistant", text, view.route, offer=offer, mark=view.mark, stopped=stopped)
+        if not view.text:
+            co.add(text, time.monotonic())
+        # Send what waits at the pace, then wait for the slot of the end message.
+        while (wait := co.due(time.monotonic(), final=True)) is not None:
+            if wait > 0:
+                await asyncio.sleep(wait)
+            else:
+                self._flush(co)
+        await asyncio.sleep(co.slot(time.monotonic()))
         history = getattr(self._session, "history", None)  # test doubles may keep none
         if stopped and history is not None:
             # The chat turn could not keep the stopped reply: it was closed.
             history.append({k: entry[k] for k in ("role", "text", "route", "stopped")})
             getattr(self._session, "save_history", lambda: None)()
-        if not view.text:
-            co.add(entry["text"], time.monotonic())
-            await self._drain(co)
         end = {"kind": "end", "turn": turn, "length": utf16_len(entry["text"])}
         end.update({k: entry[k] for k in ("route", "offer", "mark", "stopped") if k in entry})
         with self._send_lock:
@@ -197,15 +201,6 @@ class ChatCell(NemoWidget):
             lines += [f"✅ {c.sentence}" for c in changes] or [self._t("stop.unchanged")]
         return "\n".join(lines)
 
-    async def _drain(self, co: DeltaCoalescer) -> None:
-        """Send what waits at the pace, then wait for the next slot (the end message too)."""
-        while (wait := co.due(time.monotonic(), final=True)) is not None:
-            if wait > 0:
-                await asyncio.sleep(wait)
-            else:
-                self._flush(co)
-        await asyncio.sleep(co.slot(time.monotonic()))
-
     def _show(self, view: ReplyView, event: ev.Event, co: DeltaCoalescer) -> None:
         """Fold one event into the view and queue what it changed on screen."""
         was = (view.activity, view.notice)
@@ -227,18 +222,13 @@ class ChatCell(NemoWidget):
     def _flush(self, co: DeltaCoalescer) -> None:
         with self._send_lock:
             body = co.take(time.monotonic())
-            live = self._live
-            if live is not None:
-                if "replace" in body:
-                    live["text"] = body["replace"]
-                live["text"] += body["text"]
-                for field in ("activity", "notice"):
-                    if field in body:
-                        live[field] = body[field]
-            if self._ready and live is not None:
-                self._post({"kind": "delta", "turn": live["turn"], **body})
+            if (live := self._live) is not None:
+                live["text"] = body.get("replace", live["text"]) + body["text"]
+                live.update({k: body[k] for k in ("activity", "notice") if k in body})
+                if self._ready:
+                    self._post({"kind": "delta", "turn": live["turn"], **body})
 
-    def _turn_done(self, _fut: Future[Any]) -> None:
+    def _idle(self) -> None:
         self.busy = False
 
     # -- transcript without resending what the view already has -----------------------------------
@@ -266,19 +256,17 @@ class ChatCell(NemoWidget):
         if not entries:
             return self._nothing("chat.empty")
         who = {"user": self._t("chat.you"), "assistant": self._t("chat.assistant")}
-        text = "\n\n".join(
-            f"{who.get(e['role'], e['role'])}: {e['text']}"
-            + (f" ({e['mark']})" if e.get("mark") else "")
-            for e in entries
-        )
-        rows = "".join(
-            f"<p><strong>{html.escape(who.get(e['role'], e['role']))}</strong>"
-            f"{' [' + html.escape(e['route']) + ']' if e.get('route', 'chat') != 'chat' else ''}: "
-            f"<span style='white-space:pre-wrap'>{html.escape(e['text'])}</span>"
-            f"{' <small>' + html.escape(e['mark']) + '</small>' if e.get('mark') else ''}</p>"
-            for e in entries
-        )
-        return text, f"<div class='nemo-chat-fallback'>{rows}</div>"
+        lines, rows = [], []
+        for e in entries:
+            name, mark, route = who.get(e["role"], e["role"]), e.get("mark"), e.get("route", "chat")
+            lines.append(f"{name}: {e['text']}" + (f" ({mark})" if mark else ""))
+            rows.append(
+                f"<p><strong>{html.escape(name)}</strong>"
+                f"{' [' + html.escape(route) + ']' if route != 'chat' else ''}: "
+                f"<span style='white-space:pre-wrap'>{html.escape(e['text'])}</span>"
+                f"{' <small>' + html.escape(mark) + '</small>' if mark else ''}</p>"
+            )
+        return "\n\n".join(lines), f"<div class='nemo-chat-fallback'>{''.join(rows)}</div>"
 
 
 def _from_history(h: dict[str, Any]) -> dict[str, Any]:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import html
-import itertools
 import os
 import time
 from concurrent.futures import Future
@@ -72,7 +71,7 @@ class ExportPanel(NemoWidget):
             export=lambda msg, _b: self.export(str(msg.get("quality") or self.quality)),
             cancel=lambda _m, _b: self.cancel(),
             # The claim link is a credential for the project: handed to the browser, never a trait.
-            link=lambda _m, _b: self._run(self._link()),
+            link=lambda _m, _b: self._link(),
             fetch=self._on_fetch,
             fetch_cancel=self._on_fetch_cancel,
         )
@@ -117,10 +116,12 @@ class ExportPanel(NemoWidget):
         """Stop the running render (`RenderJob.cancel`); returns at once (a future of the job)."""
         return self._run(self._cancel())
 
+    def _job(self, job_id: object) -> RenderJob | None:
+        return next((j for j in getattr(self._session, "jobs", []) if j.id == job_id), None)
+
     async def _cancel(self) -> dict[str, Any]:
         job_id = (self.job or {}).get("id")
-        job = next((j for j in getattr(self._session, "jobs", []) if j.id == job_id), None)
-        if not job_id or job is None:
+        if not job_id or (job := self._job(job_id)) is None:
             # not submitted yet: stopping the export before its request is all it takes
             if self._export is not None and not self._export.done():
                 self._export.cancel()
@@ -136,7 +137,7 @@ class ExportPanel(NemoWidget):
 
     def _on_fetch(self, msg: dict[str, Any], _b: list[bytes]) -> Any:
         fid = str(msg.get("fetch") or "")
-        job = next((j for j in getattr(self._session, "jobs", []) if j.id == msg.get("job")), None)
+        job = self._job(msg.get("job"))
         if not fid or job is None or not job.path or not os.path.isfile(job.path):
             raise self._error("error.no_file", "hint.export_again")
         size = os.path.getsize(job.path)
@@ -162,16 +163,12 @@ class ExportPanel(NemoWidget):
         assert task is not None
         self._fetches[fid] = (asyncio.get_running_loop(), task)
         try:
-            start = time.monotonic()
-            sent = 0
+            start, sent, seq = time.monotonic(), 0, 0
             with open(path, "rb") as fh:
-                for seq in itertools.count():
-                    data = fh.read(self.chunk) if sent < size else b""
-                    if not data:
-                        break
+                while data := fh.read(min(self.chunk, size - sent)):
                     chunk = {"kind": "video_chunk", "fetch": fid, "seq": seq, "offset": sent}
                     self._post({**chunk, "total": size}, [data])
-                    sent += len(data)
+                    sent, seq = sent + len(data), seq + 1
                     # Pace to the rate: IOPub drops what goes faster (jupyter_server's limit).
                     await self._sleep(max(0.0, start + sent / self.rate - time.monotonic()))
             return {"total": sent}
@@ -193,12 +190,10 @@ class ExportPanel(NemoWidget):
             if job.status == "completed" and job.path:
                 url = urlsplit(job.url or "")
                 web = url.scheme in ("http", "https")
-                local = web and (url.hostname or "") in _LOCAL_HOSTS
+                local = web and url.hostname in _LOCAL_HOSTS
                 self.video_size = os.path.getsize(job.path) if os.path.isfile(job.path) else 0
                 self.video_url = (job.url or "") if web else ""
-                self.local_port = (
-                    (url.port or (443 if url.scheme == "https" else 80)) if local else 0
-                )
+                self.local_port = (url.port or {"https": 443}.get(url.scheme, 80)) if local else 0
                 self.local_path = url.path + (f"?{url.query}" if url.query else "") if local else ""
 
     def close(self) -> None:
@@ -215,9 +210,7 @@ class ExportPanel(NemoWidget):
         where = job.get("path") or job.get("url") or ""
         percent = f"{float(job.get('percent') or 0):.0f}"
         status = word("export.phase", str(job.get("status")), self.lang)
-        line = self._t(
-            "export.render", id=job.get("id"), status=status, percent=percent, where=where
-        )
+        line = self._t("export.render", id=job["id"], status=status, percent=percent, where=where)
         line = line.strip()
         if job.get("error"):
             line += f" — {job['error']}"

@@ -124,7 +124,14 @@ class UploadPicker(NemoWidget):
             try:
                 uploaded = await self._session.aupload(*items, progress=progress)
                 media = [_media_dict(m) for m in uploaded]
-                await self._thumbnails(media, local_files(items))
+                # made from the file still on this machine (the browser's is a temporary file)
+                files = local_files(items)
+                for m in media:
+                    path = files.get(str(m["name"]))
+                    if path is None or m["type"] not in ("video", "image") or not m["id"]:
+                        continue
+                    if url := await asyncio.to_thread(thumbnail, path):
+                        self.thumbs = {**self.thumbs, str(m["id"]): url}
             finally:
                 if temp is not None:
                     discard(temp)
@@ -133,16 +140,6 @@ class UploadPicker(NemoWidget):
         fut = self._run(go(), lambda f: self._backend_done(uid, f))
         self._running[uid] = fut
         return fut
-
-    async def _thumbnails(self, media: list[dict[str, Any]], files: dict[str, Path]) -> None:
-        # made from the file still on this machine (the browser's upload is a temporary file)
-        for m in media:
-            path = files.get(str(m.get("name")))
-            if path is None or m.get("type") not in ("video", "image") or not m.get("id"):
-                continue
-            url = await asyncio.to_thread(thumbnail, path)
-            if url:
-                self.thumbs = {**self.thumbs, str(m["id"]): url}
 
     def _backend_done(self, uid: str, fut: Future[Any]) -> None:
         self._running.pop(uid, None)
