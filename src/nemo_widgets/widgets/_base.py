@@ -49,7 +49,7 @@ class NemoWidget(anywidget.AnyWidget):
         self._session = session
         self._handlers: dict[str, Handler] = {}
         self._send_lock = threading.RLock()
-        self._unsubscribe: Callable[[], None] | None = None
+        self._stops: list[Callable[[], None]] = []  # undone on close: observers of the session
         self._progress_at: dict[str, float] = {}
         self.on_msg(self._dispatch)
 
@@ -132,11 +132,14 @@ class NemoWidget(anywidget.AnyWidget):
             self.send(content, buffers)
 
     # -- lifecycle and fallbacks -----------------------------------------------------------------
+    def _follow(self, kind: str, show: Callable[[Any], None]) -> None:
+        """Call `show(payload)` for each session event of `kind` until the widget closes."""
+        self._stops.append(self._session.subscribe(lambda k, got: show(got) if k == kind else None))
+
     def close(self) -> None:
         """Stop observing the session and close the widget."""
-        if self._unsubscribe is not None:
-            self._unsubscribe()
-            self._unsubscribe = None
+        while self._stops:
+            self._stops.pop()()
         super().close()
 
     def _fallback(self) -> tuple[str, str]:

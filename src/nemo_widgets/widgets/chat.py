@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 import traitlets
 
+from .. import _loop
 from .. import events as ev
 from .._text import TEXT
 from ..draft import diff_drafts, summarize
@@ -55,7 +56,7 @@ class ChatCell(NemoWidget):
         self._quiet = False
         self._live: dict[str, Any] | None = None  # what has been sent of the running reply
         self._future: Future[dict[str, Any]] | None = None
-        self._consumer: tuple[asyncio.AbstractEventLoop, asyncio.Task[None]] | None = None
+        self._consumer: asyncio.Task[None] | None = None  # reads the stream, on the loop
         self._stopping = False
         self.transcript = [_from_history(h) for h in getattr(self._session, "history", None) or []]
         # The offline agent's suggestions are phrasings it acts on (tests send each one to it);
@@ -91,10 +92,10 @@ class ChatCell(NemoWidget):
         again and the backend may still finish it: the reply ends as stopped, with what a fresh
         read of the state shows changed."""
         consumer = self._consumer
-        if consumer is None or consumer[1].done():
+        if consumer is None or consumer.done():
             return False
         self._stopping = True
-        consumer[0].call_soon_threadsafe(consumer[1].cancel)
+        _loop.get_loop().call_soon_threadsafe(consumer.cancel)
         return True
 
     # -- requests from the browser ----------------------------------------------------------------
@@ -147,8 +148,7 @@ class ChatCell(NemoWidget):
                 changed.set()
 
         self._stopping = False
-        task = asyncio.ensure_future(consume())
-        self._consumer = (asyncio.get_running_loop(), task)
+        self._consumer = task = asyncio.ensure_future(consume())
         try:
             while (wait := co.due(time.monotonic(), final=finished)) is not None or not finished:
                 if wait is not None and wait <= 0:

@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 
 import traitlets
 
+from .. import _loop
 from .._display import word
 from ..session._export import QUALITIES
 from ._base import STATIC, NemoWidget, list_trait
@@ -62,7 +63,7 @@ class ExportPanel(NemoWidget):
         self.rate, self.chunk = rate, chunk
         self._sleep = asyncio.sleep  # the pacing wait (tests record it instead of waiting)
         self._export: Future[Any] | None = None
-        self._fetches: dict[str, tuple[asyncio.AbstractEventLoop, asyncio.Task[Any]]] = {}
+        self._fetches: dict[str, asyncio.Task[Any]] = {}  # tasks on the background loop
         jobs = list(getattr(self._session, "jobs", None) or [])
         self.jobs = [_job_dict(j) for j in jobs]
         if jobs:
@@ -75,7 +76,7 @@ class ExportPanel(NemoWidget):
             fetch=self._on_fetch,
             fetch_cancel=self._on_fetch_cancel,
         )
-        self._unsubscribe = self._session.subscribe(self._on_session)
+        self._follow("job", self._show_job)
 
     # -- public -----------------------------------------------------------------------------------
     def export(self, quality: str | None = None) -> Future[Any]:
@@ -152,16 +153,15 @@ class ExportPanel(NemoWidget):
         return self._stream(fid, job.path, size)
 
     def _on_fetch_cancel(self, msg: dict[str, Any], _b: list[bytes]) -> dict[str, Any]:
-        running = self._fetches.pop(str(msg.get("fetch")), None)
-        if running is not None:
-            loop, task = running
-            loop.call_soon_threadsafe(task.cancel)  # the task lives on the background loop
-        return {"cancelled": running is not None}
+        task = self._fetches.pop(str(msg.get("fetch")), None)
+        if task is not None:
+            _loop.get_loop().call_soon_threadsafe(task.cancel)
+        return {"cancelled": task is not None}
 
     async def _stream(self, fid: str, path: str, size: int) -> dict[str, Any]:
         task = asyncio.current_task()
         assert task is not None
-        self._fetches[fid] = (asyncio.get_running_loop(), task)
+        self._fetches[fid] = task
         try:
             start, sent, seq = time.monotonic(), 0, 0
             with open(path, "rb") as fh:
@@ -176,10 +176,6 @@ class ExportPanel(NemoWidget):
             self._fetches.pop(fid, None)
 
     # -- session events ---------------------------------------------------------------------------
-    def _on_session(self, kind: str, payload: Any) -> None:
-        if kind == "job":
-            self._show_job(payload)
-
     def _show_job(self, job: RenderJob) -> None:
         d = _job_dict(job)
         if self.job and self.job.get("id") == job.id:
@@ -198,8 +194,8 @@ class ExportPanel(NemoWidget):
 
     def close(self) -> None:
         """Stop streaming and close."""
-        for loop, task in list(self._fetches.values()):
-            loop.call_soon_threadsafe(task.cancel)
+        for task in self._fetches.values():
+            _loop.get_loop().call_soon_threadsafe(task.cancel)
         self._fetches.clear()
         super().close()
 

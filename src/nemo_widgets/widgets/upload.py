@@ -56,7 +56,7 @@ class UploadPicker(NemoWidget):
             path=self._on_path,
             url=self._on_url,
         )
-        self._unsubscribe = self._session.subscribe(self._on_session)
+        self._follow("state", lambda state: self._merge_media(_from_state(state)))
 
     # -- public -----------------------------------------------------------------------------------
     def add(self, *paths_or_urls: str) -> Future[Any]:
@@ -157,10 +157,6 @@ class UploadPicker(NemoWidget):
         self.transfers = [{**t, **fields} if t["uid"] == uid else t for t in self.transfers]
 
     # -- media list -------------------------------------------------------------------------------
-    def _on_session(self, kind: str, payload: Any) -> None:
-        if kind == "state":
-            self._merge_media(_from_state(payload))
-
     def _merge_media(self, items: list[dict[str, Any]]) -> None:
         seen = {_key(m): m for m in self.media}
         for m in items:
