@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import logging
+import math
 import threading
 import time
 from collections.abc import Callable, Coroutine
@@ -50,7 +51,6 @@ class NemoWidget(anywidget.AnyWidget):
         self._handlers: dict[str, Handler] = {}
         self._send_lock = threading.RLock()
         self._stops: list[Callable[[], None]] = []  # undone on close: observers of the session
-        self._progress_at: dict[str, float] = {}
         self.on_msg(self._dispatch)
 
     @property
@@ -68,14 +68,6 @@ class NemoWidget(anywidget.AnyWidget):
 
     def _error(self, key: str, hint: str, **fields: object) -> NemoError:
         return NemoError(self._t(key, **fields), hint=self._t(hint, **fields))
-
-    def _progress_due(self, key: str, done: int, total: int) -> bool:
-        """Whether a progress update of `key` is worth a trait sync (the last one always is)."""
-        now = time.monotonic()
-        if done < total and now - self._progress_at.get(key, 0.0) < _PROGRESS_INTERVAL:
-            return False
-        self._progress_at[key] = now
-        return True
 
     # -- protocol ---------------------------------------------------------------------------------
     def _dispatch(self, _widget: object, content: Any, buffers: list[Any]) -> None:
@@ -158,6 +150,19 @@ class NemoWidget(anywidget.AnyWidget):
         data, meta = bundle
         text, markup = self._fallback()
         return {**data, "text/plain": text, "text/html": markup}, meta
+
+
+def throttled(show: Callable[[int, int], None]) -> Callable[[int, int], None]:
+    """`show(done, total)` at most once per `_PROGRESS_INTERVAL` (a trait sync), and the last."""
+    last = -math.inf
+
+    def progress(done: int, total: int) -> None:
+        nonlocal last
+        if done >= total or time.monotonic() - last >= _PROGRESS_INTERVAL:
+            last = time.monotonic()
+            show(done, total)
+
+    return progress
 
 
 def list_trait() -> traitlets.List:

@@ -20,7 +20,7 @@ import traitlets
 from .. import _loop
 from .._display import word
 from ..session._export import QUALITIES
-from ._base import STATIC, NemoWidget, list_trait
+from ._base import STATIC, NemoWidget, list_trait, throttled
 
 if TYPE_CHECKING:
     from ..session import RenderJob, Session
@@ -94,8 +94,9 @@ class ExportPanel(NemoWidget):
             )
         self.job = {"id": "", "status": "pending", "percent": 0}
 
+        @throttled
         def progress(done: int, total: int) -> None:
-            if self._progress_due("download", done, total) and self.job:
+            if self.job:
                 self.job = {**self.job, "downloaded": done, "size": total}
 
         async def go() -> dict[str, Any]:

@@ -17,7 +17,7 @@ import traitlets
 
 from ..errors import NemoError
 from ..formats import EXTENSIONS, MAX_BYTES
-from ._base import STATIC, NemoWidget, list_trait
+from ._base import STATIC, NemoWidget, list_trait, throttled
 from ._chunks import MAX_CHUNK, ChunkReceiver, discard
 from ._thumbs import local_files, thumbnail
 
@@ -116,9 +116,9 @@ class UploadPicker(NemoWidget):
         others = [t for t in self.transfers if t["uid"] != uid]
         self.transfers = [*others, {**transfer, "leg": "backend", "status": "uploading"}]
 
+        @throttled
         def progress(sent: int, total: int) -> None:
-            if self._progress_due(uid, sent, total):
-                self._update_transfer(uid, sent=sent, size=total)
+            self._update_transfer(uid, sent=sent, size=total)
 
         async def go() -> list[dict[str, Any]]:
             try:
@@ -143,7 +143,6 @@ class UploadPicker(NemoWidget):
 
     def _backend_done(self, uid: str, fut: Future[Any]) -> None:
         self._running.pop(uid, None)
-        self._progress_at.pop(uid, None)
         if fut.cancelled():
             self._update_transfer(uid, status="cancelled")
         elif fut.exception() is not None:
