@@ -147,9 +147,7 @@ class ChatCell(NemoWidget):
                 finished = True
                 changed.set()
 
-        self._stopping = False
-        self._consumer = task = asyncio.ensure_future(consume())
-        try:
+        async def pace() -> None:  # send what waits, at the pace, until the stream has finished
             while (wait := co.due(time.monotonic(), final=finished)) is not None or not finished:
                 if wait is not None and wait <= 0:
                     self._flush(co)
@@ -157,6 +155,11 @@ class ChatCell(NemoWidget):
                 changed.clear()
                 with contextlib.suppress(asyncio.TimeoutError):
                     await asyncio.wait_for(changed.wait(), wait)  # None: until something changes
+
+        self._stopping = False
+        self._consumer = task = asyncio.ensure_future(consume())
+        try:
+            await pace()
         finally:
             task.cancel()
             self._consumer = None
@@ -167,13 +170,8 @@ class ChatCell(NemoWidget):
         entry = _entry("assistant", text, view.route, offer=offer, mark=view.mark, stopped=stopped)
         if not view.text:
             co.add(text, time.monotonic())
-        # Send what waits at the pace, then wait for the slot of the end message.
-        while (wait := co.due(time.monotonic(), final=True)) is not None:
-            if wait > 0:
-                await asyncio.sleep(wait)
-            else:
-                self._flush(co)
-        await asyncio.sleep(co.slot(time.monotonic()))
+        await pace()
+        await asyncio.sleep(co.slot(time.monotonic()))  # the end message keeps the pace too
         history = getattr(self._session, "history", None)  # test doubles may keep none
         if stopped and history is not None:
             # The chat turn could not keep the stopped reply: it was closed.
