@@ -44,10 +44,8 @@ class NemoWidget(anywidget.AnyWidget):
     labels = traitlets.Dict().tag(sync=True)
 
     def __init__(self, session: Session | None = None, **kwargs: Any) -> None:
-        session = session if session is not None else sessions.current()
-        lang = ui_lang(getattr(session, "language", None))  # test doubles may have none
-        super().__init__(labels=labels_for(lang, *self._areas), **kwargs)
-        self._session = session
+        self._session = session if session is not None else sessions.current()
+        super().__init__(labels=labels_for(self.lang, *self._areas), **kwargs)
         self._handlers: dict[str, Handler] = {}
         self._send_lock = threading.RLock()
         self._stops: list[Callable[[], None]] = []  # undone on close: observers of the session
@@ -61,7 +59,7 @@ class NemoWidget(anywidget.AnyWidget):
     @property
     def lang(self) -> str:
         """The session's UI language ("en" or "zh")."""
-        return ui_lang(getattr(self._session, "language", None))
+        return ui_lang(getattr(self._session, "language", None))  # test doubles may have none
 
     def _t(self, key: str, **fields: object) -> str:
         return ui_text(key, self.lang, **fields)
