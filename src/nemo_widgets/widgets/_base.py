@@ -31,7 +31,6 @@ log = logging.getLogger(__name__)
 STATIC = Path(__file__).resolve().parent.parent / "static"
 
 Handler = Callable[[dict[str, Any], list[bytes]], Any]
-REPLIED = object()  # a handler's result when it has sent its reply itself
 _PROGRESS_INTERVAL = 0.1  # seconds between two progress updates of one transfer (trait syncs)
 
 
@@ -72,20 +71,22 @@ class NemoWidget(anywidget.AnyWidget):
         if not isinstance(content, dict) or not isinstance(content.get("kind"), str):
             return
         msg_id = content.get("id")
-        try:
-            handler = self._handlers.get(content["kind"])
-            if handler is None:
-                raise NemoError(f"unknown request {content['kind']!r}")
-            result = handler(content, [bytes(b) for b in buffers or []])
-        except Exception as exc:
-            self._reply(msg_id, exc)
-            return
+        # Under the send lock: what a handler answers at once (a snapshot) stays in order with
+        # the messages the background loop sends.
+        with self._send_lock:
+            try:
+                handler = self._handlers.get(content["kind"])
+                if handler is None:
+                    raise NemoError(f"unknown request {content['kind']!r}")
+                result = handler(content, [bytes(b) for b in buffers or []])
+            except Exception as exc:
+                result = exc
+            if not isinstance(result, Coroutine | Future):
+                self._reply(msg_id, result)
+                return
         if isinstance(result, Coroutine):
             result = self._run(result)
-        if isinstance(result, Future):
-            result.add_done_callback(lambda fut: self._reply_future(msg_id, fut))
-        elif result is not REPLIED:
-            self._reply(msg_id, result)
+        result.add_done_callback(lambda fut: self._reply_future(msg_id, fut))
 
     def _run(
         self, coro: Coroutine[Any, Any, Any], done: Callable[[Future[Any]], None] | None = None

@@ -26,7 +26,7 @@ from .._text import TEXT
 from ..draft import diff_drafts, summarize
 from ..errors import NemoError
 from ..reply_view import ReplyView
-from ._base import REPLIED, STATIC, NemoWidget, list_trait
+from ._base import STATIC, NemoWidget, list_trait
 from ._coalesce import DeltaCoalescer, utf16_len
 
 if TYPE_CHECKING:
@@ -99,19 +99,17 @@ class ChatCell(NemoWidget):
         return True
 
     # -- requests from the browser ----------------------------------------------------------------
-    def _on_ready(self, msg: dict[str, Any], _buffers: list[bytes]) -> object:
+    def _on_ready(self, msg: dict[str, Any], _buffers: list[bytes]) -> dict[str, Any]:
+        # Answered under the send lock (`_dispatch`): no delta slips in between snapshot and reply.
         have = msg.get("have")
-        # One lock around snapshot and reply: no delta can slip in between the two.
-        with self._send_lock:
-            self._ready = True
-            entries = list(self.transcript)
-            body: dict[str, Any] = {"live": dict(self._live) if self._live else None}
-            if isinstance(have, int) and 0 <= have <= len(entries):
-                body["missing"] = entries[have:]
-            else:
-                body["transcript"] = entries
-            self._reply(msg.get("id"), body)
-        return REPLIED
+        self._ready = True
+        entries = list(self.transcript)
+        body: dict[str, Any] = {"live": dict(self._live) if self._live else None}
+        if isinstance(have, int) and 0 <= have <= len(entries):
+            body["missing"] = entries[have:]
+        else:
+            body["transcript"] = entries
+        return body
 
     # -- the turn, on the background loop ---------------------------------------------------------
     async def _turn(self, text: str, turn: int, co: DeltaCoalescer) -> dict[str, Any]:
