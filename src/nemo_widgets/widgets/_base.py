@@ -66,7 +66,6 @@ class NemoWidget(anywidget.AnyWidget):
     def _error(self, key: str, hint: str, **fields: object) -> NemoError:
         return NemoError(self._t(key, **fields), hint=self._t(hint, **fields))
 
-    # -- protocol ---------------------------------------------------------------------------------
     def _dispatch(self, _widget: object, content: Any, buffers: list[Any]) -> None:
         if not isinstance(content, dict) or not isinstance(content.get("kind"), str):
             return
@@ -122,7 +121,6 @@ class NemoWidget(anywidget.AnyWidget):
         with self._send_lock:
             self.send(content, buffers)
 
-    # -- lifecycle and fallbacks -----------------------------------------------------------------
     def _follow(self, kind: str, show: Callable[[Any], None]) -> None:
         """Call `show(payload)` for each session event of `kind` until the widget closes."""
         self._stops.append(self._session.subscribe(lambda k, got: show(got) if k == kind else None))

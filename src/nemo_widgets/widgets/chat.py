@@ -69,7 +69,6 @@ class ChatCell(NemoWidget):
             stop=lambda _m, _b: {"stopped": self.stop()},
         )
 
-    # -- public -----------------------------------------------------------------------------------
     def ask(self, text: str) -> Future[dict[str, Any]]:
         """Send `text` and return at once; the future gives the reply's transcript entry."""
         text = text.strip()
@@ -98,7 +97,6 @@ class ChatCell(NemoWidget):
         _loop.get_loop().call_soon_threadsafe(consumer.cancel)
         return True
 
-    # -- requests from the browser ----------------------------------------------------------------
     def _on_ready(self, msg: dict[str, Any], _buffers: list[bytes]) -> dict[str, Any]:
         # Answered under the send lock (`_dispatch`): no delta slips in between snapshot and reply.
         have = msg.get("have")
@@ -111,7 +109,6 @@ class ChatCell(NemoWidget):
             body["transcript"] = entries
         return body
 
-    # -- the turn, on the background loop ---------------------------------------------------------
     async def _turn(self, text: str, turn: int, co: DeltaCoalescer) -> dict[str, Any]:
         view = ReplyView()  # the reply as the view will show it (sent + queued)
         finished = stopped = False
@@ -227,7 +224,6 @@ class ChatCell(NemoWidget):
     def _idle(self) -> None:
         self.busy = False
 
-    # -- transcript without resending what the view already has -----------------------------------
     def _add(self, entry: dict[str, Any], message: dict[str, Any]) -> None:
         """Add `entry` to the transcript: a live view gets `message`, not the whole list again."""
         with self._send_lock:
@@ -244,7 +240,6 @@ class ChatCell(NemoWidget):
             return False
         return bool(super()._should_send_property(key, value))
 
-    # -- outside a widget front-end ---------------------------------------------------------------
     def _fallback(self) -> tuple[str, str]:
         entries = list(self.transcript)
         if self._live:

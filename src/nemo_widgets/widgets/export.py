@@ -78,7 +78,6 @@ class ExportPanel(NemoWidget):
         )
         self._follow("job", self._show_job)
 
-    # -- public -----------------------------------------------------------------------------------
     def export(self, quality: str | None = None) -> Future[Any]:
         """Start an export of the session's draft and return at once (a future of the job)."""
         if self._export is not None and not self._export.done():
@@ -133,7 +132,6 @@ class ExportPanel(NemoWidget):
         self._show_job(await job.acancel())
         return {"job": _job_dict(job)}
 
-    # -- requests from the browser ----------------------------------------------------------------
     async def _link(self) -> dict[str, Any]:
         return {"url": await self._session.alink()}
 
@@ -176,7 +174,6 @@ class ExportPanel(NemoWidget):
         finally:
             self._fetches.pop(fid, None)
 
-    # -- session events ---------------------------------------------------------------------------
     def _show_job(self, job: RenderJob) -> None:
         d = _job_dict(job)
         if self.job and self.job.get("id") == job.id:

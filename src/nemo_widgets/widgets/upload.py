@@ -58,13 +58,11 @@ class UploadPicker(NemoWidget):
         )
         self._follow("state", lambda state: self._merge_media(_from_state(state)))
 
-    # -- public -----------------------------------------------------------------------------------
     def add(self, *paths_or_urls: str) -> Future[Any]:
         """Upload files on the kernel's machine (globs allowed) or URLs; returns at once."""
         label = ", ".join(str(p) for p in paths_or_urls)
         return self._to_backend(label, list(paths_or_urls), size=0, temp=None)
 
-    # -- browser → kernel leg ---------------------------------------------------------------------
     def _on_start(self, msg: dict[str, Any], _b: list[bytes]) -> dict[str, Any]:
         uid = self._receiver.start(str(msg.get("name", "")), msg.get("size"))
         return {"upload": uid, "chunk_size": self.chunk_size}
@@ -107,7 +105,6 @@ class UploadPicker(NemoWidget):
     async def _media(self, fut: Future[Any]) -> dict[str, Any]:
         return {"media": await asyncio.wrap_future(fut)}
 
-    # -- kernel → backend leg ---------------------------------------------------------------------
     def _to_backend(
         self, label: str, items: list[str], size: int, temp: Path | None, uid: str | None = None
     ) -> Future[Any]:
@@ -155,7 +152,6 @@ class UploadPicker(NemoWidget):
     def _update_transfer(self, uid: str, **fields: Any) -> None:
         self.transfers = [{**t, **fields} if t["uid"] == uid else t for t in self.transfers]
 
-    # -- media list -------------------------------------------------------------------------------
     def _merge_media(self, items: list[dict[str, Any]]) -> None:
         seen = {_key(m): m for m in self.media}
         for m in items:
