@@ -78,12 +78,10 @@ class ChatCell(NemoWidget):
             # Never send while a reply runs: the backend would charge twice for one request.
             raise self._error("error.still_streaming", "hint.wait_then_send")
         self.busy = True
-        turn = len(self.transcript) + 1
-        coalescer = DeltaCoalescer(self.max_rate)
         entry = _entry("user", text, "chat")
         self._add(entry, {"kind": "append", "index": len(self.transcript), "entry": entry})
-        coalescer.mark(time.monotonic())
-        self._future = self._run(self._turn(text, turn, coalescer), lambda _f: self._idle())
+        turn = self._turn(text, len(self.transcript), time.monotonic())
+        self._future = self._run(turn, lambda _f: self._idle())
         return self._future
 
     def stop(self) -> bool:
@@ -109,7 +107,9 @@ class ChatCell(NemoWidget):
             body["transcript"] = entries
         return body
 
-    async def _turn(self, text: str, turn: int, co: DeltaCoalescer) -> dict[str, Any]:
+    async def _turn(self, text: str, turn: int, appended: float) -> dict[str, Any]:
+        co = DeltaCoalescer(self.max_rate)
+        co.mark(appended)  # the user's message went at `appended`: it counts against the rate
         view = ReplyView()  # the reply as the view will show it (sent + queued)
         finished = stopped = False
         before: Any = None  # the state before the message (read by the chat turn first)

@@ -205,9 +205,7 @@ class ExportPanel(NemoWidget):
         percent = f"{float(job.get('percent') or 0):.0f}"
         status = word("export.phase", str(job.get("status")), self.lang)
         line = self._t("export.render", id=job["id"], status=status, percent=percent, where=where)
-        line = line.strip()
-        if job.get("error"):
-            line += f" — {job['error']}"
+        line = line.strip() + (f" — {job['error']}" if job.get("error") else "")
         return line, f"<p>{html.escape(line)}</p>"
 
 

@@ -84,11 +84,8 @@ class UploadPicker(NemoWidget):
 
     def _on_cancel(self, msg: dict[str, Any], _b: list[bytes]) -> dict[str, Any]:
         uid = str(msg.get("upload"))
-        dropped = self._receiver.cancel(uid)
-        fut = self._running.get(uid)
-        if fut is not None:
-            dropped = fut.cancel() or dropped
-        return {"cancelled": dropped}
+        fut = self._running.get(uid)  # the backend leg, once the chunks are all in
+        return {"cancelled": self._receiver.cancel(uid) | bool(fut and fut.cancel())}
 
     def _on_path(self, msg: dict[str, Any], _b: list[bytes]) -> Any:
         path = str(msg.get("path", "")).strip()
