@@ -11,7 +11,8 @@ import itertools
 import re
 import shutil
 import tempfile
-from dataclasses import dataclass
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import FileTooLarge, NemoError, UnsupportedFile
@@ -36,22 +37,16 @@ class _Upload:
     last: tuple[object, object, int] | None = None  # (seq, offset, length) of the last chunk
 
 
+@dataclass(eq=False)
 class ChunkReceiver:
     """Open transfers, each writing into its own temporary directory."""
 
-    def __init__(
-        self,
-        accepted: tuple[str, ...] = EXTENSIONS,
-        max_size: int = MAX_BYTES,  # the same per-file limit as Session.upload
-        max_chunk: int = MAX_CHUNK,
-        root: str | None = None,
-    ) -> None:
-        self.accepted = accepted
-        self.max_size = max_size
-        self.max_chunk = max_chunk
-        self.root = root
-        self._open: dict[str, _Upload] = {}
-        self._ids = itertools.count(1)
+    accepted: tuple[str, ...] = EXTENSIONS
+    max_size: int = MAX_BYTES  # the same per-file limit as Session.upload
+    max_chunk: int = MAX_CHUNK
+    root: str | None = None
+    _open: dict[str, _Upload] = field(default_factory=dict, init=False, repr=False)
+    _ids: Iterator[int] = field(default_factory=lambda: itertools.count(1), init=False, repr=False)
 
     def start(self, name: str, size: object) -> str:
         """Check name and declared size, create the temporary file, return the upload id."""
