@@ -53,7 +53,6 @@ class ChatCell(NemoWidget):
         self.max_rate = max_rate
         self.compact = compact
         self._ready = False
-        self._quiet = False
         self._live: dict[str, Any] | None = None  # what has been sent of the running reply
         self._future: Future[dict[str, Any]] | None = None
         self._consumer: asyncio.Task[None] | None = None  # reads the stream, on the loop
@@ -227,18 +226,11 @@ class ChatCell(NemoWidget):
     def _add(self, entry: dict[str, Any], message: dict[str, Any]) -> None:
         """Add `entry` to the transcript: a live view gets `message`, not the whole list again."""
         with self._send_lock:
-            self._quiet = self._ready
-            try:
-                self.transcript = [*self.transcript, entry]
-            finally:
-                self._quiet = False
             if self._ready:
+                self.transcript.append(entry)  # in place: no trait sync, the view has it
                 self._post(message)
-
-    def _should_send_property(self, key: str, value: Any) -> bool:
-        if key == "transcript" and self._quiet:
-            return False
-        return bool(super()._should_send_property(key, value))
+            else:
+                self.transcript = [*self.transcript, entry]
 
     def _fallback(self) -> tuple[str, str]:
         entries = list(self.transcript)
