@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import logging
+import math
 import threading
 import time
 from collections.abc import Callable, Coroutine
@@ -30,16 +31,7 @@ log = logging.getLogger(__name__)
 STATIC = Path(__file__).resolve().parent.parent / "static"
 
 Handler = Callable[[dict[str, Any], list[bytes]], Any]
-REPLIED = object()  # a handler's result when it has sent its reply itself
 _PROGRESS_INTERVAL = 0.1  # seconds between two progress updates of one transfer (trait syncs)
-
-
-def error_data(exc: BaseException) -> dict[str, Any]:
-    """An exception as the data a view shows: class name, message and the contract's hint."""
-    if isinstance(exc, NemoError):
-        return {"type": type(exc).__name__, "message": exc.message, "hint": exc.hint}
-    # Unexpected failures still reach the user, without a traceback in the page.
-    return {"type": type(exc).__name__, "message": str(exc) or type(exc).__name__, "hint": ""}
 
 
 class NemoWidget(anywidget.AnyWidget):
@@ -51,14 +43,11 @@ class NemoWidget(anywidget.AnyWidget):
     labels = traitlets.Dict().tag(sync=True)
 
     def __init__(self, session: Session | None = None, **kwargs: Any) -> None:
-        session = session if session is not None else sessions.current()
-        lang = ui_lang(getattr(session, "language", None))  # test doubles may have none
-        super().__init__(labels=labels_for(lang, *self._areas), **kwargs)
-        self._session = session
+        self._session = session if session is not None else sessions.current()
+        super().__init__(labels=labels_for(self.lang, *self._areas), **kwargs)
         self._handlers: dict[str, Handler] = {}
         self._send_lock = threading.RLock()
-        self._unsubscribe: Callable[[], None] | None = None
-        self._progress_at: dict[str, float] = {}
+        self._stops: list[Callable[[], None]] = []  # undone on close: observers of the session
         self.on_msg(self._dispatch)
 
     @property
@@ -69,7 +58,7 @@ class NemoWidget(anywidget.AnyWidget):
     @property
     def lang(self) -> str:
         """The session's UI language ("en" or "zh")."""
-        return ui_lang(getattr(self._session, "language", None))
+        return ui_lang(getattr(self._session, "language", None))  # test doubles may have none
 
     def _t(self, key: str, **fields: object) -> str:
         return ui_text(key, self.lang, **fields)
@@ -77,34 +66,26 @@ class NemoWidget(anywidget.AnyWidget):
     def _error(self, key: str, hint: str, **fields: object) -> NemoError:
         return NemoError(self._t(key, **fields), hint=self._t(hint, **fields))
 
-    def _progress_due(self, key: str, done: int, total: int) -> bool:
-        """Whether a progress update of `key` is worth a trait sync (the last one always is)."""
-        now = time.monotonic()
-        if done < total and now - self._progress_at.get(key, 0.0) < _PROGRESS_INTERVAL:
-            return False
-        self._progress_at[key] = now
-        return True
-
-    # -- protocol ---------------------------------------------------------------------------------
     def _dispatch(self, _widget: object, content: Any, buffers: list[Any]) -> None:
         if not isinstance(content, dict) or not isinstance(content.get("kind"), str):
             return
         msg_id = content.get("id")
-        handler = self._handlers.get(content["kind"])
-        if handler is None:
-            self._reply(msg_id, error=NemoError(f"unknown request {content['kind']!r}"))
-            return
-        try:
-            result = handler(content, [bytes(b) for b in buffers or []])
-        except Exception as exc:
-            self._reply(msg_id, error=exc)
-            return
+        # Under the send lock: what a handler answers at once (a snapshot) stays in order with
+        # the messages the background loop sends.
+        with self._send_lock:
+            try:
+                handler = self._handlers.get(content["kind"])
+                if handler is None:
+                    raise NemoError(f"unknown request {content['kind']!r}")
+                result = handler(content, [bytes(b) for b in buffers or []])
+            except Exception as exc:
+                result = exc
+            if not isinstance(result, Coroutine | Future):
+                self._reply(msg_id, result)
+                return
         if isinstance(result, Coroutine):
             result = self._run(result)
-        if isinstance(result, Future):
-            result.add_done_callback(lambda fut: self._reply_future(msg_id, fut))
-        elif result is not REPLIED:
-            self._reply(msg_id, result)
+        result.add_done_callback(lambda fut: self._reply_future(msg_id, fut))
 
     def _run(
         self, coro: Coroutine[Any, Any, Any], done: Callable[[Future[Any]], None] | None = None
@@ -117,21 +98,22 @@ class NemoWidget(anywidget.AnyWidget):
 
     def _reply_future(self, msg_id: Any, fut: Future[Any]) -> None:
         if fut.cancelled():
-            self._reply(msg_id, error=NemoError(self._t("error.cancelled")))
-        elif fut.exception() is not None:
-            self._reply(msg_id, error=fut.exception())
+            self._reply(msg_id, NemoError(self._t("error.cancelled")))
         else:
-            self._reply(msg_id, fut.result())
+            self._reply(msg_id, fut.exception() or fut.result())
 
-    def _reply(
-        self, msg_id: Any, body: dict[str, Any] | None = None, error: BaseException | None = None
-    ) -> None:
-        if error is not None:
-            if not isinstance(error, NemoError):
-                log.warning("widget request failed", exc_info=error)
-            self._post({"kind": "reply", "id": msg_id, "ok": False, "error": error_data(error)})
-        else:
-            self._post({"kind": "reply", "id": msg_id, "ok": True, **(body or {})})
+    def _reply(self, msg_id: Any, answer: dict[str, Any] | BaseException | None) -> None:
+        """Answer request `msg_id` with `answer`'s fields, or with an error as data."""
+        if not isinstance(answer, BaseException):
+            self._post({"kind": "reply", "id": msg_id, "ok": True, **(answer or {})})
+            return
+        if isinstance(answer, NemoError):
+            error = {"type": type(answer).__name__, "message": answer.message, "hint": answer.hint}
+        else:  # still shown to the user, without a traceback in the page
+            log.warning("widget request failed", exc_info=answer)
+            name = type(answer).__name__
+            error = {"type": name, "message": str(answer) or name, "hint": ""}
+        self._post({"kind": "reply", "id": msg_id, "ok": False, "error": error})
 
     def _post(self, content: dict[str, Any], buffers: list[bytes] | None = None) -> None:
         """Send a custom message; safe from the background thread (ipykernel ≥ 6 hands IOPub
@@ -139,12 +121,14 @@ class NemoWidget(anywidget.AnyWidget):
         with self._send_lock:
             self.send(content, buffers)
 
-    # -- lifecycle and fallbacks -----------------------------------------------------------------
+    def _follow(self, kind: str, show: Callable[[Any], None]) -> None:
+        """Call `show(payload)` for each session event of `kind` until the widget closes."""
+        self._stops.append(self._session.subscribe(lambda k, got: show(got) if k == kind else None))
+
     def close(self) -> None:
         """Stop observing the session and close the widget."""
-        if self._unsubscribe is not None:
-            self._unsubscribe()
-            self._unsubscribe = None
+        while self._stops:
+            self._stops.pop()()
         super().close()
 
     def _fallback(self) -> tuple[str, str]:
@@ -163,6 +147,19 @@ class NemoWidget(anywidget.AnyWidget):
         data, meta = bundle
         text, markup = self._fallback()
         return {**data, "text/plain": text, "text/html": markup}, meta
+
+
+def throttled(show: Callable[[int, int], None]) -> Callable[[int, int], None]:
+    """`show(done, total)` at most once per `_PROGRESS_INTERVAL` (a trait sync), and the last."""
+    last = -math.inf
+
+    def progress(done: int, total: int) -> None:
+        nonlocal last
+        if done >= total or time.monotonic() - last >= _PROGRESS_INTERVAL:
+            last = time.monotonic()
+            show(done, total)
+
+    return progress
 
 
 def list_trait() -> traitlets.List:

@@ -11,7 +11,8 @@ import itertools
 import re
 import shutil
 import tempfile
-from dataclasses import dataclass
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import FileTooLarge, NemoError, UnsupportedFile
@@ -33,25 +34,19 @@ class _Upload:
     path: Path
     held: int = 0
     next_seq: int = 0
-    last: tuple[int, int, int] | None = None  # (seq, offset, length) of the last chunk written
+    last: tuple[object, object, int] | None = None  # (seq, offset, length) of the last chunk
 
 
+@dataclass(eq=False)
 class ChunkReceiver:
     """Open transfers, each writing into its own temporary directory."""
 
-    def __init__(
-        self,
-        accepted: tuple[str, ...] = EXTENSIONS,
-        max_size: int = MAX_BYTES,  # the same per-file limit as Session.upload
-        max_chunk: int = MAX_CHUNK,
-        root: str | None = None,
-    ) -> None:
-        self.accepted = accepted
-        self.max_size = max_size
-        self.max_chunk = max_chunk
-        self.root = root
-        self._open: dict[str, _Upload] = {}
-        self._ids = itertools.count(1)
+    accepted: tuple[str, ...] = EXTENSIONS
+    max_size: int = MAX_BYTES  # the same per-file limit as Session.upload
+    max_chunk: int = MAX_CHUNK
+    root: str | None = None
+    _open: dict[str, _Upload] = field(default_factory=dict, init=False, repr=False)
+    _ids: Iterator[int] = field(default_factory=lambda: itertools.count(1), init=False, repr=False)
 
     def start(self, name: str, size: object) -> str:
         """Check name and declared size, create the temporary file, return the upload id."""
@@ -80,9 +75,8 @@ class ChunkReceiver:
     def write(self, uid: object, seq: object, offset: object, data: bytes) -> int:
         """Write one chunk; returns the bytes held. Any mismatch drops the transfer."""
         up = self._get(uid)
-        assert isinstance(uid, str)
         n = len(data)
-        if up.last is not None and (seq, offset, n) == up.last:
+        if (seq, offset, n) == up.last:
             return up.held  # the same chunk again: its answer was lost, it is already written
         problem = None
         if seq != up.next_seq:
@@ -99,13 +93,12 @@ class ChunkReceiver:
             self.cancel(uid)
             raise TransferError(f"{up.name}: {problem}; transfer dropped.")
         try:
-            with open(up.path, "r+b") as fh:
-                fh.seek(up.held)
+            with open(up.path, "ab") as fh:  # the checks above: the file ends at `held`
                 fh.write(data)
         except OSError as exc:
             self.cancel(uid)
             raise TransferError(f"{up.name}: could not write the temporary file ({exc}).") from exc
-        up.last = (up.next_seq, up.held, n)
+        up.last = (seq, offset, n)
         up.held += n
         up.next_seq += 1
         return up.held
@@ -122,10 +115,9 @@ class ChunkReceiver:
     def cancel(self, uid: object) -> bool:
         """Drop a transfer and its temporary file; False when there was none."""
         up = self._open.pop(uid, None) if isinstance(uid, str) else None
-        if up is None:
-            return False
-        discard(up.path)
-        return True
+        if up is not None:
+            discard(up.path)
+        return up is not None
 
     def cancel_all(self) -> None:
         """Drop every open transfer (the widget is closing)."""
@@ -145,7 +137,5 @@ class ChunkReceiver:
 
 def discard(path: Path) -> None:
     """Remove a received file and the temporary folder made for it."""
-    if path.parent.name.startswith("nemo-upload-"):
+    if path.parent.name.startswith("nemo-upload-"):  # never a folder the receiver did not make
         shutil.rmtree(path.parent, ignore_errors=True)
-    else:
-        path.unlink(missing_ok=True)

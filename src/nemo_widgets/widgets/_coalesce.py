@@ -14,7 +14,7 @@ from typing import Any
 
 def utf16_len(text: str) -> int:
     """Length in UTF-16 code units: the unit of JavaScript's `string.length` (offsets)."""
-    return len(text) + sum(1 for ch in text if ord(ch) > 0xFFFF)
+    return len(text.encode("utf-16-le", "surrogatepass")) // 2
 
 
 class DeltaCoalescer:
@@ -28,34 +28,33 @@ class DeltaCoalescer:
         self.interval = 1.05 / max_per_second
         self.min_chars = min_chars
         self.max_wait = max_wait
-        self._parts: list[str] = []
-        self._chars = 0
-        self._oldest = math.inf
+        self._text = ""
         self._status: dict[str, str] = {}
         self._replace: str | None = None
+        self._oldest = math.inf  # when what waits began to wait
         self._last = -math.inf
         self.sent_units = 0  # UTF-16 units already sent: the offset of the next delta
 
     @property
     def pending(self) -> bool:
         """True when something waits to be sent."""
-        return bool(self._parts or self._status or self._replace is not None)
+        return bool(self._text or self._status or self._replace is not None)
 
     def add(self, text: str, now: float) -> None:
         """Queue appended text."""
-        if not text:
-            return
-        if not self._parts:
-            self._oldest = now
-        self._parts.append(text)
-        self._chars += len(text)
+        if text:
+            self._oldest = min(self._oldest, now)
+            self._text += text
 
     def replace(self, text: str, now: float) -> None:
         """Queue a replacement of the whole text (a final text that differs from the deltas)."""
-        if not self.pending:
-            self._oldest = now
-        self._replace = text
-        self._parts, self._chars = [], 0
+        self._oldest = min(self._oldest, now)
+        self._replace, self._text = text, ""
+
+    def status(self, field: str, text: str, now: float) -> None:
+        """Queue a status line (`activity` or `notice`); the latest value wins."""
+        self._oldest = min(self._oldest, now)
+        self._status[field] = text
 
     def mark(self, now: float) -> None:
         """Record a message sent outside `take` (it counts against the rate too)."""
@@ -65,31 +64,22 @@ class DeltaCoalescer:
         """Seconds until the rate allows the next message."""
         return max(0.0, self._last + self.interval - now)
 
-    def status(self, field: str, text: str, now: float) -> None:
-        """Queue a status line (`activity` or `notice`); the latest value wins."""
-        if not self._parts and not self._status:
-            self._oldest = now
-        self._status[field] = text
-
     def due(self, now: float, final: bool = False) -> float | None:
         """Seconds until a message may go (0: now), or None when nothing waits."""
         if not self.pending:
             return None
-        if final or self._status or self._replace is not None or self._chars >= self.min_chars:
+        if final or self._status or self._replace is not None or len(self._text) >= self.min_chars:
             return self.slot(now)
         return max(self.slot(now), self._oldest + self.max_wait - now)
 
     def take(self, now: float) -> dict[str, Any]:
         """The message body to send now: `offset`, `text`, maybe `replace`, and status lines."""
-        text = "".join(self._parts)
         body: dict[str, Any] = {}
         if self._replace is not None:
             body["replace"] = self._replace
             self.sent_units = utf16_len(self._replace)
-            self._replace = None
-        body.update(offset=self.sent_units, text=text, **self._status)
-        self.sent_units += utf16_len(text)
-        self._parts, self._chars, self._status = [], 0, {}
-        self._oldest = math.inf
-        self._last = now
+        body.update(offset=self.sent_units, text=self._text, **self._status)
+        self.sent_units += utf16_len(self._text)
+        self._text, self._status, self._replace = "", {}, None
+        self._oldest, self._last = math.inf, now
         return body

@@ -20,12 +20,13 @@ from typing import TYPE_CHECKING, Any
 
 import traitlets
 
+from .. import _loop
 from .. import events as ev
 from .._text import TEXT
 from ..draft import diff_drafts, summarize
 from ..errors import NemoError
 from ..reply_view import ReplyView
-from ._base import REPLIED, STATIC, NemoWidget, list_trait
+from ._base import STATIC, NemoWidget, list_trait
 from ._coalesce import DeltaCoalescer, utf16_len
 
 if TYPE_CHECKING:
@@ -52,13 +53,11 @@ class ChatCell(NemoWidget):
         self.max_rate = max_rate
         self.compact = compact
         self._ready = False
-        self._quiet = False
         self._live: dict[str, Any] | None = None  # what has been sent of the running reply
         self._future: Future[dict[str, Any]] | None = None
-        self._consumer: tuple[asyncio.AbstractEventLoop, asyncio.Task[None]] | None = None
+        self._consumer: asyncio.Task[None] | None = None  # reads the stream, on the loop
         self._stopping = False
-        history = getattr(self._session, "history", None) or []
-        self.transcript = [_from_history(h) for h in history]
+        self.transcript = [_from_history(h) for h in getattr(self._session, "history", None) or []]
         # The offline agent's suggestions are phrasings it acts on (tests send each one to it);
         # none holds a routing keyword (export, credits, upload…): each goes to the chat.
         backend = "local" if getattr(self._session, "backend", "") == "local" else "cloud"
@@ -69,7 +68,6 @@ class ChatCell(NemoWidget):
             stop=lambda _m, _b: {"stopped": self.stop()},
         )
 
-    # -- public -----------------------------------------------------------------------------------
     def ask(self, text: str) -> Future[dict[str, Any]]:
         """Send `text` and return at once; the future gives the reply's transcript entry."""
         text = text.strip()
@@ -79,12 +77,10 @@ class ChatCell(NemoWidget):
             # Never send while a reply runs: the backend would charge twice for one request.
             raise self._error("error.still_streaming", "hint.wait_then_send")
         self.busy = True
-        turn = len(self.transcript) + 1
-        coalescer = DeltaCoalescer(self.max_rate)
         entry = _entry("user", text, "chat")
         self._add(entry, {"kind": "append", "index": len(self.transcript), "entry": entry})
-        coalescer.mark(time.monotonic())
-        self._future = self._run(self._turn(text, turn, coalescer), self._turn_done)
+        turn = self._turn(text, len(self.transcript), time.monotonic())
+        self._future = self._run(turn, lambda _f: self._idle())
         return self._future
 
     def stop(self) -> bool:
@@ -92,29 +88,27 @@ class ChatCell(NemoWidget):
         again and the backend may still finish it: the reply ends as stopped, with what a fresh
         read of the state shows changed."""
         consumer = self._consumer
-        if consumer is None or consumer[1].done():
+        if consumer is None or consumer.done():
             return False
         self._stopping = True
-        consumer[0].call_soon_threadsafe(consumer[1].cancel)
+        _loop.get_loop().call_soon_threadsafe(consumer.cancel)
         return True
 
-    # -- requests from the browser ----------------------------------------------------------------
-    def _on_ready(self, msg: dict[str, Any], _buffers: list[bytes]) -> object:
+    def _on_ready(self, msg: dict[str, Any], _buffers: list[bytes]) -> dict[str, Any]:
+        # Answered under the send lock (`_dispatch`): no delta slips in between snapshot and reply.
         have = msg.get("have")
-        # One lock around snapshot and reply: no delta can slip in between the two.
-        with self._send_lock:
-            self._ready = True
-            entries = list(self.transcript)
-            body: dict[str, Any] = {"live": dict(self._live) if self._live else None}
-            if isinstance(have, int) and 0 <= have <= len(entries):
-                body["missing"] = entries[have:]
-            else:
-                body["transcript"] = entries
-            self._reply(msg.get("id"), body)
-        return REPLIED
+        self._ready = True
+        entries = list(self.transcript)
+        body: dict[str, Any] = {"live": dict(self._live) if self._live else None}
+        if isinstance(have, int) and 0 <= have <= len(entries):
+            body["missing"] = entries[have:]
+        else:
+            body["transcript"] = entries
+        return body
 
-    # -- the turn, on the background loop ---------------------------------------------------------
-    async def _turn(self, text: str, turn: int, co: DeltaCoalescer) -> dict[str, Any]:
+    async def _turn(self, text: str, turn: int, appended: float) -> dict[str, Any]:
+        co = DeltaCoalescer(self.max_rate)
+        co.mark(appended)  # the user's message went at `appended`: it counts against the rate
         view = ReplyView()  # the reply as the view will show it (sent + queued)
         finished = stopped = False
         before: Any = None  # the state before the message (read by the chat turn first)
@@ -147,10 +141,7 @@ class ChatCell(NemoWidget):
                 finished = True
                 changed.set()
 
-        self._stopping = False
-        task = asyncio.ensure_future(consume())
-        self._consumer = (asyncio.get_running_loop(), task)
-        try:
+        async def pace() -> None:  # send what waits, at the pace, until the stream has finished
             while (wait := co.due(time.monotonic(), final=finished)) is not None or not finished:
                 if wait is not None and wait <= 0:
                     self._flush(co)
@@ -158,23 +149,28 @@ class ChatCell(NemoWidget):
                 changed.clear()
                 with contextlib.suppress(asyncio.TimeoutError):
                     await asyncio.wait_for(changed.wait(), wait)  # None: until something changes
+
+        self._stopping = False
+        self._consumer = task = asyncio.ensure_future(consume())
+        try:
+            await pace()
         finally:
             task.cancel()
             self._consumer = None
         if stopped:
             self._show(view, view.with_line(await self._after_stop(before)), co)
-        await self._drain(co)
         offer = view.offers[-1].text if view.offers else None
         text = view.text or self._t("chat.no_reply")
         entry = _entry("assistant", text, view.route, offer=offer, mark=view.mark, stopped=stopped)
+        if not view.text:
+            co.add(text, time.monotonic())
+        await pace()
+        await asyncio.sleep(co.slot(time.monotonic()))  # the end message keeps the pace too
         history = getattr(self._session, "history", None)  # test doubles may keep none
         if stopped and history is not None:
             # The chat turn could not keep the stopped reply: it was closed.
             history.append({k: entry[k] for k in ("role", "text", "route", "stopped")})
             getattr(self._session, "save_history", lambda: None)()
-        if not view.text:
-            co.add(entry["text"], time.monotonic())
-            await self._drain(co)
         end = {"kind": "end", "turn": turn, "length": utf16_len(entry["text"])}
         end.update({k: entry[k] for k in ("route", "offer", "mark", "stopped") if k in entry})
         with self._send_lock:
@@ -197,15 +193,6 @@ class ChatCell(NemoWidget):
             lines += [f"✅ {c.sentence}" for c in changes] or [self._t("stop.unchanged")]
         return "\n".join(lines)
 
-    async def _drain(self, co: DeltaCoalescer) -> None:
-        """Send what waits at the pace, then wait for the next slot (the end message too)."""
-        while (wait := co.due(time.monotonic(), final=True)) is not None:
-            if wait > 0:
-                await asyncio.sleep(wait)
-            else:
-                self._flush(co)
-        await asyncio.sleep(co.slot(time.monotonic()))
-
     def _show(self, view: ReplyView, event: ev.Event, co: DeltaCoalescer) -> None:
         """Fold one event into the view and queue what it changed on screen."""
         was = (view.activity, view.notice)
@@ -227,38 +214,24 @@ class ChatCell(NemoWidget):
     def _flush(self, co: DeltaCoalescer) -> None:
         with self._send_lock:
             body = co.take(time.monotonic())
-            live = self._live
-            if live is not None:
-                if "replace" in body:
-                    live["text"] = body["replace"]
-                live["text"] += body["text"]
-                for field in ("activity", "notice"):
-                    if field in body:
-                        live[field] = body[field]
-            if self._ready and live is not None:
-                self._post({"kind": "delta", "turn": live["turn"], **body})
+            if (live := self._live) is not None:
+                live["text"] = body.get("replace", live["text"]) + body["text"]
+                live.update({k: body[k] for k in ("activity", "notice") if k in body})
+                if self._ready:
+                    self._post({"kind": "delta", "turn": live["turn"], **body})
 
-    def _turn_done(self, _fut: Future[Any]) -> None:
+    def _idle(self) -> None:
         self.busy = False
 
-    # -- transcript without resending what the view already has -----------------------------------
     def _add(self, entry: dict[str, Any], message: dict[str, Any]) -> None:
         """Add `entry` to the transcript: a live view gets `message`, not the whole list again."""
         with self._send_lock:
-            self._quiet = self._ready
-            try:
-                self.transcript = [*self.transcript, entry]
-            finally:
-                self._quiet = False
             if self._ready:
+                self.transcript.append(entry)  # in place: no trait sync, the view has it
                 self._post(message)
+            else:
+                self.transcript = [*self.transcript, entry]
 
-    def _should_send_property(self, key: str, value: Any) -> bool:
-        if key == "transcript" and self._quiet:
-            return False
-        return bool(super()._should_send_property(key, value))
-
-    # -- outside a widget front-end ---------------------------------------------------------------
     def _fallback(self) -> tuple[str, str]:
         entries = list(self.transcript)
         if self._live:
@@ -266,19 +239,17 @@ class ChatCell(NemoWidget):
         if not entries:
             return self._nothing("chat.empty")
         who = {"user": self._t("chat.you"), "assistant": self._t("chat.assistant")}
-        text = "\n\n".join(
-            f"{who.get(e['role'], e['role'])}: {e['text']}"
-            + (f" ({e['mark']})" if e.get("mark") else "")
-            for e in entries
-        )
-        rows = "".join(
-            f"<p><strong>{html.escape(who.get(e['role'], e['role']))}</strong>"
-            f"{' [' + html.escape(e['route']) + ']' if e.get('route', 'chat') != 'chat' else ''}: "
-            f"<span style='white-space:pre-wrap'>{html.escape(e['text'])}</span>"
-            f"{' <small>' + html.escape(e['mark']) + '</small>' if e.get('mark') else ''}</p>"
-            for e in entries
-        )
-        return text, f"<div class='nemo-chat-fallback'>{rows}</div>"
+        lines, rows = [], []
+        for e in entries:
+            name, mark, route = who.get(e["role"], e["role"]), e.get("mark"), e.get("route", "chat")
+            lines.append(f"{name}: {e['text']}" + (f" ({mark})" if mark else ""))
+            rows.append(
+                f"<p><strong>{html.escape(name)}</strong>"
+                f"{' [' + html.escape(route) + ']' if route != 'chat' else ''}: "
+                f"<span style='white-space:pre-wrap'>{html.escape(e['text'])}</span>"
+                f"{' <small>' + html.escape(mark) + '</small>' if mark else ''}</p>"
+            )
+        return "\n\n".join(lines), f"<div class='nemo-chat-fallback'>{''.join(rows)}</div>"
 
 
 def _from_history(h: dict[str, Any]) -> dict[str, Any]:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import html
-import itertools
 import os
 import time
 from concurrent.futures import Future
@@ -18,9 +17,10 @@ from urllib.parse import urlsplit
 
 import traitlets
 
+from .. import _loop
 from .._display import word
 from ..session._export import QUALITIES
-from ._base import STATIC, NemoWidget, list_trait
+from ._base import STATIC, NemoWidget, list_trait, throttled
 
 if TYPE_CHECKING:
     from ..session import RenderJob, Session
@@ -63,7 +63,7 @@ class ExportPanel(NemoWidget):
         self.rate, self.chunk = rate, chunk
         self._sleep = asyncio.sleep  # the pacing wait (tests record it instead of waiting)
         self._export: Future[Any] | None = None
-        self._fetches: dict[str, tuple[asyncio.AbstractEventLoop, asyncio.Task[Any]]] = {}
+        self._fetches: dict[str, asyncio.Task[Any]] = {}  # tasks on the background loop
         jobs = list(getattr(self._session, "jobs", None) or [])
         self.jobs = [_job_dict(j) for j in jobs]
         if jobs:
@@ -72,13 +72,12 @@ class ExportPanel(NemoWidget):
             export=lambda msg, _b: self.export(str(msg.get("quality") or self.quality)),
             cancel=lambda _m, _b: self.cancel(),
             # The claim link is a credential for the project: handed to the browser, never a trait.
-            link=lambda _m, _b: self._run(self._link()),
+            link=lambda _m, _b: self._link(),
             fetch=self._on_fetch,
             fetch_cancel=self._on_fetch_cancel,
         )
-        self._unsubscribe = self._session.subscribe(self._on_session)
+        self._follow("job", self._show_job)
 
-    # -- public -----------------------------------------------------------------------------------
     def export(self, quality: str | None = None) -> Future[Any]:
         """Start an export of the session's draft and return at once (a future of the job)."""
         if self._export is not None and not self._export.done():
@@ -94,8 +93,9 @@ class ExportPanel(NemoWidget):
             )
         self.job = {"id": "", "status": "pending", "percent": 0}
 
+        @throttled
         def progress(done: int, total: int) -> None:
-            if self._progress_due("download", done, total) and self.job:
+            if self.job:
                 self.job = {**self.job, "downloaded": done, "size": total}
 
         async def go() -> dict[str, Any]:
@@ -117,10 +117,12 @@ class ExportPanel(NemoWidget):
         """Stop the running render (`RenderJob.cancel`); returns at once (a future of the job)."""
         return self._run(self._cancel())
 
+    def _job(self, job_id: object) -> RenderJob | None:
+        return next((j for j in getattr(self._session, "jobs", []) if j.id == job_id), None)
+
     async def _cancel(self) -> dict[str, Any]:
         job_id = (self.job or {}).get("id")
-        job = next((j for j in getattr(self._session, "jobs", []) if j.id == job_id), None)
-        if not job_id or job is None:
+        if not job_id or (job := self._job(job_id)) is None:
             # not submitted yet: stopping the export before its request is all it takes
             if self._export is not None and not self._export.done():
                 self._export.cancel()
@@ -130,13 +132,12 @@ class ExportPanel(NemoWidget):
         self._show_job(await job.acancel())
         return {"job": _job_dict(job)}
 
-    # -- requests from the browser ----------------------------------------------------------------
     async def _link(self) -> dict[str, Any]:
         return {"url": await self._session.alink()}
 
     def _on_fetch(self, msg: dict[str, Any], _b: list[bytes]) -> Any:
         fid = str(msg.get("fetch") or "")
-        job = next((j for j in getattr(self._session, "jobs", []) if j.id == msg.get("job")), None)
+        job = self._job(msg.get("job"))
         if not fid or job is None or not job.path or not os.path.isfile(job.path):
             raise self._error("error.no_file", "hint.export_again")
         size = os.path.getsize(job.path)
@@ -151,37 +152,27 @@ class ExportPanel(NemoWidget):
         return self._stream(fid, job.path, size)
 
     def _on_fetch_cancel(self, msg: dict[str, Any], _b: list[bytes]) -> dict[str, Any]:
-        running = self._fetches.pop(str(msg.get("fetch")), None)
-        if running is not None:
-            loop, task = running
-            loop.call_soon_threadsafe(task.cancel)  # the task lives on the background loop
-        return {"cancelled": running is not None}
+        task = self._fetches.pop(str(msg.get("fetch")), None)
+        if task is not None:
+            _loop.get_loop().call_soon_threadsafe(task.cancel)
+        return {"cancelled": task is not None}
 
     async def _stream(self, fid: str, path: str, size: int) -> dict[str, Any]:
         task = asyncio.current_task()
         assert task is not None
-        self._fetches[fid] = (asyncio.get_running_loop(), task)
+        self._fetches[fid] = task
         try:
-            start = time.monotonic()
-            sent = 0
+            start, sent, seq = time.monotonic(), 0, 0
             with open(path, "rb") as fh:
-                for seq in itertools.count():
-                    data = fh.read(self.chunk) if sent < size else b""
-                    if not data:
-                        break
+                while data := fh.read(min(self.chunk, size - sent)):
                     chunk = {"kind": "video_chunk", "fetch": fid, "seq": seq, "offset": sent}
                     self._post({**chunk, "total": size}, [data])
-                    sent += len(data)
+                    sent, seq = sent + len(data), seq + 1
                     # Pace to the rate: IOPub drops what goes faster (jupyter_server's limit).
                     await self._sleep(max(0.0, start + sent / self.rate - time.monotonic()))
             return {"total": sent}
         finally:
             self._fetches.pop(fid, None)
-
-    # -- session events ---------------------------------------------------------------------------
-    def _on_session(self, kind: str, payload: Any) -> None:
-        if kind == "job":
-            self._show_job(payload)
 
     def _show_job(self, job: RenderJob) -> None:
         d = _job_dict(job)
@@ -193,18 +184,16 @@ class ExportPanel(NemoWidget):
             if job.status == "completed" and job.path:
                 url = urlsplit(job.url or "")
                 web = url.scheme in ("http", "https")
-                local = web and (url.hostname or "") in _LOCAL_HOSTS
+                local = web and url.hostname in _LOCAL_HOSTS
                 self.video_size = os.path.getsize(job.path) if os.path.isfile(job.path) else 0
                 self.video_url = (job.url or "") if web else ""
-                self.local_port = (
-                    (url.port or (443 if url.scheme == "https" else 80)) if local else 0
-                )
+                self.local_port = (url.port or {"https": 443}.get(url.scheme, 80)) if local else 0
                 self.local_path = url.path + (f"?{url.query}" if url.query else "") if local else ""
 
     def close(self) -> None:
         """Stop streaming and close."""
-        for loop, task in list(self._fetches.values()):
-            loop.call_soon_threadsafe(task.cancel)
+        for task in self._fetches.values():
+            _loop.get_loop().call_soon_threadsafe(task.cancel)
         self._fetches.clear()
         super().close()
 
@@ -215,12 +204,8 @@ class ExportPanel(NemoWidget):
         where = job.get("path") or job.get("url") or ""
         percent = f"{float(job.get('percent') or 0):.0f}"
         status = word("export.phase", str(job.get("status")), self.lang)
-        line = self._t(
-            "export.render", id=job.get("id"), status=status, percent=percent, where=where
-        )
-        line = line.strip()
-        if job.get("error"):
-            line += f" — {job['error']}"
+        line = self._t("export.render", id=job["id"], status=status, percent=percent, where=where)
+        line = line.strip() + (f" — {job['error']}" if job.get("error") else "")
         return line, f"<p>{html.escape(line)}</p>"
 
 

@@ -58,11 +58,9 @@ class Studio(ipywidgets.VBox):
             part.close()
         super().close()
 
-    def _repr_mimebundle_(self, **kwargs: Any) -> Any:
-        bundle = super()._repr_mimebundle_(**kwargs)
-        if bundle is None:
+    def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any] | None:
+        data = super()._repr_mimebundle_(**kwargs)  # ipywidgets 8: the data dict alone
+        if data is None:
             return None
-        data = bundle[0] if isinstance(bundle, tuple) else bundle
         texts, htmls = zip(*(p._fallback() for p in self.parts), strict=True)
-        data = {**data, "text/plain": "\n\n".join(texts), "text/html": "".join(htmls)}
-        return (data, bundle[1]) if isinstance(bundle, tuple) else data
+        return {**data, "text/plain": "\n\n".join(texts), "text/html": "".join(htmls)}

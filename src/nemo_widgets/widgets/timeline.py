@@ -1,19 +1,24 @@
 """`TimelineTable`: the session's working draft as a table plus track lanes.
 
 Rows and lanes come from one `draft.timeline_view`, so a bar and its row share one index
-(`selected`). The browser sends edit intents (`_intent.py`); a refusal comes back with its reason.
+(`selected`). The browser's edit intents (`{"kind": "edit", "op", "ref", ...}`) become
+`draft._edits` edits; a refusal is raised as a `DraftError` carrying the reason, shown in place.
 """
 
 from __future__ import annotations
 
+import math
+import re
 from typing import TYPE_CHECKING, Any
 
 import traitlets
 
 from .. import draft as drafts  # its pandas-backed names load on first use
+from ..draft import _edits as E
+from ..draft._read import is_number, read
+from ..errors import DraftError
 from ..session._working import WorkingDraft
 from ._base import STATIC, NemoWidget, list_trait
-from ._intent import perform
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -24,6 +29,51 @@ if TYPE_CHECKING:
 __all__ = ["TimelineTable"]
 
 MAX_ROWS = 2000  # rows sent to the browser; `.df` always has them all
+_TIME = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*(ms|s)?\s*$")
+_MOVES = ("undo", "redo", "discard", "dismiss")  # the working draft's own history moves
+
+
+def ms(value: Any, what: str) -> int:
+    """A time typed in a cell (ms; "3.5s" for seconds) as integer ms."""
+    if is_number(value):
+        return round(value)
+    found = _TIME.match(str(value)) if isinstance(value, str) else None
+    if found is None:
+        raise DraftError(f"{what}: {str(value)[:20]!r} is not a time (ms, or seconds as 3.5s)")
+    number = float(found.group(1))
+    return round(number * 1000 if found.group(2) == "s" else number)
+
+
+def _number(value: Any, what: str) -> float:
+    try:
+        out = float(value)
+    except (TypeError, ValueError):
+        out = math.nan
+    if not is_number(out):
+        raise DraftError(f"{what}: {str(value)[:20]!r} is not a number")
+    return out
+
+
+def _edit(wd: WorkingDraft, op: str, ref: str, msg: dict[str, Any]) -> E.Edit:
+    if op == "text":
+        return E.SetText(ref, str(msg.get("value", "")))
+    if op == "volume":
+        return E.SetVolume(ref, _number(msg.get("value"), "volume"))
+    if op in ("start", "move"):
+        return E.Move(ref, ms(msg.get("value", msg.get("start")), "start"))
+    if op in ("duration", "end"):
+        if (where := E.locate(wd.draft, ref)) is None:
+            raise DraftError("that segment is no longer in the draft")
+        start = round(read(wd.draft["t"][where[0]]["sg"][where[1]], "start") or 0)
+        value = ms(msg.get("value"), op)
+        return E.Resize(ref, start, value if op == "duration" else value - start)
+    if op == "trim":
+        return E.Resize(ref, ms(msg.get("start"), "start"), ms(msg.get("duration"), "duration"))
+    if op == "reorder":
+        return E.Reorder(ref, int(_number(msg.get("index"), "position")))
+    if op == "delete":
+        return E.Delete(ref)
+    raise DraftError(f"unknown edit {op!r}")
 
 
 class TimelineTable(NemoWidget):
@@ -48,9 +98,9 @@ class TimelineTable(NemoWidget):
         self.max_rows = max_rows
         self._view: TimelineView | None = None
         self._working = self._session.edits
-        self._stop_edits = self._working.listen(self._on_edits)
+        self._stops.append(self._working.listen(self._on_edits))
         self._on_edits(self._working)
-        self._handlers["edit"] = lambda msg, _b: perform(self._working, msg)
+        self._handlers["edit"] = self._on_edit
 
     @property
     def edits(self) -> WorkingDraft:
@@ -75,6 +125,15 @@ class TimelineTable(NemoWidget):
             n = len(wd.not_applied)
             self.notice = self._t("timeline.not_applied", n=n, edits=missed) if n else ""
 
+    def _on_edit(self, msg: dict[str, Any], _b: list[bytes]) -> dict[str, Any]:
+        """Do what the browser asked; the reply says how many edits the working draft holds."""
+        wd, op = self._working, str(msg.get("op", ""))
+        if op in _MOVES:
+            getattr(wd, op)()
+        elif (refused := wd.edit(_edit(wd, op, str(msg.get("ref", "")), msg))) is not None:
+            raise DraftError(refused.reason)
+        return {"edits": len(wd.edits)}
+
     @property
     def df(self) -> pd.DataFrame:
         """The timeline as a DataFrame (a copy: edit it, then `session.set_timeline(df)`)."""
@@ -84,11 +143,6 @@ class TimelineTable(NemoWidget):
     def refresh(self) -> Any:
         """Read the state again (on the background loop); the table follows. Returns a future."""
         return self._run(self._session.astate())
-
-    def close(self) -> None:
-        """Stop following the working draft and close."""
-        self._stop_edits()
-        super().close()
 
     def _fallback(self) -> tuple[str, str]:
         title = self.summary or self._t("timeline.empty")

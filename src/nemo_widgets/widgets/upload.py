@@ -17,7 +17,7 @@ import traitlets
 
 from ..errors import NemoError
 from ..formats import EXTENSIONS, MAX_BYTES
-from ._base import STATIC, NemoWidget, list_trait
+from ._base import STATIC, NemoWidget, list_trait, throttled
 from ._chunks import MAX_CHUNK, ChunkReceiver, discard
 from ._thumbs import local_files, thumbnail
 
@@ -56,15 +56,13 @@ class UploadPicker(NemoWidget):
             path=self._on_path,
             url=self._on_url,
         )
-        self._unsubscribe = self._session.subscribe(self._on_session)
+        self._follow("state", lambda state: self._merge_media(_from_state(state)))
 
-    # -- public -----------------------------------------------------------------------------------
     def add(self, *paths_or_urls: str) -> Future[Any]:
         """Upload files on the kernel's machine (globs allowed) or URLs; returns at once."""
         label = ", ".join(str(p) for p in paths_or_urls)
         return self._to_backend(label, list(paths_or_urls), size=0, temp=None)
 
-    # -- browser → kernel leg ---------------------------------------------------------------------
     def _on_start(self, msg: dict[str, Any], _b: list[bytes]) -> dict[str, Any]:
         uid = self._receiver.start(str(msg.get("name", "")), msg.get("size"))
         return {"upload": uid, "chunk_size": self.chunk_size}
@@ -86,11 +84,8 @@ class UploadPicker(NemoWidget):
 
     def _on_cancel(self, msg: dict[str, Any], _b: list[bytes]) -> dict[str, Any]:
         uid = str(msg.get("upload"))
-        dropped = self._receiver.cancel(uid)
-        fut = self._running.get(uid)
-        if fut is not None:
-            dropped = fut.cancel() or dropped
-        return {"cancelled": dropped}
+        fut = self._running.get(uid)  # the backend leg, once the chunks are all in
+        return {"cancelled": self._receiver.cancel(uid) | bool(fut and fut.cancel())}
 
     def _on_path(self, msg: dict[str, Any], _b: list[bytes]) -> Any:
         path = str(msg.get("path", "")).strip()
@@ -107,7 +102,6 @@ class UploadPicker(NemoWidget):
     async def _media(self, fut: Future[Any]) -> dict[str, Any]:
         return {"media": await asyncio.wrap_future(fut)}
 
-    # -- kernel → backend leg ---------------------------------------------------------------------
     def _to_backend(
         self, label: str, items: list[str], size: int, temp: Path | None, uid: str | None = None
     ) -> Future[Any]:
@@ -116,15 +110,22 @@ class UploadPicker(NemoWidget):
         others = [t for t in self.transfers if t["uid"] != uid]
         self.transfers = [*others, {**transfer, "leg": "backend", "status": "uploading"}]
 
+        @throttled
         def progress(sent: int, total: int) -> None:
-            if self._progress_due(uid, sent, total):
-                self._update_transfer(uid, sent=sent, size=total)
+            self._update_transfer(uid, sent=sent, size=total)
 
         async def go() -> list[dict[str, Any]]:
             try:
                 uploaded = await self._session.aupload(*items, progress=progress)
                 media = [_media_dict(m) for m in uploaded]
-                await self._thumbnails(media, local_files(items))
+                # made from the file still on this machine (the browser's is a temporary file)
+                files = local_files(items)
+                for m in media:
+                    path = files.get(str(m["name"]))
+                    if path is None or m["type"] not in ("video", "image") or not m["id"]:
+                        continue
+                    if url := await asyncio.to_thread(thumbnail, path):
+                        self.thumbs = {**self.thumbs, str(m["id"]): url}
             finally:
                 if temp is not None:
                     discard(temp)
@@ -134,19 +135,8 @@ class UploadPicker(NemoWidget):
         self._running[uid] = fut
         return fut
 
-    async def _thumbnails(self, media: list[dict[str, Any]], files: dict[str, Path]) -> None:
-        # made from the file still on this machine (the browser's upload is a temporary file)
-        for m in media:
-            path = files.get(str(m.get("name")))
-            if path is None or m.get("type") not in ("video", "image") or not m.get("id"):
-                continue
-            url = await asyncio.to_thread(thumbnail, path)
-            if url:
-                self.thumbs = {**self.thumbs, str(m["id"]): url}
-
     def _backend_done(self, uid: str, fut: Future[Any]) -> None:
         self._running.pop(uid, None)
-        self._progress_at.pop(uid, None)
         if fut.cancelled():
             self._update_transfer(uid, status="cancelled")
         elif fut.exception() is not None:
@@ -158,11 +148,6 @@ class UploadPicker(NemoWidget):
 
     def _update_transfer(self, uid: str, **fields: Any) -> None:
         self.transfers = [{**t, **fields} if t["uid"] == uid else t for t in self.transfers]
-
-    # -- media list -------------------------------------------------------------------------------
-    def _on_session(self, kind: str, payload: Any) -> None:
-        if kind == "state":
-            self._merge_media(_from_state(payload))
 
     def _merge_media(self, items: list[dict[str, Any]]) -> None:
         seen = {_key(m): m for m in self.media}

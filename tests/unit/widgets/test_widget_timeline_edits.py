@@ -15,7 +15,7 @@ from widget_fakes import FakeSession, RecordingComm
 from nemo_widgets.errors import DraftError
 from nemo_widgets.session._working import EditsNotReapplied
 from nemo_widgets.widgets import TimelineTable
-from nemo_widgets.widgets._intent import ms
+from nemo_widgets.widgets.timeline import ms
 
 
 def edit(w: TimelineTable, comm: RecordingComm, **body: Any) -> dict[str, Any]:
