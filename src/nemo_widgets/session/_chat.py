@@ -11,7 +11,8 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import re
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncGenerator, AsyncIterator, Sequence
+from contextlib import aclosing
 from typing import Any
 
 from .. import _display, _loop
@@ -84,7 +85,7 @@ Batch = list[Event]
 
 async def _turn(
     session: Host, text: str, where: Route, refresh: bool, changes: list[Change]
-) -> AsyncIterator[Batch]:
+) -> AsyncGenerator[Batch, None]:
     session.history.append({"role": "user", "text": text, "route": where.action})
     if where.action == "chat":
         source = record_turn(session, text, refresh, changes, lambda: _chat(session, text, changes))
@@ -93,12 +94,15 @@ async def _turn(
     view = ReplyView()
     lost = False
     try:
-        async for batch in source:
-            for ev in batch:
-                view.add(ev)
-                session.emit("chat", ev)
-            lost = lost or _LOST in batch
-            yield batch
+        # aclosing: a consumer that stops early closes every layer down to the HTTP stream now,
+        # not whenever the garbage collector finalizes the inner generators
+        async with aclosing(source):
+            async for batch in source:
+                for ev in batch:
+                    view.add(ev)
+                    session.emit("chat", ev)
+                lost = lost or _LOST in batch
+                yield batch
     except NemoError as exc:
         session.history.append(
             {"role": "assistant", "text": str(exc), "route": where.action, "error": True}
@@ -116,7 +120,7 @@ async def _turn(
     yield [End()]
 
 
-async def _routed(session: Host, where: Route) -> AsyncIterator[Batch]:
+async def _routed(session: Host, where: Route) -> AsyncGenerator[Batch, None]:
     """A routed action: the session does it; nothing goes to the chat stream."""
     action, lang = where.action, session.language
     payload: Any = None
@@ -145,7 +149,7 @@ async def _look(session: Host, action: str) -> tuple[str, Any]:
     return ui_text("notice.credits", lang, available=c.available, frozen=c.frozen, total=c.total), c
 
 
-async def _chat(session: Host, text: str, changes: list[Change]) -> AsyncIterator[Batch]:
+async def _chat(session: Host, text: str, changes: list[Change]) -> AsyncGenerator[Batch, None]:
     """The message goes to the backend exactly once; every way the stream can end is handled."""
     chat = session.chat_state
     if chat.running is not None:
@@ -164,20 +168,23 @@ async def _chat(session: Host, text: str, changes: list[Change]) -> AsyncIterato
             async with session.api.open_chat(session.session_id, text) as stream:
                 turn = stream.turn
                 chat.retryable = None  # sent: a retry offered before is now moot
-                async for batch in _watched(stream, session):
-                    yield batch
+                async with aclosing(_watched(stream, session)) as batches:
+                    async for batch in batches:
+                        yield batch
         except StreamDropped:
             chat.retryable = None  # sent (maybe), and then the stream or the wait for it broke
-            async for ev in _after_drop(session, text, before, turn, changes):
-                yield [ev]
+            async with aclosing(_after_drop(session, text, before, turn, changes)) as events:
+                async for ev in events:
+                    yield [ev]
             return
-        async for ev in _finish(session, before, turn, changes):
-            yield [ev]
+        async with aclosing(_finish(session, before, turn, changes)) as events:
+            async for ev in events:
+                yield [ev]
     finally:
         chat.running = None
 
 
-async def _watched(stream: ChatStream, session: Host) -> AsyncIterator[Batch]:
+async def _watched(stream: ChatStream, session: Host) -> AsyncGenerator[Batch, None]:
     """The stream's batches (without `End`, which comes later) with the watchdog's notices and
     time-outs: the read runs in its own task, so a notice is given while it is pending (cancelling
     it would lose bytes)."""
@@ -215,7 +222,7 @@ async def _watched(stream: ChatStream, session: Host) -> AsyncIterator[Batch]:
 
 async def _finish(
     session: Host, before: Any, turn: ChatTurn, changes: list[Change]
-) -> AsyncIterator[Event]:
+) -> AsyncGenerator[Event, None]:
     """After a complete stream: GUI translation, the actions it implies, or the silent edit."""
     shown = turn.text
     translation = translate(shown)
@@ -249,7 +256,7 @@ async def _finish(
 
 async def _after_drop(
     session: Host, text: str, before: Any, turn: ChatTurn, changes: list[Change]
-) -> AsyncIterator[Event]:
+) -> AsyncGenerator[Event, None]:
     """The stream broke: the message may still be running, so read the state instead."""
     yield Notice("⚠️ The connection dropped. Not sending again (no double charge): checking...")
     partial = translate(turn.text).text

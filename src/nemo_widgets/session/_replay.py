@@ -13,7 +13,8 @@ import hashlib
 import logging
 import os
 import warnings
-from collections.abc import AsyncIterator, Callable, Iterable, Sequence
+from collections.abc import AsyncGenerator, Callable, Iterable, Sequence
+from contextlib import aclosing
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -155,14 +156,15 @@ async def record_turn(
     text: str,
     refresh: bool,
     changes: list[Any],
-    live: Callable[[], AsyncIterator[Batch]],
-) -> AsyncIterator[Batch]:
+    live: Callable[[], AsyncGenerator[Batch, None]],
+) -> AsyncGenerator[Batch, None]:
     """One chat turn through the session's record (just `live()` when it has none); a replayed
     turn's draft changes go to `changes`."""
     rec = session.recorder
     if rec is None:
-        async for batch in live():
-            yield batch
+        async with aclosing(live()) as batches:
+            async for batch in batches:
+                yield batch
         return
     before = await session.astate()
     turn = None if refresh else rec.replay(text, before.draft)
@@ -181,10 +183,11 @@ async def record_turn(
         before = await session.astate()
     sent_in = rec.fingerprint(before.draft)
     view = ReplyView()
-    async for batch in live():
-        for ev in batch:
-            view.add(ev)
-        yield batch
+    async with aclosing(live()) as batches:
+        async for batch in batches:
+            for ev in batch:
+                view.add(ev)
+            yield batch
     offers = tuple((o.action, o.text) for o in view.offers)
     if any(action == "retry" for action, _ in offers):
         return  # the stream dropped: nothing to freeze
