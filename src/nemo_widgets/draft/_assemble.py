@@ -5,64 +5,29 @@ tracks rebuilt, and `d` kept valid (it follows the content only when it was the 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import DraftError
 from . import _read
 from ._frame import Shown
-from ._model import SCALARS, clone, next_duration, track_type_value, whole_ms
+from ._model import Segment, clone, next_duration, track_type_value, whole_ms
 
 MISSING: Any = object()  # a write that removes its key
 
 
+@dataclass
 class Rows:
-    """What the frame's rows say: the base segment of each, its writes, its track."""
+    """What the frame's rows say: the base segment of each (-1: new) and whether it owns it, its
+    track, its writes (row -> place -> value) and the track_type labels asked for each track."""
 
-    def __init__(self, view: Shown, ref: list[int], own: list[bool], targets: list[int]) -> None:
-        self.view, self.ref, self.own, self.targets = view, ref, own, targets
-        self.writes: dict[int, dict[str, Any]] = {}
-        self.types: dict[int, set[Any]] = {}  # track -> the track_type labels its rows ask for
-
-    def write(self, r: int, writes: dict[str, Any]) -> None:
-        """Record row `r`'s writes, leaving out those that give the base's own value back."""
-        p = self.ref[r]
-        base = self.view.segs[p] if p >= 0 else {}
-        kept = {}
-        for place, value in writes.items():
-            old = _read.value_at(base, place)
-            if _same_json(old, value) and (old is not None or place in base):
-                continue
-            if type(value) is float and value.is_integer() and type(old) is int:
-                value = int(value)  # an int edited through a float column stays an int
-            kept[place] = clone(value)  # never shared with the frame's cells
-        if kept:
-            self.writes[r] = kept
-
-    def track_type(self, r: int, label: Any) -> None:
-        """Row `r` asks for its track to be of type `label`."""
-        if label is not None:
-            self.types.setdefault(self.targets[r], set()).add(label)
-
-
-def _same_json(a: Any, b: Any) -> bool:
-    """Equal, and of one JSON kind (1 == 1.0 is kept as it was; True is not 1)."""
-    if b is MISSING or isinstance(a, bool) != isinstance(b, bool):
-        return False
-    try:
-        return bool(a == b)
-    except (TypeError, ValueError):
-        return False
-
-
-def _copy(seg: Mapping[str, Any], nested: Iterable[str] = ()) -> dict[str, Any]:
-    """An unshared copy; `nested` names the keys that may hold dicts or lists."""
-    out = dict(seg)
-    for k in nested:
-        v = out.get(k)
-        if type(v) not in SCALARS:
-            out[k] = clone(v)
-    return out
+    view: Shown
+    ref: list[int]
+    own: list[bool]
+    targets: list[int]
+    writes: dict[int, dict[str, Any]] = field(default_factory=dict)
+    types: dict[int, set[Any]] = field(default_factory=dict)
 
 
 def _fresh(prefix: str, used: set[str]) -> Iterator[str]:
@@ -77,9 +42,7 @@ def _fresh(prefix: str, used: set[str]) -> Iterator[str]:
 
 
 def _segments(rows: Rows) -> list[dict[str, Any]]:
-    segs_in = rows.view.segs
-    nested = list(rows.view.nested)
-    out = [_copy(segs_in[p], nested) if p >= 0 else {} for p in rows.ref]
+    out = [clone(rows.view.segs[p]) if p >= 0 else {} for p in rows.ref]
     for r, writes in rows.writes.items():
         for place, value in writes.items():
             _read.write_at(out[r], place, value, MISSING)
@@ -179,13 +142,7 @@ def _tracks(rows: Rows, segs: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def _end(segs: list[Any]) -> float:
     """The end of the last segment, ms (a segment without a start or duration counts 0)."""
-    read, big, end = _read.read, _read.MAX_NUMBER, 0
-    for s in segs:
-        st, d = s.get("st"), s.get("d")
-        if type(st) is not int or type(d) is not int or not (-big < st < big and -big < d < big):
-            st, d = read(s, "start") or 0, read(s, "duration") or 0  # elsewhere, or not ints
-        end = max(end, st + d)
-    return end
+    return max((Segment(s).end for s in segs), default=0)
 
 
 def _times_changed(rows: Rows) -> bool:

@@ -44,11 +44,6 @@ _BASE_TYPES: Final = ["video", "audio", "text"]
 _MS: Final = frozenset({"start", "end", "duration"})
 
 
-def key_for(column: str) -> str | None:
-    """The segment key an other-key column holds (None for the frame's own columns)."""
-    return None if column in _RESERVED else column.removeprefix("sg.")
-
-
 def _shown(segs: list[Any]) -> dict[str, list[Any]]:
     """The cells of the reading columns, `end` and `label`: each reading wherever the segment
     keeps it, else the raw value at its first place (absent, or of a foreign kind: shown as is)."""
@@ -70,10 +65,11 @@ def _shown(segs: list[Any]) -> dict[str, list[Any]]:
 
 
 class Shown:
-    """What `draft_to_frame` shows, as plain lists: one per column, one cell per segment."""
+    """What `draft_to_frame` shows, as plain lists: one per column, one cell per segment
+    (`DraftError` if `draft` is not a draft)."""
 
-    def __init__(self, model: Draft) -> None:
-        self.model = model
+    def __init__(self, draft: Any) -> None:
+        self.model = model = Draft.of(draft)
         self.segs: list[Any] = [s.raw for track in model.items for s in track.items]
         self.track_of = [t for t, track in enumerate(model.items) for _ in track.items]
         self.labels = [track_type_label(t.type) for t in model.items]
@@ -86,21 +82,6 @@ class Shown:
             if key not in _KEYS.values():
                 reserved = key in _RESERVED or key.startswith("sg.")
                 self.cells[f"sg.{key}" if reserved else key] = [s.get(key) for s in self.segs]
-        # the value types of each column that shows a key (None: absent somewhere)
-        self.kinds = {
-            c: set(map(type, v))
-            for c, v in self.cells.items()
-            if c not in ("track", "track_type", "end", "label")
-        }
-        # keys whose values are dicts or lists somewhere: copied, never shared
-        self.nested = [
-            _KEYS.get(c) or c.removeprefix("sg.") for c, k in self.kinds.items() if not k <= SCALARS
-        ]
-
-
-def shown(draft: Any) -> Shown:
-    """The cells of `draft_to_frame(draft)` as lists (`DraftError` if it is not a draft)."""
-    return Shown(Draft.of(draft))
 
 
 def objects(values: list[Any]) -> np.ndarray:
@@ -115,9 +96,13 @@ def _ints(values: list[Any]) -> Any:
         return objects(values)
 
 
-def _array(column: str, values: list[Any], kinds: set[type] | None) -> Any:
+def _array(column: str, values: list[Any]) -> Any:
     """The column's array with the most useful dtype that holds every value as it is."""
-    kinds = (set(map(type, values)) if kinds is None else kinds) - {type(None)}
+    if column == "track":
+        return np.array(values, dtype=np.int64)
+    if column == "track_type":
+        return _track_types(values)
+    kinds = set(map(type, values)) - {type(None)}
     if column in _MS:
         return _ints(values) if kinds <= {int} else objects(values)
     if column == "volume":
@@ -147,14 +132,9 @@ def _array(column: str, values: list[Any], kinds: set[type] | None) -> Any:
     return objects([v if type(v) in SCALARS else clone(v) for v in values])
 
 
-def _track_types(view: Shown) -> pd.Categorical:
-    others = sorted({lb for lb in view.labels if lb not in _BASE_TYPES}, key=_other_order)
-    categories = _BASE_TYPES + others
-    codes = [categories.index(lb) for lb in view.labels]
-    return pd.Categorical.from_codes(
-        np.array(codes, dtype=np.int8)[np.array(view.track_of, dtype=np.int64)],
-        categories=categories,
-    )
+def _track_types(labels: list[str]) -> pd.Categorical:
+    others = sorted(set(labels) - set(_BASE_TYPES), key=_other_order)
+    return pd.Categorical(labels, categories=_BASE_TYPES + others)
 
 
 def _other_order(label: str) -> tuple[int, int]:
@@ -164,13 +144,6 @@ def _other_order(label: str) -> tuple[int, int]:
 def draft_to_frame(draft: Any) -> pd.DataFrame:
     """The draft as a DataFrame, one row per segment in timeline order (`DraftError` if the
     draft is not one; an empty or missing draft gives an empty frame with the same columns)."""
-    view = shown(draft)
-    data: dict[str, Any] = {}
-    for column, values in view.cells.items():
-        if column == "track":
-            data[column] = np.array(values, dtype=np.int64)
-        elif column == "track_type":
-            data[column] = _track_types(view)
-        else:
-            data[column] = _array(column, values, view.kinds.get(column))
+    view = Shown(draft)
+    data = {column: _array(column, values) for column, values in view.cells.items()}
     return pd.DataFrame(data, index=pd.RangeIndex(len(view.segs)), copy=False)
