@@ -120,22 +120,18 @@ def _tracks(rows: Rows, segs: list[dict[str, Any]]) -> list[dict[str, Any]]:
         mine = _order(rows_of.get(t, []), rows.ref, segs)
         if t < nbt:
             track = clone({k: v for k, v in base[t].items() if k != "sg"})
-            if t in types:
-                track.pop("tt", None)
-                if types[t] is not None:
-                    track["tt"] = types[t]
-            sg = base[t].get("sg", MISSING)
-            if mine or isinstance(sg, list):
-                track["sg"] = [segs[r] for r in mine]
-            elif sg is None:
-                track["sg"] = None
         else:
-            tt = types.get(t)
             kinds = {segs[r].get("k") for r in mine}
-            track = {"id": next(fresh), "nm": _default_name(tt, kinds, t)}
-            if tt is not None:
-                track["tt"] = tt
+            track = {"id": next(fresh), "nm": _default_name(types.get(t), kinds, t)}
+        if t in types:
+            track.pop("tt", None)
+            if types[t] is not None:
+                track["tt"] = types[t]
+        sg = base[t].get("sg", MISSING) if t < nbt else []
+        if mine or isinstance(sg, list):
             track["sg"] = [segs[r] for r in mine]
+        elif sg is None:
+            track["sg"] = None
         out.append(track)
     return out
 

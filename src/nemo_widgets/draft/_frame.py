@@ -13,16 +13,11 @@ import pandas as pd
 from . import _read
 from ._model import NO_TYPE, SCALARS, Draft, clone, track_type_label
 
-# frame column -> the reading it shows; its first place is the segment key it maps to
+# frame column -> the reading it shows (named for it but `segment`); its first place is the
+# segment key it maps to
 READ_COLUMNS: Final = {
     "segment": "id",
-    "start": "start",
-    "duration": "duration",
-    "source": "source",
-    "volume": "volume",
-    "kind": "kind",
-    "name": "name",
-    "text": "text",
+    **{w: w for w in ("start", "duration", "source", "volume", "kind", "name", "text")},
 }
 COLUMNS: Final = [
     "track",

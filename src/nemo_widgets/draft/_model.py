@@ -52,8 +52,7 @@ def next_duration(d: float | None, old_end: float, new_end: float) -> float:
 
 
 def clone(value: Any) -> Any:
-    """A copy of a JSON-like value: dicts and lists all the way down, scalars shared (they are
-    immutable); anything else goes through `copy.deepcopy`."""
+    """A copy of a JSON-like value (immutable scalars shared; non-JSON values deep-copied)."""
     t = type(value)
     if t is dict:
         return {k: v if type(v) in SCALARS else clone(v) for k, v in value.items()}

@@ -157,12 +157,8 @@ def _row_writes(
             v = _plain(value)
             put(column.removeprefix("sg."), MISSING if v is None else v, column)
     if "label" in edited:
-        if base is not None:
-            text = _read.is_text(base, tt)
-        else:
-            text = cells.get("track_type") == "text" or cells.get("kind") in _read.TEXT_KINDS
-            text = text or cells.get("text") is not None
-        what = "text" if text else "name"
+        seg = base if base is not None else {"txt": cells.get("text"), "k": cells.get("kind")}
+        what = "text" if _read.is_text(seg, tt) else "name"
         put(
             _place(base, what), _checked(edited["label"], what, f"{where}, column 'label'"), "label"
         )
@@ -246,8 +242,11 @@ def frame_to_draft(df: pd.DataFrame, base: Any = None) -> dict[str, Any]:
     edits = _edits(frame, ref, view)
     for r, edited in edits.items():
         p = ref[r]
-        base, tt = (view.segs[p], tracks[view.track_of[p]].type) if p >= 0 else (None, None)
         named = {c: cells[r] for c, cells in frame.items()}
+        if p >= 0:
+            base, tt = view.segs[p], tracks[view.track_of[p]].type
+        else:  # a new row is a text by its cells (its text and kind cells are checked first)
+            base, tt = None, 7 if named.get("track_type") == "text" else None
         if writes := _row_writes(f"row {df.index[r]!r}", base, tt, edited, named):
             rows.writes[r] = writes
     asked = [(r, _plain(e["track_type"])) for r, e in edits.items() if "track_type" in e]
