@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from itertools import count
 from typing import Any
 
 from ..errors import DraftError
@@ -33,12 +34,8 @@ class Rows:
 def _fresh(prefix: str, used: set[str]) -> Iterator[str]:
     """Ids `<prefix>_<n>` not in `used`, n counting on from the largest seen."""
     pattern = re.compile(rf"{prefix}_(\d+)$")
-    n = max((int(m.group(1)) for u in used if (m := pattern.match(u))), default=0)
-    while True:
-        n += 1
-        if f"{prefix}_{n}" not in used:
-            used.add(f"{prefix}_{n}")
-            yield f"{prefix}_{n}"
+    last = max((int(m.group(1)) for u in used if (m := pattern.match(u))), default=0)
+    return (f"{prefix}_{n}" for n in count(last + 1))  # all beyond every id of that shape
 
 
 def _segments(rows: Rows) -> list[dict[str, Any]]:
