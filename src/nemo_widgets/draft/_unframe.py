@@ -27,16 +27,13 @@ def _cells(s: pd.Series) -> list[Any]:
     return s.to_numpy(dtype=object, na_value=None).tolist()
 
 
-def _missing(v: Any) -> bool:
-    """What a frame cell shows as missing: None, NaT, or a NaN of the draft's own."""
-    return v is None or v is pd.NaT or (type(v) is float and v != v)
-
-
 def _same(x: Any, y: Any) -> bool:
+    """Whether two cells show one value; None, NaT and a NaN of the draft's own all show missing."""
     if x is y:
         return True
     if x is None or y is None:  # `_cells` turns every NaN into None, the base's too
-        return _missing(x) and _missing(y)
+        v = y if x is None else x
+        return v is pd.NaT or (type(v) is float and v != v)
     try:  # NaT equals nothing, not even NaT (the same NaT is caught above)
         return bool(x == y)
     except (TypeError, ValueError):  # arrays and other values without a plain truth value
@@ -244,10 +241,10 @@ def frame_to_draft(df: pd.DataFrame, base: Any = None) -> dict[str, Any]:
         p = ref[r]
         named = {c: cells[r] for c, cells in frame.items()}
         if p >= 0:
-            base, tt = view.segs[p], tracks[view.track_of[p]].type
+            seg, tt = view.segs[p], tracks[view.track_of[p]].type
         else:  # a new row is a text by its cells (its text and kind cells are checked first)
-            base, tt = None, 7 if named.get("track_type") == "text" else None
-        if writes := _row_writes(f"row {df.index[r]!r}", base, tt, edited, named):
+            seg, tt = None, 7 if named.get("track_type") == "text" else None
+        if writes := _row_writes(f"row {df.index[r]!r}", seg, tt, edited, named):
             rows.writes[r] = writes
     asked = [(r, _plain(e["track_type"])) for r, e in edits.items() if "track_type" in e]
     if "track_type" in frame:  # every row of a new track says its type
