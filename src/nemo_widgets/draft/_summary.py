@@ -40,7 +40,7 @@ def is_text(track: Track, seg: Segment) -> bool:
 
 def segment_name(track: Track, seg: Segment, mark: str = '"', language: str | None = "en") -> str:
     """What to call one segment: its quoted text, its name, or its kind."""
-    if is_text(track, seg) and seg.text is not None:
+    if seg.text is not None:  # a segment with a text is a text segment
         return quote(seg.text, mark)
     return seg.name or seg.kind or ui_text("summary.untitled", language)
 

@@ -86,8 +86,7 @@ def _targets(df: pd.DataFrame, ref: list[int], view: Shown) -> list[int]:
     out = []
     for label, v in zip(df.index, _cells(col), strict=True):
         v = _plain(v)
-        ok = _read.is_number(v) and v >= 0 and float(v).is_integer()
-        if not ok:
+        if not (_read.is_number(v) and v >= 0 and float(v).is_integer()):
             raise DraftError(f"row {label!r}: track must be an index 0, 1, …, not {v!r:.40}")
         out.append(int(v))
     return out
