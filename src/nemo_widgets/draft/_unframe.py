@@ -8,6 +8,7 @@ written, so an untouched frame gives back `base` exactly.
 from __future__ import annotations
 
 from collections import Counter
+from contextlib import suppress
 from typing import Any
 
 import numpy as np
@@ -206,11 +207,9 @@ def _edits(frame: dict[str, list[Any]], ref: list[int], view: Shown) -> dict[int
             base = [None] * n
         elif not aligned:
             base = [base[p] if p >= 0 else None for p in ref]
-        try:
+        with suppress(TypeError, ValueError):  # cells without a plain truth value: one by one
             if cells == base:
                 continue
-        except (TypeError, ValueError):  # cells without a plain truth value: one by one below
-            pass
         for r, (x, y) in enumerate(zip(cells, base, strict=True)):
             if ref[r] < 0:
                 if x is not None:
