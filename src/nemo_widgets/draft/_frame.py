@@ -1,5 +1,5 @@
-"""The draft as a DataFrame (columns and dtypes: docs/draft-format.md); every cell is read
-through `_read.read` (`benchmarks/bench_draft.py` holds it within 3x `pd.json_normalize`).
+"""The draft as a DataFrame (columns and dtypes: docs/draft-format.md); every cell is a
+`_read.read` (`benchmarks/bench_draft.py` holds it within 3x `pd.json_normalize`).
 """
 
 from __future__ import annotations
@@ -39,10 +39,23 @@ _BASE_TYPES: Final = ["video", "audio", "text"]
 _MS: Final = frozenset({"start", "end", "duration"})
 
 
+def _readings(segs: list[Any], what: str) -> list[Any]:
+    """`_read.read(s, what)` of every segment; a value of the plain type at the first place (the
+    common case) is taken at once (`benchmarks/bench_draft.py`: the budget needs it)."""
+    kind, places = _read.SEGMENT[what]
+    key, read, big = places[0], _read.read, _read.MAX_NUMBER
+    if kind == _read.STR:
+        return [v if type(v := s.get(key)) is str else read(s, what) for s in segs]
+    return [
+        v if type(v := s.get(key)) in (int, float) and -big < v < big else read(s, what)
+        for s in segs
+    ]
+
+
 def _shown(segs: list[Any]) -> dict[str, list[Any]]:
     """The cells of the reading columns, `end` and `label`: each reading wherever the segment
     keeps it, else the raw value at its first place (absent, or of a foreign kind: shown as is)."""
-    got = {w: [_read.read(s, w) for s in segs] for w in READ_COLUMNS.values()}
+    got = {w: _readings(segs, w) for w in READ_COLUMNS.values()}
     for what in ("start", "duration"):
         got[what] = [None if v is None else round(v) for v in got[what]]
     cells = {}
@@ -77,6 +90,11 @@ class Shown:
             if key not in _KEYS.values():
                 reserved = key in _RESERVED or key.startswith("sg.")
                 self.cells[f"sg.{key}" if reserved else key] = [s.get(key) for s in self.segs]
+        self.nested = [  # the keys holding dicts or lists somewhere: copied, never shared
+            _KEYS.get(c) or c.removeprefix("sg.")
+            for c, v in self.cells.items()
+            if c not in ("track", "track_type", "end", "label") and not set(map(type, v)) <= SCALARS
+        ]
 
 
 def objects(values: list[Any]) -> np.ndarray:
