@@ -6,11 +6,10 @@
     summarize(edited); diff_drafts(draft, edited); validate(edited); to_otio(edited)
     back = from_otio(cut_made_in_an_editor, base=edited)  # trims, moves, deletions
 
-The contract publishes only `t`, `tt`, `sg`, `d` and `m`: every other key is the backend's. Names,
-texts, starts and volumes are read wherever a draft keeps them (`_read.py`, the one table), a value
-of a foreign kind is kept and never refused, and only a draft that is not an object, or whose `t`
-or `sg` is not a list of objects, is a `DraftError`. pandas is imported only by the frame
-functions and `timeline_view`, so `summarize` and `diff_drafts` stay light.
+Only `t`, `tt`, `sg`, `d` and `m` are published; every other key is the backend's and is kept.
+Values are read wherever a draft keeps them (`_read.py`), a value of a foreign kind is kept, never
+refused; only a draft that is not an object, or whose `t` or `sg` is not a list of objects, is a
+`DraftError`. pandas is imported lazily (`_LAZY`), so `summarize` and `diff_drafts` stay light.
 """
 
 from __future__ import annotations

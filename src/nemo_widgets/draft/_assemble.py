@@ -5,7 +5,9 @@ tracks rebuilt, and `d` kept valid (it follows the content only when it was the 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from itertools import count
 from typing import Any
 
 from ..errors import DraftError
@@ -16,70 +18,32 @@ from ._model import SCALARS, clone, next_duration, track_type_value, whole_ms
 MISSING: Any = object()  # a write that removes its key
 
 
+@dataclass
 class Rows:
-    """What the frame's rows say: the base segment of each, its writes, its track."""
+    """What the frame's rows say: the base segment of each (-1: new) and whether it owns it, its
+    track, its writes (row -> place -> value) and the track_type labels asked for each track."""
 
-    def __init__(self, view: Shown, ref: list[int], own: list[bool], targets: list[int]) -> None:
-        self.view, self.ref, self.own, self.targets = view, ref, own, targets
-        self.writes: dict[int, dict[str, Any]] = {}
-        self.types: dict[int, set[Any]] = {}  # track -> the track_type labels its rows ask for
-
-    def write(self, r: int, writes: dict[str, Any]) -> None:
-        """Record row `r`'s writes, leaving out those that give the base's own value back."""
-        p = self.ref[r]
-        base = self.view.segs[p] if p >= 0 else {}
-        kept = {}
-        for place, value in writes.items():
-            old = _read.value_at(base, place)
-            if _same_json(old, value) and (old is not None or place in base):
-                continue
-            if type(value) is float and value.is_integer() and type(old) is int:
-                value = int(value)  # an int edited through a float column stays an int
-            kept[place] = clone(value)  # never shared with the frame's cells
-        if kept:
-            self.writes[r] = kept
-
-    def track_type(self, r: int, label: Any) -> None:
-        """Row `r` asks for its track to be of type `label`."""
-        if label is not None:
-            self.types.setdefault(self.targets[r], set()).add(label)
-
-
-def _same_json(a: Any, b: Any) -> bool:
-    """Equal, and of one JSON kind (1 == 1.0 is kept as it was; True is not 1)."""
-    if b is MISSING or isinstance(a, bool) != isinstance(b, bool):
-        return False
-    try:
-        return bool(a == b)
-    except (TypeError, ValueError):
-        return False
-
-
-def _copy(seg: Mapping[str, Any], nested: Iterable[str] = ()) -> dict[str, Any]:
-    """An unshared copy; `nested` names the keys that may hold dicts or lists."""
-    out = dict(seg)
-    for k in nested:
-        v = out.get(k)
-        if type(v) not in SCALARS:
-            out[k] = clone(v)
-    return out
+    view: Shown
+    ref: list[int]
+    own: list[bool]
+    targets: list[int]
+    writes: dict[int, dict[str, Any]] = field(default_factory=dict)
+    types: dict[int, set[Any]] = field(default_factory=dict)
 
 
 def _fresh(prefix: str, used: set[str]) -> Iterator[str]:
     """Ids `<prefix>_<n>` not in `used`, n counting on from the largest seen."""
     pattern = re.compile(rf"{prefix}_(\d+)$")
-    n = max((int(m.group(1)) for u in used if (m := pattern.match(u))), default=0)
-    while True:
-        n += 1
-        if f"{prefix}_{n}" not in used:
-            used.add(f"{prefix}_{n}")
-            yield f"{prefix}_{n}"
+    last = max((int(m.group(1)) for u in used if (m := pattern.match(u))), default=0)
+    return (f"{prefix}_{n}" for n in count(last + 1))  # all beyond every id of that shape
 
 
 def _segments(rows: Rows) -> list[dict[str, Any]]:
-    segs_in = rows.view.segs
-    nested = list(rows.view.nested)
-    out = [_copy(segs_in[p], nested) if p >= 0 else {} for p in rows.ref]
+    out = [dict(rows.view.segs[p]) if p >= 0 else {} for p in rows.ref]
+    for key in rows.view.nested:  # only keys holding dicts or lists somewhere need a copy
+        for seg in out:
+            if type(seg.get(key)) not in SCALARS:
+                seg[key] = clone(seg[key])
     for r, writes in rows.writes.items():
         for place, value in writes.items():
             _read.write_at(out[r], place, value, MISSING)
@@ -157,33 +121,30 @@ def _tracks(rows: Rows, segs: list[dict[str, Any]]) -> list[dict[str, Any]]:
         mine = _order(rows_of.get(t, []), rows.ref, segs)
         if t < nbt:
             track = clone({k: v for k, v in base[t].items() if k != "sg"})
-            if t in types:
-                track.pop("tt", None)
-                if types[t] is not None:
-                    track["tt"] = types[t]
-            sg = base[t].get("sg", MISSING)
-            if mine or isinstance(sg, list):
-                track["sg"] = [segs[r] for r in mine]
-            elif sg is None:
-                track["sg"] = None
         else:
-            tt = types.get(t)
             kinds = {segs[r].get("k") for r in mine}
-            track = {"id": next(fresh), "nm": _default_name(tt, kinds, t)}
-            if tt is not None:
-                track["tt"] = tt
+            track = {"id": next(fresh), "nm": _default_name(types.get(t), kinds, t)}
+        if t in types:
+            track.pop("tt", None)
+            if types[t] is not None:
+                track["tt"] = types[t]
+        sg = base[t].get("sg", MISSING) if t < nbt else []
+        if mine or isinstance(sg, list):
             track["sg"] = [segs[r] for r in mine]
+        elif sg is None:
+            track["sg"] = None
         out.append(track)
     return out
 
 
 def _end(segs: list[Any]) -> float:
-    """The end of the last segment, ms (a segment without a start or duration counts 0)."""
-    read, big, end = _read.read, _read.MAX_NUMBER, 0
+    """The end of the last segment, ms (a segment without a start or duration counts 0); ints
+    in `st` and `d` are taken at once (`benchmarks/bench_draft.py`: the budget needs it)."""
+    big, end = _read.MAX_NUMBER, 0
     for s in segs:
         st, d = s.get("st"), s.get("d")
         if type(st) is not int or type(d) is not int or not (-big < st < big and -big < d < big):
-            st, d = read(s, "start") or 0, read(s, "duration") or 0  # elsewhere, or not ints
+            st, d = _read.read(s, "start") or 0, _read.read(s, "duration") or 0
         end = max(end, st + d)
     return end
 

@@ -13,17 +13,14 @@ from typing import Any, Final, Generic, TypeVar, overload
 from ..errors import DraftError
 from . import _read
 
-TEXT_KINDS: Final = _read.TEXT_KINDS
-_TYPE_LABELS: Final = {0: "video", 1: "audio", 7: "text"}
+NO_TYPE: Final = "other:none"  # label of a track without an integer `tt`
+_TYPE_LABELS: Final[dict[int | None, str]] = {0: "video", 1: "audio", 7: "text", None: NO_TYPE}
 _TYPE_VALUES: Final = {v: k for k, v in _TYPE_LABELS.items()}
 _T = TypeVar("_T")
-NO_TYPE: Final = "other:none"  # label of a track without an integer `tt`
 
 
 def track_type_label(tt: int | None) -> str:
     """The frame's label for a track type: video, audio, text or `other:<n>`."""
-    if tt is None:
-        return NO_TYPE
     return _TYPE_LABELS.get(tt, f"other:{tt}")
 
 
@@ -31,8 +28,6 @@ def track_type_value(label: str, where: str) -> int | None:
     """The `tt` for a frame label (None for `other:none`); `DraftError` for unknown labels."""
     if label in _TYPE_VALUES:
         return _TYPE_VALUES[label]
-    if label == NO_TYPE:
-        return None
     head, _, num = label.partition(":")
     if head == "other" and num.lstrip("-").isdigit():
         return int(num)
@@ -57,8 +52,7 @@ def next_duration(d: float | None, old_end: float, new_end: float) -> float:
 
 
 def clone(value: Any) -> Any:
-    """A copy of a JSON-like value: dicts and lists all the way down, scalars shared (they are
-    immutable); anything else goes through `copy.deepcopy`."""
+    """A copy of a JSON-like value (immutable scalars shared; non-JSON values deep-copied)."""
     t = type(value)
     if t is dict:
         return {k: v if type(v) in SCALARS else clone(v) for k, v in value.items()}
@@ -74,7 +68,7 @@ def _object(obj: Any, where: str) -> Mapping[str, Any]:
     if not isinstance(obj, Mapping):
         raise DraftError(f"{where} must be an object, not {type(obj).__name__}")
     for key in obj:
-        if type(key) is not str and not isinstance(key, str):
+        if not isinstance(key, str):
             raise DraftError(f"{where} has a key that is not a string: {key!r:.40}")
     return obj
 
@@ -84,6 +78,17 @@ def _list(obj: Mapping[str, Any], key: str, where: str) -> list[Any] | None:
     if value is not None and not isinstance(value, list):
         raise DraftError(f"{where}: {key} must be a list, not {type(value).__name__}")
     return value
+
+
+class _Raw:
+    """What the models share: the dict they read, and a copy of it."""
+
+    __slots__ = ()
+    raw: Mapping[str, Any]
+
+    def to_dict(self) -> dict[str, Any]:
+        """The object as a dict, every key kept, sharing nothing with the model."""
+        return dict(clone(dict(self.raw)))
 
 
 class _Reading(Generic[_T]):
@@ -100,7 +105,7 @@ class _Reading(Generic[_T]):
         return self if obj is None else _read.read(obj.raw, self.what, self.table)
 
 
-class Segment:
+class Segment(_Raw):
     """One segment placed on the timeline (ms); its readings come from `_read.SEGMENT`."""
 
     __slots__ = ("raw",)
@@ -137,13 +142,9 @@ class Segment:
         text = self.text
         return text if text is not None else self.name
 
-    def to_dict(self) -> dict[str, Any]:
-        """The segment as a dict, every key kept, sharing nothing with the model."""
-        return dict(clone(dict(self.raw)))
-
 
 @dataclass(frozen=True, eq=False, slots=True)
-class Track:
+class Track(_Raw):
     """One track: a type (`tt`), a display name and its segments in timeline order."""
 
     raw: Mapping[str, Any]
@@ -179,13 +180,9 @@ class Track:
         """The segments, empty when the track has none."""
         return self.segments or ()
 
-    def to_dict(self) -> dict[str, Any]:
-        """The track as a dict, every key kept, sharing nothing with the model."""
-        return dict(clone(dict(self.raw)))
-
 
 @dataclass(frozen=True, eq=False, slots=True)
-class Draft:
+class Draft(_Raw):
     """A whole draft: tracks bottom to top, total duration `d` (ms), metadata `m`."""
 
     raw: Mapping[str, Any]
@@ -233,7 +230,3 @@ class Draft:
     def end(self) -> float:
         """The end of the last segment, ms (0 when there is none)."""
         return max((s.end for t in self.items for s in t.items), default=0)
-
-    def to_dict(self) -> dict[str, Any]:
-        """The draft as a dict, every key kept, sharing nothing with the model."""
-        return dict(clone(dict(self.raw)))

@@ -14,7 +14,8 @@ STR: Final = "string"
 MAX_NUMBER: Final = 1e15
 
 # what -> (kind, places in order of preference); the first place is the key this package writes
-SEGMENT: Final[dict[str, tuple[str, tuple[str, ...]]]] = {
+Table = Mapping[str, tuple[str, tuple[str, ...]]]
+SEGMENT: Final[Table] = {
     "id": (STR, ("id",)),
     "kind": (STR, ("k",)),
     "start": (NUM, ("st", "s", "start")),
@@ -25,7 +26,7 @@ SEGMENT: Final[dict[str, tuple[str, tuple[str, ...]]]] = {
     "volume": (NUM, ("v", "volume", "m.volume")),
     "in_point": (NUM, ("in",)),
 }
-TRACK: Final[dict[str, tuple[str, tuple[str, ...]]]] = {
+TRACK: Final[Table] = {
     "id": (STR, ("id",)),
     "name": (STR, ("nm", "name", "m.name")),
 }
@@ -34,9 +35,7 @@ TEXT_KINDS: Final = frozenset({"title", "subtitle"})
 
 def is_number(value: Any) -> bool:
     """A finite int or float (not a bool) below `MAX_NUMBER`: what a time or volume can be."""
-    t = type(value)
-    exact = t is int or t is float
-    if not exact and (isinstance(value, bool) or not isinstance(value, (int, float))):
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
         return False
     return bool(-MAX_NUMBER < value < MAX_NUMBER)  # False for NaN and infinities too
 
@@ -54,42 +53,24 @@ def value_at(obj: Mapping[str, Any], place: str) -> Any:
     return obj.get(place)
 
 
-def found(
-    obj: Mapping[str, Any], what: str, table: Mapping[str, tuple[str, tuple[str, ...]]] = SEGMENT
-) -> tuple[str | None, Any]:
-    """(place, value) of the first place holding `what` with the right kind, else (None, None)."""
-    kind, places = table[what]
-    for place in places:
-        value = value_at(obj, place)
-        if value is not None and fits(value, kind):
-            return place, value
-    return None, None
-
-
-def _plan(table: Mapping[str, tuple[str, tuple[str, ...]]]) -> dict[str, Any]:
-    """Each reading as (wants a string, [(key, key inside `m` or None), …]), split once."""
-    return {
-        what: (kind == STR, [(p[2:], True) if p.startswith("m.") else (p, False) for p in places])
+# each reading as (wants a string, [(key, whether the key is inside `m`), …]), split once: `read`
+# is the hot path of the frame (about ten calls per segment)
+_PLANS: Final = {
+    id(table): {
+        what: (kind == STR, [(p.removeprefix("m."), p.startswith("m.")) for p in places])
         for what, (kind, places) in table.items()
     }
+    for table in (SEGMENT, TRACK)
+}
 
 
-_PLANS: Final = {id(SEGMENT): _plan(SEGMENT), id(TRACK): _plan(TRACK)}
-
-
-def read(
-    obj: Mapping[str, Any], what: str, table: Mapping[str, tuple[str, tuple[str, ...]]] = SEGMENT
-) -> Any:
+def read(obj: Mapping[str, Any], what: str, table: Table = SEGMENT) -> Any:
     """The value of `what` wherever `obj` keeps it (None: nowhere, or not of the right kind)."""
     strings, places = _PLANS[id(table)][what]
-    meta: Any = _UNREAD
     for key, in_meta in places:
         if in_meta:
-            if meta is _UNREAD:
-                meta = obj.get("m")
-                if meta is not None and type(meta) is not dict and not isinstance(meta, Mapping):
-                    meta = None
-            value = None if meta is None else meta.get(key)
+            meta = obj.get("m")
+            value = meta.get(key) if meta is not None and isinstance(meta, Mapping) else None
         else:
             value = obj.get(key)
         if value is not None and (isinstance(value, str) if strings else is_number(value)):
@@ -97,7 +78,13 @@ def read(
     return None
 
 
-_UNREAD: Final = object()
+def found(obj: Mapping[str, Any], what: str, table: Table = SEGMENT) -> tuple[str | None, Any]:
+    """(place, value) of the first place holding `what` with the right kind, else (None, None)."""
+    value = read(obj, what, table)
+    if value is None:
+        return None, None
+    # the first place holding that very object is where `read` found it
+    return next(p for p in table[what][1] if value_at(obj, p) is value), value
 
 
 def write_at(seg: dict[str, Any], place: str, value: Any, missing: Any) -> None:

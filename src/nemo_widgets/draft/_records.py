@@ -20,8 +20,7 @@ from ._summary import summarize, track_name
 
 @dataclass(frozen=True)
 class TimelineView:
-    """The frame, the rows sent to the browser and their refs, the lanes, the length (ms) and the
-    summary."""
+    """The frame, the rows sent to the browser with their refs, the lanes, length (ms), summary."""
 
     df: pd.DataFrame
     rows: list[dict[str, Any]]

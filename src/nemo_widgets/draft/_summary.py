@@ -40,7 +40,7 @@ def is_text(track: Track, seg: Segment) -> bool:
 
 def segment_name(track: Track, seg: Segment, mark: str = '"', language: str | None = "en") -> str:
     """What to call one segment: its quoted text, its name, or its kind."""
-    if is_text(track, seg) and seg.text is not None:
+    if seg.text is not None:  # a segment with a text is a text segment
         return quote(seg.text, mark)
     return seg.name or seg.kind or ui_text("summary.untitled", language)
 
@@ -57,30 +57,22 @@ def percent(volume: float | None) -> int:
     return round(100 * (1.0 if volume is None else volume))
 
 
-def volume_text(segs: tuple[Segment, ...] | list[Segment]) -> str:
-    """'35%', or '35-50%' when the segments differ (absent volume is 100%)."""
-    vols = sorted({percent(s.volume) for s in segs})
-    return f"{vols[0]}%" if len(vols) == 1 else f"{vols[0]}-{vols[-1]}%"
-
-
-def _content(track: Track, language: str) -> str:
-    segs = track.items
-    if len(segs) == 1:
-        return segment_name(track, segs[0], language=language)
-    kinds = {s.kind for s in segs}
-    kind = next(iter(kinds)) if len(kinds) == 1 else None
-    noun = _PLURALS.get(kind or "", "texts" if track.type == 7 else "clips")
-    return ui_text(f"summary.n_{noun}", language, n=len(segs))
-
-
 def _track_line(track: Track, index: int, language: str) -> str:
     name = track_name(track, index, language)
-    if not track.items:
+    segs = track.items
+    if not segs:
         return ui_text("summary.track_empty", language, i=index + 1, name=name)
-    details = span(track.items)
-    if track.type == 1:
-        details += f", {volume_text(track.items)}"
-    what = _content(track, language)
+    details = span(segs)
+    if track.type == 1:  # '35%', or '35-50%' when the segments differ
+        vols = sorted({percent(s.volume) for s in segs})
+        details += f", {vols[0]}%" if len(vols) == 1 else f", {vols[0]}-{vols[-1]}%"
+    if len(segs) == 1:
+        what = segment_name(track, segs[0], language=language)
+    else:
+        kinds = {s.kind for s in segs}
+        kind = next(iter(kinds)) if len(kinds) == 1 else None
+        noun = _PLURALS.get(kind or "", "texts" if track.type == 7 else "clips")
+        what = ui_text(f"summary.n_{noun}", language, n=len(segs))
     return ui_text("summary.track", language, i=index + 1, name=name, what=what, details=details)
 
 

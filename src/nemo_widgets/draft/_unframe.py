@@ -8,6 +8,7 @@ written, so an untouched frame gives back `base` exactly.
 from __future__ import annotations
 
 from collections import Counter
+from contextlib import suppress
 from typing import Any
 
 import numpy as np
@@ -16,8 +17,8 @@ import pandas as pd
 from ..errors import DraftError
 from . import _read
 from ._assemble import MISSING, Rows, assemble
-from ._frame import READ_COLUMNS, Shown, key_for, shown
-from ._model import whole_ms
+from ._frame import READ_COLUMNS, Shown
+from ._model import clone, whole_ms
 
 _TIMES = ("start", "duration", "end")
 
@@ -27,19 +28,14 @@ def _cells(s: pd.Series) -> list[Any]:
     return s.to_numpy(dtype=object, na_value=None).tolist()
 
 
-def _missing(v: Any) -> bool:
-    """What a frame cell shows as missing: None, NaT, or a NaN of the draft's own."""
-    return v is None or v is pd.NaT or (type(v) is float and v != v)
-
-
 def _same(x: Any, y: Any) -> bool:
+    """Whether two cells show one value; None, NaT and a NaN of the draft's own all show missing."""
     if x is y:
         return True
     if x is None or y is None:  # `_cells` turns every NaN into None, the base's too
-        return _missing(x) and _missing(y)
-    if x is pd.NaT or y is pd.NaT:  # Timedelta columns keep NaT for missing
-        return (x is None or x is pd.NaT) and (y is None or y is pd.NaT)
-    try:
+        v = y if x is None else x
+        return v is pd.NaT or (type(v) is float and v != v)
+    try:  # NaT equals nothing, not even NaT (the same NaT is caught above)
         return bool(x == y)
     except (TypeError, ValueError):  # arrays and other values without a plain truth value
         return False
@@ -55,7 +51,7 @@ def _plain(v: Any) -> Any:
 def _match(index: pd.Index, fids: list[Any] | None, view: Shown) -> tuple[list[int], list[bool]]:
     """For each row: the base position it is diffed against (-1: new) and whether it owns it."""
     ids = view.cells["segment"]
-    if fids == ids and view.kinds["segment"] == {str} and len(set(ids)) == len(ids):
+    if fids == ids and all(type(i) is str for i in ids) and len(set(ids)) == len(ids):
         return list(range(len(ids))), [True] * len(ids)  # every row in its place: no search
     count = Counter(i for i in ids if type(i) is str)
     unique = {i: p for p, i in enumerate(ids) if type(i) is str and count[i] == 1}
@@ -91,8 +87,7 @@ def _targets(df: pd.DataFrame, ref: list[int], view: Shown) -> list[int]:
     out = []
     for label, v in zip(df.index, _cells(col), strict=True):
         v = _plain(v)
-        ok = _read.is_number(v) and v >= 0 and float(v).is_integer()
-        if not ok:
+        if not (_read.is_number(v) and v >= 0 and float(v).is_integer()):
             raise DraftError(f"row {label!r}: track must be an index 0, 1, …, not {v!r:.40}")
         out.append(int(v))
     return out
@@ -116,99 +111,105 @@ def _ms_value(x: float | None) -> Any:
     return MISSING if x is None else whole_ms(x)
 
 
-class _Row:
-    """One row's writes: place -> (value, column), checked for disagreeing columns."""
+def _place(base: Any, what: str) -> str:
+    """Where a reading writes: where the base keeps it, else our own key."""
+    place = _read.found(base, what)[0] if base is not None else None
+    return place or _read.SEGMENT[what][1][0]
 
-    def __init__(self, where: str, base: Any) -> None:
-        self.where, self.base = where, base
-        self.writes: dict[str, tuple[Any, str]] = {}
 
-    def put(self, place: str, value: Any, column: str) -> None:
-        if place in self.writes and not _same(self.writes[place][0], value):
-            other, was = self.writes[place][1], self.writes[place][0]
+def _checked(value: Any, what: str, where: str) -> Any:
+    value = _plain(value)
+    if value is None:
+        return MISSING
+    kind = _read.SEGMENT[what][0]
+    if not _read.fits(value, kind):
+        name = type(value).__name__
+        number = isinstance(value, (int, float)) and not isinstance(value, bool)
+        extra = " finite" if kind == _read.NUM and number else ""
+        raise DraftError(f"{where} must be a{extra} {kind}, not {name} {value!r:.40}")
+    return value
+
+
+def _row_writes(
+    where: str, base: Any, tt: int | None, edited: dict[str, Any], cells: dict[str, Any]
+) -> dict[str, Any]:
+    """place -> value for a row's edited cells (rules: the module docstring); `DraftError` when
+    two columns write one place with different values."""
+    writes: dict[str, tuple[Any, str]] = {}
+
+    def put(place: str, value: Any, column: str) -> None:
+        if place in writes and not _same(writes[place][0], value):
+            was, other = writes[place]
             raise DraftError(
-                f"{self.where}: {column} {value!r:.40} and {other} {was!r:.40} disagree; "
+                f"{where}: {column} {value!r:.40} and {other} {was!r:.40} disagree; "
                 "edit one of them"
             )
-        self.writes[place] = (value, column)
+        writes[place] = (value, column)
 
-    def place(self, what: str) -> str:
-        """Where a reading writes: where the base keeps it, else our own key."""
-        place = _read.found(self.base, what)[0] if self.base is not None else None
-        return place or _read.SEGMENT[what][1][0]
-
-    def checked(self, value: Any, what: str, column: str) -> Any:
-        value = _plain(value)
-        if value is None:
-            return MISSING
-        kind = _read.SEGMENT[what][0]
-        if not _read.fits(value, kind):
-            name = type(value).__name__
-            number = isinstance(value, (int, float)) and not isinstance(value, bool)
-            extra = " finite" if kind == _read.NUM and number else ""
-            raise DraftError(
-                f"{self.where}, column {column!r} must be a{extra} {kind}, not {name} {value!r:.40}"
-            )
-        return value
-
-
-def _row_writes(row: _Row, edited: dict[str, Any], cells: dict[str, Any], new: bool) -> None:
-    """Turn a row's edited cells into writes (see the module docstring for the rules)."""
-    base = row.base
     for column, value in edited.items():
         if column in READ_COLUMNS and column not in _TIMES:
             what = READ_COLUMNS[column]
-            row.put(row.place(what), row.checked(value, what, column), column)
+            put(_place(base, what), _checked(value, what, f"{where}, column {column!r}"), column)
         elif column not in _TIMES and column not in ("track", "track_type", "label"):
-            key = key_for(column)
-            assert key is not None
             v = _plain(value)
-            row.put(key, MISSING if v is None else v, column)
+            put(column.removeprefix("sg."), MISSING if v is None else v, column)
     if "label" in edited:
-        tt = cells.get("track_type")
-        if base is not None:
-            text = _read.is_text(base, _read.track_type(cells["_track"]))
-        else:
-            text = tt == "text" or cells.get("kind") in _read.TEXT_KINDS
-            text = text or cells.get("text") is not None
-        what = "text" if text else "name"
-        row.put(row.place(what), row.checked(edited["label"], what, "label"), "label")
-    if not any(c in edited for c in _TIMES):
-        return
-    where = row.where
-    fs = (
-        _ms(cells["start"], f"{where}, column 'start'")
-        if "start" in cells
-        else (_read.read(base, "start") if base is not None else None)
-    )
-    if "start" in edited:
-        row.put(row.place("start"), _ms_value(fs), "start")
-    fd = _ms(cells.get("duration"), f"{where}, column 'duration'")
-    fe = _ms(cells.get("end"), f"{where}, column 'end'")
-    if "duration" in edited:
-        row.put("d", _ms_value(fd), "duration")
-    elif fe is not None and ("end" in edited or (new and fd is None)):
-        row.put("d", _ms_value(fe - (fs or 0)), "end")
+        seg = base if base is not None else {"txt": cells.get("text"), "k": cells.get("kind")}
+        what = "text" if _read.is_text(seg, tt) else "name"
+        put(
+            _place(base, what), _checked(edited["label"], what, f"{where}, column 'label'"), "label"
+        )
+    if any(c in edited for c in _TIMES):
+        fs = (
+            _ms(cells["start"], f"{where}, column 'start'")
+            if "start" in cells
+            else (_read.read(base, "start") if base is not None else None)
+        )
+        if "start" in edited:
+            put(_place(base, "start"), _ms_value(fs), "start")
+        fd = _ms(cells.get("duration"), f"{where}, column 'duration'")
+        fe = _ms(cells.get("end"), f"{where}, column 'end'")
+        if "duration" in edited:
+            put("d", _ms_value(fd), "duration")
+        elif fe is not None and ("end" in edited or (base is None and fd is None)):
+            put("d", _ms_value(fe - (fs or 0)), "end")
+    kept = {}
+    for place, (value, _) in writes.items():
+        old = _read.value_at(base or {}, place)
+        if _same_json(old, value) and (old is not None or place in (base or {})):
+            continue  # the base's own value back
+        if type(value) is float and value.is_integer() and type(old) is int:
+            value = int(value)  # an int edited through a float column stays an int
+        kept[place] = clone(value)  # never shared with the frame's cells
+    return kept
 
 
-def _edits(columns: list[str], frame: list[list[Any]], ref: list[int], view: Shown) -> dict:
+def _same_json(a: Any, b: Any) -> bool:
+    """Equal, and of one JSON kind (1 == 1.0 is kept as it was; True is not 1)."""
+    if b is MISSING or isinstance(a, bool) != isinstance(b, bool):
+        return False
+    try:
+        return bool(a == b)
+    except (TypeError, ValueError):
+        return False
+
+
+def _edits(frame: dict[str, list[Any]], ref: list[int], view: Shown) -> dict[int, dict[str, Any]]:
     """row -> {column: cell} for every cell that no longer shows its base's value (every
     present cell of a new row). Whole columns are compared first, as lists: an untouched
     column costs one comparison in C, and only the rows of a changed one are looked at."""
     n, nb = len(ref), len(view.segs)
     aligned = n == nb and ref == list(range(nb))
     out: dict[int, dict[str, Any]] = {r: {} for r, p in enumerate(ref) if p < 0}
-    for column, cells in zip(columns, frame, strict=True):
+    for column, cells in frame.items():
         base = view.cells.get(column)
         if base is None:
             base = [None] * n
         elif not aligned:
             base = [base[p] if p >= 0 else None for p in ref]
-        try:
+        with suppress(TypeError, ValueError):  # cells without a plain truth value: one by one
             if cells == base:
                 continue
-        except (TypeError, ValueError):  # cells without a plain truth value: one by one below
-            pass
         for r, (x, y) in enumerate(zip(cells, base, strict=True)):
             if ref[r] < 0:
                 if x is not None:
@@ -227,26 +228,26 @@ def frame_to_draft(df: pd.DataFrame, base: Any = None) -> dict[str, Any]:
             raise DraftError(f"column names must be strings, not {c!r:.40}")
     if df.columns.duplicated().any():
         raise DraftError(f"duplicate columns: {sorted(set(df.columns[df.columns.duplicated()]))}")
-    view = shown(base)
-    columns = list(df.columns)
-    frame = [_cells(df[c]) for c in columns]
-    fids = frame[columns.index("segment")] if "segment" in columns else None
-    ref, own = _match(df.index, fids, view)
+    view = Shown(base)
+    frame = {c: _cells(df[c]) for c in df.columns}
+    ref, own = _match(df.index, frame.get("segment"), view)
     targets = _targets(df, ref, view)
     tracks = view.model.items
     rows = Rows(view, ref, own, targets)
-    for r, edited in _edits(columns, frame, ref, view).items():
+    edits = _edits(frame, ref, view)
+    for r, edited in edits.items():
         p = ref[r]
-        row = _Row(f"row {df.index[r]!r}", view.segs[p] if p >= 0 else None)
-        named = {c: cells[r] for c, cells in zip(columns, frame, strict=True)}
-        named["_track"] = tracks[view.track_of[p]].raw if p >= 0 else {}
-        if "track_type" in edited:
-            rows.track_type(r, _plain(edited["track_type"]))
-        _row_writes(row, edited, named, p < 0)
-        rows.write(r, {place: v for place, (v, _) in row.writes.items()})
-    if "track_type" in columns:
-        col = frame[columns.index("track_type")]
-        for r, t in enumerate(targets):
-            if t >= len(tracks) and col[r] is not None:
-                rows.track_type(r, col[r])
+        named = {c: cells[r] for c, cells in frame.items()}
+        if p >= 0:
+            seg, tt = view.segs[p], tracks[view.track_of[p]].type
+        else:  # a new row is a text by its cells (its text and kind cells are checked first)
+            seg, tt = None, 7 if named.get("track_type") == "text" else None
+        if writes := _row_writes(f"row {df.index[r]!r}", seg, tt, edited, named):
+            rows.writes[r] = writes
+    asked = [(r, _plain(e["track_type"])) for r, e in edits.items() if "track_type" in e]
+    if "track_type" in frame:  # every row of a new track says its type
+        asked += [(r, frame["track_type"][r]) for r, t in enumerate(targets) if t >= len(tracks)]
+    for r, label in asked:
+        if label is not None:
+            rows.types.setdefault(targets[r], set()).add(label)
     return assemble(rows)
