@@ -82,7 +82,7 @@ def _targets(df: pd.DataFrame, ref: list[int], view: Shown) -> list[int]:
             raise DraftError("new rows need a `track` column")
         return [view.track_of[p] for p in ref]
     col = df["track"]
-    if col.dtype.kind in "iu" and (len(col) == 0 or col.min() >= 0):  # the common case, at once
+    if col.dtype.kind in "iu" and not col.hasnans and (len(col) == 0 or col.min() >= 0):
         return [int(t) for t in col.tolist()]
     out = []
     for label, v in zip(df.index, _cells(col), strict=True):

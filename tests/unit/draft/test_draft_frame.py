@@ -337,3 +337,12 @@ def test_numpy_scalars_written_into_object_cells_become_plain_values() -> None:
     out = frame_to_draft(df, base=draft)
     assert out["t"][2]["sg"][0]["fs"] == 100 and type(out["t"][2]["sg"][0]["fs"]) is int
     assert type(segment(out, "seg_1")["nm"]) is str
+
+
+def test_a_missing_track_in_a_nullable_integer_column_is_a_draft_error() -> None:
+    draft = format_doc()
+    df = draft_to_frame(draft)
+    df["track"] = df["track"].astype("Int64")
+    df.loc[df.index[0], "track"] = pd.NA
+    with pytest.raises(DraftError, match="track must be an index"):
+        frame_to_draft(df, base=draft)
