@@ -27,8 +27,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
 import nemo_widgets as nw  # noqa: E402
-from nemo_widgets.demo import make_sample_media  # noqa: E402
-from nemo_widgets.local import LocalServer  # noqa: E402
+from nemo_widgets.local import LocalServer, make_sample_media  # noqa: E402
 
 INSTRUCTIONS = [
     'Make a 4 second video with the title "晨光咖啡"',

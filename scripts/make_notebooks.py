@@ -48,7 +48,7 @@ def record_note(where: str) -> str:
 
 
 MAKE_SAMPLES = """\
-from nemo_widgets.demo import make_sample_media
+from nemo_widgets.local import make_sample_media
 
 # three product images with Chinese and English text, and a 10 s music track
 files = make_sample_media("media")"""
@@ -231,7 +231,7 @@ def batch() -> list[nbformat.NotebookNode]:
             '"offline (no NEMO_TOKEN set)")'
         ),
         new_code_cell(
-            "from nemo_widgets.demo import make_sample_media\n\n"
+            "from nemo_widgets.local import make_sample_media\n\n"
             'images = [f for f in make_sample_media("media") if f.suffix == ".jpg"]\n'
             "jobs = {\n"
             "    images[0]: 'Make a 4 second video with the title \"晨光咖啡\"',\n"

@@ -21,7 +21,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.timeout(420)]
 SETUP = """\
 import json
 import nemo_widgets as nw
-from nemo_widgets.demo import make_sample_media
+from nemo_widgets.local import make_sample_media
 from nemo_widgets.widgets import TimelineTable
 
 session = nw.connect(backend="local", resume=False)

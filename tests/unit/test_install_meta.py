@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 import nemo_widgets
-from nemo_widgets.cli import main
+from nemo_widgets.local.cli import main
 
 ROOT = Path(__file__).resolve().parents[2]
 SRC = ROOT / "src" / "nemo_widgets"

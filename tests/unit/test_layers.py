@@ -17,7 +17,7 @@ ROOT = Path(nemo_widgets.__file__).parent
 PKG = "nemo_widgets"
 # Modules allowed to load the offline backend on first use: the entry points, and connect()
 # for backend="local".
-LOCAL_USERS = {"nemo_widgets.cli", "nemo_widgets.demo", "nemo_widgets.session._connect"}
+LOCAL_USERS = {"nemo_widgets.__main__", "nemo_widgets.session._connect"}
 # Function-local imports the workflow and wire layers may keep: optional dependencies only.
 OPTIONAL = {"tqdm.auto", "fcntl", "nemo_widgets.local"}
 

@@ -5,9 +5,10 @@
 
 Install with the `local` extra. `app` holds the endpoint table and error codes; `server` runs it
 (`LocalServer`, `serve`); `store/` keeps the state in SQLite; `faults` injects failures; `media`
-checks and probes uploads (the types are `nemo_widgets.formats`'); `samples` makes the demo's media.
-`routes/` has one module per family of endpoints, `agent/` the rule-based editing agent
-(`agent.respond` documents the draft keys it writes), `render/` turns a draft into an MP4.
+checks and probes uploads (the types are `nemo_widgets.formats`'); `samples` makes the demo's media;
+`cli` and `demo` are the `nemo-widgets` command. `routes/` has one module per family of endpoints,
+`agent/` the rule-based editing agent (`agent.respond` documents the draft keys it writes),
+`render/` turns a draft into an MP4.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from __future__ import annotations
 from ._common import ServerOptions
 from .app import create_app
 from .faults import Faults
+from .samples import make_sample_media
 from .server import LocalServer, serve
 from .store import DataDirInUse, StoreError
 
@@ -25,5 +27,6 @@ __all__ = [
     "ServerOptions",
     "StoreError",
     "create_app",
+    "make_sample_media",
     "serve",
 ]

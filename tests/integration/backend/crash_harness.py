@@ -49,7 +49,7 @@ def small_draft(media_id: str, ms: int = 1000, w: int = 160, h: int = 120) -> di
 
 
 class ServerProcess:
-    """`python -m nemo_widgets.cli serve` on `data_dir`, its log (INFO) in `log`."""
+    """`python -m nemo_widgets serve` on `data_dir`, its log (INFO) in `log`."""
 
     def __init__(self, data_dir: Path, log: Path, *args: str, env: dict[str, str] | None = None):
         self.data_dir, self.log, self.args = Path(data_dir), Path(log), list(args)
@@ -63,7 +63,7 @@ class ServerProcess:
     def command(self) -> list[str]:
         """The command line (port 0: any free port)."""
         return [
-            *(sys.executable, "-m", "nemo_widgets.cli", "serve", "--port", "0"),
+            *(sys.executable, "-m", "nemo_widgets", "serve", "--port", "0"),
             *("--data-dir", str(self.data_dir), "--log-level", "info", *self.args),
         ]
 

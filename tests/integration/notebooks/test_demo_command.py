@@ -13,8 +13,8 @@ import pytest
 from notebook_helpers import ffprobe
 
 import nemo_widgets
-from nemo_widgets import demo
 from nemo_widgets.errors import BackendUnavailable
+from nemo_widgets.local import demo, make_sample_media
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -31,7 +31,7 @@ def _env(tmp_path: Path) -> dict[str, str]:
 def test_demo_makes_a_promo_video(tmp_path: Path) -> None:
     out = tmp_path / "out"
     done = subprocess.run(
-        [sys.executable, "-m", "nemo_widgets.cli", "demo", f"--out={out}"],
+        [sys.executable, "-m", "nemo_widgets", "demo", f"--out={out}"],
         env=_env(tmp_path),
         capture_output=True,
         text=True,
@@ -89,7 +89,7 @@ def test_an_unexpected_failure_is_one_line_too(
 def test_sample_media_images_with_text_and_music(tmp_path: Path) -> None:
     from PIL import Image
 
-    files = demo.make_sample_media(tmp_path)
+    files = make_sample_media(tmp_path)
     assert [f.name for f in files] == ["product1.jpg", "product2.jpg", "product3.jpg", "music.wav"]
     with Image.open(files[0]) as img:
         assert img.size == (1080, 1920)

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 
 import pytest
 
-from nemo_widgets import cli
+from nemo_widgets.local import cli
 
 
 def test_demo_is_imported_lazily_and_gets_its_arguments(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -18,9 +18,9 @@ def test_demo_is_imported_lazily_and_gets_its_arguments(monkeypatch: pytest.Monk
         seen.append(list(argv or []))
         return 3
 
-    fake = types.ModuleType("nemo_widgets.demo")
+    fake = types.ModuleType("nemo_widgets.local.demo")
     fake.main = fake_main  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "nemo_widgets.demo", fake)
+    monkeypatch.setitem(sys.modules, "nemo_widgets.local.demo", fake)
     assert cli.main(["demo", "--out", "somewhere"]) == 3
     assert seen == [["--out", "somewhere"]]
 

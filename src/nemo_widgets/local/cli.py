@@ -10,7 +10,10 @@ import sys
 import threading
 from collections.abc import Sequence
 
-from . import __version__
+from .. import __version__
+from .faults import Faults
+from .server import LocalServer
+from .store import StoreError
 
 __all__ = ["main"]
 
@@ -28,13 +31,6 @@ _TUNING: dict[str, tuple[type, str | None]] = {
 
 
 def _serve(args: argparse.Namespace) -> int:
-    try:
-        from .local import Faults, LocalServer, StoreError
-    except ImportError as e:  # pragma: no cover - depends on the install
-        print(
-            f"the offline backend needs: pip install 'nemo-widgets[local]' ({e})", file=sys.stderr
-        )
-        return 2
     fail_next: dict[str, int] = {}
     for spec in args.fail:
         name, _, times = spec.partition(":")

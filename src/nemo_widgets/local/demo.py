@@ -14,17 +14,19 @@ import sys
 import threading
 import time
 import unicodedata
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import nemo_widgets as nw
 
-from .errors import NemoError
-from .events import Notice
-from .reply_view import ReplyView
+from ..errors import NemoError
+from ..events import Notice
+from ..reply_view import ReplyView
+from .render import FFmpegError, probe_streams
+from .samples import SAMPLE_FILES, make_sample_media
 
-__all__ = ["PROMPTS", "main", "make_sample_media"]
+__all__ = ["PROMPTS", "main"]
 
 # What the demo asks the offline agent, in its own vocabulary: make the video (portrait = 9:16, a
 # length, the uploaded music at a volume, Chinese caption lines after the colon); the agent adds a
@@ -34,15 +36,6 @@ PROMPTS: tuple[str, ...] = (
     "Create a short promotional video from my pictures, 9 seconds, portrait, with my music at 40% "
     "and Chinese captions: 晨光咖啡 唤醒每个早晨; 竹韵茶具 品味东方雅致; 云朵枕头 一夜好眠",
 )
-
-
-def make_sample_media(
-    directory: str | Path, *, progress: Callable[[str], None] | None = None
-) -> list[Path]:
-    """Write three product images (Chinese + English text) and a music track into `directory`."""
-    from .local.samples import make_sample_media as make  # the `local` extra
-
-    return make(directory, progress=progress)
 
 
 # -- the run --------------------------------------------------------------------------------------
@@ -104,7 +97,6 @@ def _say(text: str) -> None:
 
 def _describe(path: Path) -> str:
     """ "h264 1080x1920, 9.0 s" from `ffmpeg -i` (the ffmpeg of imageio-ffmpeg; no ffprobe)."""
-    from .local.render import FFmpegError, probe_streams
 
     try:
         info = probe_streams(path)
@@ -118,8 +110,6 @@ def _describe(path: Path) -> str:
 def run(out_dir: Path, prompts: Sequence[str] = PROMPTS) -> Path:
     """The demo's steps; returns the path of the MP4. Raises on failure."""
     from tqdm import tqdm
-
-    from .local.samples import SAMPLE_FILES
 
     out_dir.mkdir(parents=True, exist_ok=True)
     media_dir = out_dir / "media"
