@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from ..api import Credits, Media, State
 from ._chat import Reply
-from ._connect import connect, current, forget
+from ._connect import connect, current
 from ._jobs import RenderJob
 from ._session import Session
 
@@ -18,5 +18,4 @@ __all__ = [
     "State",
     "connect",
     "current",
-    "forget",
 ]

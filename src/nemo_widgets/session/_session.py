@@ -1,8 +1,5 @@
-"""The session object held in kernel state: one per notebook, every rule of the workflow.
-
-Every `a…` coroutine runs on the package's background loop (`_loop`), its blocking twin waits for
-it; observers are called on the loop's thread and must not block.
-"""
+"""The Session held in kernel state (one per notebook): each `a…` coroutine runs on the background
+loop, its blocking twin waits for it; observers are called on the loop's thread, must not block."""
 
 from __future__ import annotations
 
@@ -52,7 +49,6 @@ class Session:
         language: str | None = None,
         options: Options | None = None,
         record_key: str | None = None,
-        book: JobBook | None = None,
     ) -> None:
         self._observers: list[Observer] = []
         self.api = api  # the wire client this session talks through
@@ -70,7 +66,7 @@ class Session:
         self.closed = False
         self.server: Any = None  # the offline backend this session started, if any
         self._key = record_key or ""
-        self._book = book if record_key else None  # where the session and its jobs are recorded
+        self._book = JobBook() if record_key else None  # records the session and its jobs
         self._on_close: list[Callable[[], None]] = []
         self.clock = Clock()  # the waits between polls and after a drop (tests pass a fake)
         self.recorder: Recorder | None = None  # with connect(record=...)
