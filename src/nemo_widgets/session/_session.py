@@ -15,11 +15,9 @@ from .. import draft as _draft  # its pandas half loads on first use
 from .._options import Options
 from .._text import default_language, set_active, ui_text
 from ..api import AsyncClient, Credits, Media, State
-from ..draft import summarize
 from ..errors import SessionNotFound
+from . import _export
 from ._chat import run_chat, run_retry, stream_chat
-from ._export import resume as resume_job
-from ._export import run_export
 from ._host import ChatState, Observer, twins
 from ._jobs import JobBook, RenderJob
 from ._progress import ProgressArg, caller_progress
@@ -208,8 +206,8 @@ class Session:
 
     link, alink = twins(_link, "link")
 
-    export, aexport = twins(run_export, "export", bar="render")
-    resume, aresume = twins(resume_job, "resume", bar="render")
+    export, aexport = twins(_export.run_export, "export", bar="render")
+    resume, aresume = twins(_export.resume, "resume", bar="render")
     chat, achat = twins(run_chat, "chat")
     retry_last, aretry_last = twins(run_retry, "retry_last")
 
@@ -242,7 +240,7 @@ class Session:
 
     def summary(self) -> str:
         """The one-line track summary (`nemo_widgets.draft.summarize`)."""
-        return summarize(self._known_state().draft, self.language)
+        return _draft.summarize(self._known_state().draft, self.language)
 
     def export_timeline(
         self,
