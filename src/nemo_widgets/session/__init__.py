@@ -9,13 +9,4 @@ from ._connect import connect, current
 from ._jobs import RenderJob
 from ._session import Session
 
-__all__ = [
-    "Credits",
-    "Media",
-    "RenderJob",
-    "Reply",
-    "Session",
-    "State",
-    "connect",
-    "current",
-]
+__all__ = ["Credits", "Media", "RenderJob", "Reply", "Session", "State", "connect", "current"]

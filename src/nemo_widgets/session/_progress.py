@@ -59,9 +59,8 @@ def caller_progress(
 
     def on_event(kind: str, job: Any) -> None:
         if kind == "job" and rendering:
-            what = ui_text(
-                "progress.render_job", id=job.id, status=word("export.phase", job.status)
-            )
+            phase = word("export.phase", job.status)
+            what = ui_text("progress.render_job", id=job.id, status=phase)
             bar.set_description_str(what, refresh=False)
             bar.n = job.percent
             bar.refresh()
