@@ -16,7 +16,6 @@ from .._options import Options
 from .._text import default_language, ui_text
 from ..api import AsyncClient
 from ..errors import NemoError
-from ._jobs import JobBook
 from ._replay import Recorder
 from ._session import Session
 
@@ -26,9 +25,9 @@ _lock = threading.Lock()
 _current: tuple[Session, tuple[Any, ...]] | None = None  # and the connect() arguments that made it
 
 
-def _start_local(
-    stack: contextlib.ExitStack, data_dir: str | os.PathLike[str] | None, dialect: str
-) -> Any:
+def _local_backend(
+    data_dir: str | os.PathLike[str] | None, dialect: str
+) -> contextlib.AbstractContextManager[Any]:
     try:
         from ..local import serve  # the offline backend's dependencies are an extra
     except ImportError as exc:
@@ -40,9 +39,7 @@ def _start_local(
     # user's own machine costs nothing, so it starts with enough for a long notebook session.
     # Without `data_dir` it owns a temp folder, removed when it stops or the interpreter ends.
     folder = None if data_dir is None else Path(data_dir)
-    return stack.enter_context(
-        serve(port=0, data_dir=folder, initial_credits=LOCAL_CREDITS, dialect=dialect)
-    )
+    return serve(port=0, data_dir=folder, initial_credits=LOCAL_CREDITS, dialect=dialect)
 
 
 def connect(
@@ -63,21 +60,19 @@ def connect(
     """Connect (or re-use the live session of an identical earlier call) and make it current.
 
     `backend="local"` starts the offline backend in-process (in `data_dir`, default a temporary
-    folder); with `api_url` it uses one already running. `resume` re-attaches to the session and
-    render jobs (and the chat history) recorded for this backend and identity by an earlier run;
-    `new=True` starts a fresh session instead (no re-attach, an empty chat); `overrides` set single
-    `Options` fields (`poll_interval=0.1`). The token comes from `token`, `NEMO_TOKEN`, or an
-    anonymous sign-in. `language` (default: the locale's, `zh-CN` or `en`) is the session's and
-    the UI's: `zh`, `zh-CN`, `zh_TW`, `zh-Hans`… show every label and message in Chinese.
-    `record="promo.nemo.json"` records each chat turn there and replays it on a later run (same
-    reply, same draft, no chat call, no credits; a new session each run); `refresh=True` asks
-    everything again and rewrites the record.
+    folder), or with `api_url` uses one already running. `resume` re-attaches to the session, render
+    jobs and chat history an earlier run recorded for this backend and identity; `new=True` starts
+    a fresh session (an empty chat) instead. `overrides` set `Options` fields (`poll_interval=0.1`).
+    The token comes from `token`, `NEMO_TOKEN`, or an anonymous sign-in. `language` (default: the
+    locale's, `zh-CN` or `en`) is the session's and the UI's: `zh`, `zh-CN`, `zh_TW`, `zh-Hans`…
+    show every label and message in Chinese. `record="promo.nemo.json"` records each chat turn
+    there and replays it on a later run (same reply and draft, no chat call, no credits; a new
+    session each run); `refresh=True` asks everything again and rewrites the record.
     """
     global _current
     if backend not in ("cloud", "local"):
         raise ValueError(f"backend must be 'cloud' or 'local', not {backend!r}")
     language = language or default_language()
-    resume = resume and not new
     dialect = overrides.pop("dialect", "adk")  # the offline backend's way of speaking (tests)
     base = options or (Options.for_local() if backend == "local" else Options())
     try:
@@ -98,47 +93,34 @@ def connect(
             return live[0]  # the same cell run again: keep the session, its history and its server
         # new=True: a fresh backend session; a recorded notebook run again starts afresh
         live[0].close()
-    with _lock:
+    with _lock, contextlib.ExitStack() as stack:
         # a foreign record fails here, before any request
         recorder = None if record is None else Recorder(record, refresh, backend, language)
-        stack = contextlib.ExitStack()
+        server = None
+        if backend == "local" and api_url is None:
+            server = stack.enter_context(_local_backend(data_dir, dialect))
+            api_url = server.url
+            # a data dir outlives the kernel, a port does not: records are keyed by the folder
+            place = f"local|{where}" if where is not None else None
+        else:
+            place = f"{backend}|{(api_url or os.environ.get('NEMO_API_URL') or '').rstrip('/')}"
+        if backend == "local":
+            web_url = web_url or api_url  # the offline backend serves the claim page itself
+        api = AsyncClient(api_url, token, options=opts, web_url=web_url, token_cache_key=place)
+        # the working folder stands in for "this notebook": a restarted kernel keeps it, while
+        # notebooks in other folders do not re-attach to each other's session
+        key = f"{place}|{api.credentials.fingerprint()}|{os.getcwd()}" if place else None
+        session = Session(api, backend=backend, language=language, options=opts, record_key=key)
+        session.server, session.recorder = server, recorder
+        if recorder is not None:
+            recorder.secrets = lambda: [api.credentials.header().get("Authorization", "")[7:]]
         try:
-            server = None
-            if backend == "local" and api_url is None:
-                server = _start_local(stack, data_dir, dialect)
-                api_url = server.url
-                # a data dir outlives the kernel, a port does not: records are keyed by the folder
-                place = f"local|{where}" if where is not None else None
-            else:
-                place = f"{backend}|{(api_url or os.environ.get('NEMO_API_URL') or '').rstrip('/')}"
-            if backend == "local":
-                web_url = web_url or api_url  # the offline backend serves the claim page itself
-            api = AsyncClient(api_url, token, options=opts, web_url=web_url, token_cache_key=place)
-            # the working folder stands in for "this notebook": a restarted kernel keeps it, while
-            # notebooks in other folders do not re-attach to each other's session
-            key = f"{place}|{api.credentials.fingerprint()}|{os.getcwd()}" if place else None
-            session = Session(
-                api,
-                backend=backend,
-                language=language,
-                options=opts,
-                record_key=key,
-                book=JobBook(),
-            )
-            session.server = server
-            session._on_close += [stack.close, lambda: forget(session)]
-            if recorder is not None:
-                session.recorder = recorder
-                recorder.secrets = lambda: [api.credentials.header().get("Authorization", "")[7:]]
-                resume = False  # a recorded notebook starts afresh: its draft comes from the record
-            try:
-                _loop.run(session._start(resume))
-            except BaseException:
-                _loop.run(api.aclose())
-                raise
+            # a recorded notebook starts afresh: its draft comes from the record
+            _loop.run(session._start(resume and not new and recorder is None))
         except BaseException:
-            stack.close()
+            _loop.run(api.aclose())
             raise
+        session._on_close += [stack.pop_all().close, lambda: forget(session)]
         _current = (session, signature)
     return session
 

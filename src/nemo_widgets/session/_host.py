@@ -77,11 +77,7 @@ Work = Callable[Concatenate[S, P], Coroutine[Any, Any, T]]
 def twins(
     work: Work[S, P, T], name: str, bar: str | None = None
 ) -> tuple[Callable[Concatenate[S, P], T], Work[S, P, T]]:
-    """`name` and `a<name>`: `work` run on the package's loop, waited for or awaited.
-
-    With `bar` (its label; "render": an export's), `progress=` becomes a bar made now, on the
-    caller's thread (one made on the loop's thread has no cell to show in).
-    """
+    """`name` and `a<name>`: `work` run on the loop; with `bar` (its label) `progress=` is a bar."""
     signature = inspect.signature(work)
 
     @contextlib.contextmanager
@@ -90,7 +86,7 @@ def twins(
             yield work(self, *args, **kwargs)
             return
         bound = signature.bind(self, *args, **kwargs)
-        subscribe = self.subscribe if bar == "render" else None
+        subscribe = self.subscribe if bar == "render" else None  # an export's bar: its job events
         with caller_progress(bound.arguments.get("progress"), bar, subscribe) as feed:
             bound.arguments["progress"] = feed
             yield work(*bound.args, **bound.kwargs)

@@ -1,6 +1,5 @@
-"""The tqdm bars of uploads, downloads and exports (tqdm is optional), made on the caller's
-thread: one made on the loop's thread has, since ipykernel 7, no cell to land in; the worker gets
-a callback that feeds it."""
+"""The tqdm bars (tqdm is optional) of uploads, downloads and exports, made on the caller's thread:
+since ipykernel 7 one made on the loop's thread has no cell to land in; the worker gets a feed."""
 
 from __future__ import annotations
 
@@ -9,7 +8,8 @@ import sys
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from .._text import TEXT, ui_text
+from .._display import word
+from .._text import ui_text
 from ..api._multipart import ProgressArg
 
 # `progress=` (ProgressArg) everywhere: a callable(done, total), True (a bar), False (nothing),
@@ -18,17 +18,25 @@ from ..api._multipart import ProgressArg
 
 def _watched() -> bool:
     """A person is looking: stderr is a terminal, or this runs in a kernel's shell."""
-    if getattr(sys.stderr, "isatty", lambda: False)():
-        return True
     # ipykernel being imported is not enough (a test run or a library may import it): ask for
     # the running shell, which only a kernel has
     ipython = sys.modules.get("IPython")
-    shell = ipython.get_ipython() if ipython is not None else None
-    return shell is not None and hasattr(shell, "kernel")
+    in_kernel = ipython is not None and hasattr(ipython.get_ipython(), "kernel")
+    return in_kernel or getattr(sys.stderr, "isatty", lambda: False)()
 
 
 # The render phase of an export's bar: a percentage as the backend reports it, not bytes.
 _RENDER_FORMAT = "{desc}: {percentage:3.0f}%|{bar}| [{elapsed}]"
+
+
+def _bar(label: str, render: bool) -> Any:
+    """A tqdm bar, None without tqdm."""
+    try:
+        from tqdm.auto import tqdm
+    except ImportError:
+        return None
+    shape = {"total": 100, "bar_format": _RENDER_FORMAT} if render else {"total": 0}
+    return tqdm(desc=ui_text(f"progress.{label}"), leave=False, unit="B", unit_scale=True, **shape)
 
 
 @contextlib.contextmanager
@@ -37,48 +45,35 @@ def caller_progress(
     label: str,
     subscribe: Callable[[Callable[[str, Any], None]], Callable[[], None]] | None = None,
 ) -> Iterator[ProgressArg]:
-    """A bar titled `progress.<label>` made now, in the caller's thread, when `progress` asks for
-    one and tqdm is installed; yields the `progress` for the worker (a feed of bytes).
+    """Yields the worker's `progress`: the feed of a bar made now, when one is wanted.
 
-    With `subscribe` (the session's; its "job" events carry the polled percent), the bar is an
-    export's: the render's percent ("render <id> (processing)"), then the download in bytes.
+    With `subscribe` (the session's), the bar is an export's: the render's percent from the "job"
+    events ("render <id> (processing)"), then the download in bytes.
     """
-    bar = None
-    if progress is True or (progress is None and _watched()):
-        try:
-            from tqdm.auto import tqdm
-        except ImportError:
-            pass
-        else:
-            shape = {"total": 100, "bar_format": _RENDER_FORMAT} if subscribe else {"total": 0}
-            desc = ui_text(f"progress.{label}")
-            bar = tqdm(desc=desc, leave=False, unit="B", unit_scale=True, **shape)
+    wanted = progress is True or (progress is None and _watched())
+    rendering = subscribe is not None
+    bar = _bar(label, rendering) if wanted else None
     if bar is None:
         yield False if progress is True else progress
         return
-    state = {"done": 0, "bytes": subscribe is None}
 
-    def on_event(kind: str, payload: Any) -> None:
-        if kind != "job" or state["bytes"]:
-            return
-        status = str(getattr(payload, "status", ""))
-        key = f"export.phase.{status}"
-        shown = ui_text(key) if key in TEXT else status
-        what = ui_text("progress.render_job", id=getattr(payload, "id", ""), status=shown)
-        bar.set_description_str(what, refresh=False)
-        bar.n = min(100.0, max(0.0, float(getattr(payload, "percent", 0) or 0)))
-        bar.refresh()
+    def on_event(kind: str, job: Any) -> None:
+        if kind == "job" and rendering:
+            phase = word("export.phase", job.status)
+            what = ui_text("progress.render_job", id=job.id, status=phase)
+            bar.set_description_str(what, refresh=False)
+            bar.n = job.percent
+            bar.refresh()
 
     def feed(done: int, total: int) -> None:
-        if not state["bytes"]:
-            state["bytes"] = True
+        nonlocal rendering
+        if rendering:
+            rendering = False
             bar.set_description_str(ui_text("progress.download"), refresh=False)
             bar.bar_format = None
             bar.reset(total=total)
-        elif bar.total != total:
-            bar.total = total
-        bar.update(done - state["done"])
-        state["done"] = done
+        bar.total = total
+        bar.update(done - bar.n)
         if done >= total:
             bar.refresh()  # the last state is shown even when it came within one refresh interval
 

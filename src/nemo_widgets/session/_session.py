@@ -1,8 +1,5 @@
-"""The session object held in kernel state: one per notebook, every rule of the workflow.
-
-Every `a…` coroutine runs on the package's background loop (`_loop`), its blocking twin waits for
-it; observers are called on the loop's thread and must not block.
-"""
+"""The Session held in kernel state (one per notebook): each `a…` coroutine runs on the background
+loop, its blocking twin waits for it; observers are called on the loop's thread, must not block."""
 
 from __future__ import annotations
 
@@ -18,11 +15,9 @@ from .. import draft as _draft  # its pandas half loads on first use
 from .._options import Options
 from .._text import default_language, set_active, ui_text
 from ..api import AsyncClient, Credits, Media, State
-from ..draft import summarize
 from ..errors import SessionNotFound
+from . import _export
 from ._chat import run_chat, run_retry, stream_chat
-from ._export import resume as resume_job
-from ._export import run_export
 from ._host import ChatState, Observer, twins
 from ._jobs import JobBook, RenderJob
 from ._progress import ProgressArg, caller_progress
@@ -52,7 +47,6 @@ class Session:
         language: str | None = None,
         options: Options | None = None,
         record_key: str | None = None,
-        book: JobBook | None = None,
     ) -> None:
         self._observers: list[Observer] = []
         self.api = api  # the wire client this session talks through
@@ -70,7 +64,7 @@ class Session:
         self.closed = False
         self.server: Any = None  # the offline backend this session started, if any
         self._key = record_key or ""
-        self._book = book if record_key else None  # where the session and its jobs are recorded
+        self._book = JobBook() if record_key else None  # records the session and its jobs
         self._on_close: list[Callable[[], None]] = []
         self.clock = Clock()  # the waits between polls and after a drop (tests pass a fake)
         self.recorder: Recorder | None = None  # with connect(record=...)
@@ -212,8 +206,8 @@ class Session:
 
     link, alink = twins(_link, "link")
 
-    export, aexport = twins(run_export, "export", bar="render")
-    resume, aresume = twins(resume_job, "resume", bar="render")
+    export, aexport = twins(_export.run_export, "export", bar="render")
+    resume, aresume = twins(_export.resume, "resume", bar="render")
     chat, achat = twins(run_chat, "chat")
     retry_last, aretry_last = twins(run_retry, "retry_last")
 
@@ -246,7 +240,7 @@ class Session:
 
     def summary(self) -> str:
         """The one-line track summary (`nemo_widgets.draft.summarize`)."""
-        return summarize(self._known_state().draft, self.language)
+        return _draft.summarize(self._known_state().draft, self.language)
 
     def export_timeline(
         self,

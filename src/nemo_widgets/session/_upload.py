@@ -63,13 +63,12 @@ def resolve(items: Iterable[str | os.PathLike[str]]) -> tuple[list[Path], list[s
             urls.append(_check_url(text))
             continue
         text = os.path.expanduser(text)
+        paths = [text]
         if any(c in text for c in "*?["):
-            matches = sorted(m for m in glob.glob(text, recursive=True) if not os.path.isdir(m))
-            if not matches:
+            paths = sorted(m for m in glob.glob(text, recursive=True) if not os.path.isdir(m))
+            if not paths:
                 raise InputError(f"no file matches {text!r}")
-            files.extend(check_file(Path(m)) for m in matches)
-        else:
-            files.append(check_file(Path(text)))
+        files.extend(check_file(Path(p)) for p in paths)
     if not files and not urls:
         raise InputError("nothing to upload")
     unique = list({f.resolve(): f for f in files}.values())  # a file named twice goes once
