@@ -18,7 +18,7 @@ Q = "'"  # sentences quote texts with single quotes
 _KEY_NAMES = frozenset({"pos", "fs", "c", "in", "k", "id", "nm"})  # keys the catalog names
 _NOUNS = frozenset({"title", "subtitle", "image", "video"})  # segment kinds with a noun
 _SAID = ("text", "volume", "duration", "start", "source", "name")  # readings with a sentence
-_FIRST = ("id", "k", "in")  # named first, in this order
+_FIRST = {"id": 0, "k": 1, "in": 2}  # named first, in this order
 _CANVAS = ("w", "h", "width", "height")
 
 
@@ -71,8 +71,7 @@ def _other_keys(a: Segment, b: Segment) -> list[str]:
         keys += [f"m.{k}" for k in changed_keys(ma, mb) if f"m.{k}" not in said]
     elif ma != mb:
         keys.append("m")
-    first = [k for k in _FIRST if k in keys]
-    return first + sorted(k for k in keys if k not in _FIRST)
+    return sorted(keys, key=lambda k: (_FIRST.get(k, len(_FIRST)), k))
 
 
 class _Changes(list[Change]):

@@ -289,21 +289,15 @@ def edits_between(old: Any, new: Any) -> list[Edit] | EditRefused:
     if was is None or now is None or not now.keys() <= was.keys():
         return [SetDraft(after)]
     ops: list[Edit] = [Delete(r) for r in was if r not in now]
-    for ref, seg in now.items():
-        ops += _segment_ops(ref, was[ref], seg)
-    draft = before
-    for op in ops:
-        result = apply(draft, op)
-        if isinstance(result, EditRefused):
-            # one at a time, a swap of two clips overlaps on the way: take the whole if it is valid
-            if any(check_track(after, t) for t in range(len(after.get("t") or []))):
-                return EditRefused(f"segment {op.ref}: {result.reason}")
-            return [SetDraft(after)]
-        draft = result
+    ops += [op for r, seg in now.items() for op in _segment_ops(r, was[r], seg)]
+    draft, missed = replay(before, ops)
+    if missed:
+        # one at a time, a swap of two clips overlaps on the way: take the whole if it is valid
+        if any(check_track(after, t) for t in range(len(after.get("t") or []))):
+            return EditRefused(f"segment {missed[0].edit.ref}: {missed[0].reason}")
+        return [SetDraft(after)]
     got = _by_id(draft) or {}
-    for ref, want in now.items():
-        keys = tuple((k, want.get(k)) for k in changed_keys(got[ref], want))
-        if keys:
-            ops.append(SetKeys(ref, keys))
-            draft = apply(draft, ops[-1])  # type: ignore[assignment]  # SetKeys is never refused
-    return ops if draft == after else [SetDraft(after)]
+    keys = {r: tuple((k, w.get(k)) for k in changed_keys(got[r], w)) for r, w in now.items()}
+    fixes: list[Edit] = [SetKeys(r, k) for r, k in keys.items() if k]
+    draft, _ = replay(draft, fixes)  # a SetKeys is never refused
+    return ops + fixes if draft == after else [SetDraft(after)]
