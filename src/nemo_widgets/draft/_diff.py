@@ -16,7 +16,7 @@ from ._summary import is_text, percent, quote, segment_name, span, track_name
 _T = TypeVar("_T", Track, Segment)
 Q = "'"  # sentences quote texts with single quotes
 _KEY_NAMES = frozenset({"pos", "fs", "c", "in", "k", "id", "nm"})  # keys the catalog names
-_NOUNS = frozenset({"title", "subtitle", "image", "video"})  # segment kinds with a noun
+_NOUNS = {"title": "title", "subtitle": "subtitle", "image": "image", "video": "clip"}  # by kind
 _SAID = ("text", "volume", "duration", "start", "source", "name")  # readings with a sentence
 _FIRST = {"id": 0, "k": 1, "in": 2}  # named first, in this order
 _CANVAS = ("w", "h", "width", "height")
@@ -52,8 +52,7 @@ def _pct(v: float | None) -> str:
 def _pair(before: Sequence[_T], after: Sequence[_T]) -> tuple[list[tuple[int, int]], list, list]:
     """(matched index pairs, removed indexes, added indexes), by unique ids else by position."""
     ids_a, ids_b = [x.id for x in before], [x.id for x in after]
-    unique = len(set(ids_a)) == len(ids_a) and len(set(ids_b)) == len(ids_b)
-    if unique and all(isinstance(i, str) for i in ids_a + ids_b):
+    if all(None not in ids and len(set(ids)) == len(ids) for ids in (ids_a, ids_b)):
         where = {i: n for n, i in enumerate(ids_b)}
         pairs = [(n, where[i]) for n, i in enumerate(ids_a) if i in where]
     else:
@@ -92,13 +91,10 @@ class _Changes(list[Change]):
 
     def noun(self, track: Track, seg: Segment, t: int) -> tuple[str | None, str]:
         """(catalog key of what the segment is, None: its audio track's name; the noun shown)."""
-        key: str | None = None
-        if seg.kind in _NOUNS:
-            key = "clip" if seg.kind == "video" else seg.kind
-        elif seg.kind == "audio" and track.type != 1:
-            key = "audio"
-        elif track.type != 1:
-            key = "text" if is_text(track, seg) else "clip" if track.type == 0 else "segment"
+        key = _NOUNS.get(seg.kind or "")
+        if key is None and track.type != 1:
+            media = "clip" if track.type == 0 else "segment"
+            key = "audio" if seg.kind == "audio" else "text" if is_text(track, seg) else media
         return key, track_name(track, t, self.lang) if key is None else self.text(key)
 
     def subject(self, track: Track, t: int, seg: Segment, pos: int) -> str:
