@@ -45,10 +45,6 @@ def changed_keys(a: Mapping[str, Any], b: Mapping[str, Any]) -> list[str]:
     return sorted((k for k in a.keys() | b.keys() if a.get(k) != b.get(k)), key=str)
 
 
-def _pct(v: float | None) -> str:
-    return f"{percent(v)}%"
-
-
 def _pair(before: Sequence[_T], after: Sequence[_T]) -> tuple[list[tuple[int, int]], list, list]:
     """(matched index pairs, removed indexes, added indexes), by unique ids else by position."""
     ids_a, ids_b = [x.id for x in before], [x.id for x in after]
@@ -114,7 +110,7 @@ class _Changes(list[Change]):
             self.say(f"subtitles_{kind}", "", t, n=len(segs), span=span(segs))
             return
         for seg in segs:
-            details = span([seg]) + (f", {_pct(seg.volume)}" if track.type == 1 else "")
+            details = span([seg]) + (f", {percent(seg.volume)}%" if track.type == 1 else "")
             noun, name = self.noun(track, seg, t)[1], segment_name(track, seg, Q, self.lang)
             self.say(kind, "", t, seg=seg.id, noun=noun, name=name, details=details)
 
@@ -128,7 +124,7 @@ class _Changes(list[Change]):
         elif a.text != b.text:
             say("text_removed" if b.text is None else "text_added", "text")
         if a.volume != b.volume:
-            say("volume", old=_pct(a.volume), new=_pct(b.volume))
+            say("volume", old=f"{percent(a.volume)}%", new=f"{percent(b.volume)}%")
         if a.duration != b.duration:
             key = "trimmed" if (b.duration or 0) < (a.duration or 0) else "extended"
             say(key, "trimmed", s=seconds(b.duration or 0, tenths=True))
