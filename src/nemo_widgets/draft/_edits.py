@@ -220,8 +220,7 @@ def replay(base: Any, edits: Iterable[Edit]) -> tuple[dict[str, Any], list[NotAp
 def rebase(
     edits: Sequence[Edit], new_draft: Any, same_base: bool = False
 ) -> tuple[dict[str, Any], list[Edit], list[NotApplied]]:
-    """(new draft with the edits re-applied, edits kept, edits not); unless `same_base` (the backend
-    draft did not change), a new draft supersedes a `SetDraft` and a positional ref."""
+    """(draft, kept, missed): the edits re-applied; a new base voids `#t.j` refs and SetDrafts."""
     kept: list[Edit] = []
     missed: list[NotApplied] = []
     draft = Draft.of(new_draft).to_dict()
@@ -280,8 +279,7 @@ def _by_id(draft: dict[str, Any]) -> dict[str, Any] | None:
 
 
 def edits_between(old: Any, new: Any) -> list[Edit] | EditRefused:
-    """Edits that make `old` into `new`, or why `new` is refused; what segment edits cannot say (new
-    tracks or segments, a changed `d`, segments without ids) becomes one `SetDraft`."""
+    """Edits making `old` into `new` (a SetDraft for what segment edits can't say), or a refusal."""
     before, after = Draft.of(old).to_dict(), Draft.of(new).to_dict()
     if before == after:
         return []
