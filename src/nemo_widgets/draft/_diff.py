@@ -1,14 +1,11 @@
-"""What changed between two drafts, in sentences a person reads ("BGM volume 35% → 50%").
-
-The chat uses it when an edit ends without a reply. Tracks are matched by id (by position when
-ids are missing or repeated), segments likewise within a track. The sentences are the `diff.*`
-strings of the UI text catalog, in the language asked for (by default the session's).
-"""
+"""What changed between two drafts, as the catalog's `diff.*` sentences ("BGM volume 35% → 50%");
+tracks, and segments within a track, are matched by unique id, else by position."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import Any, TypeVar
 
 from .._text import ui_text
@@ -19,9 +16,9 @@ from ._summary import is_text, percent, quote, segment_name, span, track_name
 _T = TypeVar("_T", Track, Segment)
 Q = "'"  # sentences quote texts with single quotes
 _KEY_NAMES = frozenset({"pos", "fs", "c", "in", "k", "id", "nm"})  # keys the catalog names
-_NOUNS = frozenset({"title", "subtitle", "image", "video"})  # segment kinds with a noun
+_NOUNS = {"title": "title", "subtitle": "subtitle", "image": "image", "video": "clip"}  # by kind
 _SAID = ("text", "volume", "duration", "start", "source", "name")  # readings with a sentence
-_FIRST = ("id", "k", "in")  # named first, in this order
+_FIRST = {"id": 0, "k": 1, "in": 2}  # named first, in this order
 _CANVAS = ("w", "h", "width", "height")
 
 
@@ -48,22 +45,16 @@ def changed_keys(a: Mapping[str, Any], b: Mapping[str, Any]) -> list[str]:
     return sorted((k for k in a.keys() | b.keys() if a.get(k) != b.get(k)), key=str)
 
 
-def _pct(v: float | None) -> str:
-    return f"{percent(v)}%"
-
-
 def _pair(before: Sequence[_T], after: Sequence[_T]) -> tuple[list[tuple[int, int]], list, list]:
     """(matched index pairs, removed indexes, added indexes), by unique ids else by position."""
     ids_a, ids_b = [x.id for x in before], [x.id for x in after]
-    unique = len(set(ids_a)) == len(ids_a) and len(set(ids_b)) == len(ids_b)
-    if unique and all(isinstance(i, str) for i in ids_a + ids_b):
+    if all(None not in ids and len(set(ids)) == len(ids) for ids in (ids_a, ids_b)):
         where = {i: n for n, i in enumerate(ids_b)}
         pairs = [(n, where[i]) for n, i in enumerate(ids_a) if i in where]
     else:
         pairs = [(n, n) for n in range(min(len(before), len(after)))]
-    kept_a, kept_b = {a for a, _ in pairs}, {b for _, b in pairs}
-    removed = [n for n in range(len(before)) if n not in kept_a]
-    return pairs, removed, [n for n in range(len(after)) if n not in kept_b]
+    removed = sorted(set(range(len(before))) - {a for a, _ in pairs})
+    return pairs, removed, sorted(set(range(len(after))) - {b for _, b in pairs})
 
 
 def _other_keys(a: Segment, b: Segment) -> list[str]:
@@ -75,8 +66,7 @@ def _other_keys(a: Segment, b: Segment) -> list[str]:
         keys += [f"m.{k}" for k in changed_keys(ma, mb) if f"m.{k}" not in said]
     elif ma != mb:
         keys.append("m")
-    first = [k for k in _FIRST if k in keys]
-    return first + sorted(k for k in keys if k not in _FIRST)
+    return sorted(keys, key=lambda k: (_FIRST.get(k, len(_FIRST)), k))
 
 
 class _Changes(list[Change]):
@@ -96,15 +86,11 @@ class _Changes(list[Change]):
         return ui_text(f"diff.{key}", self.lang, **fields)
 
     def noun(self, track: Track, seg: Segment, t: int) -> tuple[str | None, str]:
-        """What a segment is (title, subtitle, image, clip, audio, text, segment; None: it is
-        called by its audio track's name) and its noun, capitalised."""
-        key: str | None = None
-        if seg.kind in _NOUNS:
-            key = "clip" if seg.kind == "video" else seg.kind
-        elif seg.kind == "audio" and track.type != 1:
-            key = "audio"
-        elif track.type != 1:
-            key = "text" if is_text(track, seg) else "clip" if track.type == 0 else "segment"
+        """(catalog key of what the segment is, None: its audio track's name; the noun shown)."""
+        key = _NOUNS.get(seg.kind or "")
+        if key is None and track.type != 1:
+            media = "clip" if track.type == 0 else "segment"
+            key = "audio" if seg.kind == "audio" else "text" if is_text(track, seg) else media
         return key, track_name(track, t, self.lang) if key is None else self.text(key)
 
     def subject(self, track: Track, t: int, seg: Segment, pos: int) -> str:
@@ -124,7 +110,7 @@ class _Changes(list[Change]):
             self.say(f"subtitles_{kind}", "", t, n=len(segs), span=span(segs))
             return
         for seg in segs:
-            details = span([seg]) + (f", {_pct(seg.volume)}" if track.type == 1 else "")
+            details = span([seg]) + (f", {percent(seg.volume)}%" if track.type == 1 else "")
             noun, name = self.noun(track, seg, t)[1], segment_name(track, seg, Q, self.lang)
             self.say(kind, "", t, seg=seg.id, noun=noun, name=name, details=details)
 
@@ -138,11 +124,10 @@ class _Changes(list[Change]):
         elif a.text != b.text:
             say("text_removed" if b.text is None else "text_added", "text")
         if a.volume != b.volume:
-            say("volume", old=_pct(a.volume), new=_pct(b.volume))
+            say("volume", old=f"{percent(a.volume)}%", new=f"{percent(b.volume)}%")
         if a.duration != b.duration:
-            shorter = (b.duration or 0) < (a.duration or 0)
-            length = seconds(b.duration or 0, tenths=True)
-            say("trimmed" if shorter else "extended", "trimmed", s=length)
+            key = "trimmed" if (b.duration or 0) < (a.duration or 0) else "extended"
+            say(key, "trimmed", s=seconds(b.duration or 0, tenths=True))
         if a.start != b.start and moved:
             say("moved", s=seconds(b.start or 0, tenths=True))
         if a.source != b.source:
@@ -164,8 +149,7 @@ class _Changes(list[Change]):
             kind = self.text(f"type.{label}") if label in ("video", "audio", "text") else label
             self.say("track_changed", "track_type", t, name=name, type=kind)
         pairs, removed, added = _pair(ta.items, tb.items)
-        order_a = [a for a, _ in sorted(pairs, key=lambda p: p[1])]
-        reordered = order_a != sorted(order_a)
+        reordered = any(p[1] > q[1] for p, q in pairwise(pairs))  # pairs come in `ta` order
         if reordered:
             key = "reordered_texts" if tb.type == 7 else "reordered_clips"
             self.say("reordered", key, t, name=name)
@@ -174,32 +158,27 @@ class _Changes(list[Change]):
         for i, j in pairs:
             self.segment(tb, t, ta.items[i], tb.items[j], j, not reordered)
 
-    def new_track(self, track: Track, t: int) -> None:
-        segs = list(track.items)
-        if segs and (len(segs) == 1 or all(s.kind == "subtitle" for s in segs)):
-            self.group("added", track, t, segs)
-        else:
-            key = "track_added_segments" if segs else "track_added"
-            name = track_name(track, t, self.lang)
-            self.say("track_added", key, t, name=name, n=len(segs), span=span(segs))
-
     def drafts(self, a: Draft, b: Draft) -> None:
         pairs, removed, added = _pair(a.items, b.items)
         for i in removed:
             self.say("track_removed", "", i, name=track_name(a.items[i], i, self.lang))
         for j in added:
-            self.new_track(b.items[j], j)
+            segs = list(b.items[j].items)
+            if segs and (len(segs) == 1 or all(s.kind == "subtitle" for s in segs)):
+                self.group("added", b.items[j], j, segs)
+            else:
+                key = "track_added_segments" if segs else "track_added"
+                name = track_name(b.items[j], j, self.lang)
+                self.say("track_added", key, j, name=name, n=len(segs), span=span(segs))
         for i, j in pairs:
             self.track(a.items[i], b.items[j], j)
         if a.duration != b.duration:
             old, new = (seconds(d.duration or 0, tenths=True) for d in (a, b))
             self.say("duration", old=old, new=new)
         ma, mb = a.meta or {}, b.meta or {}
-        (wa, ha), (wb, hb) = [
-            (m.get("w", m.get("width")), m.get("h", m.get("height"))) for m in (ma, mb)
-        ]
-        if (wa, ha) != (wb, hb):
-            self.say("settings", "canvas", old=f"{wa}x{ha}", new=f"{wb}x{hb}")
+        was, now = [(m.get("w", m.get("width")), m.get("h", m.get("height"))) for m in (ma, mb)]
+        if was != now:
+            self.say("settings", "canvas", old="{}x{}".format(*was), new="{}x{}".format(*now))
         spoken = {"t", "d"} | ({"m"} if a.meta is not None or b.meta is not None else set())
         keys = [k for k in changed_keys(ma, mb) if k not in _CANVAS]
         keys += [k for k in changed_keys(a.raw, b.raw) if k not in spoken]
@@ -208,8 +187,7 @@ class _Changes(list[Change]):
 
 
 def diff_drafts(before: Any, after: Any, language: str | None = None) -> list[Change]:
-    """The changes from `before` to `after`, one sentence each (empty when nothing changed), in
-    `language` (None: the session's)."""
+    """The changes from `before` to `after`, one sentence each, in `language` (None: session's)."""
     a, b, out = Draft.of(before), Draft.of(after), _Changes(language)
     if dict(a.raw) == dict(b.raw):
         return []

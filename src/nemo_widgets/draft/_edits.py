@@ -1,15 +1,9 @@
-"""Hand edits of a draft, and how they survive a new backend draft.
-
-An edit names its segment by `ref`: its `id`, or `#t.j` (track t, position j) for one without. A
-`#t.j` ref names a position, not a segment, so `rebase` re-applies it only on the draft it was
-made on; any new backend draft supersedes a `SetDraft`. Refusals are the catalog's `edit.*`, in
-the session's language. A draft edited in code (a DataFrame, a dict) joins as edits by segment id
-(`edits_between`), so a new backend draft can rebase them too.
-"""
+"""Hand edits of a draft (by segment `ref`: its id, or `#t.j` for one without), and how they
+survive a new backend draft (`rebase`); refusals are the catalog's `edit.*` sentences."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
 from typing import Any, Final, TypeAlias
@@ -25,45 +19,35 @@ _GONE: Final = object()  # `write_at`'s marker for a key to remove
 
 @dataclass(frozen=True)
 class _OnSegment:
-    """An edit of the one segment `ref` names."""
-
-    ref: str
+    ref: str  # the segment's id, or "#t.j" (track t, position j): a position, valid on one draft
 
 
 @dataclass(frozen=True)
 class SetText(_OnSegment):
-    """Change the wording of a title or subtitle."""
-
-    text: str
+    text: str  # the new wording of a title or subtitle
 
 
 @dataclass(frozen=True)
 class Move(_OnSegment):
-    """Move a segment to start at `start` ms (its duration kept)."""
-
-    start: int
+    start: float  # ms, its duration kept
 
 
 @dataclass(frozen=True)
 class Resize(_OnSegment):
-    """Trim: set start and duration (ms). Moving the left edge of a media clip moves its `in`
-    point by as much, so the picture stays where it was on the timeline."""
+    """Trim (ms); moving a clip's left edge moves its `in` point too, so the picture stays put."""
 
-    start: int
-    duration: int
+    start: float
+    duration: float
 
 
 @dataclass(frozen=True)
 class SetVolume(_OnSegment):
-    """Set the volume, 0-1."""
-
-    volume: float
+    volume: float  # 0-1
 
 
 @dataclass(frozen=True)
 class Reorder(_OnSegment):
-    """Put the segment at position `index` of its track; the track's segments keep their
-    durations and the gaps between them, in the new order."""
+    """Put the segment at `index` of its track; durations and the gaps between segments stay."""
 
     index: int
 
@@ -75,9 +59,7 @@ class Delete(_OnSegment):
 
 @dataclass(frozen=True)
 class SetKeys(_OnSegment):
-    """Set (None: remove) other keys of a segment, as an edited DataFrame did."""
-
-    keys: tuple[tuple[str, Any], ...]
+    keys: tuple[tuple[str, Any], ...]  # (key, value; None: remove), as an edited DataFrame did
 
 
 @dataclass(frozen=True)
@@ -93,9 +75,7 @@ Edit: TypeAlias = SetText | Move | Resize | SetVolume | Reorder | Delete | SetKe
 
 @dataclass(frozen=True)
 class EditRefused:
-    """Why an edit cannot be made (a sentence for the user)."""
-
-    reason: str
+    reason: str  # why the edit cannot be made, a sentence for the user
 
 
 @dataclass(frozen=True)
@@ -130,9 +110,8 @@ def locate(raw: Mapping[str, Any], ref: str) -> tuple[int, int] | None:
 
 def _write(seg: dict[str, Any], what: str, value: Any) -> EditRefused | None:
     """Write where the draft keeps `what`, else at the first free place."""
-    place, _ = _read.found(seg, what)
-    if place is None:
-        place = next((p for p in _read.SEGMENT[what][1] if _read.value_at(seg, p) is None), None)
+    free = (p for p in _read.SEGMENT[what][1] if _read.value_at(seg, p) is None)
+    place = _read.found(seg, what)[0] or next(free, None)
     if place is None:
         return _refused("kept_elsewhere", what=ui_text(f"edit.what.{what}"))
     _read.write_at(seg, place, value, _GONE)
@@ -155,12 +134,11 @@ def _check_time(draft: dict[str, Any], t: int, j: int) -> EditRefused | None:
     if _read.is_number(total) and 0 <= total < seg.end:
         return _refused("past_end", end=seconds(seg.end), total=seconds(total))
     for k, other in enumerate(map(Segment, draft["t"][t]["sg"])):
-        o_start = other.start
-        if k == j or o_start is None or (other.duration or 0) <= 0:
+        if k == j or other.start is None or (other.duration or 0) <= 0:
             continue
-        if (seg.start or 0) < other.end and o_start < seg.end:
+        if (seg.start or 0) < other.end and other.start < seg.end:
             name = other.text or other.name or other.raw.get("id") or k + 1
-            span = f"{seconds(o_start)}–{seconds(other.end)}"
+            span = f"{seconds(other.start)}–{seconds(other.end)}"
             return _refused("overlap", name=f"{name!s:.40}", span=span)
     return None
 
@@ -214,15 +192,13 @@ def _reorder(track: dict[str, Any], j: int, index: int) -> EditRefused | None:
         return _refused("no_position", n=index + 1, count=len(sg))
     seg = [Segment(s) for s in sg]
     order = sorted(range(len(sg)), key=lambda k: seg[k].start or 0)
-    times = [(seg[k].start or 0, seg[k].duration or 0) for k in order]
-    gaps = [0] + [max(0, b[0] - a[0] - a[1]) for a, b in pairwise(times)]
+    gaps = [0] + [max(0, (seg[b].start or 0) - seg[a].end) for a, b in pairwise(order)]
+    at = seg[order[0]].start or 0
     order.remove(j)
     order.insert(index, j)
-    at = times[0][0]
     for k, gap in zip(order, gaps, strict=True):
         at += gap
-        refused = _write(sg[k], "start", at)
-        if refused:
+        if refused := _write(sg[k], "start", at):
             return refused
         at += seg[k].duration or 0
     track["sg"] = [sg[k] for k in order]
@@ -244,9 +220,7 @@ def replay(base: Any, edits: Iterable[Edit]) -> tuple[dict[str, Any], list[NotAp
 def rebase(
     edits: Sequence[Edit], new_draft: Any, same_base: bool = False
 ) -> tuple[dict[str, Any], list[Edit], list[NotApplied]]:
-    """(the new draft with the edits re-applied, the edits kept, the edits not re-applied).
-
-    `same_base`: the backend draft did not change, so positional refs still hold."""
+    """(draft, kept, missed): the edits re-applied; a new base voids `#t.j` refs and SetDrafts."""
     kept: list[Edit] = []
     missed: list[NotApplied] = []
     draft = Draft.of(new_draft).to_dict()
@@ -263,77 +237,65 @@ def rebase(
     return draft, kept, missed
 
 
+_SENTENCES: Final[dict[type, Callable[[Any, str], str]]] = {
+    SetText: lambda e, w: f"I changed the text of {w} to {quote(e.text, Q)}",
+    Move: lambda e, w: f"I moved {w} to start at {seconds(e.start)}",
+    Resize: lambda e, w: f"I trimmed {w} to {seconds(e.start)}–{seconds(e.start + e.duration)}",
+    SetVolume: lambda e, w: f"I set the volume of {w} to {round(e.volume * 100)}%",
+    Reorder: lambda e, w: f"I moved {w} to position {e.index + 1} of its track",
+    Delete: lambda e, w: f"I deleted {w}",
+    SetKeys: lambda e, w: f"I changed {', '.join(k for k, _ in e.keys)} of {w}",
+    SetDraft: lambda e, w: "I edited the draft in code",
+}
+
+
 def describe(edit: Edit, name: str = "") -> str:
     """The edit as a sentence in the first person ("I changed subtitle 2 to '…'")."""
     what = name or (f"segment {edit.ref}" if edit.ref else "the draft")
-    match edit:
-        case SetText():
-            return f"I changed the text of {what} to {quote(edit.text, Q)}"
-        case Move():
-            return f"I moved {what} to start at {seconds(edit.start)}"
-        case Resize():
-            end = edit.start + edit.duration
-            return f"I trimmed {what} to {seconds(edit.start)}–{seconds(end)}"
-        case SetVolume():
-            return f"I set the volume of {what} to {round(edit.volume * 100)}%"
-        case Reorder():
-            return f"I moved {what} to position {edit.index + 1} of its track"
-        case Delete():
-            return f"I deleted {what}"
-        case SetKeys():
-            return f"I changed {', '.join(k for k, _ in edit.keys)} of {what}"
-    return "I edited the draft in code"
+    return _SENTENCES[type(edit)](edit, what)
 
 
 def _segment_ops(ref: str, old: Any, new: Any) -> list[Edit]:
     """The rule edits (text, time, volume) that make segment `old` into `new`."""
     ops: list[Edit] = []
-    text, volume = _read.read(new, "text"), _read.read(new, "volume")
-    start, length = _read.read(new, "start"), _read.read(new, "duration")
-    if text is not None and text != _read.read(old, "text"):
-        ops.append(SetText(ref, text))
-    if length is not None and length != _read.read(old, "duration"):
-        ops.append(Resize(ref, start if start is not None else 0, length))
-    elif start is not None and start != _read.read(old, "start"):
-        ops.append(Move(ref, start))
-    if volume is not None and volume != _read.read(old, "volume"):
-        ops.append(SetVolume(ref, volume))
+    a, b = Segment(old), Segment(new)
+    if b.text is not None and b.text != a.text:
+        ops.append(SetText(ref, b.text))
+    if b.duration is not None and b.duration != a.duration:
+        ops.append(Resize(ref, b.start if b.start is not None else 0, b.duration))
+    elif b.start is not None and b.start != a.start:
+        ops.append(Move(ref, b.start))
+    if b.volume is not None and b.volume != a.volume:
+        ops.append(SetVolume(ref, b.volume))
     return ops
 
 
-def _find(draft: dict[str, Any], ref: str) -> Any:
-    where = locate(draft, ref)
-    return None if where is None else draft["t"][where[0]]["sg"][where[1]]
+def _by_id(draft: dict[str, Any]) -> dict[str, Any] | None:
+    """Each segment by its id; None unless every segment has an id of its own."""
+    ids = refs(draft)
+    if len(set(ids)) < len(ids) or any(r.startswith("#") for r in ids):
+        return None
+    return dict(zip(ids, (s.raw for t in Draft.of(draft).items for s in t.items), strict=True))
 
 
 def edits_between(old: Any, new: Any) -> list[Edit] | EditRefused:
-    """Edits that make `old` into `new` (empty when they are equal), or why `new` is refused;
-    what segment edits cannot say (new tracks or segments, a changed `d`, segments without ids)
-    becomes one `SetDraft`."""
+    """Edits making `old` into `new` (a SetDraft for what segment edits can't say), or a refusal."""
     before, after = Draft.of(old).to_dict(), Draft.of(new).to_dict()
     if before == after:
         return []
-    old_refs, new_refs = refs(before), refs(after)
-    plain = all(not r.startswith("#") for r in old_refs + new_refs)
-    unique = len(set(old_refs)) == len(old_refs) and len(set(new_refs)) == len(new_refs)
-    if not (plain and unique) or not set(new_refs) <= set(old_refs):
+    was, now = _by_id(before), _by_id(after)
+    if was is None or now is None or not now.keys() <= was.keys():
         return [SetDraft(after)]
-    ops: list[Edit] = [Delete(r) for r in old_refs if r not in new_refs]
-    for ref in new_refs:
-        ops += _segment_ops(ref, _find(before, ref), _find(after, ref))
-    draft = before
-    for op in ops:
-        result = apply(draft, op)
-        if isinstance(result, EditRefused):
-            # one at a time, a swap of two clips overlaps on the way: take the whole if it is valid
-            if any(check_track(after, t) for t in range(len(after.get("t") or []))):
-                return EditRefused(f"segment {op.ref}: {result.reason}")
-            return [SetDraft(after)]
-        draft = result
-    for ref in new_refs:
-        got, want = _find(draft, ref), _find(after, ref)
-        keys = tuple((k, want.get(k)) for k in changed_keys(got, want))
-        if keys:
-            ops.append(SetKeys(ref, keys))
-            draft = apply(draft, ops[-1])  # type: ignore[assignment]  # SetKeys is never refused
-    return ops if draft == after else [SetDraft(after)]
+    ops: list[Edit] = [Delete(r) for r in was if r not in now]
+    ops += [op for r, seg in now.items() for op in _segment_ops(r, was[r], seg)]
+    draft, missed = replay(before, ops)
+    if missed:
+        # one at a time, a swap of two clips overlaps on the way: take the whole if it is valid
+        if any(check_track(after, t) for t in range(len(after.get("t") or []))):
+            return EditRefused(f"segment {missed[0].edit.ref}: {missed[0].reason}")
+        return [SetDraft(after)]
+    got = _by_id(draft) or {}
+    keys = {r: tuple((k, w.get(k)) for k in changed_keys(got[r], w)) for r, w in now.items()}
+    fixes: list[Edit] = [SetKeys(r, k) for r, k in keys.items() if k]
+    draft, _ = replay(draft, fixes)  # a SetKeys is never refused
+    return ops + fixes if draft == after else [SetDraft(after)]

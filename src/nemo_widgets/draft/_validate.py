@@ -1,7 +1,5 @@
-"""Is a draft ready for export? `DraftError` naming the track and segment if not. Only what the
-contract publishes and our own keys where a draft uses them are checked (docs/draft-format.md);
-a draft that passes goes to the render endpoint exactly as it came.
-"""
+"""Is a draft ready for export? Only the contract's keys and ours are checked (see
+docs/draft-format.md); a draft that passes goes to the render endpoint exactly as it came."""
 
 from __future__ import annotations
 
