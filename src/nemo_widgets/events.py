@@ -1,9 +1,5 @@
-"""Chat events, and `ChatTurn`: the pure decoder from `/run_sse` bytes to typed events.
-
-Both dialects of the contract, ADK events (`content.parts[]`; `partial: true` chunks, then a final
-that repeats the whole text) and the vendor's typed events (`{"type": "text", …}`), are read
-through one table (`_TOOLS`, the error keys). `ChatTurn` does no I/O: feed it bytes split anywhere.
-"""
+"""Chat events, and `ChatTurn`: the pure decoder (no I/O) from `/run_sse` bytes, split anywhere,
+to typed events; both dialects (ADK's `content.parts[]`, the vendor's `type`) share one table."""
 
 from __future__ import annotations
 
@@ -155,8 +151,8 @@ _TYPED_ERROR_KEYS = ("message", "content", "error", "detail")
 _ERROR_KEYS = ("error", "errorMessage", "error_message", "errorCode", "error_code")
 
 
-def _first(obj: dict[str, Any], keys: tuple[str, ...]) -> Any:
-    return next((obj[k] for k in keys if obj.get(k) is not None), None)
+def _first(obj: dict[str, Any], keys: tuple[str, ...], default: Any = None) -> Any:
+    return next((obj[k] for k in keys if obj.get(k) is not None), default)
 
 
 def _tool(spelling: str, body: dict[str, Any]) -> ToolCall | ToolResult:
@@ -172,11 +168,7 @@ def _join(done: str, more: str) -> str:
 
 
 class ChatTurn:
-    """Pure decoder of one `/run_sse` response: `feed(bytes)` / `close()` → typed events.
-
-    Also keeps the turn's result: `text` (what the message shows), `saw_text`, `errors` (the
-    backend's own error messages) and `unreadable` (events that could not be read).
-    """
+    """One `/run_sse` response: `feed(bytes)`, then `close()`; keeps its `text` and errors."""
 
     def __init__(self) -> None:
         self._utf8 = codecs.getincrementaldecoder("utf-8")("surrogateescape")
@@ -184,9 +176,8 @@ class ChatTurn:
         self._messages = SSEDecoder()
         self._final = ""  # texts finalised so far in this turn, joined
         self._open: list[str] = []  # chunks of the text being streamed
-        self.saw_text = False
-        self.errors: list[str] = []
-        self.unreadable = 0
+        self.errors: list[str] = []  # the backend's own error messages
+        self.unreadable = 0  # events that could not be read
         self.closed = False
 
     @property
@@ -194,7 +185,6 @@ class ChatTurn:
         """The message as it should be shown now."""
         return _join(self._final, "".join(self._open))
 
-    # -- bytes → SSE messages ----------------------------------------------------------------
     def feed(self, data: bytes) -> list[Event]:
         """Decode the next bytes of the stream (split anywhere) into the events they complete."""
         return self._read(self._lines.decode(self._utf8.decode(data)))
@@ -258,14 +248,12 @@ class ChatTurn:
         shown = raw.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
         out.append(StreamError(f"unreadable event: {problem}", shown[:_RAW_LIMIT]))
 
-    # -- one event → typed events ----------------------------------------------------------------
     def _interpret(self, event: dict[str, Any], out: list[Event]) -> None:
         kind = event.get("type")
         if isinstance(kind, str) and not isinstance(event.get("content"), dict):
             # The vendor's typed event; unknown types are ignored, as ADK's unknown fields are.
             if kind == "error":
-                found = _first(event, _TYPED_ERROR_KEYS)
-                self._error("error" if found is None else found, event, out)
+                self._error(_first(event, _TYPED_ERROR_KEYS, "error"), event, out)
                 return
             if kind == "text":
                 text = event.get("content")
@@ -310,7 +298,6 @@ class ChatTurn:
             # The first chunk of a second text in the turn is kept apart from the first.
             out.append(TextDelta(_SEPARATOR + text if not self._open and self._final else text))
             self._open.append(text)
-            self.saw_text = True
 
     def _settle(self, out: list[Event]) -> None:
         if self._open:
@@ -319,5 +306,4 @@ class ChatTurn:
     def _finish(self, whole: str, out: list[Event]) -> None:
         self._open.clear()
         self._final = whole
-        self.saw_text = self.saw_text or bool(whole)
         out.append(Text(whole))

@@ -1,10 +1,5 @@
-"""`%nemo` and `%%nemo`, registered by `%load_ext nemo_widgets` (`%nemo?` is the full help, in the
-session's language). Each command returns the one thing it shows.
-
-`%%nemo` sends the cell (`{var}` filled from the notebook) and shows the exchange in a compact
-`ChatCell`, so a reply follows the Studio's Markdown rules; it waits for the reply, then refreshes
-the display so that the static fallback holds it where no widget front-end runs (nbclient).
-"""
+"""`%nemo` (each command returns the one thing it shows; `%nemo?` is the help, in the session's
+language) and `%%nemo` (the cell, `{var}` filled, sent and shown in a compact `ChatCell`)."""
 
 from __future__ import annotations
 
@@ -23,6 +18,8 @@ from IPython.core.magic_arguments import (
     parse_argstring,
 )
 from IPython.display import HTML, display
+
+import nemo_widgets  # its widgets load on first use: `%load_ext` stays quick
 
 from . import session as sessions
 from ._display import MediaList
@@ -45,9 +42,7 @@ def _fail(problem: str) -> UsageError:
 
 
 def interpolate(text: str, namespace: dict[str, Any]) -> str:
-    """`{name}` (and `{name.attr}`, `{name[0]}`, `{name!r:>8}`) replaced from `namespace`, as
-    jupyter-ai's `%%ai` does: `{{`/`}}` are literal braces, a name the namespace lacks stays as
-    typed, and text that is not a format string (a stray brace) is sent unchanged."""
+    """`{name…}` filled from `namespace` as jupyter-ai's `%%ai` does; the rest stays as typed."""
     out: list[str] = []
     try:
         for literal, field, spec, conversion in _FORMATTER.parse(text):
@@ -93,6 +88,7 @@ _ARGUMENTS: dict[str, dict[str, Any]] = {
     "--record": {"metavar": "FILE"},
     "--refresh": {"action": "store_true"},
 }
+_CONNECT = ("api_url", "language", "record", "refresh")  # the flags `connect` passes on
 
 
 def _choose(command: str, value: str, choices: tuple[str, ...] | list[str]) -> str:
@@ -143,25 +139,18 @@ class NemoMagics(Magics):
 
     # -- commands (each returns the one thing it shows) --------------------------------------------
     def _cmd_connect(self, ns: argparse.Namespace) -> Any:
-        _no_extra("connect", ns, ("args", "api_url", "language", "record", "refresh"))
+        _no_extra("connect", ns, ("args", *_CONNECT))
         if len(ns.args) > 1:
             raise _fail(ui_text("magic.extra", args=" ".join(ns.args[1:])))
         backend = _choose("connect", ns.args[0], ("cloud", "local")) if ns.args else "cloud"
-        session = sessions.connect(
-            backend=backend,
-            api_url=ns.api_url,
-            language=ns.language,
-            record=ns.record,
-            refresh=ns.refresh,
-        )
+        options = {name: getattr(ns, name) for name in _CONNECT}
+        session = sessions.connect(backend=backend, **options)
         _localize(session.language)
         return session
 
     def _cmd_studio(self, ns: argparse.Namespace) -> Any:
-        from .widgets import Studio
-
         _no_extra("studio", ns)
-        return Studio(_session())
+        return nemo_widgets.Studio(_session())
 
     def _cmd_upload(self, ns: argparse.Namespace) -> Any:
         _no_extra("upload", ns, ("args",))
@@ -174,21 +163,17 @@ class NemoMagics(Magics):
         return _session().credits()
 
     def _cmd_status(self, ns: argparse.Namespace) -> Any:
-        from .widgets import TimelineTable
-
         _no_extra("status", ns)
         session = _session()
         session.state()
-        return TimelineTable(session)
+        return nemo_widgets.TimelineTable(session)
 
     def _cmd_export(self, ns: argparse.Namespace) -> Any:
-        from .widgets import ExportPanel
-
         _no_extra("export", ns, ("quality",))
         quality = _choose("export --quality", ns.quality or "high", QUALITIES)
         session = _session()
         session.export(quality=quality)
-        return ExportPanel(session)  # it shows the job, its progress and the video
+        return nemo_widgets.ExportPanel(session)  # it shows the job, its progress and the video
 
     def _cmd_link(self, ns: argparse.Namespace) -> Any:
         _no_extra("link", ns)
@@ -201,9 +186,7 @@ class NemoMagics(Magics):
         text = interpolate(body, self.shell.user_ns if self.shell is not None else {}).strip()
         if not text:
             raise _fail(ui_text("magic.empty_cell"))
-        from .widgets import ChatCell  # widgets load on first use: `%load_ext` stays quick
-
-        cell = ChatCell(_session(), compact=not ns.no_wait)
+        cell = nemo_widgets.ChatCell(_session(), compact=not ns.no_wait)
         fut = cell.ask(text)
         if ns.no_wait:
             display(cell)
@@ -217,8 +200,7 @@ class NemoMagics(Magics):
             # The message is already sent: never send it again; the reply finishes by itself.
             print(ui_text("magic.stopped"))
             return
-        if handle is not None:
-            handle.update(cell)  # the fallback (no front end) now carries the reply
+        handle.update(cell)  # the fallback (no front end) now carries the reply
         if (exc := fut.exception()) is not None:
             print(f"❌ {exc}" if isinstance(exc, NemoError) else f"❌ {type(exc).__name__}: {exc}")
 
