@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.metadata as _metadata
 import typing as _typing
 
 from .errors import (
@@ -27,18 +28,10 @@ if _typing.TYPE_CHECKING:
 
 _WIDGETS = ("ChatCell", "ExportPanel", "Studio", "TimelineTable", "UploadPicker")
 
-
-def _version() -> str:
-    # pyproject.toml holds the one version; an uninstalled checkout has no metadata to read
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        return version("nemo-widgets")
-    except PackageNotFoundError:
-        return "0+unknown"
-
-
-__version__ = _version()
+try:  # pyproject.toml holds the one version; an uninstalled checkout has no metadata to read
+    __version__ = _metadata.version("nemo-widgets")
+except _metadata.PackageNotFoundError:
+    __version__ = "0+unknown"
 
 __all__ = [
     "AuthError",

@@ -102,15 +102,12 @@ class Changes:
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
-class _Signal:
-    pass
-
-
-class Heartbeat(_Signal):
+class Heartbeat:
     """The backend is still working (an empty `data:` line or an SSE comment)."""
 
 
-class End(_Signal):
+@dataclasses.dataclass(frozen=True, slots=True)
+class End:
     """The stream is over."""
 
 
@@ -214,25 +211,30 @@ class ChatTurn:
         raw = message.data
         if not raw.strip():  # an empty `data:` line: a keep-alive too
             out.append(_HEARTBEAT)
-            return
+        elif (problem := self._problem(message.event, raw, out)) is not None:
+            self.unreadable += 1  # reported, then skipped
+            shown = raw.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+            out.append(StreamError(f"unreadable event: {problem}", shown[:_RAW_LIMIT]))
+
+    def _problem(self, kind: str, raw: str, out: list[Event]) -> str | None:
+        """Reads one message's data: None, or why it cannot be read."""
         if _ESCAPED.search(raw):
-            self._unreadable("not UTF-8", raw, out)
-            return
+            return "not UTF-8"
         try:
             event = json.loads(raw)
         except (ValueError, RecursionError) as exc:  # deep nesting too
-            self._unreadable(str(exc), raw, out)
-            return
-        if message.event == "error":
+            return str(exc)
+        if kind == "error":
             text = event.get("message") if isinstance(event, dict) else None
             self._error(text if isinstance(text, str) else raw, raw, out)
-        elif not isinstance(event, dict):
-            self._unreadable("not a JSON object", raw, out)
-        else:
-            try:
-                self._interpret(event, out)
-            except (TypeError, AttributeError, ValueError) as exc:
-                self._unreadable(f"unexpected shape ({exc})", raw, out)
+            return None
+        if not isinstance(event, dict):
+            return "not a JSON object"
+        try:
+            self._interpret(event, out)
+        except (TypeError, AttributeError, ValueError) as exc:
+            return f"unexpected shape ({exc})"
+        return None
 
     def _error(self, message: Any, raw: str | dict[str, Any], out: list[Event]) -> None:
         """An error the backend sent: reported, and kept for the reply."""
@@ -241,12 +243,6 @@ class ChatTurn:
             raw = json.dumps(raw, ensure_ascii=False)
         self.errors.append(text)
         out.append(StreamError(text, raw[:_RAW_LIMIT]))
-
-    def _unreadable(self, problem: str, raw: str, out: list[Event]) -> None:
-        """An event that could not be read: reported, then skipped."""
-        self.unreadable += 1
-        shown = raw.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
-        out.append(StreamError(f"unreadable event: {problem}", shown[:_RAW_LIMIT]))
 
     def _interpret(self, event: dict[str, Any], out: list[Event]) -> None:
         kind = event.get("type")
