@@ -6,7 +6,7 @@ from __future__ import annotations
 import html
 from typing import Any
 
-from ._text import TEXT, active_lang, ui_text
+from ._text import TEXT, ui_lang, ui_text
 from .draft import summarize
 
 _MAX_SUMMARY = 160  # characters of the summary line a State shows
@@ -49,7 +49,7 @@ def media_line(m: Any) -> str:
 def state_line(st: Any) -> str:
     """`State 5529… · 2 media · Timeline (2 tracks): 1. Video: … ` (the summary cut short)."""
     try:
-        summary = str(summarize(st.draft, active_lang()))
+        summary = str(summarize(st.draft, ui_lang(None)))
     except Exception:  # a draft the summary cannot read still gets a display
         summary = ""
     if len(summary) > _MAX_SUMMARY:

@@ -53,11 +53,6 @@ def set_active(language: str | None) -> None:
     _active = None if language is None else ui_lang(language)
 
 
-def active_lang() -> Lang:
-    """The UI language of the latest session (else the locale's)."""
-    return ui_lang(None)
-
-
 def ui_text(key: str, lang: str | None = None, /, **fmt: object) -> str:
     """The string for `key` in `lang` (`None`: the active one), `{name}` filled from `fmt`."""
     en, zh = TEXT[key]

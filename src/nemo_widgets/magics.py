@@ -23,7 +23,7 @@ import nemo_widgets  # its widgets load on first use: `%load_ext` stays quick
 
 from . import session as sessions
 from ._display import MediaList
-from ._text import active_lang, ui_text
+from ._text import ui_text
 from .errors import NemoError
 from .session._export import QUALITIES
 
@@ -89,6 +89,8 @@ _ARGUMENTS: dict[str, dict[str, Any]] = {
     "--refresh": {"action": "store_true"},
 }
 _CONNECT = ("api_url", "language", "record", "refresh")  # the flags `connect` passes on
+# what a command takes besides its name (anything else is a usage error); the rest take nothing
+_TAKES = {"connect": ("args", *_CONNECT), "upload": ("args",), "export": ("quality",)}
 
 
 def _choose(command: str, value: str, choices: tuple[str, ...] | list[str]) -> str:
@@ -131,6 +133,7 @@ class NemoMagics(Magics):
             command = getattr(self, f"_cmd_{ns.command}", None)
             if command is None:
                 raise _fail(ui_text("magic.unknown", command=repr(ns.command)))
+            _no_extra(ns.command, ns, _TAKES.get(ns.command, ()))
             return command(ns)
         except NemoError as exc:
             # A user-facing failure: its message and hint, not a traceback.
@@ -139,7 +142,6 @@ class NemoMagics(Magics):
 
     # -- commands (each returns the one thing it shows) --------------------------------------------
     def _cmd_connect(self, ns: argparse.Namespace) -> Any:
-        _no_extra("connect", ns, ("args", *_CONNECT))
         if len(ns.args) > 1:
             raise _fail(ui_text("magic.extra", args=" ".join(ns.args[1:])))
         backend = _choose("connect", ns.args[0], ("cloud", "local")) if ns.args else "cloud"
@@ -149,34 +151,28 @@ class NemoMagics(Magics):
         return session
 
     def _cmd_studio(self, ns: argparse.Namespace) -> Any:
-        _no_extra("studio", ns)
         return nemo_widgets.Studio(_session())
 
     def _cmd_upload(self, ns: argparse.Namespace) -> Any:
-        _no_extra("upload", ns, ("args",))
         if not ns.args:
             raise _fail(ui_text("magic.upload_needs"))
         return MediaList(_session().upload(*ns.args))
 
     def _cmd_credits(self, ns: argparse.Namespace) -> Any:
-        _no_extra("credits", ns)
         return _session().credits()
 
     def _cmd_status(self, ns: argparse.Namespace) -> Any:
-        _no_extra("status", ns)
         session = _session()
         session.state()
         return nemo_widgets.TimelineTable(session)
 
     def _cmd_export(self, ns: argparse.Namespace) -> Any:
-        _no_extra("export", ns, ("quality",))
         quality = _choose("export --quality", ns.quality or "high", QUALITIES)
         session = _session()
         session.export(quality=quality)
         return nemo_widgets.ExportPanel(session)  # it shows the job, its progress and the video
 
     def _cmd_link(self, ns: argparse.Namespace) -> Any:
-        _no_extra("link", ns)
         url = _session().link()
         label = html.escape(ui_text("magic.open_project"))
         return HTML(f'<a href="{html.escape(url)}" target="_blank">{label}</a>')
@@ -214,7 +210,7 @@ def _session() -> Any:
 
 def register(ipython: Any) -> None:
     """Register `%nemo` / `%%nemo` on an IPython shell."""
-    _localize(active_lang())
+    _localize()  # in the active language
     ipython.register_magics(NemoMagics)
 
 
