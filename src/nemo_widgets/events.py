@@ -265,8 +265,7 @@ class ChatTurn:
                 out.append(_HEARTBEAT)
         elif event.get("content"):
             self._adk(event["content"], bool(event.get("partial")), out)
-        problem = _first(event, _ERROR_KEYS)
-        if problem is not None:
+        if (problem := _first(event, _ERROR_KEYS)) is not None:
             self._error(problem, event, out)
 
     def _adk(self, content: dict[str, Any], partial: bool, out: list[Event]) -> None:

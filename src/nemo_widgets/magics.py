@@ -100,7 +100,7 @@ def _choose(command: str, value: str, choices: tuple[str, ...] | list[str]) -> s
     return value
 
 
-def _no_extra(command: str, ns: argparse.Namespace, allowed: tuple[str, ...] = ()) -> None:
+def _no_extra(command: str, ns: argparse.Namespace, allowed: tuple[str, ...]) -> None:
     extra = list(ns.args) if "args" not in allowed else []
     for flag, value in vars(ns).items():
         if flag not in ("command", "args", *allowed) and value:
@@ -140,7 +140,6 @@ class NemoMagics(Magics):
             print(f"❌ {exc}")
             return None
 
-    # -- commands (each returns the one thing it shows) --------------------------------------------
     def _cmd_connect(self, ns: argparse.Namespace) -> Any:
         if len(ns.args) > 1:
             raise _fail(ui_text("magic.extra", args=" ".join(ns.args[1:])))
@@ -177,7 +176,6 @@ class NemoMagics(Magics):
         label = html.escape(ui_text("magic.open_project"))
         return HTML(f'<a href="{html.escape(url)}" target="_blank">{label}</a>')
 
-    # -- %%nemo ----------------------------------------------------------------------------------
     def _chat(self, ns: argparse.Namespace, body: str) -> None:
         text = interpolate(body, self.shell.user_ns if self.shell is not None else {}).strip()
         if not text:
