@@ -28,10 +28,15 @@ if _typing.TYPE_CHECKING:
 
 _WIDGETS = ("ChatCell", "ExportPanel", "Studio", "TimelineTable", "UploadPicker")
 
-try:  # pyproject.toml holds the one version; an uninstalled checkout has no metadata to read
-    __version__ = _metadata.version("nemo-widgets")
-except _metadata.PackageNotFoundError:
-    __version__ = "0+unknown"
+
+def _version() -> str:  # pyproject.toml holds the one version
+    try:
+        return _metadata.version("nemo-widgets")
+    except _metadata.PackageNotFoundError:  # an uninstalled checkout has no metadata to read
+        return "0+unknown"
+
+
+__version__ = _version()
 
 __all__ = [
     "AuthError",
