@@ -130,11 +130,9 @@ Event = (
 _HEARTBEAT = Heartbeat()
 _SEPARATOR = "\n\n"  # between two texts of one turn (e.g. before and after a tool call)
 _RAW_LIMIT = 500  # characters of a bad event kept in StreamError.raw
-# Bytes that are not UTF-8 come out of the decoder as these (surrogateescape), so that an event
-# holding them is reported instead of shown with replacement characters.
+# what bytes that are not UTF-8 decode to (surrogateescape): reported, not shown as U+FFFD
 _ESCAPED = re.compile("[\udc80-\udcff]")
-# How each dialect spells a tool event: an ADK part's field (camelCase or snake_case, by ADK
-# version) or a typed event's `type`, mapped to the event and the key of its payload.
+# a tool event as each dialect spells it (an ADK part's field, by ADK version; a typed `type`)
 _TOOLS: dict[str, tuple[type[ToolCall] | type[ToolResult], str]] = {
     "functionCall": (ToolCall, "args"),
     "function_call": (ToolCall, "args"),

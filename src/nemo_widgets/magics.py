@@ -54,9 +54,8 @@ def interpolate(text: str, namespace: dict[str, Any]) -> str:
             except (KeyError, AttributeError, IndexError, TypeError, ValueError):
                 conv = f"!{conversion}" if conversion else ""
                 out.append(f"{{{field}{conv}{':' + spec if spec else ''}}}")
-                continue
-            value = _FORMATTER.convert_field(value, conversion)
-            out.append(format(value, spec or ""))
+            else:
+                out.append(format(_FORMATTER.convert_field(value, conversion), spec or ""))
     except ValueError:
         return text
     return "".join(out)
