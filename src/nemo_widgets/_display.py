@@ -60,10 +60,8 @@ def state_line(st: Any) -> str:
 
 def reply_head(r: Any) -> str:
     """`Reply · chat · 2 changes`: what the reply is, without its text."""
-    parts = [ui_text("repr.reply"), word("repr.route", r.route)]
-    if r.changes:
-        parts.append(ui_text("repr.changes", n=len(r.changes)))
-    return " · ".join(parts)
+    changes = ui_text("repr.changes", n=len(r.changes)) if r.changes else ""
+    return " · ".join(p for p in (ui_text("repr.reply"), word("repr.route", r.route), changes) if p)
 
 
 def session_line(s: Any) -> str:

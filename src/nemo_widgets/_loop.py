@@ -56,7 +56,7 @@ async def arun(coro: Coroutine[Any, Any, T]) -> T:
 
 
 def aiter_on_loop(make: Callable[[], AsyncGenerator[list[T], None]]) -> AsyncIterator[T]:
-    """The items of `make()`'s batches (made on the loop), from any loop; closing closes it."""
+    """`make()`'s batches, made on the loop, item by item to any loop; closing early closes them."""
     source: AsyncGenerator[list[T], None] | None = None
     pulling: asyncio.Task[Any] | None = None
 
