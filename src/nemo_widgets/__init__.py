@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.metadata as _metadata
 import typing as _typing
 
 from .errors import (
@@ -28,13 +29,10 @@ if _typing.TYPE_CHECKING:
 _WIDGETS = ("ChatCell", "ExportPanel", "Studio", "TimelineTable", "UploadPicker")
 
 
-def _version() -> str:
-    # pyproject.toml holds the one version; an uninstalled checkout has no metadata to read
-    from importlib.metadata import PackageNotFoundError, version
-
+def _version() -> str:  # pyproject.toml holds the one version
     try:
-        return version("nemo-widgets")
-    except PackageNotFoundError:
+        return _metadata.version("nemo-widgets")
+    except _metadata.PackageNotFoundError:  # an uninstalled checkout has no metadata to read
         return "0+unknown"
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import html
 from typing import Any
 
-from ._text import TEXT, active_lang, ui_text
+from ._text import TEXT, ui_lang, ui_text
 from .draft import summarize
 
 _MAX_SUMMARY = 160  # characters of the summary line a State shows
@@ -40,47 +40,35 @@ def credits_line(c: Any) -> str:
 
 def media_line(m: Any) -> str:
     """`Media clip.mp4 · video · 1.2 MB · 5.0 s · 1920×1080 · m_1`."""
-    parts = [m.name or "?", word("repr.type", m.type or "?"), _size(m.size)]
-    if m.duration is not None:
-        parts.append(f"{m.duration:.1f} s")
-    if m.width and m.height:
-        parts.append(f"{m.width}×{m.height}")
-    if m.id:
-        parts.append(m.id)
-    return f"{ui_text('repr.media')} " + " · ".join(parts)
+    duration = f"{m.duration:.1f} s" if m.duration is not None else ""
+    frame = f"{m.width}×{m.height}" if m.width and m.height else ""
+    parts = (m.name or "?", word("repr.type", m.type or "?"), _size(m.size), duration, frame, m.id)
+    return f"{ui_text('repr.media')} " + " · ".join(p for p in parts if p)
 
 
 def state_line(st: Any) -> str:
     """`State 5529… · 2 media · Timeline (2 tracks): 1. Video: … ` (the summary cut short)."""
-    parts = [ui_text("repr.state")]
-    if st.session_id:
-        parts.append(st.session_id)
-    parts.append(ui_text("repr.media_count", n=len(st.video_infos)))
     try:
-        summary = str(summarize(st.draft, active_lang()))
+        summary = str(summarize(st.draft, ui_lang(None)))
     except Exception:  # a draft the summary cannot read still gets a display
         summary = ""
     if len(summary) > _MAX_SUMMARY:
         summary = summary[: _MAX_SUMMARY - 1] + "…"
-    if summary:
-        parts.append(summary)
-    return " · ".join(parts)
+    count = ui_text("repr.media_count", n=len(st.video_infos))
+    return " · ".join(p for p in (ui_text("repr.state"), st.session_id, count, summary) if p)
 
 
 def reply_head(r: Any) -> str:
     """`Reply · chat · 2 changes`: what the reply is, without its text."""
-    parts = [ui_text("repr.reply"), word("repr.route", r.route)]
-    if r.changes:
-        parts.append(ui_text("repr.changes", n=len(r.changes)))
-    return " · ".join(parts)
+    changes = ui_text("repr.changes", n=len(r.changes)) if r.changes else ""
+    return " · ".join(p for p in (ui_text("repr.reply"), word("repr.route", r.route), changes) if p)
 
 
 def session_line(s: Any) -> str:
     """`<Session local · 5529… · task 88… · credits 99900/100000 · 1 renders (last: completed)>`."""
     parts = [s.backend, s.session_id or "-", f"{ui_text('repr.task')} {s.task_id or '-'}"]
     parts.append(ui_text("repr.language", language=s.language))
-    if s.last_credits is not None:
-        c = s.last_credits
+    if (c := s.last_credits) is not None:
         parts.append(ui_text("repr.credits_of", available=c.available, total=c.total))
     if s.jobs:
         status = word("export.phase", s.jobs[-1].status)

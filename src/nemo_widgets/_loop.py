@@ -1,16 +1,12 @@
-"""The package's one background event loop.
-
-All network work runs here, on a daemon thread, so that sync calls work in a script, in IPython,
-inside a Jupyter kernel whose own loop is running and under papermill, without patching any loop
-(nest-asyncio is archived upstream and breaks on Python 3.12+: NVIDIA/NeMo-Agent-Toolkit#770).
-"""
+"""The one background loop, on a daemon thread: sync calls work under a running loop (Jupyter,
+papermill) with no patched loop (nest-asyncio: archived, fails on 3.12+, NeMo-Agent-Toolkit#770)."""
 
 from __future__ import annotations
 
 import asyncio
 import concurrent.futures
 import threading
-from collections.abc import AsyncIterator, Callable, Coroutine
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Coroutine
 from typing import Any, TypeVar
 
 T = TypeVar("T")
@@ -59,11 +55,9 @@ async def arun(coro: Coroutine[Any, Any, T]) -> T:
     return await asyncio.wrap_future(submit(coro))
 
 
-def aiter_on_loop(make: Callable[[], AsyncIterator[list[T]]]) -> AsyncIterator[T]:
-    """Iterate `make()` (which yields batches: the hand-over between threads is paid per batch)
-    on the background loop, from whatever loop iterates the result, item by item. Closing the
-    result early closes the source; errors reach the consumer after the items before them."""
-    source: AsyncIterator[list[T]] | None = None
+def aiter_on_loop(make: Callable[[], AsyncGenerator[list[T], None]]) -> AsyncIterator[T]:
+    """`make()`'s batches, made on the loop, item by item to any loop; closing early closes them."""
+    source: AsyncGenerator[list[T], None] | None = None
     pulling: asyncio.Task[Any] | None = None
 
     async def pull() -> list[T] | None:
@@ -80,9 +74,8 @@ def aiter_on_loop(make: Callable[[], AsyncIterator[list[T]]]) -> AsyncIterator[T
     async def close() -> None:
         if pulling is not None:  # a pull cancelled from another thread may still be unwinding
             await asyncio.wait([pulling])
-        aclose = getattr(source, "aclose", None)
-        if aclose is not None:
-            await aclose()
+        if source is not None:
+            await source.aclose()
 
     async def items() -> AsyncIterator[T]:
         try:

@@ -1,7 +1,5 @@
-"""Every string the package shows, in English and Chinese: one catalog (`messages.json`, key →
-[English, Chinese], keys `<area>.<name>`), one lookup. Widgets get their areas' strings in one
-synced `labels` trait; `js/lib/text.ts` fills `{name}` fields the same way as `ui_text`.
-"""
+"""Every string the package shows: one catalog (`messages.json`, `<area>.<name>` → [English,
+Chinese]), one lookup; `js/lib/text.ts` fills `{name}` fields the same way as `ui_text`."""
 
 from __future__ import annotations
 
@@ -26,9 +24,8 @@ _active: Lang | None = None  # the UI language of the latest session (errors rai
 
 
 def ui_lang(language: str | None) -> Lang:
-    """The UI language for a language or locale code: Chinese for `zh`, `zh-CN`, `zh_TW`,
-    `zh-Hans`, `zh_CN.UTF-8`, `Chinese (Simplified)_China` and friends, else English; `None`
-    means the session's language, or the locale's."""
+    """Chinese for `zh-CN`, `zh_CN.UTF-8`, `Chinese (Simplified)_China`…, else English; `None`: the
+    session's language, or the locale's."""
     if language is None:
         return _active or ui_lang(default_language())
     head = re.split(r"[-_.@ (]", language.strip().lower(), maxsplit=1)[0]
@@ -36,11 +33,8 @@ def ui_lang(language: str | None) -> Lang:
 
 
 def default_language() -> str:
-    """The language code `connect()` uses when none is given: `zh-CN` under a Chinese locale
-    (`LC_ALL`, `LC_MESSAGES`, `LANG`, `LANGUAGE`, then the C library's), else `en`;
-    `NEMO_LANGUAGE` overrides the locale."""
-    chosen = os.environ.get("NEMO_LANGUAGE", "").strip()
-    if chosen:
+    """`connect()`'s language: `NEMO_LANGUAGE`, else `zh-CN` under a Chinese locale, else `en`."""
+    if chosen := os.environ.get("NEMO_LANGUAGE", "").strip():
         return chosen
     for var in ("LC_ALL", "LC_MESSAGES", "LANG", "LANGUAGE"):
         value = os.environ.get(var, "").split(":")[0]
@@ -50,7 +44,7 @@ def default_language() -> str:
         found = locale.getlocale()[0] or ""
     except ValueError:  # an unknown locale name in the environment
         found = ""
-    return "zh-CN" if found and ui_lang(found) == "zh" else "en"
+    return "zh-CN" if ui_lang(found) == "zh" else "en"
 
 
 def set_active(language: str | None) -> None:
@@ -59,14 +53,8 @@ def set_active(language: str | None) -> None:
     _active = None if language is None else ui_lang(language)
 
 
-def active_lang() -> Lang:
-    """The UI language of the latest session (else the locale's)."""
-    return ui_lang(None)
-
-
 def ui_text(key: str, lang: str | None = None, /, **fmt: object) -> str:
-    """The string for `key` in `lang` (a language code; `None`: the active one), `{name}`
-    fields filled from `fmt`; an unknown key is a bug, so it raises KeyError."""
+    """The string for `key` in `lang` (`None`: the active one), `{name}` filled from `fmt`."""
     en, zh = TEXT[key]
     text = zh if ui_lang(lang) == "zh" else en
     if not fmt:

@@ -1,7 +1,5 @@
-"""The one error tree of nemo_widgets: every failure the user should see is a `NemoError` (with
-`.code` and `.hint`), a subclass per contract code. No message ever contains the token: messages
-are built from codes, paths and server messages, and `redact()` scrubs token-shaped server text.
-"""
+"""The one error tree: every failure the user should see is a `NemoError` (`.code`, `.hint`), a
+subclass per contract code; no message holds the token (`redact()` scrubs the server's text)."""
 
 from __future__ import annotations
 
@@ -47,11 +45,9 @@ class NemoError(Exception):
     default_hint = ""  # the hint in English (set from `hint_key`)
 
     def __init_subclass__(cls, hint_key: str = "", **kw: Any) -> None:
-        """`class X(NemoError, hint_key="hint.x")` (or a `hint_key` attribute) names the hint."""
         super().__init_subclass__(**kw)
-        if hint_key:
-            cls.hint_key = hint_key
-        if hint_key or "hint_key" in cls.__dict__:
+        cls.hint_key = hint_key or cls.hint_key  # the keyword, or a `hint_key` attribute
+        if cls.hint_key:
             cls.default_hint = ui_text(cls.hint_key, "en", formats=SUPPORTED)
 
     def __init__(self, message: str, *, code: int | None = None, hint: str | None = None) -> None:

@@ -1,9 +1,5 @@
-"""Chat events, and `ChatTurn`: the pure decoder from `/run_sse` bytes to typed events.
-
-Both dialects of the contract, ADK events (`content.parts[]`; `partial: true` chunks, then a final
-that repeats the whole text) and the vendor's typed events (`{"type": "text", …}`), are read
-through one table (`_TOOLS`, the error keys). `ChatTurn` does no I/O: feed it bytes split anywhere.
-"""
+"""Chat events, and `ChatTurn`: the pure decoder (no I/O) from `/run_sse` bytes, split anywhere,
+to typed events; both dialects (ADK's `content.parts[]`, the vendor's `type`) share one table."""
 
 from __future__ import annotations
 
@@ -106,15 +102,12 @@ class Changes:
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
-class _Signal:
-    pass
-
-
-class Heartbeat(_Signal):
+class Heartbeat:
     """The backend is still working (an empty `data:` line or an SSE comment)."""
 
 
-class End(_Signal):
+@dataclasses.dataclass(frozen=True, slots=True)
+class End:
     """The stream is over."""
 
 
@@ -137,11 +130,9 @@ Event = (
 _HEARTBEAT = Heartbeat()
 _SEPARATOR = "\n\n"  # between two texts of one turn (e.g. before and after a tool call)
 _RAW_LIMIT = 500  # characters of a bad event kept in StreamError.raw
-# Bytes that are not UTF-8 come out of the decoder as these (surrogateescape), so that an event
-# holding them is reported instead of shown with replacement characters.
+# what bytes that are not UTF-8 decode to (surrogateescape): reported, not shown as U+FFFD
 _ESCAPED = re.compile("[\udc80-\udcff]")
-# How each dialect spells a tool event: an ADK part's field (camelCase or snake_case, by ADK
-# version) or a typed event's `type`, mapped to the event and the key of its payload.
+# a tool event as each dialect spells it (an ADK part's field, by ADK version; a typed `type`)
 _TOOLS: dict[str, tuple[type[ToolCall] | type[ToolResult], str]] = {
     "functionCall": (ToolCall, "args"),
     "function_call": (ToolCall, "args"),
@@ -155,8 +146,8 @@ _TYPED_ERROR_KEYS = ("message", "content", "error", "detail")
 _ERROR_KEYS = ("error", "errorMessage", "error_message", "errorCode", "error_code")
 
 
-def _first(obj: dict[str, Any], keys: tuple[str, ...]) -> Any:
-    return next((obj[k] for k in keys if obj.get(k) is not None), None)
+def _first(obj: dict[str, Any], keys: tuple[str, ...], default: Any = None) -> Any:
+    return next((obj[k] for k in keys if obj.get(k) is not None), default)
 
 
 def _tool(spelling: str, body: dict[str, Any]) -> ToolCall | ToolResult:
@@ -172,11 +163,7 @@ def _join(done: str, more: str) -> str:
 
 
 class ChatTurn:
-    """Pure decoder of one `/run_sse` response: `feed(bytes)` / `close()` → typed events.
-
-    Also keeps the turn's result: `text` (what the message shows), `saw_text`, `errors` (the
-    backend's own error messages) and `unreadable` (events that could not be read).
-    """
+    """One `/run_sse` response: `feed(bytes)`, then `close()`; keeps its `text` and errors."""
 
     def __init__(self) -> None:
         self._utf8 = codecs.getincrementaldecoder("utf-8")("surrogateescape")
@@ -184,9 +171,8 @@ class ChatTurn:
         self._messages = SSEDecoder()
         self._final = ""  # texts finalised so far in this turn, joined
         self._open: list[str] = []  # chunks of the text being streamed
-        self.saw_text = False
-        self.errors: list[str] = []
-        self.unreadable = 0
+        self.errors: list[str] = []  # the backend's own error messages
+        self.unreadable = 0  # events that could not be read
         self.closed = False
 
     @property
@@ -194,7 +180,6 @@ class ChatTurn:
         """The message as it should be shown now."""
         return _join(self._final, "".join(self._open))
 
-    # -- bytes → SSE messages ----------------------------------------------------------------
     def feed(self, data: bytes) -> list[Event]:
         """Decode the next bytes of the stream (split anywhere) into the events they complete."""
         return self._read(self._lines.decode(self._utf8.decode(data)))
@@ -224,25 +209,30 @@ class ChatTurn:
         raw = message.data
         if not raw.strip():  # an empty `data:` line: a keep-alive too
             out.append(_HEARTBEAT)
-            return
+        elif (problem := self._problem(message.event, raw, out)) is not None:
+            self.unreadable += 1  # reported, then skipped
+            shown = raw.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+            out.append(StreamError(f"unreadable event: {problem}", shown[:_RAW_LIMIT]))
+
+    def _problem(self, kind: str, raw: str, out: list[Event]) -> str | None:
+        """Reads one message's data: None, or why it cannot be read."""
         if _ESCAPED.search(raw):
-            self._unreadable("not UTF-8", raw, out)
-            return
+            return "not UTF-8"
         try:
             event = json.loads(raw)
         except (ValueError, RecursionError) as exc:  # deep nesting too
-            self._unreadable(str(exc), raw, out)
-            return
-        if message.event == "error":
+            return str(exc)
+        if kind == "error":
             text = event.get("message") if isinstance(event, dict) else None
             self._error(text if isinstance(text, str) else raw, raw, out)
-        elif not isinstance(event, dict):
-            self._unreadable("not a JSON object", raw, out)
-        else:
-            try:
-                self._interpret(event, out)
-            except (TypeError, AttributeError, ValueError) as exc:
-                self._unreadable(f"unexpected shape ({exc})", raw, out)
+            return None
+        if not isinstance(event, dict):
+            return "not a JSON object"
+        try:
+            self._interpret(event, out)
+        except (TypeError, AttributeError, ValueError) as exc:
+            return f"unexpected shape ({exc})"
+        return None
 
     def _error(self, message: Any, raw: str | dict[str, Any], out: list[Event]) -> None:
         """An error the backend sent: reported, and kept for the reply."""
@@ -252,20 +242,12 @@ class ChatTurn:
         self.errors.append(text)
         out.append(StreamError(text, raw[:_RAW_LIMIT]))
 
-    def _unreadable(self, problem: str, raw: str, out: list[Event]) -> None:
-        """An event that could not be read: reported, then skipped."""
-        self.unreadable += 1
-        shown = raw.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
-        out.append(StreamError(f"unreadable event: {problem}", shown[:_RAW_LIMIT]))
-
-    # -- one event → typed events ----------------------------------------------------------------
     def _interpret(self, event: dict[str, Any], out: list[Event]) -> None:
         kind = event.get("type")
         if isinstance(kind, str) and not isinstance(event.get("content"), dict):
             # The vendor's typed event; unknown types are ignored, as ADK's unknown fields are.
             if kind == "error":
-                found = _first(event, _TYPED_ERROR_KEYS)
-                self._error("error" if found is None else found, event, out)
+                self._error(_first(event, _TYPED_ERROR_KEYS, "error"), event, out)
                 return
             if kind == "text":
                 text = event.get("content")
@@ -281,8 +263,7 @@ class ChatTurn:
                 out.append(_HEARTBEAT)
         elif event.get("content"):
             self._adk(event["content"], bool(event.get("partial")), out)
-        problem = _first(event, _ERROR_KEYS)
-        if problem is not None:
+        if (problem := _first(event, _ERROR_KEYS)) is not None:
             self._error(problem, event, out)
 
     def _adk(self, content: dict[str, Any], partial: bool, out: list[Event]) -> None:
@@ -310,7 +291,6 @@ class ChatTurn:
             # The first chunk of a second text in the turn is kept apart from the first.
             out.append(TextDelta(_SEPARATOR + text if not self._open and self._final else text))
             self._open.append(text)
-            self.saw_text = True
 
     def _settle(self, out: list[Event]) -> None:
         if self._open:
@@ -319,5 +299,4 @@ class ChatTurn:
     def _finish(self, whole: str, out: list[Event]) -> None:
         self._open.clear()
         self._final = whole
-        self.saw_text = self.saw_text or bool(whole)
         out.append(Text(whole))

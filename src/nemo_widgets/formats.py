@@ -1,6 +1,5 @@
-"""What may be uploaded: the one list of accepted types and the one sniffer of their first bytes,
-used by the client before sending, the offline backend on arrival and the upload widget's picker.
-"""
+"""What may be uploaded: the one list of accepted types and the one sniffer of their first bytes
+(the client before sending, the offline backend on arrival, the upload widget's picker)."""
 
 from __future__ import annotations
 
@@ -48,6 +47,7 @@ EXTENSIONS: tuple[str, ...] = (*FORMATS, *_ALIASES)  # every accepted file name 
 # AAC also comes in an MP4 container (an .m4a renamed); behind an ID3 tag it cannot be told from
 # mp3 in the first bytes, so an ID3-led .aac is refused
 _ALSO = {"aac": {"iso"}}
+_BRANDS = {b"qt  ": "mov", b"M4A ": "m4a", b"M4B ": "m4a", b"M4P ": "m4a"}  # other ftyp: mp4
 # old QuickTime files start with one of these atoms, not `ftyp` (ffmpeg's mov demuxer probes them)
 _OLD_QUICKTIME = (b"moov", b"mdat", b"wide", b"free", b"skip")
 
@@ -61,10 +61,7 @@ def extension(name: str) -> str:
 def sniff(head: bytes) -> str | None:
     """The format (a FORMATS key) told by a file's first bytes, or None when unknown."""
     if len(head) >= 12 and head[4:8] == b"ftyp":
-        brand = head[8:12]
-        if brand == b"qt  ":
-            return "mov"
-        return "m4a" if brand in (b"M4A ", b"M4B ", b"M4P ") else "mp4"
+        return _BRANDS.get(head[8:12], "mp4")
     if len(head) >= 8 and head[4:8] in _OLD_QUICKTIME:
         return "mov"
     if len(head) >= 12 and head[:4] == b"RIFF":

@@ -1,10 +1,5 @@
-"""`%nemo` and `%%nemo`, registered by `%load_ext nemo_widgets` (`%nemo?` is the full help, in the
-session's language). Each command returns the one thing it shows.
-
-`%%nemo` sends the cell (`{var}` filled from the notebook) and shows the exchange in a compact
-`ChatCell`, so a reply follows the Studio's Markdown rules; it waits for the reply, then refreshes
-the display so that the static fallback holds it where no widget front-end runs (nbclient).
-"""
+"""`%nemo` (each command returns the one thing it shows; `%nemo?` is the help, in the session's
+language) and `%%nemo` (the cell, `{var}` filled, sent and shown in a compact `ChatCell`)."""
 
 from __future__ import annotations
 
@@ -24,9 +19,11 @@ from IPython.core.magic_arguments import (
 )
 from IPython.display import HTML, display
 
+import nemo_widgets  # its widgets load on first use: `%load_ext` stays quick
+
 from . import session as sessions
 from ._display import MediaList
-from ._text import active_lang, ui_text
+from ._text import ui_text
 from .errors import NemoError
 from .session._export import QUALITIES
 
@@ -45,9 +42,7 @@ def _fail(problem: str) -> UsageError:
 
 
 def interpolate(text: str, namespace: dict[str, Any]) -> str:
-    """`{name}` (and `{name.attr}`, `{name[0]}`, `{name!r:>8}`) replaced from `namespace`, as
-    jupyter-ai's `%%ai` does: `{{`/`}}` are literal braces, a name the namespace lacks stays as
-    typed, and text that is not a format string (a stray brace) is sent unchanged."""
+    """`{name…}` filled from `namespace` as jupyter-ai's `%%ai` does; the rest stays as typed."""
     out: list[str] = []
     try:
         for literal, field, spec, conversion in _FORMATTER.parse(text):
@@ -59,9 +54,8 @@ def interpolate(text: str, namespace: dict[str, Any]) -> str:
             except (KeyError, AttributeError, IndexError, TypeError, ValueError):
                 conv = f"!{conversion}" if conversion else ""
                 out.append(f"{{{field}{conv}{':' + spec if spec else ''}}}")
-                continue
-            value = _FORMATTER.convert_field(value, conversion)
-            out.append(format(value, spec or ""))
+            else:
+                out.append(format(_FORMATTER.convert_field(value, conversion), spec or ""))
     except ValueError:
         return text
     return "".join(out)
@@ -93,6 +87,9 @@ _ARGUMENTS: dict[str, dict[str, Any]] = {
     "--record": {"metavar": "FILE"},
     "--refresh": {"action": "store_true"},
 }
+_CONNECT = ("api_url", "language", "record", "refresh")  # the flags `connect` passes on
+# what a command takes besides its name (anything else is a usage error); the rest take nothing
+_TAKES = {"connect": ("args", *_CONNECT), "upload": ("args",), "export": ("quality",)}
 
 
 def _choose(command: str, value: str, choices: tuple[str, ...] | list[str]) -> str:
@@ -102,7 +99,7 @@ def _choose(command: str, value: str, choices: tuple[str, ...] | list[str]) -> s
     return value
 
 
-def _no_extra(command: str, ns: argparse.Namespace, allowed: tuple[str, ...] = ()) -> None:
+def _no_extra(command: str, ns: argparse.Namespace, allowed: tuple[str, ...]) -> None:
     extra = list(ns.args) if "args" not in allowed else []
     for flag, value in vars(ns).items():
         if flag not in ("command", "args", *allowed) and value:
@@ -135,75 +132,54 @@ class NemoMagics(Magics):
             command = getattr(self, f"_cmd_{ns.command}", None)
             if command is None:
                 raise _fail(ui_text("magic.unknown", command=repr(ns.command)))
+            _no_extra(ns.command, ns, _TAKES.get(ns.command, ()))
             return command(ns)
         except NemoError as exc:
             # A user-facing failure: its message and hint, not a traceback.
             print(f"❌ {exc}")
             return None
 
-    # -- commands (each returns the one thing it shows) --------------------------------------------
     def _cmd_connect(self, ns: argparse.Namespace) -> Any:
-        _no_extra("connect", ns, ("args", "api_url", "language", "record", "refresh"))
         if len(ns.args) > 1:
             raise _fail(ui_text("magic.extra", args=" ".join(ns.args[1:])))
         backend = _choose("connect", ns.args[0], ("cloud", "local")) if ns.args else "cloud"
-        session = sessions.connect(
-            backend=backend,
-            api_url=ns.api_url,
-            language=ns.language,
-            record=ns.record,
-            refresh=ns.refresh,
-        )
+        options = {name: getattr(ns, name) for name in _CONNECT}
+        session = sessions.connect(backend=backend, **options)
         _localize(session.language)
         return session
 
     def _cmd_studio(self, ns: argparse.Namespace) -> Any:
-        from .widgets import Studio
-
-        _no_extra("studio", ns)
-        return Studio(_session())
+        return nemo_widgets.Studio(_session())
 
     def _cmd_upload(self, ns: argparse.Namespace) -> Any:
-        _no_extra("upload", ns, ("args",))
         if not ns.args:
             raise _fail(ui_text("magic.upload_needs"))
         return MediaList(_session().upload(*ns.args))
 
     def _cmd_credits(self, ns: argparse.Namespace) -> Any:
-        _no_extra("credits", ns)
         return _session().credits()
 
     def _cmd_status(self, ns: argparse.Namespace) -> Any:
-        from .widgets import TimelineTable
-
-        _no_extra("status", ns)
         session = _session()
         session.state()
-        return TimelineTable(session)
+        return nemo_widgets.TimelineTable(session)
 
     def _cmd_export(self, ns: argparse.Namespace) -> Any:
-        from .widgets import ExportPanel
-
-        _no_extra("export", ns, ("quality",))
         quality = _choose("export --quality", ns.quality or "high", QUALITIES)
         session = _session()
         session.export(quality=quality)
-        return ExportPanel(session)  # it shows the job, its progress and the video
+        return nemo_widgets.ExportPanel(session)  # it shows the job, its progress and the video
 
     def _cmd_link(self, ns: argparse.Namespace) -> Any:
-        _no_extra("link", ns)
         url = _session().link()
         label = html.escape(ui_text("magic.open_project"))
         return HTML(f'<a href="{html.escape(url)}" target="_blank">{label}</a>')
 
-    # -- %%nemo ----------------------------------------------------------------------------------
     def _chat(self, ns: argparse.Namespace, body: str) -> None:
         text = interpolate(body, self.shell.user_ns if self.shell is not None else {}).strip()
         if not text:
             raise _fail(ui_text("magic.empty_cell"))
-        from .widgets import ChatCell  # widgets load on first use: `%load_ext` stays quick
-
-        cell = ChatCell(_session(), compact=not ns.no_wait)
+        cell = nemo_widgets.ChatCell(_session(), compact=not ns.no_wait)
         fut = cell.ask(text)
         if ns.no_wait:
             display(cell)
@@ -217,8 +193,7 @@ class NemoMagics(Magics):
             # The message is already sent: never send it again; the reply finishes by itself.
             print(ui_text("magic.stopped"))
             return
-        if handle is not None:
-            handle.update(cell)  # the fallback (no front end) now carries the reply
+        handle.update(cell)  # the fallback (no front end) now carries the reply
         if (exc := fut.exception()) is not None:
             print(f"❌ {exc}" if isinstance(exc, NemoError) else f"❌ {type(exc).__name__}: {exc}")
 
@@ -232,7 +207,7 @@ def _session() -> Any:
 
 def register(ipython: Any) -> None:
     """Register `%nemo` / `%%nemo` on an IPython shell."""
-    _localize(active_lang())
+    _localize()  # in the active language
     ipython.register_magics(NemoMagics)
 
 

@@ -1,6 +1,5 @@
-"""`ReplyView`: the one fold of a reply's events (`nemo_widgets.events`) into what the user sees,
-so that the chat widget, the demo's terminal and the tests agree on what a stream shows, whichever
-produced it (the backend's stream, a routed action or the notebook's record)."""
+"""`ReplyView`: the one fold of a reply's events into what the user sees, so that the chat widget,
+the demo and the tests agree, whether the events came from the backend, a route or the record."""
 
 from __future__ import annotations
 
@@ -16,20 +15,13 @@ _SEPARATOR = "\n\n"  # between the reply and a line of the client's own
 
 @dataclasses.dataclass
 class ReplyView:
-    """What the user sees of one reply: `add` its events in order (or `ReplyView.of(events)`).
+    """What the user sees of one reply: `add` its events in order (or `ReplyView.of(events)`)."""
 
-    text      a TextDelta appends, a Text replaces: a final that repeats the streamed chunks is
-              shown once, and one that differs corrects what was shown
-    activity  the tool running or the last stream error; `notice` the status line ("⏳ Still
-              working..."), not part of the message; text clears both
-    route     "chat", or the action of a Routed before any text (a card, not a message; an action
-              the reply triggers after its own text, from GUI translation, stays in the message)
-    """
-
-    text: str = ""
+    text: str = ""  # a TextDelta appends, a Text replaces (a final that differs corrects it)
+    # a Routed before any text makes the reply a card; one after it (GUI translation) does not
     route: str = "chat"
-    activity: ev.ToolCall | ev.StreamError | None = None
-    notice: str = ""
+    activity: ev.ToolCall | ev.StreamError | None = None  # the tool running, the last error
+    notice: str = ""  # a status line, not part of the message; text clears it and `activity`
     offers: list[ev.Offer] = dataclasses.field(default_factory=list)
     mark: str = ""  # a reply from the record: nothing was sent, no credits spent
     changes: list[str] = dataclasses.field(default_factory=list)
@@ -45,15 +37,12 @@ class ReplyView:
         return view
 
     def add(self, event: ev.Event) -> str | None:
-        """Fold one event in. Returns the text it appended ("" if none), or None when it replaced
-        the text (a view redraws `text`)."""
+        """Fold one event in: the text it appended ("" if none), or None if it replaced `text`."""
         if isinstance(event, ev.TextDelta | ev.Text):
             self.streamed, self.activity, self.notice = True, None, ""
-            if isinstance(event, ev.TextDelta):
-                self.text += event.text
-                return event.text
-            before, self.text = self.text, event.text
-            return event.text[len(before) :] if event.text.startswith(before) else None
+            before = self.text
+            self.text = before + event.text if isinstance(event, ev.TextDelta) else event.text
+            return self.text[len(before) :] if self.text.startswith(before) else None
         if isinstance(event, ev.ToolCall):
             self.activity = event
         elif isinstance(event, ev.StreamError):
