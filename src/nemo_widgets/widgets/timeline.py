@@ -1,9 +1,5 @@
-"""`TimelineTable`: the session's working draft as a table plus track lanes.
-
-Rows and lanes come from one `draft.timeline_view`, so a bar and its row share one index
-(`selected`). The browser's edit intents (`{"kind": "edit", "op", "ref", ...}`) become
-`draft._edits` edits; a refusal is raised as a `DraftError` carrying the reason, shown in place.
-"""
+"""`TimelineTable`: the working draft as rows and lanes of one `draft.timeline_view` (a bar and
+its row share an index); the view's edit intents become `draft._edits` edits."""
 
 from __future__ import annotations
 
@@ -13,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import traitlets
 
+from .. import _loop
 from .. import draft as drafts  # its pandas-backed names load on first use
 from ..draft import _edits as E
 from ..draft._read import is_number, read
@@ -142,7 +139,7 @@ class TimelineTable(NemoWidget):
 
     def refresh(self) -> Any:
         """Read the state again (on the background loop); the table follows. Returns a future."""
-        return self._run(self._session.astate())
+        return _loop.submit(self._session.astate())
 
     def _fallback(self) -> tuple[str, str]:
         title = self.summary or self._t("timeline.empty")
