@@ -69,8 +69,7 @@ class ChatCell(NemoWidget):
         self.busy = True
         entry = _entry("user", text, "chat")
         self._add(entry, {"kind": "append", "index": len(self.transcript), "entry": entry})
-        turn = self._turn(text, len(self.transcript), time.monotonic())
-        self._future = fut = _loop.submit(turn)
+        self._future = fut = _loop.submit(self._turn(text, len(self.transcript), time.monotonic()))
         fut.add_done_callback(lambda _f: setattr(self, "busy", False))
         return fut
 
@@ -86,15 +85,12 @@ class ChatCell(NemoWidget):
 
     def _on_ready(self, msg: dict[str, Any], _buffers: list[bytes]) -> dict[str, Any]:
         # Answered under the send lock (`_dispatch`): no delta slips in between snapshot and reply.
-        have = msg.get("have")
+        have, entries = msg.get("have"), list(self.transcript)
         self._ready = True
-        entries = list(self.transcript)
-        body: dict[str, Any] = {"live": dict(self._live) if self._live else None}
+        live = dict(self._live) if self._live else None
         if isinstance(have, int) and 0 <= have <= len(entries):
-            body["missing"] = entries[have:]
-        else:
-            body["transcript"] = entries
-        return body
+            return {"live": live, "missing": entries[have:]}
+        return {"live": live, "transcript": entries}
 
     async def _turn(self, text: str, turn: int, appended: float) -> dict[str, Any]:
         co = DeltaCoalescer(self.max_rate)
@@ -177,10 +173,8 @@ class ChatCell(NemoWidget):
 
     def _show(self, view: ReplyView, event: ev.Event, co: DeltaCoalescer) -> None:
         """Fold one event into the view and queue what it changed on screen."""
-        was = (view.activity, view.notice)
-        more = view.add(event)
-        now = time.monotonic()
-        if more is None:
+        was, now = (view.activity, view.notice), time.monotonic()
+        if (more := view.add(event)) is None:
             co.replace(view.text, now)
         else:
             co.add(more, now)
@@ -195,12 +189,12 @@ class ChatCell(NemoWidget):
 
     def _flush(self, co: DeltaCoalescer) -> None:
         with self._send_lock:
-            body = co.take(time.monotonic())
-            if (live := self._live) is not None:
-                live["text"] = body.get("replace", live["text"]) + body["text"]
-                live.update({k: body[k] for k in ("activity", "notice") if k in body})
-                if self._ready:
-                    self._post({"kind": "delta", "turn": live["turn"], **body})
+            body, live = co.take(time.monotonic()), self._live
+            assert live is not None  # a turn runs
+            live["text"] = body.get("replace", live["text"]) + body["text"]
+            live.update({k: body[k] for k in ("activity", "notice") if k in body})
+            if self._ready:
+                self._post({"kind": "delta", "turn": live["turn"], **body})
 
     def _add(self, entry: dict[str, Any], message: dict[str, Any]) -> None:
         """Add `entry` to the transcript: a live view gets `message`, not the whole list again."""

@@ -59,7 +59,7 @@ class ExportPanel(NemoWidget):
         self.rate, self.chunk = rate, chunk
         self._sleep = asyncio.sleep  # the pacing wait (tests record it instead of waiting)
         self._export: Future[Any] | None = None
-        self._fetches: dict[str, asyncio.Task[Any]] = {}  # tasks on the background loop
+        self._fetches: dict[str, Future[Any]] = {}
         self.jobs = [_job_dict(j) for j in self._session.jobs]
         if self._session.jobs:
             self._show_job(self._session.jobs[-1])
@@ -143,30 +143,26 @@ class ExportPanel(NemoWidget):
                 cap=self.cap // 2**20,
                 path=job.path,
             )
-        return self._stream(fid, job.path, size)
+        self._fetches[fid] = fut = _loop.submit(self._stream(fid, job.path, size))
+        fut.add_done_callback(lambda _f: self._fetches.pop(fid, None))
+        return fut
 
     def _on_fetch_cancel(self, msg: dict[str, Any], _b: list[bytes]) -> dict[str, Any]:
-        task = self._fetches.pop(str(msg.get("fetch")), None)
-        if task is not None:
-            _loop.get_loop().call_soon_threadsafe(task.cancel)
-        return {"cancelled": task is not None}
+        fut = self._fetches.pop(str(msg.get("fetch")), None)
+        if fut is not None:
+            fut.cancel()
+        return {"cancelled": fut is not None}
 
     async def _stream(self, fid: str, path: str, size: int) -> dict[str, Any]:
-        task = asyncio.current_task()
-        assert task is not None
-        self._fetches[fid] = task
-        try:
-            start, sent, seq = time.monotonic(), 0, 0
-            with open(path, "rb") as fh:
-                while data := fh.read(min(self.chunk, size - sent)):
-                    chunk = {"kind": "video_chunk", "fetch": fid, "seq": seq, "offset": sent}
-                    self._post({**chunk, "total": size}, [data])
-                    sent, seq = sent + len(data), seq + 1
-                    # Pace to the rate: IOPub drops what goes faster (jupyter_server's limit).
-                    await self._sleep(max(0.0, start + sent / self.rate - time.monotonic()))
-            return {"total": sent}
-        finally:
-            self._fetches.pop(fid, None)
+        start, sent, seq = time.monotonic(), 0, 0
+        with open(path, "rb") as fh:
+            while data := fh.read(min(self.chunk, size - sent)):
+                chunk = {"kind": "video_chunk", "fetch": fid, "seq": seq, "offset": sent}
+                self._post({**chunk, "total": size}, [data])
+                sent, seq = sent + len(data), seq + 1
+                # Pace to the rate: IOPub drops what goes faster (jupyter_server's limit).
+                await self._sleep(max(0.0, start + sent / self.rate - time.monotonic()))
+        return {"total": sent}
 
     def _show_job(self, job: RenderJob) -> None:
         d = _job_dict(job)
@@ -186,9 +182,8 @@ class ExportPanel(NemoWidget):
 
     def close(self) -> None:
         """Stop streaming and close."""
-        for task in self._fetches.values():
-            _loop.get_loop().call_soon_threadsafe(task.cancel)
-        self._fetches.clear()
+        for fut in list(self._fetches.values()):
+            fut.cancel()
         super().close()
 
     def _fallback(self) -> tuple[str, str]:

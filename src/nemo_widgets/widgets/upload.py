@@ -68,10 +68,8 @@ class UploadPicker(NemoWidget):
         if len(buffers) != 1:
             self._receiver.cancel(str(msg.get("upload")))
             raise NemoError("a chunk must carry exactly one binary buffer")
-        held = self._receiver.write(
-            msg.get("upload"), msg.get("seq"), msg.get("offset"), buffers[0]
-        )
-        return {"held": held}
+        upload, seq, offset = msg.get("upload"), msg.get("seq"), msg.get("offset")
+        return {"held": self._receiver.write(upload, seq, offset, buffers[0])}
 
     def _on_end(self, msg: dict[str, Any], _b: list[bytes]) -> dict[str, Any]:
         uid = str(msg.get("upload"))
