@@ -58,11 +58,9 @@ class ChunkReceiver:
             raise FileTooLarge(
                 f"{name} is {size / 1e6:.0f} MB, over the {self.max_size // 2**20} MB limit."
             )
-        folder = Path(tempfile.mkdtemp(prefix="nemo-upload-", dir=self.root))
-        if shutil.disk_usage(folder).free < size:
-            shutil.rmtree(folder, ignore_errors=True)
+        if shutil.disk_usage(self.root or tempfile.gettempdir()).free < size:
             raise TransferError(f"{name}: not enough free disk space on the kernel's machine.")
-        path = folder / name
+        path = Path(tempfile.mkdtemp(prefix="nemo-upload-", dir=self.root), name)
         path.touch()
         uid = f"u{next(self._ids)}"
         self._open[uid] = _Upload(name, size, path)
