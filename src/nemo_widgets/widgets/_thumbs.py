@@ -37,13 +37,5 @@ def thumbnail(path: str | os.PathLike[str], width: int = 160) -> str | None:
 
 def local_files(items: list[str]) -> dict[str, Path]:
     """The files on this machine that `items` (paths, globs or URLs) name, by file name."""
-    found: dict[str, Path] = {}
-    for item in items:
-        if "://" in item:
-            continue
-        pattern = os.path.expanduser(item)
-        for p in glob.glob(pattern):  # a plain path too: itself if it exists
-            path = Path(p)
-            if path.is_file():
-                found.setdefault(path.name, path)
-    return found
+    paths = [Path(p) for i in items if "://" not in i for p in glob.glob(os.path.expanduser(i))]
+    return {p.name: p for p in reversed(paths) if p.is_file()}  # reversed: the first one named
