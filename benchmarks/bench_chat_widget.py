@@ -57,7 +57,7 @@ def tokens(n: int) -> list[str]:
 class ScriptedSession:
     """The part of `Session` the chat widget uses, streaming `toks` at `rate` tokens a second."""
 
-    backend, session_id = "bench", "bench"
+    backend, session_id, language, last_state = "bench", "bench", "en", None
 
     def __init__(self, toks: list[str], rate: float) -> None:
         self.toks, self.rate, self.history = toks, rate, []

@@ -1,9 +1,5 @@
-"""What every widget shares: the bundle paths, the session, and the `kind`/`id` message protocol.
-
-A handler answers a browser request with a dict, a coroutine (run on the package's background
-loop) or a future, or raises; the answer is `{"kind": "reply", "id", "ok", ...}` and an error
-travels as data (`{"type", "message", "hint"}`), never as a traceback in the kernel.
-"""
+"""What every widget shares: the session, the bundle paths and the `kind`/`id` protocol (a reply
+is `{"kind": "reply", "id", "ok", ...}`; an error travels as data, never as a traceback)."""
 
 from __future__ import annotations
 
@@ -30,6 +26,7 @@ log = logging.getLogger(__name__)
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
 
+# A handler answers with a dict, a coroutine (run on the background loop) or a future, or raises.
 Handler = Callable[[dict[str, Any], list[bytes]], Any]
 _PROGRESS_INTERVAL = 0.1  # seconds between two progress updates of one transfer (trait syncs)
 
@@ -58,7 +55,7 @@ class NemoWidget(anywidget.AnyWidget):
     @property
     def lang(self) -> str:
         """The session's UI language ("en" or "zh")."""
-        return ui_lang(getattr(self._session, "language", None))  # test doubles may have none
+        return ui_lang(self._session.language)
 
     def _t(self, key: str, **fields: object) -> str:
         return ui_text(key, self.lang, **fields)
@@ -83,27 +80,15 @@ class NemoWidget(anywidget.AnyWidget):
             if not isinstance(result, Coroutine | Future):
                 self._reply(msg_id, result)
                 return
-        if isinstance(result, Coroutine):
-            result = self._run(result)
-        result.add_done_callback(lambda fut: self._reply_future(msg_id, fut))
+        fut = _loop.submit(result) if isinstance(result, Coroutine) else result
+        fut.add_done_callback(lambda done: self._reply(msg_id, done))
 
-    def _run(
-        self, coro: Coroutine[Any, Any, Any], done: Callable[[Future[Any]], None] | None = None
-    ) -> Future[Any]:
-        # Widget work runs on the background loop: the cell (and the next ones) never wait for it.
-        fut = _loop.submit(coro)
-        if done is not None:
-            fut.add_done_callback(done)
-        return fut
-
-    def _reply_future(self, msg_id: Any, fut: Future[Any]) -> None:
-        if fut.cancelled():
-            self._reply(msg_id, NemoError(self._t("error.cancelled")))
-        else:
-            self._reply(msg_id, fut.exception() or fut.result())
-
-    def _reply(self, msg_id: Any, answer: dict[str, Any] | BaseException | None) -> None:
-        """Answer request `msg_id` with `answer`'s fields, or with an error as data."""
+    def _reply(self, msg_id: Any, answer: Any) -> None:
+        """Answer request `msg_id` with a dict's (or a done future's) fields, or with an error."""
+        if isinstance(answer, Future) and answer.cancelled():
+            answer = NemoError(self._t("error.cancelled"))
+        elif isinstance(answer, Future):
+            answer = answer.exception() or answer.result()
         if not isinstance(answer, BaseException):
             self._post({"kind": "reply", "id": msg_id, "ok": True, **(answer or {})})
             return
@@ -116,8 +101,7 @@ class NemoWidget(anywidget.AnyWidget):
         self._post({"kind": "reply", "id": msg_id, "ok": False, "error": error})
 
     def _post(self, content: dict[str, Any], buffers: list[bytes] | None = None) -> None:
-        """Send a custom message; safe from the background thread (ipykernel ≥ 6 hands IOPub
-        sends to its IO thread, and one lock keeps this widget's messages in order)."""
+        """Safe from the background thread (ipykernel ≥ 6); one lock keeps the messages in order."""
         with self._send_lock:
             self.send(content, buffers)
 
@@ -133,7 +117,7 @@ class NemoWidget(anywidget.AnyWidget):
 
     def _fallback(self) -> tuple[str, str]:
         """(text, HTML) shown where no widget front-end runs (nbconvert, GitHub, a terminal)."""
-        return type(self).__name__, html.escape(type(self).__name__)
+        raise NotImplementedError
 
     def _nothing(self, key: str) -> tuple[str, str]:
         """The fallback of a widget with nothing to show yet: its name and the `_text` line."""
@@ -141,12 +125,10 @@ class NemoWidget(anywidget.AnyWidget):
         return line, f"<p><em>{html.escape(line)}</em></p>"
 
     def _repr_mimebundle_(self, **kwargs: Any) -> tuple[dict[str, Any], dict[str, Any]] | None:
-        bundle = super()._repr_mimebundle_(**kwargs)
-        if bundle is None:
+        if (bundle := super()._repr_mimebundle_(**kwargs)) is None:
             return None
-        data, meta = bundle
         text, markup = self._fallback()
-        return {**data, "text/plain": text, "text/html": markup}, meta
+        return {**bundle[0], "text/plain": text, "text/html": markup}, bundle[1]
 
 
 def throttled(show: Callable[[int, int], None]) -> Callable[[int, int], None]:

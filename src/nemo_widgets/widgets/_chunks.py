@@ -1,9 +1,5 @@
-"""The kernel end of the browser → kernel file transfer: chunks into a temporary file.
-
-Each chunk must follow the last (sequence, offset, size, the declared total); the last chunk sent
-again after a lost answer is acknowledged without being written twice. Anything else drops the
-transfer with a typed error and removes the temporary file at once.
-"""
+"""The kernel end of the browser → kernel file transfer: in-order chunks into a temporary file;
+any mismatch drops the transfer with a typed error and removes the file at once."""
 
 from __future__ import annotations
 
@@ -62,11 +58,9 @@ class ChunkReceiver:
             raise FileTooLarge(
                 f"{name} is {size / 1e6:.0f} MB, over the {self.max_size // 2**20} MB limit."
             )
-        folder = Path(tempfile.mkdtemp(prefix="nemo-upload-", dir=self.root))
-        if shutil.disk_usage(folder).free < size:
-            shutil.rmtree(folder, ignore_errors=True)
+        if shutil.disk_usage(self.root or tempfile.gettempdir()).free < size:
             raise TransferError(f"{name}: not enough free disk space on the kernel's machine.")
-        path = folder / name
+        path = Path(tempfile.mkdtemp(prefix="nemo-upload-", dir=self.root), name)
         path.touch()
         uid = f"u{next(self._ids)}"
         self._open[uid] = _Upload(name, size, path)
@@ -78,18 +72,17 @@ class ChunkReceiver:
         n = len(data)
         if (seq, offset, n) == up.last:
             return up.held  # the same chunk again: its answer was lost, it is already written
-        problem = None
-        if seq != up.next_seq:
-            problem = f"chunk {seq!r} arrived, expected chunk {up.next_seq}"
-        elif offset != up.held:
-            problem = f"chunk {seq} starts at byte {offset!r}, expected {up.held}"
-        elif n == 0:
-            problem = f"chunk {seq} is empty"
-        elif n > self.max_chunk:
-            problem = f"chunk {seq} has {n} bytes, over the {self.max_chunk}-byte chunk limit"
-        elif up.held + n > up.size:
-            problem = f"chunk {seq} goes past the declared size of {up.size} bytes"
-        if problem:
+        problems = (
+            (seq != up.next_seq, f"chunk {seq!r} arrived, expected chunk {up.next_seq}"),
+            (offset != up.held, f"chunk {seq} starts at byte {offset!r}, expected {up.held}"),
+            (n == 0, f"chunk {seq} is empty"),
+            (
+                n > self.max_chunk,
+                f"chunk {seq} has {n} bytes, over the {self.max_chunk}-byte chunk limit",
+            ),
+            (up.held + n > up.size, f"chunk {seq} goes past the declared size of {up.size} bytes"),
+        )
+        if problem := next((text for bad, text in problems if bad), None):
             self.cancel(uid)
             raise TransferError(f"{up.name}: {problem}; transfer dropped.")
         try:

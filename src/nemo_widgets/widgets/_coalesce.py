@@ -1,10 +1,5 @@
-"""Pacing of a streamed reply: what goes to the browser, and when (pure: the caller owns time).
-
-Tokens arrive hundreds of times a second; the browser gets at most `max_per_second` messages,
-each carrying the text appended since the last one (never the whole growing string). A message
-also waits until it carries `min_chars` characters or its oldest text is `max_wait` seconds old,
-so that a slow stream does not pay a message's overhead for every two-letter token.
-"""
+"""Pacing of a streamed reply (pure: the caller owns time): at most `max_per_second` messages of
+appended text, each waiting for `min_chars` characters or `max_wait` s, not paid per token."""
 
 from __future__ import annotations
 

@@ -1,6 +1,5 @@
-"""Thumbnails of uploaded media, made in the kernel from the local file and sent as small JPEG
-data URLs in a synced trait: they show where the browser cannot reach the kernel's 127.0.0.1, and
-after a page reload too."""
+"""Thumbnails made in the kernel as small JPEG data URLs: they show where the browser cannot
+reach the kernel's 127.0.0.1, and after a page reload too."""
 
 from __future__ import annotations
 
@@ -15,8 +14,7 @@ _MAX_BYTES = 64_000  # a data URL larger than this is not worth a trait sync
 
 
 def thumbnail(path: str | os.PathLike[str], width: int = 160) -> str | None:
-    """A `data:image/jpeg` URL of the first frame of `path`, or None (no ffmpeg, not decodable).
-    Runs ffmpeg: call it off the event loop (`asyncio.to_thread`)."""
+    """The first frame of `path` as a JPEG data URL, or None; runs ffmpeg (off the event loop)."""
     try:
         import imageio_ffmpeg  # the `local` extra
 
@@ -39,13 +37,5 @@ def thumbnail(path: str | os.PathLike[str], width: int = 160) -> str | None:
 
 def local_files(items: list[str]) -> dict[str, Path]:
     """The files on this machine that `items` (paths, globs or URLs) name, by file name."""
-    found: dict[str, Path] = {}
-    for item in items:
-        if "://" in item:
-            continue
-        pattern = os.path.expanduser(item)
-        for p in glob.glob(pattern) if glob.has_magic(pattern) else [pattern]:
-            path = Path(p)
-            if path.is_file():
-                found.setdefault(path.name, path)
-    return found
+    paths = [Path(p) for i in items if "://" not in i for p in glob.glob(os.path.expanduser(i))]
+    return {p.name: p for p in reversed(paths) if p.is_file()}  # reversed: the first one named

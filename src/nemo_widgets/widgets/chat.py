@@ -1,13 +1,5 @@
-"""`ChatCell`: a chat with the session whose reply streams in as appended, paced deltas.
-
-Messages to the browser (each carries the turn, the index the reply will take in `transcript`):
-    {"kind": "append", "index", "entry"}     an entry added to the transcript (the user's message)
-    {"kind": "delta", "turn", "offset", "text", ["replace"], ["activity"], ["notice"]}
-    {"kind": "end", "turn", "length", "route", ["offer"], ["mark"], ["stopped"]}
-Browser → kernel: `ready` (a view that missed something gets what it lacks), `send`, `stop`.
-With a live view the finished reply enters `transcript` without being sent again (the deltas
-carried it), so the bytes sent stay close to the reply's own size.
-"""
+"""`ChatCell`: a chat whose reply streams in as paced, appended deltas (`append`, `delta` and
+`end` messages: js/chat.ts); a live view's finished reply is not sent again."""
 
 from __future__ import annotations
 
@@ -49,18 +41,16 @@ class ChatCell(NemoWidget):
     def __init__(
         self, session: Session | None = None, *, max_rate: float = 30.0, compact: bool = False
     ) -> None:
-        super().__init__(session)
+        super().__init__(session, compact=compact)
         self.max_rate = max_rate
-        self.compact = compact
         self._ready = False
         self._live: dict[str, Any] | None = None  # what has been sent of the running reply
         self._future: Future[dict[str, Any]] | None = None
         self._consumer: asyncio.Task[None] | None = None  # reads the stream, on the loop
-        self._stopping = False
-        self.transcript = [_from_history(h) for h in getattr(self._session, "history", None) or []]
+        self.transcript = [_from_history(h) for h in self._session.history]
         # The offline agent's suggestions are phrasings it acts on (tests send each one to it);
         # none holds a routing keyword (export, credits, upload…): each goes to the chat.
-        backend = "local" if getattr(self._session, "backend", "") == "local" else "cloud"
+        backend = "local" if self._session.backend == "local" else "cloud"
         self.suggestions = [self._t(k) for k in TEXT if k.startswith(f"suggest.{backend}.")]
         self._handlers.update(
             ready=self._on_ready,
@@ -79,9 +69,9 @@ class ChatCell(NemoWidget):
         self.busy = True
         entry = _entry("user", text, "chat")
         self._add(entry, {"kind": "append", "index": len(self.transcript), "entry": entry})
-        turn = self._turn(text, len(self.transcript), time.monotonic())
-        self._future = self._run(turn, lambda _f: self._idle())
-        return self._future
+        self._future = fut = _loop.submit(self._turn(text, len(self.transcript), time.monotonic()))
+        fut.add_done_callback(lambda _f: setattr(self, "busy", False))
+        return fut
 
     def stop(self) -> bool:
         """Stop waiting for the running reply (True if one was running). The message is not sent
@@ -90,34 +80,30 @@ class ChatCell(NemoWidget):
         consumer = self._consumer
         if consumer is None or consumer.done():
             return False
-        self._stopping = True
         _loop.get_loop().call_soon_threadsafe(consumer.cancel)
         return True
 
     def _on_ready(self, msg: dict[str, Any], _buffers: list[bytes]) -> dict[str, Any]:
         # Answered under the send lock (`_dispatch`): no delta slips in between snapshot and reply.
-        have = msg.get("have")
+        have, entries = msg.get("have"), list(self.transcript)
         self._ready = True
-        entries = list(self.transcript)
-        body: dict[str, Any] = {"live": dict(self._live) if self._live else None}
+        live = dict(self._live) if self._live else None
         if isinstance(have, int) and 0 <= have <= len(entries):
-            body["missing"] = entries[have:]
-        else:
-            body["transcript"] = entries
-        return body
+            return {"live": live, "missing": entries[have:]}
+        return {"live": live, "transcript": entries}
 
     async def _turn(self, text: str, turn: int, appended: float) -> dict[str, Any]:
         co = DeltaCoalescer(self.max_rate)
         co.mark(appended)  # the user's message went at `appended`: it counts against the rate
         view = ReplyView()  # the reply as the view will show it (sent + queued)
-        finished = stopped = False
+        stopped = False
         before: Any = None  # the state before the message (read by the chat turn first)
         changed = asyncio.Event()
         self._live = {"turn": turn, "text": "", "activity": "", "notice": ""}
         co.status("activity", "", time.monotonic())  # opens the reply bubble at once
 
         async def consume() -> None:
-            nonlocal finished, stopped, before
+            nonlocal stopped, before
             seen = False
             try:
                 async for event in self._session.stream(text):
@@ -127,9 +113,7 @@ class ChatCell(NemoWidget):
                         break
                     self._show(view, event, co)
                     changed.set()
-            except asyncio.CancelledError:
-                if not self._stopping:
-                    raise
+            except asyncio.CancelledError:  # `stop` (a cancelled turn goes on raising in `pace`)
                 stopped = True  # the stream is closed; the turn reads the state below
                 if not seen:
                     before = self._session.last_state
@@ -137,12 +121,10 @@ class ChatCell(NemoWidget):
                 err = str(exc) if isinstance(exc, NemoError) else f"{type(exc).__name__}: {exc}"
                 self._show(view, view.with_line(f"⚠️ {err}"), co)
                 view.route = view.route if view.route != "chat" else "error"
-            finally:
-                finished = True
-                changed.set()
 
         async def pace() -> None:  # send what waits, at the pace, until the stream has finished
-            while (wait := co.due(time.monotonic(), final=finished)) is not None or not finished:
+            while co.pending or not task.done():
+                wait = co.due(time.monotonic(), final=task.done())
                 if wait is not None and wait <= 0:
                     self._flush(co)
                     continue
@@ -150,8 +132,8 @@ class ChatCell(NemoWidget):
                 with contextlib.suppress(asyncio.TimeoutError):
                     await asyncio.wait_for(changed.wait(), wait)  # None: until something changes
 
-        self._stopping = False
         self._consumer = task = asyncio.ensure_future(consume())
+        task.add_done_callback(lambda _t: changed.set())
         try:
             await pace()
         finally:
@@ -166,11 +148,10 @@ class ChatCell(NemoWidget):
             co.add(text, time.monotonic())
         await pace()
         await asyncio.sleep(co.slot(time.monotonic()))  # the end message keeps the pace too
-        history = getattr(self._session, "history", None)  # test doubles may keep none
-        if stopped and history is not None:
-            # The chat turn could not keep the stopped reply: it was closed.
-            history.append({k: entry[k] for k in ("role", "text", "route", "stopped")})
-            getattr(self._session, "save_history", lambda: None)()
+        if stopped:  # the chat turn, closed, could not keep the stopped reply
+            kept = ("role", "text", "route", "stopped")
+            self._session.history.append({k: entry[k] for k in kept})
+            self._session.save_history()
         end = {"kind": "end", "turn": turn, "length": utf16_len(entry["text"])}
         end.update({k: entry[k] for k in ("route", "offer", "mark", "stopped") if k in entry})
         with self._send_lock:
@@ -180,25 +161,20 @@ class ChatCell(NemoWidget):
 
     async def _after_stop(self, before: Any) -> str:
         """The stop, then what a fresh read of the state shows changed (or why it cannot)."""
-        lines = [self._t("stop.stopped")]
+        stopped = self._t("stop.stopped")
         try:
             after = await self._session.astate()
         except NemoError as exc:
-            lines.append(self._t("stop.unreadable", error=str(exc)))
-            return "\n".join(lines)
+            return f"{stopped}\n{self._t('stop.unreadable', error=str(exc))}"
         if before is None:  # no earlier state to compare with: say where the project stands
-            lines.append(summarize(after.draft))
-        else:
-            changes = diff_drafts(before.draft, after.draft)
-            lines += [f"✅ {c.sentence}" for c in changes] or [self._t("stop.unchanged")]
-        return "\n".join(lines)
+            return f"{stopped}\n{summarize(after.draft)}"
+        changes = [f"✅ {c.sentence}" for c in diff_drafts(before.draft, after.draft)]
+        return "\n".join([stopped, *(changes or [self._t("stop.unchanged")])])
 
     def _show(self, view: ReplyView, event: ev.Event, co: DeltaCoalescer) -> None:
         """Fold one event into the view and queue what it changed on screen."""
-        was = (view.activity, view.notice)
-        more = view.add(event)
-        now = time.monotonic()
-        if more is None:
+        was, now = (view.activity, view.notice), time.monotonic()
+        if (more := view.add(event)) is None:
             co.replace(view.text, now)
         else:
             co.add(more, now)
@@ -213,15 +189,12 @@ class ChatCell(NemoWidget):
 
     def _flush(self, co: DeltaCoalescer) -> None:
         with self._send_lock:
-            body = co.take(time.monotonic())
-            if (live := self._live) is not None:
-                live["text"] = body.get("replace", live["text"]) + body["text"]
-                live.update({k: body[k] for k in ("activity", "notice") if k in body})
-                if self._ready:
-                    self._post({"kind": "delta", "turn": live["turn"], **body})
-
-    def _idle(self) -> None:
-        self.busy = False
+            body, live = co.take(time.monotonic()), self._live
+            assert live is not None  # a turn runs
+            live["text"] = body.get("replace", live["text"]) + body["text"]
+            live.update({k: body[k] for k in ("activity", "notice") if k in body})
+            if self._ready:
+                self._post({"kind": "delta", "turn": live["turn"], **body})
 
     def _add(self, entry: dict[str, Any], message: dict[str, Any]) -> None:
         """Add `entry` to the transcript: a live view gets `message`, not the whole list again."""
@@ -241,7 +214,7 @@ class ChatCell(NemoWidget):
         who = {"user": self._t("chat.you"), "assistant": self._t("chat.assistant")}
         lines, rows = [], []
         for e in entries:
-            name, mark, route = who.get(e["role"], e["role"]), e.get("mark"), e.get("route", "chat")
+            name, mark, route = who.get(e["role"], e["role"]), e.get("mark"), e["route"]
             lines.append(f"{name}: {e['text']}" + (f" ({mark})" if mark else ""))
             rows.append(
                 f"<p><strong>{html.escape(name)}</strong>"

@@ -1,9 +1,5 @@
-"""`ExportPanel`: render the session's draft, follow the job, play the result inline.
-
-The browser picks the player's source: the job's URL when it can reach it, Colab's port proxy for
-a kernel-local URL, else the file streams through the widget channel (`fetch`) in chunks paced
-under the IOPub data-rate limit, refused past `cap` bytes with where the file is.
-"""
+"""`ExportPanel`: render the draft, follow the job, play the result (from its URL, Colab's proxy,
+or streamed through the widget channel in chunks paced under IOPub's rate limit, up to `cap`)."""
 
 from __future__ import annotations
 
@@ -63,11 +59,10 @@ class ExportPanel(NemoWidget):
         self.rate, self.chunk = rate, chunk
         self._sleep = asyncio.sleep  # the pacing wait (tests record it instead of waiting)
         self._export: Future[Any] | None = None
-        self._fetches: dict[str, asyncio.Task[Any]] = {}  # tasks on the background loop
-        jobs = list(getattr(self._session, "jobs", None) or [])
-        self.jobs = [_job_dict(j) for j in jobs]
-        if jobs:
-            self._show_job(jobs[-1])
+        self._fetches: dict[str, Future[Any]] = {}
+        self.jobs = [_job_dict(j) for j in self._session.jobs]
+        if self._session.jobs:
+            self._show_job(self._session.jobs[-1])
         self._handlers.update(
             export=lambda msg, _b: self.export(str(msg.get("quality") or self.quality)),
             cancel=lambda _m, _b: self.cancel(),
@@ -99,30 +94,29 @@ class ExportPanel(NemoWidget):
                 self.job = {**self.job, "downloaded": done, "size": total}
 
         async def go() -> dict[str, Any]:
-            job = await self._session.aexport(
-                quality=self.quality, wait=True, download_to=self.download_to, progress=progress
-            )
-            self._show_job(job)
+            try:
+                job = await self._session.aexport(
+                    quality=self.quality, wait=True, download_to=self.download_to, progress=progress
+                )
+                self._show_job(job)
+            except Exception as exc:
+                if self.job is not None and self.job.get("status") != "failed":
+                    self.job = {**self.job, "status": "failed", "error": str(exc)}
+                raise
             return {"job": _job_dict(job)}
 
-        def done(fut: Future[Any]) -> None:
-            exc = None if fut.cancelled() else fut.exception()
-            if exc is not None and self.job is not None and self.job.get("status") != "failed":
-                self.job = {**self.job, "status": "failed", "error": str(exc)}
-
-        self._export = self._run(go(), done)
+        self._export = _loop.submit(go())
         return self._export
 
     def cancel(self) -> Future[Any]:
         """Stop the running render (`RenderJob.cancel`); returns at once (a future of the job)."""
-        return self._run(self._cancel())
+        return _loop.submit(self._cancel())
 
     def _job(self, job_id: object) -> RenderJob | None:
-        return next((j for j in getattr(self._session, "jobs", []) if j.id == job_id), None)
+        return next((j for j in self._session.jobs if j.id == job_id), None)
 
     async def _cancel(self) -> dict[str, Any]:
-        job_id = (self.job or {}).get("id")
-        if not job_id or (job := self._job(job_id)) is None:
+        if (job := self._job((self.job or {}).get("id"))) is None:
             # not submitted yet: stopping the export before its request is all it takes
             if self._export is not None and not self._export.done():
                 self._export.cancel()
@@ -149,30 +143,26 @@ class ExportPanel(NemoWidget):
                 cap=self.cap // 2**20,
                 path=job.path,
             )
-        return self._stream(fid, job.path, size)
+        self._fetches[fid] = fut = _loop.submit(self._stream(fid, job.path, size))
+        fut.add_done_callback(lambda _f: self._fetches.pop(fid, None))
+        return fut
 
     def _on_fetch_cancel(self, msg: dict[str, Any], _b: list[bytes]) -> dict[str, Any]:
-        task = self._fetches.pop(str(msg.get("fetch")), None)
-        if task is not None:
-            _loop.get_loop().call_soon_threadsafe(task.cancel)
-        return {"cancelled": task is not None}
+        fut = self._fetches.pop(str(msg.get("fetch")), None)
+        if fut is not None:
+            fut.cancel()
+        return {"cancelled": fut is not None}
 
     async def _stream(self, fid: str, path: str, size: int) -> dict[str, Any]:
-        task = asyncio.current_task()
-        assert task is not None
-        self._fetches[fid] = task
-        try:
-            start, sent, seq = time.monotonic(), 0, 0
-            with open(path, "rb") as fh:
-                while data := fh.read(min(self.chunk, size - sent)):
-                    chunk = {"kind": "video_chunk", "fetch": fid, "seq": seq, "offset": sent}
-                    self._post({**chunk, "total": size}, [data])
-                    sent, seq = sent + len(data), seq + 1
-                    # Pace to the rate: IOPub drops what goes faster (jupyter_server's limit).
-                    await self._sleep(max(0.0, start + sent / self.rate - time.monotonic()))
-            return {"total": sent}
-        finally:
-            self._fetches.pop(fid, None)
+        start, sent, seq = time.monotonic(), 0, 0
+        with open(path, "rb") as fh:
+            while data := fh.read(min(self.chunk, size - sent)):
+                chunk = {"kind": "video_chunk", "fetch": fid, "seq": seq, "offset": sent}
+                self._post({**chunk, "total": size}, [data])
+                sent, seq = sent + len(data), seq + 1
+                # Pace to the rate: IOPub drops what goes faster (jupyter_server's limit).
+                await self._sleep(max(0.0, start + sent / self.rate - time.monotonic()))
+        return {"total": sent}
 
     def _show_job(self, job: RenderJob) -> None:
         d = _job_dict(job)
@@ -192,9 +182,8 @@ class ExportPanel(NemoWidget):
 
     def close(self) -> None:
         """Stop streaming and close."""
-        for task in self._fetches.values():
-            _loop.get_loop().call_soon_threadsafe(task.cancel)
-        self._fetches.clear()
+        for fut in list(self._fetches.values()):
+            fut.cancel()
         super().close()
 
     def _fallback(self) -> tuple[str, str]:
@@ -210,4 +199,4 @@ class ExportPanel(NemoWidget):
 
 
 def _job_dict(job: RenderJob) -> dict[str, Any]:
-    return {k: getattr(job, k, None) for k in ("id", "status", "percent", "url", "path", "error")}
+    return {k: getattr(job, k) for k in ("id", "status", "percent", "url", "path", "error")}

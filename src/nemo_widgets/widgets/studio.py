@@ -30,7 +30,7 @@ class Studio(ipywidgets.VBox):
         self.chat = ChatCell(session)
         self.timeline = TimelineTable(session)
         self.export = ExportPanel(session)
-        lang = getattr(session, "language", None)
+        lang = session.language
         backend = word("studio.backend", session.backend, lang)
         header = ipywidgets.HTML(
             f"<b>{html.escape(ui_text('studio.title', lang))}</b> · {html.escape(backend)} · "

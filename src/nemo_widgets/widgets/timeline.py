@@ -1,18 +1,15 @@
-"""`TimelineTable`: the session's working draft as a table plus track lanes.
-
-Rows and lanes come from one `draft.timeline_view`, so a bar and its row share one index
-(`selected`). The browser's edit intents (`{"kind": "edit", "op", "ref", ...}`) become
-`draft._edits` edits; a refusal is raised as a `DraftError` carrying the reason, shown in place.
-"""
+"""`TimelineTable`: the working draft as rows and lanes of one `draft.timeline_view` (a bar and
+its row share an index); the view's edit intents become `draft._edits` edits."""
 
 from __future__ import annotations
 
-import math
+import contextlib
 import re
 from typing import TYPE_CHECKING, Any
 
 import traitlets
 
+from .. import _loop
 from .. import draft as drafts  # its pandas-backed names load on first use
 from ..draft import _edits as E
 from ..draft._read import is_number, read
@@ -45,13 +42,10 @@ def ms(value: Any, what: str) -> int:
 
 
 def _number(value: Any, what: str) -> float:
-    try:
-        out = float(value)
-    except (TypeError, ValueError):
-        out = math.nan
-    if not is_number(out):
-        raise DraftError(f"{what}: {str(value)[:20]!r} is not a number")
-    return out
+    with contextlib.suppress(TypeError, ValueError):
+        if is_number(out := float(value)):
+            return out
+    raise DraftError(f"{what}: {str(value)[:20]!r} is not a number")
 
 
 def _edit(wd: WorkingDraft, op: str, ref: str, msg: dict[str, Any]) -> E.Edit:
@@ -92,11 +86,11 @@ class TimelineTable(NemoWidget):
     edit_count = traitlets.Int(0).tag(sync=True)
     can_redo = traitlets.Bool(False).tag(sync=True)
     notice = traitlets.Unicode("").tag(sync=True)  # edits a new backend draft could not keep
+    _view: TimelineView  # drawn in __init__, redrawn on every change of the working draft
 
     def __init__(self, session: Session | None = None, *, max_rows: int = MAX_ROWS) -> None:
         super().__init__(session)
         self.max_rows = max_rows
-        self._view: TimelineView | None = None
         self._working = self._session.edits
         self._stops.append(self._working.listen(self._on_edits))
         self._on_edits(self._working)
@@ -137,14 +131,12 @@ class TimelineTable(NemoWidget):
     @property
     def df(self) -> pd.DataFrame:
         """The timeline as a DataFrame (a copy: edit it, then `session.set_timeline(df)`)."""
-        assert self._view is not None
         return self._view.df.copy()
 
     def refresh(self) -> Any:
         """Read the state again (on the background loop); the table follows. Returns a future."""
-        return self._run(self._session.astate())
+        return _loop.submit(self._session.astate())
 
     def _fallback(self) -> tuple[str, str]:
         title = self.summary or self._t("timeline.empty")
-        assert self._view is not None  # drawn in __init__
         return self._view.table(title)

@@ -1,8 +1,5 @@
-"""`UploadPicker`: files from the browser (chunked), from the kernel's disk, or from a URL.
-
-Two legs: browser → kernel in binary chunks (`_chunks`; its progress is drawn by the view that
-sends), then kernel → backend through `Session.aupload`, shown in the `transfers` trait.
-"""
+"""`UploadPicker`: files from the browser (in chunks to the kernel, see `_chunks`), the kernel's
+disk or a URL, then to the backend through `Session.aupload` (the `transfers` trait)."""
 
 from __future__ import annotations
 
@@ -15,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import traitlets
 
+from .. import _loop
 from ..errors import NemoError
 from ..formats import EXTENSIONS, MAX_BYTES
 from ._base import STATIC, NemoWidget, list_trait, throttled
@@ -45,9 +43,8 @@ class UploadPicker(NemoWidget):
         self._receiver = ChunkReceiver(tuple(self.accept), self.max_size, self.chunk_size, temp_dir)
         self._running: dict[str, Future[Any]] = {}
         self._ids = itertools.count(1)
-        state = getattr(self._session, "last_state", None)
-        if state is not None:
-            self._merge_media(_from_state(state))
+        if self._session.last_state is not None:
+            self._merge_media(_from_state(self._session.last_state))
         self._handlers.update(
             upload_start=self._on_start,
             upload_chunk=self._on_chunk,
@@ -71,10 +68,8 @@ class UploadPicker(NemoWidget):
         if len(buffers) != 1:
             self._receiver.cancel(str(msg.get("upload")))
             raise NemoError("a chunk must carry exactly one binary buffer")
-        held = self._receiver.write(
-            msg.get("upload"), msg.get("seq"), msg.get("offset"), buffers[0]
-        )
-        return {"held": held}
+        upload, seq, offset = msg.get("upload"), msg.get("seq"), msg.get("offset")
+        return {"held": self._receiver.write(upload, seq, offset, buffers[0])}
 
     def _on_end(self, msg: dict[str, Any], _b: list[bytes]) -> dict[str, Any]:
         uid = str(msg.get("upload"))
@@ -106,13 +101,9 @@ class UploadPicker(NemoWidget):
         self, label: str, items: list[str], size: int, temp: Path | None, uid: str | None = None
     ) -> Future[Any]:
         uid = uid or f"k{next(self._ids)}"
-        transfer = {"uid": uid, "name": label, "size": size, "sent": 0}
-        others = [t for t in self.transfers if t["uid"] != uid]
-        self.transfers = [*others, {**transfer, "leg": "backend", "status": "uploading"}]
-
-        @throttled
-        def progress(sent: int, total: int) -> None:
-            self._update_transfer(uid, sent=sent, size=total)
+        transfer = {"uid": uid, "name": label, "size": size, "sent": 0, "leg": "backend"}
+        self.transfers = [*self.transfers, {**transfer, "status": "uploading"}]
+        progress = throttled(lambda sent, total: self._update_transfer(uid, sent=sent, size=total))
 
         async def go() -> list[dict[str, Any]]:
             try:
@@ -131,7 +122,8 @@ class UploadPicker(NemoWidget):
                     discard(temp)
             return media
 
-        fut = self._run(go(), lambda f: self._backend_done(uid, f))
+        fut = _loop.submit(go())
+        fut.add_done_callback(lambda f: self._backend_done(uid, f))
         self._running[uid] = fut
         return fut
 

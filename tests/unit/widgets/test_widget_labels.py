@@ -22,7 +22,7 @@ def test_labels_in_chinese(
     comms: list[RecordingComm], cls: type, key: str, zh: str, language: str
 ) -> None:
     session = FakeSession()
-    session.language = language  # type: ignore[attr-defined]
+    session.language = language
     w = cls(session)
     assert w.labels[key] == zh and w.labels["common.cancel"] == "取消"
     assert comms[-1].opened["data"]["state"]["labels"][key] == zh  # sent with the first state
@@ -31,7 +31,7 @@ def test_labels_in_chinese(
 
 def test_labels_in_english_and_only_the_widgets_own(comms: list[RecordingComm]) -> None:
     session = FakeSession()
-    session.language = "en"  # type: ignore[attr-defined]
+    session.language = "en"
     w = ExportPanel(session)
     assert w.labels["export.export"] == "Export"
     assert not any(k.startswith(("chat.", "upload.", "timeline.")) for k in w.labels)
@@ -40,7 +40,7 @@ def test_labels_in_english_and_only_the_widgets_own(comms: list[RecordingComm]) 
 
 def test_studio_header_and_fallbacks_in_chinese(comms: list[RecordingComm]) -> None:
     session = FakeSession()
-    session.language = "zh"  # type: ignore[attr-defined]
+    session.language = "zh"
     studio = Studio(session)  # type: ignore[arg-type]
     header = studio.children[0].value
     assert "NemoVideo 工作台" in header and "会话" in header

@@ -28,6 +28,7 @@ class FakeSession:
     backend = "local"
     session_id = "sess_fake"
     task_id = "task_fake"
+    language = "en"
 
     def __init__(self, script: Iterable[Any] = (), *, delay: float = 0.0) -> None:
         self.script = list(script)
@@ -104,6 +105,9 @@ class FakeSession:
         assert self.last_state is not None
         self.emit("state", self.last_state)
         return self.last_state
+
+    def save_history(self) -> None:
+        self.saved_history = list(self.history)
 
     def summary(self) -> str:
         return "summary"
