@@ -1,7 +1,5 @@
-"""The record file of `connect(record=...)` (pure): small, diffable JSON meant to be committed
-beside a notebook. Media ids and URLs of the session that made it mean nothing to a later one, so
-drafts keep them as `media:<sha256>` / `media-url:<sha256>` and the state a message was sent in is
-fingerprinted over that form: the same files uploaded again match, whatever ids they get."""
+"""The record file of `connect(record=...)` (pure, diffable JSON); media are named by content hash
+(`media:<sha256>`): the same files uploaded again match, whatever ids a later session gives."""
 
 from __future__ import annotations
 
@@ -42,7 +40,6 @@ class Turn:
     offers: tuple[tuple[str, str], ...] = ()
 
     def to_json(self) -> dict[str, Any]:
-        """The turn as stored."""
         reply: dict[str, Any] = {"text": self.text, "changes": list(self.changes)}
         reply["offers"] = [list(o) for o in self.offers]
         return {"message": self.message, "before": self.before, "reply": reply, "draft": self.draft}
@@ -92,15 +89,13 @@ def _strings(value: Any, change: Callable[[str], str]) -> Any:
 
 
 def canonical(draft: Any, ids: Mapping[str, str], urls: Mapping[str, str]) -> Any:
-    """The draft with this session's media ids / URLs replaced by their content tokens
-    (`ids`, `urls`: value -> sha256) and every other URL without its query (where keys live)."""
+    """Media ids / URLs (-> sha256) as content tokens, other URLs without their query (keys)."""
     tokens = {k: _URL + v for k, v in urls.items()} | {k: _ID + v for k, v in ids.items()}
     return _strings(draft, lambda text: tokens.get(text) or _strip_query(text))
 
 
 def restore(draft: Any, ids: Mapping[str, str], urls: Mapping[str, str]) -> Any:
-    """A recorded draft for this session (`ids`, `urls`: sha256 -> this session's id / URL);
-    raises `Unmapped` when it names a file this session has not uploaded."""
+    """A recorded draft in this session's ids / URLs (sha256 -> them); `Unmapped` if one lacks."""
     media = {_ID + k: v for k, v in ids.items()} | {_URL + k: v for k, v in urls.items()}
 
     def back(text: str) -> str:
@@ -138,22 +133,14 @@ def scrub(text: str, secrets_: Iterable[str] = ()) -> str:
 
 def dumps(record: Record, secrets_: Iterable[str] = ()) -> str:
     """The file's text: sorted keys, indented, nothing that could be a token."""
-    doc = {
-        "format": FORMAT,
-        "version": VERSION,
-        "note": NOTE,
-        "backend": record.backend,
-        "language": record.language,
-        "uploads": [dict(u) for u in record.uploads],
-        "turns": [t.to_json() for t in record.turns],
-    }
+    doc = {"format": FORMAT, "version": VERSION, "note": NOTE, **dataclasses.asdict(record)}
+    doc["turns"] = [t.to_json() for t in record.turns]
     text = json.dumps(doc, sort_keys=True, indent=1, ensure_ascii=False) + "\n"
     return scrub(text, secrets_)
 
 
 def loads(text: str, where: str = "the record") -> Record:
-    """Read a record. A file of another kind, or of a newer version, is a `RecordError`;
-    a damaged one of ours is a `ValueError` (the caller warns and starts afresh)."""
+    """`RecordError` for another kind or a newer version; `ValueError` for a damaged one of ours."""
     try:
         doc = json.loads(text)
     except ValueError as exc:

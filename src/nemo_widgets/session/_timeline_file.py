@@ -1,5 +1,5 @@
-"""The session's timeline as a file for a pro editor, its media downloaded beside it (the backend's
-URLs, with `download=False`; a `.otioz` always carries its media) so that the editor finds them."""
+"""The session's timeline as a file for a pro editor, its media downloaded beside it (or the
+backend's URLs with `download=False`; a `.otioz` always carries its media)."""
 
 from __future__ import annotations
 
@@ -69,16 +69,15 @@ async def _media(
         url = media.url or (src if src.startswith(("http://", "https://")) else None)
         if url is None:
             continue  # the writer reports it as missing media
+        if download:
+            dest = folder / _file_name(src, media.name, url, rec.get("mime"), taken)
+            if not (media.size and dest.is_file() and dest.stat().st_size == media.size):
+                folder.mkdir(parents=True, exist_ok=True)
+                await fetch(session.api, url, dest, feed)
+                sent += dest.stat().st_size
+            url = dest.absolute().as_uri()
         ms = media.duration * 1000 if media.duration and media.duration > 0 else None
-        if not download:
-            out[src] = MediaInfo(url, ms)
-            continue
-        dest = folder / _file_name(src, media.name, url, rec.get("mime"), taken)
-        if not (media.size and dest.is_file() and dest.stat().st_size == media.size):
-            folder.mkdir(parents=True, exist_ok=True)
-            await fetch(session.api, url, dest, feed)
-            sent += dest.stat().st_size
-        out[src] = MediaInfo(dest.absolute().as_uri(), ms)
+        out[src] = MediaInfo(url, ms)
     return out
 
 
