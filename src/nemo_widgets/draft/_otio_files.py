@@ -102,7 +102,7 @@ def _as_markers(otio: Any, timeline: Any, lost: list[Unmapped]) -> None:
         for clip in track.find_clips():
             at = clip.range_in_parent()
             host = under.child_at_time(at.start_time, shallow_search=True) if under else None
-            if under is None or not isinstance(host, otio.schema.Clip):
+            if not isinstance(host, otio.schema.Clip):  # None without a video track
                 lost.append(Unmapped(f"text {clip.name!r}", "no video clip under it: left out"))
                 continue
             start = under.transformed_time(at.start_time, host)  # in the host's media
@@ -131,17 +131,12 @@ def _fcp7_texts(otio: Any, timeline: Any, lost: list[Unmapped]) -> None:
 
 def _edl_tracks(otio: Any, timeline: Any, lost: list[Unmapped]) -> None:
     """An EDL holds one video track: keep the first one with clips, say what else is left out."""
-    keep = next(
-        (t for t in timeline.tracks if t.kind == otio.schema.TrackKind.Video and t.find_clips()),
-        None,
-    )
-    for track in list(timeline.tracks):
-        if track is not keep:
-            if track.find_clips():
-                lost.append(Unmapped(f"track {track.name!r}", "an EDL holds one video track"))
-            timeline.tracks.remove(track)
-    if keep is None:
-        timeline.tracks.append(otio.schema.Track(name="V", kind=otio.schema.TrackKind.Video))
+    video = otio.schema.TrackKind.Video
+    keep = next((t for t in timeline.tracks if t.kind == video and t.find_clips()), None)
+    for track in timeline.tracks:
+        if track is not keep and track.find_clips():
+            lost.append(Unmapped(f"track {track.name!r}", "an EDL holds one video track"))
+    timeline.tracks[:] = [otio.schema.Track(name="V", kind=video) if keep is None else keep]
 
 
 # what each format cannot hold, reshaped before writing
