@@ -201,8 +201,7 @@ def _apply(seg: dict[str, Any], item: tuple, clip: Any, span: Any) -> bool:
     a, z = span.start_time, span.end_time_exclusive()
     new_start = start_ms if _same(a, start_ms) else _ms(a)
     new_end = end_ms if _same(z, end_ms) else _ms(z)
-    moved = new_start != start_ms
-    if moved:
+    if new_start != start_ms:
         seg[_read.found(seg, "start")[0] or "st"] = whole_ms(new_start)
     if new_end - new_start != end_ms - start_ms:
         seg[_read.found(seg, "duration")[0] or "d"] = whole_ms(new_end - new_start)
@@ -215,7 +214,7 @@ def _apply(seg: dict[str, Any], item: tuple, clip: Any, span: Any) -> bool:
         src = clip.source_range.start_time
         if not _same(src, view.in_point or 0):
             seg[_read.found(seg, "in_point")[0] or "in"] = _ms(src)
-    return moved
+    return new_start != start_ms
 
 
 def from_otio(

@@ -66,10 +66,8 @@ class Recorder:
         self._raw: Any = None  # the backend's own draft, as last read
         self._lagging: Any = None  # the backend's draft when the run went live after a replay
         self.secrets: Callable[[], Iterable[str]] = tuple
-        if not refresh and self.path.exists():
-            self._load()
-
-    def _load(self) -> None:
+        if refresh or not self.path.exists():
+            return
         try:
             old = _record.loads(self.path.read_text(encoding="utf-8"), where=self.path.name)
             if (old.backend, old.language) != (self.backend, self.language):
@@ -79,7 +77,7 @@ class Recorder:
         except (OSError, UnicodeDecodeError, ValueError) as exc:
             message = f"{exc}: not replaying it; this run's turns will replace it"
             log.warning("%s", message)
-            warnings.warn(message, RecordWarning, stacklevel=4)
+            warnings.warn(message, RecordWarning, stacklevel=3)
         else:
             self.old = old
 
