@@ -114,29 +114,19 @@ def fingerprint(draft: Any, media: Iterable[str]) -> str:
     return hashlib.sha256(basis).hexdigest()[:32]
 
 
-def _forms(secret: str) -> list[str]:
-    """A secret as it could appear in text: plain, URL-encoded, base64 (with and without '=')."""
-    b64 = base64.b64encode(secret.encode()).decode()
-    urlsafe = base64.urlsafe_b64encode(secret.encode()).decode()
-    forms = {secret, quote(secret, safe=""), b64, b64.rstrip("="), urlsafe, urlsafe.rstrip("=")}
-    forms |= {json.dumps(f, ensure_ascii=False)[1:-1] for f in forms}  # as the file spells it
-    return sorted((f for f in forms if f), key=len, reverse=True)
-
-
-def scrub(text: str, secrets_: Iterable[str] = ()) -> str:
-    """`text` with token-shaped strings and every form of the given secrets removed."""
-    for secret in secrets_:
-        for form in _forms(secret) if secret else ():
-            text = text.replace(form, "[redacted]")
-    return redact(text)
-
-
 def dumps(record: Record, secrets_: Iterable[str] = ()) -> str:
     """The file's text: sorted keys, indented, nothing that could be a token."""
     doc = {"format": FORMAT, "version": VERSION, "note": NOTE, **dataclasses.asdict(record)}
     doc["turns"] = [t.to_json() for t in record.turns]
     text = json.dumps(doc, sort_keys=True, indent=1, ensure_ascii=False) + "\n"
-    return scrub(text, secrets_)
+    for secret in filter(None, secrets_):  # plain, URL-encoded, base64 (with and without '=')
+        b64 = base64.b64encode(secret.encode()).decode()
+        urlsafe = base64.urlsafe_b64encode(secret.encode()).decode()
+        forms = {secret, quote(secret, safe=""), b64, b64.rstrip("="), urlsafe, urlsafe.rstrip("=")}
+        forms |= {json.dumps(f, ensure_ascii=False)[1:-1] for f in forms}  # as the file spells it
+        for form in sorted(forms, key=len, reverse=True):  # longest first: one may hold another
+            text = text.replace(form, "[redacted]")
+    return redact(text)
 
 
 def loads(text: str, where: str = "the record") -> Record:
