@@ -102,7 +102,7 @@ def _as_markers(otio: Any, timeline: Any, lost: list[Unmapped]) -> None:
         for clip in track.find_clips():
             at = clip.range_in_parent()
             host = under.child_at_time(at.start_time, shallow_search=True) if under else None
-            if not isinstance(host, otio.schema.Clip):  # None without a video track
+            if under is None or not isinstance(host, otio.schema.Clip):
                 lost.append(Unmapped(f"text {clip.name!r}", "no video clip under it: left out"))
                 continue
             start = under.transformed_time(at.start_time, host)  # in the host's media

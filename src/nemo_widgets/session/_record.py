@@ -151,7 +151,6 @@ def loads(text: str, where: str = "the record") -> Record:
         if not all(isinstance(u.get("sha256"), str) for u in uploads):
             raise ValueError("an upload without its sha256")
         turns = tuple(Turn.from_json(t) for t in doc.get("turns", ()))
-        backend, language = str(doc.get("backend", "")), str(doc.get("language", ""))
+        return Record(uploads, turns, str(doc.get("backend", "")), str(doc.get("language", "")))
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise ValueError(f"{where} is damaged ({type(exc).__name__}: {exc})") from None
-    return Record(uploads, turns, backend, language)
