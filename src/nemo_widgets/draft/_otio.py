@@ -151,14 +151,12 @@ def build(
                 parameters={"text": view.text or ""},
                 available_range=span(0, need),
             )
-        info = None
-        if view.source:  # a segment with no media at all is the backend's business
-            # no mapping asked for: keep the backend's reference
-            info = MediaInfo(view.source) if media is None else media.get(view.source)
-            if info is None:
-                lost.append(Unmapped(where, f"media {view.source!r} is not reachable"))
-        if info is None:
-            return schema.MissingReference(name=view.source or "", available_range=span(0, need))
+        src = view.source or ""  # a segment with no media at all is the backend's business
+        info = MediaInfo(src) if media is None else media.get(src)  # no mapping: keep the src
+        if src and info is None:
+            lost.append(Unmapped(where, f"media {src!r} is not reachable"))
+        if not src or info is None:
+            return schema.MissingReference(name=src, available_range=span(0, need))
         length = frames(info.duration_ms, rate) if info.duration_ms else 0
         return schema.ExternalReference(
             target_url=info.url, available_range=span(0, max(need, length))

@@ -26,10 +26,9 @@ def adapter_for(path: str | os.PathLike[str]) -> str:
     """The OTIO adapter for a file's suffix; `DraftError`, or an ImportError naming the plugin."""
     suffix = Path(path).suffix.lower()
     if suffix not in _FORMATS:
-        known = ", ".join(_FORMATS)
         raise DraftError(
             f"{suffix or 'a file without a suffix'!r} is not a timeline format",
-            hint=f"Name the file with one of {known}.",
+            hint=f"Name the file with one of {', '.join(_FORMATS)}.",
         )
     adapter, plugin = _FORMATS[suffix]
     if adapter not in load().adapters.available_adapter_names():

@@ -29,11 +29,10 @@ def _file_name(src: str, name: str, url: str, mime: Any, taken: set[str]) -> str
     """The original name when it is free in the folder, else one made unique with the id."""
     name = name or url.split("?")[0].rsplit("/", 1)[-1] or src
     name = re.sub(r'[\\/:*?"<>|\x00-\x1f]', "_", name).strip(". ") or "media"
-    if "." not in name.strip("."):  # editors pick the decoder by the extension
+    if "." not in name:  # editors pick the decoder by the extension
         name += (mimetypes.guess_extension(mime) if isinstance(mime, str) else None) or ""
     if name in taken:
-        stem, dot, ext = name.rpartition(".")
-        name = f"{stem}_{src}.{ext}" if dot else f"{name}_{src}"
+        name = f"{Path(name).stem}_{src}{Path(name).suffix}"
     taken.add(name)
     return name
 
