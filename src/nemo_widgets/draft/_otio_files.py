@@ -47,13 +47,10 @@ _FCPX = (24.0, 25.0, 30.0, 50.0, 60.0)  # the adapter reads NTSC rates back as w
 def editor_rate(adapter: str, fps: float) -> float:
     """The rate a format is written (an EDL read) at: `fps`, NTSC made exact, or the nearest."""
     fps = next((r for r in _NTSC if abs(fps - r) < 0.005), fps)
-    if adapter in ("otio_json", "otioz"):
+    valid = load().opentime.RationalTime.is_valid_timecode_rate(fps)
+    if adapter in ("otio_json", "otioz") or (valid and adapter != "fcpx_xml"):
         return fps
-    if adapter == "fcpx_xml":
-        return fps if fps in _FCPX else min(_FCPX, key=lambda r: (abs(r - fps), r))
-    if load().opentime.RationalTime.is_valid_timecode_rate(fps):
-        return fps
-    return min(_WHOLE, key=lambda r: (abs(r - fps), r))
+    return min(_FCPX if adapter == "fcpx_xml" else _WHOLE, key=lambda r: (abs(r - fps), r))
 
 
 _RATIONAL = re.compile(r'(?<!frameDuration=)"(\d+)/(\d+)s"')  # times, not the frame length
