@@ -166,19 +166,17 @@ class _Reader:
     def edit(self, tmap: dict[int, int]) -> None:
         """Matched clips onto their segments (edges, in-points, texts, tracks); delete the rest."""
         tracks, touched = self.tracks, set()
-        represented = set(tmap.values())
-        drop = {key for key in self.placed if key[0] in represented and key not in self.taken}
-        for key, (k, clip, span) in self.taken.items():
-            t, j = key
+        drop = {key for key in self.placed if key[0] in tmap.values() and key not in self.taken}
+        for (t, j), (k, clip, span) in self.taken.items():
             if clip.effects:
                 where = f"clip {clip.name!r}"
                 self.lost.append(Unmapped(where, "its effects (speed, ...) are not in drafts"))
-            if _apply(tracks[t]["sg"][j], self.placed[key], clip, span):
+            if _apply(tracks[t]["sg"][j], self.placed[t, j], clip, span):
                 touched.add(t)
             dest = tmap.get(k, t)
             if dest != t and isinstance(tracks[dest], Mapping):  # appended: no index moves
                 tracks[dest].setdefault("sg", []).append(tracks[t]["sg"][j])
-                drop.add(key)
+                drop.add((t, j))
                 touched.update((t, dest))
         for t, j in sorted(drop, reverse=True):
             del tracks[t]["sg"][j]
