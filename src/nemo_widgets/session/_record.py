@@ -108,10 +108,8 @@ def restore(draft: Any, ids: Mapping[str, str], urls: Mapping[str, str]) -> Any:
 
 def fingerprint(draft: Any, media: Iterable[str]) -> str:
     """The state a message is sent in: the canonical draft and the uploads' hashes, in order."""
-    basis = json.dumps(
-        {"draft": draft, "media": list(media)}, sort_keys=True, ensure_ascii=False
-    ).encode()
-    return hashlib.sha256(basis).hexdigest()[:32]
+    basis = json.dumps({"draft": draft, "media": list(media)}, sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(basis.encode()).hexdigest()[:32]
 
 
 def dumps(record: Record, secrets_: Iterable[str] = ()) -> str:
