@@ -78,8 +78,7 @@ class SegmentView(Segment):
 
 
 def as_draft(obj: Any, refusal: str = "a draft is a dict of the compact format") -> Mapping:
-    """A draft (or its `Draft` model; None is an empty one) as a dict; `DraftError` for others,
-    with the way to turn a DataFrame into a draft."""
+    """A draft, its `Draft` model or None (an empty one) as a dict; `DraftError` for others."""
     if type(obj).__name__ == "DataFrame":
         raise DraftError(
             "this takes a draft, not a DataFrame",
@@ -111,8 +110,7 @@ def _json(value: Any, where: str) -> Any:
 
 
 def placed(track: Mapping[str, Any], where: str = "") -> tuple[list[tuple], list[Unmapped]]:
-    """(start ms, end ms, index, view) of a track's segments that can be placed, in timeline
-    order, and what cannot be placed; a segment without a start follows the previous one."""
+    """(start ms, end ms, index, view) of the placeable segments in timeline order, and the rest."""
     out, lost = [], []
     at = 0.0
     for j, seg in enumerate(listed(track.get("sg"))):
@@ -121,13 +119,13 @@ def placed(track: Mapping[str, Any], where: str = "") -> tuple[list[tuple], list
             lost.append(Unmapped(here, "is not an object: left out"))
             continue
         view = SegmentView(seg, track.get("tt"))
-        start = view.start if view.start is not None else at
+        start = view.start if view.start is not None else at  # no start: after the one before
         if view.duration is None or view.duration < 0 or start < 0:
             lost.append(Unmapped(here, "has no start and duration of 0 or more: left out"))
             continue
         at = start + view.duration
         out.append((start, at, j, view))
-    out.sort(key=lambda p: (p[0], p[1], p[2]))
+    out.sort(key=lambda p: p[:3])
     return out, lost
 
 
@@ -138,8 +136,12 @@ def build(
     otio = load()
     schema, rt, lost = otio.schema, otio.opentime.RationalTime, []
 
-    def span(start: int, dur: int) -> Any:
+    def span(start: float, dur: float) -> Any:
         return otio.opentime.TimeRange(rt(start, rate), rt(dur, rate))
+
+    def pad(otrack: Any, to: float) -> None:
+        if to > (at := otrack.duration().value):
+            otrack.append(schema.Gap(source_range=span(0, to - at)))
 
     def reference(view: SegmentView, need: int, where: str) -> Any:
         if view.is_text:
@@ -149,69 +151,59 @@ def build(
                 parameters={"text": view.text or ""},
                 available_range=span(0, need),
             )
-        info = None
-        if view.source:  # a segment with no media at all is the backend's business
-            # no mapping asked for: keep the backend's reference
-            info = MediaInfo(view.source) if media is None else media.get(view.source)
-            if info is None:
-                lost.append(Unmapped(where, f"media {view.source!r} is not reachable"))
-        if info is None:
-            return schema.MissingReference(name=view.source or "", available_range=span(0, need))
+        src = view.source or ""  # a segment with no media at all is the backend's business
+        info = MediaInfo(src) if media is None else media.get(src)  # no mapping: keep the src
+        if src and info is None:
+            lost.append(Unmapped(where, f"media {src!r} is not reachable"))
+        if not src or info is None:
+            return schema.MissingReference(name=src, available_range=span(0, need))
         length = frames(info.duration_ms, rate) if info.duration_ms else 0
         return schema.ExternalReference(
             target_url=info.url, available_range=span(0, max(need, length))
         )
 
-    walked = []  # (t, track, its name, its lanes: sets of segments in frames that do not overlap)
-    for t, track in enumerate(listed(draft.get("t"))):
-        if not isinstance(track, Mapping):
-            lost.append(Unmapped(f"track {t + 1}", "is not an object: left out"))
-            continue
-        name = track_name(Track(track), t)
-        items, left = placed(track, f"track {t + 1} ({name})")
-        lost.extend(left)
-        lanes: list[list[tuple]] = []
-        for a, z, j, view in items:
-            item = (frames(a, rate), frames(z, rate), j, view)
-            lane = next((ln for ln in lanes if ln[-1][1] <= item[0]), None)
-            if lane is None:
-                lanes.append(lane := [])
-            lane.append(item)
-        walked.append((t, track, name, lanes))
-    d = draft.get("d", 0)
-    ends = [lane[-1][1] for *_, lanes in walked for lane in lanes]
-    end = max([frames(d, rate) if _read.is_number(d) and d > 0 else 0, *ends])
-    top = _json({k: v for k, v in draft.items() if k != "t"}, "the draft")
-    try:
+    try:  # OTIO refuses some metadata (numbers beyond int64)
         timeline = schema.Timeline(
             name="nemo draft",
             global_start_time=rt(0, rate),
-            metadata={"nemo": top, "nemo_fps": rate},
+            metadata={
+                "nemo": _json({k: v for k, v in draft.items() if k != "t"}, "the draft"),
+                "nemo_fps": rate,
+            },
         )
-        for t, track, name, lanes in walked:
-            meta = {"nemo": _json({k: v for k, v in track.items() if k != "sg"}, f"track {t + 1}")}
+        for t, track in enumerate(listed(draft.get("t"))):
+            if not isinstance(track, Mapping):
+                lost.append(Unmapped(f"track {t + 1}", "is not an object: left out"))
+                continue
+            name = track_name(Track(track), t)
+            items, left = placed(track, f"track {t + 1} ({name})")
+            lost.extend(left)
+            nemo = _json({k: v for k, v in track.items() if k != "sg"}, f"track {t + 1}")
             kind = schema.TrackKind.Audio if track.get("tt") == 1 else schema.TrackKind.Video
-            for n, lane in enumerate(lanes or [[]]):
-                label = name if n == 0 else f"{name} ({n + 1})"
-                otrack = schema.Track(name=label, kind=kind, metadata={**meta, "nemo_ref": t})
-                at = 0
-                for a, z, j, view in lane:
-                    if a > at:
-                        otrack.append(schema.Gap(source_range=span(0, a - at)))
-                    where = f"track {t + 1} ({name}), segment {j + 1}"
-                    inf = 0 if view.is_text else frames(view.in_point or 0, rate)
-                    clip = schema.Clip(
-                        name=view.label,
-                        media_reference=reference(view, inf + z - a, where),
-                        source_range=span(inf, z - a),
-                        metadata={"nemo": _json(dict(view.raw), where), "nemo_ref": [t, j]},
-                    )
-                    otrack.append(clip)
-                    at = z
-                if end > at:
-                    otrack.append(schema.Gap(source_range=span(0, end - at)))
-                timeline.tracks.append(otrack)
-    except (TypeError, ValueError, OverflowError, RuntimeError) as exc:  # metadata OTIO refuses
+            meta = {"nemo": nemo, "nemo_ref": t}
+            lanes = [schema.Track(name=name, kind=kind, metadata=meta)]
+            for a, z, j, view in items:
+                a, z = frames(a, rate), frames(z, rate)
+                lane = next((ln for ln in lanes if ln.duration().value <= a), None)
+                if lane is None:  # overlapping segments go to a lane of their own
+                    label = f"{name} ({len(lanes) + 1})"
+                    lanes.append(lane := schema.Track(name=label, kind=kind, metadata=meta))
+                pad(lane, a)
+                where = f"track {t + 1} ({name}), segment {j + 1}"
+                inf = 0 if view.is_text else frames(view.in_point or 0, rate)
+                clip = schema.Clip(
+                    name=view.label,
+                    media_reference=reference(view, inf + z - a, where),
+                    source_range=span(inf, z - a),
+                    metadata={"nemo": _json(dict(view.raw), where), "nemo_ref": [t, j]},
+                )
+                lane.append(clip)
+            timeline.tracks.extend(lanes)
+        d = draft.get("d", 0)
+        end = max(frames(d, rate) if _read.is_number(d) and d > 0 else 0, timeline.duration().value)
+        for otrack in timeline.tracks:
+            pad(otrack, end)
+    except (TypeError, ValueError, OverflowError, RuntimeError) as exc:
         raise DraftError(f"the draft cannot be written as OTIO: {exc}") from exc
     return timeline, lost
 

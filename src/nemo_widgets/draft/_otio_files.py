@@ -23,14 +23,12 @@ _FORMATS = {  # suffix: (OTIO adapter, the plugin that brings it; None: OTIO's o
 
 
 def adapter_for(path: str | os.PathLike[str]) -> str:
-    """The OTIO adapter for a timeline file, by its suffix: `DraftError` for other suffixes, an
-    ImportError naming the plugin when it is not installed."""
+    """The OTIO adapter for a file's suffix; `DraftError`, or an ImportError naming the plugin."""
     suffix = Path(path).suffix.lower()
     if suffix not in _FORMATS:
-        known = ", ".join(_FORMATS)
         raise DraftError(
             f"{suffix or 'a file without a suffix'!r} is not a timeline format",
-            hint=f"Name the file with one of {known}.",
+            hint=f"Name the file with one of {', '.join(_FORMATS)}.",
         )
     adapter, plugin = _FORMATS[suffix]
     if adapter not in load().adapters.available_adapter_names():
@@ -47,16 +45,12 @@ _FCPX = (24.0, 25.0, 30.0, 50.0, 60.0)  # the adapter reads NTSC rates back as w
 
 
 def editor_rate(adapter: str, fps: float) -> float:
-    """The rate a format is written (and an EDL read) at: the draft's, made exact for NTSC
-    (29.97 is 30000/1001), or the nearest one the format's timecodes have."""
+    """The rate a format is written (an EDL read) at: `fps`, NTSC made exact, or the nearest."""
     fps = next((r for r in _NTSC if abs(fps - r) < 0.005), fps)
-    if adapter in ("otio_json", "otioz"):
+    valid = load().opentime.RationalTime.is_valid_timecode_rate(fps)
+    if adapter in ("otio_json", "otioz") or (valid and adapter != "fcpx_xml"):
         return fps
-    if adapter == "fcpx_xml":
-        return fps if fps in _FCPX else min(_FCPX, key=lambda r: (abs(r - fps), r))
-    if load().opentime.RationalTime.is_valid_timecode_rate(fps):
-        return fps
-    return min(_WHOLE, key=lambda r: (abs(r - fps), r))
+    return min(_FCPX if adapter == "fcpx_xml" else _WHOLE, key=lambda r: (abs(r - fps), r))
 
 
 _RATIONAL = re.compile(r'(?<!frameDuration=)"(\d+)/(\d+)s"')  # times, not the frame length
@@ -81,17 +75,16 @@ def read_timeline(path: str | os.PathLike[str], fps: float | None = None) -> Any
         raise DraftError(f"{Path(path).name} cannot be read as a timeline: {exc}") from exc
 
 
-def _is_text(clip: Any) -> bool:
-    return getattr(clip.media_reference, "generator_kind", None) == "text"
-
-
-def _text_of(clip: Any) -> str:
-    return str(clip.media_reference.parameters.get("text", clip.name or ""))
+def _text(clip: Any) -> str | None:
+    ref = clip.media_reference
+    if getattr(ref, "generator_kind", None) == "text":
+        return str(ref.parameters.get("text", clip.name or ""))
+    return None
 
 
 def _all_text(track: Any) -> bool:
     clips = track.find_clips()
-    if clips and all(map(_is_text, clips)):
+    if clips and all(_text(c) is not None for c in clips):
         return True
     meta = track.metadata.get("nemo")
     return hasattr(meta, "get") and meta.get("tt") == 7
@@ -110,7 +103,7 @@ def _as_markers(otio: Any, timeline: Any, lost: list[Unmapped]) -> None:
                 continue
             start = under.transformed_time(at.start_time, host)  # in the host's media
             marker = otio.schema.Marker(
-                name=_text_of(clip),
+                name=_text(clip) or "",
                 marked_range=otio.opentime.TimeRange(start, at.duration),
                 metadata={"nemo": clip.metadata.get("nemo", {})},
             )
@@ -121,30 +114,25 @@ def _as_markers(otio: Any, timeline: Any, lost: list[Unmapped]) -> None:
 def _fcp7_texts(otio: Any, timeline: Any, lost: list[Unmapped]) -> None:
     """Text clips as FCP 7 "Text" generators, which Premiere and Resolve draw as titles."""
     for clip in timeline.find_clips():
-        if _is_text(clip):
+        if (text := _text(clip)) is not None:
             ref = clip.media_reference
             ref.name, ref.generator_kind = "Text", "Text"
             ref.metadata["fcp_xml"] = {
                 "effectcategory": "Text",
                 "effecttype": "generator",
                 "mediatype": "video",
-                "parameter": {"parameterid": "str", "name": "Text", "value": _text_of(clip)},
+                "parameter": {"parameterid": "str", "name": "Text", "value": text},
             }
 
 
 def _edl_tracks(otio: Any, timeline: Any, lost: list[Unmapped]) -> None:
     """An EDL holds one video track: keep the first one with clips, say what else is left out."""
-    keep = next(
-        (t for t in timeline.tracks if t.kind == otio.schema.TrackKind.Video and t.find_clips()),
-        None,
-    )
-    for track in list(timeline.tracks):
-        if track is not keep:
-            if track.find_clips():
-                lost.append(Unmapped(f"track {track.name!r}", "an EDL holds one video track"))
-            timeline.tracks.remove(track)
-    if keep is None:
-        timeline.tracks.append(otio.schema.Track(name="V", kind=otio.schema.TrackKind.Video))
+    video = otio.schema.TrackKind.Video
+    keep = next((t for t in timeline.tracks if t.kind == video and t.find_clips()), None)
+    for track in timeline.tracks:
+        if track is not keep and track.find_clips():
+            lost.append(Unmapped(f"track {track.name!r}", "an EDL holds one video track"))
+    timeline.tracks[:] = [otio.schema.Track(name="V", kind=video) if keep is None else keep]
 
 
 # what each format cannot hold, reshaped before writing
@@ -162,22 +150,17 @@ def write_timeline(
     media: Mapping[str, MediaInfo] | None = None,
     fps: float | None = None,
 ) -> Path:
-    """Write the draft as a timeline file by suffix (docs/draft-format.md); the path back.
-
-    `media` maps each `src` to a file or URL (`MediaInfo`); `.otioz` bundles the files it names.
-    What a format cannot hold is reported with one `OtioWarning`."""
+    """Write the draft as a timeline file by suffix; what it cannot hold: one `OtioWarning`."""
     dest = Path(path).expanduser()
     adapter = adapter_for(dest)
     otio = load()
     draft = as_draft(draft)
     wanted = draft_fps(draft, fps)
     rate = editor_rate(adapter, wanted)
-    lost: list[Unmapped] = []
+    timeline, lost = build(draft, rate, media)
     if abs(rate - wanted) > 0.01:
         why = f"{dest.suffix} timecodes have no {wanted:g} fps: written at {rate:g} fps"
-        lost.append(Unmapped("the timeline", why))
-    timeline, left = build(draft, rate, media)
-    lost.extend(left)
+        lost.insert(0, Unmapped("the timeline", why))
     for shape in _SHAPES.get(adapter, ()):
         shape(otio, timeline, lost)
     policy = otio.adapters.file_bundle_utils.MediaReferencePolicy.MissingIfNotFile

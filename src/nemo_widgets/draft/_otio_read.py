@@ -92,25 +92,17 @@ class _Reader:
         return out
 
     def by_metadata(self, clip: Any) -> tuple[int, int] | None:
-        """The segment of the clip's id (the one it was written from first), or of its place when
-        neither has an id."""
+        """The free segment of its id (its own first), or of its place when neither has an id."""
         meta = clip.metadata.get("nemo")
         sid = _read.read(meta, "id") if hasattr(meta, "get") else None
-        raw = clip.metadata.get("nemo_ref")
-        ref = tuple(deep(raw)) if raw is not None else ()
-        free = [
-            key
-            for key, item in self.placed.items()
-            if sid is not None and item[3].id == sid and key not in self.taken
-        ]
-        if free:
-            return ref if ref in free else free[0]
-        ok = sid is None and ref in self.placed and ref not in self.taken
-        return ref if ok and self.placed[ref][3].id is None else None
+        ref = tuple(deep(clip.metadata.get("nemo_ref", ())))
+        free = [k for k, item in self.placed.items() if k not in self.taken and item[3].id == sid]
+        if ref in free:
+            return ref
+        return free[0] if free and sid is not None else None
 
     def by_name(self, clip: Any, prefer: int | None, audio: bool) -> tuple[int, int] | None:
-        """The first unmatched segment of that name: on the preferred track, of the clip's kind
-        (audio or not), then in track and timeline order (the order of `placed`)."""
+        """The first free segment of the clip's name, preferring `prefer`'s track, then its kind."""
 
         def rank(key: tuple[int, int]) -> tuple:
             return (key[0] != prefer, (self.tracks[key[0]].get("tt") == 1) != audio)
@@ -172,22 +164,19 @@ class _Reader:
         return tmap
 
     def edit(self, tmap: dict[int, int]) -> None:
-        """Write the matched clips' edges, in-points, texts and tracks onto their segments; delete
-        the segments of a mapped track that no clip matched."""
+        """Matched clips onto their segments (edges, in-points, texts, tracks); delete the rest."""
         tracks, touched = self.tracks, set()
-        represented = set(tmap.values())
-        drop = {key for key in self.placed if key[0] in represented and key not in self.taken}
-        for key, (k, clip, span) in self.taken.items():
-            t, j = key
+        drop = {key for key in self.placed if key[0] in tmap.values() and key not in self.taken}
+        for (t, j), (k, clip, span) in self.taken.items():
             if clip.effects:
                 where = f"clip {clip.name!r}"
                 self.lost.append(Unmapped(where, "its effects (speed, ...) are not in drafts"))
-            if _apply(tracks[t]["sg"][j], self.placed[key], clip, span):
+            if _apply(tracks[t]["sg"][j], self.placed[t, j], clip, span):
                 touched.add(t)
             dest = tmap.get(k, t)
             if dest != t and isinstance(tracks[dest], Mapping):  # appended: no index moves
                 tracks[dest].setdefault("sg", []).append(tracks[t]["sg"][j])
-                drop.add(key)
+                drop.add((t, j))
                 touched.update((t, dest))
         for t, j in sorted(drop, reverse=True):
             del tracks[t]["sg"][j]
@@ -205,14 +194,12 @@ class _Reader:
 
 
 def _apply(seg: dict[str, Any], item: tuple, clip: Any, span: Any) -> bool:
-    """Write the clip's edges and in-point (or text) where the segment keeps them (else at the
-    keys we write); whether it moved."""
+    """The clip's edges and in-point (or text) where the segment keeps them; whether it moved."""
     start_ms, end_ms, _, view = item
     a, z = span.start_time, span.end_time_exclusive()
     new_start = start_ms if _same(a, start_ms) else _ms(a)
     new_end = end_ms if _same(z, end_ms) else _ms(z)
-    moved = new_start != start_ms
-    if moved:
+    if new_start != start_ms:
         seg[_read.found(seg, "start")[0] or "st"] = whole_ms(new_start)
     if new_end - new_start != end_ms - start_ms:
         seg[_read.found(seg, "duration")[0] or "d"] = whole_ms(new_end - new_start)
@@ -225,7 +212,7 @@ def _apply(seg: dict[str, Any], item: tuple, clip: Any, span: Any) -> bool:
         src = clip.source_range.start_time
         if not _same(src, view.in_point or 0):
             seg[_read.found(seg, "in_point")[0] or "in"] = _ms(src)
-    return moved
+    return new_start != start_ms
 
 
 def from_otio(

@@ -1,7 +1,5 @@
-"""The record file of `connect(record=...)` (pure): small, diffable JSON meant to be committed
-beside a notebook. Media ids and URLs of the session that made it mean nothing to a later one, so
-drafts keep them as `media:<sha256>` / `media-url:<sha256>` and the state a message was sent in is
-fingerprinted over that form: the same files uploaded again match, whatever ids they get."""
+"""The record file of `connect(record=...)` (pure, diffable JSON); media are named by content hash
+(`media:<sha256>`): the same files uploaded again match, whatever ids a later session gives."""
 
 from __future__ import annotations
 
@@ -42,7 +40,6 @@ class Turn:
     offers: tuple[tuple[str, str], ...] = ()
 
     def to_json(self) -> dict[str, Any]:
-        """The turn as stored."""
         reply: dict[str, Any] = {"text": self.text, "changes": list(self.changes)}
         reply["offers"] = [list(o) for o in self.offers]
         return {"message": self.message, "before": self.before, "reply": reply, "draft": self.draft}
@@ -92,15 +89,13 @@ def _strings(value: Any, change: Callable[[str], str]) -> Any:
 
 
 def canonical(draft: Any, ids: Mapping[str, str], urls: Mapping[str, str]) -> Any:
-    """The draft with this session's media ids / URLs replaced by their content tokens
-    (`ids`, `urls`: value -> sha256) and every other URL without its query (where keys live)."""
+    """Media ids / URLs (-> sha256) as content tokens, other URLs without their query (keys)."""
     tokens = {k: _URL + v for k, v in urls.items()} | {k: _ID + v for k, v in ids.items()}
     return _strings(draft, lambda text: tokens.get(text) or _strip_query(text))
 
 
 def restore(draft: Any, ids: Mapping[str, str], urls: Mapping[str, str]) -> Any:
-    """A recorded draft for this session (`ids`, `urls`: sha256 -> this session's id / URL);
-    raises `Unmapped` when it names a file this session has not uploaded."""
+    """A recorded draft in this session's ids / URLs (sha256 -> them); `Unmapped` if one lacks."""
     media = {_ID + k: v for k, v in ids.items()} | {_URL + k: v for k, v in urls.items()}
 
     def back(text: str) -> str:
@@ -113,47 +108,27 @@ def restore(draft: Any, ids: Mapping[str, str], urls: Mapping[str, str]) -> Any:
 
 def fingerprint(draft: Any, media: Iterable[str]) -> str:
     """The state a message is sent in: the canonical draft and the uploads' hashes, in order."""
-    basis = json.dumps(
-        {"draft": draft, "media": list(media)}, sort_keys=True, ensure_ascii=False
-    ).encode()
-    return hashlib.sha256(basis).hexdigest()[:32]
-
-
-def _forms(secret: str) -> list[str]:
-    """A secret as it could appear in text: plain, URL-encoded, base64 (with and without '=')."""
-    b64 = base64.b64encode(secret.encode()).decode()
-    urlsafe = base64.urlsafe_b64encode(secret.encode()).decode()
-    forms = {secret, quote(secret, safe=""), b64, b64.rstrip("="), urlsafe, urlsafe.rstrip("=")}
-    forms |= {json.dumps(f, ensure_ascii=False)[1:-1] for f in forms}  # as the file spells it
-    return sorted((f for f in forms if f), key=len, reverse=True)
-
-
-def scrub(text: str, secrets_: Iterable[str] = ()) -> str:
-    """`text` with token-shaped strings and every form of the given secrets removed."""
-    for secret in secrets_:
-        for form in _forms(secret) if secret else ():
-            text = text.replace(form, "[redacted]")
-    return redact(text)
+    basis = json.dumps({"draft": draft, "media": list(media)}, sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(basis.encode()).hexdigest()[:32]
 
 
 def dumps(record: Record, secrets_: Iterable[str] = ()) -> str:
     """The file's text: sorted keys, indented, nothing that could be a token."""
-    doc = {
-        "format": FORMAT,
-        "version": VERSION,
-        "note": NOTE,
-        "backend": record.backend,
-        "language": record.language,
-        "uploads": [dict(u) for u in record.uploads],
-        "turns": [t.to_json() for t in record.turns],
-    }
+    doc = {"format": FORMAT, "version": VERSION, "note": NOTE, **dataclasses.asdict(record)}
+    doc["turns"] = [t.to_json() for t in record.turns]
     text = json.dumps(doc, sort_keys=True, indent=1, ensure_ascii=False) + "\n"
-    return scrub(text, secrets_)
+    for secret in filter(None, secrets_):  # plain, URL-encoded, base64 (with and without '=')
+        b64 = base64.b64encode(secret.encode()).decode()
+        urlsafe = base64.urlsafe_b64encode(secret.encode()).decode()
+        forms = {secret, quote(secret, safe=""), b64, b64.rstrip("="), urlsafe, urlsafe.rstrip("=")}
+        forms |= {json.dumps(f, ensure_ascii=False)[1:-1] for f in forms}  # as the file spells it
+        for form in sorted(forms, key=len, reverse=True):  # longest first: one may hold another
+            text = text.replace(form, "[redacted]")
+    return redact(text)
 
 
 def loads(text: str, where: str = "the record") -> Record:
-    """Read a record. A file of another kind, or of a newer version, is a `RecordError`;
-    a damaged one of ours is a `ValueError` (the caller warns and starts afresh)."""
+    """`RecordError` for another kind or a newer version; `ValueError` for a damaged one of ours."""
     try:
         doc = json.loads(text)
     except ValueError as exc:
@@ -174,7 +149,6 @@ def loads(text: str, where: str = "the record") -> Record:
         if not all(isinstance(u.get("sha256"), str) for u in uploads):
             raise ValueError("an upload without its sha256")
         turns = tuple(Turn.from_json(t) for t in doc.get("turns", ()))
-        backend, language = str(doc.get("backend", "")), str(doc.get("language", ""))
+        return Record(uploads, turns, str(doc.get("backend", "")), str(doc.get("language", "")))
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise ValueError(f"{where} is damaged ({type(exc).__name__}: {exc})") from None
-    return Record(uploads, turns, backend, language)

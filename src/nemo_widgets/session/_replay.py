@@ -1,9 +1,5 @@
-"""Record and replay of chat turns (`connect(record="promo.nemo.json")`): the session's half.
-
-The next recorded turn with this message, sent in this state, is replayed (its reply, and its
-draft as the working timeline; no chat call, no credits); otherwise, or with refresh=True, the run
-goes live from there and the turns after it are replaced by what the backend answers now.
-"""
+"""Record and replay of chat turns, the session's half: the next recorded turn with this message
+and state is replayed (no chat call); else the run goes live and rewrites the turns after it."""
 
 from __future__ import annotations
 
@@ -61,9 +57,8 @@ class Recorder:
         self.path = Path(path).expanduser().absolute()
         self.backend, self.language = backend, language
         self.old = Record()
-        self.cursor = 0  # turns of the old record replayed in this run
         self.live = refresh  # once True, every turn goes to the backend and is recorded
-        self.added: list[Turn] = []  # live turns, after the `cursor` replayed ones
+        self.turns: list[Turn] = []  # this run's: the replayed ones, then the live ones
         self.uploads: list[dict[str, Any]] = []  # this run's, in order, as the file lists them
         self.ids: dict[str, str] = {}  # this run's media ids -> sha256
         self.urls: dict[str, str] = {}  # this run's media URLs -> sha256
@@ -71,10 +66,8 @@ class Recorder:
         self._raw: Any = None  # the backend's own draft, as last read
         self._lagging: Any = None  # the backend's draft when the run went live after a replay
         self.secrets: Callable[[], Iterable[str]] = tuple
-        if not refresh and self.path.exists():
-            self._load()
-
-    def _load(self) -> None:
+        if refresh or not self.path.exists():
+            return
         try:
             old = _record.loads(self.path.read_text(encoding="utf-8"), where=self.path.name)
             if (old.backend, old.language) != (self.backend, self.language):
@@ -84,11 +77,10 @@ class Recorder:
         except (OSError, UnicodeDecodeError, ValueError) as exc:
             message = f"{exc}: not replaying it; this run's turns will replace it"
             log.warning("%s", message)
-            warnings.warn(message, RecordWarning, stacklevel=4)
+            warnings.warn(message, RecordWarning, stacklevel=3)
         else:
             self.old = old
 
-    # -- this run's uploads and state ---------------------------------------------------------
     def uploaded(self, media: Sequence[Any]) -> None:
         """Note uploads (a changed file has another hash: the next turn will not match)."""
         for m in media:
@@ -114,13 +106,11 @@ class Recorder:
             return state
         return dataclasses.replace(state, draft=copy.deepcopy(self.draft))
 
-    # -- turns --------------------------------------------------------------------------------
     def replay(self, text: str, draft: dict[str, Any]) -> Turn | None:
-        """The recorded turn for `text` sent in the state of `draft` (its resulting draft, mapped
-        to this run's media, becomes `self.draft`); None when the turn must go live."""
-        if self.live or self.cursor >= len(self.old.turns):
+        """The recorded turn for `text` in `draft`'s state (its draft: `self.draft`), or None."""
+        if self.live or len(self.turns) >= len(self.old.turns):
             return None
-        turn = self.old.turns[self.cursor]
+        turn = self.old.turns[len(self.turns)]
         if turn.message != text or turn.before != self.fingerprint(draft):
             return None
         ids, urls = ({v: k for k, v in m.items()} for m in (self.ids, self.urls))
@@ -128,12 +118,11 @@ class Recorder:
             self.draft = _record.restore(turn.draft, ids, urls)
         except Unmapped:
             return None  # names a file this run has not uploaded
-        self.cursor += 1
+        self.turns.append(turn)
         return turn
 
     def diverge(self) -> bool:
-        """From here on everything is live (the recorded turns not replayed yet are dropped);
-        True if a replayed draft had to be dropped."""
+        """From here on everything is live; True if a replayed draft is the timeline."""
         self.live = True
         # the replayed draft stays the timeline until the backend's own draft changes (a question
         # such as "what can you do?" keeps it; an edit replaces it with the backend's)
@@ -142,9 +131,8 @@ class Recorder:
 
     def add(self, turn: Turn) -> None:
         """Record a live turn and write the file (a disk that refuses costs the record only)."""
-        self.added.append(turn)
-        turns = self.old.turns[: self.cursor] + tuple(self.added)
-        record = Record(tuple(self.uploads), turns, self.backend, self.language)
+        self.turns.append(turn)
+        record = Record(tuple(self.uploads), tuple(self.turns), self.backend, self.language)
         try:
             write_atomic(self.path, _record.dumps(record, self.secrets()))
         except OSError as exc:
@@ -158,30 +146,24 @@ async def record_turn(
     changes: list[Any],
     live: Callable[[], AsyncGenerator[Batch, None]],
 ) -> AsyncGenerator[Batch, None]:
-    """One chat turn through the session's record (just `live()` when it has none); a replayed
-    turn's draft changes go to `changes`."""
+    """One chat turn through the session's record, if any; replayed changes go to `changes`."""
     rec = session.recorder
-    if rec is None:
-        async with aclosing(live()) as batches:
-            async for batch in batches:
-                yield batch
-        return
-    before = await session.astate()
-    turn = None if refresh else rec.replay(text, before.draft)
-    if turn is not None:
-        await session.astate()  # observers see the replayed draft as the session's state
-        shown: Batch = [Replayed(mark_for(session.language))]
-        if turn.changes:
-            changes += diff_drafts(before.draft, rec.draft)
-            shown.append(Changes(turn.changes))
-        shown.append(Text(turn.text))
-        shown += [Offer(action, offer) for action, offer in turn.offers]
-        yield shown
-        return
-    if rec.diverge():
-        yield [Notice(_BEHIND)]
+    if rec is not None:
         before = await session.astate()
-    sent_in = rec.fingerprint(before.draft)
+        turn = None if refresh else rec.replay(text, before.draft)
+        if turn is not None:
+            await session.astate()  # observers see the replayed draft as the session's state
+            shown: Batch = [Replayed(mark_for(session.language))]
+            if turn.changes:
+                changes += diff_drafts(before.draft, rec.draft)
+                shown.append(Changes(turn.changes))
+            shown.append(Text(turn.text))
+            yield shown + [Offer(action, offer) for action, offer in turn.offers]
+            return
+        if rec.diverge():
+            yield [Notice(_BEHIND)]
+            before = await session.astate()
+        sent_in = rec.fingerprint(before.draft)
     view = ReplyView()
     async with aclosing(live()) as batches:
         async for batch in batches:
@@ -189,7 +171,7 @@ async def record_turn(
                 view.add(ev)
             yield batch
     offers = tuple((o.action, o.text) for o in view.offers)
-    if any(action == "retry" for action, _ in offers):
-        return  # the stream dropped: nothing to freeze
+    if rec is None or any(action == "retry" for action, _ in offers):
+        return  # no record, or the stream dropped: nothing to freeze
     after = _record.canonical((await session.astate()).draft, rec.ids, rec.urls)
     rec.add(Turn(text, sent_in, view.text, after, tuple(view.changes), offers))

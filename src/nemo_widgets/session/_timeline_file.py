@@ -1,5 +1,5 @@
-"""The session's timeline as a file for a pro editor, its media downloaded beside it (the backend's
-URLs, with `download=False`; a `.otioz` always carries its media) so that the editor finds them."""
+"""The session's timeline as a file for a pro editor, its media downloaded beside it (or the
+backend's URLs with `download=False`; a `.otioz` always carries its media)."""
 
 from __future__ import annotations
 
@@ -29,11 +29,10 @@ def _file_name(src: str, name: str, url: str, mime: Any, taken: set[str]) -> str
     """The original name when it is free in the folder, else one made unique with the id."""
     name = name or url.split("?")[0].rsplit("/", 1)[-1] or src
     name = re.sub(r'[\\/:*?"<>|\x00-\x1f]', "_", name).strip(". ") or "media"
-    if "." not in name.strip("."):  # editors pick the decoder by the extension
+    if "." not in name:  # editors pick the decoder by the extension
         name += (mimetypes.guess_extension(mime) if isinstance(mime, str) else None) or ""
     if name in taken:
-        stem, dot, ext = name.rpartition(".")
-        name = f"{stem}_{src}.{ext}" if dot else f"{name}_{src}"
+        name = f"{Path(name).stem}_{src}{Path(name).suffix}"
     taken.add(name)
     return name
 
@@ -69,16 +68,15 @@ async def _media(
         url = media.url or (src if src.startswith(("http://", "https://")) else None)
         if url is None:
             continue  # the writer reports it as missing media
+        if download:
+            dest = folder / _file_name(src, media.name, url, rec.get("mime"), taken)
+            if not (media.size and dest.is_file() and dest.stat().st_size == media.size):
+                folder.mkdir(parents=True, exist_ok=True)
+                await fetch(session.api, url, dest, feed)
+                sent += dest.stat().st_size
+            url = dest.absolute().as_uri()
         ms = media.duration * 1000 if media.duration and media.duration > 0 else None
-        if not download:
-            out[src] = MediaInfo(url, ms)
-            continue
-        dest = folder / _file_name(src, media.name, url, rec.get("mime"), taken)
-        if not (media.size and dest.is_file() and dest.stat().st_size == media.size):
-            folder.mkdir(parents=True, exist_ok=True)
-            await fetch(session.api, url, dest, feed)
-            sent += dest.stat().st_size
-        out[src] = MediaInfo(dest.absolute().as_uri(), ms)
+        out[src] = MediaInfo(url, ms)
     return out
 
 
