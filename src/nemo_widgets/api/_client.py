@@ -61,11 +61,8 @@ class AsyncClient:
         self.web_url = (web_url or os.environ.get("NEMO_WEB_URL") or DEFAULT_WEB_URL).rstrip("/")
         self.options = options or Options()
         # anonymous tokens are stored per backend (see _auth.TokenCache); None keeps them in memory
-        self.credentials = Credentials(
-            token or os.environ.get("NEMO_TOKEN"),
-            client_id,
-            cache_key=self.api_url if token_cache_key is _DEFAULT else token_cache_key,
-        )
+        key = self.api_url if token_cache_key is _DEFAULT else token_cache_key
+        self.credentials = Credentials(token or os.environ.get("NEMO_TOKEN"), client_id, key)
         self.bind_id: str | None = None  # for the registration link of a 2001 (set by the session)
         self._transport = transport
         self._sleep = sleep or asyncio.sleep
@@ -125,8 +122,7 @@ class AsyncClient:
         stream: str | None = None,
         timeout: httpx.Timeout | None = None,
     ) -> Any:
-        """Send one request with every recovery rule; return the envelope's data, or (with
-        `stream="sse"` / `"bytes"`) the open response, which the caller must close."""
+        """The envelope's data, or with `stream` the open response (which the caller must close)."""
         attempts = {False: 0, True: 0}  # retries so far, of other failures / of 429s
         recovered: set[str] = set()
         route = urlsplit(path).path or path
@@ -135,10 +131,9 @@ class AsyncClient:
             if path == ANON_PATH:
                 headers["X-Client-Id"] = self.credentials.client_id
             elif same_origin(path, self.api_url):
-                if not self.credentials.held():
-                    await self._renew_token(self.credentials.generation)
-                elif self.credentials.due(self._clock()):  # renew before `expires_at` passes
-                    await self._renew_token(self.credentials.generation, early=True)
+                held = self.credentials.held()
+                if not held or self.credentials.due(self._clock()):  # renew before it expires
+                    await self._renew_token(self.credentials.generation, early=held)
                 headers.update(self.credentials.header())
             generation = self.credentials.generation
             request = self.http.build_request(
@@ -151,7 +146,6 @@ class AsyncClient:
                 timeout=httpx.USE_CLIENT_DEFAULT if timeout is None else timeout,
             )
             status: int | None = None
-            retry_after = None
             try:
                 response = await self.http.send(request, stream=True)
                 status = response.status_code
@@ -163,7 +157,7 @@ class AsyncClient:
                 finally:
                     await response.aclose()
             except httpx.TransportError as exc:
-                outcome, cause = None, exc
+                outcome, cause, retry_after = None, exc, None
             else:
                 # the render routes answer a bare object in one dialect
                 outcome = parse_body(status, raw, bare_ok=route.startswith(_RENDER))
@@ -294,11 +288,10 @@ class AsyncClient:
         # the server may take a while to store and probe 500 MB after the last byte
         timeout = httpx.Timeout(self.options.timeout, read=max(self.options.timeout, 600.0))
         media = await self._upload(session_id, body=body, timeout=timeout)
-        if len(body.sha256) == len(media):  # the answer lists the files in the request's order
-            return [
-                dataclasses.replace(m, sha256=h) for m, h in zip(media, body.sha256, strict=True)
-            ]
-        return media
+        if len(body.sha256) != len(media):
+            return media
+        # the answer lists the files in the request's order
+        return [dataclasses.replace(m, sha256=h) for m, h in zip(media, body.sha256, strict=True)]
 
     async def upload_urls(self, session_id: str, urls: Sequence[str]) -> list[Media]:
         """Have the backend fetch media from http(s) URLs."""
