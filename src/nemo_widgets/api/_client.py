@@ -60,7 +60,7 @@ class AsyncClient:
         self.api_url = (api_url or os.environ.get("NEMO_API_URL") or DEFAULT_API_URL).rstrip("/")
         self.web_url = (web_url or os.environ.get("NEMO_WEB_URL") or DEFAULT_WEB_URL).rstrip("/")
         self.options = options or Options()
-        # anonymous tokens are stored per backend (see _auth.TokenCache); None keeps them in memory
+        # anonymous tokens are stored per backend (see _auth.save_token); None keeps them in memory
         key = self.api_url if token_cache_key is _DEFAULT else token_cache_key
         self.credentials = Credentials(token or os.environ.get("NEMO_TOKEN"), client_id, key)
         self.bind_id: str | None = None  # for the registration link of a 2001 (set by the session)

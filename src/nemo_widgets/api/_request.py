@@ -67,8 +67,7 @@ def _envelope(status: int, obj: dict[str, Any], code: int | None, bare_ok: bool)
     """`{"code", "data"}`, or (`code` None) the render routes' `{"success", "data"}`."""
     good = 200 <= status < 300
     if good and not code and obj.get("success") is not False:
-        data = obj.get("data")
-        data = {} if data is None else data
+        data = first(obj, "data", default={})
         if bare_ok and isinstance(data, dict):
             # one variant puts the render `status`/`output` beside `data`, not in it
             skip = ("success", "data") if code is None else ("code", "message", "data")
@@ -76,9 +75,8 @@ def _envelope(status: int, obj: dict[str, Any], code: int | None, bare_ok: bool)
         return Outcome(True, status, data)
     # `success: false` (with no code, or code 0 on a 2xx) is a refusal with a default text
     refused = code is None or (good and code == 0)
-    error = obj.get("error")
-    if code is None and isinstance(error, Mapping):
-        code = _as_code(error.get("code"))
+    if code is None:
+        code = _as_code(first(obj.get("error"), "code"))
     if not good:
         code = code or status  # code 0 on an error status: trust the status
     # a refusal on a 2xx without a code is still the backend's clear answer: code stays None
