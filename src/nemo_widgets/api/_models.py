@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import math
 from typing import Any
@@ -18,23 +19,17 @@ def _list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else []
 
 
-def _text(value: Any) -> str:
-    return "" if value is None else str(value)
-
-
 def _camel(key: str) -> str:
     head, *rest = key.split("_")
     return head + "".join(word.title() for word in rest)
 
 
 def _number(value: Any) -> float | None:
-    if isinstance(value, bool):
-        return None
-    try:
+    with contextlib.suppress(TypeError, ValueError):
         number = float(value)
-    except (TypeError, ValueError):
-        return None
-    return number if math.isfinite(number) else None  # an infinite width is no width
+        # a bool is no number, an infinite width no width
+        return number if math.isfinite(number) and not isinstance(value, bool) else None
+    return None
 
 
 def _whole(value: Any) -> int | None:  # a bool is no count either
@@ -105,12 +100,11 @@ class State:
         top = _dict(data)
         state = _dict(first(top, "state", default=top))
         extra = {k: v for k, v in state.items() if k not in _STATE_KEYS}
-        for k, v in top.items():
-            if state is not top and k not in _STATE_TOP:
-                extra.setdefault(k, v)
+        if state is not top:
+            extra |= {k: v for k, v in top.items() if k not in _STATE_TOP and k not in extra}
         fields = {key: read(first(state, key, _camel(key))) for key, read in _STATE_FIELDS.items()}
         for key in _TOP_FIELDS:  # ids stay strings: a 19-digit session id is not a number to round
-            fields[key] = _text(first(top, key, _camel(key)))
+            fields[key] = str(first(top, key, _camel(key), default=""))
         return cls(**fields, extra=extra)
 
 
@@ -199,10 +193,9 @@ class RenderStatus:
         status = str(pick("status", "state", default=default)).lower()
         status = _STATUSES.get(status, status)
         raw = pick("percent", "progress", default=100.0 if status == "completed" else 0.0)
-        try:
+        percent = 0.0
+        with contextlib.suppress(TypeError, ValueError):
             percent = float(raw)
-        except (TypeError, ValueError):
-            percent = 0.0
         if 0.0 < percent <= 1.0 and not isinstance(raw, int):
             percent *= 100.0  # a fraction in one variant, a percentage in the other
         url = None
