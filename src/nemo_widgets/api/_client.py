@@ -21,23 +21,22 @@ from ..errors import BackendUnavailable, NemoError, RateLimited, redact
 from ._auth import Credentials, token_expiry
 from ._models import Credits, Media, RenderStatus, State
 from ._multipart import MultipartFiles, Progress, ProgressArg
-from ._request import (
-    DEFAULT_API_URL,
-    DEFAULT_WEB_URL,
-    attribution_headers,
-    first,
-    parse_body,
-    same_origin,
-    streamable,
-    to_error,
-)
+from ._request import DEFAULT_WEB_URL, attribution_headers, first, parse_body, to_error
 from ._retry import ANON_PATH, parse_retry_after, recovery, retry_delay
 from ._stream import ChatStream, dropped_before
 
+DEFAULT_API_URL = "https://mega-api-prod.nemovideo.ai"
 _DEFAULT: Any = object()
 _RENDER = "/api/render/proxy/lambda"
 _SESSION = "/api/tasks/me/with-session/nemo_agent"
 log = logging.getLogger("nemo_widgets.api")
+
+
+def _streamable(content_type: str, kind: str) -> bool:
+    """Whether a 2xx answer of this type is the stream (`"sse"`) or file (`"bytes"`) asked for."""
+    if kind == "sse":
+        return content_type.startswith("text/event-stream")
+    return not content_type.startswith("application/json")  # an envelope error may come as 200
 
 
 class AsyncClient:
@@ -120,17 +119,20 @@ class AsyncClient:
         json: Any = None,
         body: MultipartFiles | None = None,
         stream: str | None = None,
-        timeout: httpx.Timeout | None = None,
+        read: float | None = None,
     ) -> Any:
         """The envelope's data, or with `stream` the open response (which the caller must close)."""
         attempts = {False: 0, True: 0}  # retries so far, of other failures / of 429s
         recovered: set[str] = set()
-        route = urlsplit(path).path or path
+        if stream == "sse":  # no byte for this long: not even heartbeats
+            read = self.options.heartbeat_timeout
+        url = urlsplit(path)
+        route = url.path or path
         while True:
             headers = {"Accept": "text/event-stream"} if stream == "sse" else {}
             if path == ANON_PATH:
                 headers["X-Client-Id"] = self.credentials.client_id
-            elif same_origin(path, self.api_url):
+            elif not url.netloc or url[:2] == urlsplit(self.api_url)[:2]:  # the token stays home
                 held = self.credentials.held()
                 if not held or self.credentials.due(self._clock()):  # renew before it expires
                     await self._renew_token(self.credentials.generation, early=held)
@@ -142,15 +144,14 @@ class AsyncClient:
                 json=json,
                 content=None if body is None else body.stream(),
                 headers=headers if body is None else {**headers, **body.headers},
-                # an explicit None would switch httpx's time-outs off: fall back to Options.timeout
-                timeout=httpx.USE_CLIENT_DEFAULT if timeout is None else timeout,
+                timeout=httpx.Timeout(self.options.timeout, read=read or self.options.timeout),
             )
             status: int | None = None
             try:
                 response = await self.http.send(request, stream=True)
                 status = response.status_code
                 ctype = response.headers.get("content-type", "")
-                if stream and status < 300 and streamable(ctype, stream):
+                if stream and status < 300 and _streamable(ctype, stream):
                     return response
                 try:
                     raw = await response.aread()
@@ -266,11 +267,8 @@ class AsyncClient:
             "new_message": {"role": "user", "parts": [{"text": text}]},
             "streaming": streaming,
         }
-        wait = httpx.Timeout(self.options.timeout, read=self.options.heartbeat_timeout)
         try:
-            response = await self._call(
-                "POST", "/run_sse", "chat", json=body, stream="sse", timeout=wait
-            )
+            response = await self._call("POST", "/run_sse", "chat", json=body, stream="sse")
         except BackendUnavailable as exc:
             raise dropped_before(exc) from exc.__cause__
         async with contextlib.aclosing(ChatStream(response)) as stream:
@@ -286,8 +284,7 @@ class AsyncClient:
         """Upload files as one streamed multipart request (field `files`)."""
         body = MultipartFiles(paths, progress, hook)
         # the server may take a while to store and probe 500 MB after the last byte
-        timeout = httpx.Timeout(self.options.timeout, read=max(self.options.timeout, 600.0))
-        media = await self._upload(session_id, body=body, timeout=timeout)
+        media = await self._upload(session_id, body=body, read=max(self.options.timeout, 600.0))
         if len(body.sha256) != len(media):
             return media
         # the answer lists the files in the request's order

@@ -23,7 +23,6 @@ from ..errors import (
 from ._auth import detect_platform
 from ._retry import ANON_PATH
 
-DEFAULT_API_URL = "https://mega-api-prod.nemovideo.ai"
 DEFAULT_WEB_URL = "https://nemovideo.com"
 
 
@@ -151,16 +150,3 @@ def first(mapping: Any, *keys: str, default: Any = None) -> Any:
     """The first present, non-None value among `keys` (accepts both spellings of a field)."""
     values = (mapping.get(key) for key in keys) if isinstance(mapping, Mapping) else ()
     return next((value for value in values if value is not None), default)
-
-
-def same_origin(url: str, base: str) -> bool:
-    """Whether `url` (a path, or an absolute URL) goes to the API at `base` (gets the token)."""
-    absolute = url.startswith(("http://", "https://"))
-    return not absolute or urlsplit(url)[:2] == urlsplit(base)[:2]
-
-
-def streamable(content_type: str, kind: str) -> bool:
-    """Whether a 2xx answer of this type is the stream (`"sse"`) or file (`"bytes"`) asked for."""
-    if kind == "sse":
-        return content_type.startswith("text/event-stream")
-    return not content_type.startswith("application/json")  # an envelope error may come as 200
