@@ -338,23 +338,20 @@ class AsyncClient:
         progress: ProgressArg = None,
         hook: Callable[[int, int], Any] | None = None,
     ) -> Path:
-        """Stream the rendered MP4 to `dest`: `url` first, then the download route (a partial
-        file never takes the destination's name)."""
+        """Stream the rendered MP4 to `dest` from `url`, else the download route (a broken download
+        leaves no file at `dest`)."""
         dest = Path(dest)
         dest.parent.mkdir(parents=True, exist_ok=True)
         if url:
             try:
-                await fetch(self, url, dest, progress, hook)
-                return dest
+                return await fetch(self, url, dest, progress, hook)
             except NemoError as exc:
                 log.debug("the job's URL failed (%s): trying the route", type(exc).__name__)
-        await fetch(self, f"/api/render/proxy/{job_id}/download", dest, progress, hook)
-        return dest
+        return await fetch(self, f"/api/render/proxy/{job_id}/download", dest, progress, hook)
 
 
-async def fetch(client: AsyncClient, route: str, dest: Path, *feeds: ProgressArg) -> None:
-    """GET `route` (a rendered MP4, a timeline's media) into `dest` by way of a `.part` file, so a
-    broken download leaves no `dest`; `feeds` are told the bytes received (see `Progress`)."""
+async def fetch(client: AsyncClient, route: str, dest: Path, *feeds: ProgressArg) -> Path:
+    """GET `route` into `dest` by way of a `.part` file, so a broken download leaves no `dest`."""
     response = await client._call("GET", route, "download", stream="bytes")
     part = dest.with_name(f".{dest.name}.part")
     total = int(response.headers.get("content-length") or 0)
@@ -369,6 +366,7 @@ async def fetch(client: AsyncClient, route: str, dest: Path, *feeds: ProgressArg
         if total and done != total:
             raise BackendUnavailable(f"download: got {done} of {total} bytes")
         os.replace(part, dest)
+        return dest
     except httpx.TransportError as exc:
         raise BackendUnavailable(f"download broke off: {type(exc).__name__}") from None
     finally:

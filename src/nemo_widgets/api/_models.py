@@ -37,13 +37,13 @@ def _whole(value: Any) -> int | None:  # a bool is no count either
     return None if number is None else int(number)
 
 
-def _html(self: Any) -> str:
-    """The notebook's HTML block of the `_display` line that is also the repr."""
-    return _display.html_block(repr(self))
+class _Shown:
+    def _repr_html_(self) -> str:  # the notebook's block of the `_display` line that is the repr
+        return _display.html_block(repr(self))
 
 
 @dataclasses.dataclass(frozen=True, repr=False)
-class Credits:
+class Credits(_Shown):
     """The credit balance: `available` to spend, `frozen` held by running work, `total`."""
 
     available: int
@@ -51,7 +51,6 @@ class Credits:
     total: int
 
     __repr__ = _display.credits_line
-    _repr_html_ = _html
 
     @classmethod
     def from_data(cls, data: Any) -> Credits:
@@ -77,7 +76,7 @@ _STATE_KEYS = {*_STATE_FIELDS, *map(_camel, _STATE_FIELDS), *_STATE_TOP}
 
 
 @dataclasses.dataclass(frozen=True, repr=False)
-class State:
+class State(_Shown):
     """The backend's latest state of the session (see docs/draft-format.md); every key this class
     has no field for is kept in `extra` (from `data.state` first, then from `data`)."""
 
@@ -92,7 +91,6 @@ class State:
     extra: dict[str, Any] = dataclasses.field(default_factory=dict, compare=False)
 
     __repr__ = _display.state_line
-    _repr_html_ = _html
 
     @classmethod
     def from_data(cls, data: Any) -> State:
@@ -109,7 +107,7 @@ class State:
 
 
 @dataclasses.dataclass(frozen=True, repr=False)
-class Media:
+class Media(_Shown):
     """One uploaded file as the backend knows it (`duration` in seconds; the vendor's `files[]`
     also gives `width`, `height`, `fps` and a content `hash`)."""
 
@@ -126,7 +124,6 @@ class Media:
     sha256: str | None = None  # of the bytes this client sent (None for URL uploads)
 
     __repr__ = _display.media_line
-    _repr_html_ = _html
 
     @classmethod
     def from_data(cls, item: Any) -> Media:
@@ -181,9 +178,8 @@ class RenderStatus:
 
     @classmethod
     def from_data(cls, job_id: str, data: Any, default: str = "pending") -> RenderStatus:
-        """Read `status`, `progress`, `error` and the URL at the top level or under `data`; the
-        URL at `output.url`, `outputUrl`, `data.outputUrl` or `data.output.url`; `default` is
-        the status of an answer that gives none."""
+        """Read `status`, `progress`, `error` and the URL (`output.url`, `outputUrl`) at the top
+        level or under `data`; `default` is the status of an answer that gives none."""
         top = _dict(data)
         inner = _dict(top.get("data"))
 

@@ -11,6 +11,7 @@ from collections.abc import Callable
 BACKOFF_BASE = 0.5  # seconds before the first transport retry
 BACKOFF_CAP = 8.0  # no single backoff wait is longer than this
 RETRY_AFTER_CAP = 120.0  # a server asking for more than this is not waited for blindly
+# a 429 on the anonymous sign-in is the 7-day token quota, not congestion: waiting will not help
 ANON_PATH = "/api/auth/anonymous-token"
 _TRANSIENT = frozenset({500, 502, 503, 504})
 
@@ -30,11 +31,10 @@ def parse_retry_after(value: str | None, now: float | None = None) -> float | No
         return None
     with contextlib.suppress(ValueError):
         return max(0.0, float(value))
-    try:
+    with contextlib.suppress(TypeError, ValueError, IndexError):
         when = email.utils.parsedate_to_datetime(value.strip()).timestamp()
-    except (TypeError, ValueError, IndexError):
-        return None
-    return max(0.0, when - (time.time() if now is None else now))
+        return max(0.0, when - (time.time() if now is None else now))
+    return None
 
 
 def retry_delay(
@@ -55,24 +55,21 @@ def retry_delay(
     if route == "/run_sse":
         return None  # a chat message is never sent twice: it may run, and charge, twice
     if status == 429 or code == 429:
-        # once, for the configured time (a server's Retry-After would make a test of the offline
-        # backend wait the cloud's time); never on the sign-in, whose 429 is the 7-day quota
+        # once, for the configured wait (not Retry-After: offline tests would wait the cloud's time)
         return rate_limit_wait if attempt == 0 and route != ANON_PATH else None
     transient = status is None or status in _TRANSIENT
     if not transient or attempt >= max_retries or not is_idempotent(method, path):
         return None
     if retry_after is not None:
         return min(retry_after, RETRY_AFTER_CAP)
-    # "equal jitter": at least half the backoff, so retries never bunch up at zero, and a random
-    # rest, so clients that failed together do not retry together
+    # "equal jitter": half the backoff at least (no bunching at zero), a random rest (no herd)
     ceiling = min(BACKOFF_CAP, BACKOFF_BASE * 2**attempt)
     return ceiling / 2 + rand() * ceiling / 2
 
 
 def recovery(path: str, code: int | None, anonymous: bool) -> str | None:
     """The fix to make once before retrying a refusal: `"token"` or `"client_id"`, or None."""
-    # 1001 for an anonymous user: a new anonymous token (safe for the chat POST too: its 1001
-    # comes before the message runs); 400 on the sign-in: a missing or bad client id
+    # safe for the chat POST too: its 1001 comes before the message runs
     if code == 1001 and anonymous:
         return "token"
     return "client_id" if code == 400 and path.rstrip("/") == ANON_PATH else None
