@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
+import functools
 import logging
 import os
 import time
@@ -124,6 +125,11 @@ class AsyncClient:
         """The envelope's data, or with `stream` the open response (which the caller must close)."""
         attempts = {False: 0, True: 0}  # retries so far, of other failures / of 429s
         recovered: set[str] = set()
+        delay_for = functools.partial(
+            retry_delay,
+            max_retries=self.options.max_retries,
+            rate_limit_wait=self.options.rate_limit_wait,
+        )
         if stream == "sse":  # no byte for this long: not even heartbeats
             read = self.options.heartbeat_timeout
         url = urlsplit(path)
@@ -179,16 +185,7 @@ class AsyncClient:
                 else:
                     self.credentials.renew_client_id()
                 continue
-            delay = retry_delay(
-                method,
-                route,
-                status,
-                code,
-                tried,
-                retry_after,
-                max_retries=self.options.max_retries,
-                rate_limit_wait=self.options.rate_limit_wait,
-            )
+            delay = delay_for(method, route, status, code, tried, retry_after)
             if delay is not None:
                 log.debug("retrying %s %s in %.2fs", method, route, delay)
                 await self._sleep(delay)
