@@ -130,10 +130,8 @@ class Media(_Shown):
         """Read one media record (`id`/`media_id`, `name`/`filename`, `type`/`file_type`...)."""
         item = _dict(item)
         url = first(item, "url", "cdn_url", "cdnUrl", "source_url")
-        duration = _number(first(item, "duration"))
-        if duration is None:  # ms in our own records
-            ms = _number(first(item, "duration_ms", "durationMs"))
-            duration = ms / 1000.0 if ms is not None else None
+        seconds = _number(item.get("duration"))
+        ms = _number(first(item, "duration_ms", "durationMs"))  # our own records give ms
         digest = first(item, "hash", "md5", "sha256")
         return cls(
             id=str(first(item, "id", "media_id", "mediaId", "file_id", default="")),
@@ -141,7 +139,7 @@ class Media(_Shown):
             type=str(first(item, *_TYPE_KEYS, default="")),
             size=_whole(first(item, "size", "file_size")) or 0,
             url=url if isinstance(url, str) else None,
-            duration=duration,
+            duration=seconds if seconds is not None or ms is None else ms / 1000.0,
             width=_whole(item.get("width")),
             height=_whole(item.get("height")),
             fps=_number(item.get("fps")),
