@@ -45,11 +45,10 @@ def config_dir(env: Mapping[str, str] | None = None) -> Path:
 
 def read_json(path: Path) -> dict[str, Any]:
     """A file's JSON object; {} when the file is missing, damaged or holds something else."""
-    try:
+    with contextlib.suppress(OSError, ValueError):
         data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    return data if isinstance(data, dict) else {}
+        return data if isinstance(data, dict) else {}
+    return {}
 
 
 def write_atomic(path: Path, text: str, mode: int = 0o666) -> None:

@@ -23,7 +23,7 @@ def dropped_before(exc: BackendUnavailable) -> BackendUnavailable:
 
 
 class ChatStream:
-    """One reply of `/run_sse` as batches of events, one per read, the last ending with `End`."""
+    """One `/run_sse` reply: event batches, one per read, the last ends in `End`; `turn` sums up."""
 
     def __init__(self, response: httpx.Response) -> None:
         self.turn = ChatTurn()
@@ -32,8 +32,7 @@ class ChatStream:
     async def __aiter__(self) -> AsyncGenerator[list[Event], None]:
         try:
             async for chunk in self._response.aiter_bytes():
-                events = self.turn.feed(chunk)
-                if events:
+                if events := self.turn.feed(chunk):
                     yield events
         except httpx.TimeoutException as exc:
             # no byte for the read time-out (= heartbeat_timeout): not even heartbeats
