@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from ._client import AsyncClient
+from ._client import DEFAULT_API_URL, AsyncClient
 from ._models import Credits, Media, RenderStatus, State
-from ._request import DEFAULT_API_URL, DEFAULT_WEB_URL
+from ._request import DEFAULT_WEB_URL
 from ._retry import retry_delay
 from ._sync import Client
 

@@ -1,7 +1,5 @@
-"""Who we are to the backend: the token (never in a repr, log, error or URL), the client id and
-the attribution platform. An anonymous token is also kept in `tokens.json` (mode 0600): the
-contract allows one per client id per 7 days, so a restarted kernel must reuse it.
-"""
+"""Who we are to the backend: token (never in a repr, log, error or URL), client id, platform; an
+anonymous one is kept in `tokens.json` (0600): one per client id per 7 days, so kernels reuse it."""
 
 from __future__ import annotations
 
@@ -22,18 +20,15 @@ DEFAULT_TTL = 6 * 24 * 3600.0  # assumed life of a token whose answer gives none
 
 
 def token_expiry(expires_at: Any, expires_in: Any, now: float) -> float | None:
-    """When a token expires (epoch seconds) from the answer's `expires_at` (ISO-8601, or epoch
-    seconds / ms) or `expires_in` (seconds from `now`); None when neither can be read."""
+    """Epoch seconds from `expires_at` (ISO-8601, epoch s or ms) or `expires_in`, else None."""
     if isinstance(expires_at, str) and expires_at.strip():
-        text = expires_at.strip()
         with contextlib.suppress(ValueError):
-            return float(text)
-        try:
-            when = datetime.datetime.fromisoformat(text.replace("Z", "+00:00"))
-        except ValueError:
-            return None
-        # no zone given: the vendor's examples are UTC ("…Z")
-        return when.replace(tzinfo=when.tzinfo or datetime.timezone.utc).timestamp()
+            return float(expires_at)
+        with contextlib.suppress(ValueError):
+            when = datetime.datetime.fromisoformat(expires_at.strip().replace("Z", "+00:00"))
+            # no zone given: the vendor's examples are UTC ("…Z")
+            return when.replace(tzinfo=when.tzinfo or datetime.timezone.utc).timestamp()
+        return None
     if isinstance(expires_at, (int, float)) and not isinstance(expires_at, bool):
         return float(expires_at) / 1000.0 if expires_at > 1e11 else float(expires_at)
     if isinstance(expires_in, (int, float)) and not isinstance(expires_in, bool):
@@ -50,11 +45,10 @@ def config_dir(env: Mapping[str, str] | None = None) -> Path:
 
 def read_json(path: Path) -> dict[str, Any]:
     """A file's JSON object; {} when the file is missing, damaged or holds something else."""
-    try:
+    with contextlib.suppress(OSError, ValueError):
         data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    return data if isinstance(data, dict) else {}
+        return data if isinstance(data, dict) else {}
+    return {}
 
 
 def write_atomic(path: Path, text: str, mode: int = 0o666) -> None:
@@ -71,8 +65,7 @@ def write_atomic(path: Path, text: str, mode: int = 0o666) -> None:
 
 
 def load_client_id(*, renew: bool = False) -> str:
-    """`NEMO_CLIENT_ID`, else the stored id, else a new UUID written to the config dir;
-    `renew=True` makes and stores a new id (the contract's answer to HTTP 400)."""
+    """`NEMO_CLIENT_ID`, else the stored id, else a new stored UUID (always new with `renew`)."""
     if not renew and os.environ.get("NEMO_CLIENT_ID"):
         return os.environ["NEMO_CLIENT_ID"].strip()
     path = config_dir() / "client_id"
@@ -103,55 +96,40 @@ def _expiry(rec: Any) -> float:
     return float(value) if isinstance(value, (int, float)) else 0.0
 
 
-class TokenCache:
-    """Anonymous tokens by backend and client id, in a file only the user can read."""
+TOKENS_KEPT = 20  # tokens.json entries (the offline backend on port 0 makes a new key per run)
 
-    KEEP = 20  # entries kept (the offline backend on port 0 makes a new key per run)
 
-    def __init__(self, path: Path | None = None) -> None:
-        self.path = path or config_dir() / "tokens.json"
+def load_token(key: str, client_id: str) -> dict[str, Any] | None:
+    """The stored `token`, `expires_at`, `user_id` unless expired (one expiring is renewed)."""
+    rec = read_json(config_dir() / "tokens.json").get(key)
+    if not isinstance(rec, dict) or rec.get("client_id") != client_id:
+        return None
+    return rec if isinstance(rec.get("token"), str) and _expiry(rec) > time.time() else None
 
-    def load(self, key: str, client_id: str) -> dict[str, Any] | None:
-        """The stored record (`token`, `expires_at`, `user_id`) for `key` and `client_id`, unless
-        its token has expired (one about to expire is still taken: the client renews it early,
-        and keeps it if the backend refuses a new one within the 7 days)."""
-        rec = read_json(self.path).get(key)
-        if not isinstance(rec, dict) or rec.get("client_id") != client_id:
-            return None
-        return rec if isinstance(rec.get("token"), str) and _expiry(rec) > time.time() else None
 
-    def save(
-        self,
-        key: str,
-        client_id: str,
-        token: str,
-        expires_at: float | None,
-        user_id: str | None = None,
-    ) -> None:
-        """Store a token (best effort: a read-only home only costs a new token next run)."""
-        data = read_json(self.path)
-        now = time.time()
-        data[key] = {
-            "client_id": client_id,
-            "token": token,
-            "expires_at": now + DEFAULT_TTL if expires_at is None else expires_at,
-            "user_id": user_id,
-        }
-        live = sorted(
-            (kv for kv in data.items() if _expiry(kv[1]) > now), key=lambda kv: _expiry(kv[1])
-        )
-        with contextlib.suppress(OSError):
-            write_atomic(self.path, json.dumps(dict(live[-self.KEEP :])), mode=0o600)
+def save_token(
+    key: str, client_id: str, token: str, expires_at: float | None, user_id: str | None
+) -> None:
+    """Store an anonymous token (best effort: a read-only home costs a new token next run)."""
+    path = config_dir() / "tokens.json"
+    data = read_json(path)
+    now = time.time()
+    data[key] = {
+        "client_id": client_id,
+        "token": token,
+        "expires_at": now + DEFAULT_TTL if expires_at is None else expires_at,
+        "user_id": user_id,
+    }
+    newest = sorted(data.items(), key=lambda kv: _expiry(kv[1]))[-TOKENS_KEPT:]
+    with contextlib.suppress(OSError):
+        write_atomic(path, json.dumps({k: v for k, v in newest if _expiry(v) > now}), mode=0o600)
 
 
 class Credentials:
     """The bearer token (given, or anonymous and renewable) and the client id."""
 
     def __init__(
-        self,
-        token: str | None = None,
-        client_id: str | None = None,
-        cache_key: str | None = None,
+        self, token: str | None = None, client_id: str | None = None, cache_key: str | None = None
     ) -> None:
         self.__token = token or None
         self.anonymous = not token  # only anonymous tokens are renewed behind the user's back
@@ -164,7 +142,7 @@ class Credentials:
     def held(self) -> bool:
         """Whether a token is held, after taking a live stored anonymous one if none was."""
         if self.__token is None and self.anonymous and self.cache_key is not None:
-            rec = TokenCache().load(self.cache_key, self.client_id)
+            rec = load_token(self.cache_key, self.client_id)
             if rec is not None:
                 self.__token = rec["token"]
                 self.expires_at = float(rec["expires_at"])
@@ -174,8 +152,7 @@ class Credentials:
 
     @property
     def is_anonymous(self) -> bool:
-        """Whether the backend sees an anonymous user: a `user_id` starting `anon_`; without a
-        user id, a token the user gave is taken as a registered account's."""
+        """An `anon_…` user id; without one, a token the user gave is a registered account's."""
         return self.user_id.startswith("anon_") if self.user_id else self.anonymous
 
     def due(self, now: float) -> bool:
@@ -195,16 +172,13 @@ class Credentials:
         """A fresh client id (after HTTP 400 on the anonymous-token call)."""
         self._client_id = load_client_id(renew=True)
 
-    def set_token(
-        self, token: str, expires_at: float | None = None, user_id: str | None = None
-    ) -> None:
+    def set_token(self, token: str, expires_at: float | None = None) -> None:
         """Hold a new token (and store it, when anonymous and a cache key is set)."""
         self.__token = token
         self.expires_at = expires_at
-        self.user_id = user_id or self.user_id
         self.generation += 1
         if self.anonymous and self.cache_key is not None:
-            TokenCache().save(self.cache_key, self.client_id, token, expires_at, self.user_id)
+            save_token(self.cache_key, self.client_id, token, expires_at, self.user_id)
 
     def header(self) -> dict[str, str]:
         """The Authorization header, or nothing before a token is held."""

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
+import functools
 import logging
 import os
 import time
@@ -21,23 +22,22 @@ from ..errors import BackendUnavailable, NemoError, RateLimited, redact
 from ._auth import Credentials, token_expiry
 from ._models import Credits, Media, RenderStatus, State
 from ._multipart import MultipartFiles, Progress, ProgressArg
-from ._request import (
-    DEFAULT_API_URL,
-    DEFAULT_WEB_URL,
-    attribution_headers,
-    first,
-    parse_body,
-    same_origin,
-    streamable,
-    to_error,
-)
+from ._request import DEFAULT_WEB_URL, attribution_headers, first, parse_body, to_error
 from ._retry import ANON_PATH, parse_retry_after, recovery, retry_delay
 from ._stream import ChatStream, dropped_before
 
+DEFAULT_API_URL = "https://mega-api-prod.nemovideo.ai"
 _DEFAULT: Any = object()
 _RENDER = "/api/render/proxy/lambda"
 _SESSION = "/api/tasks/me/with-session/nemo_agent"
 log = logging.getLogger("nemo_widgets.api")
+
+
+def _streamable(content_type: str, kind: str) -> bool:
+    """Whether a 2xx answer of this type is the stream (`"sse"`) or file (`"bytes"`) asked for."""
+    if kind == "sse":
+        return content_type.startswith("text/event-stream")
+    return not content_type.startswith("application/json")  # an envelope error may come as 200
 
 
 class AsyncClient:
@@ -60,12 +60,9 @@ class AsyncClient:
         self.api_url = (api_url or os.environ.get("NEMO_API_URL") or DEFAULT_API_URL).rstrip("/")
         self.web_url = (web_url or os.environ.get("NEMO_WEB_URL") or DEFAULT_WEB_URL).rstrip("/")
         self.options = options or Options()
-        # anonymous tokens are stored per backend (see _auth.TokenCache); None keeps them in memory
-        self.credentials = Credentials(
-            token or os.environ.get("NEMO_TOKEN"),
-            client_id,
-            cache_key=self.api_url if token_cache_key is _DEFAULT else token_cache_key,
-        )
+        # anonymous tokens are stored per backend (see _auth.save_token); None keeps them in memory
+        key = self.api_url if token_cache_key is _DEFAULT else token_cache_key
+        self.credentials = Credentials(token or os.environ.get("NEMO_TOKEN"), client_id, key)
         self.bind_id: str | None = None  # for the registration link of a 2001 (set by the session)
         self._transport = transport
         self._sleep = sleep or asyncio.sleep
@@ -123,22 +120,28 @@ class AsyncClient:
         json: Any = None,
         body: MultipartFiles | None = None,
         stream: str | None = None,
-        timeout: httpx.Timeout | None = None,
+        read: float | None = None,
     ) -> Any:
-        """Send one request with every recovery rule; return the envelope's data, or (with
-        `stream="sse"` / `"bytes"`) the open response, which the caller must close."""
+        """The envelope's data, or with `stream` the open response (which the caller must close)."""
         attempts = {False: 0, True: 0}  # retries so far, of other failures / of 429s
         recovered: set[str] = set()
-        route = urlsplit(path).path or path
+        delay_for = functools.partial(
+            retry_delay,
+            max_retries=self.options.max_retries,
+            rate_limit_wait=self.options.rate_limit_wait,
+        )
+        if stream == "sse":  # no byte for this long: not even heartbeats
+            read = self.options.heartbeat_timeout
+        url = urlsplit(path)
+        route = url.path or path
         while True:
             headers = {"Accept": "text/event-stream"} if stream == "sse" else {}
             if path == ANON_PATH:
                 headers["X-Client-Id"] = self.credentials.client_id
-            elif same_origin(path, self.api_url):
-                if not self.credentials.held():
-                    await self._renew_token(self.credentials.generation)
-                elif self.credentials.due(self._clock()):  # renew before `expires_at` passes
-                    await self._renew_token(self.credentials.generation, early=True)
+            elif not url.netloc or url[:2] == urlsplit(self.api_url)[:2]:  # the token stays home
+                held = self.credentials.held()
+                if not held or self.credentials.due(self._clock()):  # renew before it expires
+                    await self._renew_token(self.credentials.generation, early=held)
                 headers.update(self.credentials.header())
             generation = self.credentials.generation
             request = self.http.build_request(
@@ -147,23 +150,21 @@ class AsyncClient:
                 json=json,
                 content=None if body is None else body.stream(),
                 headers=headers if body is None else {**headers, **body.headers},
-                # an explicit None would switch httpx's time-outs off: fall back to Options.timeout
-                timeout=httpx.USE_CLIENT_DEFAULT if timeout is None else timeout,
+                timeout=httpx.Timeout(self.options.timeout, read=read or self.options.timeout),
             )
             status: int | None = None
-            retry_after = None
             try:
                 response = await self.http.send(request, stream=True)
                 status = response.status_code
                 ctype = response.headers.get("content-type", "")
-                if stream and status < 300 and streamable(ctype, stream):
+                if stream and status < 300 and _streamable(ctype, stream):
                     return response
                 try:
                     raw = await response.aread()
                 finally:
                     await response.aclose()
             except httpx.TransportError as exc:
-                outcome, cause = None, exc
+                outcome, cause, retry_after = None, exc, None
             else:
                 # the render routes answer a bare object in one dialect
                 outcome = parse_body(status, raw, bare_ok=route.startswith(_RENDER))
@@ -184,16 +185,7 @@ class AsyncClient:
                 else:
                     self.credentials.renew_client_id()
                 continue
-            delay = retry_delay(
-                method,
-                route,
-                status,
-                code,
-                tried,
-                retry_after,
-                max_retries=self.options.max_retries,
-                rate_limit_wait=self.options.rate_limit_wait,
-            )
+            delay = delay_for(method, route, status, code, tried, retry_after)
             if delay is not None:
                 log.debug("retrying %s %s in %.2fs", method, route, delay)
                 await self._sleep(delay)
@@ -272,11 +264,8 @@ class AsyncClient:
             "new_message": {"role": "user", "parts": [{"text": text}]},
             "streaming": streaming,
         }
-        wait = httpx.Timeout(self.options.timeout, read=self.options.heartbeat_timeout)
         try:
-            response = await self._call(
-                "POST", "/run_sse", "chat", json=body, stream="sse", timeout=wait
-            )
+            response = await self._call("POST", "/run_sse", "chat", json=body, stream="sse")
         except BackendUnavailable as exc:
             raise dropped_before(exc) from exc.__cause__
         async with contextlib.aclosing(ChatStream(response)) as stream:
@@ -292,13 +281,11 @@ class AsyncClient:
         """Upload files as one streamed multipart request (field `files`)."""
         body = MultipartFiles(paths, progress, hook)
         # the server may take a while to store and probe 500 MB after the last byte
-        timeout = httpx.Timeout(self.options.timeout, read=max(self.options.timeout, 600.0))
-        media = await self._upload(session_id, body=body, timeout=timeout)
-        if len(body.sha256) == len(media):  # the answer lists the files in the request's order
-            return [
-                dataclasses.replace(m, sha256=h) for m, h in zip(media, body.sha256, strict=True)
-            ]
-        return media
+        media = await self._upload(session_id, body=body, read=max(self.options.timeout, 600.0))
+        if len(body.sha256) != len(media):
+            return media
+        # the answer lists the files in the request's order
+        return [dataclasses.replace(m, sha256=h) for m, h in zip(media, body.sha256, strict=True)]
 
     async def upload_urls(self, session_id: str, urls: Sequence[str]) -> list[Media]:
         """Have the backend fetch media from http(s) URLs."""
@@ -348,23 +335,20 @@ class AsyncClient:
         progress: ProgressArg = None,
         hook: Callable[[int, int], Any] | None = None,
     ) -> Path:
-        """Stream the rendered MP4 to `dest`: `url` first, then the download route (a partial
-        file never takes the destination's name)."""
+        """Stream the rendered MP4 to `dest` from `url`, else the download route (a broken download
+        leaves no file at `dest`)."""
         dest = Path(dest)
         dest.parent.mkdir(parents=True, exist_ok=True)
         if url:
             try:
-                await fetch(self, url, dest, progress, hook)
-                return dest
+                return await fetch(self, url, dest, progress, hook)
             except NemoError as exc:
                 log.debug("the job's URL failed (%s): trying the route", type(exc).__name__)
-        await fetch(self, f"/api/render/proxy/{job_id}/download", dest, progress, hook)
-        return dest
+        return await fetch(self, f"/api/render/proxy/{job_id}/download", dest, progress, hook)
 
 
-async def fetch(client: AsyncClient, route: str, dest: Path, *feeds: ProgressArg) -> None:
-    """GET `route` (a rendered MP4, a timeline's media) into `dest` by way of a `.part` file, so a
-    broken download leaves no `dest`; `feeds` are told the bytes received (see `Progress`)."""
+async def fetch(client: AsyncClient, route: str, dest: Path, *feeds: ProgressArg) -> Path:
+    """GET `route` into `dest` by way of a `.part` file, so a broken download leaves no `dest`."""
     response = await client._call("GET", route, "download", stream="bytes")
     part = dest.with_name(f".{dest.name}.part")
     total = int(response.headers.get("content-length") or 0)
@@ -379,6 +363,7 @@ async def fetch(client: AsyncClient, route: str, dest: Path, *feeds: ProgressArg
         if total and done != total:
             raise BackendUnavailable(f"download: got {done} of {total} bytes")
         os.replace(part, dest)
+        return dest
     except httpx.TransportError as exc:
         raise BackendUnavailable(f"download broke off: {type(exc).__name__}") from None
     finally:

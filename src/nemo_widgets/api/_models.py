@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import math
 from typing import Any
@@ -18,23 +19,17 @@ def _list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else []
 
 
-def _text(value: Any) -> str:
-    return "" if value is None else str(value)
-
-
 def _camel(key: str) -> str:
     head, *rest = key.split("_")
     return head + "".join(word.title() for word in rest)
 
 
 def _number(value: Any) -> float | None:
-    if isinstance(value, bool):
-        return None
-    try:
+    with contextlib.suppress(TypeError, ValueError):
         number = float(value)
-    except (TypeError, ValueError):
-        return None
-    return number if math.isfinite(number) else None  # an infinite width is no width
+        # a bool is no number, an infinite width no width
+        return number if math.isfinite(number) and not isinstance(value, bool) else None
+    return None
 
 
 def _whole(value: Any) -> int | None:  # a bool is no count either
@@ -42,13 +37,13 @@ def _whole(value: Any) -> int | None:  # a bool is no count either
     return None if number is None else int(number)
 
 
-def _html(self: Any) -> str:
-    """The notebook's HTML block of the `_display` line that is also the repr."""
-    return _display.html_block(repr(self))
+class _Shown:
+    def _repr_html_(self) -> str:  # the notebook's block of the `_display` line that is the repr
+        return _display.html_block(repr(self))
 
 
 @dataclasses.dataclass(frozen=True, repr=False)
-class Credits:
+class Credits(_Shown):
     """The credit balance: `available` to spend, `frozen` held by running work, `total`."""
 
     available: int
@@ -56,7 +51,6 @@ class Credits:
     total: int
 
     __repr__ = _display.credits_line
-    _repr_html_ = _html
 
     @classmethod
     def from_data(cls, data: Any) -> Credits:
@@ -82,7 +76,7 @@ _STATE_KEYS = {*_STATE_FIELDS, *map(_camel, _STATE_FIELDS), *_STATE_TOP}
 
 
 @dataclasses.dataclass(frozen=True, repr=False)
-class State:
+class State(_Shown):
     """The backend's latest state of the session (see docs/draft-format.md); every key this class
     has no field for is kept in `extra` (from `data.state` first, then from `data`)."""
 
@@ -97,7 +91,6 @@ class State:
     extra: dict[str, Any] = dataclasses.field(default_factory=dict, compare=False)
 
     __repr__ = _display.state_line
-    _repr_html_ = _html
 
     @classmethod
     def from_data(cls, data: Any) -> State:
@@ -105,17 +98,16 @@ class State:
         top = _dict(data)
         state = _dict(first(top, "state", default=top))
         extra = {k: v for k, v in state.items() if k not in _STATE_KEYS}
-        for k, v in top.items():
-            if state is not top and k not in _STATE_TOP:
-                extra.setdefault(k, v)
+        if state is not top:
+            extra |= {k: v for k, v in top.items() if k not in _STATE_TOP and k not in extra}
         fields = {key: read(first(state, key, _camel(key))) for key, read in _STATE_FIELDS.items()}
         for key in _TOP_FIELDS:  # ids stay strings: a 19-digit session id is not a number to round
-            fields[key] = _text(first(top, key, _camel(key)))
+            fields[key] = str(first(top, key, _camel(key), default=""))
         return cls(**fields, extra=extra)
 
 
 @dataclasses.dataclass(frozen=True, repr=False)
-class Media:
+class Media(_Shown):
     """One uploaded file as the backend knows it (`duration` in seconds; the vendor's `files[]`
     also gives `width`, `height`, `fps` and a content `hash`)."""
 
@@ -132,17 +124,14 @@ class Media:
     sha256: str | None = None  # of the bytes this client sent (None for URL uploads)
 
     __repr__ = _display.media_line
-    _repr_html_ = _html
 
     @classmethod
     def from_data(cls, item: Any) -> Media:
         """Read one media record (`id`/`media_id`, `name`/`filename`, `type`/`file_type`...)."""
         item = _dict(item)
         url = first(item, "url", "cdn_url", "cdnUrl", "source_url")
-        duration = _number(first(item, "duration"))
-        if duration is None:  # ms in our own records
-            ms = _number(first(item, "duration_ms", "durationMs"))
-            duration = ms / 1000.0 if ms is not None else None
+        seconds = _number(item.get("duration"))
+        ms = _number(first(item, "duration_ms", "durationMs"))  # our own records give ms
         digest = first(item, "hash", "md5", "sha256")
         return cls(
             id=str(first(item, "id", "media_id", "mediaId", "file_id", default="")),
@@ -150,7 +139,7 @@ class Media:
             type=str(first(item, *_TYPE_KEYS, default="")),
             size=_whole(first(item, "size", "file_size")) or 0,
             url=url if isinstance(url, str) else None,
-            duration=duration,
+            duration=seconds if seconds is not None or ms is None else ms / 1000.0,
             width=_whole(item.get("width")),
             height=_whole(item.get("height")),
             fps=_number(item.get("fps")),
@@ -187,9 +176,8 @@ class RenderStatus:
 
     @classmethod
     def from_data(cls, job_id: str, data: Any, default: str = "pending") -> RenderStatus:
-        """Read `status`, `progress`, `error` and the URL at the top level or under `data`; the
-        URL at `output.url`, `outputUrl`, `data.outputUrl` or `data.output.url`; `default` is
-        the status of an answer that gives none."""
+        """Read `status`, `progress`, `error` and the URL (`output.url`, `outputUrl`) at the top
+        level or under `data`; `default` is the status of an answer that gives none."""
         top = _dict(data)
         inner = _dict(top.get("data"))
 
@@ -199,10 +187,9 @@ class RenderStatus:
         status = str(pick("status", "state", default=default)).lower()
         status = _STATUSES.get(status, status)
         raw = pick("percent", "progress", default=100.0 if status == "completed" else 0.0)
-        try:
+        percent = 0.0
+        with contextlib.suppress(TypeError, ValueError):
             percent = float(raw)
-        except (TypeError, ValueError):
-            percent = 0.0
         if 0.0 < percent <= 1.0 and not isinstance(raw, int):
             percent *= 100.0  # a fraction in one variant, a percentage in the other
         url = None

@@ -1,8 +1,5 @@
-"""A multipart/form-data body streamed from disk in constant memory, with a known length.
-
-httpx's own multipart reads files synchronously on the event loop and reports no progress; this
-one reads 1 MiB at a time in a worker thread and tells a `Progress` after each chunk.
-"""
+"""A multipart/form-data body streamed from disk, 1 MiB at a time in a worker thread, with a known
+length and progress (httpx's own multipart reads files on the event loop and reports none)."""
 
 from __future__ import annotations
 
@@ -19,8 +16,7 @@ from ..errors import NemoError
 
 CHUNK = 1 << 20
 
-# `progress=`: a callable(done, total) is told; anything else (True, None: a bar) is the session
-# layer's business, which makes the bar on the caller's thread and passes its feed down here
+# `progress=`: a callable(done, total) is told; True/None (a bar) is the session's, which feeds it
 ProgressArg = Callable[[int, int], Any] | bool | None
 
 # what browsers do (WHATWG form encoding): escape the three characters that break the header
@@ -40,8 +36,7 @@ class Progress:
 
 
 class MultipartFiles:
-    """The body of one upload request carrying `paths` in the form field `files`; `feeds` are
-    told the bytes sent (see `Progress`)."""
+    """One upload request's body: `paths` in the form field `files`; `feeds` hear the bytes sent."""
 
     def __init__(self, paths: Sequence[str | os.PathLike[str]], *feeds: ProgressArg) -> None:
         boundary = f"nemo-{secrets.token_hex(16)}"

@@ -1,9 +1,5 @@
-"""The envelope, read leniently, and the typed error for a refusal: pure functions.
-
-The contract's `{"code": 0, "data"}` and the vendor's render routes' `{"success": true, "data"}`
-are both read; anything that is not an envelope (proxy HTML, a body cut mid-way) becomes a
-`NemoError` here, never a `JSONDecodeError` or `KeyError` further up.
-"""
+"""The envelope read leniently (`{"code", "data"}`, the render routes' `{"success", "data"}`) and
+the typed error of a refusal: a body that is no envelope is a `NemoError` here, never further up."""
 
 from __future__ import annotations
 
@@ -27,7 +23,6 @@ from ..errors import (
 from ._auth import detect_platform
 from ._retry import ANON_PATH
 
-DEFAULT_API_URL = "https://mega-api-prod.nemovideo.ai"
 DEFAULT_WEB_URL = "https://nemovideo.com"
 
 
@@ -68,11 +63,10 @@ def _message(obj: Mapping[str, Any]) -> str:
 
 
 def _envelope(status: int, obj: dict[str, Any], code: int | None, bare_ok: bool) -> Outcome:
-    """`{"code", "data"}`, or (`code` None) the vendor render routes' `{"success", "data"}`."""
+    """`{"code", "data"}`, or (`code` None) the render routes' `{"success", "data"}`."""
     good = 200 <= status < 300
     if good and not code and obj.get("success") is not False:
-        data = obj.get("data")
-        data = {} if data is None else data
+        data = first(obj, "data", default={})
         if bare_ok and isinstance(data, dict):
             # one variant puts the render `status`/`output` beside `data`, not in it
             skip = ("success", "data") if code is None else ("code", "message", "data")
@@ -80,9 +74,8 @@ def _envelope(status: int, obj: dict[str, Any], code: int | None, bare_ok: bool)
         return Outcome(True, status, data)
     # `success: false` (with no code, or code 0 on a 2xx) is a refusal with a default text
     refused = code is None or (good and code == 0)
-    error = obj.get("error")
-    if code is None and isinstance(error, Mapping):
-        code = _as_code(error.get("code"))
+    if code is None:
+        code = _as_code(first(obj.get("error"), "code"))
     if not good:
         code = code or status  # code 0 on an error status: trust the status
     # a refusal on a 2xx without a code is still the backend's clear answer: code stays None
@@ -91,8 +84,7 @@ def _envelope(status: int, obj: dict[str, Any], code: int | None, bare_ok: bool)
 
 
 def parse_body(status: int, body: bytes, *, bare_ok: bool = False) -> Outcome:
-    """Parse a response body. `bare_ok` also accepts a JSON object without the envelope on a 2xx
-    (the render routes answer a top-level `status` in one variant of the contract)."""
+    """Parse a response body; `bare_ok` also takes a 2xx JSON object without the envelope."""
     try:
         obj = json.loads(body) if body.strip() else None
     except (ValueError, UnicodeDecodeError):
@@ -122,21 +114,19 @@ def to_error(
     user_id: str | None = None,
     fallback_bind: str | None = None,
 ) -> NemoError:
-    """The typed error for a failed `outcome` of the call `what` on `path`, with the advice that
-    depends on the user: an anonymous one out of credits (2001) gets the registration link bound
-    to `user_id`, else the error's own user/bind id, else `fallback_bind`."""
+    """The typed error for a failed `outcome` of the call `what`, with the user's advice."""
     host = urlsplit(web_url).netloc or web_url  # how the vendor names the site in its texts
     text = f"{what}: {redact(outcome.message) or 'request failed'}"
-    if outcome.code == 2001 and anonymous:
-        error_ids = first(first(outcome.data, "data"), "user_id", "userId", "bind_id", "bindId")
-        bind = user_id or error_ids or fallback_bind
-        link = f"{web_url.rstrip('/')}/register"
-        if isinstance(bind, str) and bind:
-            link += f"?bind={quote(bind, safe='')}"
-        return NoCredits(text, register_url=link, code=2001)
-    if outcome.code == 2001:
+    code, status = outcome.code, outcome.status
+    if code == 2001 and anonymous:
+        # the registration link binds the user's id, else the error's, else the session's
+        ids = first(first(outcome.data, "data"), "user_id", "userId", "bind_id", "bindId")
+        bind = user_id or ids or fallback_bind
+        query = f"?bind={quote(bind, safe='')}" if isinstance(bind, str) and bind else ""
+        return NoCredits(text, register_url=f"{web_url.rstrip('/')}/register{query}", code=2001)
+    if code == 2001:
         return NoCredits(text, code=2001, hint=ui_text("hint.no_credits_host", host=host))
-    if path == ANON_PATH and (outcome.status == 429 or outcome.code == 429):
+    if path == ANON_PATH and 429 in (status, code):
         return RateLimited(
             f"{what}: refused (429): anonymous tokens are a quota of one per client id, and about "
             "ten per network, every 7 days",
@@ -144,32 +134,19 @@ def to_error(
             hint="Waiting minutes will not help: keep using the token you have, or set NEMO_TOKEN "
             f"to the token of a registered account (register at {host}).",
         )
-    if outcome.status == 429:  # the status decides, whatever code the body carries
+    if status == 429:  # the status decides, whatever code the body carries
         return error_for(429, text)
-    if outcome.code is None and outcome.envelope and outcome.status < 500:
+    if code is None and outcome.envelope and status < 500:
         return NemoError(text)  # `{"success": false, "error"}`: refused, not unreachable
     # the contract's codes keep their own class even on a 5xx status
-    if outcome.code is None or (outcome.status >= 500 and outcome.code not in BY_CODE):
-        return BackendUnavailable(text, code=outcome.code)
-    if outcome.code == 402:
+    if code is None or (status >= 500 and code not in BY_CODE):
+        return BackendUnavailable(text, code=code)
+    if code == 402:
         return error_for(402, text, hint=ui_text("hint.export_blocked_host", host=host))
-    return error_for(outcome.code, text)
+    return error_for(code, text)
 
 
 def first(mapping: Any, *keys: str, default: Any = None) -> Any:
     """The first present, non-None value among `keys` (accepts both spellings of a field)."""
     values = (mapping.get(key) for key in keys) if isinstance(mapping, Mapping) else ()
     return next((value for value in values if value is not None), default)
-
-
-def same_origin(url: str, base: str) -> bool:
-    """Whether `url` (a path, or an absolute URL) goes to the API at `base` (gets the token)."""
-    absolute = url.startswith(("http://", "https://"))
-    return not absolute or urlsplit(url)[:2] == urlsplit(base)[:2]
-
-
-def streamable(content_type: str, kind: str) -> bool:
-    """Whether a 2xx answer of this type is the stream (`"sse"`) or file (`"bytes"`) asked for."""
-    if kind == "sse":
-        return content_type.startswith("text/event-stream")
-    return not content_type.startswith("application/json")  # an envelope error may come as 200

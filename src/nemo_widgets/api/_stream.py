@@ -1,12 +1,5 @@
-"""The chat stream as it leaves the wire layer: decoded events, never bytes or httpx errors.
-
-before the stream   refused (connect error, 5xx, a code)    → the typed error, e.g.
-                                                              `BackendUnavailable`
-                    no answer after it was sent (time-out    → `StreamDropped`: the message
-                    waiting for the headers, a broken reply)   may be running
-during the stream   no byte for the read time-out            → `StreamTimeout`
-                    the connection broke                     → `StreamDropped`
-"""
+"""The chat stream as it leaves the wire layer: decoded events, never bytes or httpx errors (a break
+after the message may have run is `StreamDropped`; silence too long, `StreamTimeout`)."""
 
 from __future__ import annotations
 
@@ -22,9 +15,7 @@ _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.
 
 
 def dropped_before(exc: BackendUnavailable) -> BackendUnavailable:
-    """The error for a chat POST that failed before its stream started: a failure that may come
-    after the message was delivered (a time-out waiting for the headers, say) must not be offered
-    for resending as if nothing happened."""
+    """A chat POST's failure that may come after delivery (no headers in time) is not resendable."""
     cause = exc.__cause__
     if isinstance(cause, httpx.TransportError) and not isinstance(cause, _NOT_SENT):
         return StreamDropped(f"{exc.message} (the message may have been delivered)")
@@ -32,8 +23,7 @@ def dropped_before(exc: BackendUnavailable) -> BackendUnavailable:
 
 
 class ChatStream:
-    """One reply of `/run_sse`: iterate for batches of events (one batch per network read);
-    `turn` holds what the reply came to (`text`, `errors`). The last batch ends with `End`."""
+    """One `/run_sse` reply: event batches, one per read, the last ends in `End`; `turn` sums up."""
 
     def __init__(self, response: httpx.Response) -> None:
         self.turn = ChatTurn()
@@ -42,8 +32,7 @@ class ChatStream:
     async def __aiter__(self) -> AsyncGenerator[list[Event], None]:
         try:
             async for chunk in self._response.aiter_bytes():
-                events = self.turn.feed(chunk)
-                if events:
+                if events := self.turn.feed(chunk):
                     yield events
         except httpx.TimeoutException as exc:
             # no byte for the read time-out (= heartbeat_timeout): not even heartbeats
@@ -55,5 +44,4 @@ class ChatStream:
         yield self.turn.close()
 
     async def aclose(self) -> None:
-        """Close the response (also done when its `open_chat` block ends)."""
         await self._response.aclose()

@@ -143,9 +143,9 @@ def test_render_on_the_success_envelope_and_cancel() -> None:
 def test_a_kept_token_near_its_end_is_used_when_no_new_one_is_given() -> None:
     import time
 
-    from nemo_widgets.api._auth import TokenCache, load_client_id
+    from nemo_widgets.api._auth import load_client_id, save_token
 
-    TokenCache().save("https://api.test", load_client_id(), "nmv_usr_kept", time.time() + 100)
+    save_token("https://api.test", load_client_id(), "nmv_usr_kept", time.time() + 100, None)
     backend = Backend()
     backend.script[ANON] = [httpx.Response(429, json={"code": 429, "message": "quota"})]
     api = AsyncClient("https://api.test", transport=httpx.MockTransport(backend))
