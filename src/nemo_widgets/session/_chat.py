@@ -1,16 +1,10 @@
-"""One chat message, start to finish: a routed action never reaches `/run_sse`, a message is sent
-exactly once, and every way a reply can end (text, GUI instructions, a silent edit, a dropped
-stream) ends in something the user can act on, never silence nor a second charge.
-
-Runs on the package's background loop; `stream_chat` bridges the events to the caller's loop.
-Events also go to the session's observers as ("chat", event).
-"""
+"""One chat message, start to finish: sent exactly once (a routed action never), and every way a
+reply can end gives the user something to act on, never silence nor a second charge."""
 
 from __future__ import annotations
 
 import asyncio
 import dataclasses
-import re
 from collections.abc import AsyncGenerator, AsyncIterator, Sequence
 from contextlib import aclosing
 from typing import Any
@@ -22,15 +16,13 @@ from ..draft import Change, diff_drafts, summarize
 from ..errors import NemoError, StreamDropped
 from ..events import Changes, ChatTurn, End, Event, Notice, Offer, Routed, Text
 from ..reply_view import ReplyView
-from ._gui import translate
+from ._gui import CJK, translate
 from ._host import Host
 from ._replay import record_turn
 from ._routing import Route, route
 from ._watchdog import Watchdog, drop_waits
 
 _LOST = Notice("The backend had lost this session: your message went to a new one.")
-_SEPARATOR = "\n\n"
-_CJK = re.compile("[\u4e00-\u9fff]")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -52,8 +44,7 @@ class Reply:
 
 
 async def run_chat(session: Host, text: str, refresh: bool = False) -> Reply:
-    """Send a message (or run the routed action) and wait for the whole reply; with a
-    record, a recorded turn is replayed unless `refresh` (then it goes live from here)."""
+    """The whole reply; with a record, a recorded turn is replayed unless `refresh`."""
     return await _collect(session, text, route(text), refresh)
 
 
@@ -63,8 +54,7 @@ def stream_chat(session: Host, text: str, refresh: bool = False) -> AsyncIterato
 
 
 async def run_retry(session: Host) -> Reply:
-    """Send again the last message whose stream dropped with no change seen (it may charge):
-    only ever on the user's explicit request."""
+    """Send again a message dropped with no change seen (only on request: it may charge)."""
     text = session.chat_state.retryable  # cleared once the message is sent again
     if text is None:
         raise NemoError("There is no dropped message to send again.")
@@ -171,13 +161,11 @@ async def _chat(session: Host, text: str, changes: list[Change]) -> AsyncGenerat
                 async with aclosing(_watched(stream, session)) as batches:
                     async for batch in batches:
                         yield batch
+            tail = _finish(session, before, turn, changes)
         except StreamDropped:
             chat.retryable = None  # sent (maybe), and then the stream or the wait for it broke
-            async with aclosing(_after_drop(session, text, before, turn, changes)) as events:
-                async for ev in events:
-                    yield [ev]
-            return
-        async with aclosing(_finish(session, before, turn, changes)) as events:
+            tail = _after_drop(session, text, before, turn, changes)
+        async with aclosing(tail) as events:
             async for ev in events:
                 yield [ev]
     finally:
@@ -185,17 +173,14 @@ async def _chat(session: Host, text: str, changes: list[Change]) -> AsyncGenerat
 
 
 async def _watched(stream: ChatStream, session: Host) -> AsyncGenerator[Batch, None]:
-    """The stream's batches (without `End`, which comes later) with the watchdog's notices and
-    time-outs: the read runs in its own task, so a notice is given while it is pending (cancelling
-    it would lose bytes)."""
+    """The batches (no `End`) and watchdog notices; the read is a task (cancelling loses bytes)."""
     now = session.clock.now
     dog = Watchdog(session.options, now())
     batches = aiter(stream)
     pending: asyncio.Future[Batch] | None = None
     try:
         while True:
-            if pending is None:
-                pending = asyncio.ensure_future(anext(batches))
+            pending = pending or asyncio.ensure_future(anext(batches))
             wait = dog.deadline() - now()
             if wait > 0:
                 await asyncio.wait((pending,), timeout=wait)
@@ -243,7 +228,7 @@ async def _finish(
         )
         yield Text(said)
     # what the client can do instead of a GUI instruction, in the reply's language
-    lang = "zh" if _CJK.search(shown) else "en"
+    lang = "zh" if CJK.search(shown) else "en"
     for action in translation.actions:
         if action not in ("status", "credits"):  # read-only ones are done, the others offered
             yield Offer(action, ui_text(f"offer.{action}", lang))
@@ -286,4 +271,4 @@ async def _after_drop(
 
 
 def _join(a: str, b: str) -> str:
-    return a + _SEPARATOR + b if a and b else a or b
+    return f"{a}\n\n{b}" if a and b else a or b
