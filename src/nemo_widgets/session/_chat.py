@@ -223,9 +223,8 @@ async def _finish(
         sentences = tuple(c.sentence for c in changes)
         if sentences:
             yield Changes(sentences)
-        said = (
-            "\n".join(errors + [f"✅ {s}" for s in sentences]) or "Nothing changed in the project."
-        )
+        said = "\n".join(errors + [f"✅ {s}" for s in sentences])
+        said = said or "Nothing changed in the project."
         yield Text(said)
     # what the client can do instead of a GUI instruction, in the reply's language
     lang = "zh" if CJK.search(shown) else "en"

@@ -35,8 +35,7 @@ def new_job_id() -> str:
 
 
 def check_draft(draft: Any) -> dict[str, Any]:
-    """The very dict, unchanged (a cloud draft is rendered as it came); `DraftError` unless it is
-    ready (a track with segments; see `validate`)."""
+    """The very dict (a cloud draft is rendered as it came), or `DraftError` unless it is ready."""
     if not isinstance(draft, dict):
         raise DraftError(f"a draft is a dict of the compact format, not {type(draft).__name__}")
     validate(draft)  # raises DraftError naming the track and segment
@@ -57,8 +56,7 @@ async def resolve_draft(session: Host, draft: Any) -> dict[str, Any]:
 
 
 def poll_waits(opts: Options) -> Iterator[float]:
-    """The waits between render polls: `poll_interval`, growing by `poll_backoff`, at most
-    `poll_max_interval`, until they add up to `poll_timeout` (pure: no clock)."""
+    """The waits between render polls, growing up to `poll_max_interval`, `poll_timeout` in all."""
     wait, total = opts.poll_interval, 0.0
     while total < opts.poll_timeout:
         step = min(wait, opts.poll_max_interval, opts.poll_timeout - total)

@@ -178,9 +178,7 @@ def translate(text: str) -> Translation:
     for line in text.split("\n"):
         pieces: list[str] = []
         changed = False
-        for sentence in _SENTENCE.findall(line):
-            if not sentence.strip():
-                continue
+        for sentence in _SENTENCE.findall(line):  # a blank one comes back as it was: not kept
             noise = has_content and _NOISE.search(sentence)
             kept = "" if noise else _translate_sentence(sentence, actions)
             changed = changed or kept != sentence

@@ -1,6 +1,5 @@
-"""Render jobs, and the sessions and jobs recorded on disk so that a restarted kernel re-attaches
-to them (leaving before a render completes would orphan the job). One JSON file in the config dir,
-keyed by backend + API (or data dir) + identity; no token is ever written."""
+"""Render jobs, and the sessions and jobs recorded in one JSON file (never a token) so that a
+restarted kernel re-attaches to them: leaving before a render completes would orphan the job."""
 
 from __future__ import annotations
 
@@ -151,8 +150,8 @@ class JobBook:
 
     @contextlib.contextmanager
     def _update(self) -> Iterator[dict[str, Any]]:
-        """The file's content to change in place, written back under a lock (two kernels may
-        record at once; on Windows, without fcntl, the last writer wins, the file stays valid)."""
+        """The file's content to change in place, written back under a lock (kernels race)."""
+        # on Windows, without fcntl, the last writer wins; the atomic write keeps the file valid
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with open(self.path.with_name(self.path.name + ".lock"), "a+") as lock:
             with contextlib.suppress(ImportError):

@@ -1,11 +1,5 @@
-"""Route a user's message before anything goes to the backend (the contract's routing table:
-export, credits, status, upload — or a file path or media URL given — else chat).
-
-Keywords are read as commands, not as mentions, so that an edit that merely contains one still
-goes to the chat: quoted text is content ("add the title 'Export day'"); English keywords are whole
-words, a hyphen joining them ("a download-style title"); an edit verb before the keyword makes an
-edit ("add a status badge", "加一个导出按钮"), the keyword first the action ("export it, then …").
-"""
+"""Route a message before anything goes to the backend: export, credits, status, upload (or a path
+or media URL given), else chat; a keyword counts as a command, never as a mere mention."""
 
 from __future__ import annotations
 
@@ -77,7 +71,9 @@ def blank_quotes(text: str) -> str:
 
 
 def route(text: str) -> Route:
-    """The action for one message (pure; see the module docstring for the rules)."""
+    """The action for one message (pure)."""
+    # Mentions go to the chat: quoted text is content ("add the title 'Export day'"), a hyphen joins
+    # words ("a download-style title"), an edit verb first makes an edit ("add a status badge").
     plain = blank_quotes(text)
     paths = tuple(m.group(0) for m in _PATH.finditer(plain))
     first_edit = _EDIT_VERBS.search(plain)

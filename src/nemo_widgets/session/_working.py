@@ -1,6 +1,5 @@
-"""The working draft (`session.edits`): the backend's latest draft with the user's hand edits on
-top, rebased whenever a new state arrives; an edit that cannot be re-applied is reported (in
-`not_applied`, an `EditsNotReapplied` warning, a session notice), never dropped silently."""
+"""The working draft (`session.edits`): the backend's draft with the hand edits on top, rebased on
+each new state; an edit that cannot be re-applied is reported, never dropped silently."""
 
 from __future__ import annotations
 
@@ -55,7 +54,6 @@ class WorkingDraft:
     def can_redo(self) -> bool:
         return bool(self._redo)
 
-    # -- following the backend -------------------------------------------------------------------
     def _on_session(self, kind: str, payload: Any) -> None:
         if kind == "state":
             self._sync(payload)
@@ -75,10 +73,8 @@ class WorkingDraft:
                 self._redo = []
                 self.not_applied = missed
         if missed:
-            text = "; ".join(map(str, missed))
-            message = (
-                f"{len(missed)} of your edits could not be re-applied on the new draft: {text}"
-            )
+            message = f"{len(missed)} of your edits could not be re-applied on the new draft: "
+            message += "; ".join(map(str, missed))
             warnings.warn(message, EditsNotReapplied, stacklevel=2)
             self._session.emit("notice", message)
         self._changed()
@@ -92,7 +88,6 @@ class WorkingDraft:
         for listener in list(self._listeners):
             listener(self)
 
-    # -- editing ---------------------------------------------------------------------------------
     def current(self) -> dict[str, Any]:
         """The working draft (the backend's when there are no edits)."""
         self._sync()
