@@ -34,10 +34,8 @@ def new_job_id() -> str:
     return f"render_{_last_id}"
 
 
-def check_draft(draft: Any) -> dict[str, Any]:
+def check_draft(draft: dict[str, Any]) -> dict[str, Any]:
     """The very dict (a cloud draft is rendered as it came), or `DraftError` unless it is ready."""
-    if not isinstance(draft, dict):
-        raise DraftError(f"a draft is a dict of the compact format, not {type(draft).__name__}")
     validate(draft)  # raises DraftError naming the track and segment
     return draft
 

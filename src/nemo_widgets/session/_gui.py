@@ -121,7 +121,6 @@ _PURPOSE = re.compile(
     re.I,
 )
 _INSTRUCTED, _OPENS_LIST, _LISTED = "instruction", "opens a list", "listed"
-_BLANK_LINES = re.compile(r"\n{3,}")
 # a sentence's body, its end marks, the blanks after them
 _ENDING = re.compile(r"([.!?。！？]*)(\s*)$")
 CJK = re.compile("[\u4e00-\u9fff]")
@@ -190,5 +189,5 @@ def translate(text: str) -> Translation:
         if not changed or out.strip(" -*•0123456789.)"):
             lines_out.append(out)
     # lines without trailing blanks, at most one empty line in a row, no blank ends
-    text = _BLANK_LINES.sub("\n\n", "\n".join(line.rstrip() for line in lines_out)).strip()
+    text = re.sub(r"\n{3,}", "\n\n", "\n".join(line.rstrip() for line in lines_out)).strip()
     return Translation(text, tuple(actions))

@@ -9,7 +9,7 @@ import dataclasses
 import html
 import json
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from os import PathLike
 from pathlib import Path
 from typing import Any
@@ -162,16 +162,6 @@ class JobBook:
             yield data
             write_atomic(self.path, json.dumps(data, ensure_ascii=False, indent=1))
 
-    def _change(
-        self, key: str, session_id: str | None, change: Callable[[dict[str, Any]], Any]
-    ) -> None:
-        """Change the record of `key` in place (if it is of `session_id`, when given)."""
-        with self._update() as data:
-            rec = data.get(key)
-            if isinstance(rec, dict) and session_id in (None, rec.get("session_id")):
-                change(rec)
-                rec["updated"] = time.time()
-
     def save_session(self, key: str, session_id: str, task_id: str, language: str) -> None:
         """Record (or replace) the session for `key`; a new session starts with no jobs."""
         with self._update() as data:
@@ -191,17 +181,19 @@ class JobBook:
 
     def save_history(self, key: str, session_id: str, history: list[dict[str, Any]]) -> None:
         """Replace the chat history of the session recorded under `key` (if it is that one)."""
-        self._change(key, session_id, lambda rec: rec.update(history=history_record(history)))
+        with self._update() as data:
+            rec = data.get(key)
+            if isinstance(rec, dict) and rec.get("session_id") == session_id:
+                rec.update(history=history_record(history), updated=time.time())
 
     def save_job(self, key: str, job: dict[str, Any]) -> None:
         """Insert or update one job of the session recorded under `key`."""
-
-        def put(rec: dict[str, Any]) -> None:
-            jobs = {j.get("id"): j for j in rec.get("jobs", [])}
-            jobs[job["id"]] = job  # an update keeps its place
-            rec["jobs"] = list(jobs.values())[-KEEP_JOBS:]
-
-        self._change(key, None, put)
+        with self._update() as data:
+            rec = data.get(key)
+            if isinstance(rec, dict):
+                jobs = {j.get("id"): j for j in rec.get("jobs", [])}
+                jobs[job["id"]] = job  # an update keeps its place
+                rec.update(jobs=list(jobs.values())[-KEEP_JOBS:], updated=time.time())
 
 
 def _updated(rec: Any) -> float:
