@@ -45,7 +45,11 @@ class Reply:
 
 async def run_chat(session: Host, text: str, refresh: bool = False) -> Reply:
     """The whole reply; with a record, a recorded turn is replayed unless `refresh`."""
-    return await _collect(session, text, route(text), refresh)
+    where = route(text)
+    changes: list[Change] = []  # whole, where the `Changes` events carry only their sentences
+    events = [ev async for batch in _turn(session, text, where, refresh, changes) for ev in batch]
+    view = ReplyView.of(events)
+    return Reply(view.text, where.action, tuple(events), tuple(changes), bool(view.mark))
 
 
 def stream_chat(session: Host, text: str, refresh: bool = False) -> AsyncIterator[Event]:
@@ -58,14 +62,7 @@ async def run_retry(session: Host) -> Reply:
     text = session.chat_state.retryable  # cleared once the message is sent again
     if text is None:
         raise NemoError("There is no dropped message to send again.")
-    return await _collect(session, text, Route("chat"))
-
-
-async def _collect(session: Host, text: str, where: Route, refresh: bool = False) -> Reply:
-    changes: list[Change] = []  # whole, where the `Changes` events carry only their sentences
-    events = [ev async for batch in _turn(session, text, where, refresh, changes) for ev in batch]
-    view = ReplyView.of(events)
-    return Reply(view.text, where.action, tuple(events), tuple(changes), bool(view.mark))
+    return await run_chat(session, text)  # it was routed to the chat: it will be again
 
 
 # Events travel in batches (one per network read) up to the public iterator, which hands them out
@@ -185,8 +182,7 @@ async def _watched(stream: ChatStream, session: Host) -> AsyncGenerator[Batch, N
             if wait > 0:
                 await asyncio.wait((pending,), timeout=wait)
             if not pending.done():
-                notice = dog.silent(now())
-                if notice is not None:
+                if notice := dog.silent(now()):
                     yield [notice]
                 continue
             done, pending = pending, None
