@@ -18,7 +18,7 @@ from ..events import Changes, ChatTurn, End, Event, Notice, Offer, Routed, Text
 from ..reply_view import ReplyView
 from ._gui import CJK, translate
 from ._host import Host
-from ._replay import record_turn
+from ._replay import Batch, record_turn
 from ._routing import Route, route
 from ._watchdog import Watchdog, drop_waits
 
@@ -67,9 +67,6 @@ async def run_retry(session: Host) -> Reply:
 
 # Events travel in batches (one per network read) up to the public iterator, which hands them out
 # one by one: a layer of async generators per event would cost more than the decoding.
-Batch = list[Event]
-
-
 async def _turn(
     session: Host, text: str, where: Route, refresh: bool, changes: list[Change]
 ) -> AsyncGenerator[Batch, None]:
