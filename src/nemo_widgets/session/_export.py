@@ -81,12 +81,11 @@ async def follow(
     progress: ProgressArg = None,
 ) -> RenderJob:
     """Poll `job` to its end (waits: `poll_waits`, at most `options.max_polls`), download it."""
-    opts = session.options
     polls = 0
-    waits = poll_waits(opts)
+    waits = poll_waits(session.options)
     while job.status not in TERMINAL:
         wait = next(waits, None) if polls or job.status == "pending" else 0.0
-        if polls >= opts.max_polls or wait is None:
+        if polls >= session.options.max_polls or wait is None:
             session.emit(
                 "notice",
                 f"Render {job.id} is still running after {polls} checks; "
