@@ -23,6 +23,10 @@ from ._routing import Route, route
 from ._watchdog import Watchdog, drop_waits
 
 _LOST = Notice("The backend had lost this session: your message went to a new one.")
+_NOT_SENT = (
+    "❌ The connection dropped and the project has not changed. Your message was not sent again; "
+    "run session.retry_last() to send it once more."
+)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -211,8 +215,7 @@ async def _finish(
             yield Text(said)  # the correction replaces what the deltas showed
     else:
         # A silent edit (no text, or only GUI instructions): the draft says what happened.
-        after = await session.astate()
-        changes += diff_drafts(before.draft, after.draft)
+        changes += diff_drafts(before.draft, (await session.astate()).draft)
         sentences = tuple(c.sentence for c in changes)
         if sentences:
             yield Changes(sentences)
@@ -252,13 +255,7 @@ async def _after_drop(
             return
         yield Notice(f"⏳ No change yet ({attempt + 1}/{len(waits)})...")
     session.chat_state.retryable = text
-    yield Text(
-        _join(
-            partial,
-            "❌ The connection dropped and the project has not changed. Your message was not sent "
-            "again; run session.retry_last() to send it once more.",
-        )
-    )
+    yield Text(_join(partial, _NOT_SENT))
     yield Offer("retry", ui_text("offer.retry", "en"))
 
 
