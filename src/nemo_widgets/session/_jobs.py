@@ -100,7 +100,6 @@ class RenderJob:
 
     @classmethod
     def from_record(cls, rec: dict[str, Any], session: Any = None) -> RenderJob:
-        """A job read back from disk."""
         return cls(**{k: v for k, v in rec.items() if k in _RECORD_FIELDS}, _session=session)
 
 
@@ -137,7 +136,6 @@ class JobBook:
         self.path = path or config_dir() / "jobs.json"  # honours HOME / XDG_CONFIG_HOME
 
     def load(self, key: str) -> RecordedSession | None:
-        """The recorded session for `key`, if any."""
         rec = read_json(self.path).get(key)
         if not isinstance(rec, dict) or not rec.get("session_id"):
             return None

@@ -19,7 +19,6 @@ from ..draft._edits import (
     refs,
     replay,
 )
-from ..draft._model import Draft
 from ..draft._summary import track_name
 from ..errors import DraftError
 
@@ -65,7 +64,7 @@ class WorkingDraft:
             if state is None or state is self._state:
                 return
             self._state = state
-            new = Draft.of(state.draft).to_dict()
+            new = _draft.Draft.of(state.draft).to_dict()
             same = new == self.base
             self.base = new
             self.draft, self.edits, missed = rebase(self.edits, new, same_base=same)
@@ -153,7 +152,7 @@ class WorkingDraft:
     def describe(self) -> str:
         """The edits in the first person, one a line, to tell the chat ("" when none)."""
         # ref -> "subtitle 2": the segment's kind (or track name) and its place in its track
-        model = Draft.of(self.base)
+        model = _draft.Draft.of(self.base)
         it = iter(refs(model))
         names = {
             next(it): f"{seg.kind or track_name(track, t)} {j + 1}"
