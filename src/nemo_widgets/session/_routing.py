@@ -75,7 +75,7 @@ def route(text: str) -> Route:
     # Mentions go to the chat: quoted text is content ("add the title 'Export day'"), a hyphen joins
     # words ("a download-style title"), an edit verb first makes an edit ("add a status badge").
     plain = blank_quotes(text)
-    paths = tuple(m.group(0) for m in _PATH.finditer(plain))
+    paths = tuple(_PATH.findall(plain))
     first_edit = _EDIT_VERBS.search(plain)
     edit_at = first_edit.start() if first_edit else len(plain) + 1
     hits = [(m.start(), a) for a, p in _TABLE if (m := p.search(plain)) and m.start() < edit_at]
@@ -83,9 +83,9 @@ def route(text: str) -> Route:
         action = min(hits, key=lambda hit: hit[0])[1]  # the first command; a tie: the table's order
         if action == "upload":
             # With the keyword, bare and quoted file names count too ('upload "my clip.mp4"').
-            quoted = (m.group(0)[1:-1] for m in QUOTED.finditer(text))
+            quoted = (q[1:-1] for q in QUOTED.findall(text))
             files = [q for q in quoted if _FILE.fullmatch(q.replace(" ", "_"))]
-            files += (m.group(0) for m in _FILE.finditer(plain))
+            files += _FILE.findall(plain)
             return Route("upload", tuple(files))
         return Route(action)
     if paths and first_edit is None:
