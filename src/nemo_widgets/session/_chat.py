@@ -1,16 +1,10 @@
-"""One chat message, start to finish: a routed action never reaches `/run_sse`, a message is sent
-exactly once, and every way a reply can end (text, GUI instructions, a silent edit, a dropped
-stream) ends in something the user can act on, never silence nor a second charge.
-
-Runs on the package's background loop; `stream_chat` bridges the events to the caller's loop.
-Events also go to the session's observers as ("chat", event).
-"""
+"""One chat message, start to finish: sent exactly once (a routed action never), and every way a
+reply can end gives the user something to act on, never silence nor a second charge."""
 
 from __future__ import annotations
 
 import asyncio
 import dataclasses
-import re
 from collections.abc import AsyncGenerator, AsyncIterator, Sequence
 from contextlib import aclosing
 from typing import Any
@@ -22,15 +16,17 @@ from ..draft import Change, diff_drafts, summarize
 from ..errors import NemoError, StreamDropped
 from ..events import Changes, ChatTurn, End, Event, Notice, Offer, Routed, Text
 from ..reply_view import ReplyView
-from ._gui import translate
+from ._gui import CJK, translate
 from ._host import Host
-from ._replay import record_turn
+from ._replay import Batch, record_turn
 from ._routing import Route, route
 from ._watchdog import Watchdog, drop_waits
 
 _LOST = Notice("The backend had lost this session: your message went to a new one.")
-_SEPARATOR = "\n\n"
-_CJK = re.compile("[\u4e00-\u9fff]")
+_NOT_SENT = (
+    "❌ The connection dropped and the project has not changed. Your message was not sent again; "
+    "run session.retry_last() to send it once more."
+)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -52,9 +48,12 @@ class Reply:
 
 
 async def run_chat(session: Host, text: str, refresh: bool = False) -> Reply:
-    """Send a message (or run the routed action) and wait for the whole reply; with a
-    record, a recorded turn is replayed unless `refresh` (then it goes live from here)."""
-    return await _collect(session, text, route(text), refresh)
+    """The whole reply; with a record, a recorded turn is replayed unless `refresh`."""
+    where = route(text)
+    changes: list[Change] = []  # whole, where the `Changes` events carry only their sentences
+    events = [ev async for batch in _turn(session, text, where, refresh, changes) for ev in batch]
+    view = ReplyView.of(events)
+    return Reply(view.text, where.action, tuple(events), tuple(changes), bool(view.mark))
 
 
 def stream_chat(session: Host, text: str, refresh: bool = False) -> AsyncIterator[Event]:
@@ -63,26 +62,15 @@ def stream_chat(session: Host, text: str, refresh: bool = False) -> AsyncIterato
 
 
 async def run_retry(session: Host) -> Reply:
-    """Send again the last message whose stream dropped with no change seen (it may charge):
-    only ever on the user's explicit request."""
+    """Send again a message dropped with no change seen (only on request: it may charge)."""
     text = session.chat_state.retryable  # cleared once the message is sent again
     if text is None:
         raise NemoError("There is no dropped message to send again.")
-    return await _collect(session, text, Route("chat"))
-
-
-async def _collect(session: Host, text: str, where: Route, refresh: bool = False) -> Reply:
-    changes: list[Change] = []  # whole, where the `Changes` events carry only their sentences
-    events = [ev async for batch in _turn(session, text, where, refresh, changes) for ev in batch]
-    view = ReplyView.of(events)
-    return Reply(view.text, where.action, tuple(events), tuple(changes), bool(view.mark))
+    return await run_chat(session, text)  # it was routed to the chat: it will be again
 
 
 # Events travel in batches (one per network read) up to the public iterator, which hands them out
 # one by one: a layer of async generators per event would cost more than the decoding.
-Batch = list[Event]
-
-
 async def _turn(
     session: Host, text: str, where: Route, refresh: bool, changes: list[Change]
 ) -> AsyncGenerator[Batch, None]:
@@ -171,13 +159,11 @@ async def _chat(session: Host, text: str, changes: list[Change]) -> AsyncGenerat
                 async with aclosing(_watched(stream, session)) as batches:
                     async for batch in batches:
                         yield batch
+            tail = _finish(session, before, turn, changes)
         except StreamDropped:
             chat.retryable = None  # sent (maybe), and then the stream or the wait for it broke
-            async with aclosing(_after_drop(session, text, before, turn, changes)) as events:
-                async for ev in events:
-                    yield [ev]
-            return
-        async with aclosing(_finish(session, before, turn, changes)) as events:
+            tail = _after_drop(session, text, before, turn, changes)
+        async with aclosing(tail) as events:
             async for ev in events:
                 yield [ev]
     finally:
@@ -185,23 +171,19 @@ async def _chat(session: Host, text: str, changes: list[Change]) -> AsyncGenerat
 
 
 async def _watched(stream: ChatStream, session: Host) -> AsyncGenerator[Batch, None]:
-    """The stream's batches (without `End`, which comes later) with the watchdog's notices and
-    time-outs: the read runs in its own task, so a notice is given while it is pending (cancelling
-    it would lose bytes)."""
+    """The batches (no `End`) and watchdog notices; the read is a task (cancelling loses bytes)."""
     now = session.clock.now
     dog = Watchdog(session.options, now())
     batches = aiter(stream)
     pending: asyncio.Future[Batch] | None = None
     try:
         while True:
-            if pending is None:
-                pending = asyncio.ensure_future(anext(batches))
+            pending = pending or asyncio.ensure_future(anext(batches))
             wait = dog.deadline() - now()
             if wait > 0:
                 await asyncio.wait((pending,), timeout=wait)
             if not pending.done():
-                notice = dog.silent(now())
-                if notice is not None:
+                if notice := dog.silent(now()):
                     yield [notice]
                 continue
             done, pending = pending, None
@@ -233,17 +215,15 @@ async def _finish(
             yield Text(said)  # the correction replaces what the deltas showed
     else:
         # A silent edit (no text, or only GUI instructions): the draft says what happened.
-        after = await session.astate()
-        changes += diff_drafts(before.draft, after.draft)
+        changes += diff_drafts(before.draft, (await session.astate()).draft)
         sentences = tuple(c.sentence for c in changes)
         if sentences:
             yield Changes(sentences)
-        said = (
-            "\n".join(errors + [f"✅ {s}" for s in sentences]) or "Nothing changed in the project."
-        )
+        said = "\n".join(errors + [f"✅ {s}" for s in sentences])
+        said = said or "Nothing changed in the project."
         yield Text(said)
     # what the client can do instead of a GUI instruction, in the reply's language
-    lang = "zh" if _CJK.search(shown) else "en"
+    lang = "zh" if CJK.search(shown) else "en"
     for action in translation.actions:
         if action not in ("status", "credits"):  # read-only ones are done, the others offered
             yield Offer(action, ui_text(f"offer.{action}", lang))
@@ -275,15 +255,9 @@ async def _after_drop(
             return
         yield Notice(f"⏳ No change yet ({attempt + 1}/{len(waits)})...")
     session.chat_state.retryable = text
-    yield Text(
-        _join(
-            partial,
-            "❌ The connection dropped and the project has not changed. Your message was not sent "
-            "again; run session.retry_last() to send it once more.",
-        )
-    )
+    yield Text(_join(partial, _NOT_SENT))
     yield Offer("retry", ui_text("offer.retry", "en"))
 
 
 def _join(a: str, b: str) -> str:
-    return a + _SEPARATOR + b if a and b else a or b
+    return f"{a}\n\n{b}" if a and b else a or b

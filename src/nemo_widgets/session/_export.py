@@ -34,11 +34,8 @@ def new_job_id() -> str:
     return f"render_{_last_id}"
 
 
-def check_draft(draft: Any) -> dict[str, Any]:
-    """The very dict, unchanged (a cloud draft is rendered as it came); `DraftError` unless it is
-    ready (a track with segments; see `validate`)."""
-    if not isinstance(draft, dict):
-        raise DraftError(f"a draft is a dict of the compact format, not {type(draft).__name__}")
+def check_draft(draft: dict[str, Any]) -> dict[str, Any]:
+    """The very dict (a cloud draft is rendered as it came), or `DraftError` unless it is ready."""
     validate(draft)  # raises DraftError naming the track and segment
     return draft
 
@@ -57,8 +54,7 @@ async def resolve_draft(session: Host, draft: Any) -> dict[str, Any]:
 
 
 def poll_waits(opts: Options) -> Iterator[float]:
-    """The waits between render polls: `poll_interval`, growing by `poll_backoff`, at most
-    `poll_max_interval`, until they add up to `poll_timeout` (pure: no clock)."""
+    """The waits between render polls, growing up to `poll_max_interval`, `poll_timeout` in all."""
     wait, total = opts.poll_interval, 0.0
     while total < opts.poll_timeout:
         step = min(wait, opts.poll_max_interval, opts.poll_timeout - total)
@@ -85,12 +81,11 @@ async def follow(
     progress: ProgressArg = None,
 ) -> RenderJob:
     """Poll `job` to its end (waits: `poll_waits`, at most `options.max_polls`), download it."""
-    opts = session.options
     polls = 0
-    waits = poll_waits(opts)
+    waits = poll_waits(session.options)
     while job.status not in TERMINAL:
         wait = next(waits, None) if polls or job.status == "pending" else 0.0
-        if polls >= opts.max_polls or wait is None:
+        if polls >= session.options.max_polls or wait is None:
             session.emit(
                 "notice",
                 f"Render {job.id} is still running after {polls} checks; "

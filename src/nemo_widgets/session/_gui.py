@@ -1,14 +1,5 @@
-"""Translate the backend's web-editor talk into what a notebook user can do (pure).
-
-The backend speaks as if its web editor were open ("Preview in Timeline panel or click Export").
-The rule, in English and Chinese alike: a clause that tells the user to operate the GUI (a GUI-only
-verb; an operating verb + a GUI element or a command's name; a place in the GUI alone; a command's
-control, "the Export button") is an instruction, replaced by what the client can do (`_TARGETS`:
-export and upload are offered, credits and status shown at once, anything else becomes "tell me
-what to change"); everything else is content and stays word for word, even when it merely
-mentions a button ("a video about a red button"). A trailing "I encountered a temporary issue"
-after a normal reply is noise and is dropped.
-"""
+"""The backend's web-editor talk ("click Export") made into what a notebook user can do (pure):
+a clause telling the user to operate the GUI becomes an action (`_TARGETS`), content stays."""
 
 from __future__ import annotations
 
@@ -130,8 +121,9 @@ _PURPOSE = re.compile(
     re.I,
 )
 _INSTRUCTED, _OPENS_LIST, _LISTED = "instruction", "opens a list", "listed"
-_BLANK_LINES = re.compile(r"\n{3,}")
-_TERMINATOR = re.compile(r"[.!?。！？]+\s*$")
+# a sentence's body, its end marks, the blanks after them
+_ENDING = re.compile(r"([.!?。！？]*)(\s*)$")
+CJK = re.compile("[\u4e00-\u9fff]")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -144,29 +136,25 @@ class Translation:
 
 def _translate_sentence(sentence: str, actions: list[str]) -> str:
     """The sentence without its GUI instructions; records the actions they stand for."""
-    end = _TERMINATOR.search(sentence)
-    terminator = end.group(0).strip() if end else ""
-    body = sentence[: end.start()] if end else sentence.rstrip()
+    body, terminator, trailing = _ENDING.split(sentence)[:3]  # pieces 2 and 3 may be empty
     clauses = [c.strip() for c in _CLAUSE_SPLIT.split(body) if c.strip()]
     # Per clause: an instruction, content, or an item of a list an instruction opened with a
     # colon ("see them: Video, BGM"), which goes with it.
     marks: list[str] = []
-    for clause in clauses:
-        plain = blank_quotes(clause)
-        before = marks[-1] if marks else ""
-        if before in (_LISTED, _OPENS_LIST):
+    for plain in map(blank_quotes, clauses):
+        goes_on = marks[-1:] == [_INSTRUCTED] and _CONTINUES.match(plain)
+        if _OPENS_LIST in marks:
             marks.append(_LISTED)
-        elif _INSTRUCTION.search(plain) or (before and _CONTINUES.match(plain)):
+        elif goes_on or _INSTRUCTION.search(plain):
             marks.append(_OPENS_LIST if ":" in plain or "：" in plain else _INSTRUCTED)
         else:
             marks.append("")
-    for i in range(len(marks) - 1):
-        if not marks[i] and marks[i + 1] == _INSTRUCTED and _PICKS.match(blank_quotes(clauses[i])):
-            marks[i] = _INSTRUCTED
     if not any(marks):
         return sentence
     kept: list[str] = []
-    for clause, mark in zip(clauses, marks, strict=True):
+    for clause, mark, then in zip(clauses, marks, [*marks[1:], ""], strict=True):
+        if not mark and then == _INSTRUCTED and _PICKS.match(blank_quotes(clause)):
+            mark = _INSTRUCTED
         if mark in (_INSTRUCTED, _OPENS_LIST):
             # quotes included: 'click "Export"' names the control
             action = next((a for a, pattern in _TARGETS if pattern.search(clause)), "chat")
@@ -176,9 +164,8 @@ def _translate_sentence(sentence: str, actions: list[str]) -> str:
             kept.append(clause)
     if not kept:
         return ""
-    cjk = any("\u4e00" <= ch <= "\u9fff" for ch in body)
+    cjk = CJK.search(body)
     joined = ("，" if cjk else ", ").join(kept)
-    trailing = sentence[len(sentence.rstrip()) :]
     return joined + (terminator or ("。" if cjk else ".")) + (trailing or " ")
 
 
@@ -190,9 +177,7 @@ def translate(text: str) -> Translation:
     for line in text.split("\n"):
         pieces: list[str] = []
         changed = False
-        for sentence in _SENTENCE.findall(line):
-            if not sentence.strip():
-                continue
+        for sentence in _SENTENCE.findall(line):  # a blank one comes back as it was: not kept
             noise = has_content and _NOISE.search(sentence)
             kept = "" if noise else _translate_sentence(sentence, actions)
             changed = changed or kept != sentence
@@ -204,5 +189,5 @@ def translate(text: str) -> Translation:
         if not changed or out.strip(" -*•0123456789.)"):
             lines_out.append(out)
     # lines without trailing blanks, at most one empty line in a row, no blank ends
-    text = _BLANK_LINES.sub("\n\n", "\n".join(line.rstrip() for line in lines_out)).strip()
+    text = re.sub(r"\n{3,}", "\n\n", "\n".join(line.rstrip() for line in lines_out)).strip()
     return Translation(text, tuple(actions))

@@ -1,6 +1,5 @@
-"""Render jobs, and the sessions and jobs recorded on disk so that a restarted kernel re-attaches
-to them (leaving before a render completes would orphan the job). One JSON file in the config dir,
-keyed by backend + API (or data dir) + identity; no token is ever written."""
+"""Render jobs, and the sessions and jobs recorded in one JSON file (never a token) so that a
+restarted kernel re-attaches to them: leaving before a render completes would orphan the job."""
 
 from __future__ import annotations
 
@@ -10,7 +9,7 @@ import dataclasses
 import html
 import json
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from os import PathLike
 from pathlib import Path
 from typing import Any
@@ -101,7 +100,6 @@ class RenderJob:
 
     @classmethod
     def from_record(cls, rec: dict[str, Any], session: Any = None) -> RenderJob:
-        """A job read back from disk."""
         return cls(**{k: v for k, v in rec.items() if k in _RECORD_FIELDS}, _session=session)
 
 
@@ -138,7 +136,6 @@ class JobBook:
         self.path = path or config_dir() / "jobs.json"  # honours HOME / XDG_CONFIG_HOME
 
     def load(self, key: str) -> RecordedSession | None:
-        """The recorded session for `key`, if any."""
         rec = read_json(self.path).get(key)
         if not isinstance(rec, dict) or not rec.get("session_id"):
             return None
@@ -151,8 +148,8 @@ class JobBook:
 
     @contextlib.contextmanager
     def _update(self) -> Iterator[dict[str, Any]]:
-        """The file's content to change in place, written back under a lock (two kernels may
-        record at once; on Windows, without fcntl, the last writer wins, the file stays valid)."""
+        """The file's content to change in place, written back under a lock (kernels race)."""
+        # on Windows, without fcntl, the last writer wins; the atomic write keeps the file valid
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with open(self.path.with_name(self.path.name + ".lock"), "a+") as lock:
             with contextlib.suppress(ImportError):
@@ -162,16 +159,6 @@ class JobBook:
             data = read_json(self.path)
             yield data
             write_atomic(self.path, json.dumps(data, ensure_ascii=False, indent=1))
-
-    def _change(
-        self, key: str, session_id: str | None, change: Callable[[dict[str, Any]], Any]
-    ) -> None:
-        """Change the record of `key` in place (if it is of `session_id`, when given)."""
-        with self._update() as data:
-            rec = data.get(key)
-            if isinstance(rec, dict) and session_id in (None, rec.get("session_id")):
-                change(rec)
-                rec["updated"] = time.time()
 
     def save_session(self, key: str, session_id: str, task_id: str, language: str) -> None:
         """Record (or replace) the session for `key`; a new session starts with no jobs."""
@@ -192,17 +179,19 @@ class JobBook:
 
     def save_history(self, key: str, session_id: str, history: list[dict[str, Any]]) -> None:
         """Replace the chat history of the session recorded under `key` (if it is that one)."""
-        self._change(key, session_id, lambda rec: rec.update(history=history_record(history)))
+        with self._update() as data:
+            rec = data.get(key)
+            if isinstance(rec, dict) and rec.get("session_id") == session_id:
+                rec.update(history=history_record(history), updated=time.time())
 
     def save_job(self, key: str, job: dict[str, Any]) -> None:
         """Insert or update one job of the session recorded under `key`."""
-
-        def put(rec: dict[str, Any]) -> None:
-            jobs = {j.get("id"): j for j in rec.get("jobs", [])}
-            jobs[job["id"]] = job  # an update keeps its place
-            rec["jobs"] = list(jobs.values())[-KEEP_JOBS:]
-
-        self._change(key, None, put)
+        with self._update() as data:
+            rec = data.get(key)
+            if isinstance(rec, dict):
+                jobs = {j.get("id"): j for j in rec.get("jobs", [])}
+                jobs[job["id"]] = job  # an update keeps its place
+                rec.update(jobs=list(jobs.values())[-KEEP_JOBS:], updated=time.time())
 
 
 def _updated(rec: Any) -> float:

@@ -1,11 +1,5 @@
-"""Route a user's message before anything goes to the backend (the contract's routing table:
-export, credits, status, upload — or a file path or media URL given — else chat).
-
-Keywords are read as commands, not as mentions, so that an edit that merely contains one still
-goes to the chat: quoted text is content ("add the title 'Export day'"); English keywords are whole
-words, a hyphen joining them ("a download-style title"); an edit verb before the keyword makes an
-edit ("add a status badge", "加一个导出按钮"), the keyword first the action ("export it, then …").
-"""
+"""Route a message before anything goes to the backend: export, credits, status, upload (or a path
+or media URL given), else chat; a keyword counts as a command, never as a mere mention."""
 
 from __future__ import annotations
 
@@ -77,9 +71,11 @@ def blank_quotes(text: str) -> str:
 
 
 def route(text: str) -> Route:
-    """The action for one message (pure; see the module docstring for the rules)."""
+    """The action for one message (pure)."""
+    # Mentions go to the chat: quoted text is content ("add the title 'Export day'"), a hyphen joins
+    # words ("a download-style title"), an edit verb first makes an edit ("add a status badge").
     plain = blank_quotes(text)
-    paths = tuple(m.group(0) for m in _PATH.finditer(plain))
+    paths = tuple(_PATH.findall(plain))
     first_edit = _EDIT_VERBS.search(plain)
     edit_at = first_edit.start() if first_edit else len(plain) + 1
     hits = [(m.start(), a) for a, p in _TABLE if (m := p.search(plain)) and m.start() < edit_at]
@@ -87,9 +83,9 @@ def route(text: str) -> Route:
         action = min(hits, key=lambda hit: hit[0])[1]  # the first command; a tie: the table's order
         if action == "upload":
             # With the keyword, bare and quoted file names count too ('upload "my clip.mp4"').
-            quoted = (m.group(0)[1:-1] for m in QUOTED.finditer(text))
+            quoted = (q[1:-1] for q in QUOTED.findall(text))
             files = [q for q in quoted if _FILE.fullmatch(q.replace(" ", "_"))]
-            files += (m.group(0) for m in _FILE.finditer(plain))
+            files += _FILE.findall(plain)
             return Route("upload", tuple(files))
         return Route(action)
     if paths and first_edit is None:

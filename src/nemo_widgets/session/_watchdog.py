@@ -63,7 +63,6 @@ class Watchdog:
 
 
 def drop_waits(options: Options) -> list[float]:
-    """The wait before each state read after a dropped stream (`drop_max_reads` reads, at least
-    one; the last of `drop_waits` repeats)."""
+    """The wait before each state read after a drop (at least one read; the last wait repeats)."""
     waits = tuple(options.drop_waits) or (0.0,)
     return [waits[min(i, len(waits) - 1)] for i in range(max(1, options.drop_max_reads))]

@@ -1,6 +1,5 @@
-"""The working draft (`session.edits`): the backend's latest draft with the user's hand edits on
-top, rebased whenever a new state arrives; an edit that cannot be re-applied is reported (in
-`not_applied`, an `EditsNotReapplied` warning, a session notice), never dropped silently."""
+"""The working draft (`session.edits`): the backend's draft with the hand edits on top, rebased on
+each new state; an edit that cannot be re-applied is reported, never dropped silently."""
 
 from __future__ import annotations
 
@@ -20,7 +19,6 @@ from ..draft._edits import (
     refs,
     replay,
 )
-from ..draft._model import Draft
 from ..draft._summary import track_name
 from ..errors import DraftError
 
@@ -55,7 +53,6 @@ class WorkingDraft:
     def can_redo(self) -> bool:
         return bool(self._redo)
 
-    # -- following the backend -------------------------------------------------------------------
     def _on_session(self, kind: str, payload: Any) -> None:
         if kind == "state":
             self._sync(payload)
@@ -67,7 +64,7 @@ class WorkingDraft:
             if state is None or state is self._state:
                 return
             self._state = state
-            new = Draft.of(state.draft).to_dict()
+            new = _draft.Draft.of(state.draft).to_dict()
             same = new == self.base
             self.base = new
             self.draft, self.edits, missed = rebase(self.edits, new, same_base=same)
@@ -75,10 +72,8 @@ class WorkingDraft:
                 self._redo = []
                 self.not_applied = missed
         if missed:
-            text = "; ".join(map(str, missed))
-            message = (
-                f"{len(missed)} of your edits could not be re-applied on the new draft: {text}"
-            )
+            message = f"{len(missed)} of your edits could not be re-applied on the new draft: "
+            message += "; ".join(map(str, missed))
             warnings.warn(message, EditsNotReapplied, stacklevel=2)
             self._session.emit("notice", message)
         self._changed()
@@ -92,7 +87,6 @@ class WorkingDraft:
         for listener in list(self._listeners):
             listener(self)
 
-    # -- editing ---------------------------------------------------------------------------------
     def current(self) -> dict[str, Any]:
         """The working draft (the backend's when there are no edits)."""
         self._sync()
@@ -158,7 +152,7 @@ class WorkingDraft:
     def describe(self) -> str:
         """The edits in the first person, one a line, to tell the chat ("" when none)."""
         # ref -> "subtitle 2": the segment's kind (or track name) and its place in its track
-        model = Draft.of(self.base)
+        model = _draft.Draft.of(self.base)
         it = iter(refs(model))
         names = {
             next(it): f"{seg.kind or track_name(track, t)} {j + 1}"
