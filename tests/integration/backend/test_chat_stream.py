@@ -190,6 +190,8 @@ def test_drop_fault_cuts_the_connection_but_the_edit_lands(server: LocalServer) 
     assert len(events_of(got)) == 2
     # the generation goes on after the drop and lands
     wait_until(lambda: len(api.state()["draft"].get("t", [])) >= 2, 10, "the whole draft")
+    # the draft can be whole before the generation ends: until then a message is refused (4009)
+    wait_until(lambda: not server.app.state.nemo.busy, 10, "the generation to end")
     # the next stream is not dropped (drop_stream_times was 1)
     assert api.chat("hello")
     assert server.count("POST", "/run_sse") == 2
