@@ -1,6 +1,5 @@
 """The output draft of `frame_to_draft`: base segments copied, row writes applied, new ids,
-tracks rebuilt, and `d` kept valid (it follows the content only when it was the content's end).
-"""
+tracks rebuilt, and `d` kept valid (it follows the content only when it was the content's end)."""
 
 from __future__ import annotations
 
@@ -20,8 +19,7 @@ MISSING: Any = object()  # a write that removes its key
 
 @dataclass
 class Rows:
-    """What the frame's rows say: the base segment of each (-1: new) and whether it owns it, its
-    track, its writes (row -> place -> value) and the track_type labels asked for each track."""
+    """Per row: base segment (-1: new), owns it, track, writes; track_type labels per track."""
 
     view: Shown
     ref: list[int]
@@ -69,8 +67,7 @@ def _start(seg: Mapping[str, Any]) -> float:
 
 
 def _order(rows: list[int], ref: list[int], segs: list[dict[str, Any]]) -> list[int]:
-    """Frame order, with each new row placed before the first kept row that starts later
-    (new rows meeting at one place go in order of start)."""
+    """Frame order, each new row before the first kept row that starts later (ties: by start)."""
     kept = [r for r in rows if ref[r] >= 0]
     if len(kept) in (0, len(rows)):
         return rows
@@ -95,12 +92,11 @@ def _default_name(tt: int | None, kinds: set[Any], t: int) -> str:
 
 def _types(rows: Rows, renumber: dict[int, int]) -> dict[int, int | None]:
     out: dict[int, int | None] = {}
-    labels = rows.view.labels
     for t, found in rows.types.items():
         if len(found) > 1:
             raise DraftError(f"track {t}: rows disagree on its track_type: {sorted(found)}")
         label = str(found.pop())
-        if t >= len(labels) or label != labels[t]:
+        if t >= len(rows.view.labels) or label != rows.view.labels[t]:
             out[renumber.get(t, t)] = track_type_value(label, f"track {t}")
     return out
 
@@ -112,10 +108,9 @@ def _tracks(rows: Rows, segs: list[dict[str, Any]]) -> list[dict[str, Any]]:
     renumber = {t: nbt + i for i, t in enumerate(sorted({t for t in rows.targets if t >= nbt}))}
     rows_of: dict[int, list[int]] = {}
     for r, t in enumerate(rows.targets):
-        rows_of.setdefault(renumber.get(t, t) if renumber else t, []).append(r)
+        rows_of.setdefault(renumber.get(t, t), []).append(r)
     types = _types(rows, renumber)
-    used = {t["id"] for t in base if isinstance(t.get("id"), str)}
-    fresh = _fresh("trk", used)
+    fresh = _fresh("trk", {t["id"] for t in base if isinstance(t.get("id"), str)})
     out: list[dict[str, Any]] = []
     for t in range(nbt + len(renumber)):
         mine = _order(rows_of.get(t, []), rows.ref, segs)
@@ -129,17 +124,14 @@ def _tracks(rows: Rows, segs: list[dict[str, Any]]) -> list[dict[str, Any]]:
             if types[t] is not None:
                 track["tt"] = types[t]
         sg = base[t].get("sg", MISSING) if t < nbt else []
-        if mine or isinstance(sg, list):
-            track["sg"] = [segs[r] for r in mine]
-        elif sg is None:
-            track["sg"] = None
+        if mine or sg is not MISSING:  # an empty track without `sg`, or with `sg: null`, stays so
+            track["sg"] = [segs[r] for r in mine] if mine or sg is not None else None
         out.append(track)
     return out
 
 
 def _end(segs: list[Any]) -> float:
-    """The end of the last segment, ms (a segment without a start or duration counts 0); ints
-    in `st` and `d` are taken at once (`benchmarks/bench_draft.py`: the budget needs it)."""
+    """The end of the last segment, ms; ints in `st` and `d` taken at once (bench budget)."""
     big, end = _read.MAX_NUMBER, 0
     for s in segs:
         st, d = s.get("st"), s.get("d")

@@ -1,6 +1,5 @@
 """The draft as a DataFrame (columns and dtypes: docs/draft-format.md); every cell is a
-`_read.read` (`benchmarks/bench_draft.py` holds it within 3x `pd.json_normalize`).
-"""
+`_read.read` (`benchmarks/bench_draft.py` holds it within 3x `pd.json_normalize`)."""
 
 from __future__ import annotations
 
@@ -13,8 +12,7 @@ import pandas as pd
 from . import _read
 from ._model import NO_TYPE, SCALARS, Draft, clone, track_type_label
 
-# frame column -> the reading it shows (named for it but `segment`); its first place is the
-# segment key it maps to
+# frame column -> the reading it shows; the reading's first place is the column's segment key
 READ_COLUMNS: Final = {
     "segment": "id",
     **{w: w for w in ("start", "duration", "source", "volume", "kind", "name", "text")},
@@ -40,8 +38,7 @@ _MS: Final = frozenset({"start", "end", "duration"})
 
 
 def _readings(segs: list[Any], what: str) -> list[Any]:
-    """`_read.read(s, what)` of every segment; a value of the plain type at the first place (the
-    common case) is taken at once (`benchmarks/bench_draft.py`: the budget needs it)."""
+    """`_read.read(s, what)` of every segment, a plain first-place value at once (bench budget)."""
     kind, places = _read.SEGMENT[what]
     key, read, big = places[0], _read.read, _read.MAX_NUMBER
     if kind == _read.STR:
@@ -53,17 +50,14 @@ def _readings(segs: list[Any], what: str) -> list[Any]:
 
 
 def _shown(segs: list[Any]) -> dict[str, list[Any]]:
-    """The cells of the reading columns, `end` and `label`: each reading wherever the segment
-    keeps it, else the raw value at its first place (absent, or of a foreign kind: shown as is)."""
-    got = {w: _readings(segs, w) for w in READ_COLUMNS.values()}
-    for what in ("start", "duration"):
-        got[what] = [None if v is None else round(v) for v in got[what]]
-    cells = {}
-    for column, what in READ_COLUMNS.items():
-        key = _KEYS[column]
-        cells[column] = [
-            s.get(key) if v is None else v for s, v in zip(segs, got[what], strict=True)
-        ]
+    """The reading columns, `end` and `label`; a value of a foreign kind is shown as it is."""
+    got = {c: _readings(segs, w) for c, w in READ_COLUMNS.items()}
+    for c in ("start", "duration"):
+        got[c] = [None if v is None else round(v) for v in got[c]]
+    cells = {
+        c: [s.get(key) if v is None else v for s, v in zip(segs, got[c], strict=True)]
+        for c, key in _KEYS.items()
+    }
     cells["end"] = [
         None if a is None or b is None else a + b
         for a, b in zip(got["start"], got["duration"], strict=True)
@@ -73,8 +67,7 @@ def _shown(segs: list[Any]) -> dict[str, list[Any]]:
 
 
 class Shown:
-    """What `draft_to_frame` shows, as plain lists: one per column, one cell per segment
-    (`DraftError` if `draft` is not a draft)."""
+    """What `draft_to_frame` shows, as plain lists: one per column, one cell per segment."""
 
     def __init__(self, draft: Any) -> None:
         self.model = model = Draft.of(draft)

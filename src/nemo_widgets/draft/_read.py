@@ -1,7 +1,5 @@
-"""Where a draft keeps what we show: the one table of readings (docs/draft-format.md) that the
-summary, the diff, the frame, the edits, the export checks and OTIO all read through. A value of
-another kind is never an error: that reading is absent and the value stays as it came.
-"""
+"""Where a draft keeps what we show: the one table of readings (docs/draft-format.md).
+A value of another kind is never an error: that reading is absent and the value stays as it came."""
 
 from __future__ import annotations
 

@@ -1,9 +1,5 @@
-"""The way back: an edited `draft_to_frame` table into a draft (rules: docs/draft-format.md).
-
-Rows find their segment by a `segment` id unique in the base, else by index label; a second row
-with a taken id is a copy. Only cells that no longer show what `draft_to_frame(base)` shows are
-written, so an untouched frame gives back `base` exactly.
-"""
+"""An edited `draft_to_frame` table back into a draft (rules: docs/draft-format.md); only cells
+that no longer show what `draft_to_frame(base)` shows are written, so untouched rows come back."""
 
 from __future__ import annotations
 
@@ -133,8 +129,7 @@ def _checked(value: Any, what: str, where: str) -> Any:
 def _row_writes(
     where: str, base: Any, tt: int | None, edited: dict[str, Any], cells: dict[str, Any]
 ) -> dict[str, Any]:
-    """place -> value for a row's edited cells (rules: the module docstring); `DraftError` when
-    two columns write one place with different values."""
+    """place -> value for a row's edited cells; `DraftError` when two columns disagree on one."""
     writes: dict[str, tuple[Any, str]] = {}
 
     def put(place: str, value: Any, column: str) -> None:
@@ -160,15 +155,11 @@ def _row_writes(
             _place(base, what), _checked(edited["label"], what, f"{where}, column 'label'"), "label"
         )
     if any(c in edited for c in _TIMES):
-        fs = (
-            _ms(cells["start"], f"{where}, column 'start'")
-            if "start" in cells
-            else (_read.read(base, "start") if base is not None else None)
-        )
+        fs, fd, fe = (_ms(cells.get(c), f"{where}, column {c!r}") for c in _TIMES)
+        if "start" not in cells and base is not None:
+            fs = _read.read(base, "start")
         if "start" in edited:
             put(_place(base, "start"), _ms_value(fs), "start")
-        fd = _ms(cells.get("duration"), f"{where}, column 'duration'")
-        fe = _ms(cells.get("end"), f"{where}, column 'end'")
         if "duration" in edited:
             put("d", _ms_value(fd), "duration")
         elif fe is not None and ("end" in edited or (base is None and fd is None)):
@@ -195,9 +186,7 @@ def _same_json(a: Any, b: Any) -> bool:
 
 
 def _edits(frame: dict[str, list[Any]], ref: list[int], view: Shown) -> dict[int, dict[str, Any]]:
-    """row -> {column: cell} for every cell that no longer shows its base's value (every
-    present cell of a new row). Whole columns are compared first, as lists: an untouched
-    column costs one comparison in C, and only the rows of a changed one are looked at."""
+    """row -> {column: cell} of changed cells; whole columns are compared first, in C, as lists."""
     n, nb = len(ref), len(view.segs)
     aligned = n == nb and ref == list(range(nb))
     out: dict[int, dict[str, Any]] = {r: {} for r, p in enumerate(ref) if p < 0}
