@@ -47,8 +47,7 @@ def _segments(rows: Rows) -> list[dict[str, Any]]:
             _read.write_at(out[r], place, value, MISSING)
     if not all(rows.own):  # new and copied rows keep their id only if no other segment has it
         ids = rows.view.cells["segment"]
-        used = {i for i in ids if isinstance(i, str)}
-        used |= {s["id"] for s in out if isinstance(s.get("id"), str)}
+        used = {i for i in [*ids, *(s.get("id") for s in out)] if isinstance(i, str)}
         fresh = _fresh("seg", used)
         seen = {ids[p] for p, o in zip(rows.ref, rows.own, strict=True) if o}
         for r, seg in enumerate(out):
@@ -141,14 +140,6 @@ def _end(segs: list[Any]) -> float:
     return end
 
 
-def _times_changed(rows: Rows) -> bool:
-    """Whether a segment may now end elsewhere: rows added or deleted, or a time written."""
-    if not all(rows.own) or len(rows.own) != len(rows.view.segs):
-        return True
-    times = {*_read.SEGMENT["start"][1], *_read.SEGMENT["duration"][1]}
-    return any(not times.isdisjoint(w) for w in rows.writes.values())
-
-
 def assemble(rows: Rows) -> dict[str, Any]:
     """The draft the rows describe."""
     view, ref = rows.view, rows.ref
@@ -163,9 +154,8 @@ def assemble(rows: Rows) -> dict[str, Any]:
     moved = any(p >= 0 and t != view.track_of[p] for p, t in zip(ref, rows.targets, strict=True))
     changed = rows.writes or moved or not all(rows.own) or sum(rows.own) < len(view.segs)
     if changed and (top.get("d") is None or view.model.duration is not None):
-        old, base_end = view.model.duration, _end(view.segs)
-        new_end = _end(segs) if _times_changed(rows) else base_end
-        new = next_duration(old, base_end, new_end)
+        old = view.model.duration
+        new = next_duration(old, _end(view.segs), _end(segs))
         if old is None or new != old:
             out["d"] = whole_ms(new)
     return out

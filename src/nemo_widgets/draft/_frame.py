@@ -106,8 +106,10 @@ def _array(column: str, values: list[Any]) -> Any:
     """The column's array with the most useful dtype that holds every value as it is."""
     if column == "track":
         return np.array(values, dtype=np.int64)
-    if column == "track_type":
-        return _track_types(values)
+    if column == "track_type":  # video, audio, text, other:<n> by n, other:none
+        others = sorted(set(values) - {*_BASE_TYPES, NO_TYPE}, key=lambda v: int(v[6:]))
+        others += [NO_TYPE] if NO_TYPE in values else []
+        return pd.Categorical(values, categories=_BASE_TYPES + others)
     kinds = set(map(type, values)) - {type(None)}
     if column in _MS:
         return _ints(values) if kinds <= {int} else objects(values)
@@ -136,15 +138,6 @@ def _array(column: str, values: list[Any]) -> Any:
         return pd.array(values, dtype="boolean")
     # cells never share dicts or lists with the draft
     return objects([v if type(v) in SCALARS else clone(v) for v in values])
-
-
-def _track_types(labels: list[str]) -> pd.Categorical:
-    others = sorted(set(labels) - set(_BASE_TYPES), key=_other_order)
-    return pd.Categorical(labels, categories=_BASE_TYPES + others)
-
-
-def _other_order(label: str) -> tuple[int, int]:
-    return (1, 0) if label == NO_TYPE else (0, int(label.split(":", 1)[1]))
 
 
 def draft_to_frame(draft: Any) -> pd.DataFrame:

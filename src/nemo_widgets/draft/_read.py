@@ -38,11 +38,6 @@ def is_number(value: Any) -> bool:
     return bool(-MAX_NUMBER < value < MAX_NUMBER)  # False for NaN and infinities too
 
 
-def fits(value: Any, kind: str) -> bool:
-    """Whether `value` is of `kind` ("number" or "string")."""
-    return isinstance(value, str) if kind == STR else is_number(value)
-
-
 def value_at(obj: Mapping[str, Any], place: str) -> Any:
     """The value at a place (`key` or `m.key`); None when absent."""
     if place.startswith("m."):

@@ -59,9 +59,8 @@ def _match(index: pd.Index, fids: list[Any] | None, view: Shown) -> tuple[list[i
             if p is not None:
                 ref[r], own[r], taken[p] = p, not taken[p], True
     # rows whose id says nothing (missing, or shared in the base): match by index label
-    for r in [r for r, p in enumerate(ref) if p < 0]:
-        label = index[r]
-        if not isinstance(label, (int, np.integer)) or isinstance(label, bool):
+    for r, label in enumerate(index):
+        if ref[r] >= 0 or not isinstance(label, (int, np.integer)) or isinstance(label, bool):
             continue
         p = int(label)
         if not 0 <= p < nb or taken[p] or (type(ids[p]) is str and ids[p] in unique):
@@ -118,7 +117,7 @@ def _checked(value: Any, what: str, where: str) -> Any:
     if value is None:
         return MISSING
     kind = _read.SEGMENT[what][0]
-    if not _read.fits(value, kind):
+    if not (isinstance(value, str) if kind == _read.STR else _read.is_number(value)):
         name = type(value).__name__
         number = isinstance(value, (int, float)) and not isinstance(value, bool)
         extra = " finite" if kind == _read.NUM and number else ""
@@ -167,8 +166,8 @@ def _row_writes(
     kept = {}
     for place, (value, _) in writes.items():
         old = _read.value_at(base or {}, place)
-        if _same_json(old, value) and (old is not None or place in (base or {})):
-            continue  # the base's own value back
+        if _same_json(old, value):
+            continue  # the base's own value back (a write is never None: absent is MISSING)
         if type(value) is float and value.is_integer() and type(old) is int:
             value = int(value)  # an int edited through a float column stays an int
         kept[place] = clone(value)  # never shared with the frame's cells
@@ -177,19 +176,14 @@ def _row_writes(
 
 def _same_json(a: Any, b: Any) -> bool:
     """Equal, and of one JSON kind (1 == 1.0 is kept as it was; True is not 1)."""
-    if b is MISSING or isinstance(a, bool) != isinstance(b, bool):
-        return False
-    try:
-        return bool(a == b)
-    except (TypeError, ValueError):
-        return False
+    return b is not MISSING and isinstance(a, bool) == isinstance(b, bool) and _same(a, b)
 
 
 def _edits(frame: dict[str, list[Any]], ref: list[int], view: Shown) -> dict[int, dict[str, Any]]:
     """row -> {column: cell} of changed cells; whole columns are compared first, in C, as lists."""
     n, nb = len(ref), len(view.segs)
     aligned = n == nb and ref == list(range(nb))
-    out: dict[int, dict[str, Any]] = {r: {} for r, p in enumerate(ref) if p < 0}
+    out: dict[int, dict[str, Any]] = {}
     for column, cells in frame.items():
         base = view.cells.get(column)
         if base is None:
@@ -200,12 +194,9 @@ def _edits(frame: dict[str, list[Any]], ref: list[int], view: Shown) -> dict[int
             if cells == base:
                 continue
         for r, (x, y) in enumerate(zip(cells, base, strict=True)):
-            if ref[r] < 0:
-                if x is not None:
-                    out[r][column] = x
-            elif not _same(x, y):
+            if not _same(x, y):  # a new row's base cells are None: its present cells are edits
                 out.setdefault(r, {})[column] = x
-    return {r: e for r, e in sorted(out.items()) if e}
+    return dict(sorted(out.items()))
 
 
 def frame_to_draft(df: pd.DataFrame, base: Any = None) -> dict[str, Any]:
