@@ -70,17 +70,16 @@ def _order(rows: list[int], ref: list[int], segs: list[dict[str, Any]]) -> list[
     kept = [r for r in rows if ref[r] >= 0]
     if len(kept) in (0, len(rows)):
         return rows
-    slots: dict[int, list[int]] = {}
-    for r in (r for r in rows if ref[r] < 0):
+    at = {k: i for i, k in enumerate(kept)}
+    starts = [_start(segs[k]) for k in kept]
+
+    def slot(r: int) -> tuple[int, int, float]:  # a new row sorts before the kept row it precedes
+        if r in at:
+            return at[r], 1, 0
         s = _start(segs[r])
-        at = next((i for i, k in enumerate(kept) if _start(segs[k]) > s), len(kept))
-        slots.setdefault(at, []).append(r)
-    for group in slots.values():
-        group.sort(key=lambda r: _start(segs[r]))  # stable: equal starts keep frame order
-    out: list[int] = []
-    for i, k in enumerate(kept):
-        out += [*slots.get(i, []), k]
-    return out + slots.get(len(kept), [])
+        return next((i for i, k in enumerate(starts) if k > s), len(kept)), 0, s
+
+    return sorted(rows, key=slot)  # stable: equal starts keep frame order
 
 
 def _default_name(tt: int | None, kinds: set[Any], t: int) -> str:

@@ -113,13 +113,10 @@ def _array(column: str, values: list[Any]) -> Any:
     kinds = set(map(type, values)) - {type(None)}
     if column in _MS:
         return _ints(values) if kinds <= {int} else objects(values)
-    if column == "volume":
-        if kinds <= {int, float}:
-            arr = np.array([np.nan if v is None else float(v) for v in values], dtype=float)
-            nan = np.isnan(arr)
-            # a NaN or infinity of the draft's own is a foreign value: shown raw, not as missing
-            if nan.sum() == values.count(None) and (np.abs(arr[~nan]) < _read.MAX_NUMBER).all():
-                return arr
+    if column == "volume":  # a NaN or infinity of the draft's own is foreign: shown raw, not as NaN
+        big = _read.MAX_NUMBER
+        if all(v is None or (type(v) in (int, float) and -big < v < big) for v in values):
+            return np.array([np.nan if v is None else float(v) for v in values], dtype=float)
         return objects(values)
     if column in _RESERVED:  # the string columns
         return pd.array(values, dtype="str") if kinds <= {str} else objects(values)

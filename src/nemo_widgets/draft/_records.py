@@ -47,8 +47,7 @@ def records(df: pd.DataFrame) -> list[dict[str, Any]]:
     except (OverflowError, TypeError, ValueError):  # a value pandas cannot write (a huge int)
         cells = df.astype(object).where(df.notna(), None).to_dict("records")
         text = json.dumps(cells, ensure_ascii=False, default=str)
-    out = json.loads(text)
-    return out if isinstance(out, list) else []
+    return list(json.loads(text))  # orient="records" always writes a list
 
 
 def _ms(value: float | None) -> int:
