@@ -1,16 +1,5 @@
 """The draft as data: a typed model, a lossless DataFrame view, summary, diff, checks, OTIO.
-
-    df = draft_to_frame(draft)                 # one row per segment, times in integer ms
-    df.loc[df.track_type == "text", "text"] = "城市之梦"
-    edited = frame_to_draft(df, base=draft)    # untouched rows come back exactly as they were
-    summarize(edited); diff_drafts(draft, edited); validate(edited); to_otio(edited)
-    back = from_otio(cut_made_in_an_editor, base=edited)  # trims, moves, deletions
-
-Only `t`, `tt`, `sg`, `d` and `m` are published; every other key is the backend's and is kept.
-Values are read wherever a draft keeps them (`_read.py`), a value of a foreign kind is kept, never
-refused; only a draft that is not an object, or whose `t` or `sg` is not a list of objects, is a
-`DraftError`. pandas is imported lazily (`_LAZY`), so `summarize` and `diff_drafts` stay light.
-"""
+Only `t`, `tt`, `sg`, `d`, `m` are published; other keys are the backend's and are kept."""
 
 from __future__ import annotations
 
@@ -58,7 +47,7 @@ _LAZY = {
 
 
 def __getattr__(name: str) -> Any:
-    """Import the pandas-backed names on first use."""
+    """Import the pandas-backed names on first use (`summarize`, `diff_drafts` stay light)."""
     if name in _LAZY:
         value = getattr(importlib.import_module(f"{__name__}.{_LAZY[name]}"), name)
         globals()[name] = value

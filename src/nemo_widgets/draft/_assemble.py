@@ -1,6 +1,5 @@
 """The output draft of `frame_to_draft`: base segments copied, row writes applied, new ids,
-tracks rebuilt, and `d` kept valid (it follows the content only when it was the content's end).
-"""
+tracks rebuilt, and `d` kept valid (it follows the content only when it was the content's end)."""
 
 from __future__ import annotations
 
@@ -20,8 +19,7 @@ MISSING: Any = object()  # a write that removes its key
 
 @dataclass
 class Rows:
-    """What the frame's rows say: the base segment of each (-1: new) and whether it owns it, its
-    track, its writes (row -> place -> value) and the track_type labels asked for each track."""
+    """Per row: base segment (-1: new), owns it, track, writes; track_type labels per track."""
 
     view: Shown
     ref: list[int]
@@ -49,8 +47,7 @@ def _segments(rows: Rows) -> list[dict[str, Any]]:
             _read.write_at(out[r], place, value, MISSING)
     if not all(rows.own):  # new and copied rows keep their id only if no other segment has it
         ids = rows.view.cells["segment"]
-        used = {i for i in ids if isinstance(i, str)}
-        used |= {s["id"] for s in out if isinstance(s.get("id"), str)}
+        used = {i for i in [*ids, *(s.get("id") for s in out)] if isinstance(i, str)}
         fresh = _fresh("seg", used)
         seen = {ids[p] for p, o in zip(rows.ref, rows.own, strict=True) if o}
         for r, seg in enumerate(out):
@@ -69,22 +66,20 @@ def _start(seg: Mapping[str, Any]) -> float:
 
 
 def _order(rows: list[int], ref: list[int], segs: list[dict[str, Any]]) -> list[int]:
-    """Frame order, with each new row placed before the first kept row that starts later
-    (new rows meeting at one place go in order of start)."""
+    """Frame order, each new row before the first kept row that starts later (ties: by start)."""
     kept = [r for r in rows if ref[r] >= 0]
     if len(kept) in (0, len(rows)):
         return rows
-    slots: dict[int, list[int]] = {}
-    for r in (r for r in rows if ref[r] < 0):
+    at = {k: i for i, k in enumerate(kept)}
+    starts = [_start(segs[k]) for k in kept]
+
+    def slot(r: int) -> tuple[int, int, float]:  # a new row sorts before the kept row it precedes
+        if r in at:
+            return at[r], 1, 0
         s = _start(segs[r])
-        at = next((i for i, k in enumerate(kept) if _start(segs[k]) > s), len(kept))
-        slots.setdefault(at, []).append(r)
-    for group in slots.values():
-        group.sort(key=lambda r: _start(segs[r]))  # stable: equal starts keep frame order
-    out: list[int] = []
-    for i, k in enumerate(kept):
-        out += [*slots.get(i, []), k]
-    return out + slots.get(len(kept), [])
+        return next((i for i, k in enumerate(starts) if k > s), len(kept)), 0, s
+
+    return sorted(rows, key=slot)  # stable: equal starts keep frame order
 
 
 def _default_name(tt: int | None, kinds: set[Any], t: int) -> str:
@@ -95,12 +90,11 @@ def _default_name(tt: int | None, kinds: set[Any], t: int) -> str:
 
 def _types(rows: Rows, renumber: dict[int, int]) -> dict[int, int | None]:
     out: dict[int, int | None] = {}
-    labels = rows.view.labels
     for t, found in rows.types.items():
         if len(found) > 1:
             raise DraftError(f"track {t}: rows disagree on its track_type: {sorted(found)}")
         label = str(found.pop())
-        if t >= len(labels) or label != labels[t]:
+        if t >= len(rows.view.labels) or label != rows.view.labels[t]:
             out[renumber.get(t, t)] = track_type_value(label, f"track {t}")
     return out
 
@@ -112,10 +106,9 @@ def _tracks(rows: Rows, segs: list[dict[str, Any]]) -> list[dict[str, Any]]:
     renumber = {t: nbt + i for i, t in enumerate(sorted({t for t in rows.targets if t >= nbt}))}
     rows_of: dict[int, list[int]] = {}
     for r, t in enumerate(rows.targets):
-        rows_of.setdefault(renumber.get(t, t) if renumber else t, []).append(r)
+        rows_of.setdefault(renumber.get(t, t), []).append(r)
     types = _types(rows, renumber)
-    used = {t["id"] for t in base if isinstance(t.get("id"), str)}
-    fresh = _fresh("trk", used)
+    fresh = _fresh("trk", {t["id"] for t in base if isinstance(t.get("id"), str)})
     out: list[dict[str, Any]] = []
     for t in range(nbt + len(renumber)):
         mine = _order(rows_of.get(t, []), rows.ref, segs)
@@ -129,17 +122,14 @@ def _tracks(rows: Rows, segs: list[dict[str, Any]]) -> list[dict[str, Any]]:
             if types[t] is not None:
                 track["tt"] = types[t]
         sg = base[t].get("sg", MISSING) if t < nbt else []
-        if mine or isinstance(sg, list):
-            track["sg"] = [segs[r] for r in mine]
-        elif sg is None:
-            track["sg"] = None
+        if mine or sg is not MISSING:  # an empty track without `sg`, or with `sg: null`, stays so
+            track["sg"] = [segs[r] for r in mine] if mine or sg is not None else None
         out.append(track)
     return out
 
 
 def _end(segs: list[Any]) -> float:
-    """The end of the last segment, ms (a segment without a start or duration counts 0); ints
-    in `st` and `d` are taken at once (`benchmarks/bench_draft.py`: the budget needs it)."""
+    """The end of the last segment, ms; ints in `st` and `d` taken at once (bench budget)."""
     big, end = _read.MAX_NUMBER, 0
     for s in segs:
         st, d = s.get("st"), s.get("d")
@@ -147,14 +137,6 @@ def _end(segs: list[Any]) -> float:
             st, d = _read.read(s, "start") or 0, _read.read(s, "duration") or 0
         end = max(end, st + d)
     return end
-
-
-def _times_changed(rows: Rows) -> bool:
-    """Whether a segment may now end elsewhere: rows added or deleted, or a time written."""
-    if not all(rows.own) or len(rows.own) != len(rows.view.segs):
-        return True
-    times = {*_read.SEGMENT["start"][1], *_read.SEGMENT["duration"][1]}
-    return any(not times.isdisjoint(w) for w in rows.writes.values())
 
 
 def assemble(rows: Rows) -> dict[str, Any]:
@@ -171,9 +153,8 @@ def assemble(rows: Rows) -> dict[str, Any]:
     moved = any(p >= 0 and t != view.track_of[p] for p, t in zip(ref, rows.targets, strict=True))
     changed = rows.writes or moved or not all(rows.own) or sum(rows.own) < len(view.segs)
     if changed and (top.get("d") is None or view.model.duration is not None):
-        old, base_end = view.model.duration, _end(view.segs)
-        new_end = _end(segs) if _times_changed(rows) else base_end
-        new = next_duration(old, base_end, new_end)
+        old = view.model.duration
+        new = next_duration(old, _end(view.segs), _end(segs))
         if old is None or new != old:
             out["d"] = whole_ms(new)
     return out

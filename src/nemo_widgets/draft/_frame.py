@@ -1,6 +1,5 @@
 """The draft as a DataFrame (columns and dtypes: docs/draft-format.md); every cell is a
-`_read.read` (`benchmarks/bench_draft.py` holds it within 3x `pd.json_normalize`).
-"""
+`_read.read` (`benchmarks/bench_draft.py` holds it within 3x `pd.json_normalize`)."""
 
 from __future__ import annotations
 
@@ -13,8 +12,7 @@ import pandas as pd
 from . import _read
 from ._model import NO_TYPE, SCALARS, Draft, clone, track_type_label
 
-# frame column -> the reading it shows (named for it but `segment`); its first place is the
-# segment key it maps to
+# frame column -> the reading it shows; the reading's first place is the column's segment key
 READ_COLUMNS: Final = {
     "segment": "id",
     **{w: w for w in ("start", "duration", "source", "volume", "kind", "name", "text")},
@@ -40,8 +38,7 @@ _MS: Final = frozenset({"start", "end", "duration"})
 
 
 def _readings(segs: list[Any], what: str) -> list[Any]:
-    """`_read.read(s, what)` of every segment; a value of the plain type at the first place (the
-    common case) is taken at once (`benchmarks/bench_draft.py`: the budget needs it)."""
+    """`_read.read(s, what)` of every segment, a plain first-place value at once (bench budget)."""
     kind, places = _read.SEGMENT[what]
     key, read, big = places[0], _read.read, _read.MAX_NUMBER
     if kind == _read.STR:
@@ -53,17 +50,14 @@ def _readings(segs: list[Any], what: str) -> list[Any]:
 
 
 def _shown(segs: list[Any]) -> dict[str, list[Any]]:
-    """The cells of the reading columns, `end` and `label`: each reading wherever the segment
-    keeps it, else the raw value at its first place (absent, or of a foreign kind: shown as is)."""
-    got = {w: _readings(segs, w) for w in READ_COLUMNS.values()}
-    for what in ("start", "duration"):
-        got[what] = [None if v is None else round(v) for v in got[what]]
-    cells = {}
-    for column, what in READ_COLUMNS.items():
-        key = _KEYS[column]
-        cells[column] = [
-            s.get(key) if v is None else v for s, v in zip(segs, got[what], strict=True)
-        ]
+    """The reading columns, `end` and `label`; a value of a foreign kind is shown as it is."""
+    got = {c: _readings(segs, w) for c, w in READ_COLUMNS.items()}
+    for c in ("start", "duration"):
+        got[c] = [None if v is None else round(v) for v in got[c]]
+    cells = {
+        c: [s.get(key) if v is None else v for s, v in zip(segs, got[c], strict=True)]
+        for c, key in _KEYS.items()
+    }
     cells["end"] = [
         None if a is None or b is None else a + b
         for a, b in zip(got["start"], got["duration"], strict=True)
@@ -73,8 +67,7 @@ def _shown(segs: list[Any]) -> dict[str, list[Any]]:
 
 
 class Shown:
-    """What `draft_to_frame` shows, as plain lists: one per column, one cell per segment
-    (`DraftError` if `draft` is not a draft)."""
+    """What `draft_to_frame` shows, as plain lists: one per column, one cell per segment."""
 
     def __init__(self, draft: Any) -> None:
         self.model = model = Draft.of(draft)
@@ -113,18 +106,17 @@ def _array(column: str, values: list[Any]) -> Any:
     """The column's array with the most useful dtype that holds every value as it is."""
     if column == "track":
         return np.array(values, dtype=np.int64)
-    if column == "track_type":
-        return _track_types(values)
+    if column == "track_type":  # video, audio, text, other:<n> by n, other:none
+        others = sorted(set(values) - {*_BASE_TYPES, NO_TYPE}, key=lambda v: int(v[6:]))
+        others += [NO_TYPE] if NO_TYPE in values else []
+        return pd.Categorical(values, categories=_BASE_TYPES + others)
     kinds = set(map(type, values)) - {type(None)}
     if column in _MS:
         return _ints(values) if kinds <= {int} else objects(values)
-    if column == "volume":
-        if kinds <= {int, float}:
-            arr = np.array([np.nan if v is None else float(v) for v in values], dtype=float)
-            nan = np.isnan(arr)
-            # a NaN or infinity of the draft's own is a foreign value: shown raw, not as missing
-            if nan.sum() == values.count(None) and (np.abs(arr[~nan]) < _read.MAX_NUMBER).all():
-                return arr
+    if column == "volume":  # a NaN or infinity of the draft's own is foreign: shown raw, not as NaN
+        big = _read.MAX_NUMBER
+        if all(v is None or (type(v) in (int, float) and -big < v < big) for v in values):
+            return np.array([np.nan if v is None else float(v) for v in values], dtype=float)
         return objects(values)
     if column in _RESERVED:  # the string columns
         return pd.array(values, dtype="str") if kinds <= {str} else objects(values)
@@ -143,15 +135,6 @@ def _array(column: str, values: list[Any]) -> Any:
         return pd.array(values, dtype="boolean")
     # cells never share dicts or lists with the draft
     return objects([v if type(v) in SCALARS else clone(v) for v in values])
-
-
-def _track_types(labels: list[str]) -> pd.Categorical:
-    others = sorted(set(labels) - set(_BASE_TYPES), key=_other_order)
-    return pd.Categorical(labels, categories=_BASE_TYPES + others)
-
-
-def _other_order(label: str) -> tuple[int, int]:
-    return (1, 0) if label == NO_TYPE else (0, int(label.split(":", 1)[1]))
 
 
 def draft_to_frame(draft: Any) -> pd.DataFrame:

@@ -1,6 +1,5 @@
 """The one model of a compact draft: a read-only view over the very dicts it was made from.
-Only the contract's shape is checked (`DraftError`); `to_dict()` gives an unshared copy.
-"""
+Only the contract's shape is checked (`DraftError`); `to_dict()` gives an unshared copy."""
 
 from __future__ import annotations
 
@@ -46,8 +45,7 @@ def whole_ms(ms: float) -> float:
 
 
 def next_duration(d: float | None, old_end: float, new_end: float) -> float:
-    """The draft's `d` once its content ends at `new_end` instead of `old_end`: it follows the
-    content when it was the content's end (or absent), else it only grows."""
+    """The new `d`: it follows the content's end when it was that end (or absent), else grows."""
     return new_end if d is None or d == old_end else max(d, new_end)
 
 

@@ -1,7 +1,5 @@
-"""Where a draft keeps what we show: the one table of readings (docs/draft-format.md) that the
-summary, the diff, the frame, the edits, the export checks and OTIO all read through. A value of
-another kind is never an error: that reading is absent and the value stays as it came.
-"""
+"""Where a draft keeps what we show: the one table of readings (docs/draft-format.md).
+A value of another kind is never an error: that reading is absent and the value stays as it came."""
 
 from __future__ import annotations
 
@@ -40,11 +38,6 @@ def is_number(value: Any) -> bool:
     return bool(-MAX_NUMBER < value < MAX_NUMBER)  # False for NaN and infinities too
 
 
-def fits(value: Any, kind: str) -> bool:
-    """Whether `value` is of `kind` ("number" or "string")."""
-    return isinstance(value, str) if kind == STR else is_number(value)
-
-
 def value_at(obj: Mapping[str, Any], place: str) -> Any:
     """The value at a place (`key` or `m.key`); None when absent."""
     if place.startswith("m."):
@@ -53,8 +46,7 @@ def value_at(obj: Mapping[str, Any], place: str) -> Any:
     return obj.get(place)
 
 
-# each reading as (wants a string, [(key, whether the key is inside `m`), …]), split once: `read`
-# is the hot path of the frame (about ten calls per segment)
+# each reading split once into (wants a string, [(key, inside `m`), …]): `read` is the hot path
 _PLANS: Final = {
     id(table): {
         what: (kind == STR, [(p.removeprefix("m."), p.startswith("m.")) for p in places])
@@ -90,9 +82,7 @@ def found(obj: Mapping[str, Any], what: str, table: Table = SEGMENT) -> tuple[st
 def write_at(seg: dict[str, Any], place: str, value: Any, missing: Any) -> None:
     """Set (or, for `missing`, remove) the value at `place` of a segment being written."""
     if place.startswith("m."):
-        meta = seg.get("m")
-        meta = dict(meta) if isinstance(meta, Mapping) else {}
-        seg["m"] = meta
+        meta = seg["m"] = dict(seg["m"]) if isinstance(seg.get("m"), Mapping) else {}
         seg, place = meta, place[2:]
     if value is missing:
         seg.pop(place, None)

@@ -1,7 +1,5 @@
-"""What a timeline view shows, from one draft: the frame's first rows as records with their
-refs, one lane per track with a bar per segment (a bar and its row share one index), the
-summary, and the table as text and HTML for a page without a widget front-end.
-"""
+"""What a timeline view shows: the frame's first rows with their refs, a lane per track with a
+bar per segment (a bar and its row share one index), the summary, the table as text and HTML."""
 
 from __future__ import annotations
 
@@ -14,7 +12,7 @@ import pandas as pd
 
 from ._edits import refs
 from ._frame import draft_to_frame
-from ._model import Draft
+from ._model import Draft, Segment
 from ._summary import summarize, track_name
 
 
@@ -49,12 +47,17 @@ def records(df: pd.DataFrame) -> list[dict[str, Any]]:
     except (OverflowError, TypeError, ValueError):  # a value pandas cannot write (a huge int)
         cells = df.astype(object).where(df.notna(), None).to_dict("records")
         text = json.dumps(cells, ensure_ascii=False, default=str)
-    out = json.loads(text)
-    return out if isinstance(out, list) else []
+    return list(json.loads(text))  # orient="records" always writes a list
 
 
 def _ms(value: float | None) -> int:
     return round(value or 0)
+
+
+def _bar(row: int, seg: Segment) -> dict[str, Any]:
+    start, kind = _ms(seg.start), seg.kind or ""
+    stop = start + _ms(seg.duration)
+    return {"row": row, "start": start, "end": stop, "label": str(seg.label or kind), "kind": kind}
 
 
 def timeline_view(draft: Any, max_rows: int, language: str = "en") -> TimelineView:
@@ -65,30 +68,12 @@ def timeline_view(draft: Any, max_rows: int, language: str = "en") -> TimelineVi
     lanes: list[dict[str, Any]] = []
     row, end = 0, _ms(model.duration)
     for t, track in enumerate(model.items):
-        bars: list[dict[str, Any]] = []
-        for seg in track.items[: max(0, max_rows - row)]:
-            start = _ms(seg.start)
-            stop = start + _ms(seg.duration)
-            bars.append(
-                {
-                    "row": row + len(bars),
-                    "start": start,
-                    "end": stop,
-                    "label": str(seg.label or seg.kind or ""),
-                    "kind": seg.kind or "",
-                }
-            )
-            end = max(end, stop)
+        bars = [_bar(row + i, s) for i, s in enumerate(track.items[: max(0, max_rows - row)])]
+        end = max([end, *(b["end"] for b in bars)])
         row += len(track.items)
         if bars:
-            lanes.append(
-                {
-                    "index": t,
-                    "name": track_name(track, t, language),
-                    "type": track.type_label,
-                    "segments": bars,
-                }
-            )
+            name = track_name(track, t, language)
+            lanes.append({"index": t, "name": name, "type": track.type_label, "segments": bars})
     return TimelineView(
         df=df,
         rows=records(df.head(max_rows)),

@@ -1,8 +1,4 @@
-"""The one-line track summary users are shown, and the words the diff shares with it.
-
-Timeline (3 tracks): 1. Video: city timelapse (0-10s) 2. BGM: Lo-fi (0-10s, 35%)
-3. Title: "Urban Dreams" (0-3s)                     (one line, wrapped here)
-"""
+"""The one-line track summary users are shown, and the words the diff shares with it."""
 
 from __future__ import annotations
 
@@ -79,8 +75,7 @@ def _track_line(track: Track, index: int, language: str) -> str:
 def summarize(draft: Any, language: str = "en") -> str:
     """The draft in one line: `Timeline (3 tracks): 1. Video: … (0-10s) 2. BGM: … (0-10s, 35%)`;
     in Chinese for `language="zh"` (and `zh-CN`…): `时间线（3 条轨道）：1. 视频：…`."""
-    model = Draft.of(draft)
-    tracks = model.items
+    tracks = Draft.of(draft).items
     if not tracks:
         return ui_text("summary.none", language)
     key = "summary.one" if len(tracks) == 1 else "summary.many"

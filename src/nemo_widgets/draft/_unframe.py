@@ -1,9 +1,5 @@
-"""The way back: an edited `draft_to_frame` table into a draft (rules: docs/draft-format.md).
-
-Rows find their segment by a `segment` id unique in the base, else by index label; a second row
-with a taken id is a copy. Only cells that no longer show what `draft_to_frame(base)` shows are
-written, so an untouched frame gives back `base` exactly.
-"""
+"""An edited `draft_to_frame` table back into a draft (rules: docs/draft-format.md); only cells
+that no longer show what `draft_to_frame(base)` shows are written, so untouched rows come back."""
 
 from __future__ import annotations
 
@@ -63,9 +59,8 @@ def _match(index: pd.Index, fids: list[Any] | None, view: Shown) -> tuple[list[i
             if p is not None:
                 ref[r], own[r], taken[p] = p, not taken[p], True
     # rows whose id says nothing (missing, or shared in the base): match by index label
-    for r in [r for r, p in enumerate(ref) if p < 0]:
-        label = index[r]
-        if not isinstance(label, (int, np.integer)) or isinstance(label, bool):
+    for r, label in enumerate(index):
+        if ref[r] >= 0 or not isinstance(label, (int, np.integer)) or isinstance(label, bool):
             continue
         p = int(label)
         if not 0 <= p < nb or taken[p] or (type(ids[p]) is str and ids[p] in unique):
@@ -122,7 +117,7 @@ def _checked(value: Any, what: str, where: str) -> Any:
     if value is None:
         return MISSING
     kind = _read.SEGMENT[what][0]
-    if not _read.fits(value, kind):
+    if not (isinstance(value, str) if kind == _read.STR else _read.is_number(value)):
         name = type(value).__name__
         number = isinstance(value, (int, float)) and not isinstance(value, bool)
         extra = " finite" if kind == _read.NUM and number else ""
@@ -133,8 +128,7 @@ def _checked(value: Any, what: str, where: str) -> Any:
 def _row_writes(
     where: str, base: Any, tt: int | None, edited: dict[str, Any], cells: dict[str, Any]
 ) -> dict[str, Any]:
-    """place -> value for a row's edited cells (rules: the module docstring); `DraftError` when
-    two columns write one place with different values."""
+    """place -> value for a row's edited cells; `DraftError` when two columns disagree on one."""
     writes: dict[str, tuple[Any, str]] = {}
 
     def put(place: str, value: Any, column: str) -> None:
@@ -160,15 +154,11 @@ def _row_writes(
             _place(base, what), _checked(edited["label"], what, f"{where}, column 'label'"), "label"
         )
     if any(c in edited for c in _TIMES):
-        fs = (
-            _ms(cells["start"], f"{where}, column 'start'")
-            if "start" in cells
-            else (_read.read(base, "start") if base is not None else None)
-        )
+        fs, fd, fe = (_ms(cells.get(c), f"{where}, column {c!r}") for c in _TIMES)
+        if "start" not in cells and base is not None:
+            fs = _read.read(base, "start")
         if "start" in edited:
             put(_place(base, "start"), _ms_value(fs), "start")
-        fd = _ms(cells.get("duration"), f"{where}, column 'duration'")
-        fe = _ms(cells.get("end"), f"{where}, column 'end'")
         if "duration" in edited:
             put("d", _ms_value(fd), "duration")
         elif fe is not None and ("end" in edited or (base is None and fd is None)):
@@ -176,8 +166,8 @@ def _row_writes(
     kept = {}
     for place, (value, _) in writes.items():
         old = _read.value_at(base or {}, place)
-        if _same_json(old, value) and (old is not None or place in (base or {})):
-            continue  # the base's own value back
+        if _same_json(old, value):
+            continue  # the base's own value back (a write is never None: absent is MISSING)
         if type(value) is float and value.is_integer() and type(old) is int:
             value = int(value)  # an int edited through a float column stays an int
         kept[place] = clone(value)  # never shared with the frame's cells
@@ -186,21 +176,14 @@ def _row_writes(
 
 def _same_json(a: Any, b: Any) -> bool:
     """Equal, and of one JSON kind (1 == 1.0 is kept as it was; True is not 1)."""
-    if b is MISSING or isinstance(a, bool) != isinstance(b, bool):
-        return False
-    try:
-        return bool(a == b)
-    except (TypeError, ValueError):
-        return False
+    return b is not MISSING and isinstance(a, bool) == isinstance(b, bool) and _same(a, b)
 
 
 def _edits(frame: dict[str, list[Any]], ref: list[int], view: Shown) -> dict[int, dict[str, Any]]:
-    """row -> {column: cell} for every cell that no longer shows its base's value (every
-    present cell of a new row). Whole columns are compared first, as lists: an untouched
-    column costs one comparison in C, and only the rows of a changed one are looked at."""
+    """row -> {column: cell} of changed cells; whole columns are compared first, in C, as lists."""
     n, nb = len(ref), len(view.segs)
     aligned = n == nb and ref == list(range(nb))
-    out: dict[int, dict[str, Any]] = {r: {} for r, p in enumerate(ref) if p < 0}
+    out: dict[int, dict[str, Any]] = {}
     for column, cells in frame.items():
         base = view.cells.get(column)
         if base is None:
@@ -211,12 +194,9 @@ def _edits(frame: dict[str, list[Any]], ref: list[int], view: Shown) -> dict[int
             if cells == base:
                 continue
         for r, (x, y) in enumerate(zip(cells, base, strict=True)):
-            if ref[r] < 0:
-                if x is not None:
-                    out[r][column] = x
-            elif not _same(x, y):
+            if not _same(x, y):  # a new row's base cells are None: its present cells are edits
                 out.setdefault(r, {})[column] = x
-    return {r: e for r, e in sorted(out.items()) if e}
+    return dict(sorted(out.items()))
 
 
 def frame_to_draft(df: pd.DataFrame, base: Any = None) -> dict[str, Any]:
