@@ -167,7 +167,7 @@ class ChatCell(NemoWidget):
         except NemoError as exc:
             return f"{stopped}\n{self._t('stop.unreadable', error=str(exc))}"
         if before is None:  # no earlier state to compare with: say where the project stands
-            return f"{stopped}\n{summarize(after.draft)}"
+            return f"{stopped}\n{summarize(after.draft, self._session.language)}"
         changes = [f"✅ {c.sentence}" for c in diff_drafts(before.draft, after.draft)]
         return "\n".join([stopped, *(changes or [self._t("stop.unchanged")])])
 
