@@ -152,9 +152,7 @@ def _first(obj: dict[str, Any], keys: tuple[str, ...], default: Any = None) -> A
 
 def _tool(spelling: str, body: dict[str, Any]) -> ToolCall | ToolResult:
     kind, key = _TOOLS[spelling]
-    payload: Any = body.get(key)
-    if kind is ToolCall:
-        payload = payload or {}
+    payload: Any = body.get(key) if kind is ToolResult else body.get(key) or {}
     return kind(str(body.get("name") or ""), payload, body.get("id"))
 
 
