@@ -74,9 +74,8 @@ class ChatCell(NemoWidget):
         return fut
 
     def stop(self) -> bool:
-        """Stop waiting for the running reply (True if one was running). The message is not sent
-        again and the backend may still finish it: the reply ends as stopped, with what a fresh
-        read of the state shows changed."""
+        """Stop waiting for the running reply (True if one ran): the message is not sent again and
+        may still finish; the reply ends as stopped, with what a fresh state read shows changed."""
         consumer = self._consumer
         if consumer is None or consumer.done():
             return False
