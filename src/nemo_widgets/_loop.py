@@ -31,12 +31,10 @@ def get_loop() -> asyncio.AbstractEventLoop:
 
 
 def on_loop() -> bool:
-    """True when called from the background loop's own thread."""
     return _thread is not None and threading.current_thread() is _thread
 
 
 def submit(coro: Coroutine[Any, Any, T]) -> concurrent.futures.Future[T]:
-    """Schedule `coro` on the background loop and return at once."""
     return asyncio.run_coroutine_threadsafe(coro, get_loop())
 
 

@@ -57,8 +57,6 @@ def ui_text(key: str, lang: str | None = None, /, **fmt: object) -> str:
     """The string for `key` in `lang` (`None`: the active one), `{name}` filled from `fmt`."""
     en, zh = TEXT[key]
     text = zh if ui_lang(lang) == "zh" else en
-    if not fmt:
-        return text
     return _FIELD.sub(lambda m: str(fmt[m[1]]) if m[1] in fmt else m[0], text)
 
 

@@ -9,7 +9,6 @@ import json
 import re
 from typing import Any
 
-from httpx_sse import ServerSentEvent
 from httpx_sse._decoders import SSEDecoder, SSELineDecoder  # the framing without the I/O
 
 __all__ = [
@@ -152,9 +151,7 @@ def _first(obj: dict[str, Any], keys: tuple[str, ...], default: Any = None) -> A
 
 def _tool(spelling: str, body: dict[str, Any]) -> ToolCall | ToolResult:
     kind, key = _TOOLS[spelling]
-    payload: Any = body.get(key)
-    if kind is ToolCall:
-        payload = payload or {}
+    payload: Any = body.get(key) if kind is ToolResult else body.get(key) or {}
     return kind(str(body.get("name") or ""), payload, body.get("id"))
 
 
@@ -201,18 +198,15 @@ class ChatTurn:
         for line in lines:
             if line.startswith(":"):  # a comment: the NemoVideo backend's keep-alive
                 out.append(_HEARTBEAT)
-            elif (message := self._messages.decode(line)) is not None:
-                self._message(message, out)
+            elif (message := self._messages.decode(line)) is None:
+                continue
+            elif not message.data.strip():  # an empty `data:` line: a keep-alive too
+                out.append(_HEARTBEAT)
+            elif (problem := self._problem(message.event, message.data, out)) is not None:
+                self.unreadable += 1  # reported, then skipped
+                shown = message.data.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+                out.append(StreamError(f"unreadable event: {problem}", shown[:_RAW_LIMIT]))
         return out
-
-    def _message(self, message: ServerSentEvent, out: list[Event]) -> None:
-        raw = message.data
-        if not raw.strip():  # an empty `data:` line: a keep-alive too
-            out.append(_HEARTBEAT)
-        elif (problem := self._problem(message.event, raw, out)) is not None:
-            self.unreadable += 1  # reported, then skipped
-            shown = raw.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
-            out.append(StreamError(f"unreadable event: {problem}", shown[:_RAW_LIMIT]))
 
     def _problem(self, kind: str, raw: str, out: list[Event]) -> str | None:
         """Reads one message's data: None, or why it cannot be read."""

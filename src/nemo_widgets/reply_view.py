@@ -43,10 +43,9 @@ class ReplyView:
             before = self.text
             self.text = before + event.text if isinstance(event, ev.TextDelta) else event.text
             return self.text[len(before) :] if self.text.startswith(before) else None
-        if isinstance(event, ev.ToolCall):
+        if isinstance(event, ev.ToolCall | ev.StreamError):
             self.activity = event
-        elif isinstance(event, ev.StreamError):
-            self.activity = event
+        if isinstance(event, ev.StreamError):
             self.errors.append(event.message)
         elif isinstance(event, ev.Notice):
             self.notice = event.text

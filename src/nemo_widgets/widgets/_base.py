@@ -145,5 +145,4 @@ def throttled(show: Callable[[int, int], None]) -> Callable[[int, int], None]:
 
 
 def list_trait() -> traitlets.List:
-    """A synced list of JSON dicts."""
     return traitlets.List(traitlets.Dict()).tag(sync=True)

@@ -17,10 +17,8 @@ from ..formats import EXTENSIONS, MAX_BYTES
 MAX_CHUNK = 4 * 1024 * 1024  # per message, far under Tornado's 10 MB websocket cap
 
 
-class TransferError(NemoError):
+class TransferError(NemoError, hint_key="hint.chunk"):
     """A chunk that does not fit the transfer (forged, out of order, truncated, too large)."""
-
-    hint_key = "hint.chunk"
 
 
 @dataclass
@@ -45,7 +43,6 @@ class ChunkReceiver:
     _ids: Iterator[int] = field(default_factory=lambda: itertools.count(1), init=False, repr=False)
 
     def start(self, name: str, size: object) -> str:
-        """Check name and declared size, create the temporary file, return the upload id."""
         # no directory part, no control characters
         name = re.sub(r"[\x00-\x1f]", "", re.split(r"[\\/]", str(name))[-1]).strip().lstrip(".")
         name = name[:200] or "upload"
@@ -113,7 +110,6 @@ class ChunkReceiver:
         return up is not None
 
     def cancel_all(self) -> None:
-        """Drop every open transfer (the widget is closing)."""
         for uid in list(self._open):
             self.cancel(uid)
 

@@ -32,11 +32,9 @@ class DeltaCoalescer:
 
     @property
     def pending(self) -> bool:
-        """True when something waits to be sent."""
         return bool(self._text or self._status or self._replace is not None)
 
     def add(self, text: str, now: float) -> None:
-        """Queue appended text."""
         if text:
             self._oldest = min(self._oldest, now)
             self._text += text

@@ -74,9 +74,8 @@ class ChatCell(NemoWidget):
         return fut
 
     def stop(self) -> bool:
-        """Stop waiting for the running reply (True if one was running). The message is not sent
-        again and the backend may still finish it: the reply ends as stopped, with what a fresh
-        read of the state shows changed."""
+        """Stop waiting for the running reply (True if one ran): the message is not sent again and
+        may still finish; the reply ends as stopped, with what a fresh state read shows changed."""
         consumer = self._consumer
         if consumer is None or consumer.done():
             return False
@@ -167,7 +166,7 @@ class ChatCell(NemoWidget):
         except NemoError as exc:
             return f"{stopped}\n{self._t('stop.unreadable', error=str(exc))}"
         if before is None:  # no earlier state to compare with: say where the project stands
-            return f"{stopped}\n{summarize(after.draft)}"
+            return f"{stopped}\n{summarize(after.draft, self._session.language)}"
         changes = [f"✅ {c.sentence}" for c in diff_drafts(before.draft, after.draft)]
         return "\n".join([stopped, *(changes or [self._t("stop.unchanged")])])
 

@@ -120,7 +120,6 @@ class TimelineTable(NemoWidget):
             self.notice = self._t("timeline.not_applied", n=n, edits=missed) if n else ""
 
     def _on_edit(self, msg: dict[str, Any], _b: list[bytes]) -> dict[str, Any]:
-        """Do what the browser asked; the reply says how many edits the working draft holds."""
         wd, op = self._working, str(msg.get("op", ""))
         if op in _MOVES:
             getattr(wd, op)()

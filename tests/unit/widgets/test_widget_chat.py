@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from widget_fakes import FakeSession, RecordingComm, reply_to
 
-from nemo_widgets import BackendUnavailable
+from nemo_widgets import BackendUnavailable, State
 from nemo_widgets import events as ev
 from nemo_widgets.widgets import ChatCell
 from polling import wait_until
@@ -248,3 +248,23 @@ def test_a_replayed_reply_carries_its_mark_into_the_transcript() -> None:
     assert entry["mark"] == "重放 · 未消耗积分" and entry["text"] == "好了"
     assert cell.transcript[-1]["mark"] == "重放 · 未消耗积分"
     assert "重放 · 未消耗积分" in cell._fallback()[0]
+
+
+def test_a_stop_before_any_event_summarizes_in_the_session_language(
+    comms: list[RecordingComm],
+) -> None:
+    session = FakeSession([ev.TextDelta("a")])
+    session.language, session.pauses = "zh", {0}
+    w = ChatCell(session)
+    w.ask("go")
+    wait_until(lambda: session.paused_at == 0)
+
+    async def astate() -> State:  # read after the stop: there was no state before it
+        return State({}, [], {}, [])
+
+    session.astate = astate  # type: ignore[method-assign]
+    assert w.stop() is True
+    entry = w._future.result(10) if w._future else None
+    assert entry is not None and entry["stopped"] is True
+    assert "时间线" in entry["text"] and "Timeline" not in entry["text"]
+    wait_until(lambda: not w.busy)
