@@ -207,7 +207,7 @@ def _reorder(track: dict[str, Any], j: int, index: int) -> EditRefused | None:
 
 def check_track(draft: dict[str, Any], t: int) -> EditRefused | None:
     """The first refusal of the time rules for a segment of track `t` (None: they all pass)."""
-    checks = (_check_time(draft, t, j) for j in range(len(draft["t"][t]["sg"])))
+    checks = (_check_time(draft, t, j) for j in range(len(draft["t"][t].get("sg") or [])))
     return next(filter(None, checks), None)
 
 
