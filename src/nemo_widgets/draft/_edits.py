@@ -34,9 +34,7 @@ class Move(_OnSegment):
 
 @dataclass(frozen=True)
 class Resize(_OnSegment):
-    """Trim (ms); moving a clip's left edge moves its `in` point too, so the picture stays put."""
-
-    start: float
+    start: float  # ms; moving a clip's left edge moves its `in` point too: the picture stays put
     duration: float
 
 
@@ -47,9 +45,7 @@ class SetVolume(_OnSegment):
 
 @dataclass(frozen=True)
 class Reorder(_OnSegment):
-    """Put the segment at `index` of its track; durations and the gaps between segments stay."""
-
-    index: int
+    index: int  # its new place on its track; durations and the gaps between segments stay
 
 
 @dataclass(frozen=True)
@@ -64,9 +60,7 @@ class SetKeys(_OnSegment):
 
 @dataclass(frozen=True)
 class SetDraft:
-    """A whole draft from code that changed more than segments (tracks, new segments, `d`)."""
-
-    draft: Mapping[str, Any]
+    draft: Mapping[str, Any]  # from code that changed more than segments (tracks, new ones, `d`)
     ref: str = ""
 
 
@@ -80,9 +74,7 @@ class EditRefused:
 
 @dataclass(frozen=True)
 class NotApplied:
-    """An edit that a new backend draft left no place for, and why."""
-
-    edit: Edit
+    edit: Edit  # one that a new backend draft left no place for
     reason: str
 
     def __str__(self) -> str:
