@@ -80,7 +80,6 @@ def _strip_query(text: str) -> str:
 
 
 def _strings(value: Any, change: Callable[[str], str]) -> Any:
-    """`value` with every string in it (through dicts and lists) changed."""
     if isinstance(value, dict):
         return {k: _strings(v, change) for k, v in value.items()}
     if isinstance(value, list):
