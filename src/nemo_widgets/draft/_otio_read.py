@@ -101,17 +101,13 @@ class _Reader:
             return ref
         return free[0] if free and sid is not None else None
 
-    def by_name(self, clip: Any, prefer: int | None, audio: bool) -> tuple[int, int] | None:
-        """The first free segment of the clip's name, preferring `prefer`'s track, then its kind."""
+    def by_name(self, name: str, prefer: int | None, audio: bool) -> tuple[int, int] | None:
+        """The first free segment called `name`, preferring `prefer`'s track, then its kind."""
 
         def rank(key: tuple[int, int]) -> tuple:
             return (key[0] != prefer, (self.tracks[key[0]].get("tt") == 1) != audio)
 
-        free = [
-            k
-            for k, item in self.placed.items()
-            if k not in self.taken and item[3].label == clip.name
-        ]
+        free = [k for k, v in self.placed.items() if k not in self.taken and v[3].label == name]
         return min(free, key=rank, default=None)
 
     def track_map(self, timeline: Any) -> dict[int, int]:
@@ -153,7 +149,7 @@ class _Reader:
         for group in (first, rest):
             for k, clip, span in group:
                 audio = timeline.tracks[k].kind == load().schema.TrackKind.Audio
-                key = self.by_name(clip, tmap.get(k), audio)
+                key = self.by_name(clip.name, tmap.get(k), audio)
                 if key is None:
                     at = span.start_time.to_seconds()
                     why = "no segment of the draft matches it (new clips are not brought back)"
