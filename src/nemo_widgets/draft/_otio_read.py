@@ -1,5 +1,4 @@
-"""An edited OTIO timeline back onto the draft it came from (matching: docs/draft-format.md).
-What cannot be mapped is reported with one `OtioWarning`, never raised."""
+"""An edited OTIO timeline back onto the draft it came from (matching: docs/draft-format.md)."""
 
 from __future__ import annotations
 
