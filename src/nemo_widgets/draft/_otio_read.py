@@ -81,9 +81,8 @@ class _Reader:
                 where = f"track {otrack.name or k + 1!r}, {type(child).__name__} {child.name!r}"
                 if isinstance(child, otio.schema.Clip):
                     span = child.range_in_parent()
-                    out.append(
-                        (k, child, otio.opentime.TimeRange(span.start_time + shift, span.duration))
-                    )
+                    span = otio.opentime.TimeRange(span.start_time + shift, span.duration)
+                    out.append((k, child, span))
                 elif isinstance(child, otio.schema.Transition):
                     self.lost.append(Unmapped(where, "transitions are not in drafts: left out"))
                 elif not isinstance(child, otio.schema.Gap):

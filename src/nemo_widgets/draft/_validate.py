@@ -73,5 +73,4 @@ def validate(draft: Any) -> None:
         raise DraftError(_NOTHING, hint="Upload media and ask for an edit first.")
     if found:
         more = len(found) - _SHOWN
-        text = "; ".join(found[:_SHOWN]) + (f"; and {more} more" if more > 0 else "")
-        raise DraftError(text)
+        raise DraftError("; ".join(found[:_SHOWN]) + (f"; and {more} more" if more > 0 else ""))
