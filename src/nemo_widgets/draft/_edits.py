@@ -103,8 +103,7 @@ def locate(raw: Mapping[str, Any], ref: str) -> tuple[int, int] | None:
 def _write(seg: dict[str, Any], what: str, value: Any) -> EditRefused | None:
     """Write where the draft keeps `what`, else at the first free place."""
     free = (p for p in _read.SEGMENT[what][1] if _read.value_at(seg, p) is None)
-    place = _read.found(seg, what)[0] or next(free, None)
-    if place is None:
+    if (place := _read.found(seg, what)[0] or next(free, None)) is None:
         return _refused("kept_elsewhere", what=ui_text(f"edit.what.{what}"))
     _read.write_at(seg, place, value, _GONE)
     return None

@@ -28,8 +28,7 @@ def _same(time: Any, ms: float) -> bool:
 
 def _base_from_metadata(timeline: Any) -> dict[str, Any]:
     """The draft the timeline was written from, rebuilt from its `nemo` metadata."""
-    top = timeline.metadata.get("nemo")
-    if top is None:
+    if (top := timeline.metadata.get("nemo")) is None:
         raise DraftError("this timeline has no nemo metadata: pass the draft it came from, base=")
     tracks: dict[int, dict[str, Any]] = {}
     segs: dict[int, dict[int, Any]] = {}
@@ -133,8 +132,7 @@ class _Reader:
         """Match every clip to a segment (by metadata, then by name); the track map after it."""
         pending = []
         for k, clip, span in self.clips(timeline):
-            key = self.by_metadata(clip)
-            if key is None:
+            if (key := self.by_metadata(clip)) is None:
                 pending.append((k, clip, span))
             else:
                 self.taken[key] = (k, clip, span)
@@ -147,8 +145,7 @@ class _Reader:
         for group in (first, rest):
             for k, clip, span in group:
                 audio = timeline.tracks[k].kind == load().schema.TrackKind.Audio
-                key = self.by_name(clip.name, tmap.get(k), audio)
-                if key is None:
+                if (key := self.by_name(clip.name, tmap.get(k), audio)) is None:
                     at = span.start_time.to_seconds()
                     why = "no segment of the draft matches it (new clips are not brought back)"
                     self.lost.append(Unmapped(f"clip {clip.name!r} at {at:.2f}s", why))
