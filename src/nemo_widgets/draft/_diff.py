@@ -69,8 +69,6 @@ def _other_keys(a: Segment, b: Segment) -> list[str]:
 
 
 class _Changes(list[Change]):
-    """The changes found so far, their sentences in `lang`."""
-
     def __init__(self, lang: str | None) -> None:
         super().__init__()
         self.lang = lang
