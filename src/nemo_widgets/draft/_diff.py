@@ -41,7 +41,6 @@ def seconds(ms: float, tenths: bool = False) -> str:
 
 
 def changed_keys(a: Mapping[str, Any], b: Mapping[str, Any]) -> list[str]:
-    """The keys whose values differ (an absent key reads as None), sorted."""
     return sorted((k for k in a.keys() | b.keys() if a.get(k) != b.get(k)), key=str)
 
 
@@ -70,8 +69,6 @@ def _other_keys(a: Segment, b: Segment) -> list[str]:
 
 
 class _Changes(list[Change]):
-    """The changes found so far, their sentences in `lang`."""
-
     def __init__(self, lang: str | None) -> None:
         super().__init__()
         self.lang = lang

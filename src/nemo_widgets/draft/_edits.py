@@ -34,9 +34,7 @@ class Move(_OnSegment):
 
 @dataclass(frozen=True)
 class Resize(_OnSegment):
-    """Trim (ms); moving a clip's left edge moves its `in` point too, so the picture stays put."""
-
-    start: float
+    start: float  # ms; moving a clip's left edge moves its `in` point too: the picture stays put
     duration: float
 
 
@@ -47,9 +45,7 @@ class SetVolume(_OnSegment):
 
 @dataclass(frozen=True)
 class Reorder(_OnSegment):
-    """Put the segment at `index` of its track; durations and the gaps between segments stay."""
-
-    index: int
+    index: int  # its new place on its track; durations and the gaps between segments stay
 
 
 @dataclass(frozen=True)
@@ -64,9 +60,7 @@ class SetKeys(_OnSegment):
 
 @dataclass(frozen=True)
 class SetDraft:
-    """A whole draft from code that changed more than segments (tracks, new segments, `d`)."""
-
-    draft: Mapping[str, Any]
+    draft: Mapping[str, Any]  # from code that changed more than segments (tracks, new ones, `d`)
     ref: str = ""
 
 
@@ -80,9 +74,7 @@ class EditRefused:
 
 @dataclass(frozen=True)
 class NotApplied:
-    """An edit that a new backend draft left no place for, and why."""
-
-    edit: Edit
+    edit: Edit  # one that a new backend draft left no place for
     reason: str
 
     def __str__(self) -> str:
@@ -111,8 +103,7 @@ def locate(raw: Mapping[str, Any], ref: str) -> tuple[int, int] | None:
 def _write(seg: dict[str, Any], what: str, value: Any) -> EditRefused | None:
     """Write where the draft keeps `what`, else at the first free place."""
     free = (p for p in _read.SEGMENT[what][1] if _read.value_at(seg, p) is None)
-    place = _read.found(seg, what)[0] or next(free, None)
-    if place is None:
+    if (place := _read.found(seg, what)[0] or next(free, None)) is None:
         return _refused("kept_elsewhere", what=ui_text(f"edit.what.{what}"))
     _read.write_at(seg, place, value, _GONE)
     return None
@@ -207,7 +198,7 @@ def _reorder(track: dict[str, Any], j: int, index: int) -> EditRefused | None:
 
 def check_track(draft: dict[str, Any], t: int) -> EditRefused | None:
     """The first refusal of the time rules for a segment of track `t` (None: they all pass)."""
-    checks = (_check_time(draft, t, j) for j in range(len(draft["t"][t]["sg"])))
+    checks = (_check_time(draft, t, j) for j in range(len(draft["t"][t].get("sg") or [])))
     return next(filter(None, checks), None)
 
 

@@ -17,7 +17,6 @@ from ._summary import track_name
 
 
 def load() -> Any:
-    """The `opentimelineio` module, or an ImportError naming the extra."""
     try:
         import opentimelineio
     except ImportError as exc:  # the extra is optional
@@ -55,8 +54,7 @@ class MediaInfo:
     duration_ms: float | None = None
 
 
-def listed(value: Any) -> list[Any]:
-    """`value` when it is a list, else an empty one (drafts are the backend's)."""
+def listed(value: Any) -> list[Any]:  # drafts are the backend's: anything may be there
     return value if isinstance(value, list) else []
 
 
@@ -71,7 +69,6 @@ class SegmentView(Segment):
 
     @property
     def label(self) -> str:
-        """What the clip is called in an editor."""
         base = self.source.rsplit("/", 1)[-1] if self.source else None
         first = self.text if self.is_text else self.name
         return first or self.name or base or (str(self.id) if self.id is not None else "untitled")

@@ -1,5 +1,4 @@
-"""The timeline as a file an editor opens, shaped for what each format can hold (the table of
-formats: docs/draft-format.md), and read back."""
+"""Timeline files an editor opens, shaped for what each format holds (docs/draft-format.md)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,4 @@
-"""An edited OTIO timeline back onto the draft it came from (matching: docs/draft-format.md).
-What cannot be mapped is reported with one `OtioWarning`, never raised."""
+"""An edited OTIO timeline back onto the draft it came from (matching: docs/draft-format.md)."""
 
 from __future__ import annotations
 
@@ -29,8 +28,7 @@ def _same(time: Any, ms: float) -> bool:
 
 def _base_from_metadata(timeline: Any) -> dict[str, Any]:
     """The draft the timeline was written from, rebuilt from its `nemo` metadata."""
-    top = timeline.metadata.get("nemo")
-    if top is None:
+    if (top := timeline.metadata.get("nemo")) is None:
         raise DraftError("this timeline has no nemo metadata: pass the draft it came from, base=")
     tracks: dict[int, dict[str, Any]] = {}
     segs: dict[int, dict[int, Any]] = {}
@@ -82,9 +80,8 @@ class _Reader:
                 where = f"track {otrack.name or k + 1!r}, {type(child).__name__} {child.name!r}"
                 if isinstance(child, otio.schema.Clip):
                     span = child.range_in_parent()
-                    out.append(
-                        (k, child, otio.opentime.TimeRange(span.start_time + shift, span.duration))
-                    )
+                    span = otio.opentime.TimeRange(span.start_time + shift, span.duration)
+                    out.append((k, child, span))
                 elif isinstance(child, otio.schema.Transition):
                     self.lost.append(Unmapped(where, "transitions are not in drafts: left out"))
                 elif not isinstance(child, otio.schema.Gap):
@@ -101,17 +98,13 @@ class _Reader:
             return ref
         return free[0] if free and sid is not None else None
 
-    def by_name(self, clip: Any, prefer: int | None, audio: bool) -> tuple[int, int] | None:
-        """The first free segment of the clip's name, preferring `prefer`'s track, then its kind."""
+    def by_name(self, name: str, prefer: int | None, audio: bool) -> tuple[int, int] | None:
+        """The first free segment called `name`, preferring `prefer`'s track, then its kind."""
 
         def rank(key: tuple[int, int]) -> tuple:
             return (key[0] != prefer, (self.tracks[key[0]].get("tt") == 1) != audio)
 
-        free = [
-            k
-            for k, item in self.placed.items()
-            if k not in self.taken and item[3].label == clip.name
-        ]
+        free = [k for k, v in self.placed.items() if k not in self.taken and v[3].label == name]
         return min(free, key=rank, default=None)
 
     def track_map(self, timeline: Any) -> dict[int, int]:
@@ -139,8 +132,7 @@ class _Reader:
         """Match every clip to a segment (by metadata, then by name); the track map after it."""
         pending = []
         for k, clip, span in self.clips(timeline):
-            key = self.by_metadata(clip)
-            if key is None:
+            if (key := self.by_metadata(clip)) is None:
                 pending.append((k, clip, span))
             else:
                 self.taken[key] = (k, clip, span)
@@ -153,8 +145,7 @@ class _Reader:
         for group in (first, rest):
             for k, clip, span in group:
                 audio = timeline.tracks[k].kind == load().schema.TrackKind.Audio
-                key = self.by_name(clip, tmap.get(k), audio)
-                if key is None:
+                if (key := self.by_name(clip.name, tmap.get(k), audio)) is None:
                     at = span.start_time.to_seconds()
                     why = "no segment of the draft matches it (new clips are not brought back)"
                     self.lost.append(Unmapped(f"clip {clip.name!r} at {at:.2f}s", why))

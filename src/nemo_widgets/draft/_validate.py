@@ -21,7 +21,6 @@ def _s(ms: float) -> str:
 
 
 def _overlaps(track: Track, where: str) -> list[str]:
-    """One problem per segment that overlaps an earlier one of the same track."""
     timed = sorted(
         (s.start, s.end, j, s.id)
         for j, s in enumerate(track.items)
@@ -40,7 +39,6 @@ def _overlaps(track: Track, where: str) -> list[str]:
 
 
 def _duration(raw: Any, where: str, negative: str) -> list[str]:
-    """A `d` that is there but is not a number of 0 or more."""
     d = raw.get("d")
     if d is not None and not is_number(d):
         return [f"{where}: its duration d must be a number, not {d!r:.40}"]
@@ -75,5 +73,4 @@ def validate(draft: Any) -> None:
         raise DraftError(_NOTHING, hint="Upload media and ask for an edit first.")
     if found:
         more = len(found) - _SHOWN
-        text = "; ".join(found[:_SHOWN]) + (f"; and {more} more" if more > 0 else "")
-        raise DraftError(text)
+        raise DraftError("; ".join(found[:_SHOWN]) + (f"; and {more} more" if more > 0 else ""))

@@ -80,7 +80,6 @@ def _strip_query(text: str) -> str:
 
 
 def _strings(value: Any, change: Callable[[str], str]) -> Any:
-    """`value` with every string in it (through dicts and lists) changed."""
     if isinstance(value, dict):
         return {k: _strings(v, change) for k, v in value.items()}
     if isinstance(value, list):
@@ -138,8 +137,7 @@ def loads(text: str, where: str = "the record") -> Record:
             f"{where} is not a nemo_widgets record",
             hint="Give connect(record=...) a file of its own, such as 'promo.nemo.json'.",
         )
-    version = doc.get("version")
-    if not isinstance(version, int) or version > VERSION:
+    if not isinstance(version := doc.get("version"), int) or version > VERSION:
         raise RecordError(
             f"{where} has format version {version!r}; this nemo_widgets reads {VERSION}",
             hint="Upgrade nemo_widgets, or pass refresh=True to make a new record.",

@@ -40,7 +40,6 @@ class RecordWarning(UserWarning):
 
 
 def mark_for(language: str) -> str:
-    """The small mark a replayed reply carries, in the session's language."""
     return MARKS["zh"] if language.lower().startswith("zh") else MARKS["en"]
 
 
@@ -93,7 +92,6 @@ class Recorder:
                 self.urls[m.url] = sha
 
     def fingerprint(self, draft: dict[str, Any]) -> str:
-        """The state a message is sent in, as the record names it."""
         canonical = _record.canonical(draft, self.ids, self.urls)
         return _record.fingerprint(canonical, [u["sha256"] for u in self.uploads])
 

@@ -122,3 +122,12 @@ def test_a_draft_edited_in_code_becomes_edits_by_segment_id() -> None:
     seg(overlap, "seg_2")["st"] = 1000
     refused = edits_between(base, overlap)
     assert isinstance(refused, EditRefused) and "overlap" in refused.reason
+
+
+def test_a_refused_edit_in_code_skips_tracks_without_segments() -> None:
+    old = {"t": [{"tt": 1}, {"tt": 0, "sg": [{"id": "a", "st": 0, "d": 1000}]}]}
+    old["t"][1]["sg"].append({"id": "b", "st": 1000, "d": 1000})
+    new = copy.deepcopy(old)
+    new["t"][1]["sg"][1]["st"] = 500
+    refused = edits_between(old, new)
+    assert isinstance(refused, EditRefused) and "overlap" in refused.reason
