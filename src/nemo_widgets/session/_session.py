@@ -201,8 +201,7 @@ class Session:
 
     async def _link(self) -> str:
         """The web link to open this project (a claim token, never the real token)."""
-        claim = await self.api.claim_token(self.task_id, self.session_id)
-        return str(claim["url"])
+        return str((await self.api.claim_token(self.task_id, self.session_id))["url"])
 
     link, alink = twins(_link, "link")
 
