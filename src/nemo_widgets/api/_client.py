@@ -335,8 +335,7 @@ class AsyncClient:
         progress: ProgressArg = None,
         hook: Callable[[int, int], Any] | None = None,
     ) -> Path:
-        """Stream the rendered MP4 to `dest` from `url`, else the download route (a broken download
-        leaves no file at `dest`)."""
+        """Stream the rendered MP4 to `dest` from `url`, else the download route (no half file)."""
         dest = Path(dest)
         dest.parent.mkdir(parents=True, exist_ok=True)
         if url:
