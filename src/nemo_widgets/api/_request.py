@@ -79,7 +79,7 @@ def parse_body(status: int, body: bytes, *, bare_ok: bool = False) -> Outcome:
     """Parse a response body; `bare_ok` also takes a 2xx JSON object without the envelope."""
     try:
         obj = json.loads(body) if body.strip() else None
-    except (ValueError, UnicodeDecodeError):
+    except ValueError:  # UnicodeDecodeError too
         obj = None
     good = 200 <= status < 300
     if isinstance(obj, dict):

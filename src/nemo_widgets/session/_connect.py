@@ -33,9 +33,8 @@ def _local_backend(data_dir: str | None, dialect: str) -> contextlib.AbstractCon
             f"backend='local' needs the offline backend's dependencies ({exc.name} is missing)",
             hint="pip install 'nemo-widgets[local]'",
         ) from None
-    # The contract's 100 starter credits pay for one generation only; an offline backend on the
-    # user's own machine costs nothing, so it starts with enough for a long notebook session.
-    # Without `data_dir` it owns a temp folder, removed when it stops or the interpreter ends.
+    # more than the contract's 100 starter credits (one generation): offline work costs nothing;
+    # without `data_dir` it owns a temp folder, removed when it stops or the interpreter ends
     return serve(port=0, data_dir=data_dir, initial_credits=LOCAL_CREDITS, dialect=dialect)
 
 
