@@ -19,7 +19,7 @@ from ..errors import NemoError
 from ._replay import Recorder
 from ._session import Session
 
-LOCAL_CREDITS = 100_000  # starter credits of the in-process offline backend
+LOCAL_CREDITS = 100_000  # the offline backend's: the contract's 100 pay for one generation only
 
 _lock = threading.Lock()
 _current: tuple[Session, tuple[Any, ...]] | None = None  # and the connect() arguments that made it
@@ -33,7 +33,6 @@ def _local_backend(data_dir: str | None, dialect: str) -> contextlib.AbstractCon
             f"backend='local' needs the offline backend's dependencies ({exc.name} is missing)",
             hint="pip install 'nemo-widgets[local]'",
         ) from None
-    # more than the contract's 100 starter credits (one generation): offline work costs nothing;
     # without `data_dir` it owns a temp folder, removed when it stops or the interpreter ends
     return serve(port=0, data_dir=data_dir, initial_credits=LOCAL_CREDITS, dialect=dialect)
 
