@@ -1,5 +1,4 @@
-"""The async core: one coroutine per endpoint of the contract, over one request core that does
-auth, attribution, envelope parsing, typed errors and the recovery rules, once."""
+"""`AsyncClient`: a coroutine per endpoint, over one core for auth, envelope, errors, retries."""
 
 from __future__ import annotations
 

@@ -1,5 +1,4 @@
-"""`connect()` and `current()`: build a Session, start the offline backend if asked, reuse the live
-session when a notebook cell runs the same `connect()` again."""
+"""`connect()`/`current()`: a Session (and the offline backend if asked), reused by a cell rerun."""
 
 from __future__ import annotations
 

@@ -1,5 +1,4 @@
-"""What the workflow's helpers see of a Session (`Host`; the Session is one, a test double another)
-and the one way a blocking method and its async twin run."""
+"""`Host`, the Session as its helpers (and test doubles) see it, and `twins`, sync and async."""
 
 from __future__ import annotations
 
