@@ -177,8 +177,7 @@ class RenderStatus:
 
     @classmethod
     def from_data(cls, job_id: str, data: Any, default: str = "pending") -> RenderStatus:
-        """Read `status`, `progress`, `error` and the URL (`output.url`, `outputUrl`) at the top
-        level or under `data`; `default` is the status of an answer that gives none."""
+        """Read a job's answer (its fields at the top or under `data`); `default`: if no status."""
         top = _dict(data)
         inner = _dict(top.get("data"))
 

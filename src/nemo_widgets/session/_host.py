@@ -24,9 +24,8 @@ T = TypeVar("T")
 S = TypeVar("S")
 P = ParamSpec("P")
 
-# Observer callback: (kind, payload). Kinds: "state" (State), "job" (RenderJob),
-# "upload" (dict: name, sent, total), "download" (dict: id, sent, total), "chat" (Event),
-# "credits" (Credits), "notice" (str).
+# Observer(kind, payload): "state" State, "job" RenderJob, "upload" {name, sent, total}, "download"
+# {id, sent, total}, "chat" Event, "credits" Credits, "notice" str
 Observer = Callable[[str, Any], None]
 
 
