@@ -36,9 +36,9 @@ def token_expiry(expires_at: Any, expires_in: Any, now: float) -> float | None:
     return None
 
 
-def config_dir(env: Mapping[str, str] | None = None) -> Path:
+def config_dir() -> Path:
     """`$XDG_CONFIG_HOME/nemovideo`, else `~/.config/nemovideo` (HOME honoured, for tests)."""
-    env = os.environ if env is None else env
+    env = os.environ
     base = env.get("XDG_CONFIG_HOME") or str(Path(env.get("HOME") or Path.home()) / ".config")
     return Path(base) / "nemovideo"
 

@@ -1,5 +1,4 @@
-"""The async core: one coroutine per endpoint of the contract, over one request core that does
-auth, attribution, envelope parsing, typed errors and the recovery rules, once."""
+"""`AsyncClient`: a coroutine per endpoint, over one core for auth, envelope, errors, retries."""
 
 from __future__ import annotations
 
@@ -335,8 +334,7 @@ class AsyncClient:
         progress: ProgressArg = None,
         hook: Callable[[int, int], Any] | None = None,
     ) -> Path:
-        """Stream the rendered MP4 to `dest` from `url`, else the download route (a broken download
-        leaves no file at `dest`)."""
+        """Stream the rendered MP4 to `dest` from `url`, else the download route (no half file)."""
         dest = Path(dest)
         dest.parent.mkdir(parents=True, exist_ok=True)
         if url:

@@ -61,7 +61,6 @@ class Credits(_Shown):
         return cls(available, frozen, total)
 
 
-_TYPE_KEYS = ("type", "file_type", "fileType", "media_type", "kind")
 # the fields read from `data.state`, each with what makes it the field's type, and from `data`
 _STATE_FIELDS: dict[str, Any] = {
     "draft": _dict,
@@ -136,7 +135,9 @@ class Media(_Shown):
         return cls(
             id=str(first(item, "id", "media_id", "mediaId", "file_id", default="")),
             name=str(first(item, "name", "filename", "file_name", default="")),
-            type=str(first(item, *_TYPE_KEYS, default="")),
+            type=str(
+                first(item, "type", "file_type", "fileType", "media_type", "kind", default="")
+            ),
             size=_whole(first(item, "size", "file_size")) or 0,
             url=url if isinstance(url, str) else None,
             duration=seconds if seconds is not None or ms is None else ms / 1000.0,
@@ -176,8 +177,7 @@ class RenderStatus:
 
     @classmethod
     def from_data(cls, job_id: str, data: Any, default: str = "pending") -> RenderStatus:
-        """Read `status`, `progress`, `error` and the URL (`output.url`, `outputUrl`) at the top
-        level or under `data`; `default` is the status of an answer that gives none."""
+        """Read a job's answer (its fields at the top or under `data`); `default`: if no status."""
         top = _dict(data)
         inner = _dict(top.get("data"))
 

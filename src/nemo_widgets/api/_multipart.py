@@ -16,7 +16,7 @@ from ..errors import NemoError
 
 CHUNK = 1 << 20
 
-# `progress=`: a callable(done, total) is told; True/None (a bar) is the session's, which feeds it
+# `progress=`: a callable(done, total) is told; True (a bar), None (one if watched), False (none)
 ProgressArg = Callable[[int, int], Any] | bool | None
 
 # what browsers do (WHATWG form encoding): escape the three characters that break the header

@@ -11,15 +11,7 @@ from urllib.parse import quote, urlsplit
 
 from .._options import Options
 from .._text import ui_text
-from ..errors import (
-    BY_CODE,
-    BackendUnavailable,
-    NemoError,
-    NoCredits,
-    RateLimited,
-    error_for,
-    redact,
-)
+from ..errors import BY_CODE, BackendUnavailable, NemoError, error_for, redact
 from ._auth import detect_platform
 from ._retry import ANON_PATH
 
@@ -87,7 +79,7 @@ def parse_body(status: int, body: bytes, *, bare_ok: bool = False) -> Outcome:
     """Parse a response body; `bare_ok` also takes a 2xx JSON object without the envelope."""
     try:
         obj = json.loads(body) if body.strip() else None
-    except (ValueError, UnicodeDecodeError):
+    except ValueError:  # UnicodeDecodeError too
         obj = None
     good = 200 <= status < 300
     if isinstance(obj, dict):
@@ -123,14 +115,14 @@ def to_error(
         ids = first(first(outcome.data, "data"), "user_id", "userId", "bind_id", "bindId")
         bind = user_id or ids or fallback_bind
         query = f"?bind={quote(bind, safe='')}" if isinstance(bind, str) and bind else ""
-        return NoCredits(text, register_url=f"{web_url.rstrip('/')}/register{query}", code=2001)
+        return error_for(2001, text, register_url=f"{web_url.rstrip('/')}/register{query}")
     if code == 2001:
-        return NoCredits(text, code=2001, hint=ui_text("hint.no_credits_host", host=host))
+        return error_for(2001, text, hint=ui_text("hint.no_credits_host", host=host))
     if path == ANON_PATH and 429 in (status, code):
-        return RateLimited(
+        return error_for(
+            429,
             f"{what}: refused (429): anonymous tokens are a quota of one per client id, and about "
             "ten per network, every 7 days",
-            code=429,
             hint="Waiting minutes will not help: keep using the token you have, or set NEMO_TOKEN "
             f"to the token of a registered account (register at {host}).",
         )

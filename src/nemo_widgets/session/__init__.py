@@ -1,5 +1,4 @@
-"""The workflow layer: the `Session` held in kernel state and everything it does (the modules are
-listed in docs/architecture.md)."""
+"""The workflow layer: the `Session` held in kernel state and all it does (docs/architecture.md)."""
 
 from __future__ import annotations
 

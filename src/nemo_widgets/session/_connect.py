@@ -1,5 +1,4 @@
-"""`connect()` and `current()`: build a Session, start the offline backend if asked, reuse the live
-session when a notebook cell runs the same `connect()` again."""
+"""`connect()`/`current()`: a Session (and the offline backend if asked), reused by a cell rerun."""
 
 from __future__ import annotations
 
@@ -19,15 +18,13 @@ from ..errors import NemoError
 from ._replay import Recorder
 from ._session import Session
 
-LOCAL_CREDITS = 100_000  # starter credits of the in-process offline backend
+LOCAL_CREDITS = 100_000  # the offline backend's: the contract's 100 pay for one generation only
 
 _lock = threading.Lock()
 _current: tuple[Session, tuple[Any, ...]] | None = None  # and the connect() arguments that made it
 
 
-def _local_backend(
-    data_dir: str | os.PathLike[str] | None, dialect: str
-) -> contextlib.AbstractContextManager[Any]:
+def _local_backend(data_dir: str | None, dialect: str) -> contextlib.AbstractContextManager[Any]:
     try:
         from ..local import serve  # the offline backend's dependencies are an extra
     except ImportError as exc:
@@ -35,11 +32,8 @@ def _local_backend(
             f"backend='local' needs the offline backend's dependencies ({exc.name} is missing)",
             hint="pip install 'nemo-widgets[local]'",
         ) from None
-    # The contract's 100 starter credits pay for one generation only; an offline backend on the
-    # user's own machine costs nothing, so it starts with enough for a long notebook session.
-    # Without `data_dir` it owns a temp folder, removed when it stops or the interpreter ends.
-    folder = None if data_dir is None else Path(data_dir)
-    return serve(port=0, data_dir=folder, initial_credits=LOCAL_CREDITS, dialect=dialect)
+    # without `data_dir` it owns a temp folder, removed when it stops or the interpreter ends
+    return serve(port=0, data_dir=data_dir, initial_credits=LOCAL_CREDITS, dialect=dialect)
 
 
 def connect(
@@ -98,7 +92,7 @@ def connect(
         recorder = None if record is None else Recorder(record, refresh, backend, language)
         server = None
         if backend == "local" and api_url is None:
-            server = stack.enter_context(_local_backend(data_dir, dialect))
+            server = stack.enter_context(_local_backend(where, dialect))
             api_url = server.url
             # a data dir outlives the kernel, a port does not: records are keyed by the folder
             place = f"local|{where}" if where is not None else None

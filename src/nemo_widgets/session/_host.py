@@ -1,5 +1,4 @@
-"""What the workflow's helpers see of a Session (`Host`; the Session is one, a test double another)
-and the one way a blocking method and its async twin run."""
+"""`Host`, the Session as its helpers (and test doubles) see it, and `twins`, sync and async."""
 
 from __future__ import annotations
 
@@ -25,9 +24,8 @@ T = TypeVar("T")
 S = TypeVar("S")
 P = ParamSpec("P")
 
-# Observer callback: (kind, payload). Kinds: "state" (State), "job" (RenderJob),
-# "upload" (dict: name, sent, total), "download" (dict: id, sent, total), "chat" (Event),
-# "credits" (Credits), "notice" (str).
+# Observer(kind, payload): "state" State, "job" RenderJob, "upload" {name, sent, total}, "download"
+# {id, sent, total}, "chat" Event, "credits" Credits, "notice" str
 Observer = Callable[[str, Any], None]
 
 

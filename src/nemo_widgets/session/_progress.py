@@ -12,9 +12,6 @@ from .._display import word
 from .._text import ui_text
 from ..api._multipart import ProgressArg
 
-# `progress=` (ProgressArg) everywhere: a callable(done, total), True (a bar), False (nothing),
-# None (a bar when someone is watching: a terminal or a notebook kernel)
-
 
 def _watched() -> bool:
     """A person is looking: stderr is a terminal, or this runs in a kernel's shell."""
@@ -25,34 +22,27 @@ def _watched() -> bool:
     return in_kernel or getattr(sys.stderr, "isatty", lambda: False)()
 
 
-# The render phase of an export's bar: a percentage as the backend reports it, not bytes.
-_RENDER_FORMAT = "{desc}: {percentage:3.0f}%|{bar}| [{elapsed}]"
-
-
-def _bar(label: str, render: bool) -> Any:
-    """A tqdm bar, None without tqdm."""
-    try:
-        from tqdm.auto import tqdm
-    except ImportError:
-        return None
-    shape = {"total": 100, "bar_format": _RENDER_FORMAT} if render else {"total": 0}
-    return tqdm(desc=ui_text(f"progress.{label}"), leave=False, unit="B", unit_scale=True, **shape)
-
-
 @contextlib.contextmanager
 def caller_progress(
     progress: ProgressArg,
     label: str,
     subscribe: Callable[[Callable[[str, Any], None]], Callable[[], None]] | None = None,
 ) -> Iterator[ProgressArg]:
-    """Yields the worker's `progress`: the feed of a bar made now, when one is wanted.
-
-    With `subscribe` (the session's), the bar is an export's: the render's percent from the "job"
-    events ("render <id> (processing)"), then the download in bytes.
-    """
-    wanted = progress is True or (progress is None and _watched())
+    """The worker's `progress`: a bar's feed when one is wanted (with `subscribe`, an export's bar:
+    the render's percent from the "job" events, then the download's bytes)."""
     rendering = subscribe is not None
-    bar = _bar(label, rendering) if wanted else None
+    bar: Any = None
+    if progress is True or (progress is None and _watched()):
+        # an export's render phase is a percentage as the backend reports it, not bytes
+        percent = {"total": 100, "bar_format": "{desc}: {percentage:3.0f}%|{bar}| [{elapsed}]"}
+        shape = percent if rendering else {"total": 0}
+        try:
+            from tqdm.auto import tqdm
+        except ImportError:
+            pass
+        else:
+            desc = ui_text(f"progress.{label}")
+            bar = tqdm(desc=desc, leave=False, unit="B", unit_scale=True, **shape)
     if bar is None:
         yield False if progress is True else progress
         return

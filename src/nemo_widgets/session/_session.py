@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from os import PathLike
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -30,7 +30,6 @@ from ._working import WorkingDraft
 if TYPE_CHECKING:
     import pandas as pd
 
-    from ..events import Event
 
 T = TypeVar("T")
 log = logging.getLogger("nemo_widgets.session")
@@ -201,8 +200,7 @@ class Session:
 
     async def _link(self) -> str:
         """The web link to open this project (a claim token, never the real token)."""
-        claim = await self.api.claim_token(self.task_id, self.session_id)
-        return str(claim["url"])
+        return str((await self.api.claim_token(self.task_id, self.session_id))["url"])
 
     link, alink = twins(_link, "link")
 
@@ -211,9 +209,7 @@ class Session:
     chat, achat = twins(run_chat, "chat")
     retry_last, aretry_last = twins(run_retry, "retry_last")
 
-    def stream(self, text: str, refresh: bool = False) -> AsyncIterator[Event]:
-        """Yield the reply's events as they arrive (used by the chat widget)."""
-        return stream_chat(self, text, refresh)
+    stream = stream_chat  # the reply's events as they arrive (the chat widget's)
 
     @property
     def can_retry(self) -> bool:
