@@ -20,7 +20,6 @@ from .. import _loop
 from .. import session as sessions
 from .._text import labels_for, ui_lang, ui_text
 from ..errors import NemoError
-from ..session import Session
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +38,7 @@ class NemoWidget(anywidget.AnyWidget):
     # The view's strings in the session's language (`_text.labels_for`), read by `js/lib/text.ts`.
     labels = traitlets.Dict().tag(sync=True)
 
-    def __init__(self, session: Session | None = None, **kwargs: Any) -> None:
+    def __init__(self, session: sessions.Session | None = None, **kwargs: Any) -> None:
         self._session = session if session is not None else sessions.current()
         super().__init__(labels=labels_for(self.lang, *self._areas), **kwargs)
         self._handlers: dict[str, Handler] = {}
@@ -48,7 +47,7 @@ class NemoWidget(anywidget.AnyWidget):
         self.on_msg(self._dispatch)
 
     @property
-    def session(self) -> Session:
+    def session(self) -> sessions.Session:
         """The session this widget is a view of."""
         return self._session
 

@@ -8,7 +8,7 @@ import contextlib
 import html
 import time
 from concurrent.futures import Future
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import traitlets
 
@@ -18,11 +18,9 @@ from .._text import TEXT
 from ..draft import diff_drafts, summarize
 from ..errors import NemoError
 from ..reply_view import ReplyView
+from ..session import Session
 from ._base import STATIC, NemoWidget, list_trait
 from ._coalesce import DeltaCoalescer, utf16_len
-
-if TYPE_CHECKING:
-    from ..session import Session
 
 __all__ = ["ChatCell"]
 

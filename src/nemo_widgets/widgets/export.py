@@ -8,18 +8,16 @@ import html
 import os
 import time
 from concurrent.futures import Future
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import urlsplit
 
 import traitlets
 
 from .. import _loop
 from .._display import word
+from ..session import RenderJob, Session
 from ..session._export import QUALITIES
 from ._base import STATIC, NemoWidget, list_trait, throttled
-
-if TYPE_CHECKING:
-    from ..session import RenderJob, Session
 
 __all__ = ["ExportPanel"]
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import html
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import ipywidgets
 
@@ -15,16 +15,13 @@ from .export import ExportPanel
 from .timeline import TimelineTable
 from .upload import UploadPicker
 
-if TYPE_CHECKING:
-    from ..session import Session
-
 __all__ = ["Studio"]
 
 
 class Studio(ipywidgets.VBox):
     """The four widgets together: composed by ipywidgets, so no extra bundle is needed."""
 
-    def __init__(self, session: Session | None = None) -> None:
+    def __init__(self, session: sessions.Session | None = None) -> None:
         self.session = session = session if session is not None else sessions.current()
         self.upload = UploadPicker(session)
         self.chat = ChatCell(session)

@@ -8,19 +8,17 @@ import html
 import itertools
 from concurrent.futures import Future
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import traitlets
 
 from .. import _loop
 from ..errors import NemoError
 from ..formats import EXTENSIONS, MAX_BYTES
+from ..session import Media, Session, State
 from ._base import STATIC, NemoWidget, list_trait, throttled
 from ._chunks import MAX_CHUNK, ChunkReceiver, discard
 from ._thumbs import local_files, thumbnail
-
-if TYPE_CHECKING:
-    from ..session import Media, Session, State
 
 __all__ = ["UploadPicker"]
 
