@@ -24,8 +24,7 @@ _active: Lang | None = None  # the UI language of the latest session (errors rai
 
 
 def ui_lang(language: str | None) -> Lang:
-    """Chinese for `zh-CN`, `zh_CN.UTF-8`, `Chinese (Simplified)_China`…, else English; `None`: the
-    session's language, or the locale's."""
+    """Chinese for `zh-CN`, `zh_CN.UTF-8`, `Chinese (Simplified)_China`…; `None`: the active one."""
     if language is None:
         return _active or ui_lang(default_language())
     head = re.split(r"[-_.@ (]", language.strip().lower(), maxsplit=1)[0]

@@ -28,8 +28,7 @@ _LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1", "0.0.0.0"}
 
 
 class ExportPanel(NemoWidget):
-    """Quality, Export button (Cancel while a render runs), progress, inline player, download,
-    project link, past renders."""
+    """Quality, Export (Cancel while rendering), progress, player, download, link, past renders."""
 
     _esm = STATIC / "export.js"
     _areas = ("export",)
