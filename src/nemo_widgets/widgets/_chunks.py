@@ -66,17 +66,14 @@ class ChunkReceiver:
     def write(self, uid: object, seq: object, offset: object, data: bytes) -> int:
         """Write one chunk; returns the bytes held. Any mismatch drops the transfer."""
         up = self._get(uid)
-        n = len(data)
+        n, limit = len(data), self.max_chunk
         if (seq, offset, n) == up.last:
             return up.held  # the same chunk again: its answer was lost, it is already written
         problems = (
             (seq != up.next_seq, f"chunk {seq!r} arrived, expected chunk {up.next_seq}"),
             (offset != up.held, f"chunk {seq} starts at byte {offset!r}, expected {up.held}"),
             (n == 0, f"chunk {seq} is empty"),
-            (
-                n > self.max_chunk,
-                f"chunk {seq} has {n} bytes, over the {self.max_chunk}-byte chunk limit",
-            ),
+            (n > limit, f"chunk {seq} has {n} bytes, over the {limit}-byte chunk limit"),
             (up.held + n > up.size, f"chunk {seq} goes past the declared size of {up.size} bytes"),
         )
         if problem := next((text for bad, text in problems if bad), None):

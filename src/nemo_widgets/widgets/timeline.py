@@ -91,15 +91,14 @@ class TimelineTable(NemoWidget):
     def __init__(self, session: Session | None = None, *, max_rows: int = MAX_ROWS) -> None:
         super().__init__(session)
         self.max_rows = max_rows
-        self._working = self._session.edits
-        self._stops.append(self._working.listen(self._on_edits))
-        self._on_edits(self._working)
+        self._stops.append(self.edits.listen(self._on_edits))
+        self._on_edits(self.edits)
         self._handlers["edit"] = self._on_edit
 
     @property
     def edits(self) -> WorkingDraft:
         """The session's working draft this table shows and edits."""
-        return self._working
+        return self._session.edits
 
     def _on_edits(self, wd: WorkingDraft) -> None:
         self._view = view = drafts.timeline_view(wd.draft, self.max_rows, self.lang)
@@ -120,7 +119,7 @@ class TimelineTable(NemoWidget):
             self.notice = self._t("timeline.not_applied", n=n, edits=missed) if n else ""
 
     def _on_edit(self, msg: dict[str, Any], _b: list[bytes]) -> dict[str, Any]:
-        wd, op = self._working, str(msg.get("op", ""))
+        wd, op = self.edits, str(msg.get("op", ""))
         if op in _MOVES:
             getattr(wd, op)()
         elif (refused := wd.edit(_edit(wd, op, str(msg.get("ref", "")), msg))) is not None:
