@@ -143,8 +143,7 @@ class NemoMagics(Magics):
         if len(ns.args) > 1:
             raise _fail(ui_text("magic.extra", args=" ".join(ns.args[1:])))
         backend = _choose("connect", ns.args[0], ("cloud", "local")) if ns.args else "cloud"
-        options = {name: getattr(ns, name) for name in _CONNECT}
-        session = sessions.connect(backend=backend, **options)
+        session = sessions.connect(backend=backend, **{n: getattr(ns, n) for n in _CONNECT})
         _localize(session.language)
         return session
 
