@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from .._text import ui_text
-from . import _read
 from ._model import Draft, Segment, Track, fmt_seconds
 
 _PLURALS = {"image": "images", "video": "videos", "title": "titles", "subtitle": "subtitles"}
@@ -29,12 +28,7 @@ def track_name(track: Track, index: int, language: str | None = "en") -> str:
     return ui_text("timeline.track", language, n=index + 1)
 
 
-def is_text(track: Track, seg: Segment) -> bool:
-    """Whether a segment is a text (title, subtitle) rather than media."""
-    return _read.is_text(seg.raw, track.type)
-
-
-def segment_name(track: Track, seg: Segment, mark: str = '"', language: str | None = "en") -> str:
+def segment_name(seg: Segment, mark: str = '"', language: str | None = "en") -> str:
     """What to call one segment: its quoted text, its name, or its kind."""
     if seg.text is not None:  # a segment with a text is a text segment
         return quote(seg.text, mark)
@@ -63,7 +57,7 @@ def _track_line(track: Track, index: int, language: str) -> str:
         vols = sorted({percent(s.volume) for s in segs})
         details += f", {vols[0]}%" if len(vols) == 1 else f", {vols[0]}-{vols[-1]}%"
     if len(segs) == 1:
-        what = segment_name(track, segs[0], language=language)
+        what = segment_name(segs[0], language=language)
     else:
         kinds = {s.kind for s in segs}
         kind = next(iter(kinds)) if len(kinds) == 1 else None
