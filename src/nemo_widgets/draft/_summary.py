@@ -12,7 +12,6 @@ _MAX_TEXT = 40
 
 
 def quote(text: str, mark: str = '"') -> str:
-    """`text` in quotes, cut to a readable length."""
     text = " ".join(text.split())
     if len(text) > _MAX_TEXT:
         text = text[: _MAX_TEXT - 1] + "…"
@@ -29,7 +28,6 @@ def track_name(track: Track, index: int, language: str | None = "en") -> str:
 
 
 def segment_name(seg: Segment, mark: str = '"', language: str | None = "en") -> str:
-    """What to call one segment: its quoted text, its name, or its kind."""
     if seg.text is not None:  # a segment with a text is a text segment
         return quote(seg.text, mark)
     return seg.name or seg.kind or ui_text("summary.untitled", language)
@@ -43,7 +41,6 @@ def span(segs: tuple[Segment, ...] | list[Segment]) -> str:
 
 
 def percent(volume: float | None) -> int:
-    """A volume in percent (an absent volume is 100%)."""
     return round(100 * (1.0 if volume is None else volume))
 
 
