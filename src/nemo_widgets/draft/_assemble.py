@@ -140,7 +140,6 @@ def _end(segs: list[Any]) -> float:
 
 
 def assemble(rows: Rows) -> dict[str, Any]:
-    """The draft the rows describe."""
     view, ref = rows.view, rows.ref
     segs = _segments(rows)
     tracks = _tracks(rows, segs)
@@ -155,6 +154,6 @@ def assemble(rows: Rows) -> dict[str, Any]:
     if changed and (top.get("d") is None or view.model.duration is not None):
         old = view.model.duration
         new = next_duration(old, _end(view.segs), _end(segs))
-        if old is None or new != old:
+        if new != old:
             out["d"] = whole_ms(new)
     return out

@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 from .._text import ui_text
 from . import _read
 from ._model import Draft, Segment, Track, fmt_seconds
-from ._summary import is_text, percent, quote, segment_name, span, track_name
+from ._summary import percent, quote, segment_name, span, track_name
 
 _T = TypeVar("_T", Track, Segment)
 Q = "'"  # sentences quote texts with single quotes
@@ -87,7 +87,8 @@ class _Changes(list[Change]):
         key = _NOUNS.get(seg.kind or "")
         if key is None and track.type != 1:
             media = "clip" if track.type == 0 else "segment"
-            key = "audio" if seg.kind == "audio" else "text" if is_text(track, seg) else media
+            text = _read.is_text(seg.raw, track.type)
+            key = "audio" if seg.kind == "audio" else "text" if text else media
         return key, track_name(track, t, self.lang) if key is None else self.text(key)
 
     def subject(self, track: Track, t: int, seg: Segment, pos: int) -> str:
@@ -108,7 +109,7 @@ class _Changes(list[Change]):
             return
         for seg in segs:
             details = span([seg]) + (f", {percent(seg.volume)}%" if track.type == 1 else "")
-            noun, name = self.noun(track, seg, t)[1], segment_name(track, seg, Q, self.lang)
+            noun, name = self.noun(track, seg, t)[1], segment_name(seg, Q, self.lang)
             self.say(kind, "", t, seg=seg.id, noun=noun, name=name, details=details)
 
     def segment(self, tb: Track, t: int, a: Segment, b: Segment, pos: int, moved: bool) -> None:
@@ -129,7 +130,7 @@ class _Changes(list[Change]):
             say("moved", s=seconds(b.start or 0, tenths=True))
         if a.source != b.source:
             say("replaced", old=a.name or a.source, new=b.name or b.source)
-        elif a.name != b.name and not is_text(tb, b):
+        elif a.name != b.name and not _read.is_text(b.raw, tb.type):
             say("renamed", name=b.name)
         keys = _other_keys(a, b)
         if keys:

@@ -19,7 +19,6 @@ _T = TypeVar("_T")
 
 
 def track_type_label(tt: int | None) -> str:
-    """The frame's label for a track type: video, audio, text or `other:<n>`."""
     return _TYPE_LABELS.get(tt, f"other:{tt}")
 
 
@@ -79,8 +78,6 @@ def _list(obj: Mapping[str, Any], key: str, where: str) -> list[Any] | None:
 
 
 class _Raw:
-    """What the models share: the dict they read, and a copy of it."""
-
     __slots__ = ()
     raw: Mapping[str, Any]
 
@@ -221,7 +218,6 @@ class Draft(_Raw):
 
     @property
     def segment_count(self) -> int:
-        """How many segments all tracks hold."""
         return sum(len(t.items) for t in self.items)
 
     @property

@@ -28,7 +28,6 @@ TRACK: Final[Table] = {
     "id": (STR, ("id",)),
     "name": (STR, ("nm", "name", "m.name")),
 }
-TEXT_KINDS: Final = frozenset({"title", "subtitle"})
 
 
 def is_number(value: Any) -> bool:
@@ -39,7 +38,6 @@ def is_number(value: Any) -> bool:
 
 
 def value_at(obj: Mapping[str, Any], place: str) -> Any:
-    """The value at a place (`key` or `m.key`); None when absent."""
     if place.startswith("m."):
         meta = obj.get("m")
         return meta.get(place[2:]) if isinstance(meta, Mapping) else None
@@ -97,5 +95,4 @@ def track_type(track: Mapping[str, Any]) -> int | None:
 
 
 def is_text(seg: Mapping[str, Any], tt: int | None) -> bool:
-    """Whether a segment is a text (title, subtitle) rather than media."""
-    return read(seg, "text") is not None or tt == 7 or read(seg, "kind") in TEXT_KINDS
+    return read(seg, "text") is not None or tt == 7 or read(seg, "kind") in ("title", "subtitle")

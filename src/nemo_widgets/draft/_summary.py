@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from .._text import ui_text
-from . import _read
 from ._model import Draft, Segment, Track, fmt_seconds
 
 _PLURALS = {"image": "images", "video": "videos", "title": "titles", "subtitle": "subtitles"}
@@ -13,7 +12,6 @@ _MAX_TEXT = 40
 
 
 def quote(text: str, mark: str = '"') -> str:
-    """`text` in quotes, cut to a readable length."""
     text = " ".join(text.split())
     if len(text) > _MAX_TEXT:
         text = text[: _MAX_TEXT - 1] + "…"
@@ -29,13 +27,7 @@ def track_name(track: Track, index: int, language: str | None = "en") -> str:
     return ui_text("timeline.track", language, n=index + 1)
 
 
-def is_text(track: Track, seg: Segment) -> bool:
-    """Whether a segment is a text (title, subtitle) rather than media."""
-    return _read.is_text(seg.raw, track.type)
-
-
-def segment_name(track: Track, seg: Segment, mark: str = '"', language: str | None = "en") -> str:
-    """What to call one segment: its quoted text, its name, or its kind."""
+def segment_name(seg: Segment, mark: str = '"', language: str | None = "en") -> str:
     if seg.text is not None:  # a segment with a text is a text segment
         return quote(seg.text, mark)
     return seg.name or seg.kind or ui_text("summary.untitled", language)
@@ -49,7 +41,6 @@ def span(segs: tuple[Segment, ...] | list[Segment]) -> str:
 
 
 def percent(volume: float | None) -> int:
-    """A volume in percent (an absent volume is 100%)."""
     return round(100 * (1.0 if volume is None else volume))
 
 
@@ -63,7 +54,7 @@ def _track_line(track: Track, index: int, language: str) -> str:
         vols = sorted({percent(s.volume) for s in segs})
         details += f", {vols[0]}%" if len(vols) == 1 else f", {vols[0]}-{vols[-1]}%"
     if len(segs) == 1:
-        what = segment_name(track, segs[0], language=language)
+        what = segment_name(segs[0], language=language)
     else:
         kinds = {s.kind for s in segs}
         kind = next(iter(kinds)) if len(kinds) == 1 else None

@@ -38,10 +38,7 @@ def _same(x: Any, y: Any) -> bool:
 
 
 def _plain(v: Any) -> Any:
-    """A frame cell as a plain JSON-like Python value (None for NaT)."""
-    if isinstance(v, np.generic):
-        return v.item()
-    return None if v is pd.NaT else v
+    return v.item() if isinstance(v, np.generic) else None if v is pd.NaT else v
 
 
 def _match(index: pd.Index, fids: list[Any] | None, view: Shown) -> tuple[list[int], list[bool]]:
@@ -71,7 +68,6 @@ def _match(index: pd.Index, fids: list[Any] | None, view: Shown) -> tuple[list[i
 
 
 def _targets(df: pd.DataFrame, ref: list[int], view: Shown) -> list[int]:
-    """The track index of every row, checked."""
     if "track" not in df.columns:
         if any(p < 0 for p in ref):
             raise DraftError("new rows need a `track` column")
@@ -107,7 +103,6 @@ def _ms_value(x: float | None) -> Any:
 
 
 def _place(base: Any, what: str) -> str:
-    """Where a reading writes: where the base keeps it, else our own key."""
     place = _read.found(base, what)[0] if base is not None else None
     return place or _read.SEGMENT[what][1][0]
 
@@ -150,9 +145,8 @@ def _row_writes(
     if "label" in edited:
         seg = base if base is not None else {"txt": cells.get("text"), "k": cells.get("kind")}
         what = "text" if _read.is_text(seg, tt) else "name"
-        put(
-            _place(base, what), _checked(edited["label"], what, f"{where}, column 'label'"), "label"
-        )
+        value = _checked(edited["label"], what, f"{where}, column 'label'")
+        put(_place(base, what), value, "label")
     if any(c in edited for c in _TIMES):
         fs, fd, fe = (_ms(cells.get(c), f"{where}, column {c!r}") for c in _TIMES)
         if "start" not in cells and base is not None:
@@ -166,17 +160,13 @@ def _row_writes(
     kept = {}
     for place, (value, _) in writes.items():
         old = _read.value_at(base or {}, place)
-        if _same_json(old, value):
-            continue  # the base's own value back (a write is never None: absent is MISSING)
+        kind = value is not MISSING and isinstance(old, bool) == isinstance(value, bool)
+        if kind and _same(old, value):
+            continue  # the base's own value, of one JSON kind (1 == 1.0 is kept; True is not 1)
         if type(value) is float and value.is_integer() and type(old) is int:
             value = int(value)  # an int edited through a float column stays an int
         kept[place] = clone(value)  # never shared with the frame's cells
     return kept
-
-
-def _same_json(a: Any, b: Any) -> bool:
-    """Equal, and of one JSON kind (1 == 1.0 is kept as it was; True is not 1)."""
-    return b is not MISSING and isinstance(a, bool) == isinstance(b, bool) and _same(a, b)
 
 
 def _edits(frame: dict[str, list[Any]], ref: list[int], view: Shown) -> dict[int, dict[str, Any]]:
