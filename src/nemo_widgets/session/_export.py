@@ -34,23 +34,19 @@ def new_job_id() -> str:
     return f"render_{_last_id}"
 
 
-def check_draft(draft: dict[str, Any]) -> dict[str, Any]:
-    """The very dict (a cloud draft is rendered as it came), or `DraftError` unless it is ready."""
+async def resolve_draft(session: Host, draft: Any) -> dict[str, Any]:
+    """The draft to render (the session's, a given dict, or a DataFrame written back onto it),
+    or `DraftError` unless it is ready; a given dict is rendered as it came (the very dict)."""
+    if not isinstance(draft, dict):
+        if draft is not None and type(draft).__name__ != "DataFrame":
+            raise DraftError(
+                f"export(draft=...) takes a dict or a DataFrame, not {type(draft).__name__}"
+            )
+        await session.astate()
+        base = session.edits.current()  # the working draft: hand edits included
+        draft = base if draft is None else _draft.frame_to_draft(draft, base)
     validate(draft)  # raises DraftError naming the track and segment
     return draft
-
-
-async def resolve_draft(session: Host, draft: Any) -> dict[str, Any]:
-    """The draft to render: the session's, a given dict, or a DataFrame written back onto it."""
-    if isinstance(draft, dict):
-        return check_draft(draft)
-    if draft is not None and type(draft).__name__ != "DataFrame":
-        raise DraftError(
-            f"export(draft=...) takes a dict or a DataFrame, not {type(draft).__name__}"
-        )
-    await session.astate()
-    base = session.edits.current()  # the working draft: hand edits included
-    return check_draft(base if draft is None else _draft.frame_to_draft(draft, base))
 
 
 def poll_waits(opts: Options) -> Iterator[float]:
