@@ -13,7 +13,6 @@ from .. import draft as _draft  # its pandas half loads on first use
 from .._options import Options
 from .._text import ui_text
 from ..api._models import TERMINAL
-from ..draft import validate
 from ..errors import DraftError, NemoError, RenderFailed
 from ._host import Host
 from ._jobs import RenderJob
@@ -35,8 +34,7 @@ def new_job_id() -> str:
 
 
 async def resolve_draft(session: Host, draft: Any) -> dict[str, Any]:
-    """The draft to render (the session's, a given dict, or a DataFrame written back onto it),
-    or `DraftError` unless it is ready; a given dict is rendered as it came (the very dict)."""
+    """The draft to render, checked: the session's, a DataFrame written onto it, or a given dict."""
     if not isinstance(draft, dict):
         if draft is not None and type(draft).__name__ != "DataFrame":
             raise DraftError(
@@ -45,8 +43,8 @@ async def resolve_draft(session: Host, draft: Any) -> dict[str, Any]:
         await session.astate()
         base = session.edits.current()  # the working draft: hand edits included
         draft = base if draft is None else _draft.frame_to_draft(draft, base)
-    validate(draft)  # raises DraftError naming the track and segment
-    return draft
+    _draft.validate(draft)  # raises DraftError naming the track and segment
+    return draft  # a given dict is the very one: a cloud draft is rendered as it came
 
 
 def poll_waits(opts: Options) -> Iterator[float]:
