@@ -132,9 +132,8 @@ async def _look(session: Host, action: str) -> tuple[str, Any]:
     if action == "status":
         state = await session.astate()
         return summarize(state.draft, session.language), state
-    c = await session.acredits()
-    lang = session.language
-    return ui_text("notice.credits", lang, available=c.available, frozen=c.frozen, total=c.total), c
+    credits = await session.acredits()
+    return ui_text("notice.credits", session.language, **dataclasses.asdict(credits)), credits
 
 
 async def _chat(session: Host, text: str, changes: list[Change]) -> AsyncGenerator[Batch, None]:
