@@ -132,9 +132,8 @@ async def _look(session: Host, action: str) -> tuple[str, Any]:
     if action == "status":
         state = await session.astate()
         return summarize(state.draft, session.language), state
-    c = await session.acredits()
-    lang = session.language
-    return ui_text("notice.credits", lang, available=c.available, frozen=c.frozen, total=c.total), c
+    credits = await session.acredits()
+    return ui_text("notice.credits", session.language, **dataclasses.asdict(credits)), credits
 
 
 async def _chat(session: Host, text: str, changes: list[Change]) -> AsyncGenerator[Batch, None]:
@@ -216,10 +215,9 @@ async def _finish(
     else:
         # A silent edit (no text, or only GUI instructions): the draft says what happened.
         changes += diff_drafts(before.draft, (await session.astate()).draft)
-        sentences = tuple(c.sentence for c in changes)
-        if sentences:
-            yield Changes(sentences)
-        said = "\n".join(errors + [f"✅ {s}" for s in sentences])
+        if changes:
+            yield Changes(tuple(c.sentence for c in changes))
+        said = "\n".join(errors + [f"✅ {c.sentence}" for c in changes])
         said = said or "Nothing changed in the project."
         yield Text(said)
     # what the client can do instead of a GUI instruction, in the reply's language
@@ -249,9 +247,8 @@ async def _after_drop(
             continue  # the backend is still out of reach: that read found nothing
         changes += diff_drafts(before.draft, after.draft)
         if changes:
-            sentences = tuple(c.sentence for c in changes)
-            yield Changes(sentences)
-            yield Text(_join(partial, "\n".join(f"✅ {s}" for s in sentences)))
+            yield Changes(tuple(c.sentence for c in changes))
+            yield Text(_join(partial, "\n".join(f"✅ {c.sentence}" for c in changes)))
             return
         yield Notice(f"⏳ No change yet ({attempt + 1}/{len(waits)})...")
     session.chat_state.retryable = text

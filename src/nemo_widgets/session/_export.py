@@ -13,7 +13,6 @@ from .. import draft as _draft  # its pandas half loads on first use
 from .._options import Options
 from .._text import ui_text
 from ..api._models import TERMINAL
-from ..draft import validate
 from ..errors import DraftError, NemoError, RenderFailed
 from ._host import Host
 from ._jobs import RenderJob
@@ -34,23 +33,18 @@ def new_job_id() -> str:
     return f"render_{_last_id}"
 
 
-def check_draft(draft: dict[str, Any]) -> dict[str, Any]:
-    """The very dict (a cloud draft is rendered as it came), or `DraftError` unless it is ready."""
-    validate(draft)  # raises DraftError naming the track and segment
-    return draft
-
-
 async def resolve_draft(session: Host, draft: Any) -> dict[str, Any]:
-    """The draft to render: the session's, a given dict, or a DataFrame written back onto it."""
-    if isinstance(draft, dict):
-        return check_draft(draft)
-    if draft is not None and type(draft).__name__ != "DataFrame":
-        raise DraftError(
-            f"export(draft=...) takes a dict or a DataFrame, not {type(draft).__name__}"
-        )
-    await session.astate()
-    base = session.edits.current()  # the working draft: hand edits included
-    return check_draft(base if draft is None else _draft.frame_to_draft(draft, base))
+    """The draft to render, checked: the session's, a DataFrame written onto it, or a given dict."""
+    if not isinstance(draft, dict):
+        if draft is not None and type(draft).__name__ != "DataFrame":
+            raise DraftError(
+                f"export(draft=...) takes a dict or a DataFrame, not {type(draft).__name__}"
+            )
+        await session.astate()
+        base = session.edits.current()  # the working draft: hand edits included
+        draft = base if draft is None else _draft.frame_to_draft(draft, base)
+    _draft.validate(draft)  # raises DraftError naming the track and segment
+    return draft  # a given dict is the very one: a cloud draft is rendered as it came
 
 
 def poll_waits(opts: Options) -> Iterator[float]:

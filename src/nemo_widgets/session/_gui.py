@@ -134,7 +134,7 @@ class Translation:
     actions: tuple[str, ...] = ()
 
 
-def _translate_sentence(sentence: str, actions: list[str]) -> str:
+def _translate_sentence(sentence: str, actions: dict[str, None]) -> str:
     """The sentence without its GUI instructions; records the actions they stand for."""
     body, terminator, trailing = _ENDING.split(sentence)[:3]  # pieces 2 and 3 may be empty
     clauses = [c.strip() for c in _CLAUSE_SPLIT.split(body) if c.strip()]
@@ -157,9 +157,7 @@ def _translate_sentence(sentence: str, actions: list[str]) -> str:
             mark = _INSTRUCTED
         if mark in (_INSTRUCTED, _OPENS_LIST):
             # quotes included: 'click "Export"' names the control
-            action = next((a for a, pattern in _TARGETS if pattern.search(clause)), "chat")
-            if action not in actions:
-                actions.append(action)
+            actions.setdefault(next((a for a, p in _TARGETS if p.search(clause)), "chat"))
         elif not mark and not _PURPOSE.match(clause):
             kept.append(clause)
     if not kept:
@@ -171,7 +169,7 @@ def _translate_sentence(sentence: str, actions: list[str]) -> str:
 
 def translate(text: str) -> Translation:
     """Strip GUI instructions and trailing noise from a backend reply; return the actions."""
-    actions: list[str] = []
+    actions: dict[str, None] = {}  # ordered, no repeats
     lines_out: list[str] = []
     has_content = False
     for line in text.split("\n"):

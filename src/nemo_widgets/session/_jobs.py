@@ -119,14 +119,13 @@ class RecordedSession:
 
 def history_record(history: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The part of a chat history kept on disk: plain fields, bounded sizes."""
-    kept = []
-    for h in history[-KEEP_HISTORY:]:
-        if isinstance(h, dict) and isinstance(h.get("text"), str):
-            entry: dict[str, Any] = {"text": h["text"][:KEEP_TEXT]}
-            entry |= {k: h[k][:40] for k in ("role", "route") if isinstance(h.get(k), str)}
-            entry |= {k: True for k in ("stopped", "error") if h.get(k) is True}
-            kept.append(entry)
-    return kept
+    return [
+        {"text": h["text"][:KEEP_TEXT]}
+        | {k: h[k][:40] for k in ("role", "route") if isinstance(h.get(k), str)}
+        | {k: True for k in ("stopped", "error") if h.get(k) is True}
+        for h in history[-KEEP_HISTORY:]
+        if isinstance(h, dict) and isinstance(h.get("text"), str)
+    ]
 
 
 class JobBook:

@@ -9,16 +9,8 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from .. import draft as _draft  # its pandas half loads on first use
-from ..draft._edits import (
-    Edit,
-    EditRefused,
-    NotApplied,
-    describe,
-    edits_between,
-    rebase,
-    refs,
-    replay,
-)
+from ..draft import _edits
+from ..draft._edits import Edit, EditRefused
 from ..draft._summary import track_name
 from ..errors import DraftError
 
@@ -41,7 +33,7 @@ class WorkingDraft:
         self.draft: dict[str, Any] = {}
         self.edits: list[Edit] = []
         self._redo: list[Edit] = []
-        self.not_applied: list[NotApplied] = []  # from the last rebase, until the next one
+        self.not_applied: list[_edits.NotApplied] = []  # from the last rebase, until the next one
         self._listeners: list[Callable[[WorkingDraft], None]] = []
         self._sync()
         session.subscribe(self._on_session)
@@ -67,7 +59,7 @@ class WorkingDraft:
             new = _draft.Draft.of(state.draft).to_dict()
             same = new == self.base
             self.base = new
-            self.draft, self.edits, missed = rebase(self.edits, new, same_base=same)
+            self.draft, self.edits, missed = _edits.rebase(self.edits, new, same_base=same)
             if not same:
                 self._redo = []
                 self.not_applied = missed
@@ -95,7 +87,7 @@ class WorkingDraft:
     def _make(self, edits: list[Edit], keep_redo: bool = False) -> EditRefused | None:
         """Make `edits` on the working draft, all or none; the first refusal, if any."""
         with self._lock:
-            draft, missed = replay(self.draft, edits)
+            draft, missed = _edits.replay(self.draft, edits)
             if missed:
                 return EditRefused(missed[0].reason)
             self.draft = draft
@@ -117,7 +109,7 @@ class WorkingDraft:
             if not self.edits:
                 return False
             self._redo.append(self.edits.pop())
-            self.draft, self.edits, _ = rebase(self.edits, self.base, same_base=True)
+            self.draft, self.edits, _ = _edits.rebase(self.edits, self.base, same_base=True)
         self._changed()
         return True
 
@@ -144,7 +136,7 @@ class WorkingDraft:
         if type(value).__name__ == "DataFrame":
             value = _draft.frame_to_draft(value, self.current())
         with self._lock:
-            ops = edits_between(self.current(), value)
+            ops = _edits.edits_between(self.current(), value)
             refused = self._make(ops) if isinstance(ops, list) and ops else ops
         if isinstance(refused, EditRefused):
             raise DraftError(f"set_timeline: {refused.reason}")
@@ -153,10 +145,10 @@ class WorkingDraft:
         """The edits in the first person, one a line, to tell the chat ("" when none)."""
         # ref -> "subtitle 2": the segment's kind (or track name) and its place in its track
         model = _draft.Draft.of(self.base)
-        it = iter(refs(model))
+        it = iter(_edits.refs(model))
         names = {
             next(it): f"{seg.kind or track_name(track, t)} {j + 1}"
             for t, track in enumerate(model.items)
             for j, seg in enumerate(track.items)
         }
-        return "\n".join(describe(e, names.get(e.ref, "")) for e in self.edits)
+        return "\n".join(_edits.describe(e, names.get(e.ref, "")) for e in self.edits)

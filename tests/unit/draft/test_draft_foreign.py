@@ -3,6 +3,7 @@ no `st` or `d`): read, shown and written back without loss, and never refused.""
 
 from __future__ import annotations
 
+import asyncio
 import copy
 from typing import Any
 
@@ -16,7 +17,7 @@ from hypothesis import strategies as st
 from nemo_widgets import draft as nd
 from nemo_widgets.draft import timeline_view
 from nemo_widgets.errors import DraftError
-from nemo_widgets.session._export import check_draft
+from nemo_widgets.session._export import resolve_draft
 
 SETTINGS = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -56,7 +57,7 @@ def test_export_sends_a_valid_draft_as_it_came(draft: dict[str, Any]) -> None:
     original = copy.deepcopy(draft)
     if nd.problems(draft):
         return
-    assert check_draft(draft) is draft
+    assert asyncio.run(resolve_draft(None, draft)) is draft
     assert canonical(draft) == canonical(original)
 
 
