@@ -211,7 +211,7 @@ class ChatCell(NemoWidget):
         who = {"user": self._t("chat.you"), "assistant": self._t("chat.assistant")}
         lines, rows = [], []
         for e in entries:
-            name, mark, route = who.get(e["role"], e["role"]), e.get("mark"), e["route"]
+            name, mark, route = who.get(e["role"], e["role"]), e.get("mark"), e.get("route", "chat")
             lines.append(f"{name}: {e['text']}" + (f" ({mark})" if mark else ""))
             rows.append(
                 f"<p><strong>{html.escape(name)}</strong>"

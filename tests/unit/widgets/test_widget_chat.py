@@ -233,6 +233,13 @@ def test_history_and_fallback_outside_a_widget_front_end(comms: list[RecordingCo
     assert "<script>" not in data["text/html"] and "&lt;script&gt;" in data["text/html"]
 
 
+def test_a_transcript_set_in_code_needs_no_route(comms: list[RecordingComm]) -> None:
+    w = ChatCell(FakeSession())
+    w.transcript = [{"role": "assistant", "text": "| a |\n|---|"}]  # e.g. to show a table
+    data, _meta = w._repr_mimebundle_()
+    assert "| a |" in data["text/plain"] and "[" not in data["text/html"]
+
+
 def test_a_view_with_a_stale_transcript_gets_the_whole_list(comms: list[RecordingComm]) -> None:
     session = FakeSession()
     session.history = [{"role": "user", "text": "one", "route": "chat"}]
