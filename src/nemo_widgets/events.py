@@ -155,7 +155,8 @@ def _tool(spelling: str, body: dict[str, Any]) -> ToolCall | ToolResult:
     return kind(str(body.get("name") or ""), payload, body.get("id"))
 
 
-def _join(done: str, more: str) -> str:
+def join_texts(done: str, more: str) -> str:
+    """Two texts of one turn, a blank line between them (either may be empty)."""
     return done + _SEPARATOR + more if done and more else done or more
 
 
@@ -175,7 +176,7 @@ class ChatTurn:
     @property
     def text(self) -> str:
         """The message as it should be shown now."""
-        return _join(self._final, "".join(self._open))
+        return join_texts(self._final, "".join(self._open))
 
     def feed(self, data: bytes) -> list[Event]:
         """Decode the next bytes of the stream (split anywhere) into the events they complete."""
@@ -278,7 +279,7 @@ class ChatTurn:
             elif joined or self._open:
                 # The final repeats the whole text: it replaces the chunks (ADK 1.x gives it a
                 # new id, 2.x the same one, so ids cannot tell us; position can).
-                self._finish(_join(self._final, joined or "".join(self._open)), out)
+                self._finish(join_texts(self._final, joined or "".join(self._open)), out)
 
     def _delta(self, text: str, out: list[Event]) -> None:
         if text:

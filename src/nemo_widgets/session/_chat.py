@@ -14,7 +14,7 @@ from .._text import ui_text
 from ..api._stream import ChatStream
 from ..draft import Change, diff_drafts, summarize
 from ..errors import NemoError, StreamDropped
-from ..events import Changes, ChatTurn, End, Event, Notice, Offer, Routed, Text
+from ..events import Changes, ChatTurn, End, Event, Notice, Offer, Routed, Text, join_texts
 from ..reply_view import ReplyView
 from ._gui import CJK, translate
 from ._host import Host
@@ -98,7 +98,7 @@ async def _turn(
         session.save_history()
         raise
     if lost:  # whatever the reply, the user must hear it went to a new session
-        said = Text(_join(_LOST.text, view.text))
+        said = Text(join_texts(_LOST.text, view.text))
         view.add(said)
         session.emit("chat", said)
         yield [said]
@@ -209,7 +209,7 @@ async def _finish(
     translation = translate(shown)
     errors = [f"⚠️ The backend reported an error: {e}" for e in turn.errors]
     if translation.text:
-        said = _join(translation.text, "\n".join(errors))  # the backend failed after some text
+        said = join_texts(translation.text, "\n".join(errors))  # the backend failed after some text
         if said != shown:
             yield Text(said)  # the correction replaces what the deltas showed
     else:
@@ -228,7 +228,7 @@ async def _finish(
             continue
         line, payload = await _look(session, action)
         yield Routed(action, line, payload)
-        said = _join(said, line)
+        said = join_texts(said, line)
         yield Text(said)
 
 
@@ -248,13 +248,9 @@ async def _after_drop(
         changes += diff_drafts(before.draft, after.draft)
         if changes:
             yield Changes(tuple(c.sentence for c in changes))
-            yield Text(_join(partial, "\n".join(f"✅ {c.sentence}" for c in changes)))
+            yield Text(join_texts(partial, "\n".join(f"✅ {c.sentence}" for c in changes)))
             return
         yield Notice(f"⏳ No change yet ({attempt + 1}/{len(waits)})...")
     session.chat_state.retryable = text
-    yield Text(_join(partial, _NOT_SENT))
+    yield Text(join_texts(partial, _NOT_SENT))
     yield Offer("retry", ui_text("offer.retry", "en"))
-
-
-def _join(a: str, b: str) -> str:
-    return f"{a}\n\n{b}" if a and b else a or b
