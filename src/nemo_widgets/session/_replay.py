@@ -19,7 +19,6 @@ from ..draft import diff_drafts
 from ..events import Changes, Event, Notice, Offer, Replayed, Text
 from ..reply_view import ReplyView
 from . import _record
-from ._record import Record, Turn, Unmapped
 
 if TYPE_CHECKING:
     from ._host import Host
@@ -55,9 +54,9 @@ class Recorder:
     ) -> None:
         self.path = Path(path).expanduser().absolute()
         self.backend, self.language = backend, language
-        self.old = Record()
+        self.old = _record.Record()
         self.live = refresh  # once True, every turn goes to the backend and is recorded
-        self.turns: list[Turn] = []  # this run's: the replayed ones, then the live ones
+        self.turns: list[_record.Turn] = []  # this run's: the replayed ones, then the live ones
         self.uploads: list[dict[str, Any]] = []  # this run's, in order, as the file lists them
         self.ids: dict[str, str] = {}  # this run's media ids -> sha256
         self.urls: dict[str, str] = {}  # this run's media URLs -> sha256
@@ -104,7 +103,7 @@ class Recorder:
             return state
         return dataclasses.replace(state, draft=copy.deepcopy(self.draft))
 
-    def replay(self, text: str, draft: dict[str, Any]) -> Turn | None:
+    def replay(self, text: str, draft: dict[str, Any]) -> _record.Turn | None:
         """The recorded turn for `text` in `draft`'s state (its draft: `self.draft`), or None."""
         if self.live or len(self.turns) >= len(self.old.turns):
             return None
@@ -114,7 +113,7 @@ class Recorder:
         ids, urls = ({v: k for k, v in m.items()} for m in (self.ids, self.urls))
         try:
             self.draft = _record.restore(turn.draft, ids, urls)
-        except Unmapped:
+        except _record.Unmapped:
             return None  # names a file this run has not uploaded
         self.turns.append(turn)
         return turn
@@ -127,10 +126,10 @@ class Recorder:
         self._lagging = copy.deepcopy(self._raw)
         return self.draft is not None
 
-    def add(self, turn: Turn) -> None:
+    def add(self, turn: _record.Turn) -> None:
         """Record a live turn and write the file (a disk that refuses costs the record only)."""
         self.turns.append(turn)
-        record = Record(tuple(self.uploads), tuple(self.turns), self.backend, self.language)
+        record = _record.Record(tuple(self.uploads), tuple(self.turns), self.backend, self.language)
         try:
             write_atomic(self.path, _record.dumps(record, self.secrets()))
         except OSError as exc:
@@ -172,4 +171,4 @@ async def record_turn(
     if rec is None or any(action == "retry" for action, _ in offers):
         return  # no record, or the stream dropped: nothing to freeze
     after = _record.canonical((await session.astate()).draft, rec.ids, rec.urls)
-    rec.add(Turn(text, sent_in, view.text, after, tuple(view.changes), offers))
+    rec.add(_record.Turn(text, sent_in, view.text, after, tuple(view.changes), offers))
