@@ -28,19 +28,16 @@ def caller_progress(
     label: str,
     subscribe: Callable[[Callable[[str, Any], None]], Callable[[], None]] | None = None,
 ) -> Iterator[ProgressArg]:
-    """The worker's `progress`: a bar's feed when one is wanted (with `subscribe`, an export's bar:
-    the render's percent from the "job" events, then the download's bytes)."""
+    """The worker's `progress`: a bar's feed if wanted (with `subscribe`: render %, then bytes)."""
     rendering = subscribe is not None
     bar: Any = None
     if progress is True or (progress is None and _watched()):
         # an export's render phase is a percentage as the backend reports it, not bytes
         percent = {"total": 100, "bar_format": "{desc}: {percentage:3.0f}%|{bar}| [{elapsed}]"}
         shape = percent if rendering else {"total": 0}
-        try:
+        with contextlib.suppress(ImportError):
             from tqdm.auto import tqdm
-        except ImportError:
-            pass
-        else:
+
             desc = ui_text(f"progress.{label}")
             bar = tqdm(desc=desc, leave=False, unit="B", unit_scale=True, **shape)
     if bar is None:
