@@ -300,8 +300,7 @@ class AsyncClient:
 
     async def state(self, session_id: str) -> State:
         """The session's latest state."""
-        path = f"/api/state/nemo_agent/me/{session_id}/latest"
-        data = await self._call("GET", path, "state")
+        data = await self._call("GET", f"/api/state/nemo_agent/me/{session_id}/latest", "state")
         self._learn_user(data)
         return State.from_data(data)
 
