@@ -75,7 +75,8 @@ async def _media(
                 await fetch(session.api, url, dest, feed)
                 sent += dest.stat().st_size
             url = dest.absolute().as_uri()
-        out[src] = MediaInfo(url, media.duration * 1000 if (media.duration or 0) > 0 else None)
+        ms = media.duration * 1000 if media.duration and media.duration > 0 else None
+        out[src] = MediaInfo(url, ms)
     return out
 
 
