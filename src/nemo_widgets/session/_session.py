@@ -16,13 +16,11 @@ from .._options import Options
 from .._text import default_language, set_active, ui_text
 from ..api import AsyncClient, Credits, Media, State
 from ..errors import SessionNotFound
-from . import _export
-from ._chat import run_chat, run_retry, stream_chat
+from . import _chat, _export, _timeline_file
 from ._host import ChatState, Observer, twins
 from ._jobs import JobBook, RenderJob
 from ._progress import ProgressArg, caller_progress
 from ._replay import Recorder
-from ._timeline_file import export_timeline, reissue
 from ._upload import resolve
 from ._watchdog import Clock
 from ._working import WorkingDraft
@@ -206,10 +204,10 @@ class Session:
 
     export, aexport = twins(_export.run_export, "export", bar="render")
     resume, aresume = twins(_export.resume, "resume", bar="render")
-    chat, achat = twins(run_chat, "chat")
-    retry_last, aretry_last = twins(run_retry, "retry_last")
+    chat, achat = twins(_chat.run_chat, "chat")
+    retry_last, aretry_last = twins(_chat.run_retry, "retry_last")
 
-    stream = stream_chat  # the reply's events as they arrive (the chat widget's)
+    stream = _chat.stream_chat  # the reply's events as they arrive (the chat widget's)
 
     @property
     def can_retry(self) -> bool:
@@ -250,15 +248,16 @@ class Session:
         """Write the timeline (default: the session's draft) as `.otio`, `.otioz`, FCP `.xml`,
         `.fcpxml` or `.edl`, its media downloaded beside it; `draft.from_otio` brings it back."""
         with caller_progress(progress, "media") as feed:
-            job = export_timeline(
+            job = _timeline_file.export_timeline(
                 self, path, media_dir, draft=draft, download=download, progress=feed
             )
-            return reissue(_loop.run(job))
+            return _timeline_file.reissue(_loop.run(job))
 
     async def aexport_timeline(self, path: str | PathLike[str], **options: Any) -> Path:
         """Async twin of `export_timeline` (the same options)."""
         with caller_progress(options.pop("progress", None), "media") as feed:
-            return reissue(await _loop.arun(export_timeline(self, path, progress=feed, **options)))
+            job = _timeline_file.export_timeline(self, path, progress=feed, **options)
+            return _timeline_file.reissue(await _loop.arun(job))
 
     async def _close(self) -> None:
         """Close the HTTP client (and the offline backend this session started)."""

@@ -15,9 +15,7 @@ from typing import TYPE_CHECKING, Any
 from .. import draft as _draft  # its pandas half loads on first use
 from ..api import Media
 from ..api._client import fetch
-from ..draft import _read
-from ..draft._otio import MediaInfo, SegmentView, as_draft, listed
-from ..draft._otio_files import adapter_for, write_timeline
+from ..draft import _otio, _otio_files, _read
 from ._progress import ProgressArg
 
 if TYPE_CHECKING:
@@ -44,14 +42,14 @@ async def _media(
     folder: Path,
     download: bool,
     progress: ProgressArg,
-) -> dict[str, MediaInfo]:
+) -> dict[str, _otio.MediaInfo]:
     """Where the editor finds each `src` the draft shows: a downloaded file, else its URL."""
     records = {Media.from_data(r).id: r for r in [*state.video_infos, *state.generated_media]}
     views = [
-        SegmentView(seg, track.get("tt"))
-        for track in listed(draft.get("t"))
+        _otio.SegmentView(seg, track.get("tt"))
+        for track in _otio.listed(draft.get("t"))
         if isinstance(track, Mapping)
-        for seg in listed(track.get("sg"))
+        for seg in _otio.listed(track.get("sg"))
         if isinstance(seg, Mapping)
     ]
     sent = 0  # one running count over all the files, for one bar
@@ -60,7 +58,7 @@ async def _media(
         if callable(progress):
             progress(sent + done, sent + total)
 
-    out: dict[str, MediaInfo] = {}
+    out: dict[str, _otio.MediaInfo] = {}
     taken: set[str] = set()
     for src in dict.fromkeys(v.source for v in views if v.source and not v.is_text):
         rec = records.get(src, {})
@@ -76,7 +74,7 @@ async def _media(
                 sent += dest.stat().st_size
             url = dest.absolute().as_uri()
         ms = media.duration * 1000 if media.duration and media.duration > 0 else None
-        out[src] = MediaInfo(url, ms)
+        out[src] = _otio.MediaInfo(url, ms)
     return out
 
 
@@ -91,13 +89,14 @@ async def export_timeline(
 ) -> tuple[Path, list[warnings.WarningMessage]]:
     """Write the timeline file; the path and the warnings to show on the caller's thread."""
     dest = Path(path).expanduser().absolute()
-    adapter = adapter_for(dest)  # a wrong suffix or a missing plugin fails before any download
+    # a wrong suffix or a missing plugin fails before any download
+    adapter = _otio_files.adapter_for(dest)
     state = await session.astate()
     working = session.edits.current()  # the backend's draft with the hand edits
     body: Any = working if draft is None else draft
     if type(body).__name__ == "DataFrame":
         body = _draft.frame_to_draft(body, working)
-    body = as_draft(body)
+    body = _otio.as_draft(body)
     folder = Path(media_dir).expanduser() if media_dir else dest.with_name(f"{dest.stem}_media")
     media = await _media(session, body, state, folder, download or adapter == "otioz", progress)
     fps = None if _read.value_at(body, "m.fps") else state.canvas_config.get("fps")
@@ -105,7 +104,7 @@ async def export_timeline(
     def write() -> tuple[Path, list[warnings.WarningMessage]]:
         with warnings.catch_warnings(record=True) as seen:
             warnings.simplefilter("always")
-            written = write_timeline(body, dest, media=media, fps=fps)
+            written = _otio_files.write_timeline(body, dest, media=media, fps=fps)
         return written, list(seen)
 
     return await asyncio.to_thread(write)
