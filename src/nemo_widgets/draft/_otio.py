@@ -11,9 +11,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..errors import DraftError
-from . import _read
+from . import _read, _summary
 from ._model import Draft, Segment, Track
-from ._summary import track_name
 
 
 def load() -> Any:
@@ -172,7 +171,7 @@ def build(
             if not isinstance(track, Mapping):
                 lost.append(Unmapped(f"track {t + 1}", "is not an object: left out"))
                 continue
-            name = track_name(Track(track), t)
+            name = _summary.track_name(Track(track), t)
             items, left = placed(track, f"track {t + 1} ({name})")
             lost.extend(left)
             nemo = _json({k: v for k, v in track.items() if k != "sg"}, f"track {t + 1}")

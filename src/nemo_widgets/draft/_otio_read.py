@@ -11,11 +11,10 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..errors import DraftError
-from . import _read
+from . import _read, _summary
 from ._model import Track, next_duration, whole_ms
 from ._otio import OtioWarning, Unmapped, as_draft, deep, draft_fps, frames, listed, load, placed
 from ._otio_files import read_timeline
-from ._summary import track_name
 
 
 def _ms(time: Any) -> int:
@@ -110,7 +109,7 @@ class _Reader:
     def track_map(self, timeline: Any) -> dict[int, int]:
         """Which draft track each timeline track stands for (metadata, its clips, then its name)."""
         names = {
-            t: track_name(Track(track), t)
+            t: _summary.track_name(Track(track), t)
             for t, track in enumerate(self.tracks)
             if isinstance(track, Mapping)
         }

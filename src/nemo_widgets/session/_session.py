@@ -16,14 +16,11 @@ from .._options import Options
 from .._text import default_language, set_active, ui_text
 from ..api import AsyncClient, Credits, Media, State
 from ..errors import SessionNotFound
-from . import _chat, _export, _timeline_file
+from . import _chat, _export, _replay, _timeline_file, _watchdog, _working
 from ._host import ChatState, Observer, twins
 from ._jobs import JobBook, RenderJob
 from ._progress import ProgressArg, caller_progress
-from ._replay import Recorder
 from ._upload import resolve
-from ._watchdog import Clock
-from ._working import WorkingDraft
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -63,11 +60,11 @@ class Session:
         self._key = record_key or ""
         self._book = JobBook() if record_key else None  # records the session and its jobs
         self._on_close: list[Callable[[], None]] = []
-        self.clock = Clock()  # the waits between polls and after a drop (tests pass a fake)
-        self.recorder: Recorder | None = None  # with connect(record=...)
+        self.clock = _watchdog.Clock()  # the waits between polls and after a drop (tests fake it)
+        self.recorder: _replay.Recorder | None = None  # with connect(record=...)
         self.chat_state = ChatState()
         # the working draft: `.edits`, `.undo()`, `.redo()`, `.not_applied` after a rebase
-        self.edits = WorkingDraft(self)
+        self.edits = _working.WorkingDraft(self)
 
     def subscribe(self, observer: Observer) -> Callable[[], None]:
         """Call `observer(kind, payload)` on every change; returns the unsubscribe function."""
