@@ -12,8 +12,7 @@ from urllib.parse import quote, urlsplit
 from .._options import Options
 from .._text import ui_text
 from ..errors import BY_CODE, BackendUnavailable, NemoError, error_for, redact
-from ._auth import detect_platform
-from ._retry import ANON_PATH
+from . import _auth, _retry
 
 DEFAULT_WEB_URL = "https://nemovideo.com"
 
@@ -23,7 +22,7 @@ def attribution_headers(options: Options, env: Mapping[str, str] | None = None) 
     return {
         "X-Skill-Source": options.skill_name,
         "X-Skill-Version": options.skill_version,
-        "X-Skill-Platform": options.skill_platform or detect_platform(env),
+        "X-Skill-Platform": options.skill_platform or _auth.detect_platform(env),
     }
 
 
@@ -118,7 +117,7 @@ def to_error(
         return error_for(2001, text, register_url=f"{web_url.rstrip('/')}/register{query}")
     if code == 2001:
         return error_for(2001, text, hint=ui_text("hint.no_credits_host", host=host))
-    if path == ANON_PATH and 429 in (status, code):
+    if path == _retry.ANON_PATH and 429 in (status, code):
         return error_for(
             429,
             f"{what}: refused (429): anonymous tokens are a quota of one per client id, and about "

@@ -13,8 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .. import draft as _draft  # its pandas half loads on first use
-from ..api import Media
-from ..api._client import fetch
+from ..api import Media, _client
 from ..draft import _otio, _otio_files, _read
 from ._progress import ProgressArg
 
@@ -70,7 +69,7 @@ async def _media(
             dest = folder / _file_name(src, media.name, url, rec.get("mime"), taken)
             if not (media.size and dest.is_file() and dest.stat().st_size == media.size):
                 folder.mkdir(parents=True, exist_ok=True)
-                await fetch(session.api, url, dest, feed)
+                await _client.fetch(session.api, url, dest, feed)
                 sent += dest.stat().st_size
             url = dest.absolute().as_uri()
         ms = media.duration * 1000 if media.duration and media.duration > 0 else None
