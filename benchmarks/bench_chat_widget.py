@@ -198,14 +198,20 @@ class KernelSide:
             return real_send(*args, **kwargs)
 
         self.widget.comm.send = counting_send
+        self.kind, self.session = kind, session
         if kind == "ours":
             self.widget._handle_custom_msg({"kind": "ready", "id": "r0", "have": 0}, [])
+
+    def start(self) -> None:
+        """Send the message; counting starts here, as in `run` (opening is not the stream)."""
+        self.sent = 0
+        if self.kind == "ours":
             self.future = self.widget.ask("write the script")
         else:
 
             async def naive() -> None:
                 view = ReplyView()
-                async for event in session.stream("write the script"):
+                async for event in self.session.stream("write the script"):
                     if view.add(event) != "":
                         self.widget.value = view.text
 
@@ -242,10 +248,17 @@ def run_in_kernel(kind: str, n: int, rate: float) -> dict[str, Any]:
             f"from bench_chat_widget import KernelSide\n"
         )
         assert kc.execute_interactive(setup, timeout=60)["content"]["status"] == "ok"
+        opened = kc.execute(f"_bench = KernelSide({kind!r}, {n}, {rate})")
+        assert kc.get_shell_msg(timeout=60)["content"]["status"] == "ok"
+        while True:  # drop the opening's messages: its cell has ended when its status is idle
+            msg = kc.get_iopub_msg(timeout=60)
+            ended = msg["content"].get("execution_state") == "idle"
+            if ended and msg["parent_header"].get("msg_id") == opened:
+                break
         reader = threading.Thread(target=read_iopub, daemon=True)
         reader.start()
         # The reader thread owns IOPub from here on: only shell replies are read below.
-        kc.execute(f"_bench = KernelSide({kind!r}, {n}, {rate})")
+        kc.execute("_bench.start()")
         assert kc.get_shell_msg(timeout=60)["content"]["status"] == "ok"
         t0, cells, done = time.monotonic(), [], False
         while not done:
