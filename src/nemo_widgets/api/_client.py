@@ -39,7 +39,7 @@ def _streamable(content_type: str, kind: str) -> bool:
     return not content_type.startswith("application/json")  # an envelope error may come as 200
 
 
-class AsyncClient:
+class AsyncClient(contextlib.AbstractAsyncContextManager["AsyncClient"]):
     """The NemoVideo API as coroutines; use it from one event loop (the session uses the package's
     background loop). The token comes from `token`, `NEMO_TOKEN`, or an anonymous sign-in."""
 
@@ -71,9 +71,6 @@ class AsyncClient:
 
     def __repr__(self) -> str:
         return f"AsyncClient({self.api_url!r}, {self.credentials!r})"
-
-    async def __aenter__(self) -> AsyncClient:
-        return self
 
     async def __aexit__(self, *exc: object) -> None:
         await self.aclose()
