@@ -264,8 +264,10 @@ class AsyncClient(contextlib.AbstractAsyncContextManager["AsyncClient"]):
             response = await self._call("POST", "/run_sse", "chat", json=body, stream="sse")
         except BackendUnavailable as exc:
             raise dropped_before(exc) from exc.__cause__
-        async with contextlib.aclosing(ChatStream(response)) as stream:
-            yield stream
+        try:
+            yield ChatStream(response)
+        finally:
+            await response.aclose()
 
     async def upload_files(
         self,

@@ -42,6 +42,3 @@ class ChatStream:
         except httpx.TransportError as exc:
             raise StreamDropped(f"chat: the stream broke off ({type(exc).__name__})") from None
         yield self.turn.close()
-
-    async def aclose(self) -> None:
-        await self._response.aclose()
