@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from .._options import Options
-from ..errors import BackendUnavailable, NemoError, RateLimited, redact
+from ..errors import BackendUnavailable, NemoError, RateLimited
 from ._auth import Credentials, token_expiry
 from ._models import Credits, Media, RenderStatus, State
 from ._multipart import MultipartFiles, Progress, ProgressArg
@@ -189,7 +189,7 @@ class AsyncClient(contextlib.AbstractAsyncContextManager["AsyncClient"]):
                 continue
             if outcome is None:
                 # chained so callers can tell "never sent" from "sent, no answer" by the cause
-                problem = redact(str(cause)) or "connection failed"
+                problem = str(cause) or "connection failed"
                 raise BackendUnavailable(f"{what}: {type(cause).__name__}: {problem}") from cause
             raise to_error(
                 outcome,
