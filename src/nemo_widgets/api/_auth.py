@@ -22,8 +22,8 @@ DEFAULT_TTL = 6 * 24 * 3600.0  # assumed life of a token whose answer gives none
 def token_expiry(expires_at: Any, expires_in: Any, now: float) -> float | None:
     """Epoch seconds from `expires_at` (ISO-8601, epoch s or ms) or `expires_in`, else None."""
     if isinstance(expires_at, str) and expires_at.strip():
-        with contextlib.suppress(ValueError):
-            return float(expires_at)
+        with contextlib.suppress(ValueError):  # epoch seconds or ms as text: the rule below
+            return token_expiry(float(expires_at), None, now)
         with contextlib.suppress(ValueError):
             when = datetime.datetime.fromisoformat(expires_at.strip().replace("Z", "+00:00"))
             # no zone given: the vendor's examples are UTC ("…Z")

@@ -1,4 +1,5 @@
-"""`AsyncClient`: a coroutine per endpoint, over one core for auth, envelope, errors, retries."""
+"""`AsyncClient`: a coroutine per endpoint, over one core for auth, envelope, errors, retries; the
+chat reply leaves as a `ChatStream` of decoded events, never as bytes or httpx errors."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import functools
 import logging
 import os
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Sequence
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -17,19 +18,21 @@ from urllib.parse import urlsplit
 import httpx
 
 from .._options import Options
-from ..errors import BackendUnavailable, NemoError, RateLimited, redact
+from ..errors import BackendUnavailable, NemoError, RateLimited, StreamDropped, StreamTimeout
+from ..events import ChatTurn, Event
 from ._auth import Credentials, token_expiry
 from ._models import Credits, Media, RenderStatus, State
 from ._multipart import MultipartFiles, Progress, ProgressArg
 from ._request import DEFAULT_WEB_URL, attribution_headers, first, parse_body, to_error
 from ._retry import ANON_PATH, parse_retry_after, recovery, retry_delay
-from ._stream import ChatStream, dropped_before
 
 DEFAULT_API_URL = "https://mega-api-prod.nemovideo.ai"
 _DEFAULT: Any = object()
 _RENDER = "/api/render/proxy/lambda"
 _SESSION = "/api/tasks/me/with-session/nemo_agent"
 log = logging.getLogger("nemo_widgets.api")
+# Transport failures that happen only before a request leaves: the message was not delivered.
+_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.UnsupportedProtocol)
 
 
 def _streamable(content_type: str, kind: str) -> bool:
@@ -39,7 +42,29 @@ def _streamable(content_type: str, kind: str) -> bool:
     return not content_type.startswith("application/json")  # an envelope error may come as 200
 
 
-class AsyncClient:
+class ChatStream:
+    """One `/run_sse` reply: event batches, one per read, the last ends in `End`; `turn` sums up."""
+
+    def __init__(self, response: httpx.Response) -> None:
+        self.turn = ChatTurn()
+        self._response = response
+
+    async def __aiter__(self) -> AsyncGenerator[list[Event], None]:
+        try:
+            async for chunk in self._response.aiter_bytes():
+                if events := self.turn.feed(chunk):
+                    yield events
+        except httpx.TimeoutException as exc:
+            # no byte for the read time-out (= heartbeat_timeout): not even heartbeats
+            raise StreamTimeout(
+                f"The backend stopped answering mid-reply ({type(exc).__name__})."
+            ) from None
+        except httpx.TransportError as exc:
+            raise StreamDropped(f"chat: the stream broke off ({type(exc).__name__})") from None
+        yield self.turn.close()
+
+
+class AsyncClient(contextlib.AbstractAsyncContextManager["AsyncClient"]):
     """The NemoVideo API as coroutines; use it from one event loop (the session uses the package's
     background loop). The token comes from `token`, `NEMO_TOKEN`, or an anonymous sign-in."""
 
@@ -71,9 +96,6 @@ class AsyncClient:
 
     def __repr__(self) -> str:
         return f"AsyncClient({self.api_url!r}, {self.credentials!r})"
-
-    async def __aenter__(self) -> AsyncClient:
-        return self
 
     async def __aexit__(self, *exc: object) -> None:
         await self.aclose()
@@ -192,7 +214,7 @@ class AsyncClient:
                 continue
             if outcome is None:
                 # chained so callers can tell "never sent" from "sent, no answer" by the cause
-                problem = redact(str(cause)) or "connection failed"
+                problem = str(cause) or "connection failed"
                 raise BackendUnavailable(f"{what}: {type(cause).__name__}: {problem}") from cause
             raise to_error(
                 outcome,
@@ -266,9 +288,16 @@ class AsyncClient:
         try:
             response = await self._call("POST", "/run_sse", "chat", json=body, stream="sse")
         except BackendUnavailable as exc:
-            raise dropped_before(exc) from exc.__cause__
-        async with contextlib.aclosing(ChatStream(response)) as stream:
-            yield stream
+            # a failure that may come after delivery (no headers in time) is not resendable
+            cause = exc.__cause__
+            if isinstance(cause, httpx.TransportError) and not isinstance(cause, _NOT_SENT):
+                message = f"{exc.message} (the message may have been delivered)"
+                raise StreamDropped(message) from cause
+            raise
+        try:
+            yield ChatStream(response)
+        finally:
+            await response.aclose()
 
     async def upload_files(
         self,

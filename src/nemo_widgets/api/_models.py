@@ -187,9 +187,7 @@ class RenderStatus:
         status = str(pick("status", "state", default=default)).lower()
         status = _STATUSES.get(status, status)
         raw = pick("percent", "progress", default=100.0 if status == "completed" else 0.0)
-        percent = 0.0
-        with contextlib.suppress(TypeError, ValueError):
-            percent = float(raw)
+        percent = _number(raw) or 0.0
         if 0.0 < percent <= 1.0 and not isinstance(raw, int):
             percent *= 100.0  # a fraction in one variant, a percentage in the other
         url = None

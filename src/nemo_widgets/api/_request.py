@@ -11,7 +11,7 @@ from urllib.parse import quote, urlsplit
 
 from .._options import Options
 from .._text import ui_text
-from ..errors import BY_CODE, BackendUnavailable, NemoError, error_for, redact
+from ..errors import BY_CODE, BackendUnavailable, NemoError, error_for
 from . import _auth, _retry
 
 DEFAULT_WEB_URL = "https://nemovideo.com"
@@ -107,7 +107,7 @@ def to_error(
 ) -> NemoError:
     """The typed error for a failed `outcome` of the call `what`, with the user's advice."""
     host = urlsplit(web_url).netloc or web_url  # how the vendor names the site in its texts
-    text = f"{what}: {redact(outcome.message) or 'request failed'}"
+    text = f"{what}: {outcome.message or 'request failed'}"
     code, status = outcome.code, outcome.status
     if code == 2001 and anonymous:
         # the registration link binds the user's id, else the error's, else the session's

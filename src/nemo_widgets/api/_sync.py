@@ -3,6 +3,7 @@ every request; each method runs the coroutine of the same name on the package's 
 
 from __future__ import annotations
 
+import contextlib
 import functools
 from collections.abc import Callable, Coroutine
 from typing import Any, Concatenate, ParamSpec, TypeVar
@@ -24,7 +25,7 @@ def _blocking(
     return run
 
 
-class Client:
+class Client(contextlib.AbstractContextManager["Client"]):
     """The NemoVideo API as blocking calls (works in scripts and inside running event loops);
     takes the arguments of `AsyncClient`, which is at `.aio`."""
 
@@ -33,9 +34,6 @@ class Client:
 
     def __repr__(self) -> str:
         return repr(self.aio).removeprefix("Async")
-
-    def __enter__(self) -> Client:
-        return self
 
     def __exit__(self, *exc: object) -> None:
         self.close()

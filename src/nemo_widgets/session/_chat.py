@@ -11,7 +11,7 @@ from typing import Any
 
 from .. import _display, _loop
 from .._text import ui_text
-from ..api._stream import ChatStream
+from ..api._client import ChatStream
 from ..draft import Change, diff_drafts, summarize
 from ..errors import NemoError, StreamDropped
 from ..events import Changes, ChatTurn, End, Event, Notice, Offer, Routed, Text, join_texts

@@ -183,6 +183,7 @@ def test_state_keeps_ids_as_strings_and_every_unknown_key() -> None:
         pytest.param("2026-03-18T00:00:00", None, 1773792000.0, id="iso-naive-utc"),
         pytest.param(1773792000, None, 1773792000.0, id="epoch-s"),
         pytest.param(1773792000000, None, 1773792000.0, id="epoch-ms"),
+        pytest.param("1773792000000", None, 1773792000.0, id="epoch-ms-string"),
         pytest.param(None, 600, 1600.0, id="expires-in"),
         pytest.param("soon", None, None, id="unreadable"),
         pytest.param(None, None, None, id="none"),

@@ -12,7 +12,7 @@ import httpx
 
 from nemo_widgets import Credits, Media, RenderJob, State
 from nemo_widgets._options import Options
-from nemo_widgets.api._stream import ChatStream
+from nemo_widgets.api._client import ChatStream
 from nemo_widgets.session._host import ChatState
 from nemo_widgets.session._watchdog import Clock
 
