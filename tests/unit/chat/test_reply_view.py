@@ -17,13 +17,13 @@ from nemo_widgets.events import (
     Notice,
     Offer,
     Replayed,
+    ReplyView,
     Routed,
     StreamError,
     Text,
     TextDelta,
     ToolCall,
 )
-from nemo_widgets.reply_view import ReplyView
 
 words = st.text(max_size=8)
 # What the session adds around the decoder's events (routing, GUI translation, drops, replays).
