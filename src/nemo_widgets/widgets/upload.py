@@ -46,7 +46,6 @@ class UploadPicker(NemoWidget):
     def __init__(self, session: Session | None = None, *, temp_dir: str | None = None) -> None:
         super().__init__(session)
         self._receiver = ChunkReceiver(tuple(self.accept), self.max_size, self.chunk_size, temp_dir)
-        self._running: dict[str, Future[Any]] = {}
         self._ids = itertools.count(1)
         if self._session.last_state is not None:
             self._merge_media(_from_state(self._session.last_state))
@@ -157,8 +156,6 @@ class UploadPicker(NemoWidget):
     def close(self) -> None:
         """Drop open transfers and their temporary files, then close."""
         self._receiver.cancel_all()
-        for fut in list(self._running.values()):
-            fut.cancel()
         super().close()
 
     def _fallback(self) -> tuple[str, str]:
