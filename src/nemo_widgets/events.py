@@ -172,7 +172,6 @@ class ChatTurn:
         self._final = ""  # texts finalised so far in this turn, joined
         self._open: list[str] = []  # chunks of the text being streamed
         self.errors: list[str] = []  # the backend's own error messages
-        self.unreadable = 0  # events that could not be read
         self.closed = False
 
     @property
@@ -206,7 +205,6 @@ class ChatTurn:
             elif not message.data.strip():  # an empty `data:` line: a keep-alive too
                 out.append(_HEARTBEAT)
             elif (problem := self._problem(message.event, message.data, out)) is not None:
-                self.unreadable += 1  # reported, then skipped
                 shown = message.data.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
                 out.append(StreamError(f"unreadable event: {problem}", shown[:_RAW_LIMIT]))
         return out
@@ -311,8 +309,6 @@ class ReplyView:
     offers: list[Offer] = dataclasses.field(default_factory=list)
     mark: str = ""  # a reply from the record: nothing was sent, no credits spent
     changes: list[str] = dataclasses.field(default_factory=list)
-    errors: list[str] = dataclasses.field(default_factory=list)
-    ended: bool = False
     streamed: bool = False  # whether any text came
 
     @classmethod
@@ -331,8 +327,6 @@ class ReplyView:
             return self.text[len(before) :] if self.text.startswith(before) else None
         if isinstance(event, ToolCall | StreamError):
             self.activity = event
-        if isinstance(event, StreamError):
-            self.errors.append(event.message)
         elif isinstance(event, Notice):
             self.notice = event.text
         elif isinstance(event, Routed) and not self.streamed:
@@ -343,8 +337,6 @@ class ReplyView:
             self.mark = event.text
         elif isinstance(event, Changes):
             self.changes.extend(event.sentences)
-        elif isinstance(event, End):
-            self.ended = True
         return ""
 
     def with_line(self, line: str) -> Text:
