@@ -36,7 +36,6 @@ from jupyter_client.session import Session as WireSession
 
 from nemo_widgets import _loop
 from nemo_widgets import events as ev
-from nemo_widgets.reply_view import ReplyView
 from nemo_widgets.widgets import ChatCell
 from widget_comm import recording
 
@@ -148,7 +147,7 @@ def run(kind: str, toks: list[str], rate: float) -> dict[str, Any]:
     else:
 
         async def naive() -> None:
-            view = ReplyView()
+            view = ev.ReplyView()
             async for event in session.stream("write the script"):
                 if view.add(event) != "":
                     widget.value = view.text  # the whole growing string, per token
@@ -210,7 +209,7 @@ class KernelSide:
         else:
 
             async def naive() -> None:
-                view = ReplyView()
+                view = ev.ReplyView()
                 async for event in self.session.stream("write the script"):
                     if view.add(event) != "":
                         self.widget.value = view.text

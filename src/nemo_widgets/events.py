@@ -1,5 +1,5 @@
-"""Chat events, and `ChatTurn`: the pure decoder (no I/O) from `/run_sse` bytes, split anywhere,
-to typed events; both dialects (ADK's `content.parts[]`, the vendor's `type`) share one table."""
+"""Chat events; `ChatTurn`, the pure decoder from `/run_sse` bytes (both dialects, one table);
+`ReplyView`, the one fold of events into what the user sees (widget, demo, replay, tests)."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import codecs
 import dataclasses
 import json
 import re
+from collections.abc import Iterable
 from typing import Any
 
 from httpx_sse._decoders import SSEDecoder, SSELineDecoder  # the framing without the I/O
@@ -20,6 +21,7 @@ __all__ = [
     "Notice",
     "Offer",
     "Replayed",
+    "ReplyView",
     "Routed",
     "StreamError",
     "Text",
@@ -170,7 +172,6 @@ class ChatTurn:
         self._final = ""  # texts finalised so far in this turn, joined
         self._open: list[str] = []  # chunks of the text being streamed
         self.errors: list[str] = []  # the backend's own error messages
-        self.unreadable = 0  # events that could not be read
         self.closed = False
 
     @property
@@ -204,7 +205,6 @@ class ChatTurn:
             elif not message.data.strip():  # an empty `data:` line: a keep-alive too
                 out.append(_HEARTBEAT)
             elif (problem := self._problem(message.event, message.data, out)) is not None:
-                self.unreadable += 1  # reported, then skipped
                 shown = message.data.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
                 out.append(StreamError(f"unreadable event: {problem}", shown[:_RAW_LIMIT]))
         return out
@@ -295,3 +295,50 @@ class ChatTurn:
         self._open.clear()
         self._final = whole
         out.append(Text(whole))
+
+
+@dataclasses.dataclass
+class ReplyView:
+    """What the user sees of one reply: `add` its events in order (or `ReplyView.of(events)`)."""
+
+    text: str = ""  # a TextDelta appends, a Text replaces (a final that differs corrects it)
+    # a Routed before any text makes the reply a card; one after it (GUI translation) does not
+    route: str = "chat"
+    activity: ToolCall | StreamError | None = None  # the tool running, the last error
+    notice: str = ""  # a status line, not part of the message; text clears it and `activity`
+    offers: list[Offer] = dataclasses.field(default_factory=list)
+    mark: str = ""  # a reply from the record: nothing was sent, no credits spent
+    changes: list[str] = dataclasses.field(default_factory=list)
+    streamed: bool = False  # whether any text came
+
+    @classmethod
+    def of(cls, events: Iterable[Event]) -> ReplyView:
+        view = cls()
+        for event in events:
+            view.add(event)
+        return view
+
+    def add(self, event: Event) -> str | None:
+        """Fold one event in: the text it appended ("" if none), or None if it replaced `text`."""
+        if isinstance(event, TextDelta | Text):
+            self.streamed, self.activity, self.notice = True, None, ""
+            before = self.text
+            self.text = before + event.text if isinstance(event, TextDelta) else event.text
+            return self.text[len(before) :] if self.text.startswith(before) else None
+        if isinstance(event, ToolCall | StreamError):
+            self.activity = event
+        elif isinstance(event, Notice):
+            self.notice = event.text
+        elif isinstance(event, Routed) and not self.streamed:
+            self.route = event.action
+        elif isinstance(event, Offer):
+            self.offers.append(event)
+        elif isinstance(event, Replayed):
+            self.mark = event.text
+        elif isinstance(event, Changes):
+            self.changes.extend(event.sentences)
+        return ""
+
+    def with_line(self, line: str) -> Text:
+        """The text with a line of the client's own under it (an error, what a stop found)."""
+        return Text(join_texts(self.text, line))

@@ -20,8 +20,7 @@ from hypothesis import strategies as st
 
 import nemo_widgets as nw
 from nemo_widgets.errors import NemoError
-from nemo_widgets.events import ChatTurn, End, Event, Text, TextDelta
-from nemo_widgets.reply_view import ReplyView
+from nemo_widgets.events import ChatTurn, End, Event, ReplyView, Text, TextDelta
 from nemo_widgets.widgets import UploadPicker
 from nemo_widgets.widgets._chunks import ChunkReceiver
 from widget_comm import RecordingComm

@@ -21,8 +21,7 @@ from typing import Any
 import nemo_widgets as nw
 
 from ..errors import NemoError
-from ..events import Notice
-from ..reply_view import ReplyView
+from ..events import Notice, ReplyView
 from .render import FFmpegError, probe_streams
 from .samples import SAMPLE_FILES, make_sample_media
 

@@ -14,8 +14,18 @@ from .._text import ui_text
 from ..api._client import ChatStream
 from ..draft import Change, diff_drafts, summarize
 from ..errors import NemoError, StreamDropped
-from ..events import Changes, ChatTurn, End, Event, Notice, Offer, Routed, Text, join_texts
-from ..reply_view import ReplyView
+from ..events import (
+    Changes,
+    ChatTurn,
+    End,
+    Event,
+    Notice,
+    Offer,
+    ReplyView,
+    Routed,
+    Text,
+    join_texts,
+)
 from ._gui import CJK, translate
 from ._host import Host
 from ._replay import Batch, record_turn

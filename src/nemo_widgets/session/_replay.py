@@ -16,8 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..api._auth import write_atomic
 from ..draft import diff_drafts
-from ..events import Changes, Event, Notice, Offer, Replayed, Text
-from ..reply_view import ReplyView
+from ..events import Changes, Event, Notice, Offer, Replayed, ReplyView, Text
 from . import _record
 
 if TYPE_CHECKING:

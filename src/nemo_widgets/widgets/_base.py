@@ -44,6 +44,7 @@ class NemoWidget(anywidget.AnyWidget):
         self._handlers: dict[str, Handler] = {}
         self._send_lock = threading.RLock()
         self._stops: list[Callable[[], None]] = []  # undone on close: observers of the session
+        self._running: dict[str, Future[Any]] = {}  # cancelled on close: transfers, video fetches
         self.on_msg(self._dispatch)
 
     @property
@@ -109,9 +110,11 @@ class NemoWidget(anywidget.AnyWidget):
         self._stops.append(self._session.subscribe(lambda k, got: show(got) if k == kind else None))
 
     def close(self) -> None:
-        """Stop observing the session and close the widget."""
+        """Stop observing the session, cancel what runs for the view, and close the widget."""
         while self._stops:
             self._stops.pop()()
+        for fut in list(self._running.values()):
+            fut.cancel()
         super().close()
 
     def _fallback(self) -> tuple[str, str]:

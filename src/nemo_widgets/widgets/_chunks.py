@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import FileTooLarge, NemoError, UnsupportedFile
-from ..formats import EXTENSIONS, MAX_BYTES
+from ..formats import EXTENSIONS, MAX_BYTES, extension
 
 MAX_CHUNK = 4 * 1024 * 1024  # per message, far under Tornado's 10 MB websocket cap
 
@@ -46,8 +46,7 @@ class ChunkReceiver:
         # no directory part, no control characters
         name = re.sub(r"[\x00-\x1f]", "", re.split(r"[\\/]", str(name))[-1]).strip().lstrip(".")
         name = name[:200] or "upload"
-        ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
-        if ext not in self.accepted:
+        if (ext := extension(name)) not in self.accepted:
             raise UnsupportedFile(f"{name}: type .{ext or '?'} is not accepted.")
         if not isinstance(size, int) or isinstance(size, bool) or size <= 0:
             raise TransferError(f"{name}: declared size {size!r} is not a positive byte count.")

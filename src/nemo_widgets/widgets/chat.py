@@ -17,7 +17,6 @@ from .. import events as ev
 from .._text import TEXT
 from ..draft import diff_drafts, summarize
 from ..errors import NemoError
-from ..reply_view import ReplyView
 from ..session import Session
 from ._base import STATIC, NemoWidget, list_trait
 from ._coalesce import DeltaCoalescer, utf16_len
@@ -92,7 +91,7 @@ class ChatCell(NemoWidget):
     async def _turn(self, text: str, turn: int, appended: float) -> dict[str, Any]:
         co = DeltaCoalescer(self.max_rate)
         co.mark(appended)  # the user's message went at `appended`: it counts against the rate
-        view = ReplyView()  # the reply as the view will show it (sent + queued)
+        view = ev.ReplyView()  # the reply as the view will show it (sent + queued)
         stopped = False
         before: Any = None  # the state before the message (read by the chat turn first)
         changed = asyncio.Event()
@@ -168,7 +167,7 @@ class ChatCell(NemoWidget):
         changes = [f"✅ {c.sentence}" for c in diff_drafts(before.draft, after.draft)]
         return "\n".join([stopped, *(changes or [self._t("stop.unchanged")])])
 
-    def _show(self, view: ReplyView, event: ev.Event, co: DeltaCoalescer) -> None:
+    def _show(self, view: ev.ReplyView, event: ev.Event, co: DeltaCoalescer) -> None:
         """Fold one event into the view and queue what it changed on screen."""
         was, now = (view.activity, view.notice), time.monotonic()
         if (more := view.add(event)) is None:

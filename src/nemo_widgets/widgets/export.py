@@ -56,7 +56,6 @@ class ExportPanel(NemoWidget):
         self.rate, self.chunk = rate, chunk
         self._sleep = asyncio.sleep  # the pacing wait (tests record it instead of waiting)
         self._export: Future[Any] | None = None
-        self._fetches: dict[str, Future[Any]] = {}
         self.jobs = [_job_dict(j) for j in self._session.jobs]
         if self._session.jobs:
             self._show_job(self._session.jobs[-1])
@@ -140,12 +139,12 @@ class ExportPanel(NemoWidget):
                 cap=self.cap // 2**20,
                 path=job.path,
             )
-        self._fetches[fid] = fut = _loop.submit(self._stream(fid, job.path, size))
-        fut.add_done_callback(lambda _f: self._fetches.pop(fid, None))
+        self._running[fid] = fut = _loop.submit(self._stream(fid, job.path, size))
+        fut.add_done_callback(lambda _f: self._running.pop(fid, None))
         return fut
 
     def _on_fetch_cancel(self, msg: dict[str, Any], _b: list[bytes]) -> dict[str, Any]:
-        fut = self._fetches.pop(str(msg.get("fetch")), None)
+        fut = self._running.pop(str(msg.get("fetch")), None)
         if fut is not None:
             fut.cancel()
         return {"cancelled": fut is not None}
@@ -176,12 +175,6 @@ class ExportPanel(NemoWidget):
                 self.video_url = (job.url or "") if web else ""
                 self.local_port = (url.port or {"https": 443}.get(url.scheme, 80)) if local else 0
                 self.local_path = url.path + (f"?{url.query}" if url.query else "") if local else ""
-
-    def close(self) -> None:
-        """Stop streaming and close."""
-        for fut in list(self._fetches.values()):
-            fut.cancel()
-        super().close()
 
     def _fallback(self) -> tuple[str, str]:
         job = self.job

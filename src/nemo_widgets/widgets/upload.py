@@ -4,8 +4,13 @@ disk or a URL, then to the backend through `Session.aupload` (the `transfers` tr
 from __future__ import annotations
 
 import asyncio
+import base64
+import glob
 import html
 import itertools
+import os
+import shutil
+import subprocess
 from concurrent.futures import Future
 from pathlib import Path
 from typing import Any
@@ -18,9 +23,10 @@ from ..formats import EXTENSIONS, MAX_BYTES
 from ..session import Media, Session, State
 from ._base import STATIC, NemoWidget, list_trait, throttled
 from ._chunks import MAX_CHUNK, ChunkReceiver, discard
-from ._thumbs import local_files, thumbnail
 
 __all__ = ["UploadPicker"]
+
+_THUMB_MAX = 64_000  # a thumbnail data URL larger than this is not worth a trait sync
 
 
 class UploadPicker(NemoWidget):
@@ -33,13 +39,13 @@ class UploadPicker(NemoWidget):
     chunk_size = traitlets.Int(MAX_CHUNK).tag(sync=True)
     media = list_trait()
     transfers = list_trait()
-    # media id -> a small JPEG data URL (see `_thumbs`): never a loopback URL
+    # media id -> a small JPEG data URL (`_thumbnail`): shown where the browser cannot reach the
+    # kernel's 127.0.0.1, and after a page reload too
     thumbs = traitlets.Dict(value_trait=traitlets.Unicode()).tag(sync=True)
 
     def __init__(self, session: Session | None = None, *, temp_dir: str | None = None) -> None:
         super().__init__(session)
         self._receiver = ChunkReceiver(tuple(self.accept), self.max_size, self.chunk_size, temp_dir)
-        self._running: dict[str, Future[Any]] = {}
         self._ids = itertools.count(1)
         if self._session.last_state is not None:
             self._merge_media(_from_state(self._session.last_state))
@@ -108,12 +114,12 @@ class UploadPicker(NemoWidget):
                 uploaded = await self._session.aupload(*items, progress=progress)
                 media = [_media_dict(m) for m in uploaded]
                 # made from the file still on this machine (the browser's is a temporary file)
-                files = local_files(items)
+                files = _local_files(items)
                 for m in media:
                     path = files.get(str(m["name"]))
                     if path is None or m["type"] not in ("video", "image") or not m["id"]:
                         continue
-                    if url := await asyncio.to_thread(thumbnail, path):
+                    if url := await asyncio.to_thread(_thumbnail, path):
                         self.thumbs = {**self.thumbs, str(m["id"]): url}
             finally:
                 if temp is not None:
@@ -150,8 +156,6 @@ class UploadPicker(NemoWidget):
     def close(self) -> None:
         """Drop open transfers and their temporary files, then close."""
         self._receiver.cancel_all()
-        for fut in list(self._running.values()):
-            fut.cancel()
         super().close()
 
     def _fallback(self) -> tuple[str, str]:
@@ -178,3 +182,31 @@ def _media_dict(m: Media | dict[str, Any]) -> dict[str, Any]:
 
 def _from_state(state: State) -> list[dict[str, Any]]:
     return [_media_dict(v) for v in state.video_infos if isinstance(v, dict) and "id" in v]
+
+
+def _thumbnail(path: str | os.PathLike[str], width: int = 160) -> str | None:
+    """The first frame of `path` as a JPEG data URL, or None; runs ffmpeg (off the event loop)."""
+    try:
+        import imageio_ffmpeg  # the `local` extra
+
+        exe: str | None = str(imageio_ffmpeg.get_ffmpeg_exe())
+    except (ImportError, RuntimeError):
+        exe = shutil.which("ffmpeg")
+    if exe is None:
+        return None
+    cmd = [exe, "-v", "error", "-nostdin", "-i", str(path), "-frames:v", "1"]
+    cmd += ["-vf", f"scale='min({width},iw)':-2", "-q:v", "6", "-f", "image2pipe"]
+    cmd += ["-vcodec", "mjpeg", "-"]
+    try:
+        done = subprocess.run(cmd, capture_output=True, timeout=60, check=False)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    if done.returncode or not done.stdout.startswith(b"\xff\xd8") or len(done.stdout) > _THUMB_MAX:
+        return None
+    return "data:image/jpeg;base64," + base64.b64encode(done.stdout).decode("ascii")
+
+
+def _local_files(items: list[str]) -> dict[str, Path]:
+    """The files on this machine that `items` (paths, globs or URLs) name, by file name."""
+    paths = [Path(p) for i in items if "://" not in i for p in glob.glob(os.path.expanduser(i))]
+    return {p.name: p for p in reversed(paths) if p.is_file()}  # reversed: the first one named

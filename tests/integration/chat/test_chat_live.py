@@ -19,12 +19,12 @@ from nemo_widgets.events import (
     Event,
     Heartbeat,
     Notice,
+    ReplyView,
     StreamError,
     TextDelta,
     ToolCall,
 )
 from nemo_widgets.local import Faults, LocalServer
-from nemo_widgets.reply_view import ReplyView
 
 RUN_SSE = ("POST", "/run_sse")
 

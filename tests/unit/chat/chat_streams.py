@@ -8,8 +8,7 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from nemo_widgets.events import ChatTurn, Event
-from nemo_widgets.reply_view import ReplyView
+from nemo_widgets.events import ChatTurn, Event, ReplyView
 
 _ACTIONS: dict[str, Any] = {"stateDelta": {}, "artifactDelta": {}, "requestedAuthConfigs": {}}
 

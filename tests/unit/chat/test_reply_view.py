@@ -17,13 +17,13 @@ from nemo_widgets.events import (
     Notice,
     Offer,
     Replayed,
+    ReplyView,
     Routed,
     StreamError,
     Text,
     TextDelta,
     ToolCall,
 )
-from nemo_widgets.reply_view import ReplyView
 
 words = st.text(max_size=8)
 # What the session adds around the decoder's events (routing, GUI translation, drops, replays).
@@ -55,7 +55,7 @@ def test_folding_as_the_bytes_arrive_equals_folding_the_whole_stream(
         live.add(event)
     assert live == ReplyView.of(cs.decode(body))
     assert live.text == turn.text == cs.expected_text(stream)  # each text shown once
-    assert live.ended and live.route == "chat"
+    assert live.route == "chat"
 
 
 @settings(max_examples=200, deadline=None)
@@ -76,12 +76,12 @@ def test_a_view_that_follows_what_add_returns_shows_exactly_the_text(events: lis
 
 def test_a_routed_card_before_any_text_sets_the_route_and_after_text_does_not() -> None:
     card = ReplyView.of([Notice("exporting"), Routed("export", "done"), Text("done"), End()])
-    assert (card.route, card.text, card.notice, card.ended) == ("export", "done", "", True)
+    assert (card.route, card.text, card.notice) == ("export", "done", "")
     chat = ReplyView.of([TextDelta("Done."), Routed("status", "Timeline"), Text("Done.\n\nT")])
     assert chat.route == "chat" and chat.text == "Done.\n\nT"
 
 
-def test_offers_marks_changes_errors_and_activity_are_kept() -> None:
+def test_offers_marks_changes_and_activity_are_kept() -> None:
     view = ReplyView.of(
         [
             Replayed("replayed"),
@@ -92,7 +92,7 @@ def test_offers_marks_changes_errors_and_activity_are_kept() -> None:
         ]
     )
     assert view.mark == "replayed" and view.changes == ["Title added"]
-    assert view.errors == ["boom"] and view.activity == StreamError("boom")
+    assert view.activity == StreamError("boom")
     assert view.offers == [Offer("export", "Export?")]
     view.add(TextDelta("ok"))
     assert view.activity is None  # text clears the activity line
