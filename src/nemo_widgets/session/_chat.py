@@ -18,7 +18,7 @@ from ..events import Changes, ChatTurn, End, Event, Notice, Offer, Routed, Text,
 from ..reply_view import ReplyView
 from ._gui import CJK, translate
 from ._host import Host
-from ._replay import Batch, record_turn
+from ._record import Batch, record_turn
 from ._routing import Route, route
 from ._watchdog import Watchdog, drop_waits
 

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from .._options import Options
     from ..api import AsyncClient, Credits, Media, State
     from ._jobs import RenderJob
-    from ._replay import Recorder
+    from ._record import Recorder
     from ._watchdog import Clock
     from ._working import WorkingDraft
 

@@ -16,7 +16,7 @@ from .._options import Options
 from .._text import default_language, set_active, ui_text
 from ..api import AsyncClient, Credits, Media, State
 from ..errors import SessionNotFound
-from . import _chat, _export, _replay, _timeline_file, _watchdog, _working
+from . import _chat, _export, _record, _timeline_file, _watchdog, _working
 from ._host import ChatState, Observer, twins
 from ._jobs import JobBook, RenderJob
 from ._progress import ProgressArg, caller_progress
@@ -61,7 +61,7 @@ class Session:
         self._book = JobBook() if record_key else None  # records the session and its jobs
         self._on_close: list[Callable[[], None]] = []
         self.clock = _watchdog.Clock()  # the waits between polls and after a drop (tests fake it)
-        self.recorder: _replay.Recorder | None = None  # with connect(record=...)
+        self.recorder: _record.Recorder | None = None  # with connect(record=...)
         self.chat_state = ChatState()
         # the working draft: `.edits`, `.undo()`, `.redo()`, `.not_applied` after a rebase
         self.edits = _working.WorkingDraft(self)
