@@ -7,7 +7,6 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from os import PathLike
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from .. import _display, _loop
@@ -19,7 +18,7 @@ from ..errors import SessionNotFound
 from . import _chat, _export, _record, _timeline_file, _watchdog, _working
 from ._host import ChatState, Observer, twins
 from ._jobs import JobBook, RenderJob
-from ._progress import ProgressArg, caller_progress
+from ._progress import ProgressArg
 from ._upload import resolve
 
 if TYPE_CHECKING:
@@ -233,28 +232,9 @@ class Session:
         """The one-line track summary (`nemo_widgets.draft.summarize`)."""
         return _draft.summarize(self._known_state().draft, self.language)
 
-    def export_timeline(
-        self,
-        path: str | PathLike[str],
-        media_dir: str | PathLike[str] | None = None,
-        *,
-        draft: Any = None,
-        download: bool = True,
-        progress: ProgressArg = None,
-    ) -> Path:
-        """Write the timeline (default: the session's draft) as `.otio`, `.otioz`, FCP `.xml`,
-        `.fcpxml` or `.edl`, its media downloaded beside it; `draft.from_otio` brings it back."""
-        with caller_progress(progress, "media") as feed:
-            job = _timeline_file.export_timeline(
-                self, path, media_dir, draft=draft, download=download, progress=feed
-            )
-            return _timeline_file.reissue(_loop.run(job))
-
-    async def aexport_timeline(self, path: str | PathLike[str], **options: Any) -> Path:
-        """Async twin of `export_timeline` (the same options)."""
-        with caller_progress(options.pop("progress", None), "media") as feed:
-            job = _timeline_file.export_timeline(self, path, progress=feed, **options)
-            return _timeline_file.reissue(await _loop.arun(job))
+    export_timeline, aexport_timeline = twins(
+        _timeline_file.export_timeline, "export_timeline", "media", _timeline_file.reissue
+    )
 
     async def _close(self) -> None:
         """Close the HTTP client (and the offline backend this session started)."""
