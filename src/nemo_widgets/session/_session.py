@@ -200,6 +200,9 @@ class Session:
 
     export, aexport = twins(_export.run_export, "export", bar="render")
     resume, aresume = twins(_export.resume, "resume", bar="render")
+    export_timeline, aexport_timeline = twins(
+        _timeline_file.export_timeline, "export_timeline", bar="media", then=_timeline_file.reissue
+    )
     chat, achat = twins(_chat.run_chat, "chat")
     retry_last, aretry_last = twins(_chat.run_retry, "retry_last")
 
@@ -231,10 +234,6 @@ class Session:
     def summary(self) -> str:
         """The one-line track summary (`nemo_widgets.draft.summarize`)."""
         return _draft.summarize(self._known_state().draft, self.language)
-
-    export_timeline, aexport_timeline = twins(
-        _timeline_file.export_timeline, "export_timeline", "media", _timeline_file.reissue
-    )
 
     async def _close(self) -> None:
         """Close the HTTP client (and the offline backend this session started)."""
