@@ -28,7 +28,7 @@ from ..events import (
 )
 from ._gui import CJK, translate
 from ._host import Host
-from ._replay import Batch, record_turn
+from ._record import Batch, record_turn
 from ._routing import Route, route
 from ._watchdog import Watchdog, drop_waits
 

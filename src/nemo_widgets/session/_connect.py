@@ -15,7 +15,7 @@ from .._options import Options
 from .._text import default_language, ui_text
 from ..api import AsyncClient
 from ..errors import NemoError
-from ._replay import Recorder
+from ._record import Recorder
 from ._session import Session
 
 LOCAL_CREDITS = 100_000  # the offline backend's: the contract's 100 pay for one generation only

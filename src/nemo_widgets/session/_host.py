@@ -7,7 +7,7 @@ import dataclasses
 import functools
 import inspect
 from collections.abc import Callable, Coroutine, Iterator
-from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, Protocol, TypeVar, overload
 
 from .. import _loop
 from ._progress import caller_progress
@@ -16,11 +16,12 @@ if TYPE_CHECKING:
     from .._options import Options
     from ..api import AsyncClient, Credits, Media, State
     from ._jobs import RenderJob
-    from ._replay import Recorder
+    from ._record import Recorder
     from ._watchdog import Clock
     from ._working import WorkingDraft
 
 T = TypeVar("T")
+R = TypeVar("R")
 S = TypeVar("S")
 P = ParamSpec("P")
 
@@ -70,16 +71,30 @@ class Host(Protocol):
 
 
 Work = Callable[Concatenate[S, P], Coroutine[Any, Any, T]]
+Twins = tuple[Callable[Concatenate[S, P], T], Work[S, P, T]]
+
+
+@overload
+def twins(work: Work[S, P, T], name: str, bar: str | None = None) -> Twins[S, P, T]: ...
+
+
+@overload
+def twins(
+    work: Work[S, P, T], name: str, bar: str | None, then: Callable[[T], R]
+) -> Twins[S, P, R]: ...
 
 
 def twins(
-    work: Work[S, P, T], name: str, bar: str | None = None
-) -> tuple[Callable[Concatenate[S, P], T], Work[S, P, T]]:
-    """`name` and `a<name>`: `work` run on the loop; with `bar` (its label) `progress=` is a bar."""
+    work: Work[S, P, Any],
+    name: str,
+    bar: str | None = None,
+    then: Callable[[Any], Any] = lambda result: result,
+) -> Twins[S, P, Any]:
+    """`name`, `a<name>`: `work` run on the loop, `then` on the caller's thread; `bar`: a bar."""
     signature = inspect.signature(work)
 
     @contextlib.contextmanager
-    def started(self: Any, args: Any, kwargs: Any) -> Iterator[Coroutine[Any, Any, T]]:
+    def started(self: Any, args: Any, kwargs: Any) -> Iterator[Coroutine[Any, Any, Any]]:
         if bar is None:
             yield work(self, *args, **kwargs)
             return
@@ -89,13 +104,13 @@ def twins(
             bound.arguments["progress"] = feed
             yield work(*bound.args, **bound.kwargs)
 
-    def blocking(self: S, *args: P.args, **kwargs: P.kwargs) -> T:
+    def blocking(self: S, *args: P.args, **kwargs: P.kwargs) -> Any:
         with started(self, args, kwargs) as job:
-            return _loop.run(job)
+            return then(_loop.run(job))
 
-    async def twin(self: S, *args: P.args, **kwargs: P.kwargs) -> T:
+    async def twin(self: S, *args: P.args, **kwargs: P.kwargs) -> Any:
         with started(self, args, kwargs) as job:
-            return await _loop.arun(job)
+            return then(await _loop.arun(job))
 
     for fn, called, doc in ((blocking, name, work.__doc__), (twin, "a" + name, None)):
         functools.update_wrapper(fn, work)

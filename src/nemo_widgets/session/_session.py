@@ -7,7 +7,6 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from os import PathLike
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from .. import _display, _loop
@@ -16,10 +15,10 @@ from .._options import Options
 from .._text import default_language, set_active, ui_text
 from ..api import AsyncClient, Credits, Media, State
 from ..errors import SessionNotFound
-from . import _chat, _export, _replay, _timeline_file, _watchdog, _working
+from . import _chat, _export, _record, _timeline_file, _watchdog, _working
 from ._host import ChatState, Observer, twins
 from ._jobs import JobBook, RenderJob
-from ._progress import ProgressArg, caller_progress
+from ._progress import ProgressArg
 from ._upload import resolve
 
 if TYPE_CHECKING:
@@ -61,7 +60,7 @@ class Session:
         self._book = JobBook() if record_key else None  # records the session and its jobs
         self._on_close: list[Callable[[], None]] = []
         self.clock = _watchdog.Clock()  # the waits between polls and after a drop (tests fake it)
-        self.recorder: _replay.Recorder | None = None  # with connect(record=...)
+        self.recorder: _record.Recorder | None = None  # with connect(record=...)
         self.chat_state = ChatState()
         # the working draft: `.edits`, `.undo()`, `.redo()`, `.not_applied` after a rebase
         self.edits = _working.WorkingDraft(self)
@@ -201,6 +200,9 @@ class Session:
 
     export, aexport = twins(_export.run_export, "export", bar="render")
     resume, aresume = twins(_export.resume, "resume", bar="render")
+    export_timeline, aexport_timeline = twins(
+        _timeline_file.export_timeline, "export_timeline", bar="media", then=_timeline_file.reissue
+    )
     chat, achat = twins(_chat.run_chat, "chat")
     retry_last, aretry_last = twins(_chat.run_retry, "retry_last")
 
@@ -232,29 +234,6 @@ class Session:
     def summary(self) -> str:
         """The one-line track summary (`nemo_widgets.draft.summarize`)."""
         return _draft.summarize(self._known_state().draft, self.language)
-
-    def export_timeline(
-        self,
-        path: str | PathLike[str],
-        media_dir: str | PathLike[str] | None = None,
-        *,
-        draft: Any = None,
-        download: bool = True,
-        progress: ProgressArg = None,
-    ) -> Path:
-        """Write the timeline (default: the session's draft) as `.otio`, `.otioz`, FCP `.xml`,
-        `.fcpxml` or `.edl`, its media downloaded beside it; `draft.from_otio` brings it back."""
-        with caller_progress(progress, "media") as feed:
-            job = _timeline_file.export_timeline(
-                self, path, media_dir, draft=draft, download=download, progress=feed
-            )
-            return _timeline_file.reissue(_loop.run(job))
-
-    async def aexport_timeline(self, path: str | PathLike[str], **options: Any) -> Path:
-        """Async twin of `export_timeline` (the same options)."""
-        with caller_progress(options.pop("progress", None), "media") as feed:
-            job = _timeline_file.export_timeline(self, path, progress=feed, **options)
-            return _timeline_file.reissue(await _loop.arun(job))
 
     async def _close(self) -> None:
         """Close the HTTP client (and the offline backend this session started)."""

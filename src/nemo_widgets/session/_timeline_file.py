@@ -86,7 +86,8 @@ async def export_timeline(
     download: bool = True,
     progress: ProgressArg = None,
 ) -> tuple[Path, list[warnings.WarningMessage]]:
-    """Write the timeline file; the path and the warnings to show on the caller's thread."""
+    """Write the timeline (default: the session's draft) as `.otio`, `.otioz`, FCP `.xml`,
+    `.fcpxml` or `.edl`, its media downloaded beside it; `draft.from_otio` brings it back."""
     dest = Path(path).expanduser().absolute()
     # a wrong suffix or a missing plugin fails before any download
     adapter = _otio_files.adapter_for(dest)

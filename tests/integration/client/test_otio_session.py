@@ -138,3 +138,18 @@ def test_the_async_twin_writes_the_same_file(
         session.aexport_timeline(tmp_path / "b.otio", media_dir=tmp_path / "a_media")
     )
     assert twin.read_text(encoding="utf-8") == sync.read_text(encoding="utf-8")  # same media
+
+
+def test_the_writers_warnings_point_at_the_callers_line(
+    session: nw.Session, edited: dict[str, Any], tmp_path: Path
+) -> None:
+    import asyncio
+
+    async def twin() -> Path:
+        return await session.aexport_timeline(tmp_path / "b.edl")
+
+    with pytest.warns(OtioWarning, match="BGM") as sync:
+        session.export_timeline(tmp_path / "a.edl")
+    with pytest.warns(OtioWarning, match="BGM") as later:
+        asyncio.run(twin())
+    assert {w.filename for w in [*sync, *later]} == {__file__}  # raised on the caller's thread

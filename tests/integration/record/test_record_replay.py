@@ -20,11 +20,13 @@ import pytest
 from PIL import Image
 
 import nemo_widgets as nw
+from nemo_widgets._text import ui_text
 from nemo_widgets.events import End, Notice, Replayed, Text
 from nemo_widgets.local import Faults, LocalServer
-from nemo_widgets.session._replay import MARKS, RecordWarning
+from nemo_widgets.session._record import RecordWarning
 
 RUN_SSE = ("POST", "/run_sse")
+MARK = ui_text("chat.replayed", "en")
 MAKE = "make a 6 second video with the title Urban Dreams"
 EDIT = "change the title to City Lights"
 
@@ -117,7 +119,7 @@ def test_a_second_run_replays_without_a_chat_post_and_renders(
     again = second.chat(MAKE)
     assert server.count(*RUN_SSE) == 1, "the replayed turn called the chat endpoint"
     assert again.replayed and again.text == live.text and again.route == "chat"
-    assert [e for e in again.events if isinstance(e, Replayed)] == [Replayed(MARKS["en"])]
+    assert [e for e in again.events if isinstance(e, Replayed)] == [Replayed(MARK)]
     assert rows(second) == timeline and second.summary() == summary
     # the replayed draft names this run's uploads, not the first run's
     second_ids = uploads_named(second)
@@ -139,7 +141,7 @@ def test_a_replayed_turn_streams_its_reply_as_events(
         return [ev async for ev in second.stream(MAKE)]
 
     events = asyncio.run(collect())
-    assert events[0] == Replayed(MARKS["en"]) and isinstance(events[-1], End)
+    assert events[0] == Replayed(MARK) and isinstance(events[-1], End)
     assert [e.text for e in events if isinstance(e, Text)][-1] == text
     assert server.count(*RUN_SSE) == 1
 
@@ -155,7 +157,7 @@ def test_the_chat_widget_marks_a_replayed_reply(
     second = open_session()
     second.upload(*images)
     entry = ChatCell(second).ask(MAKE).result(timeout=60)
-    assert entry["mark"] == MARKS["en"] and entry["text"]
+    assert entry["mark"] == MARK and entry["text"]
 
 
 def test_a_changed_message_goes_live_and_replaces_the_turns_after_it(

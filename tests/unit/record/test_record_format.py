@@ -13,6 +13,7 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
+from nemo_widgets._text import ui_text
 from nemo_widgets.api._auth import write_atomic
 from nemo_widgets.errors import RecordError
 from nemo_widgets.session import _record
@@ -224,6 +225,4 @@ def test_write_replaces_the_file_whole_and_leaves_no_temp(tmp_path: Path) -> Non
      ("zh-CN", "重放 · 未消耗积分"), ("ja", "replayed · no credits spent")],
 )  # fmt: skip
 def test_the_replay_mark_speaks_the_sessions_language(language: str, mark: str) -> None:
-    from nemo_widgets.session._replay import mark_for
-
-    assert mark_for(language) == mark
+    assert ui_text("chat.replayed", language) == mark
