@@ -123,7 +123,7 @@ async def _routed(session: Host, where: Route) -> AsyncGenerator[Batch, None]:
         payload = await session.aupload(*where.paths)  # "~" is the upload's to expand
         said = ui_text("notice.uploaded", lang, names=", ".join(m.name for m in payload))
     else:  # upload without a file
-        said = ui_text("offer.upload", "en")
+        said = ui_text("offer.upload", lang)
     yield [Routed(action, said, payload), Text(said)]
 
 
