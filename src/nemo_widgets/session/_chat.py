@@ -133,7 +133,7 @@ async def _routed(session: Host, where: Route) -> AsyncGenerator[Batch, None]:
         payload = await session.aupload(*where.paths)  # "~" is the upload's to expand
         said = ui_text("notice.uploaded", lang, names=", ".join(m.name for m in payload))
     else:  # upload without a file
-        said = ui_text("offer.upload", "en")
+        said = ui_text("offer.upload", lang)
     yield [Routed(action, said, payload), Text(said)]
 
 
@@ -220,8 +220,6 @@ async def _finish(
     errors = [f"⚠️ The backend reported an error: {e}" for e in turn.errors]
     if translation.text:
         said = join_texts(translation.text, "\n".join(errors))  # the backend failed after some text
-        if said != shown:
-            yield Text(said)  # the correction replaces what the deltas showed
     else:
         # A silent edit (no text, or only GUI instructions): the draft says what happened.
         changes += diff_drafts(before.draft, (await session.astate()).draft)
@@ -229,7 +227,8 @@ async def _finish(
             yield Changes(tuple(c.sentence for c in changes))
         said = "\n".join(errors + [f"✅ {c.sentence}" for c in changes])
         said = said or "Nothing changed in the project."
-        yield Text(said)
+    if said != shown:
+        yield Text(said)  # the correction replaces what the deltas showed
     # what the client can do instead of a GUI instruction, in the reply's language
     lang = "zh" if CJK.search(shown) else "en"
     for action in translation.actions:

@@ -114,7 +114,7 @@ def connect(
         except BaseException:
             _loop.run(api.aclose())
             raise
-        session._on_close += [stack.pop_all().close, lambda: forget(session)]
+        session._on_close.append(stack.pop_all().close)
         _current = (session, signature)
     return session
 
@@ -124,11 +124,3 @@ def current() -> Session:
     if _current is None or _current[0].closed:
         raise NemoError(ui_text("error.no_session"), hint=ui_text("hint.connect_first"))
     return _current[0]
-
-
-def forget(session: Session) -> None:
-    """Drop a closed session from the registry."""
-    global _current
-    with _lock:
-        if _current is not None and _current[0] is session:
-            _current = None

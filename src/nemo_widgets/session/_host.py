@@ -26,7 +26,7 @@ S = TypeVar("S")
 P = ParamSpec("P")
 
 # Observer(kind, payload): "state" State, "job" RenderJob, "upload" {name, sent, total}, "download"
-# {id, sent, total}, "chat" Event, "credits" Credits, "notice" str
+# {id, sent, total}, "chat" Event, "credits" Credits, "notice" str, "edits" WorkingDraft
 Observer = Callable[[str, Any], None]
 
 

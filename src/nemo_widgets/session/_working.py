@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import threading
 import warnings
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from .. import draft as _draft  # its pandas half loads on first use
@@ -23,7 +22,7 @@ class EditsNotReapplied(UserWarning):
 
 
 class WorkingDraft:
-    """The hand edits of one session over its backend draft (thread-safe)."""
+    """The hand edits of one session over its backend draft (thread-safe); changes emit "edits"."""
 
     def __init__(self, session: Host) -> None:
         self._session = session
@@ -34,7 +33,6 @@ class WorkingDraft:
         self.edits: list[Edit] = []
         self._redo: list[Edit] = []
         self.not_applied: list[_edits.NotApplied] = []  # from the last rebase, until the next one
-        self._listeners: list[Callable[[WorkingDraft], None]] = []
         self._sync()
         session.subscribe(self._on_session)
 
@@ -68,16 +66,7 @@ class WorkingDraft:
             message += "; ".join(map(str, missed))
             warnings.warn(message, EditsNotReapplied, stacklevel=2)
             self._session.emit("notice", message)
-        self._changed()
-
-    def listen(self, listener: Callable[[WorkingDraft], None]) -> Callable[[], None]:
-        """Call `listener(self)` after every change; returns the cleanup."""
-        self._listeners.append(listener)
-        return lambda: self._listeners.remove(listener) if listener in self._listeners else None
-
-    def _changed(self) -> None:
-        for listener in list(self._listeners):
-            listener(self)
+        self._session.emit("edits", self)
 
     def current(self) -> dict[str, Any]:
         """The working draft (the backend's when there are no edits)."""
@@ -94,7 +83,7 @@ class WorkingDraft:
             self.edits += edits
             if not keep_redo:
                 self._redo = []
-        self._changed()
+        self._session.emit("edits", self)
         return None
 
     def edit(self, edit: Edit) -> EditRefused | None:
@@ -110,7 +99,7 @@ class WorkingDraft:
                 return False
             self._redo.append(self.edits.pop())
             self.draft, self.edits, _ = _edits.rebase(self.edits, self.base, same_base=True)
-        self._changed()
+        self._session.emit("edits", self)
         return True
 
     def redo(self) -> bool:
@@ -122,14 +111,14 @@ class WorkingDraft:
         """Forget the report of the edits the last rebase could not re-apply."""
         with self._lock:
             self.not_applied = []
-        self._changed()
+        self._session.emit("edits", self)
 
     def discard(self) -> None:
         """Drop every hand edit: the working draft is the backend's again."""
         with self._lock:
             self.edits, self._redo, self.not_applied = [], [], []
             self.draft = self.base
-        self._changed()
+        self._session.emit("edits", self)
 
     def set(self, value: Any) -> None:
         """Join a DataFrame edited in code (or a draft dict) to the working draft, as edits."""

@@ -91,7 +91,7 @@ class TimelineTable(NemoWidget):
     def __init__(self, session: Session | None = None, *, max_rows: int = MAX_ROWS) -> None:
         super().__init__(session)
         self.max_rows = max_rows
-        self._stops.append(self.edits.listen(self._on_edits))
+        self._follow("edits", self._on_edits)
         self._on_edits(self.edits)
         self._handlers["edit"] = self._on_edit
 

@@ -196,10 +196,12 @@ def test_routed_actions_do_not_post(text: str, route: str, call: str, starts: st
     assert isinstance(reply.events[-3], Routed) and reply.events[-1] == End()
 
 
-def test_upload_without_a_file_explains_how() -> None:
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_upload_without_a_file_explains_how(lang: str) -> None:
     s = FakeSession()
+    s.language = lang
     reply = chat(s, "上传")
-    assert reply.text == ui_text("offer.upload", "en") and s.calls == []
+    assert reply.text == ui_text("offer.upload", lang) and s.calls == []
 
 
 def test_second_message_while_one_runs_is_refused_without_a_post() -> None:
