@@ -123,8 +123,8 @@ def _check_time(draft: dict[str, Any], t: int, j: int) -> EditRefused | None:
         return _refused("before_zero", s=seconds(seg.start))
     if seg.duration is not None and seg.duration <= 0:
         return _refused("no_duration")
-    total: Any = draft.get("d")
-    if _read.is_number(total) and 0 <= total < seg.end:
+    total = Draft(draft).duration
+    if total is not None and 0 <= total < seg.end:
         return _refused("past_end", end=seconds(seg.end), total=seconds(total))
     for k, other in enumerate(map(Segment, draft["t"][t]["sg"])):
         if k == j or other.start is None or (other.duration or 0) <= 0:
