@@ -81,22 +81,24 @@ class NotApplied:
         return f"{describe(self.edit)}: {self.reason}"
 
 
-def refs(draft: Any) -> list[str]:
-    """The ref of every segment, in frame row order (tracks bottom to top)."""
+def placed(draft: Any) -> list[tuple[str, int, int, Segment]]:
+    """(ref, track, position, segment) of every segment, in frame row order."""
     tracks = Draft.of(draft).items
     return [
-        s.id or f"#{t}.{j}" for t, track in enumerate(tracks) for j, s in enumerate(track.items)
+        (s.id or f"#{t}.{j}", t, j, s)
+        for t, track in enumerate(tracks)
+        for j, s in enumerate(track.items)
     ]
+
+
+def refs(draft: Any) -> list[str]:
+    """The ref of every segment, in frame row order (tracks bottom to top)."""
+    return [ref for ref, *_ in placed(draft)]
 
 
 def locate(raw: Mapping[str, Any], ref: str) -> tuple[int, int] | None:
     """(track, position) of the segment `ref` names, None when it names none (or two)."""
-    hits = [
-        (t, j)
-        for t, track in enumerate(raw.get("t") or [])
-        for j, seg in enumerate(track.get("sg") or [])
-        if (_read.read(seg, "id") or f"#{t}.{j}") == ref
-    ]
+    hits = [(t, j) for r, t, j, _ in placed(raw) if r == ref]
     return hits[0] if len(hits) == 1 else None
 
 
@@ -121,8 +123,8 @@ def _check_time(draft: dict[str, Any], t: int, j: int) -> EditRefused | None:
         return _refused("before_zero", s=seconds(seg.start))
     if seg.duration is not None and seg.duration <= 0:
         return _refused("no_duration")
-    total: Any = draft.get("d")
-    if _read.is_number(total) and 0 <= total < seg.end:
+    total = Draft(draft).duration
+    if total is not None and 0 <= total < seg.end:
         return _refused("past_end", end=seconds(seg.end), total=seconds(total))
     for k, other in enumerate(map(Segment, draft["t"][t]["sg"])):
         if k == j or other.start is None or (other.duration or 0) <= 0:
@@ -263,10 +265,9 @@ def _segment_ops(ref: str, old: Any, new: Any) -> list[Edit]:
 
 def _by_id(draft: dict[str, Any]) -> dict[str, Any] | None:
     """Each segment by its id; None unless every segment has an id of its own."""
-    ids = refs(draft)
-    if len(set(ids)) < len(ids) or any(r.startswith("#") for r in ids):
-        return None
-    return dict(zip(ids, (s.raw for t in Draft.of(draft).items for s in t.items), strict=True))
+    segs = placed(draft)
+    by_id = {ref: s.raw for ref, _, _, s in segs}
+    return None if len(by_id) < len(segs) or any(r.startswith("#") for r in by_id) else by_id
 
 
 def edits_between(old: Any, new: Any) -> list[Edit] | EditRefused:

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from . import _read
-from ._model import NO_TYPE, SCALARS, Draft, clone, track_type_label
+from ._model import NO_TYPE, SCALARS, Draft, clone
 
 # frame column -> the reading it shows; the reading's first place is the column's segment key
 READ_COLUMNS: Final = {
@@ -73,7 +73,7 @@ class Shown:
         self.model = model = Draft.of(draft)
         self.segs: list[Any] = [s.raw for track in model.items for s in track.items]
         self.track_of = [t for t, track in enumerate(model.items) for _ in track.items]
-        self.labels = [track_type_label(t.type) for t in model.items]
+        self.labels = [t.type_label for t in model.items]
         self.cells: dict[str, list[Any]] = {
             "track": self.track_of,
             "track_type": [self.labels[t] for t in self.track_of],
@@ -114,8 +114,7 @@ def _array(column: str, values: list[Any]) -> Any:
     if column in _MS:
         return _ints(values) if kinds <= {int} else objects(values)
     if column == "volume":  # a NaN or infinity of the draft's own is foreign: shown raw, not as NaN
-        big = _read.MAX_NUMBER
-        if all(v is None or (type(v) in (int, float) and -big < v < big) for v in values):
+        if all(v is None or _read.is_number(v) for v in values):
             return np.array([np.nan if v is None else float(v) for v in values], dtype=float)
         return objects(values)
     if column in _RESERVED:  # the string columns

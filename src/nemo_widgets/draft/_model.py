@@ -18,10 +18,6 @@ _TYPE_VALUES: Final = {v: k for k, v in _TYPE_LABELS.items()}
 _T = TypeVar("_T")
 
 
-def track_type_label(tt: int | None) -> str:
-    return _TYPE_LABELS.get(tt, f"other:{tt}")
-
-
 def track_type_value(label: str, where: str) -> int | None:
     """The `tt` for a frame label (None for `other:none`); `DraftError` for unknown labels."""
     if label in _TYPE_VALUES:
@@ -168,7 +164,7 @@ class Track(_Raw):
     @property
     def type_label(self) -> str:
         """video, audio, text or `other:<n>`."""
-        return track_type_label(self.type)
+        return _TYPE_LABELS.get(self.type, f"other:{self.type}")
 
     @property
     def items(self) -> tuple[Segment, ...]:

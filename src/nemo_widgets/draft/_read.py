@@ -44,37 +44,33 @@ def value_at(obj: Mapping[str, Any], place: str) -> Any:
     return obj.get(place)
 
 
-# each reading split once into (wants a string, [(key, inside `m`), …]): `read` is the hot path
+# each reading split once into (wants a string, [(key, inside `m`, place), …]): the hot path
 _PLANS: Final = {
     id(table): {
-        what: (kind == STR, [(p.removeprefix("m."), p.startswith("m.")) for p in places])
+        what: (kind == STR, [(p.removeprefix("m."), p.startswith("m."), p) for p in places])
         for what, (kind, places) in table.items()
     }
     for table in (SEGMENT, TRACK)
 }
 
 
-def read(obj: Mapping[str, Any], what: str, table: Table = SEGMENT) -> Any:
-    """The value of `what` wherever `obj` keeps it (None: nowhere, or not of the right kind)."""
+def found(obj: Mapping[str, Any], what: str, table: Table = SEGMENT) -> tuple[str | None, Any]:
+    """(place, value) of the first place holding `what` with the right kind, else (None, None)."""
     strings, places = _PLANS[id(table)][what]
-    for key, in_meta in places:
+    for key, in_meta, place in places:
         if in_meta:
             meta = obj.get("m")
             value = meta.get(key) if meta is not None and isinstance(meta, Mapping) else None
         else:
             value = obj.get(key)
         if value is not None and (isinstance(value, str) if strings else is_number(value)):
-            return value
-    return None
+            return place, value
+    return None, None
 
 
-def found(obj: Mapping[str, Any], what: str, table: Table = SEGMENT) -> tuple[str | None, Any]:
-    """(place, value) of the first place holding `what` with the right kind, else (None, None)."""
-    value = read(obj, what, table)
-    if value is None:
-        return None, None
-    # the first place holding that very object is where `read` found it
-    return next(p for p in table[what][1] if value_at(obj, p) is value), value
+def read(obj: Mapping[str, Any], what: str, table: Table = SEGMENT) -> Any:
+    """The value of `what` wherever `obj` keeps it (None: nowhere, or not of the right kind)."""
+    return found(obj, what, table)[1]
 
 
 def write_at(seg: dict[str, Any], place: str, value: Any, missing: Any) -> None:

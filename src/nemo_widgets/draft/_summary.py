@@ -56,8 +56,7 @@ def _track_line(track: Track, index: int, language: str) -> str:
     if len(segs) == 1:
         what = segment_name(segs[0], language=language)
     else:
-        kinds = {s.kind for s in segs}
-        kind = next(iter(kinds)) if len(kinds) == 1 else None
+        kind = segs[0].kind if len({s.kind for s in segs}) == 1 else None
         noun = _PLURALS.get(kind or "", "texts" if track.type == 7 else "clips")
         what = ui_text(f"summary.n_{noun}", language, n=len(segs))
     return ui_text("summary.track", language, i=index + 1, name=name, what=what, details=details)

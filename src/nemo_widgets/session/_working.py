@@ -134,10 +134,8 @@ class WorkingDraft:
         """The edits in the first person, one a line, to tell the chat ("" when none)."""
         # ref -> "subtitle 2": the segment's kind (or track name) and its place in its track
         model = _draft.Draft.of(self.base)
-        it = iter(_edits.refs(model))
         names = {
-            next(it): f"{seg.kind or track_name(track, t)} {j + 1}"
-            for t, track in enumerate(model.items)
-            for j, seg in enumerate(track.items)
+            ref: f"{seg.kind or track_name(model.items[t], t)} {j + 1}"
+            for ref, t, j, seg in _edits.placed(model)
         }
         return "\n".join(_edits.describe(e, names.get(e.ref, "")) for e in self.edits)
