@@ -72,11 +72,8 @@ def _targets(df: pd.DataFrame, ref: list[int], view: Shown) -> list[int]:
         if any(p < 0 for p in ref):
             raise DraftError("new rows need a `track` column")
         return [view.track_of[p] for p in ref]
-    col = df["track"]
-    if col.dtype.kind in "iu" and not col.hasnans and (len(col) == 0 or col.min() >= 0):
-        return [int(t) for t in col.tolist()]
     out = []
-    for label, v in zip(df.index, _cells(col), strict=True):
+    for label, v in zip(df.index, _cells(df["track"]), strict=True):
         v = _plain(v)
         if not (_read.is_number(v) and v >= 0 and float(v).is_integer()):
             raise DraftError(f"row {label!r}: track must be an index 0, 1, …, not {v!r:.40}")
