@@ -116,8 +116,7 @@ def _ms_value(x: float | None) -> Any:
 
 
 def _place(base: Any, what: str) -> str:
-    place = _read.found(base, what)[0] if base is not None else None
-    return place or _read.SEGMENT[what][1][0]
+    return _read.found(base or {}, what)[0] or _read.SEGMENT[what][1][0]
 
 
 def _checked(value: Any, what: str, where: str) -> Any:
