@@ -301,9 +301,14 @@ def _tracks(rows: Rows, segs: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def _end(segs: list[Any]) -> float:
-    """The end of the last segment, ms (0 at the least)."""
-    ends = ((_read.read(s, "start") or 0) + (_read.read(s, "duration") or 0) for s in segs)
-    return max([0, *ends])
+    """The end of the last segment, ms; ints in `st` and `d` taken at once (bench budget)."""
+    big, end = _read.MAX_NUMBER, 0
+    for s in segs:
+        st, d = s.get("st"), s.get("d")
+        if type(st) is not int or type(d) is not int or not (-big < st < big and -big < d < big):
+            st, d = _read.read(s, "start") or 0, _read.read(s, "duration") or 0
+        end = max(end, st + d)
+    return end
 
 
 def assemble(rows: Rows) -> dict[str, Any]:
