@@ -220,8 +220,4 @@ def to_otio(
 
 def deep(value: Any) -> Any:
     """A plain-Python deep copy of OTIO metadata (AnyDictionary / AnyVector → dict / list)."""
-    if hasattr(value, "items"):
-        return {str(k): deep(v) for k, v in value.items()}
-    if hasattr(value, "__iter__") and not isinstance(value, (str, bytes)):
-        return [deep(v) for v in value]
-    return value
+    return json.loads(load().core.serialize_json_to_string(value, indent=-1))
