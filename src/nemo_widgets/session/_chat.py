@@ -32,12 +32,6 @@ from ._record import Batch, record_turn
 from ._routing import Route, route
 from ._watchdog import Watchdog, drop_waits
 
-_LOST = Notice("The backend had lost this session: your message went to a new one.")
-_NOT_SENT = (
-    "❌ The connection dropped and the project has not changed. Your message was not sent again; "
-    "run session.retry_last() to send it once more."
-)
-
 
 @dataclasses.dataclass(frozen=True)
 class Reply:
@@ -55,6 +49,11 @@ class Reply:
 
     def _repr_html_(self) -> str:
         return _display.html_block(_display.reply_head(self), self.text)
+
+
+def _lost(session: Host) -> Notice:
+    """What the reply says when the backend had lost the session (1002) and it went to a new one."""
+    return Notice(ui_text("chat.lost", session.language))
 
 
 async def run_chat(session: Host, text: str, refresh: bool = False) -> Reply:
@@ -75,7 +74,7 @@ async def run_retry(session: Host) -> Reply:
     """Send again a message dropped with no change seen (only on request: it may charge)."""
     text = session.chat_state.retryable  # cleared once the message is sent again
     if text is None:
-        raise NemoError("There is no dropped message to send again.")
+        raise NemoError(ui_text("error.nothing_to_retry", session.language))
     return await run_chat(session, text)  # it was routed to the chat: it will be again
 
 
@@ -99,7 +98,7 @@ async def _turn(
                 for ev in batch:
                     view.add(ev)
                     session.emit("chat", ev)
-                lost = lost or _LOST in batch
+                lost = lost or _lost(session) in batch
                 yield batch
     except NemoError as exc:
         session.history.append(
@@ -108,7 +107,7 @@ async def _turn(
         session.save_history()
         raise
     if lost:  # whatever the reply, the user must hear it went to a new session
-        said = Text(join_texts(_LOST.text, view.text))
+        said = Text(join_texts(_lost(session).text, view.text))
         view.add(said)
         session.emit("chat", said)
         yield [said]
@@ -159,7 +158,7 @@ async def _chat(session: Host, text: str, changes: list[Change]) -> AsyncGenerat
         sid = session.session_id
         before = await session.astate()
         if session.session_id != sid:  # the read met 1002 and the session made a new one
-            yield [_LOST]
+            yield [_lost(session)]
         turn = ChatTurn()  # the one the stream decodes with, once it started
         try:
             async with session.api.open_chat(session.session_id, text) as stream:
@@ -182,7 +181,7 @@ async def _chat(session: Host, text: str, changes: list[Change]) -> AsyncGenerat
 async def _watched(stream: ChatStream, session: Host) -> AsyncGenerator[Batch, None]:
     """The batches (no `End`) and watchdog notices; the read is a task (cancelling loses bytes)."""
     now = session.clock.now
-    dog = Watchdog(session.options, now())
+    dog = Watchdog(session.options, now(), session.language)
     batches = aiter(stream)
     pending: asyncio.Future[Batch] | None = None
     try:
@@ -245,7 +244,7 @@ async def _after_drop(
     session: Host, text: str, before: Any, turn: ChatTurn, changes: list[Change]
 ) -> AsyncGenerator[Event, None]:
     """The stream broke: the message may still be running, so read the state instead."""
-    yield Notice("⚠️ The connection dropped. Not sending again (no double charge): checking...")
+    yield Notice(ui_text("chat.drop_checking", session.language))
     partial = translate(turn.text).text
     waits = drop_waits(session.options)
     for attempt, wait in enumerate(waits):
@@ -259,7 +258,7 @@ async def _after_drop(
             yield Changes(tuple(c.sentence for c in changes))
             yield Text(join_texts(partial, "\n".join(f"✅ {c.sentence}" for c in changes)))
             return
-        yield Notice(f"⏳ No change yet ({attempt + 1}/{len(waits)})...")
+        yield Notice(ui_text("chat.drop_no_change", session.language, n=attempt + 1, of=len(waits)))
     session.chat_state.retryable = text
-    yield Text(join_texts(partial, _NOT_SENT))
-    yield Offer("retry", ui_text("offer.retry", "en"))
+    yield Text(join_texts(partial, ui_text("chat.drop_not_sent", session.language)))
+    yield Offer("retry", ui_text("offer.retry", session.language))

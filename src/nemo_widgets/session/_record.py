@@ -166,11 +166,6 @@ def loads(text: str, where: str = "the record") -> Record:
 
 
 log = logging.getLogger("nemo_widgets.record")
-_BEHIND = (
-    "ℹ️ The backend has not seen the replayed turns (a record cannot send it a draft): this "
-    "message goes live from the uploaded media. To edit the recorded video live, re-run the "
-    "notebook with connect(..., refresh=True)."
-)
 Batch = list[Event]
 
 
@@ -294,7 +289,7 @@ async def record_turn(
             yield shown + [Offer(action, offer) for action, offer in turn.offers]
             return
         if rec.diverge():
-            yield [Notice(_BEHIND)]
+            yield [Notice(ui_text("chat.replay_behind", session.language))]
             before = await session.astate()
         sent_in = rec.fingerprint(before.draft)
     view = ReplyView()

@@ -7,10 +7,9 @@ import asyncio
 from collections.abc import Sequence
 
 from .._options import Options
+from .._text import ui_text
 from ..errors import StreamTimeout
 from ..events import Event, Heartbeat, Notice, Text, TextDelta
-
-STILL_WORKING = "⏳ Still working..."
 
 
 class Clock:
@@ -27,8 +26,9 @@ class Clock:
 class Watchdog:
     """What a reply stream's silence means at a given time (pure: the caller reads the clock)."""
 
-    def __init__(self, options: Options, start: float) -> None:
+    def __init__(self, options: Options, start: float, language: str | None = None) -> None:
         self.options = options
+        self.language = language  # None: the active session's
         self.start = start
         self.last_real = start  # the last event that was more than a keep-alive
         self.notice_from = start  # the last text, or the last notice
@@ -46,13 +46,16 @@ class Watchdog:
         """Nothing arrived until `now`: raise `StreamTimeout` past a limit, or the notice due."""
         o = self.options
         if now >= self.start + o.overall_timeout:
-            raise StreamTimeout(f"No complete reply after {o.overall_timeout:.0f} s in all.")
+            raise StreamTimeout(self._t("error.no_complete_reply", o.overall_timeout))
         if now >= self.last_real + o.heartbeat_timeout:
-            raise StreamTimeout(f"Only heartbeats for {o.heartbeat_timeout:.0f} s: no progress.")
+            raise StreamTimeout(self._t("error.only_heartbeats", o.heartbeat_timeout))
         if now >= self.notice_from + o.still_working_interval:
             self.notice_from = now
-            return Notice(STILL_WORKING)
+            return Notice(ui_text("chat.still_working", self.language))
         return None
+
+    def _t(self, key: str, seconds: float) -> str:
+        return ui_text(key, self.language, seconds=f"{seconds:.0f}")
 
     def saw(self, events: Sequence[Event], now: float) -> None:
         """Events came at `now`: text restarts both clocks, other non-heartbeats the quiet one."""

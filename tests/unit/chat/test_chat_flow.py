@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 import threading
 from collections.abc import AsyncIterator
 
@@ -27,7 +28,6 @@ from nemo_widgets.events import (
     ToolCall,
 )
 from nemo_widgets.session import _chat
-from nemo_widgets.session._watchdog import STILL_WORKING
 
 STREAMED = sse(
     text_event("Adding ", partial=True),
@@ -36,6 +36,7 @@ STREAMED = sse(
     text_event("the title.", partial=True),
     text_event("Adding the title.", partial=False),
 )
+STILL_WORKING = Notice(ui_text("chat.still_working", "en"))  # the fake session speaks English
 DROP = httpx.RemoteProtocolError("peer closed connection without sending complete message body")
 
 
@@ -165,6 +166,20 @@ def test_dropped_stream_without_change_offers_a_retry_that_only_runs_when_asked(
         _loop.run(_chat.run_retry(s))
 
 
+def test_a_drop_in_a_chinese_session_is_told_in_chinese() -> None:
+    s = FakeSession(
+        [body_of(b"", then=DROP)], options=Options(drop_waits=(0.0, 0.0), drop_max_reads=2)
+    )
+    s.language = "zh-CN"
+    reply = chat(s, "加个标题")
+    said = [e.text for e in reply.events if isinstance(e, Notice | Text | Offer)]
+    assert said and all(re.search("[\u4e00-\u9fff]", t) for t in said), said
+    assert Offer("retry", ui_text("offer.retry", "zh")) in reply.events
+    s.chat_state.retryable = None  # as after the retry: nothing is left to send again
+    with pytest.raises(NemoError, match="没有断开后待重发的消息"):
+        _loop.run(_chat.run_retry(s))
+
+
 def test_refused_before_the_stream_is_raised_with_no_recovery() -> None:
     s = FakeSession(refuse=BackendUnavailable("connection refused"))
     with pytest.raises(BackendUnavailable):
@@ -248,12 +263,12 @@ def test_still_working_notice_comes_while_nothing_arrives() -> None:
         seen = []
         async for ev in _chat.stream_chat(s, "generate a video"):
             seen.append(ev)
-            if ev == Notice(STILL_WORKING):
+            if ev == STILL_WORKING:
                 release.set()
         return seen
 
     seen = asyncio.run(consume())  # a foreign loop: the events cross to it
-    assert Notice(STILL_WORKING) in seen and seen[-2:] == [Text("Done."), End()]
+    assert STILL_WORKING in seen and seen[-2:] == [Text("Done."), End()]
 
 
 class SteppingClock(FakeClock):
@@ -336,7 +351,7 @@ def test_a_lost_session_is_said_in_the_reply() -> None:
 
     s.astate = astate_that_renews  # type: ignore[method-assign]
     reply = chat(s, "add a title")
-    assert reply.text == _chat._LOST.text + "\n\nTitle added."
+    assert reply.text == ui_text("chat.lost", "en") + "\n\nTitle added."
     assert reply.events[-2] == Text(reply.text)
 
 
