@@ -45,15 +45,19 @@ class ChatCell(NemoWidget):
         self._future: Future[dict[str, Any]] | None = None
         self._consumer: asyncio.Task[None] | None = None  # reads the stream, on the loop
         self.transcript = [_from_history(h) for h in self._session.history]
-        # The offline agent's suggestions are phrasings it acts on (tests send each one to it);
-        # none holds a routing keyword (export, credits, upload…): each goes to the chat.
-        backend = "local" if self._session.backend == "local" else "cloud"
-        self.suggestions = [self._t(k) for k in TEXT if k.startswith(f"suggest.{backend}.")]
         self._handlers.update(
             ready=self._on_ready,
             send=lambda msg, _b: self.ask(str(msg.get("text", ""))) and {},
             stop=lambda _m, _b: {"stopped": self.stop()},
         )
+
+    @traitlets.default("suggestions")
+    def _suggestions(self) -> list[str]:
+        # A default, read as the widget opens: in its first message, not in one more after it.
+        # The offline agent's suggestions are phrasings it acts on (tests send each one to it);
+        # none holds a routing keyword (export, credits, upload…): each goes to the chat.
+        backend = "local" if self._session.backend == "local" else "cloud"
+        return [self._t(k) for k in TEXT if k.startswith(f"suggest.{backend}.")]
 
     def ask(self, text: str) -> Future[dict[str, Any]]:
         """Send `text` and return at once; the future gives the reply's transcript entry."""
