@@ -31,3 +31,11 @@ def test_errors_share_one_root() -> None:
         obj = getattr(nemo_widgets, name)
         if isinstance(obj, type) and issubclass(obj, Exception):
             assert issubclass(obj, nemo_widgets.NemoError), name
+
+
+def test_session_methods_show_what_the_caller_gets() -> None:
+    # help() reads the signature: a twin shows its work's parameters and the caller's result
+    for name in ("export_timeline", "aexport_timeline"):
+        shown = inspect.signature(getattr(nemo_widgets.Session, name))
+        assert shown.return_annotation == "Path" and "media_dir" in shown.parameters
+    assert inspect.signature(nemo_widgets.Session.export).return_annotation == "RenderJob"

@@ -92,6 +92,7 @@ def twins(
 ) -> Twins[S, P, Any]:
     """`name`, `a<name>`: `work` run on the loop, `then` on the caller's thread; `bar`: a bar."""
     signature = inspect.signature(work)
+    returns = inspect.signature(then).return_annotation  # what the caller gets, where `then` says
 
     @contextlib.contextmanager
     def started(self: Any, args: Any, kwargs: Any) -> Iterator[Coroutine[Any, Any, Any]]:
@@ -116,4 +117,6 @@ def twins(
         functools.update_wrapper(fn, work)
         fn.__name__, fn.__qualname__ = called, work.__qualname__.replace(work.__name__, called)
         fn.__doc__ = doc or f"Async twin of `{name}`."
+        if returns is not inspect.Signature.empty:
+            fn.__signature__ = signature.replace(return_annotation=returns)  # type: ignore[union-attr]
     return blocking, twin
