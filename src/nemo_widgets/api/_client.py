@@ -377,7 +377,9 @@ async def fetch(client: AsyncClient, route: str, dest: Path, *feeds: ProgressArg
     """GET `route` into `dest` by way of a `.part` file, so a broken download leaves no `dest`."""
     response = await client._call("GET", route, "download", stream="bytes")
     part = dest.with_name(f".{dest.name}.part")
-    total = int(response.headers.get("content-length") or 0)
+    # with a content-encoding the length counts the encoded bytes, not the file's: not checkable
+    encoded = response.headers.get("content-encoding", "identity") != "identity"
+    total = 0 if encoded else int(response.headers.get("content-length") or 0)
     bar = Progress(total, *feeds)
     try:
         with open(part, "wb") as f:

@@ -4,6 +4,7 @@ non-envelope bodies, uploads and downloads. Waits go through an injected `sleep`
 from __future__ import annotations
 
 import asyncio
+import gzip
 import json
 import uuid
 from collections.abc import Callable
@@ -449,6 +450,17 @@ def test_download_falls_back_to_the_download_route(tmp_path: Path) -> None:
     assert "authorization" not in cdn.headers  # the token never goes to another host
     assert route.headers["authorization"] == "Bearer nmv_usr_t"
     assert not list(dest.parent.glob("*.part"))
+
+
+def test_a_compressed_download_is_saved_decoded(tmp_path: Path) -> None:
+    # Content-Length counts the gzip bytes; the file is the decoded ones
+    backend = Backend()
+    data = b"MP4DATA" * 1000
+    backend.script["/api/render/proxy/r3/download"] = [
+        httpx.Response(200, content=gzip.compress(data), headers={"content-encoding": "gzip"})
+    ]
+    dest = run(client(backend).download("r3", tmp_path / "r3.mp4"))
+    assert dest.read_bytes() == data
 
 
 def test_download_json_error_is_not_saved_as_a_video(tmp_path: Path) -> None:
