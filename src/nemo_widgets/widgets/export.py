@@ -15,8 +15,7 @@ import traitlets
 
 from .. import _loop
 from .._display import word
-from ..session import RenderJob, Session
-from ..session._export import QUALITIES
+from ..session import QUALITIES, RenderJob, Session
 from ._base import STATIC, NemoWidget, list_trait, throttled
 
 __all__ = ["ExportPanel"]

@@ -14,7 +14,7 @@ from .. import draft as drafts  # its pandas-backed names load on first use
 from ..draft import _edits as E
 from ..draft._read import is_number, read
 from ..errors import DraftError
-from ..session._working import WorkingDraft
+from ..session import WorkingDraft
 from ._base import STATIC, NemoWidget, list_trait
 
 if TYPE_CHECKING:
