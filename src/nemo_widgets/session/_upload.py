@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from .._text import ui_text
 from ..errors import FileTooLarge, InputError, UnsupportedFile
 from ..formats import EXTENSIONS, MAX_BYTES, SUPPORTED, extension, fits, sniff
 
@@ -18,38 +19,39 @@ URL_STARTS = ("http:", "https:", "www.")
 def check_file(path: Path) -> Path:
     """Raise the typed error that uploading `path` would end in; return it if fine."""
     if not path.exists():
-        raise InputError(f"no such file: {path}")
+        raise InputError(ui_text("input.no_such_file", path=path))
     if path.is_dir():
-        raise InputError(f"{path} is a directory; give the files in it (e.g. '{path}/*.mp4')")
+        raise InputError(ui_text("input.is_dir", path=path))
     ext = path.suffix.lower().lstrip(".")
     if ext not in EXTENSIONS:
-        raise UnsupportedFile(f"{path.name}: .{ext or '(no extension)'} files are not accepted")
+        shown = ext or ui_text("input.no_ext")
+        raise UnsupportedFile(ui_text("input.not_accepted", name=path.name, ext=shown))
     size = path.stat().st_size
     if size == 0:
-        raise UnsupportedFile(f"{path.name} is empty", hint="Check that the file was fully saved.")
+        raise UnsupportedFile(
+            ui_text("upload.empty", name=path.name), hint=ui_text("hint.saved_fully")
+        )
     if size > MAX_BYTES:
-        raise FileTooLarge(f"{path.name} is {size / 1e6:.0f} MB; the limit is 500 MB per file")
+        raise FileTooLarge(ui_text("input.too_large", name=path.name, mb=f"{size / 1e6:.0f}"))
     with open(path, "rb") as f:
         fmt = sniff(f.read(64))
     if not fits(extension(path.name), fmt):
-        found = f"its content is {fmt.upper()}" if fmt else "its content is not a media type"
-        raise UnsupportedFile(
-            f"{path.name} is named .{ext} but {found}",
-            hint=f"Convert it or give it its real extension ({SUPPORTED}).",
-        )
+        key = "input.mislabeled" if fmt else "input.not_media"
+        said = ui_text(key, name=path.name, ext=ext, fmt=(fmt or "").upper())
+        raise UnsupportedFile(said, hint=ui_text("hint.convert", formats=SUPPORTED))
     return path
 
 
 def _check_url(text: str) -> str:
     parts = urlsplit(text)
     if parts.scheme.lower() not in ("http", "https"):
-        raise InputError(f"not an http(s) URL: {text!r}")
+        raise InputError(ui_text("input.not_url", url=repr(text)))
     if not parts.hostname or any(c.isspace() for c in text) or ".." in parts.hostname:
-        raise InputError(f"malformed URL: {text!r}")
+        raise InputError(ui_text("input.malformed_url", url=repr(text)))
     try:
         parts.port  # noqa: B018 - raises on a bad port
     except ValueError:
-        raise InputError(f"malformed URL (bad port): {text!r}") from None
+        raise InputError(ui_text("input.bad_port", url=repr(text))) from None
     return text
 
 
@@ -67,9 +69,9 @@ def resolve(items: Iterable[str | os.PathLike[str]]) -> tuple[list[Path], list[s
         if any(c in text for c in "*?["):
             paths = sorted(m for m in glob.glob(text, recursive=True) if not os.path.isdir(m))
             if not paths:
-                raise InputError(f"no file matches {text!r}")
+                raise InputError(ui_text("input.no_match", pattern=repr(text)))
         files.extend(check_file(Path(p)) for p in paths)
     if not files and not urls:
-        raise InputError("nothing to upload")
+        raise InputError(ui_text("input.nothing"))
     unique = list({f.resolve(): f for f in files}.values())  # a file named twice goes once
     return unique, urls

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 from client_helpers import upload_count
@@ -63,3 +65,20 @@ def test_globs_and_several_files_go_in_one_request(
     media = session.upload(str(shots / "*.jpg"), png, png)
     assert [m.name for m in media] == ["s0.jpg", "s1.jpg", "s2.jpg", "photo.png"]
     assert upload_count(server) == 1
+
+
+def test_a_chinese_session_is_told_in_chinese(
+    server: LocalServer, client_options: dict[str, Any], tmp_path: Path
+) -> None:
+    zh = nw.connect(
+        backend="local", api_url=server.url, resume=False, language="zh-CN", **client_options
+    )
+    try:
+        for item, cls, _words in _cases(tmp_path):
+            with pytest.raises(cls) as info:
+                zh.upload(item)
+            assert re.search("[\u4e00-\u9fff]", info.value.message), info.value.message
+            assert re.search("[\u4e00-\u9fff]", info.value.hint), info.value.hint
+    finally:
+        zh.close()
+    assert upload_count(server) == 0
