@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from .._options import Options
+from .._text import ui_text
 from ..errors import BackendUnavailable, NemoError, RateLimited, StreamDropped, StreamTimeout
 from ..events import ChatTurn, Event
 from ._auth import Credentials, token_expiry
@@ -56,11 +57,9 @@ class ChatStream:
                     yield events
         except httpx.TimeoutException as exc:
             # no byte for the read time-out (= heartbeat_timeout): not even heartbeats
-            raise StreamTimeout(
-                f"The backend stopped answering mid-reply ({type(exc).__name__})."
-            ) from None
+            raise StreamTimeout(ui_text("error.stream_silent", kind=type(exc).__name__)) from None
         except httpx.TransportError as exc:
-            raise StreamDropped(f"chat: the stream broke off ({type(exc).__name__})") from None
+            raise StreamDropped(ui_text("error.stream_broke", kind=type(exc).__name__)) from None
         yield self.turn.close()
 
 
@@ -291,7 +290,7 @@ class AsyncClient(contextlib.AbstractAsyncContextManager["AsyncClient"]):
             # a failure that may come after delivery (no headers in time) is not resendable
             cause = exc.__cause__
             if isinstance(cause, httpx.TransportError) and not isinstance(cause, _NOT_SENT):
-                message = f"{exc.message} (the message may have been delivered)"
+                message = ui_text("error.maybe_delivered", problem=exc.message)
                 raise StreamDropped(message) from cause
             raise
         try:

@@ -9,6 +9,7 @@ import httpx
 import pytest
 
 from nemo_widgets._options import Options
+from nemo_widgets._text import set_active
 from nemo_widgets.api import AsyncClient
 from nemo_widgets.errors import BackendUnavailable, NemoError, StreamDropped, StreamTimeout
 from nemo_widgets.events import End, Event, TextDelta
@@ -96,3 +97,18 @@ def test_a_failure_before_the_stream_says_whether_it_may_have_been_sent(
 def test_a_refusal_by_status_was_not_delivered() -> None:
     (error,) = chat(lambda r: httpx.Response(503, text="busy"))
     assert type(error) is BackendUnavailable
+
+
+@pytest.mark.parametrize(
+    ("handler", "words"),
+    [
+        (lambda r: httpx.Response(200, headers=SSE, content=body(httpx.ReadError("x"))), "中断"),
+        (lambda r: httpx.Response(200, headers=SSE, content=body(httpx.ReadTimeout("x"))), "停止"),
+        (raising(httpx.ReadTimeout("no headers")), "可能已经送达"),
+    ],
+    ids=["dropped", "silent", "maybe-delivered"],
+)
+def test_the_stream_errors_speak_the_sessions_language(handler: Callable, words: str) -> None:
+    set_active("zh-CN")  # what a Chinese session does as it starts
+    error = chat(handler)[-1]
+    assert isinstance(error, StreamDropped | StreamTimeout) and words in error.message
