@@ -89,6 +89,7 @@ async def _turn(
     else:
         source = _routed(session, where)
     view = ReplyView()
+    renewed = _lost(session)  # what `_chat` yields when the session was made anew
     lost = False
     try:
         # aclosing: a consumer that stops early closes every layer down to the HTTP stream now,
@@ -98,7 +99,7 @@ async def _turn(
                 for ev in batch:
                     view.add(ev)
                     session.emit("chat", ev)
-                lost = lost or _lost(session) in batch
+                lost = lost or renewed in batch
                 yield batch
     except NemoError as exc:
         session.history.append(
@@ -107,7 +108,7 @@ async def _turn(
         session.save_history()
         raise
     if lost:  # whatever the reply, the user must hear it went to a new session
-        said = Text(join_texts(_lost(session).text, view.text))
+        said = Text(join_texts(renewed.text, view.text))
         view.add(said)
         session.emit("chat", said)
         yield [said]
