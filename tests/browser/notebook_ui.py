@@ -71,13 +71,18 @@ class NotebookUI:
 
     def run_all(self, timeout: float = 180) -> int:
         """Run All Cells and wait until every code cell has an execution count; returns how many."""
-        self.menu("Run", "Run All Cells")
-        # the first cells must start before "all ran" can be trusted
-        self.page.wait_for_function(
+        started = (
             "() => [...document.querySelectorAll('.jp-Notebook .jp-CodeCell .jp-InputPrompt')]"
-            ".some(p => p.textContent.includes('*') || /\\d/.test(p.textContent))",
-            timeout=60_000,
+            ".some(p => p.textContent.includes('*') || /\\d/.test(p.textContent))"
         )
+        # the first cells must start before "all ran" can be trusted; Run All queues every cell
+        # at once ("[*]"), so none started means the menu click was lost: click it once more
+        self.menu("Run", "Run All Cells")
+        try:
+            self.page.wait_for_function(started, timeout=20_000)
+        except PlaywrightError:
+            self.menu("Run", "Run All Cells")
+            self.page.wait_for_function(started, timeout=60_000)
         return self.wait_all_ran(timeout)
 
     def wait_all_ran(self, timeout: float) -> int:
